@@ -1,0 +1,56 @@
+# Two commands matter: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8050
+WORKERS ?= 2
+
+.PHONY: run serve test unit browser bench install install-dev browser-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Development server on http://$(HOST):$(PORT).
+run: install
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python app.py
+
+# The hosted shape: gunicorn with several workers sharing the disk cache.
+serve: install
+	$(BIN)/gunicorn -w $(WORKERS) -b $(HOST):$(PORT) --timeout 300 app:server
+
+# Debian's chromium and chromium-driver drive the browser tests.
+browser-deps:
+	@if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+		else \
+			echo "chromium and chromium-driver are missing; install them (as root: apt-get install chromium chromium-driver)"; exit 1; \
+		fi; \
+	fi
+
+unit: install-dev
+	$(BIN)/python -m pytest tests/unit -q
+
+browser: install-dev browser-deps
+	$(BIN)/python -m pytest tests/browser -q --headless
+
+test: install-dev browser-deps
+	$(BIN)/python -m pytest tests -q --headless
+
+bench: install-dev browser-deps
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache

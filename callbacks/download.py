@@ -1,0 +1,37 @@
+"""Retrieving the clusters as CSV."""
+import pandas as pd
+from dash import Input, Output, State, callback, dcc
+from dash.exceptions import PreventUpdate
+
+from hclust.cut import labels_at
+from hclust.errors import InputError
+from services import store
+
+
+def labelled_frame(dataset, labels):
+    """The data as loaded, with its labels first when it has them and `cluster` last."""
+    frame = pd.DataFrame(dataset.values, columns=list(dataset.feature_names))
+    if dataset.labels is not None:
+        frame.insert(0, "label", list(dataset.labels))
+    frame["cluster"] = labels
+    return frame
+
+
+@callback(
+    Output("download", "data"),
+    Input("download-labels", "n_clicks"),
+    State("cut", "data"),
+    State("session-id", "data"),
+    prevent_initial_call=True,
+)
+def download_labels(n_clicks, cut, session_id):
+    if not n_clicks or not cut:
+        raise PreventUpdate
+    clustering = cut["clustering"]
+    try:
+        dataset, result = store.get_store().clustering(session_id, clustering["method"], clustering["metric"])
+    except InputError:
+        raise PreventUpdate
+    frame = labelled_frame(dataset, labels_at(result.Z, cut["height"]))
+    name = f"clusters_{clustering['method']}_{clustering['metric']}_k{cut['k']}.csv"
+    return dcc.send_data_frame(frame.to_csv, name, index_label="sample")

@@ -1,0 +1,164 @@
+"""Figure builders: arrays in, ``go.Figure`` out. No Dash, no callbacks."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from hclust.cut import ABOVE_CUT_COLOUR, colour_hex
+from hclust.dendrogram import ABOVE, DendrogramGeometry
+
+# SVG lines are crisper and export well; WebGL takes over when there are
+# too many points for SVG to stay fluid.
+WEBGL_ABOVE_POINTS = 5_000
+LEAF_TICKS_MAX = 200
+CUT_LINE_COLOUR = "#D62728"
+FONT = dict(family="Inter, 'Segoe UI', Helvetica, Arial, sans-serif", size=13)
+MARGIN = dict(l=64, r=16, t=48, b=56)
+EXPORT_CONFIG = {"toImageButtonOptions": {"format": "svg", "scale": 2}, "displaylogo": False}
+
+
+def _base_layout(title, x_title, y_title):
+    return dict(
+        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=15)),
+        xaxis=dict(title=dict(text=x_title), zeroline=False, showgrid=False),
+        yaxis=dict(title=dict(text=y_title), zeroline=False, gridcolor="#ECECEC"),
+        font=FONT,
+        margin=MARGIN,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        hoverlabel=dict(font=dict(size=12)),
+    )
+
+
+def _segments(x_left, x_right, h_left, h_right, height):
+    """Interleave links as (xl,hl) (xl,h) (xr,h) (xr,hr) gap, for one trace."""
+    count = len(height)
+    xs = np.empty((count, 5))
+    ys = np.empty((count, 5))
+    xs[:, 0] = xs[:, 1] = x_left
+    xs[:, 2] = xs[:, 3] = x_right
+    ys[:, 0] = h_left
+    ys[:, 1] = ys[:, 2] = height
+    ys[:, 3] = h_right
+    xs[:, 4] = ys[:, 4] = np.nan
+    return xs.ravel(), ys.ravel()
+
+
+def cut_line_shape(height: float) -> dict:
+    """The draggable cut-off line: always ``layout.shapes[0]``."""
+    return dict(
+        type="line", xref="paper", x0=0, x1=1, yref="y", y0=height, y1=height,
+        line=dict(color=CUT_LINE_COLOUR, width=2, dash="dash"), editable=True,
+    )
+
+
+def dendrogram_figure(
+    geometry: DendrogramGeometry,
+    link_colours: np.ndarray,
+    cut_height: float | None,
+    leaf_names: list,
+    Z: np.ndarray,
+    *,
+    title: str = "Dendrogram",
+    y_title: str = "merge distance",
+) -> go.Figure:
+    """Dendrogram with one trace per colour and the cut line as shapes[0].
+
+    Parameters
+    ----------
+    geometry : DendrogramGeometry
+    link_colours : ndarray of int
+        Palette index per link, ``ABOVE`` (-2) for grey links above the cut.
+    cut_height : float or None
+        None hides the cut line (criteria that are not a single height).
+    leaf_names : list of str
+        Name per sample, used for tick labels of sample leaves.
+    Z : ndarray
+        For the hover text of each merge.
+    """
+    if len(link_colours) != geometry.n_links:
+        raise ValueError("link_colours must give one colour per link")
+    n = Z.shape[0] + 1
+    total_points = 5 * geometry.n_links
+    Trace = go.Scattergl if total_points > WEBGL_ABOVE_POINTS else go.Scatter
+    traces = []
+    for colour_index in np.unique(link_colours):
+        chosen = link_colours == colour_index
+        xs, ys = _segments(geometry.x_left[chosen], geometry.x_right[chosen], geometry.h_left[chosen], geometry.h_right[chosen], geometry.height[chosen])
+        colour = ABOVE_CUT_COLOUR if colour_index == ABOVE else colour_hex(int(colour_index))
+        traces.append(Trace(
+            x=xs, y=ys, mode="lines", line=dict(color=colour, width=1.5),
+            hoverinfo="skip", showlegend=False, name="above cut" if colour_index == ABOVE else f"colour {colour_index}",
+        ))
+    rows = geometry.merges
+    hover = [
+        f"merge i = {i}<br>Z[{i}] = [{int(a)}, {int(b)}, {h:.5g}, {int(c)}]<br>height {h:.5g}, size {int(c)}"
+        for i, (a, b, h, c) in zip(rows.tolist(), Z[rows].tolist())
+    ]
+    traces.append(Trace(
+        x=geometry.x_merge, y=geometry.height, mode="markers", name="merges",
+        marker=dict(size=7, color="rgba(0,0,0,0.01)"), text=hover, hovertemplate="%{text}<extra></extra>",
+        customdata=rows, showlegend=False,
+    ))
+    layout = _base_layout(title, "sample index" + (" or (cluster size)" if geometry.truncated else ""), y_title)
+    if len(geometry.leaf_nodes) <= LEAF_TICKS_MAX:
+        ticks = [leaf_names[node] if node < n else f"({size})" for node, size in zip(geometry.leaf_nodes.tolist(), geometry.leaf_sizes.tolist())]
+        layout["xaxis"].update(tickmode="array", tickvals=geometry.leaf_x, ticktext=ticks, tickangle=-90, tickfont=dict(size=9))
+    else:
+        layout["xaxis"].update(showticklabels=False)
+    layout["xaxis"]["range"] = [0, 10 * len(geometry.leaf_nodes)]
+    top = float(Z[:, 2].max()) if len(Z) else 1.0
+    layout["yaxis"]["range"] = [0, top * 1.05 if top > 0 else 1]
+    layout["shapes"] = [cut_line_shape(cut_height if cut_height is not None else 0)]
+    if cut_height is None:
+        layout["shapes"][0].update(visible=False)
+    layout["uirevision"] = "dendrogram"
+    return go.Figure(data=traces, layout=layout)
+
+
+def scatter_figure(xy: np.ndarray, labels: np.ndarray, label_colours: dict, axis_titles: tuple, point_names: list, *, title="Samples by cluster") -> go.Figure:
+    """Samples coloured by flat cluster, one trace per cluster.
+
+    Parameters
+    ----------
+    xy : ndarray of shape (n, 2)
+    labels : ndarray of int
+        Flat cluster per sample.
+    label_colours : dict
+        ``{label: hex colour}``, the same colours the dendrogram uses.
+    axis_titles : (str, str)
+    point_names : list of str
+        Shown in the hover with the sample index.
+    """
+    Trace = go.Scattergl if len(xy) > WEBGL_ABOVE_POINTS else go.Scatter
+    indices = np.arange(len(xy))
+    traces = []
+    for label in np.unique(labels):
+        chosen = labels == label
+        idx = indices[chosen]
+        names = [point_names[i] for i in idx.tolist()] if len(idx) <= 20_000 else None
+        traces.append(Trace(
+            x=xy[chosen, 0], y=xy[chosen, 1], mode="markers", name=f"cluster {label} ({len(idx)})",
+            marker=dict(color=label_colours[int(label)], size=7 if len(xy) <= 2000 else 4, line=dict(width=0)),
+            customdata=idx, text=names,
+            hovertemplate=f"sample %{{customdata}}{' · %{text}' if names else ''}<br>cluster {label}<br>%{{x:.4g}}, %{{y:.4g}}<extra></extra>",
+        ))
+    layout = _base_layout(title, axis_titles[0], axis_titles[1])
+    layout["xaxis"].update(showgrid=True, gridcolor="#ECECEC")
+    layout["legend"] = dict(title=dict(text="cluster (size)"), itemclick="toggleothers")
+    layout["uirevision"] = "scatter"
+    return go.Figure(data=traces, layout=layout)
+
+
+def elbow_figure(k_axis, distances, acceleration, suggested_k) -> go.Figure:
+    """The tutorial's elbow plot: last merge distances and their acceleration."""
+    traces = [
+        go.Scatter(x=k_axis, y=distances, mode="lines+markers", name="merge distance", line=dict(color="#332288")),
+        go.Scatter(x=k_axis[:-2] + 1 if len(acceleration) else [], y=acceleration, mode="lines+markers", name="acceleration (2nd difference)", line=dict(color="#117733")),
+    ]
+    layout = _base_layout(f"Elbow: suggests k = {suggested_k}", "number of clusters k", "distance")
+    layout["xaxis"].update(dtick=1)
+    layout["legend"] = dict(orientation="h", y=-0.25)
+    layout["shapes"] = [dict(type="line", x0=suggested_k, x1=suggested_k, yref="paper", y0=0, y1=1, line=dict(color="#999", dash="dot"))]
+    layout["margin"] = dict(l=64, r=16, t=40, b=80)
+    return go.Figure(data=traces, layout=layout)

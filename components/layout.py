@@ -1,0 +1,119 @@
+"""The page: a controls column, dendrogram and scatter side by side, diagnostics below.
+
+Element ids are a contract with tests and scripts; see README.
+"""
+from __future__ import annotations
+
+import uuid
+
+from dash import dash_table, dcc, html
+
+from components.figures import EXPORT_CONFIG
+from hclust.data import DEFAULT_PRESET, PRESETS
+from hclust.linkage import DEFAULT_METHOD, DEFAULT_METRIC, METHOD_DESCRIPTIONS, METHODS, METRICS
+
+
+def _field(label, control, help_text=None, html_for=None):
+    children = [html.Label(label, htmlFor=html_for, className="field-label"), control]
+    if help_text:
+        children.append(html.Div(help_text, className="field-help"))
+    return html.Div(children, className="field")
+
+
+def _panel(title, *children, panel_id=None, **kwargs):
+    body = [html.H3(title, className="panel-title"), *children]
+    return html.Section(body, className="panel", id=panel_id, **kwargs) if panel_id else html.Section(body, className="panel", **kwargs)
+
+
+def controls():
+    return html.Aside(
+        [
+            html.H2("Data & method", className="column-title"),
+            _field("Dataset", dcc.Dropdown(id="dataset", options=[{"label": v, "value": k} for k, v in PRESETS.items()], value=DEFAULT_PRESET, clearable=False), html_for="dataset"),
+            html.Div(id="data-status", className="status", role="status", **{"aria-live": "polite"}),
+            _field(
+                "Linkage method",
+                dcc.Dropdown(id="method", options=[{"label": f"{m} — {METHOD_DESCRIPTIONS[m]}", "value": m} for m in METHODS], value=DEFAULT_METHOD, clearable=False),
+                html_for="method",
+            ),
+            _field("Distance metric", dcc.Dropdown(id="metric", options=[{"label": m, "value": m} for m in METRICS], value=DEFAULT_METRIC, clearable=False), "ward, centroid and median need euclidean.", html_for="metric"),
+            html.Div(id="clustering-status", className="status", role="status", **{"aria-live": "polite"}),
+            html.H2("Cut", className="column-title"),
+            _field("Cut height", dcc.Input(id="cut-height", type="number", min=0, step="any", debounce=True, className="number-input"), "Or drag the dashed line.", html_for="cut-height"),
+            _field("Number of clusters k", dcc.Input(id="n-clusters", type="number", min=1, step=1, debounce=True, className="number-input"), html_for="n-clusters"),
+            html.Div(id="cut-status", className="status", role="status", **{"aria-live": "polite"}),
+            html.H2("Scatter axes", className="column-title"),
+            _field("x", dcc.Dropdown(id="scatter-x", clearable=False), html_for="scatter-x"),
+            _field("y", dcc.Dropdown(id="scatter-y", clearable=False), html_for="scatter-y"),
+            html.H2("Results", className="column-title"),
+            html.Button("Download clusters (CSV)", id="download-labels", className="button-primary", n_clicks=0),
+            dcc.Download(id="download"),
+        ],
+        className="controls",
+        **{"aria-label": "Controls"},
+    )
+
+
+def plots():
+    graph_style = {"height": "460px"}
+    return html.Div(
+        [
+            html.Div(dcc.Loading(dcc.Graph(id="dendrogram", config={**EXPORT_CONFIG, "edits": {"shapePosition": True}}, style=graph_style), type="dot"), className="plot-card"),
+            html.Div(dcc.Loading(dcc.Graph(id="scatter", config=EXPORT_CONFIG, style=graph_style), type="dot"), className="plot-card"),
+        ],
+        className="plots",
+    )
+
+
+def diagnostics():
+    return html.Div(
+        [
+            _panel(
+                "Cophenetic correlation",
+                html.Div(id="cophenetic", className="big-number"),
+                html.P("How well the tree's merge heights preserve the original pairwise distances (1 is perfect).", className="panel-help"),
+            ),
+            _panel(
+                "Inconsistency of the last 10 merges",
+                _field("Depth", dcc.Input(id="inconsistency-depth", type="number", min=1, max=50, step=1, value=5, debounce=True, className="number-input"), html_for="inconsistency-depth"),
+                html.Div(id="inconsistency"),
+                html.P("inconsistency = (h − mean) / std over the links within depth levels below. The values depend heavily on the depth.", className="panel-help"),
+                panel_id="inconsistency-panel",
+            ),
+            _panel(
+                "Elbow of merge distances",
+                html.Div(id="elbow"),
+                panel_id="elbow-panel",
+            ),
+            _panel(
+                "Linkage matrix Z",
+                html.P("Each row merges idx1 and idx2 at distance into a cluster of count samples. An index ≥ n refers to the cluster formed in row idx − n.", className="panel-help"),
+                dash_table.DataTable(
+                    id="linkage-table",
+                    columns=[{"name": c, "id": c} for c in ("row", "idx1", "idx2", "distance", "count")],
+                    page_size=10,
+                    page_action="native",
+                    style_cell={"fontFamily": "ui-monospace, monospace", "fontSize": 12, "padding": "2px 8px"},
+                    style_header={"fontWeight": "600"},
+                ),
+                panel_id="linkage-panel",
+            ),
+        ],
+        className="diagnostics",
+    )
+
+
+def serve_layout():
+    """A fresh layout per page load, each with its own session id."""
+    return html.Div(
+        [
+            dcc.Store(id="session-id", data=uuid.uuid4().hex),
+            dcc.Store(id="data-version"),
+            dcc.Store(id="clustering"),
+            dcc.Store(id="cut"),
+            dcc.Store(id="colour-map"),
+            html.Header([html.H1("Hierarchical clustering explorer"), html.Span("Build the tree, drag the cut, check the diagnostics, take the clusters.", className="tagline")], className="app-header"),
+            html.Main([controls(), html.Div([plots(), diagnostics()], className="content")], className="app-main"),
+        ],
+        className="app",
+    )

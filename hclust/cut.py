@@ -1,0 +1,271 @@
+"""Cutting the tree: height <-> number of clusters, flat labels, stable colours.
+
+Everything here is O(n) on a computed linkage, so moving the cut never
+recomputes Z. Heights are *cophenetic* (monotone) heights: for a linkage with
+inversions a node is only merged when its whole subtree is, which is what
+``fcluster(..., criterion='distance')`` does.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster
+
+from .errors import InputError
+
+
+def monotone_heights(Z: np.ndarray) -> np.ndarray:
+    """Height of each merge raised to the highest merge beneath it.
+
+    Equal to ``Z[:, 2]`` for monotonic linkages. For centroid or median
+    linkage with inversions this is the height at which ``fcluster`` with the
+    distance criterion treats the merge as done.
+
+    Returns
+    -------
+    ndarray of shape (n - 1,)
+    """
+    heights = Z[:, 2].astype(float).copy()
+    if np.all(np.diff(heights) >= 0):
+        return heights
+    n = Z.shape[0] + 1
+    children = Z[:, :2].astype(np.int64)
+    for i in range(Z.shape[0]):  # children always come before their parent
+        for child in children[i]:
+            if child >= n and heights[child - n] > heights[i]:
+                heights[i] = heights[child - n]
+    return heights
+
+
+def n_clusters_at(sorted_heights: np.ndarray, height: float) -> int:
+    """Number of flat clusters a cut at `height` gives.
+
+    Parameters
+    ----------
+    sorted_heights : ndarray
+        ``np.sort(monotone_heights(Z))``.
+    height : float
+    """
+    return int(len(sorted_heights) - np.searchsorted(sorted_heights, height, side="right") + 1)
+
+
+@dataclass(frozen=True)
+class CutForK:
+    """Where to cut for k clusters: a height, or why there is none."""
+
+    height: float | None
+    low: float | None = None
+    high: float | None = None
+    reason: str = ""
+
+
+def height_for_k(sorted_heights: np.ndarray, k: int) -> CutForK:
+    """The middle of the gap of heights that gives exactly `k` clusters.
+
+    Parameters
+    ----------
+    sorted_heights : ndarray
+        ``np.sort(monotone_heights(Z))`` of length n - 1.
+    k : int
+        Wanted number of clusters, 1 <= k <= n.
+
+    Returns
+    -------
+    CutForK
+        ``height`` is None, with a ``reason``, when ties among merge
+        heights make exactly `k` clusters impossible.
+    """
+    n = len(sorted_heights) + 1
+    if not 1 <= k <= n:
+        raise InputError(f"The number of clusters must be between 1 and {n} (the number of samples); got {k}.")
+    top = sorted_heights[-1]
+    if k == 1:
+        return CutForK(height=float(top + max(abs(top) * 0.05, 1e-9)), low=float(top), high=None)
+    low = sorted_heights[n - k - 1] if k < n else None
+    high = sorted_heights[n - k]
+    if low is None:
+        if high <= 0:
+            return CutForK(None, reason=f"{n} clusters would need a cut below 0: some samples are identical.")
+        return CutForK(height=float(high / 2), low=0.0, high=float(high))
+    if high <= low:
+        below = n_clusters_at(sorted_heights, np.nextafter(low, -np.inf))
+        above = n_clusters_at(sorted_heights, low)
+        return CutForK(
+            None,
+            low=float(low),
+            high=float(high),
+            reason=(
+                f"No cut gives exactly {k} clusters: several merges tie at height {low:.6g}, "
+                f"so the count jumps from {above} to {below} there."
+            ),
+        )
+    return CutForK(height=float((low + high) / 2), low=float(low), high=float(high))
+
+
+def largest_gap_cut(sorted_heights: np.ndarray) -> float:
+    """The middle of the largest jump between successive merge heights.
+
+    This is the tutorial's "huge jump" and the page's default cut. It gives at
+    least two clusters whenever the tree has two or more merges.
+    """
+    if len(sorted_heights) < 2:
+        return float(sorted_heights[0] / 2) if len(sorted_heights) else 0.0
+    gaps = np.diff(sorted_heights)
+    i = int(np.argmax(gaps))
+    return float((sorted_heights[i] + sorted_heights[i + 1]) / 2)
+
+
+def labels_at(Z: np.ndarray, height: float) -> np.ndarray:
+    """Flat cluster labels 1..k for a cut at `height`, as scipy numbers them.
+
+    The numbering follows the dendrogram from left to right, so cluster 1 is
+    the leftmost, exactly as ``fcluster(Z, height, 'distance')`` returns.
+    """
+    return fcluster(Z, height, criterion="distance")
+
+
+@dataclass(frozen=True)
+class TreeIndex:
+    """Arrays about every node of the tree, computed once per linkage.
+
+    Node ids follow scipy: leaves are 0..n-1 and merge ``i`` is node ``n + i``.
+    Positions are ranks in the dendrogram's left-to-right leaf order, so every
+    node covers the contiguous positions ``start .. start + size - 1``.
+
+    Attributes
+    ----------
+    n : int
+    leaf_order : ndarray of shape (n,)
+        Leaves from left to right, as ``scipy.cluster.hierarchy.leaves_list``.
+    node_height : ndarray of shape (2n - 1,)
+        Monotone heights, 0 for leaves.
+    sorted_heights : ndarray of shape (n - 1,)
+    parent : ndarray of shape (2n - 1,)
+        Parent node id, -1 for the root.
+    start, size : ndarray of shape (2n - 1,)
+        First position and number of leaves under each node.
+    """
+
+    n: int
+    leaf_order: np.ndarray
+    node_height: np.ndarray
+    sorted_heights: np.ndarray
+    parent: np.ndarray
+    start: np.ndarray
+    size: np.ndarray
+
+    @classmethod
+    def from_linkage(cls, Z: np.ndarray) -> "TreeIndex":
+        from scipy.cluster.hierarchy import leaves_list
+
+        n = Z.shape[0] + 1
+        leaf_order = leaves_list(Z)
+        heights = monotone_heights(Z)
+        position = np.empty(n, dtype=np.int64)
+        position[leaf_order] = np.arange(n)
+        start = np.concatenate([position, np.zeros(n - 1, dtype=np.int64)])
+        size = np.concatenate([np.ones(n, dtype=np.int64), Z[:, 3].astype(np.int64)])
+        parent = np.full(2 * n - 1, -1, dtype=np.int64)
+        left = Z[:, 0].astype(np.int64)
+        right = Z[:, 1].astype(np.int64)
+        parent[left] = np.arange(n, 2 * n - 1)
+        parent[right] = np.arange(n, 2 * n - 1)
+        # children come before parents, so one pass fills every start
+        start_list = start.tolist()
+        for i, (a, b) in enumerate(zip(left.tolist(), right.tolist())):
+            start_list[n + i] = min(start_list[a], start_list[b])
+        return cls(
+            n=n,
+            leaf_order=leaf_order,
+            node_height=np.concatenate([np.zeros(n), heights]),
+            sorted_heights=np.sort(heights),
+            parent=parent,
+            start=np.asarray(start_list, dtype=np.int64),
+            size=size,
+        )
+
+    def cluster_roots(self, height: float) -> np.ndarray:
+        """Node ids at the top of each flat cluster of a cut at `height`.
+
+        Returned in left-to-right order, so entry ``j`` is the root of flat
+        cluster ``j + 1`` as :func:`labels_at` numbers them.
+        """
+        parent_height = np.where(self.parent >= 0, self.node_height[self.parent], np.inf)
+        is_root = (self.node_height <= height) & (parent_height > height)
+        roots = np.flatnonzero(is_root)
+        return roots[np.argsort(self.start[roots], kind="stable")]
+
+    def root_labels(self, roots: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """The flat label of each root, read from its leftmost sample."""
+        return labels[self.leaf_order[self.start[roots]]]
+
+
+# Paul Tol's "muted" qualitative scheme: distinguishable under the common
+# colour-vision deficiencies, and none of its colours is the grey used for
+# links above the cut.
+PALETTE = ("#332288", "#CC6677", "#117733", "#88CCEE", "#DDCC77", "#AA4499", "#44AA99", "#882255", "#999933")
+ABOVE_CUT_COLOUR = "#9A9A9A"
+OVERFLOW_COLOUR = "#D4D4D4"
+OVERFLOW = -1
+
+
+def assign_colours(tree: TreeIndex, roots: np.ndarray, previous: dict | None = None) -> np.ndarray:
+    """Palette index for each cluster root, stable as the cut moves.
+
+    A cluster whose root node was coloured before keeps its colour. When
+    clusters split or merge, the new cluster that shares the most samples
+    with an old one inherits that one's colour. The rest take the first free
+    colours. With more clusters than colours, the smallest get
+    :data:`OVERFLOW` (drawn pale grey) rather than a repeated colour.
+
+    Parameters
+    ----------
+    tree : TreeIndex
+    roots : ndarray
+        From :meth:`TreeIndex.cluster_roots`.
+    previous : dict, optional
+        ``{node id: palette index}`` from the last cut.
+
+    Returns
+    -------
+    ndarray of int, one entry per root
+    """
+    previous = {int(k): int(v) for k, v in (previous or {}).items() if int(v) >= 0 and int(k) < len(tree.size)}
+    colours = np.full(len(roots), OVERFLOW, dtype=np.int64)
+    taken = set()
+    by_size = sorted(range(len(roots)), key=lambda j: (-tree.size[roots[j]], tree.start[roots[j]]))
+    coloured = set(by_size[: len(PALETTE)])
+    old_nodes = np.fromiter(previous.keys(), dtype=np.int64, count=len(previous))
+    # pass 1: unchanged clusters; pass 2: the largest overlap with an old cluster
+    for j in by_size:
+        node = int(roots[j])
+        if j in coloured and node in previous and previous[node] not in taken:
+            colours[j] = previous[node]
+            taken.add(previous[node])
+    for j in by_size:
+        if j not in coloured or colours[j] != OVERFLOW or not len(old_nodes):
+            continue
+        node = roots[j]
+        lo, hi = tree.start[node], tree.start[node] + tree.size[node]
+        old_lo = tree.start[old_nodes]
+        old_hi = old_lo + tree.size[old_nodes]
+        overlap = np.minimum(hi, old_hi) - np.maximum(lo, old_lo)
+        for candidate in np.argsort(-overlap, kind="stable"):
+            if overlap[candidate] <= 0:
+                break
+            colour = previous[int(old_nodes[candidate])]
+            if colour not in taken:
+                colours[j] = colour
+                taken.add(colour)
+                break
+    free = [c for c in range(len(PALETTE)) if c not in taken]
+    for j in sorted(coloured, key=lambda j: tree.start[roots[j]]):
+        if colours[j] == OVERFLOW:
+            colours[j] = free.pop(0)
+    return colours
+
+
+def colour_hex(index: int) -> str:
+    """The colour drawn for a palette index from :func:`assign_colours`."""
+    return OVERFLOW_COLOUR if index == OVERFLOW else PALETTE[index]

@@ -1,0 +1,150 @@
+"""Geometry of the dendrogram as plain arrays, computed once per linkage.
+
+The coordinates follow ``scipy.cluster.hierarchy.dendrogram``: leaf ``r``
+(from the left) sits at x = 5 + 10 r, a merge sits midway between its two
+children, and each link is the upside-down U
+``(x_left, h_left) -> (x_left, h) -> (x_right, h) -> (x_right, h_right)``.
+Colours are not part of the geometry: a cut only recolours it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .cut import TreeIndex
+
+TRUNCATE_MODES = ("none", "lastp", "level")
+
+
+@dataclass(frozen=True)
+class DendrogramGeometry:
+    """Links and leaves of a (possibly truncated) dendrogram.
+
+    Attributes
+    ----------
+    merges : ndarray of int, shape (L,)
+        Rows of Z drawn as links, in Z order.
+    x_left, x_right, h_left, h_right, height : ndarray, shape (L,)
+        Coordinates of each link.
+    x_merge : ndarray, shape (L,)
+        x of each merge's top, midway between its children.
+    leaf_nodes : ndarray of int, shape (P,)
+        Node ids drawn as leaves, left to right: samples, or hidden merges
+        when truncated.
+    leaf_x : ndarray, shape (P,)
+    leaf_sizes : ndarray of int, shape (P,)
+        Samples under each drawn leaf (1 for a sample).
+    truncated : bool
+    """
+
+    merges: np.ndarray
+    x_left: np.ndarray
+    x_right: np.ndarray
+    h_left: np.ndarray
+    h_right: np.ndarray
+    height: np.ndarray
+    x_merge: np.ndarray
+    leaf_nodes: np.ndarray
+    leaf_x: np.ndarray
+    leaf_sizes: np.ndarray
+    truncated: bool
+
+    @property
+    def n_links(self) -> int:
+        return len(self.merges)
+
+
+def dendrogram_geometry(Z: np.ndarray, tree: TreeIndex, truncate_mode: str = "none", p: int = 30) -> DendrogramGeometry:
+    """Compute link and leaf coordinates as scipy's dendrogram would.
+
+    Parameters
+    ----------
+    Z : ndarray
+    tree : TreeIndex
+        ``TreeIndex.from_linkage(Z)``, shared with the cut.
+    truncate_mode : {'none', 'lastp', 'level'}
+        As scipy's `truncate_mode`: ``'lastp'`` draws only the last `p`
+        merges' clusters as leaves; ``'level'`` draws at most `p` levels
+        below the root.
+    p : int
+
+    Returns
+    -------
+    DendrogramGeometry
+    """
+    n = tree.n
+    rows = np.arange(n - 1)
+    left = Z[:, 0].astype(np.int64)
+    right = Z[:, 1].astype(np.int64)
+    if truncate_mode == "none" or (truncate_mode == "lastp" and p >= n):
+        visible = np.ones(n - 1, dtype=bool)
+    elif truncate_mode == "lastp":
+        visible = rows >= n - max(int(p), 2)
+        visible[-1] = True
+    elif truncate_mode == "level":
+        visible = _depth_from_root(left, right, n) < max(int(p), 0) + 1
+    else:
+        raise ValueError(f"truncate_mode must be one of {TRUNCATE_MODES}")
+    is_visible_node = np.concatenate([np.zeros(n, dtype=bool), visible])
+    children = np.concatenate([left[visible], right[visible]])
+    leaf_nodes = np.unique(children[~is_visible_node[children]])
+    leaf_nodes = leaf_nodes[np.argsort(tree.start[leaf_nodes], kind="stable")]
+    x = np.full(2 * n - 1, np.nan)
+    x[leaf_nodes] = 5.0 + 10.0 * np.arange(len(leaf_nodes))
+    merges = np.flatnonzero(visible)
+    x_list = x.tolist()
+    for i, a, b in zip(merges.tolist(), left[merges].tolist(), right[merges].tolist()):
+        x_list[n + i] = (x_list[a] + x_list[b]) / 2.0
+    x = np.asarray(x_list)
+    raw_height = np.concatenate([np.zeros(n), Z[:, 2]])
+    # a truncated leaf stands on the axis, as scipy draws it
+    drawn_height = np.where(is_visible_node, raw_height, 0.0)
+    a, b = left[merges], right[merges]
+    return DendrogramGeometry(
+        merges=merges,
+        x_left=x[a],
+        x_right=x[b],
+        h_left=drawn_height[a],
+        h_right=drawn_height[b],
+        height=Z[merges, 2].astype(float),
+        x_merge=x[n + merges],
+        leaf_nodes=leaf_nodes,
+        leaf_x=x[leaf_nodes],
+        leaf_sizes=tree.size[leaf_nodes],
+        truncated=bool(len(merges) < n - 1),
+    )
+
+
+def _depth_from_root(left, right, n):
+    """Depth of every merge counted from the root (0), in one reverse pass."""
+    depth = np.zeros(2 * n - 1, dtype=np.int64)
+    depth_list = depth.tolist()
+    for i in range(n - 2, -1, -1):
+        d = depth_list[n + i] + 1
+        depth_list[left[i]] = d
+        depth_list[right[i]] = d
+    return np.asarray(depth_list[n:])
+
+
+def link_colour_indices(geometry: DendrogramGeometry, tree: TreeIndex, roots: np.ndarray, root_colours: np.ndarray, cut_height: float) -> np.ndarray:
+    """Palette index of each drawn link for a cut; -2 for links above the cut.
+
+    A link takes its cluster's colour when its whole subtree lies below the
+    cut, and is grey otherwise, so colours match the scatter exactly.
+    """
+    n = tree.n
+    nodes = n + geometry.merges
+    inside = tree.node_height[nodes] <= cut_height
+    root_starts = tree.start[roots]
+    owner = np.searchsorted(root_starts, tree.start[nodes], side="right") - 1
+    return np.where(inside, root_colours[np.clip(owner, 0, len(roots) - 1)], ABOVE)
+
+
+ABOVE = -2
+
+
+def members(tree: TreeIndex, node: int) -> np.ndarray:
+    """Sample indices under `node`, in dendrogram order."""
+    start = tree.start[node]
+    return tree.leaf_order[start : start + tree.size[node]]

@@ -1,0 +1,198 @@
+"""Diagnostics for judging a linkage and a cut, as the tutorial reads them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.cluster.hierarchy import cophenet, inconsistent
+
+from .linkage import condensed_distances
+
+# Above this many samples the exact coefficient needs n²/2 distances twice
+# over (about 200 MB at 5,000); beyond it a random sample of pairs is used.
+EXACT_COPHENETIC_MAX_N = 5_000
+COPHENETIC_SAMPLE_PAIRS = 200_000
+
+
+@dataclass(frozen=True)
+class CopheneticResult:
+    """Cophenetic correlation and how it was obtained.
+
+    Attributes
+    ----------
+    coefficient : float
+    exact : bool
+        False when estimated from ``n_pairs`` random pairs.
+    n_pairs : int
+    ci_low, ci_high : float
+        95 % confidence interval (Fisher z) for an estimate; equal to the
+        coefficient when exact.
+    """
+
+    coefficient: float
+    exact: bool
+    n_pairs: int
+    ci_low: float
+    ci_high: float
+
+
+def cophenetic_correlation(Z, values, metric="euclidean", *, is_distance_matrix=False, seed=0) -> CopheneticResult:
+    """Correlation between original distances and the tree's cophenetic distances.
+
+    Exact, as ``scipy.cluster.hierarchy.cophenet(Z, pdist(X))``, up to
+    :data:`EXACT_COPHENETIC_MAX_N` samples; above that estimated on random
+    pairs, whose cophenetic distance is the height of their lowest common
+    merge.
+
+    Parameters
+    ----------
+    Z : ndarray
+    values : ndarray
+        The observations (or square distance matrix) Z was computed from.
+    metric : str
+    is_distance_matrix : bool
+    seed : int
+        Seed of the pair sample, so an estimate is reproducible.
+    """
+    n = Z.shape[0] + 1
+    if n <= EXACT_COPHENETIC_MAX_N:
+        if is_distance_matrix:
+            from scipy.spatial.distance import squareform
+
+            original = squareform(values, checks=False)
+        else:
+            original = condensed_distances(values, metric)
+        c, _ = cophenet(Z, original)
+        n_pairs = n * (n - 1) // 2
+        return CopheneticResult(float(c), True, n_pairs, float(c), float(c))
+    rng = np.random.default_rng(seed)
+    i = rng.integers(0, n, COPHENETIC_SAMPLE_PAIRS)
+    j = rng.integers(0, n - 1, COPHENETIC_SAMPLE_PAIRS)
+    j = np.where(j >= i, j + 1, j)  # uniform over j != i
+    if is_distance_matrix:
+        original = values[i, j]
+    else:
+        original = _paired_distances(values[i], values[j], metric)
+    tree_distance = _lowest_common_merge_heights(Z, i, j)
+    c = float(np.corrcoef(original, tree_distance)[0, 1])
+    half_width = 1.959964 / np.sqrt(COPHENETIC_SAMPLE_PAIRS - 3)
+    z = np.arctanh(np.clip(c, -0.999999, 0.999999))
+    return CopheneticResult(c, False, COPHENETIC_SAMPLE_PAIRS, float(np.tanh(z - half_width)), float(np.tanh(z + half_width)))
+
+
+def _paired_distances(a, b, metric):
+    """Distance between a[k] and b[k] for every k, as ``pdist`` defines `metric`."""
+    return _PAIRED[metric](a, b)
+
+
+def _safe_ratio(numerator, denominator):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator == 0, 0.0, numerator / np.where(denominator == 0, 1, denominator))
+
+
+def _cosine(a, b):
+    norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
+    return 1.0 - (a * b).sum(axis=1) / norms
+
+
+def _jaccard(a, b):
+    nonzero = (a != 0) | (b != 0)
+    return _safe_ratio(((a != b) & nonzero).sum(axis=1), nonzero.sum(axis=1))
+
+
+_PAIRED = {
+    "euclidean": lambda a, b: np.sqrt(((a - b) ** 2).sum(axis=1)),
+    "sqeuclidean": lambda a, b: ((a - b) ** 2).sum(axis=1),
+    "cityblock": lambda a, b: np.abs(a - b).sum(axis=1),
+    "chebyshev": lambda a, b: np.abs(a - b).max(axis=1),
+    "cosine": _cosine,
+    "correlation": lambda a, b: _cosine(a - a.mean(axis=1, keepdims=True), b - b.mean(axis=1, keepdims=True)),
+    "canberra": lambda a, b: _safe_ratio(np.abs(a - b), np.abs(a) + np.abs(b)).sum(axis=1),
+    "braycurtis": lambda a, b: np.abs(a - b).sum(axis=1) / np.abs(a + b).sum(axis=1),
+    "hamming": lambda a, b: (a != b).mean(axis=1),
+    "jaccard": _jaccard,
+}
+
+
+def _lowest_common_merge_heights(Z, i, j):
+    """Height of the merge that first joins samples i[k] and j[k], for all k.
+
+    Replays the merges with a union-find whose components remember which
+    queries touch them; small-to-large merging keeps it O((n + q) log n).
+    """
+    n = Z.shape[0] + 1
+    result = np.empty(len(i))
+    pending = [dict() for _ in range(2 * n - 1)]  # node -> {query: other sample}
+    member_of = list(range(n))
+    members = [[s] for s in range(n)] + [None] * (n - 1)
+    for q, (a, b) in enumerate(zip(i.tolist(), j.tolist())):
+        pending[a][q] = b
+        pending[b][q] = a
+    heights = Z[:, 2].tolist()
+    for row, (left, right) in enumerate(Z[:, :2].astype(np.int64).tolist()):
+        node = n + row
+        big, small = (left, right) if len(members[left]) >= len(members[right]) else (right, left)
+        for q, other in pending[small].items():
+            if member_of[other] == big:
+                result[q] = heights[row]
+                pending[big].pop(q, None)
+            else:
+                pending[big][q] = other
+        for s in members[small]:
+            member_of[s] = node
+        for s in members[big]:
+            member_of[s] = node
+        members[big].extend(members[small])
+        members[node], members[big], members[small] = members[big], None, None
+        pending[node], pending[big], pending[small] = pending[big], None, None
+    return result
+
+
+def inconsistency_table(Z: np.ndarray, depth: int = 5, last: int = 10) -> np.ndarray:
+    """The last `last` rows of ``scipy.cluster.hierarchy.inconsistent(Z, depth)``.
+
+    Columns are the mean and standard deviation of the link heights within
+    `depth` levels below each merge, the number of links used, and the
+    inconsistency ``(h - mean) / std``.
+    """
+    return inconsistent(Z, depth)[-last:]
+
+
+@dataclass(frozen=True)
+class Elbow:
+    """The tutorial's elbow variant on the last merge distances.
+
+    Attributes
+    ----------
+    k_axis : ndarray
+        1, 2, ... : number of clusters after undoing that many last merges.
+    distances : ndarray
+        Last merge distances, highest first (aligned with `k_axis`).
+    acceleration : ndarray
+        Second difference of the distances, aligned with ``k_axis[1:-1]``.
+    suggested_k : int
+    """
+
+    k_axis: np.ndarray
+    distances: np.ndarray
+    acceleration: np.ndarray
+    suggested_k: int
+
+
+def elbow(Z: np.ndarray, last: int = 10) -> Elbow:
+    """The k where the growth of merge distances accelerates most.
+
+    Exactly the tutorial's computation::
+
+        last = Z[-10:, 2]; acceleration = np.diff(last, 2)
+        k = acceleration[::-1].argmax() + 2
+
+    It can never suggest k = 1, and it compares jumps of different branches.
+    """
+    tail = Z[-last:, 2]
+    distances = tail[::-1]
+    k_axis = np.arange(1, len(tail) + 1)
+    if len(tail) < 3:
+        return Elbow(k_axis, distances, np.array([]), 2 if len(tail) else 1)
+    acceleration = np.diff(tail, 2)[::-1]
+    return Elbow(k_axis, distances, acceleration, int(acceleration.argmax() + 2))

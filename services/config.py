@@ -1,0 +1,21 @@
+"""Settings read from the environment, with defaults for one machine."""
+import os
+import tempfile
+
+
+def _int(name, default):
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+HOST = os.environ.get("HOST", "127.0.0.1")
+PORT = _int("PORT", 8050)
+CACHE_DIR = os.environ.get("CACHE_DIR", os.path.join(tempfile.gettempdir(), "hclust-dashboard-cache"))
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# A session untouched for this long is forgotten; shared results live as long.
+SESSION_TTL_SECONDS = _int("SESSION_TTL_SECONDS", 6 * 3600)
+CACHE_SIZE_LIMIT_MB = _int("CACHE_SIZE_LIMIT_MB", 2048)
+MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 50)
+MAX_MEMORY_MB = _int("MAX_MEMORY_MB", 2048)

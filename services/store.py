@@ -1,0 +1,107 @@
+"""The cache behind every session, shared by all worker processes.
+
+Keys:
+
+- ``session:<sid>:dataset`` -> content hash of the dataset the session shows;
+- ``dataset:<hash>`` -> the :class:`hclust.data.Dataset`;
+- ``clustering:<hash>:<method>:<metric>`` -> :class:`Clustering`.
+
+Datasets and clusterings are addressed by content, so two sessions with the
+same data share the expensive result and nothing else.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import diskcache
+import numpy as np
+
+from hclust.cut import TreeIndex, largest_gap_cut
+from hclust.data import Dataset
+from hclust.dendrogram import DendrogramGeometry, dendrogram_geometry
+from hclust.errors import InputError
+from hclust.linkage import compute_linkage, validate_method_metric
+
+from . import config
+
+# Above this many leaves the overview is truncated to the last p merges.
+FULL_DENDROGRAM_MAX_LEAVES = 1_000
+OVERVIEW_P = 60
+
+_SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+@dataclass(frozen=True)
+class Clustering:
+    """Everything computed once per (data, method, metric)."""
+
+    Z: np.ndarray
+    tree: TreeIndex
+    geometry: DendrogramGeometry
+    default_cut: float
+
+
+def build_clustering(dataset: Dataset, method: str, metric: str) -> Clustering:
+    """Linkage, tree index and dendrogram geometry for one dataset."""
+    Z = compute_linkage(dataset.values, method, metric, is_distance_matrix=dataset.is_distance_matrix)
+    tree = TreeIndex.from_linkage(Z)
+    truncate = "lastp" if tree.n > FULL_DENDROGRAM_MAX_LEAVES else "none"
+    geometry = dendrogram_geometry(Z, tree, truncate, OVERVIEW_P)
+    return Clustering(Z=Z, tree=tree, geometry=geometry, default_cut=largest_gap_cut(tree.sorted_heights))
+
+
+class Store:
+    """Session pointers and shared results in one cache.
+
+    Parameters
+    ----------
+    cache : diskcache.Cache or compatible
+        Anything with ``get``, ``set(key, value, expire=...)``.
+    """
+
+    def __init__(self, cache):
+        self._cache = cache
+
+    @staticmethod
+    def check_session(session_id) -> str:
+        if not isinstance(session_id, str) or not _SESSION_ID.match(session_id):
+            raise InputError("This page's session is not valid; reload the page to start a new one.")
+        return session_id
+
+    def put_dataset(self, session_id: str, dataset: Dataset) -> str:
+        """Make `dataset` the one the session shows; returns its key."""
+        key = dataset.content_hash
+        self._cache.set(f"dataset:{key}", dataset, expire=config.SESSION_TTL_SECONDS)
+        self._cache.set(f"session:{self.check_session(session_id)}:dataset", key, expire=config.SESSION_TTL_SECONDS)
+        return key
+
+    def dataset(self, session_id: str) -> Dataset | None:
+        key = self._cache.get(f"session:{self.check_session(session_id)}:dataset")
+        return None if key is None else self._cache.get(f"dataset:{key}")
+
+    def clustering(self, session_id: str, method: str, metric: str) -> tuple[Dataset, Clustering]:
+        """The session's dataset and its clustering, computed at most once."""
+        validate_method_metric(method, metric)
+        dataset = self.dataset(session_id)
+        if dataset is None:
+            raise InputError("No data is loaded in this session (it may have expired); choose a dataset.")
+        key = f"clustering:{dataset.content_hash}:{method}:{metric}"
+        result = self._cache.get(key)
+        if result is None:
+            result = build_clustering(dataset, method, metric)
+            self._cache.set(key, result, expire=config.SESSION_TTL_SECONDS)
+        return dataset, result
+
+
+@functools.cache
+def get_store() -> Store:
+    """The process's handle on the shared cache.
+
+    The handle is opened once per process and holds no state of its own:
+    every value lives in the cache directory (or Redis), which all workers
+    share.
+    """
+    cache = diskcache.Cache(config.CACHE_DIR, size_limit=config.CACHE_SIZE_LIMIT_MB * 2**20)
+    return Store(cache)
