@@ -1,0 +1,24 @@
+# The hosted shape: gunicorn serving app:server as an unprivileged user.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    HOST=0.0.0.0 PORT=8050 WEB_CONCURRENCY=4 CACHE_DIR=/var/cache/hclust
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY app.py ./
+COPY hclust ./hclust
+COPY services ./services
+COPY components ./components
+COPY callbacks ./callbacks
+COPY assets ./assets
+
+RUN useradd --create-home --uid 10001 hclust \
+    && mkdir -p "$CACHE_DIR" && chown hclust "$CACHE_DIR"
+USER hclust
+
+EXPOSE 8050
+# Workers share sessions through the disk cache in $CACHE_DIR (or Redis when REDIS_URL is set).
+CMD ["sh", "-c", "exec gunicorn --workers ${WEB_CONCURRENCY} --bind ${HOST}:${PORT} --timeout 300 app:server"]
