@@ -1,12 +1,19 @@
-"""The cut: the dragged line, the typed height and the typed k, kept in step."""
+"""The cut: one state, set from the dragged line, the typed height or k, the
+criterion controls, or a click on a k in the elbow and quality plots."""
 import math
 
 from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from hclust.cut import height_for_k, n_clusters_at
+from hclust.cut import CRITERIA, HORIZONTAL_CRITERIA, flat_clusters, height_for_k, n_clusters_at
 from hclust.errors import InputError
 from services import store
+
+K_PLOTS = ("elbow-graph", "quality-graph")
+NO_SINGLE_HEIGHT = (
+    "The {criterion} criterion cuts each branch where its own statistic crosses t, "
+    "so there is no single cut height: the line is hidden and the dendrogram shows the clusters it forms."
+)
 
 
 def height_from_relayout(relayout):
@@ -15,69 +22,138 @@ def height_from_relayout(relayout):
         return None
     ends = [relayout.get("shapes[0].y0"), relayout.get("shapes[0].y1")]
     ends = [float(y) for y in ends if isinstance(y, (int, float))]
-    if not ends:
-        shape = (relayout.get("shapes") or [None])[0] if isinstance(relayout.get("shapes"), list) else None
-        if isinstance(shape, dict) and isinstance(shape.get("y0"), (int, float)):
-            ends = [float(shape["y0"]), float(shape.get("y1", shape["y0"]))]
     return sum(ends) / len(ends) if ends else None
 
 
-def resolve_cut(trigger, sorted_heights, default_cut, dragged=None, typed_height=None, typed_k=None):
-    """Decide the cut height and k from whichever control moved.
+def k_from_click(click):
+    """The k of a clicked point in the elbow or quality plot (x is k)."""
+    try:
+        k = click["points"][0]["x"]
+    except (TypeError, KeyError, IndexError):
+        return None
+    return int(k) if isinstance(k, (int, float)) and float(k).is_integer() else None
+
+
+def _by_height(tree, criterion, height):
+    if height is None or not math.isfinite(height):
+        raise InputError("Type a cut height (a number).")
+    if height < 0:
+        raise InputError(f"The cut height must be 0 or more (merge distances are never negative); got {height:.5g}.")
+    k = n_clusters_at(tree.sorted_heights, height)
+    return {"criterion": criterion, "height": float(height), "k": k}, f"Cut at {height:.5g} gives {k} cluster{'s' if k != 1 else ''}."
+
+
+def _by_k(tree, criterion, k):
+    if k is None or not float(k).is_integer():
+        raise InputError("Type a whole number of clusters.")
+    cut = height_for_k(tree.sorted_heights, int(k))
+    if cut.height is None:
+        raise InputError(cut.reason)
+    gap = f"{cut.low:.5g} – {cut.high:.5g}" if cut.high is not None else f"above {cut.low:.5g}"
+    return {"criterion": criterion, "height": cut.height, "k": int(k)}, f"Cut at {cut.height:.5g}, the middle of the gap {gap} that gives {int(k)} clusters."
+
+
+def resolve_cut(tree, Z, previous, trigger, value, default_cut):
+    """The next cut state after one control changed.
+
+    Parameters
+    ----------
+    tree : TreeIndex
+    Z : ndarray
+    previous : dict
+        Current state: ``criterion``, ``height``, ``k``, ``t``, ``depth``.
+    trigger : str
+        ``'clustering'``, ``'dendrogram'``, ``'cut-height'``, ``'n-clusters'``,
+        ``'criterion'`` (value is ignored; the state carries it) or ``'k-plot'``.
+    value
+        The new value of the control that moved.
+    default_cut : float
 
     Returns
     -------
-    height : float or None
-        None when the request cannot be met; the message says why.
-    k : int or None
+    state : dict
     message : str
+
+    Raises
+    ------
+    InputError
+        When the request cannot be met; the state stays as it was.
     """
-    if trigger == "dendrogram":
-        height = dragged
-    elif trigger == "cut-height":
-        height = typed_height
+    criterion = previous.get("criterion", "distance")
+    t, depth = previous.get("t"), previous.get("depth")
+    if criterion not in CRITERIA:
+        raise InputError(f"Unknown criterion '{criterion}'. Choose one of: {', '.join(CRITERIA)}.")
+    horizontal = criterion if criterion in HORIZONTAL_CRITERIA else None
+    if trigger in ("dendrogram", "cut-height"):
+        state, message = _by_height(tree, horizontal or "distance", value)
+    elif trigger == "k-plot" or (trigger == "n-clusters" and criterion != "maxclust_monocrit"):
+        state, message = _by_k(tree, horizontal or "maxclust", value)
     elif trigger == "n-clusters":
-        if typed_k is None or not float(typed_k).is_integer():
-            return None, None, "Type a whole number of clusters."
-        cut = height_for_k(sorted_heights, int(typed_k))
-        if cut.height is None:
-            return None, None, cut.reason
-        return cut.height, int(typed_k), f"Cut at {cut.height:.5g}, the middle of the gap {cut.low:.5g} – {cut.high if cut.high is not None else math.inf:.5g} that gives {int(typed_k)} clusters."
+        state, message = {"criterion": criterion, "k": value}, ""
+    elif horizontal == "maxclust" and trigger == "criterion":
+        state, message = _by_k(tree, criterion, previous.get("k"))
+    elif horizontal:
+        use_default = trigger == "clustering" or previous.get("height") is None
+        state, message = _by_height(tree, criterion, default_cut if use_default else previous["height"])
+        if use_default:
+            message += " (the middle of the largest jump in merge distance)."
     else:
-        height = default_cut
-    if height is None or not math.isfinite(height):
-        return None, None, "Type a cut height (a number)."
-    if height < 0:
-        return None, None, f"The cut height must be 0 or more (merge distances are never negative); got {height:.5g}."
-    k = n_clusters_at(sorted_heights, height)
-    return float(height), k, f"Cut at {height:.5g} gives {k} cluster{'s' if k != 1 else ''}."
+        state, message = {"criterion": criterion, "k": previous.get("k")}, ""
+    state.update(t=t, depth=depth)
+    if state["criterion"] in HORIZONTAL_CRITERIA:
+        return state, message
+    labels = flat_clusters(Z, state["criterion"], k=state.get("k"), t=t, depth=depth)
+    found = int(labels.max())
+    if state["criterion"] == "maxclust_monocrit" and found != state.get("k"):
+        message = f"No MR threshold gives exactly {state.get('k')} clusters here; it gives {found}. "
+    message += NO_SINGLE_HEIGHT.format(criterion=state["criterion"]) + f" It gives {found} clusters."
+    state.update(height=None, k=found)
+    return state, message
 
 
 @callback(
     Output("cut-height", "value"),
     Output("n-clusters", "value"),
+    Output("criterion", "value"),
     Output("cut", "data"),
     Output("cut-status", "children"),
     Input("clustering", "data"),
     Input("dendrogram", "relayoutData"),
     Input("cut-height", "value"),
     Input("n-clusters", "value"),
+    Input("criterion", "value"),
+    Input("criterion-t", "value"),
+    Input("criterion-depth", "value"),
+    Input("elbow-graph", "clickData"),
+    Input("quality-graph", "clickData"),
+    State("cut", "data"),
     State("session-id", "data"),
 )
-def sync_cut(clustering, relayout, typed_height, typed_k, session_id):
-    """One cut, three ways to set it; never recomputes the linkage."""
+def sync_cut(clustering, relayout, typed_height, typed_k, criterion, t, depth, elbow_click, quality_click, cut, session_id):
+    """One cut, many ways to set it; never recomputes the linkage."""
     if not clustering:
         raise PreventUpdate
-    trigger = ctx.triggered_id if ctx.triggered_id in ("dendrogram", "cut-height", "n-clusters") else "clustering"
-    dragged = height_from_relayout(relayout) if trigger == "dendrogram" else None
-    if trigger == "dendrogram" and dragged is None:
-        raise PreventUpdate  # a zoom or pan, not the cut line
+    triggered = ctx.triggered_id
+    if triggered == "dendrogram":
+        trigger, value = "dendrogram", height_from_relayout(relayout)
+        if value is None:
+            raise PreventUpdate  # a zoom or pan, not the cut line
+    elif triggered in K_PLOTS:
+        trigger, value = "k-plot", k_from_click(elbow_click if triggered == "elbow-graph" else quality_click)
+        if value is None:
+            raise PreventUpdate
+    elif triggered in ("cut-height", "n-clusters"):
+        trigger, value = triggered, typed_height if triggered == "cut-height" else typed_k
+    elif triggered in ("criterion", "criterion-t", "criterion-depth") and cut and cut.get("clustering") == clustering:
+        trigger, value = "criterion", None
+    else:
+        trigger, value = "clustering", None
+    previous = dict(cut or {}, criterion=criterion, t=t, depth=depth)
     try:
         _, result = store.get_store().clustering(session_id, clustering["method"], clustering["metric"])
+        state, message = resolve_cut(result.tree, result.Z, previous, trigger, value, result.default_cut)
     except InputError as error:
-        return no_update, no_update, no_update, f"⚠ {error}"
-    height, k, message = resolve_cut(trigger, result.tree.sorted_heights, result.default_cut, dragged, typed_height, typed_k)
-    if height is None:
-        return no_update, no_update, no_update, f"⚠ {message}"
-    cut = {"height": height, "k": k, "clustering": clustering}
-    return round(height, 6), k, cut, message
+        return no_update, no_update, no_update, no_update, f"⚠ {error}"
+    state["clustering"] = clustering
+    height = round(state["height"], 6) if state["height"] is not None else None
+    return height, state["k"], state["criterion"], state, message

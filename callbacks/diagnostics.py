@@ -1,13 +1,30 @@
-"""Cophenetic correlation, inconsistency, elbow and the linkage matrix."""
-from dash import Input, Output, State, callback, dash_table, dcc, html
+"""Diagnostics panels: cophenetic correlation, inconsistency, elbow, quality per k,
+the cluster summary and the linkage matrix. All follow the current linkage and cut."""
+import numpy as np
+from dash import Input, Output, State, callback, dash_table, html, no_update
 from dash.exceptions import PreventUpdate
 
-from components.figures import elbow_figure
-from hclust.diagnostics import cophenetic_correlation, elbow, inconsistency_table
+from callbacks.views import labels_for
+from components.figures import cophenetic_figure, elbow_figure, quality_figure
+from hclust.diagnostics import (
+    cluster_summary, cophenetic_correlation, cophenetic_pairs_sample, elbow, inconsistency_table, quality_per_k, scale_spread,
+)
 from hclust.errors import InputError
+from hclust.linkage import EUCLIDEAN_ONLY_METHODS, METHODS, compatible_metrics
 from services import store
 
 MAX_DEPTH = 50
+MAX_LAST = 200
+# Comparing every method means one linkage each; above this it waits for a background job.
+COMPARE_METHODS_MAX_N = 3_000
+TABLE_STYLE = dict(
+    style_cell={"fontFamily": "ui-monospace, monospace", "fontSize": 12, "padding": "2px 8px"},
+    style_header={"fontWeight": "600"},
+)
+
+
+def _session_result(session_id, clustering):
+    return store.get_store().clustering(session_id, clustering["method"], clustering["metric"])
 
 
 def cophenetic_text(result):
@@ -16,35 +33,157 @@ def cophenetic_text(result):
     return f"c ≈ {result.coefficient:.5f}", f"estimated from {result.n_pairs:,} random pairs; 95% CI {result.ci_low:.4f} – {result.ci_high:.4f}"
 
 
-def inconsistency_view(Z, depth):
-    """Table of the last 10 merges' inconsistency statistics at `depth`."""
-    if depth is None or not float(depth).is_integer() or not 1 <= depth <= MAX_DEPTH:
-        return html.Div(f"⚠ Depth must be a whole number from 1 to {MAX_DEPTH}.", className="status")
-    rows = inconsistency_table(Z, int(depth))
+def method_comparison(session_id, dataset, metric, current_method):
+    """Cophenetic correlation of every method the metric allows, on this data."""
+    if dataset.n_samples > COMPARE_METHODS_MAX_N:
+        return html.P(f"Method comparison is computed for up to {COMPARE_METHODS_MAX_N:,} samples; this data has {dataset.n_samples:,}.", className="panel-help")
+    rows = []
+    for method in METHODS:
+        if metric not in compatible_metrics(method):
+            continue
+        _, result = store.get_store().clustering(session_id, method, metric)
+        c = cophenetic_correlation(result.Z, dataset.values, metric, is_distance_matrix=dataset.is_distance_matrix).coefficient
+        rows.append({"method": method + (" (current)" if method == current_method else ""), "cophenetic c": round(c, 5)})
+    rows.sort(key=lambda r: -r["cophenetic c"])
+    return dash_table.DataTable(
+        data=rows, columns=[{"name": c, "id": c} for c in ("method", "cophenetic c")],
+        style_data_conditional=[{"if": {"filter_query": '{method} contains "current"'}, "fontWeight": "700"}], **TABLE_STYLE,
+    )
+
+
+@callback(
+    Output("cophenetic", "children"),
+    Output("cophenetic-comparison", "children"),
+    Output("cophenetic-plot", "figure"),
+    Output("linkage-table", "data"),
+    Input("clustering", "data"),
+    State("session-id", "data"),
+)
+def update_linkage_diagnostics(clustering, session_id):
+    """Everything that depends on the linkage alone."""
+    if not clustering:
+        raise PreventUpdate
+    try:
+        dataset, result = _session_result(session_id, clustering)
+        metric = clustering["metric"]
+        coefficient = cophenetic_correlation(result.Z, dataset.values, metric, is_distance_matrix=dataset.is_distance_matrix)
+        comparison = method_comparison(session_id, dataset, metric, clustering["method"])
+    except InputError as error:
+        return f"⚠ {error}", no_update, no_update, no_update
+    value, how = cophenetic_text(coefficient)
+    original, cophenetic, sampled = cophenetic_pairs_sample(result.Z, dataset.values, metric, is_distance_matrix=dataset.is_distance_matrix)
+    return [html.Span(value), html.Small(how)], comparison, cophenetic_figure(original, cophenetic, sampled, metric), linkage_rows(result.Z)
+
+
+def inconsistency_view(Z, depth, last=10, threshold=None):
+    """Table of the last merges' inconsistency statistics at `depth`."""
+    for name, value, top in (("Depth", depth, MAX_DEPTH), ("Last merges", last, MAX_LAST)):
+        if value is None or not float(value).is_integer() or not 1 <= value <= top:
+            return html.Div(f"⚠ {name} must be a whole number from 1 to {top}.", className="status")
+    rows = inconsistency_table(Z, int(depth), int(last))
     first = len(Z) - len(rows)
     data = [
         {"merge": first + i, "height": round(float(Z[first + i, 2]), 5), "mean": round(m, 5), "std": round(s, 5), "links": int(c), "inconsistency": round(v, 5)}
         for i, (m, s, c, v) in enumerate(rows.tolist())
     ]
+    marked = []
+    if threshold is not None and np.isfinite(threshold):
+        marked = [{"if": {"filter_query": f"{{inconsistency}} > {threshold}"}, "backgroundColor": "#FFF0C2", "fontWeight": "700"}]
     return dash_table.DataTable(
-        data=data,
-        columns=[{"name": c, "id": c} for c in ("merge", "height", "mean", "std", "links", "inconsistency")],
-        style_cell={"fontFamily": "ui-monospace, monospace", "fontSize": 12, "padding": "2px 8px"},
-        style_header={"fontWeight": "600"},
+        data=data, columns=[{"name": c, "id": c} for c in ("merge", "height", "mean", "std", "links", "inconsistency")],
+        style_data_conditional=marked, page_size=10, **TABLE_STYLE,
     )
 
 
-def elbow_view(Z):
-    result = elbow(Z)
-    return [
-        dcc.Graph(figure=elbow_figure(result.k_axis, result.distances, result.acceleration, result.suggested_k), config={"displaylogo": False}, style={"height": "300px"}),
-        html.P(
-            f"Suggested k = {result.suggested_k}: where the last merge distances accelerate most. "
-            "It can never suggest k = 1, and it compares jumps from different branches, so it can miss clusters "
-            "of unequal spread (on the tutorial's 5-blob X2 it suggests 4).",
-            className="panel-help",
-        ),
-    ]
+@callback(
+    Output("inconsistency", "children"),
+    Input("clustering", "data"),
+    Input("inconsistency-depth", "value"),
+    Input("inconsistency-last", "value"),
+    Input("criterion-t", "value"),
+    State("session-id", "data"),
+)
+def update_inconsistency(clustering, depth, last, threshold, session_id):
+    if not clustering:
+        raise PreventUpdate
+    try:
+        _, result = _session_result(session_id, clustering)
+    except InputError as error:
+        return f"⚠ {error}"
+    return inconsistency_view(result.Z, depth, last, threshold)
+
+
+def elbow_note(suggested_k):
+    return html.P(
+        f"Suggested k = {suggested_k}: where the last merge distances accelerate most. Two caveats: it can never "
+        "suggest k = 1, and it compares jumps from different branches of the tree, so clusters of unequal spread "
+        "fool it (on the tutorial's 5-blob X2 it suggests 4). Click a k to cut there.",
+        className="panel-help",
+    )
+
+
+@callback(
+    Output("elbow-graph", "figure"),
+    Output("elbow", "children"),
+    Output("quality-graph", "figure"),
+    Output("quality-status", "children"),
+    Input("cut", "data"),
+    Input("quality-max-k", "value"),
+    State("session-id", "data"),
+)
+def update_k_plots(cut, max_k, session_id):
+    """Elbow and quality indices, marking the current k."""
+    if not cut:
+        raise PreventUpdate
+    clustering = cut["clustering"]
+    if max_k is None or not float(max_k).is_integer() or not 3 <= max_k <= 30:
+        return no_update, no_update, no_update, "⚠ Largest k must be a whole number from 3 to 30."
+    try:
+        dataset, result = _session_result(session_id, clustering)
+    except InputError as error:
+        return no_update, f"⚠ {error}", no_update, no_update
+    found = elbow(result.Z)
+    key = f"quality:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}:{int(max_k)}"
+    quality = store.get_store().memo(key, lambda: quality_per_k(result.Z, dataset.values, clustering["metric"], int(max_k)))
+    elbow_fig = elbow_figure(found.k_axis, found.distances, found.acceleration, found.suggested_k)
+    elbow_fig.add_vline(x=cut["k"], line=dict(color="#D62728", dash="dash"), annotation_text=f"current k = {cut['k']}")
+    quality_fig = quality_figure(quality.k, quality.silhouette, quality.calinski_harabasz, quality.davies_bouldin, cut["k"], quality.silhouette_sample)
+    best = int(quality.k[np.nanargmax(quality.silhouette)]) if np.isfinite(quality.silhouette).any() else None
+    note = f"Best silhouette at k = {best}." if best else ""
+    if quality.silhouette_sample:
+        note += f" Silhouette on a random sample of {quality.silhouette_sample:,} of {dataset.n_samples:,} samples."
+    if np.isnan(quality.silhouette).any():
+        note += " Gaps: ties in merge heights make those k unreachable."
+    if clustering["metric"] != "euclidean":
+        note += " Calinski–Harabasz and Davies–Bouldin are Euclidean indices whatever the metric."
+    return elbow_fig, elbow_note(found.suggested_k), quality_fig, note.strip()
+
+
+@callback(
+    Output("cluster-summary", "data"),
+    Output("cluster-summary", "columns"),
+    Output("cluster-summary", "style_data_conditional"),
+    Input("cut", "data"),
+    Input("colour-map", "data"),
+    State("session-id", "data"),
+)
+def update_summary(cut, colour_map, session_id):
+    """One row per cluster with its colour, size, feature means and WCSS."""
+    if not cut or not colour_map or colour_map.get("clustering") != cut["clustering"]:
+        raise PreventUpdate
+    try:
+        dataset, result = _session_result(session_id, cut["clustering"])
+        labels = labels_for(result, cut)
+    except InputError:
+        raise PreventUpdate
+    rows = cluster_summary(dataset.values, labels, dataset.feature_names)
+    colours = colour_map.get("labels", {})
+    for row in rows:
+        row["colour"] = "■"
+        row.update({key: round(value, 4) for key, value in row.items() if isinstance(value, float)})
+    columns = [{"name": c, "id": c} for c in ["colour", "cluster", "size", *[f"mean {f}" for f in dataset.feature_names], "wcss"]]
+    styles = [{"if": {"filter_query": f"{{cluster}} = {label}", "column_id": "colour"}, "color": colour, "fontSize": 18} for label, colour in colours.items()]
+    return rows, columns, styles
 
 
 def linkage_rows(Z):
@@ -52,34 +191,18 @@ def linkage_rows(Z):
 
 
 @callback(
-    Output("cophenetic", "children"),
-    Output("elbow", "children"),
-    Output("linkage-table", "data"),
+    Output("clustering-hint", "children"),
     Input("clustering", "data"),
     State("session-id", "data"),
 )
-def update_diagnostics(clustering, session_id):
+def scale_hint(clustering, session_id):
+    """Ward and euclidean are dominated by the widest feature: say so when scales differ."""
     if not clustering:
         raise PreventUpdate
-    try:
-        dataset, result = store.get_store().clustering(session_id, clustering["method"], clustering["metric"])
-    except InputError as error:
-        return f"⚠ {error}", [], []
-    value, how = cophenetic_text(cophenetic_correlation(result.Z, dataset.values, clustering["metric"], is_distance_matrix=dataset.is_distance_matrix))
-    return [html.Span(value), html.Small(how, className="panel-help")], elbow_view(result.Z), linkage_rows(result.Z)
-
-
-@callback(
-    Output("inconsistency", "children"),
-    Input("clustering", "data"),
-    Input("inconsistency-depth", "value"),
-    State("session-id", "data"),
-)
-def update_inconsistency(clustering, depth, session_id):
-    if not clustering:
-        raise PreventUpdate
-    try:
-        _, result = store.get_store().clustering(session_id, clustering["method"], clustering["metric"])
-    except InputError as error:
-        return f"⚠ {error}"
-    return inconsistency_view(result.Z, depth)
+    dataset = store.get_store().dataset(session_id)
+    if dataset is None or dataset.is_distance_matrix or dataset.n_features < 2:
+        return ""
+    spread = scale_spread(dataset.values)
+    if (clustering["method"] in EUCLIDEAN_ONLY_METHODS or clustering["metric"] in ("euclidean", "sqeuclidean")) and spread > 10:
+        return f"Hint: feature spreads differ by {spread:.0f}× — {clustering['method']}/{clustering['metric']} distances are dominated by the widest feature; consider z-score scaling."
+    return ""

@@ -12,6 +12,7 @@ from hclust.dendrogram import ABOVE, DendrogramGeometry
 WEBGL_ABOVE_POINTS = 5_000
 LEAF_TICKS_MAX = 200
 CUT_LINE_COLOUR = "#D62728"
+HIGHLIGHT_COLOUR = "#111111"
 FONT = dict(family="Inter, 'Segoe UI', Helvetica, Arial, sans-serif", size=13)
 MARGIN = dict(l=64, r=16, t=48, b=56)
 EXPORT_CONFIG = {"toImageButtonOptions": {"format": "svg", "scale": 2}, "displaylogo": False}
@@ -61,6 +62,7 @@ def dendrogram_figure(
     *,
     title: str = "Dendrogram",
     y_title: str = "merge distance",
+    highlight_links: np.ndarray | None = None,
 ) -> go.Figure:
     """Dendrogram with one trace per colour and the cut line as shapes[0].
 
@@ -75,6 +77,8 @@ def dendrogram_figure(
         Name per sample, used for tick labels of sample leaves.
     Z : ndarray
         For the hover text of each merge.
+    highlight_links : ndarray of bool, optional
+        Links drawn again, thick and dark, over the tree.
     """
     if len(link_colours) != geometry.n_links:
         raise ValueError("link_colours must give one colour per link")
@@ -90,6 +94,10 @@ def dendrogram_figure(
             x=xs, y=ys, mode="lines", line=dict(color=colour, width=1.5),
             hoverinfo="skip", showlegend=False, name="above cut" if colour_index == ABOVE else f"colour {colour_index}",
         ))
+    if highlight_links is not None and highlight_links.any():
+        chosen = highlight_links
+        xs, ys = _segments(geometry.x_left[chosen], geometry.x_right[chosen], geometry.h_left[chosen], geometry.h_right[chosen], geometry.height[chosen])
+        traces.append(Trace(x=xs, y=ys, mode="lines", line=dict(color=HIGHLIGHT_COLOUR, width=3.5), hoverinfo="skip", showlegend=False, name="highlighted"))
     rows = geometry.merges
     hover = [
         f"merge i = {i}<br>Z[{i}] = [{int(a)}, {int(b)}, {h:.5g}, {int(c)}]<br>height {h:.5g}, size {int(c)}"
@@ -116,7 +124,7 @@ def dendrogram_figure(
     return go.Figure(data=traces, layout=layout)
 
 
-def scatter_figure(xy: np.ndarray, labels: np.ndarray, label_colours: dict, axis_titles: tuple, point_names: list, *, title="Samples by cluster") -> go.Figure:
+def scatter_figure(xy: np.ndarray, labels: np.ndarray, label_colours: dict, axis_titles: tuple, point_names: list, *, title="Samples by cluster", highlight=None) -> go.Figure:
     """Samples coloured by flat cluster, one trace per cluster.
 
     Parameters
@@ -129,6 +137,8 @@ def scatter_figure(xy: np.ndarray, labels: np.ndarray, label_colours: dict, axis
     axis_titles : (str, str)
     point_names : list of str
         Shown in the hover with the sample index.
+    highlight : ndarray of bool, optional
+        Samples to emphasise; the others fade.
     """
     Trace = go.Scattergl if len(xy) > WEBGL_ABOVE_POINTS else go.Scatter
     indices = np.arange(len(xy))
@@ -137,9 +147,12 @@ def scatter_figure(xy: np.ndarray, labels: np.ndarray, label_colours: dict, axis
         chosen = labels == label
         idx = indices[chosen]
         names = [point_names[i] for i in idx.tolist()] if len(idx) <= 20_000 else None
+        marker = dict(color=label_colours[int(label)], size=7 if len(xy) <= 2000 else 4, line=dict(width=0))
+        if highlight is not None:
+            marker.update(opacity=np.where(highlight[chosen], 1.0, 0.15), line=dict(width=np.where(highlight[chosen], 1.5, 0), color=HIGHLIGHT_COLOUR))
         traces.append(Trace(
             x=xy[chosen, 0], y=xy[chosen, 1], mode="markers", name=f"cluster {label} ({len(idx)})",
-            marker=dict(color=label_colours[int(label)], size=7 if len(xy) <= 2000 else 4, line=dict(width=0)),
+            marker=marker,
             customdata=idx, text=names,
             hovertemplate=f"sample %{{customdata}}{' · %{text}' if names else ''}<br>cluster {label}<br>%{{x:.4g}}, %{{y:.4g}}<extra></extra>",
         ))
@@ -158,7 +171,39 @@ def elbow_figure(k_axis, distances, acceleration, suggested_k) -> go.Figure:
     ]
     layout = _base_layout(f"Elbow: suggests k = {suggested_k}", "number of clusters k", "distance")
     layout["xaxis"].update(dtick=1)
-    layout["legend"] = dict(orientation="h", y=-0.25)
+    layout["legend"] = dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right")
+    layout["title"]["y"] = 0.97
     layout["shapes"] = [dict(type="line", x0=suggested_k, x1=suggested_k, yref="paper", y0=0, y1=1, line=dict(color="#999", dash="dot"))]
-    layout["margin"] = dict(l=64, r=16, t=40, b=80)
+    layout["margin"] = dict(l=64, r=16, t=64, b=48)
     return go.Figure(data=traces, layout=layout)
+
+
+def quality_figure(k, silhouette, calinski_harabasz, davies_bouldin, current_k=None, sample=None) -> go.Figure:
+    """Three quality indices against k, side by side; click a k to cut there."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=3, subplot_titles=(
+        "Silhouette (higher is better)" + (f", sample of {sample:,}" if sample else ""),
+        "Calinski–Harabasz (higher is better)",
+        "Davies–Bouldin (lower is better)",
+    ))
+    for col, (values, colour) in enumerate(((silhouette, "#332288"), (calinski_harabasz, "#117733"), (davies_bouldin, "#CC6677")), start=1):
+        fig.add_trace(go.Scatter(x=k, y=values, mode="lines+markers", marker=dict(size=9, color=colour), line=dict(color=colour),
+                                 hovertemplate="k = %{x}<br>%{y:.4g}<br>click to cut at this k<extra></extra>", showlegend=False), row=1, col=col)
+        fig.update_xaxes(title_text="number of clusters k", dtick=1, row=1, col=col)
+        if current_k is not None:
+            fig.add_vline(x=current_k, line=dict(color="#999", dash="dot"), row=1, col=col)
+    fig.update_layout(font=FONT, margin=dict(l=48, r=16, t=48, b=48), plot_bgcolor="white", paper_bgcolor="white")
+    fig.update_annotations(font_size=12)
+    return fig
+
+
+def cophenetic_figure(original, cophenetic, sampled, metric) -> go.Figure:
+    """Original against cophenetic distance per pair: on the diagonal is perfect."""
+    fig = go.Figure(go.Scattergl(x=original, y=cophenetic, mode="markers", marker=dict(size=3, color="#332288", opacity=0.35),
+                                 hovertemplate="original %{x:.4g}<br>cophenetic %{y:.4g}<extra></extra>"))
+    note = f"random sample of {len(original):,} pairs" if sampled else f"all {len(original):,} pairs"
+    layout = _base_layout(f"Original vs cophenetic distance ({note})", f"original {metric} distance", "cophenetic distance (merge height)")
+    layout["margin"] = dict(l=64, r=16, t=40, b=48)
+    layout["title"]["font"] = dict(size=12)
+    return go.Figure(fig.data, layout)

@@ -9,6 +9,7 @@ import uuid
 from dash import dash_table, dcc, html
 
 from components.figures import EXPORT_CONFIG
+from hclust.cut import CRITERION_DESCRIPTIONS
 from hclust.data import DEFAULT_PRESET, PRESETS
 from hclust.linkage import DEFAULT_METHOD, DEFAULT_METRIC, METHOD_DESCRIPTIONS, METHODS, METRICS
 
@@ -38,9 +39,18 @@ def controls():
             ),
             _field("Distance metric", dcc.Dropdown(id="metric", options=[{"label": m, "value": m} for m in METRICS], value=DEFAULT_METRIC, clearable=False), "ward, centroid and median need euclidean.", html_for="metric"),
             html.Div(id="clustering-status", className="status", role="status", **{"aria-live": "polite"}),
+            html.Div(id="clustering-hint", className="status hint", role="status"),
             html.H2("Cut", className="column-title"),
+            _field("Criterion", dcc.Dropdown(id="criterion", options=[{"label": v, "value": k} for k, v in CRITERION_DESCRIPTIONS.items()], value="distance", clearable=False), html_for="criterion"),
             _field("Cut height", dcc.Input(id="cut-height", type="number", min=0, step="any", debounce=True, className="number-input"), "Or drag the dashed line.", html_for="cut-height"),
             _field("Number of clusters k", dcc.Input(id="n-clusters", type="number", min=1, step=1, debounce=True, className="number-input"), html_for="n-clusters"),
+            html.Div(
+                [
+                    _field("Threshold t", dcc.Input(id="criterion-t", type="number", value=8, step="any", debounce=True, className="number-input"), "For inconsistent and monocrit (the tutorial: t = 8, depth = 10).", html_for="criterion-t"),
+                    _field("Depth", dcc.Input(id="criterion-depth", type="number", value=10, min=1, max=100, step=1, debounce=True, className="number-input"), "Levels below a merge in its inconsistency statistics.", html_for="criterion-depth"),
+                ],
+                className="field-row",
+            ),
             html.Div(id="cut-status", className="status", role="status", **{"aria-live": "polite"}),
             html.H2("Scatter axes", className="column-title"),
             _field("x", dcc.Dropdown(id="scatter-x", clearable=False), html_for="scatter-x"),
@@ -60,8 +70,26 @@ def plots():
         [
             html.Div(dcc.Loading(dcc.Graph(id="dendrogram", config={**EXPORT_CONFIG, "edits": {"shapePosition": True}}, style=graph_style), type="dot"), className="plot-card"),
             html.Div(dcc.Loading(dcc.Graph(id="scatter", config=EXPORT_CONFIG, style=graph_style), type="dot"), className="plot-card"),
+            html.Div(
+                [
+                    html.Div(id="view-status", className="status", role="status", **{"aria-live": "polite"}),
+                    html.Div("Click a merge in the dendrogram to see its members.", id="node-panel", className="node-panel"),
+                    html.Button("Clear highlight", id="clear-highlight", className="button-secondary", n_clicks=0),
+                ],
+                className="plots-footer",
+            ),
         ],
         className="plots",
+    )
+
+
+def _table(table_id, columns=None, **kwargs):
+    return dash_table.DataTable(
+        id=table_id,
+        columns=columns or [],
+        style_cell={"fontFamily": "ui-monospace, monospace", "fontSize": 12, "padding": "2px 8px"},
+        style_header={"fontWeight": "600"},
+        **kwargs,
     )
 
 
@@ -72,30 +100,48 @@ def diagnostics():
                 "Cophenetic correlation",
                 html.Div(id="cophenetic", className="big-number"),
                 html.P("How well the tree's merge heights preserve the original pairwise distances (1 is perfect).", className="panel-help"),
+                html.Div(id="cophenetic-comparison"),
+                dcc.Graph(id="cophenetic-plot", config={"displayModeBar": False}, style={"height": "280px"}),
             ),
             _panel(
-                "Inconsistency of the last 10 merges",
-                _field("Depth", dcc.Input(id="inconsistency-depth", type="number", min=1, max=50, step=1, value=5, debounce=True, className="number-input"), html_for="inconsistency-depth"),
+                "Inconsistency",
+                html.Div(
+                    [
+                        _field("Depth", dcc.Input(id="inconsistency-depth", type="number", min=1, max=50, step=1, value=5, debounce=True, className="number-input"), html_for="inconsistency-depth"),
+                        _field("Last merges", dcc.Input(id="inconsistency-last", type="number", min=1, max=200, step=1, value=10, debounce=True, className="number-input"), html_for="inconsistency-last"),
+                    ],
+                    className="field-row",
+                ),
+                html.P("inconsistency = (h − mean) / std, over the link heights within depth levels below each merge. "
+                       "Rows above the threshold t are marked.", className="panel-help"),
                 html.Div(id="inconsistency"),
-                html.P("inconsistency = (h − mean) / std over the links within depth levels below. The values depend heavily on the depth.", className="panel-help"),
+                html.P("⚠ The values depend heavily on the depth, and heights below a merge are expected to be lower, "
+                       "so a high value is not automatically a real jump.", className="panel-warning"),
                 panel_id="inconsistency-panel",
             ),
             _panel(
                 "Elbow of merge distances",
+                dcc.Graph(id="elbow-graph", config={"displaylogo": False}, style={"height": "300px"}),
                 html.Div(id="elbow"),
                 panel_id="elbow-panel",
             ),
             _panel(
+                "Quality per k",
+                _field("Largest k", dcc.Input(id="quality-max-k", type="number", min=3, max=30, step=1, value=10, debounce=True, className="number-input"), html_for="quality-max-k"),
+                dcc.Loading(dcc.Graph(id="quality-graph", config={"displaylogo": False}, style={"height": "300px"}), type="dot"),
+                html.Div(id="quality-status", className="panel-help"),
+                panel_id="quality-panel",
+            ),
+            _panel(
+                "Clusters",
+                html.P("Click a row to highlight its cluster in both plots.", className="panel-help"),
+                _table("cluster-summary", page_size=12, style_table={"overflowX": "auto"}),
+                panel_id="summary-panel",
+            ),
+            _panel(
                 "Linkage matrix Z",
                 html.P("Each row merges idx1 and idx2 at distance into a cluster of count samples. An index ≥ n refers to the cluster formed in row idx − n.", className="panel-help"),
-                dash_table.DataTable(
-                    id="linkage-table",
-                    columns=[{"name": c, "id": c} for c in ("row", "idx1", "idx2", "distance", "count")],
-                    page_size=10,
-                    page_action="native",
-                    style_cell={"fontFamily": "ui-monospace, monospace", "fontSize": 12, "padding": "2px 8px"},
-                    style_header={"fontWeight": "600"},
-                ),
+                _table("linkage-table", [{"name": c, "id": c} for c in ("row", "idx1", "idx2", "distance", "count")], page_size=10, page_action="native"),
                 panel_id="linkage-panel",
             ),
         ],
@@ -112,6 +158,7 @@ def serve_layout():
             dcc.Store(id="clustering"),
             dcc.Store(id="cut"),
             dcc.Store(id="colour-map"),
+            dcc.Store(id="highlight"),
             html.Header([html.H1("Hierarchical clustering explorer"), html.Span("Build the tree, drag the cut, check the diagnostics, take the clusters.", className="tagline")], className="app-header"),
             html.Main([controls(), html.Div([plots(), diagnostics()], className="content")], className="app-main"),
         ],

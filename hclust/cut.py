@@ -14,6 +14,17 @@ from scipy.cluster.hierarchy import fcluster
 
 from .errors import InputError
 
+CRITERIA = ("distance", "maxclust", "inconsistent", "monocrit", "maxclust_monocrit")
+CRITERION_DESCRIPTIONS = {
+    "distance": "distance: cut at a height (the line)",
+    "maxclust": "maxclust: at most k clusters",
+    "inconsistent": "inconsistent: inconsistency ≤ t",
+    "monocrit": "monocrit: max inconsistency (MR) ≤ t",
+    "maxclust_monocrit": "maxclust_monocrit: MR threshold giving ≤ k clusters",
+}
+# Criteria that amount to one horizontal line across the dendrogram.
+HORIZONTAL_CRITERIA = frozenset({"distance", "maxclust"})
+
 
 def monotone_heights(Z: np.ndarray) -> np.ndarray:
     """Height of each merge raised to the highest merge beneath it.
@@ -196,6 +207,35 @@ class TreeIndex:
         roots = np.flatnonzero(is_root)
         return roots[np.argsort(self.start[roots], kind="stable")]
 
+    def pure_nodes(self, labels: np.ndarray) -> np.ndarray:
+        """Mask of nodes whose samples all share one flat label, in O(n).
+
+        A node is pure when the labels along its span of leaf positions never
+        change; a running count of changes answers that for every node at once.
+        """
+        by_position = labels[self.leaf_order]
+        changes = np.concatenate([[0], np.cumsum(by_position[1:] != by_position[:-1])])
+        end = self.start + self.size - 1
+        return changes[end] == changes[self.start]
+
+    def partition_roots(self, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Roots of the clusters of any flat partition that ``fcluster`` makes.
+
+        Every ``fcluster`` criterion cuts the tree into whole subtrees, so each
+        flat cluster has one root: a pure node whose parent is not pure. This
+        serves cuts that are not a single height (inconsistent, monocrit).
+
+        Returns
+        -------
+        roots : ndarray
+            Left to right.
+        pure : ndarray of bool, shape (2n - 1,)
+        """
+        pure = self.pure_nodes(labels)
+        parent_pure = np.where(self.parent >= 0, pure[np.maximum(self.parent, 0)], False)
+        roots = np.flatnonzero(pure & ~parent_pure)
+        return roots[np.argsort(self.start[roots], kind="stable")], pure
+
     def root_labels(self, roots: np.ndarray, labels: np.ndarray) -> np.ndarray:
         """The flat label of each root, read from its leftmost sample."""
         return labels[self.leaf_order[self.start[roots]]]
@@ -269,3 +309,50 @@ def assign_colours(tree: TreeIndex, roots: np.ndarray, previous: dict | None = N
 def colour_hex(index: int) -> str:
     """The colour drawn for a palette index from :func:`assign_colours`."""
     return OVERFLOW_COLOUR if index == OVERFLOW else PALETTE[index]
+
+
+def flat_clusters(Z: np.ndarray, criterion: str, *, height=None, k=None, t=None, depth=2) -> np.ndarray:
+    """Flat labels by any ``fcluster`` criterion, validated first.
+
+    Parameters
+    ----------
+    criterion : str
+        One of :data:`CRITERIA`.
+    height : float
+        For ``'distance'``.
+    k : int
+        For ``'maxclust'`` and ``'maxclust_monocrit'``.
+    t : float
+        Threshold for ``'inconsistent'`` and ``'monocrit'``.
+    depth : int
+        Depth of the inconsistency statistics the last three criteria use.
+        ``'monocrit'`` and ``'maxclust_monocrit'`` take as monocrit the
+        maximum inconsistency below each node, ``maxRstat(Z, R, 3)``, as
+        scipy's documentation shows.
+    """
+    from scipy.cluster.hierarchy import inconsistent, maxRstat
+
+    n = Z.shape[0] + 1
+    if criterion not in CRITERIA:
+        raise InputError(f"Unknown criterion '{criterion}'. Choose one of: {', '.join(CRITERIA)}.")
+    if criterion == "distance":
+        if height is None or not np.isfinite(height) or height < 0:
+            raise InputError("The distance criterion needs a cut height of 0 or more.")
+        return fcluster(Z, height, criterion="distance")
+    if criterion in ("maxclust", "maxclust_monocrit"):
+        if k is None or int(k) != k or not 1 <= k <= n:
+            raise InputError(f"k must be a whole number from 1 to {n}.")
+    else:
+        if t is None or not np.isfinite(t):
+            raise InputError(f"The {criterion} criterion needs a threshold t (a number).")
+    if depth is None or int(depth) != depth or not 1 <= depth <= 100:
+        raise InputError("Depth must be a whole number from 1 to 100.")
+    if criterion == "maxclust":
+        return fcluster(Z, int(k), criterion="maxclust")
+    R = inconsistent(Z, int(depth))
+    if criterion == "inconsistent":
+        return fcluster(Z, t, criterion="inconsistent", depth=int(depth), R=R)
+    MR = maxRstat(Z, R, 3)
+    if criterion == "monocrit":
+        return fcluster(Z, t, criterion="monocrit", monocrit=MR)
+    return fcluster(Z, int(k), criterion="maxclust_monocrit", monocrit=MR)

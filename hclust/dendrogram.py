@@ -127,18 +127,16 @@ def _depth_from_root(left, right, n):
     return np.asarray(depth_list[n:])
 
 
-def link_colour_indices(geometry: DendrogramGeometry, tree: TreeIndex, roots: np.ndarray, root_colours: np.ndarray, cut_height: float) -> np.ndarray:
-    """Palette index of each drawn link for a cut; -2 for links above the cut.
+def link_colour_indices(geometry: DendrogramGeometry, tree: TreeIndex, roots: np.ndarray, root_colours: np.ndarray, pure: np.ndarray) -> np.ndarray:
+    """Palette index of each drawn link; ``ABOVE`` (-2) for links between clusters.
 
-    A link takes its cluster's colour when its whole subtree lies below the
-    cut, and is grey otherwise, so colours match the scatter exactly.
+    A link takes its cluster's colour when all samples beneath it are in one
+    flat cluster (`pure`, from :meth:`TreeIndex.partition_roots`), and is
+    grey otherwise, so colours match the scatter exactly for any criterion.
     """
-    n = tree.n
-    nodes = n + geometry.merges
-    inside = tree.node_height[nodes] <= cut_height
-    root_starts = tree.start[roots]
-    owner = np.searchsorted(root_starts, tree.start[nodes], side="right") - 1
-    return np.where(inside, root_colours[np.clip(owner, 0, len(roots) - 1)], ABOVE)
+    nodes = tree.n + geometry.merges
+    owner = np.searchsorted(tree.start[roots], tree.start[nodes], side="right") - 1
+    return np.where(pure[nodes], root_colours[np.clip(owner, 0, len(roots) - 1)], ABOVE)
 
 
 ABOVE = -2

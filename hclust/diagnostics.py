@@ -196,3 +196,106 @@ def elbow(Z: np.ndarray, last: int = 10) -> Elbow:
         return Elbow(k_axis, distances, np.array([]), 2 if len(tail) else 1)
     acceleration = np.diff(tail, 2)[::-1]
     return Elbow(k_axis, distances, acceleration, int(acceleration.argmax() + 2))
+
+
+# Silhouette needs all pairwise distances; above this it is computed on a
+# stated random sample so a request stays fast and memory stays bounded.
+SILHOUETTE_SAMPLE = 3_000
+
+
+@dataclass(frozen=True)
+class QualityPerK:
+    """Internal validity indices for k = 2..K clusters.
+
+    Attributes
+    ----------
+    k : ndarray
+    silhouette, calinski_harabasz, davies_bouldin : ndarray
+        NaN where a k could not be formed exactly (ties).
+    silhouette_sample : int or None
+        Size of the random sample silhouette used, None when exact.
+    """
+
+    k: np.ndarray
+    silhouette: np.ndarray
+    calinski_harabasz: np.ndarray
+    davies_bouldin: np.ndarray
+    silhouette_sample: int | None
+
+
+def quality_per_k(Z, values, metric="euclidean", max_k=10, *, seed=0, progress=None) -> QualityPerK:
+    """Silhouette, Calinski-Harabasz and Davies-Bouldin for k = 2..`max_k`.
+
+    Labels for each k come from ``fcluster(Z, k, 'maxclust')``; a k that ties
+    make unreachable gets NaN. scikit-learn computes the indices; silhouette
+    uses `metric`, the other two are defined in Euclidean space.
+
+    Parameters
+    ----------
+    progress : callable, optional
+        Called with (done, total) after each k.
+    """
+    from scipy.cluster.hierarchy import fcluster
+    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+
+    n = Z.shape[0] + 1
+    ks = np.arange(2, max(2, min(int(max_k), n - 1)) + 1)
+    sample = SILHOUETTE_SAMPLE if n > SILHOUETTE_SAMPLE else None
+    sil, ch, db = (np.full(len(ks), np.nan) for _ in range(3))
+    silhouette_metric = "euclidean" if metric == "sqeuclidean" else metric
+    for j, k in enumerate(ks):
+        labels = fcluster(Z, k, criterion="maxclust")
+        if len(np.unique(labels)) == k:
+            sil[j] = silhouette_score(values, labels, metric=silhouette_metric, sample_size=sample, random_state=seed)
+            ch[j] = calinski_harabasz_score(values, labels)
+            db[j] = davies_bouldin_score(values, labels)
+        if progress:
+            progress(j + 1, len(ks))
+    return QualityPerK(ks, sil, ch, db, sample)
+
+
+def cluster_summary(values, labels, feature_names):
+    """One row per flat cluster: size, feature means and within-cluster sum of squares.
+
+    Returns
+    -------
+    list of dict
+        Keys ``cluster``, ``size``, ``wcss`` and one ``mean <feature>`` per
+        feature, ordered by cluster label.
+    """
+    rows = []
+    for label in np.unique(labels):
+        members = values[labels == label]
+        centre = members.mean(axis=0)
+        row = {"cluster": int(label), "size": int(len(members)), "wcss": float(((members - centre) ** 2).sum())}
+        row.update({f"mean {name}": float(v) for name, v in zip(feature_names, centre)})
+        rows.append(row)
+    return rows
+
+
+def cophenetic_pairs_sample(Z, values, metric="euclidean", *, is_distance_matrix=False, max_pairs=5_000, seed=0):
+    """Original and cophenetic distances of up to `max_pairs` random pairs, for a plot.
+
+    Returns
+    -------
+    original, cophenetic : ndarray
+    sampled : bool
+        True when fewer than all pairs are returned.
+    """
+    n = Z.shape[0] + 1
+    total = n * (n - 1) // 2
+    rng = np.random.default_rng(seed)
+    if total <= max_pairs:
+        i, j = np.triu_indices(n, 1)
+    else:
+        i = rng.integers(0, n, max_pairs)
+        j = rng.integers(0, n - 1, max_pairs)
+        j = np.where(j >= i, j + 1, j)
+    original = values[i, j] if is_distance_matrix else _paired_distances(values[i], values[j], metric)
+    return original, _lowest_common_merge_heights(Z, i, j), total > max_pairs
+
+
+def scale_spread(values) -> float:
+    """Ratio of the largest to the smallest feature standard deviation (inf if one is 0)."""
+    std = values.std(axis=0)
+    return float(std.max() / std.min()) if std.min() > 0 else float("inf")

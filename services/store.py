@@ -81,6 +81,14 @@ class Store:
         key = self._cache.get(f"session:{self.check_session(session_id)}:dataset")
         return None if key is None else self._cache.get(f"dataset:{key}")
 
+    def memo(self, key: str, compute):
+        """A shared, content-addressed result: computed once, then read back."""
+        value = self._cache.get(key)
+        if value is None:
+            value = compute()
+            self._cache.set(key, value, expire=config.SESSION_TTL_SECONDS)
+        return value
+
     def clustering(self, session_id: str, method: str, metric: str) -> tuple[Dataset, Clustering]:
         """The session's dataset and its clustering, computed at most once."""
         validate_method_metric(method, metric)
@@ -88,11 +96,7 @@ class Store:
         if dataset is None:
             raise InputError("No data is loaded in this session (it may have expired); choose a dataset.")
         key = f"clustering:{dataset.content_hash}:{method}:{metric}"
-        result = self._cache.get(key)
-        if result is None:
-            result = build_clustering(dataset, method, metric)
-            self._cache.set(key, result, expire=config.SESSION_TTL_SECONDS)
-        return dataset, result
+        return dataset, self.memo(key, lambda: build_clustering(dataset, method, metric))
 
 
 @functools.cache

@@ -1,0 +1,85 @@
+"""Linking both ways: a dendrogram node highlights its samples, a scatter
+selection or a summary row highlights clusters in both plots."""
+import numpy as np
+from dash import Input, Output, State, callback, ctx, html, no_update
+from dash.exceptions import PreventUpdate
+
+from hclust.dendrogram import members
+from hclust.errors import InputError
+from services import store
+
+MEMBERS_SHOWN = 30
+
+
+def node_from_click(click, n):
+    """Node id of a clicked merge marker (its customdata is the Z row)."""
+    try:
+        point = click["points"][0]
+        row = point["customdata"]
+    except (TypeError, KeyError, IndexError):
+        return None
+    row = row[0] if isinstance(row, list) else row
+    return n + int(row) if isinstance(row, (int, float)) and 0 <= row < n - 1 else None
+
+
+def samples_from_selection(selected):
+    """Sample indices of the points a box or lasso selected in the scatter."""
+    if not selected or not selected.get("points"):
+        return None
+    found = []
+    for point in selected["points"]:
+        index = point.get("customdata")
+        index = index[0] if isinstance(index, list) else index
+        if isinstance(index, (int, float)):
+            found.append(int(index))
+    return sorted(set(found)) or None
+
+
+def node_details(dataset, result, node):
+    """The panel for a clicked merge: its index, Z row, height, size and members."""
+    n = result.tree.n
+    i = node - n
+    a, b, height, size = result.Z[i].tolist()
+    names = dataset.leaf_names()
+    inside = members(result.tree, node)
+    shown = ", ".join(names[s] for s in np.sort(inside)[:MEMBERS_SHOWN].tolist())
+    more = f" … and {len(inside) - MEMBERS_SHOWN} more" if len(inside) > MEMBERS_SHOWN else ""
+    return [
+        html.Div([html.B(f"Merge i = {i}"), f" · Z[{i}] = [{int(a)}, {int(b)}, {height:.5g}, {int(size)}]"]),
+        html.Div(f"Height {height:.5g}, {int(size)} samples. Indices ≥ {n} refer to the cluster formed in row idx − {n}."),
+        html.Div(f"Members: {shown}{more}", className="members"),
+    ]
+
+
+@callback(
+    Output("highlight", "data"),
+    Output("node-panel", "children"),
+    Input("dendrogram", "clickData"),
+    Input("scatter", "selectedData"),
+    Input("cluster-summary", "active_cell"),
+    Input("clear-highlight", "n_clicks"),
+    Input("cut", "data"),
+    State("cluster-summary", "data"),
+    State("session-id", "data"),
+    prevent_initial_call=True,
+)
+def update_highlight(node_click, selection, summary_cell, clear_clicks, cut, summary_rows, session_id):
+    trigger = ctx.triggered_id
+    if trigger in ("clear-highlight", "cut") or not cut:
+        return None, "Click a merge in the dendrogram to see its members."
+    if trigger == "cluster-summary":
+        if not summary_cell or not summary_rows or summary_cell["row"] >= len(summary_rows):
+            raise PreventUpdate
+        return {"cluster": int(summary_rows[summary_cell["row"]]["cluster"])}, no_update
+    if trigger == "scatter":
+        samples = samples_from_selection(selection)
+        return ({"samples": samples}, no_update) if samples else (None, no_update)
+    clustering = cut["clustering"]
+    try:
+        dataset, result = store.get_store().clustering(session_id, clustering["method"], clustering["metric"])
+    except InputError as error:
+        return no_update, f"⚠ {error}"
+    node = node_from_click(node_click, result.tree.n)
+    if node is None:
+        raise PreventUpdate
+    return {"node": node}, node_details(dataset, result, node)
