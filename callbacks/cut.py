@@ -5,7 +5,7 @@ import math
 from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from hclust.cut import CRITERIA, HORIZONTAL_CRITERIA, flat_clusters, height_for_k, n_clusters_at
+from hclust.cut import CRITERIA, HORIZONTAL_CRITERIA, flat_clusters, height_for_k, n_clusters_at, snap_to_gap, step_cut
 from hclust.errors import InputError
 from services import store
 
@@ -16,12 +16,17 @@ NO_SINGLE_HEIGHT = (
 )
 
 
-def height_from_relayout(relayout):
-    """The cut height after a drag of shapes[0], or None for any other relayout."""
+def height_from_relayout(relayout, orientation="top"):
+    """The cut height after a drag of shapes[0], or None for any other relayout.
+
+    The line is horizontal (y) when the tree hangs from the top or bottom and
+    vertical (x) when it grows from the left or right.
+    """
     if not relayout:
         return None
-    ends = [relayout.get("shapes[0].y0"), relayout.get("shapes[0].y1")]
-    ends = [float(y) for y in ends if isinstance(y, (int, float))]
+    axis = "y" if orientation in ("top", "bottom") else "x"
+    ends = [relayout.get(f"shapes[0].{axis}0"), relayout.get(f"shapes[0].{axis}1")]
+    ends = [float(v) for v in ends if isinstance(v, (int, float)) and not isinstance(v, bool)]
     return sum(ends) / len(ends) if ends else None
 
 
@@ -64,7 +69,8 @@ def resolve_cut(tree, Z, previous, trigger, value, default_cut):
         Current state: ``criterion``, ``height``, ``k``, ``t``, ``depth``.
     trigger : str
         ``'clustering'``, ``'dendrogram'``, ``'cut-height'``, ``'n-clusters'``,
-        ``'criterion'`` (value is ignored; the state carries it) or ``'k-plot'``.
+        ``'criterion'`` (value is ignored; the state carries it), ``'k-plot'``,
+        ``'snap'`` (a dragged height to snap) or ``'nudge'`` (+1 or -1).
     value
         The new value of the control that moved.
     default_cut : float
@@ -86,6 +92,14 @@ def resolve_cut(tree, Z, previous, trigger, value, default_cut):
     horizontal = criterion if criterion in HORIZONTAL_CRITERIA else None
     if trigger in ("dendrogram", "cut-height"):
         state, message = _by_height(tree, horizontal or "distance", value)
+    elif trigger == "snap":
+        state, message = _by_height(tree, horizontal or "distance", snap_to_gap(tree.sorted_heights, value))
+        message += " (snapped to the nearest large gap)"
+    elif trigger == "nudge":
+        start = previous.get("height")
+        if start is None:
+            start = default_cut
+        state, message = _by_height(tree, horizontal or "distance", step_cut(tree.sorted_heights, start, value))
     elif trigger == "k-plot" or (trigger == "n-clusters" and criterion != "maxclust_monocrit"):
         state, message = _by_k(tree, horizontal or "maxclust", value)
     elif trigger == "n-clusters":
@@ -126,18 +140,27 @@ def resolve_cut(tree, Z, previous, trigger, value, default_cut):
     Input("criterion-depth", "value"),
     Input("elbow-graph", "clickData"),
     Input("quality-graph", "clickData"),
+    Input("cut-nudge", "data"),
+    State("dendrogram-flags", "value"),
+    State("orientation", "value"),
     State("cut", "data"),
     State("session-id", "data"),
 )
-def sync_cut(clustering, relayout, typed_height, typed_k, criterion, t, depth, elbow_click, quality_click, cut, session_id):
+def sync_cut(clustering, relayout, typed_height, typed_k, criterion, t, depth, elbow_click, quality_click, nudge, flags, orientation, cut, session_id):
     """One cut, many ways to set it; never recomputes the linkage."""
     if not clustering:
         raise PreventUpdate
     triggered = ctx.triggered_id
     if triggered == "dendrogram":
-        trigger, value = "dendrogram", height_from_relayout(relayout)
+        trigger, value = "dendrogram", height_from_relayout(relayout, orientation)
         if value is None:
             raise PreventUpdate  # a zoom or pan, not the cut line
+        if "snap" in (flags or []):
+            trigger = "snap"
+    elif triggered == "cut-nudge":
+        if not nudge or nudge.get("direction") not in (1, -1):
+            raise PreventUpdate
+        trigger, value = "nudge", nudge["direction"]
     elif triggered in K_PLOTS:
         trigger, value = "k-plot", k_from_click(elbow_click if triggered == "elbow-graph" else quality_click)
         if value is None:
@@ -150,7 +173,7 @@ def sync_cut(clustering, relayout, typed_height, typed_k, criterion, t, depth, e
         trigger, value = "clustering", None
     previous = dict(cut or {}, criterion=criterion, t=t, depth=depth)
     try:
-        _, result = store.get_store().clustering(session_id, clustering["method"], clustering["metric"])
+        _, result = store.get_store().result_for(session_id, clustering)
         state, message = resolve_cut(result.tree, result.Z, previous, trigger, value, result.default_cut)
     except InputError as error:
         return no_update, no_update, no_update, no_update, f"⚠ {error}"

@@ -23,10 +23,6 @@ TABLE_STYLE = dict(
 )
 
 
-def _session_result(session_id, clustering):
-    return store.get_store().clustering(session_id, clustering["method"], clustering["metric"])
-
-
 def cophenetic_text(result):
     if result.exact:
         return f"c = {result.coefficient:.5f}", f"exact, over all {result.n_pairs:,} pairs"
@@ -64,7 +60,7 @@ def update_linkage_diagnostics(clustering, session_id):
     if not clustering:
         raise PreventUpdate
     try:
-        dataset, result = _session_result(session_id, clustering)
+        dataset, result = store.get_store().result_for(session_id, clustering)
         metric = clustering["metric"]
         coefficient = cophenetic_correlation(result.Z, dataset.values, metric, is_distance_matrix=dataset.is_distance_matrix)
         comparison = method_comparison(session_id, dataset, metric, clustering["method"])
@@ -107,7 +103,7 @@ def update_inconsistency(clustering, depth, last, threshold, session_id):
     if not clustering:
         raise PreventUpdate
     try:
-        _, result = _session_result(session_id, clustering)
+        _, result = store.get_store().result_for(session_id, clustering)
     except InputError as error:
         return f"⚠ {error}"
     return inconsistency_view(result.Z, depth, last, threshold)
@@ -139,7 +135,7 @@ def update_k_plots(cut, max_k, session_id):
     if max_k is None or not float(max_k).is_integer() or not 3 <= max_k <= 30:
         return no_update, no_update, no_update, "⚠ Largest k must be a whole number from 3 to 30."
     try:
-        dataset, result = _session_result(session_id, clustering)
+        dataset, result = store.get_store().result_for(session_id, clustering)
     except InputError as error:
         return no_update, f"⚠ {error}", no_update, no_update
     found = elbow(result.Z)
@@ -172,7 +168,7 @@ def update_summary(cut, colour_map, session_id):
     if not cut or not colour_map or colour_map.get("clustering") != cut["clustering"]:
         raise PreventUpdate
     try:
-        dataset, result = _session_result(session_id, cut["clustering"])
+        dataset, result = store.get_store().result_for(session_id, cut["clustering"])
         labels = labels_for(result, cut)
     except InputError:
         raise PreventUpdate

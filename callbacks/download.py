@@ -29,7 +29,7 @@ def download_labels(n_clicks, cut, session_id):
         raise PreventUpdate
     clustering = cut["clustering"]
     try:
-        dataset, result = store.get_store().clustering(session_id, clustering["method"], clustering["metric"])
+        dataset, result = store.get_store().result_for(session_id, clustering)
     except InputError:
         raise PreventUpdate
     frame = labelled_frame(dataset, labels_at(result.Z, cut["height"]))

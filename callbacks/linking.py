@@ -76,10 +76,80 @@ def update_highlight(node_click, selection, summary_cell, clear_clicks, cut, sum
         return ({"samples": samples}, no_update) if samples else (None, no_update)
     clustering = cut["clustering"]
     try:
-        dataset, result = store.get_store().clustering(session_id, clustering["method"], clustering["metric"])
+        dataset, result = store.get_store().result_for(session_id, clustering)
     except InputError as error:
         return no_update, f"⚠ {error}"
     node = node_from_click(node_click, result.tree.n)
     if node is None:
         raise PreventUpdate
     return {"node": node}, node_details(dataset, result, node)
+
+
+def zoomed_subtree(tree, geometry, relayout, orientation="top"):
+    """The smallest node holding every drawn leaf inside a zoomed range, or None.
+
+    Only a truncated view opens a subtree: a full view is already at full detail.
+    """
+    axis = "xaxis" if orientation in ("top", "bottom") else "yaxis"
+    low, high = relayout.get(f"{axis}.range[0]"), relayout.get(f"{axis}.range[1]")
+    if not geometry.truncated or not isinstance(low, (int, float)) or not isinstance(high, (int, float)):
+        return None
+    low, high = min(low, high), max(low, high)
+    inside = geometry.leaf_nodes[(geometry.leaf_x >= low) & (geometry.leaf_x <= high)]
+    if len(inside) < 2:
+        return None
+    first = tree.start[inside].min()
+    last = (tree.start[inside] + tree.size[inside]).max()
+    node = int(inside[np.argmin(tree.start[inside])])
+    while tree.start[node] > first or tree.start[node] + tree.size[node] < last:  # climb to the common ancestor
+        node = int(tree.parent[node])
+    return node if node != geometry.root else None
+
+
+def is_zoom_out(relayout, orientation="top"):
+    """A double-click or the home button: the leaf axis returns to autorange."""
+    axis = "xaxis" if orientation in ("top", "bottom") else "yaxis"
+    return bool(relayout) and relayout.get(f"{axis}.autorange") is True
+
+
+@callback(
+    Output("focus", "data"),
+    Output("focus-branch", "disabled"),
+    Output("focus-reset", "disabled"),
+    Input("focus-branch", "n_clicks"),
+    Input("focus-reset", "n_clicks"),
+    Input("highlight", "data"),
+    Input("dendrogram", "relayoutData"),
+    Input("clustering", "data"),
+    State("focus", "data"),
+    State("truncate-mode", "value"),
+    State("truncate-p", "value"),
+    State("orientation", "value"),
+    State("session-id", "data"),
+    prevent_initial_call=True,
+)
+def update_focus(branch_clicks, reset_clicks, highlight, relayout, clustering, focus, truncate_mode, p, orientation, session_id):
+    """Which branch the dendrogram shows: the whole tree, or one subtree in full."""
+    trigger = ctx.triggered_id
+    node_highlighted = bool(highlight and "node" in highlight)
+    focused = bool(focus and focus.get("clustering") == clustering)
+    if trigger in ("focus-reset", "clustering"):
+        return None, not node_highlighted, True
+    if trigger == "focus-branch" and node_highlighted:
+        return {"node": int(highlight["node"]), "clustering": clustering}, False, False
+    if trigger == "dendrogram" and relayout:
+        if focused and is_zoom_out(relayout, orientation):
+            return None, not node_highlighted, True
+        from callbacks.views import dendrogram_options
+
+        options = dendrogram_options(truncate_mode, p, [], None, orientation, None)
+        try:
+            _, result = store.get_store().result_for(session_id, clustering)
+            geometry = store.get_store().geometry(session_id, clustering, options["truncate_mode"], options["p"], focus["node"] if focused else None)
+        except InputError:
+            raise PreventUpdate
+        node = zoomed_subtree(result.tree, geometry, relayout, options["orientation"])
+        if node is not None:
+            return {"node": node, "clustering": clustering}, not node_highlighted, False
+        raise PreventUpdate
+    return no_update, not node_highlighted, not focused

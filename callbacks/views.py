@@ -4,9 +4,9 @@ from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.data import PCA_AXES
-from components.figures import dendrogram_figure, scatter_figure
+from components.figures import ORIENTATIONS, dendrogram_figure, scatter_figure
 from hclust.cut import PALETTE, assign_colours, colour_hex, flat_clusters
-from hclust.dendrogram import link_colour_indices
+from hclust.dendrogram import TRUNCATE_MODES, link_colour_indices
 from hclust.errors import InputError
 from hclust.projection import principal_components
 from services import store
@@ -18,15 +18,21 @@ def labels_for(result, cut):
 
 
 def cluster_colours(result, labels, previous_nodes):
-    """{label: hex}, per-link colour indices and the node→colour map for a partition."""
+    """{label: hex} and the node→colour map for a partition, stable across cuts."""
     tree = result.tree
-    roots, pure = tree.partition_roots(labels)
+    roots, _ = tree.partition_roots(labels)
     colours = assign_colours(tree, roots, previous_nodes)
     root_labels = tree.root_labels(roots, labels)
     label_colours = {int(label): colour_hex(int(c)) for label, c in zip(root_labels, colours)}
-    links = link_colour_indices(result.geometry, tree, roots, colours, pure)
     node_colours = {str(int(node)): int(c) for node, c in zip(roots, colours)}
-    return label_colours, links, node_colours
+    return label_colours, node_colours
+
+
+def link_colours_for(result, labels, geometry, node_colours):
+    """Palette index of every drawn link, from the colours given to cluster roots."""
+    roots, pure = result.tree.partition_roots(labels)
+    colours = np.asarray([node_colours[str(int(node))] for node in roots], dtype=np.int64)
+    return link_colour_indices(geometry, result.tree, roots, colours, pure)
 
 
 def highlighted_samples(result, labels, highlight):
@@ -49,14 +55,14 @@ def highlighted_samples(result, labels, highlight):
     return mask if mask.any() else None
 
 
-def highlighted_links(result, sample_mask):
+def highlighted_links(result, sample_mask, geometry):
     """Drawn links whose every sample is highlighted."""
     if sample_mask is None:
         return None
     tree = result.tree
     pure = tree.pure_nodes(sample_mask.astype(np.int64))
     inside = pure & sample_mask[tree.leaf_order[tree.start]]
-    return inside[tree.n + result.geometry.merges]
+    return inside[tree.n + geometry.merges]
 
 
 def scatter_axes(dataset, x_choice, y_choice):
@@ -78,6 +84,23 @@ def scatter_axes(dataset, x_choice, y_choice):
     return np.column_stack(columns), tuple(titles)
 
 
+def dendrogram_options(truncate_mode, p, flags, annotate_above, orientation, leaf_label_style):
+    """Validate the view options the browser sent, falling back to defaults."""
+    size, rotation = (leaf_label_style or "9:-90").split(":") if leaf_label_style in LEAF_LABEL_STYLES else ("9", "-90")
+    return {
+        "truncate_mode": truncate_mode if truncate_mode in ("auto", *TRUNCATE_MODES) else "auto",
+        "p": int(p) if isinstance(p, (int, float)) and 2 <= p <= 2000 else 60,
+        "show_contracted": "contracted" in (flags or []),
+        "annotate_above": float(annotate_above) if isinstance(annotate_above, (int, float)) and annotate_above >= 0 else None,
+        "orientation": orientation if orientation in ORIENTATIONS else "top",
+        "leaf_font_size": int(size),
+        "leaf_rotation": int(rotation),
+    }
+
+
+LEAF_LABEL_STYLES = ("9:-90", "12:-90", "9:-45", "12:0")
+
+
 @callback(
     Output("dendrogram", "figure"),
     Output("scatter", "figure"),
@@ -87,21 +110,28 @@ def scatter_axes(dataset, x_choice, y_choice):
     Input("highlight", "data"),
     Input("scatter-x", "value"),
     Input("scatter-y", "value"),
+    Input("focus", "data"),
+    Input("truncate-mode", "value"),
+    Input("truncate-p", "value"),
+    Input("dendrogram-flags", "value"),
+    Input("annotate-above", "value"),
+    Input("orientation", "value"),
+    Input("leaf-label-style", "value"),
     State("colour-map", "data"),
     State("session-id", "data"),
 )
-def update_views(cut, highlight, x_choice, y_choice, colour_map, session_id):
+def update_views(cut, highlight, x_choice, y_choice, focus, truncate_mode, p, flags, annotate_above, orientation, leaf_label_style, colour_map, session_id):
     """Recolour both plots; an axes change redraws only the scatter."""
     if not cut:
         raise PreventUpdate
     clustering = cut["clustering"]
     try:
-        dataset, result = store.get_store().clustering(session_id, clustering["method"], clustering["metric"])
+        dataset, result = store.get_store().result_for(session_id, clustering)
         labels = labels_for(result, cut)
     except InputError as error:
         return no_update, no_update, no_update, f"⚠ {error}"
     same_tree = bool(colour_map) and colour_map.get("clustering") == clustering
-    label_colours, links, node_colours = cluster_colours(result, labels, colour_map["nodes"] if same_tree else None)
+    label_colours, node_colours = cluster_colours(result, labels, colour_map["nodes"] if same_tree else None)
     samples = highlighted_samples(result, labels, highlight)
     xy, titles = scatter_axes(dataset, x_choice, y_choice)
     scatter = scatter_figure(xy, labels, label_colours, titles, dataset.leaf_names(), highlight=samples)
@@ -111,13 +141,24 @@ def update_views(cut, highlight, x_choice, y_choice, colour_map, session_id):
         status = f"{k} clusters but only {len(PALETTE)} distinguishable colours: the {len(PALETTE)} largest clusters are coloured, the {k - len(PALETTE)} smallest are pale grey."
     if samples is not None:
         status = (status + " " if status else "") + f"{int(samples.sum())} sample(s) highlighted; press Clear highlight to reset."
-    if ctx.triggered_id in ("scatter-x", "scatter-y") and same_tree:
+    if ctx.triggered_id in ("scatter-x", "scatter-y") and same_tree and colour_map["nodes"] == node_colours:
         return no_update, scatter, no_update, status
-    geometry = result.geometry
+    options = dendrogram_options(truncate_mode, p, flags, annotate_above, orientation, leaf_label_style)
+    root = focus.get("node") if focus and focus.get("clustering") == clustering else None
+    geometry = store.get_store().geometry(session_id, clustering, options["truncate_mode"], options["p"], root)
+    links = link_colours_for(result, labels, geometry, node_colours)
+    title = f"Dendrogram ({clustering['method']}, {clustering['metric']})"
+    if root is not None:
+        title += f" — branch of merge {root - result.tree.n} ({int(result.tree.size[root]):,} samples)"
     dendrogram = dendrogram_figure(
-        geometry, links, cut.get("height"), dataset.leaf_names(), result.Z,
-        title=f"Dendrogram ({clustering['method']}, {clustering['metric']})", highlight_links=highlighted_links(result, samples),
+        geometry, links, cut.get("height"), dataset.leaf_names(), result.Z, title=title,
+        highlight_links=highlighted_links(result, samples, geometry), orientation=options["orientation"],
+        annotate_above=options["annotate_above"], show_contracted=options["show_contracted"],
+        leaf_font_size=options["leaf_font_size"], leaf_rotation=options["leaf_rotation"],
     )
     if geometry.truncated:
-        status = (status + " " if status else "") + f"Showing the last {len(geometry.leaf_nodes)} clusters of {dataset.n_samples:,} samples (truncated, as scipy's lastp); numbers in brackets are cluster sizes."
+        status = (status + " " if status else "") + (
+            f"Showing {len(geometry.leaf_nodes)} leaves for {int(geometry.leaf_sizes.sum()):,} samples (truncated); numbers in brackets are cluster sizes. "
+            "Choose 'show everything' under Truncation, or click a merge and 'Show this branch in full'."
+        )
     return dendrogram, scatter, {"clustering": clustering, "nodes": node_colours, "labels": {str(k): v for k, v in label_colours.items()}}, status

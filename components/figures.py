@@ -45,12 +45,22 @@ def _segments(x_left, x_right, h_left, h_right, height):
     return xs.ravel(), ys.ravel()
 
 
-def cut_line_shape(height: float) -> dict:
-    """The draggable cut-off line: always ``layout.shapes[0]``."""
-    return dict(
-        type="line", xref="paper", x0=0, x1=1, yref="y", y0=height, y1=height,
-        line=dict(color=CUT_LINE_COLOUR, width=2, dash="dash"), editable=True,
-    )
+ORIENTATIONS = ("top", "bottom", "left", "right")
+VERTICAL_TREE = ("top", "bottom")
+ANNOTATIONS_MAX = 150
+
+
+def cut_line_shape(height: float, orientation: str = "top") -> dict:
+    """The draggable cut-off line: always ``layout.shapes[0]``, across the whole plot."""
+    line = dict(color=CUT_LINE_COLOUR, width=2, dash="dash")
+    if orientation in VERTICAL_TREE:
+        return dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=height, y1=height, line=line, editable=True)
+    return dict(type="line", yref="paper", y0=0, y1=1, xref="x", x0=height, x1=height, line=line, editable=True)
+
+
+def _oriented(position, height, orientation):
+    """(x, y) for a point at leaf-axis `position` and merge `height`."""
+    return (position, height) if orientation in VERTICAL_TREE else (height, position)
 
 
 def dendrogram_figure(
@@ -63,6 +73,11 @@ def dendrogram_figure(
     title: str = "Dendrogram",
     y_title: str = "merge distance",
     highlight_links: np.ndarray | None = None,
+    orientation: str = "top",
+    annotate_above: float | None = None,
+    show_contracted: bool = True,
+    leaf_font_size: int = 9,
+    leaf_rotation: int = -90,
 ) -> go.Figure:
     """Dendrogram with one trace per colour and the cut line as shapes[0].
 
@@ -70,7 +85,7 @@ def dendrogram_figure(
     ----------
     geometry : DendrogramGeometry
     link_colours : ndarray of int
-        Palette index per link, ``ABOVE`` (-2) for grey links above the cut.
+        Palette index per link, ``ABOVE`` (-2) for grey links between clusters.
     cut_height : float or None
         None hides the cut line (criteria that are not a single height).
     leaf_names : list of str
@@ -79,48 +94,79 @@ def dendrogram_figure(
         For the hover text of each merge.
     highlight_links : ndarray of bool, optional
         Links drawn again, thick and dark, over the tree.
+    orientation : {'top', 'bottom', 'left', 'right'}
+        Where the root is, as scipy's `orientation`.
+    annotate_above : float, optional
+        Label merges higher than this with their height, as the tutorial's
+        ``fancy_dendrogram`` does (the highest :data:`ANNOTATIONS_MAX`).
+    show_contracted : bool
+        Dots at the heights of merges hidden inside truncated leaves.
+    leaf_font_size, leaf_rotation : int
+        Leaf label style.
     """
     if len(link_colours) != geometry.n_links:
         raise ValueError("link_colours must give one colour per link")
+    if orientation not in ORIENTATIONS:
+        raise ValueError(f"orientation must be one of {ORIENTATIONS}")
     n = Z.shape[0] + 1
-    total_points = 5 * geometry.n_links
+    total_points = 5 * geometry.n_links + len(geometry.contracted_height if geometry.contracted_height is not None else [])
     Trace = go.Scattergl if total_points > WEBGL_ABOVE_POINTS else go.Scatter
+
+    def line_trace(chosen, colour, width, name):
+        pos, h = _segments(geometry.x_left[chosen], geometry.x_right[chosen], geometry.h_left[chosen], geometry.h_right[chosen], geometry.height[chosen])
+        x, y = _oriented(pos, h, orientation)
+        return Trace(x=x, y=y, mode="lines", line=dict(color=colour, width=width), hoverinfo="skip", showlegend=False, name=name)
+
     traces = []
     for colour_index in np.unique(link_colours):
-        chosen = link_colours == colour_index
-        xs, ys = _segments(geometry.x_left[chosen], geometry.x_right[chosen], geometry.h_left[chosen], geometry.h_right[chosen], geometry.height[chosen])
-        colour = ABOVE_CUT_COLOUR if colour_index == ABOVE else colour_hex(int(colour_index))
-        traces.append(Trace(
-            x=xs, y=ys, mode="lines", line=dict(color=colour, width=1.5),
-            hoverinfo="skip", showlegend=False, name="above cut" if colour_index == ABOVE else f"colour {colour_index}",
-        ))
+        above = colour_index == ABOVE
+        traces.append(line_trace(link_colours == colour_index, ABOVE_CUT_COLOUR if above else colour_hex(int(colour_index)), 1.5, "between clusters" if above else f"colour {colour_index}"))
     if highlight_links is not None and highlight_links.any():
-        chosen = highlight_links
-        xs, ys = _segments(geometry.x_left[chosen], geometry.x_right[chosen], geometry.h_left[chosen], geometry.h_right[chosen], geometry.height[chosen])
-        traces.append(Trace(x=xs, y=ys, mode="lines", line=dict(color=HIGHLIGHT_COLOUR, width=3.5), hoverinfo="skip", showlegend=False, name="highlighted"))
+        traces.append(line_trace(highlight_links, HIGHLIGHT_COLOUR, 3.5, "highlighted"))
+    if show_contracted and geometry.contracted_height is not None and len(geometry.contracted_height):
+        x, y = _oriented(geometry.contracted_x, geometry.contracted_height, orientation)
+        traces.append(Trace(x=x, y=y, mode="markers", marker=dict(size=4, color="#333333"), hoverinfo="skip", showlegend=False, name="contracted merges"))
     rows = geometry.merges
     hover = [
-        f"merge i = {i}<br>Z[{i}] = [{int(a)}, {int(b)}, {h:.5g}, {int(c)}]<br>height {h:.5g}, size {int(c)}"
+        f"merge i = {i}<br>Z[{i}] = [{int(a)}, {int(b)}, {h:.5g}, {int(c)}]<br>height {h:.5g}, size {int(c)}<br>click to highlight its samples"
         for i, (a, b, h, c) in zip(rows.tolist(), Z[rows].tolist())
     ]
+    x, y = _oriented(geometry.x_merge, geometry.height, orientation)
     traces.append(Trace(
-        x=geometry.x_merge, y=geometry.height, mode="markers", name="merges",
-        marker=dict(size=7, color="rgba(0,0,0,0.01)"), text=hover, hovertemplate="%{text}<extra></extra>",
+        x=x, y=y, mode="markers", name="merges",
+        marker=dict(size=8, color="rgba(0,0,0,0.01)"), text=hover, hovertemplate="%{text}<extra></extra>",
         customdata=rows, showlegend=False,
     ))
-    layout = _base_layout(title, "sample index" + (" or (cluster size)" if geometry.truncated else ""), y_title)
+    annotations = []
+    if annotate_above is not None:
+        tall = np.flatnonzero(geometry.height > annotate_above)
+        tall = tall[np.argsort(-geometry.height[tall])][:ANNOTATIONS_MAX]
+        for j in tall.tolist():
+            ax, ay = _oriented(geometry.x_merge[j], geometry.height[j], orientation)
+            annotations.append(dict(x=ax, y=ay, text=f"{geometry.height[j]:.3g}", showarrow=False, yshift=-9 if orientation == "top" else 0, xshift=0 if orientation in VERTICAL_TREE else 14, font=dict(size=10)))
+    leaf_title = "sample index" + (" or (cluster size)" if geometry.truncated else "")
+    position_axis = dict(zeroline=False, showgrid=False, range=[0, 10 * len(geometry.leaf_nodes)])
     if len(geometry.leaf_nodes) <= LEAF_TICKS_MAX:
         ticks = [leaf_names[node] if node < n else f"({size})" for node, size in zip(geometry.leaf_nodes.tolist(), geometry.leaf_sizes.tolist())]
-        layout["xaxis"].update(tickmode="array", tickvals=geometry.leaf_x, ticktext=ticks, tickangle=-90, tickfont=dict(size=9))
+        position_axis.update(tickmode="array", tickvals=geometry.leaf_x, ticktext=ticks, tickangle=leaf_rotation if orientation in VERTICAL_TREE else 0, tickfont=dict(size=leaf_font_size))
     else:
-        layout["xaxis"].update(showticklabels=False)
-    layout["xaxis"]["range"] = [0, 10 * len(geometry.leaf_nodes)]
-    top = float(Z[:, 2].max()) if len(Z) else 1.0
-    layout["yaxis"]["range"] = [0, top * 1.05 if top > 0 else 1]
-    layout["shapes"] = [cut_line_shape(cut_height if cut_height is not None else 0)]
+        position_axis.update(showticklabels=False)
+    top = float(geometry.height.max()) if geometry.n_links else 1.0
+    height_axis = dict(zeroline=False, gridcolor="#ECECEC", range=[0, top * 1.05 if top > 0 else 1])
+    if orientation in ("bottom", "left"):
+        height_axis["range"] = height_axis["range"][::-1]
+    layout = _base_layout(title, leaf_title, y_title)
+    if orientation in VERTICAL_TREE:
+        layout["xaxis"].update(position_axis)
+        layout["yaxis"].update(height_axis)
+    else:
+        layout["xaxis"].update(height_axis, title=dict(text=y_title))
+        layout["yaxis"].update(position_axis, title=dict(text=leaf_title))
+    layout["shapes"] = [cut_line_shape(cut_height if cut_height is not None else 0, orientation)]
     if cut_height is None:
         layout["shapes"][0].update(visible=False)
-    layout["uirevision"] = "dendrogram"
+    layout["annotations"] = annotations
+    layout["uirevision"] = f"dendrogram-{orientation}-{geometry.root}"
     return go.Figure(data=traces, layout=layout)
 
 
@@ -204,6 +250,6 @@ def cophenetic_figure(original, cophenetic, sampled, metric) -> go.Figure:
                                  hovertemplate="original %{x:.4g}<br>cophenetic %{y:.4g}<extra></extra>"))
     note = f"random sample of {len(original):,} pairs" if sampled else f"all {len(original):,} pairs"
     layout = _base_layout(f"Original vs cophenetic distance ({note})", f"original {metric} distance", "cophenetic distance (merge height)")
-    layout["margin"] = dict(l=64, r=16, t=40, b=48)
-    layout["title"]["font"] = dict(size=12)
+    layout["margin"] = dict(l=72, r=16, t=36, b=48)
+    layout["title"].update(font=dict(size=12), x=0.5, xanchor="center")
     return go.Figure(fig.data, layout)

@@ -52,6 +52,47 @@ def controls():
                 className="field-row",
             ),
             html.Div(id="cut-status", className="status", role="status", **{"aria-live": "polite"}),
+            html.H2("Dendrogram", className="column-title"),
+            _field(
+                "Truncation",
+                dcc.Dropdown(
+                    id="truncate-mode",
+                    options=[
+                        {"label": "auto (last p above 1,000 leaves)", "value": "auto"},
+                        {"label": "show everything", "value": "none"},
+                        {"label": "last p merged clusters (lastp)", "value": "lastp"},
+                        {"label": "p levels below the root (level)", "value": "level"},
+                    ],
+                    value="auto", clearable=False,
+                ),
+                html_for="truncate-mode",
+            ),
+            html.Div(
+                [
+                    _field("p", dcc.Input(id="truncate-p", type="number", min=2, max=2000, step=1, value=60, debounce=True, className="number-input"), html_for="truncate-p"),
+                    _field("Annotate above", dcc.Input(id="annotate-above", type="number", min=0, step="any", debounce=True, placeholder="height", className="number-input"), html_for="annotate-above"),
+                ],
+                className="field-row",
+            ),
+            dcc.Checklist(
+                id="dendrogram-flags",
+                options=[
+                    {"label": " dots for contracted merges", "value": "contracted"},
+                    {"label": " snap a dragged cut to the nearest large gap", "value": "snap"},
+                ],
+                value=["contracted"], className="checklist",
+            ),
+            dcc.Checklist(id="optimal-order", options=[{"label": " optimal leaf ordering (slow above 1,000 samples)", "value": "on"}], value=[], className="checklist"),
+            html.Div(
+                [
+                    _field("Orientation", dcc.Dropdown(id="orientation", options=[{"label": o, "value": o} for o in ("top", "bottom", "left", "right")], value="top", clearable=False), html_for="orientation"),
+                    _field("Leaf labels", dcc.Dropdown(id="leaf-label-style", options=[
+                        {"label": "small, vertical", "value": "9:-90"}, {"label": "large, vertical", "value": "12:-90"},
+                        {"label": "small, slanted", "value": "9:-45"}, {"label": "large, level", "value": "12:0"},
+                    ], value="9:-90", clearable=False), html_for="leaf-label-style"),
+                ],
+                className="field-row",
+            ),
             html.H2("Scatter axes", className="column-title"),
             _field("x", dcc.Dropdown(id="scatter-x", clearable=False), html_for="scatter-x"),
             _field("y", dcc.Dropdown(id="scatter-y", clearable=False), html_for="scatter-y"),
@@ -68,13 +109,25 @@ def plots():
     graph_style = {"height": "460px"}
     return html.Div(
         [
-            html.Div(dcc.Loading(dcc.Graph(id="dendrogram", config={**EXPORT_CONFIG, "edits": {"shapePosition": True}}, style=graph_style), type="dot"), className="plot-card"),
+            html.Div(
+                dcc.Graph(id="dendrogram", config={**EXPORT_CONFIG, "edits": {"shapePosition": True}}, style=graph_style),
+                id="dendrogram-card", className="plot-card", tabIndex="0",
+                title="Drag the dashed line to cut; with this panel focused, ↑ and ↓ step the cut across merge heights.",
+                **{"aria-label": "Dendrogram. Up and down arrows move the cut."},
+            ),
             html.Div(dcc.Loading(dcc.Graph(id="scatter", config=EXPORT_CONFIG, style=graph_style), type="dot"), className="plot-card"),
             html.Div(
                 [
                     html.Div(id="view-status", className="status", role="status", **{"aria-live": "polite"}),
                     html.Div("Click a merge in the dendrogram to see its members.", id="node-panel", className="node-panel"),
-                    html.Button("Clear highlight", id="clear-highlight", className="button-secondary", n_clicks=0),
+                    html.Div(
+                        [
+                            html.Button("Show this branch in full", id="focus-branch", className="button-secondary", n_clicks=0, disabled=True),
+                            html.Button("Back to overview", id="focus-reset", className="button-secondary", n_clicks=0, disabled=True),
+                            html.Button("Clear highlight", id="clear-highlight", className="button-secondary", n_clicks=0),
+                        ],
+                        className="button-column",
+                    ),
                 ],
                 className="plots-footer",
             ),
@@ -159,6 +212,8 @@ def serve_layout():
             dcc.Store(id="cut"),
             dcc.Store(id="colour-map"),
             dcc.Store(id="highlight"),
+            dcc.Store(id="cut-nudge"),
+            dcc.Store(id="focus"),
             html.Header([html.H1("Hierarchical clustering explorer"), html.Span("Build the tree, drag the cut, check the diagnostics, take the clusters.", className="tagline")], className="app-header"),
             html.Main([controls(), html.Div([plots(), diagnostics()], className="content")], className="app-main"),
         ],

@@ -356,3 +356,38 @@ def flat_clusters(Z: np.ndarray, criterion: str, *, height=None, k=None, t=None,
     if criterion == "monocrit":
         return fcluster(Z, t, criterion="monocrit", monocrit=MR)
     return fcluster(Z, int(k), criterion="maxclust_monocrit", monocrit=MR)
+
+
+def step_cut(sorted_heights: np.ndarray, height: float, direction: int) -> float:
+    """Move a cut across exactly one distinct merge height, up (+1) or down (-1).
+
+    The new cut sits in the middle of the next gap, so every step changes
+    the number of clusters, and a step never lands on a merge height.
+    """
+    levels = np.unique(sorted_heights)
+    if direction > 0:
+        j = int(np.searchsorted(levels, height, side="right"))  # first level above the cut
+        if j >= len(levels):
+            return float(height)
+        upper = levels[j + 1] if j + 1 < len(levels) else levels[j] + max(abs(levels[j]) * 0.05, 1e-9)
+        return float((levels[j] + upper) / 2)
+    j = int(np.searchsorted(levels, height, side="right")) - 1  # highest level at or below the cut
+    if j < 0:
+        return float(height)
+    lower = levels[j - 1] if j >= 1 else 0.0
+    return float((lower + levels[j]) / 2)
+
+
+def snap_to_gap(sorted_heights: np.ndarray, height: float, n_gaps: int = 8) -> float:
+    """The middle of the large gap nearest to `height`.
+
+    Large gaps are the `n_gaps` widest jumps between successive distinct merge
+    heights, the ones a person reading the dendrogram would cut in.
+    """
+    levels = np.unique(sorted_heights)
+    if len(levels) < 2:
+        return float(height)
+    gaps = np.diff(levels)
+    widest = np.argsort(-gaps, kind="stable")[:n_gaps]
+    middles = (levels[widest] + levels[widest + 1]) / 2
+    return float(middles[np.argmin(np.abs(middles - height))])

@@ -49,13 +49,16 @@ class DendrogramGeometry:
     leaf_x: np.ndarray
     leaf_sizes: np.ndarray
     truncated: bool
+    contracted_x: np.ndarray = None  # show_contracted: hidden merges at their leaf's x
+    contracted_height: np.ndarray = None
+    root: int = -1
 
     @property
     def n_links(self) -> int:
         return len(self.merges)
 
 
-def dendrogram_geometry(Z: np.ndarray, tree: TreeIndex, truncate_mode: str = "none", p: int = 30) -> DendrogramGeometry:
+def dendrogram_geometry(Z: np.ndarray, tree: TreeIndex, truncate_mode: str = "none", p: int = 30, root: int | None = None) -> DendrogramGeometry:
     """Compute link and leaf coordinates as scipy's dendrogram would.
 
     Parameters
@@ -68,22 +71,33 @@ def dendrogram_geometry(Z: np.ndarray, tree: TreeIndex, truncate_mode: str = "no
         merges' clusters as leaves; ``'level'`` draws at most `p` levels
         below the root.
     p : int
+    root : int, optional
+        Draw only the subtree under this node (level of detail), with the
+        truncation applied within it. Default: the whole tree.
 
     Returns
     -------
     DendrogramGeometry
     """
     n = tree.n
-    rows = np.arange(n - 1)
+    root = 2 * n - 2 if root is None else int(root)
+    if not n <= root <= 2 * n - 2:
+        raise ValueError("root must be a merge node (n .. 2n - 2)")
     left = Z[:, 0].astype(np.int64)
     right = Z[:, 1].astype(np.int64)
-    if truncate_mode == "none" or (truncate_mode == "lastp" and p >= n):
-        visible = np.ones(n - 1, dtype=bool)
+    merge_start, merge_size = tree.start[n:], tree.size[n:]
+    inside = (merge_start >= tree.start[root]) & (merge_start + merge_size <= tree.start[root] + tree.size[root])
+    inside_rows = np.flatnonzero(inside)
+    p_leaves = len(inside_rows) + 1
+    if truncate_mode == "none" or (truncate_mode == "lastp" and p >= p_leaves):
+        visible = inside
     elif truncate_mode == "lastp":
-        visible = rows >= n - max(int(p), 2)
-        visible[-1] = True
+        # the last p - 1 merges of the subtree leave p clusters as leaves
+        visible = np.zeros(n - 1, dtype=bool)
+        visible[inside_rows[-max(int(p) - 1, 1):]] = True
     elif truncate_mode == "level":
-        visible = _depth_from_root(left, right, n) < max(int(p), 0) + 1
+        depth = _depth_from_root(left, right, n)
+        visible = inside & (depth - depth[root - n] < max(int(p), 0) + 1)
     else:
         raise ValueError(f"truncate_mode must be one of {TRUNCATE_MODES}")
     is_visible_node = np.concatenate([np.zeros(n, dtype=bool), visible])
@@ -101,6 +115,8 @@ def dendrogram_geometry(Z: np.ndarray, tree: TreeIndex, truncate_mode: str = "no
     # a truncated leaf stands on the axis, as scipy draws it
     drawn_height = np.where(is_visible_node, raw_height, 0.0)
     a, b = left[merges], right[merges]
+    hidden = np.flatnonzero(inside & ~visible)
+    owner = np.searchsorted(tree.start[leaf_nodes], tree.start[n + hidden], side="right") - 1
     return DendrogramGeometry(
         merges=merges,
         x_left=x[a],
@@ -112,7 +128,10 @@ def dendrogram_geometry(Z: np.ndarray, tree: TreeIndex, truncate_mode: str = "no
         leaf_nodes=leaf_nodes,
         leaf_x=x[leaf_nodes],
         leaf_sizes=tree.size[leaf_nodes],
-        truncated=bool(len(merges) < n - 1),
+        truncated=bool(len(hidden)),
+        contracted_x=x[leaf_nodes][owner] if len(hidden) else np.array([]),
+        contracted_height=Z[hidden, 2].astype(float),
+        root=root,
     )
 
 

@@ -43,9 +43,31 @@ class Clustering:
     default_cut: float
 
 
-def build_clustering(dataset: Dataset, method: str, metric: str) -> Clustering:
-    """Linkage, tree index and dendrogram geometry for one dataset."""
+# Optimal leaf ordering needs the full distance matrix and grows fast with n.
+OPTIMAL_ORDER_WARN_N = 1_000
+OPTIMAL_ORDER_MAX_N = 4_000
+
+
+def build_clustering(dataset: Dataset, method: str, metric: str, optimal_order: bool = False) -> Clustering:
+    """Linkage, tree index and dendrogram geometry for one dataset.
+
+    With `optimal_order`, the children of each merge are flipped so that
+    neighbouring leaves are as similar as possible (scipy's
+    ``optimal_leaf_ordering``); heights and partitions are unchanged.
+    """
     Z = compute_linkage(dataset.values, method, metric, is_distance_matrix=dataset.is_distance_matrix)
+    if optimal_order:
+        if dataset.n_samples > OPTIMAL_ORDER_MAX_N:
+            raise InputError(
+                f"Optimal leaf ordering is limited to {OPTIMAL_ORDER_MAX_N:,} samples (it needs all pairwise "
+                f"distances and time that grows quickly); this data has {dataset.n_samples:,}."
+            )
+        from scipy.cluster.hierarchy import optimal_leaf_ordering
+        from scipy.spatial.distance import squareform
+        from hclust.linkage import condensed_distances
+
+        distances = squareform(dataset.values, checks=False) if dataset.is_distance_matrix else condensed_distances(dataset.values, metric)
+        Z = optimal_leaf_ordering(Z, distances)
     tree = TreeIndex.from_linkage(Z)
     truncate = "lastp" if tree.n > FULL_DENDROGRAM_MAX_LEAVES else "none"
     geometry = dendrogram_geometry(Z, tree, truncate, OVERVIEW_P)
@@ -89,14 +111,26 @@ class Store:
             self._cache.set(key, value, expire=config.SESSION_TTL_SECONDS)
         return value
 
-    def clustering(self, session_id: str, method: str, metric: str) -> tuple[Dataset, Clustering]:
+    def clustering(self, session_id: str, method: str, metric: str, optimal_order: bool = False) -> tuple[Dataset, Clustering]:
         """The session's dataset and its clustering, computed at most once."""
         validate_method_metric(method, metric)
         dataset = self.dataset(session_id)
         if dataset is None:
             raise InputError("No data is loaded in this session (it may have expired); choose a dataset.")
-        key = f"clustering:{dataset.content_hash}:{method}:{metric}"
-        return dataset, self.memo(key, lambda: build_clustering(dataset, method, metric))
+        key = f"clustering:{dataset.content_hash}:{method}:{metric}:{'optimal' if optimal_order else 'scipy'}"
+        return dataset, self.memo(key, lambda: build_clustering(dataset, method, metric, bool(optimal_order)))
+
+    def result_for(self, session_id: str, clustering: dict) -> tuple[Dataset, Clustering]:
+        """The clustering a browser-side summary (``clustering`` store) names."""
+        return self.clustering(session_id, clustering["method"], clustering["metric"], clustering.get("optimal_order", False))
+
+    def geometry(self, session_id: str, clustering: dict, truncate_mode: str, p: int, root: int | None) -> DendrogramGeometry:
+        """Dendrogram geometry for one set of view options, shared like the linkage."""
+        dataset, result = self.result_for(session_id, clustering)
+        if truncate_mode == "auto":
+            truncate_mode = "none" if result.tree.n <= FULL_DENDROGRAM_MAX_LEAVES else "lastp"
+        key = f"geometry:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}:{clustering.get('optimal_order', False)}:{truncate_mode}:{p}:{root}"
+        return self.memo(key, lambda: dendrogram_geometry(result.Z, result.tree, truncate_mode, p, root))
 
 
 @functools.cache
