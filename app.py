@@ -3,9 +3,15 @@ import dash
 
 import callbacks  # noqa: F401  (registers every callback)
 from components.layout import serve_layout
-from services import config
+from services import config, jobs
 
-app = dash.Dash(__name__, title="Hierarchical clustering explorer", serve_locally=True)
+celery_app = jobs.celery_app()
+app = dash.Dash(
+    __name__,
+    title="Hierarchical clustering explorer",
+    serve_locally=True,
+    background_callback_manager=jobs.background_manager(celery_app),
+)
 app.layout = serve_layout
 server = app.server
 

@@ -1,10 +1,15 @@
-"""Method and metric: which pairs are allowed, and computing the linkage."""
+"""Method and metric: which pairs are allowed, and computing the linkage as a
+background job with staged progress and a cancel button."""
 from dash import Input, Output, State, callback, no_update
 
 from hclust.errors import InputError
 from hclust.linkage import METRICS, compatible_metrics, is_monotonic
 from services import store
 from services.store import OPTIMAL_ORDER_WARN_N
+
+STAGES = ("reading", "distances", "linkage", "geometry", "diagnostics")
+# The quality panel's default range, precomputed in the job so it appears at once.
+DEFAULT_MAX_K = 10
 
 
 @callback(
@@ -20,6 +25,37 @@ def restrict_metrics(method, metric):
     return options, metric if metric in allowed else allowed[0]
 
 
+def compute_clustering(session_id, data_version, method, metric, optimal_order, report=None):
+    """Linkage, geometry and the slow diagnostics, reporting each stage.
+
+    Returns the small summary the browser keeps and a status line; raises
+    InputError for anything the user must change.
+    """
+    report = report or (lambda stage: None)
+    report("reading")
+    shared = store.get_store()
+    dataset, result = shared.clustering(session_id, method, metric, optimal_order, progress=report)
+    summary = {"key": data_version["key"], "method": method, "metric": metric, "optimal_order": optimal_order, "n": dataset.n_samples, "default_cut": result.default_cut}
+    report("diagnostics")
+    shared.cophenetic(session_id, summary)
+    shared.quality(session_id, summary, DEFAULT_MAX_K)
+    status = f"{method} linkage, {metric} distance: {dataset.n_samples - 1:,} merges."
+    if not is_monotonic(result.Z):
+        status += " ⚠ The tree has inversions (a merge lower than an earlier one, as centroid and median can give); cuts use each merge's highest height below it, as fcluster does."
+    if optimal_order:
+        status += " Leaves in optimal order."
+        if dataset.n_samples > OPTIMAL_ORDER_WARN_N:
+            status += f" (Slow above {OPTIMAL_ORDER_WARN_N:,} samples: it uses all pairwise distances.)"
+    return summary, status
+
+
+def _progress_reporter(set_progress):
+    def report(stage):
+        step = STAGES.index(stage) + 1
+        set_progress((step, len(STAGES), f"Step {step} of {len(STAGES)}: {stage}…"))
+    return report
+
+
 @callback(
     Output("clustering", "data"),
     Output("clustering-status", "children"),
@@ -28,22 +64,20 @@ def restrict_metrics(method, metric):
     Input("metric", "value"),
     Input("optimal-order", "value"),
     State("session-id", "data"),
+    background=True,
+    progress=[Output("job-progress", "value"), Output("job-progress", "max"), Output("job-stage", "children")],
+    progress_default=(0, len(STAGES), ""),
+    running=[
+        (Output("cancel-job", "disabled"), False, True),
+        (Output("job-panel", "className"), "job-panel running", "job-panel"),
+    ],
+    cancel=[Input("cancel-job", "n_clicks")],
 )
-def run_clustering(data_version, method, metric, optimal_order, session_id):
-    """Compute (or fetch) the linkage; a refused pair keeps the last result."""
+def run_clustering(set_progress, data_version, method, metric, optimal_order, session_id):
+    """Compute (or fetch) the linkage off the request path; a refused pair keeps the last result."""
     if not data_version:
         return no_update, no_update
-    optimal_order = bool(optimal_order)
     try:
-        dataset, result = store.get_store().clustering(session_id, method, metric, optimal_order)
+        return compute_clustering(session_id, data_version, method, metric, bool(optimal_order), _progress_reporter(set_progress))
     except InputError as error:
         return no_update, f"⚠ {error}"
-    status = f"{method} linkage, {metric} distance: {dataset.n_samples - 1} merges."
-    if not is_monotonic(result.Z):
-        status += " ⚠ The tree has inversions (a merge lower than an earlier one); cuts use each merge's highest height below it."
-    if optimal_order:
-        status += " Leaves in optimal order."
-        if dataset.n_samples > OPTIMAL_ORDER_WARN_N:
-            status += f" (Slow above {OPTIMAL_ORDER_WARN_N:,} samples: it uses all pairwise distances.)"
-    summary = {"key": data_version["key"], "method": method, "metric": metric, "optimal_order": optimal_order, "n": dataset.n_samples, "default_cut": result.default_cut}
-    return summary, status

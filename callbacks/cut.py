@@ -94,7 +94,7 @@ def resolve_cut(tree, Z, previous, trigger, value, default_cut):
         state, message = _by_height(tree, horizontal or "distance", value)
     elif trigger == "snap":
         state, message = _by_height(tree, horizontal or "distance", snap_to_gap(tree.sorted_heights, value))
-        message += " (snapped to the nearest large gap)"
+        message = message.rstrip(".") + ", snapped to the nearest large gap."
     elif trigger == "nudge":
         start = previous.get("height")
         if start is None:
@@ -110,7 +110,7 @@ def resolve_cut(tree, Z, previous, trigger, value, default_cut):
         use_default = trigger == "clustering" or previous.get("height") is None
         state, message = _by_height(tree, criterion, default_cut if use_default else previous["height"])
         if use_default:
-            message += " (the middle of the largest jump in merge distance)."
+            message = message.rstrip(".") + ", the middle of the largest jump in merge distance."
     else:
         state, message = {"criterion": criterion, "k": previous.get("k")}, ""
     state.update(t=t, depth=depth)
@@ -151,7 +151,9 @@ def sync_cut(clustering, relayout, typed_height, typed_k, criterion, t, depth, e
     if not clustering:
         raise PreventUpdate
     triggered = ctx.triggered_id
-    if triggered == "dendrogram":
+    if not cut or cut.get("clustering") != clustering:
+        trigger, value = "clustering", None  # a new tree: start from its default cut
+    elif triggered == "dendrogram":
         trigger, value = "dendrogram", height_from_relayout(relayout, orientation)
         if value is None:
             raise PreventUpdate  # a zoom or pan, not the cut line
@@ -167,10 +169,10 @@ def sync_cut(clustering, relayout, typed_height, typed_k, criterion, t, depth, e
             raise PreventUpdate
     elif triggered in ("cut-height", "n-clusters"):
         trigger, value = triggered, typed_height if triggered == "cut-height" else typed_k
-    elif triggered in ("criterion", "criterion-t", "criterion-depth") and cut and cut.get("clustering") == clustering:
+    elif triggered in ("criterion", "criterion-t", "criterion-depth"):
         trigger, value = "criterion", None
     else:
-        trigger, value = "clustering", None
+        raise PreventUpdate
     previous = dict(cut or {}, criterion=criterion, t=t, depth=depth)
     try:
         _, result = store.get_store().result_for(session_id, clustering)

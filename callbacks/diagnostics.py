@@ -62,7 +62,7 @@ def update_linkage_diagnostics(clustering, session_id):
     try:
         dataset, result = store.get_store().result_for(session_id, clustering)
         metric = clustering["metric"]
-        coefficient = cophenetic_correlation(result.Z, dataset.values, metric, is_distance_matrix=dataset.is_distance_matrix)
+        coefficient = store.get_store().cophenetic(session_id, clustering)
         comparison = method_comparison(session_id, dataset, metric, clustering["method"])
     except InputError as error:
         return f"⚠ {error}", no_update, no_update, no_update
@@ -139,8 +139,7 @@ def update_k_plots(cut, max_k, session_id):
     except InputError as error:
         return no_update, f"⚠ {error}", no_update, no_update
     found = elbow(result.Z)
-    key = f"quality:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}:{int(max_k)}"
-    quality = store.get_store().memo(key, lambda: quality_per_k(result.Z, dataset.values, clustering["metric"], int(max_k)))
+    quality = store.get_store().quality(session_id, clustering, int(max_k))
     elbow_fig = elbow_figure(found.k_axis, found.distances, found.acceleration, found.suggested_k)
     elbow_fig.add_vline(x=cut["k"], line=dict(color="#D62728", dash="dash"), annotation_text=f"current k = {cut['k']}")
     quality_fig = quality_figure(quality.k, quality.silhouette, quality.calinski_harabasz, quality.davies_bouldin, cut["k"], quality.silhouette_sample)

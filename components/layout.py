@@ -38,6 +38,14 @@ def controls():
                 html_for="method",
             ),
             _field("Distance metric", dcc.Dropdown(id="metric", options=[{"label": m, "value": m} for m in METRICS], value=DEFAULT_METRIC, clearable=False), "ward, centroid and median need euclidean.", html_for="metric"),
+            html.Div(
+                [
+                    html.Div(id="job-stage", className="job-stage"),
+                    html.Progress(id="job-progress", value="0", max="5", className="job-progress"),
+                    html.Button("Cancel", id="cancel-job", className="button-secondary", n_clicks=0, disabled=True),
+                ],
+                id="job-panel", className="job-panel", role="status", **{"aria-live": "polite"},
+            ),
             html.Div(id="clustering-status", className="status", role="status", **{"aria-live": "polite"}),
             html.Div(id="clustering-hint", className="status hint", role="status"),
             html.H2("Cut", className="column-title"),

@@ -102,7 +102,7 @@ def _rows_giving_nan(values, metric):
     return np.flatnonzero(bad).tolist()
 
 
-def compute_linkage(values: np.ndarray, method: str, metric: str, *, is_distance_matrix=False) -> np.ndarray:
+def compute_linkage(values: np.ndarray, method: str, metric: str, *, is_distance_matrix=False, progress=None) -> np.ndarray:
     """Compute the linkage matrix Z exactly as ``scipy.cluster.hierarchy.linkage``.
 
     Parameters
@@ -114,6 +114,8 @@ def compute_linkage(values: np.ndarray, method: str, metric: str, *, is_distance
         Validated with :func:`validate_method_metric`.
     is_distance_matrix : bool
         `values` already holds distances; they are condensed, not re-measured.
+    progress : callable, optional
+        Called with ``'distances'`` and ``'linkage'`` as each stage starts.
 
     Returns
     -------
@@ -121,13 +123,19 @@ def compute_linkage(values: np.ndarray, method: str, metric: str, *, is_distance
         ``[idx1, idx2, distance, count]`` per merge, as scipy documents.
     """
     validate_method_metric(method, metric)
+    report = progress or (lambda stage: None)
+    if (method, metric) in MEMORY_LIGHT_PAIRS and not is_distance_matrix:
+        report("linkage")
+        return fastcluster.linkage_vector(values, method=method, metric=metric)
+    report("distances")
     if is_distance_matrix:
         from scipy.spatial.distance import squareform
 
-        return fastcluster.linkage(squareform(values, checks=False), method=method)
-    if (method, metric) in MEMORY_LIGHT_PAIRS:
-        return fastcluster.linkage_vector(values, method=method, metric=metric)
-    return fastcluster.linkage(condensed_distances(values, metric), method=method)
+        distances = squareform(values, checks=False)
+    else:
+        distances = condensed_distances(values, metric)
+    report("linkage")
+    return fastcluster.linkage(distances, method=method)
 
 
 def is_monotonic(Z: np.ndarray) -> bool:

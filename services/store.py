@@ -48,14 +48,16 @@ OPTIMAL_ORDER_WARN_N = 1_000
 OPTIMAL_ORDER_MAX_N = 4_000
 
 
-def build_clustering(dataset: Dataset, method: str, metric: str, optimal_order: bool = False) -> Clustering:
+def build_clustering(dataset: Dataset, method: str, metric: str, optimal_order: bool = False, progress=None) -> Clustering:
     """Linkage, tree index and dendrogram geometry for one dataset.
 
     With `optimal_order`, the children of each merge are flipped so that
     neighbouring leaves are as similar as possible (scipy's
     ``optimal_leaf_ordering``); heights and partitions are unchanged.
+    `progress` is called with each stage's name as it starts.
     """
-    Z = compute_linkage(dataset.values, method, metric, is_distance_matrix=dataset.is_distance_matrix)
+    report = progress or (lambda stage: None)
+    Z = compute_linkage(dataset.values, method, metric, is_distance_matrix=dataset.is_distance_matrix, progress=report)
     if optimal_order:
         if dataset.n_samples > OPTIMAL_ORDER_MAX_N:
             raise InputError(
@@ -68,6 +70,7 @@ def build_clustering(dataset: Dataset, method: str, metric: str, optimal_order: 
 
         distances = squareform(dataset.values, checks=False) if dataset.is_distance_matrix else condensed_distances(dataset.values, metric)
         Z = optimal_leaf_ordering(Z, distances)
+    report("geometry")
     tree = TreeIndex.from_linkage(Z)
     truncate = "lastp" if tree.n > FULL_DENDROGRAM_MAX_LEAVES else "none"
     geometry = dendrogram_geometry(Z, tree, truncate, OVERVIEW_P)
@@ -111,18 +114,34 @@ class Store:
             self._cache.set(key, value, expire=config.SESSION_TTL_SECONDS)
         return value
 
-    def clustering(self, session_id: str, method: str, metric: str, optimal_order: bool = False) -> tuple[Dataset, Clustering]:
+    def clustering(self, session_id: str, method: str, metric: str, optimal_order: bool = False, progress=None) -> tuple[Dataset, Clustering]:
         """The session's dataset and its clustering, computed at most once."""
         validate_method_metric(method, metric)
         dataset = self.dataset(session_id)
         if dataset is None:
             raise InputError("No data is loaded in this session (it may have expired); choose a dataset.")
         key = f"clustering:{dataset.content_hash}:{method}:{metric}:{'optimal' if optimal_order else 'scipy'}"
-        return dataset, self.memo(key, lambda: build_clustering(dataset, method, metric, bool(optimal_order)))
+        return dataset, self.memo(key, lambda: build_clustering(dataset, method, metric, bool(optimal_order), progress))
 
     def result_for(self, session_id: str, clustering: dict) -> tuple[Dataset, Clustering]:
         """The clustering a browser-side summary (``clustering`` store) names."""
         return self.clustering(session_id, clustering["method"], clustering["metric"], clustering.get("optimal_order", False))
+
+    def cophenetic(self, session_id: str, clustering: dict):
+        """Cophenetic correlation of the named clustering, computed once."""
+        from hclust.diagnostics import cophenetic_correlation
+
+        dataset, result = self.result_for(session_id, clustering)
+        key = f"cophenetic:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}"
+        return self.memo(key, lambda: cophenetic_correlation(result.Z, dataset.values, clustering["metric"], is_distance_matrix=dataset.is_distance_matrix))
+
+    def quality(self, session_id: str, clustering: dict, max_k: int):
+        """Quality indices for k = 2..max_k of the named clustering, computed once."""
+        from hclust.diagnostics import quality_per_k
+
+        dataset, result = self.result_for(session_id, clustering)
+        key = f"quality:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}:{int(max_k)}"
+        return self.memo(key, lambda: quality_per_k(result.Z, dataset.values, clustering["metric"], int(max_k)))
 
     def geometry(self, session_id: str, clustering: dict, truncate_mode: str, p: int, root: int | None) -> DendrogramGeometry:
         """Dendrogram geometry for one set of view options, shared like the linkage."""

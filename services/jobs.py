@@ -1,0 +1,32 @@
+"""Background jobs: where long work runs so the page never blocks.
+
+The embedded default runs each job in a subprocess and keeps results in a
+disk cache: no external service. With ``REDIS_URL`` set, the same callbacks
+run on Celery workers through Redis, so a hosted instance can spread jobs
+over machines (start them with ``celery -A app:celery_app worker``).
+"""
+from __future__ import annotations
+
+import os
+
+from . import config
+
+
+def celery_app():
+    """The Celery application when ``REDIS_URL`` is set, else None."""
+    if not config.REDIS_URL:
+        return None
+    from celery import Celery
+
+    return Celery("hclust", broker=config.REDIS_URL, backend=config.REDIS_URL)
+
+
+def background_manager(celery=None):
+    """Dash's background callback manager for this deployment."""
+    from dash import CeleryManager, DiskcacheManager
+
+    if celery is not None:
+        return CeleryManager(celery, expire=config.SESSION_TTL_SECONDS)
+    import diskcache
+
+    return DiskcacheManager(diskcache.Cache(os.path.join(config.CACHE_DIR, "jobs")), expire=config.SESSION_TTL_SECONDS)
