@@ -12,6 +12,7 @@ same data share the expensive result and nothing else.
 from __future__ import annotations
 
 import functools
+import pickle
 import re
 from dataclasses import dataclass
 
@@ -152,13 +153,34 @@ class Store:
         return self.memo(key, lambda: dendrogram_geometry(result.Z, result.tree, truncate_mode, p, root))
 
 
+class RedisCache:
+    """The two calls :class:`Store` needs, on Redis, for a hosted instance.
+
+    Values are pickled; they are written only by this application's own
+    workers, never by clients.
+    """
+
+    def __init__(self, url: str):
+        import redis
+
+        self._redis = redis.Redis.from_url(url)
+
+    def get(self, key):
+        raw = self._redis.get(key)
+        return None if raw is None else pickle.loads(raw)
+
+    def set(self, key, value, expire=None):
+        self._redis.set(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), ex=expire)
+
+
 @functools.cache
 def get_store() -> Store:
     """The process's handle on the shared cache.
 
     The handle is opened once per process and holds no state of its own:
-    every value lives in the cache directory (or Redis), which all workers
-    share.
+    every value lives in the cache directory, or in Redis when ``REDIS_URL``
+    is set, which all workers share.
     """
-    cache = diskcache.Cache(config.CACHE_DIR, size_limit=config.CACHE_SIZE_LIMIT_MB * 2**20)
-    return Store(cache)
+    if config.REDIS_URL:
+        return Store(RedisCache(config.REDIS_URL))
+    return Store(diskcache.Cache(config.CACHE_DIR, size_limit=config.CACHE_SIZE_LIMIT_MB * 2**20))
