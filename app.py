@@ -14,6 +14,8 @@ app = dash.Dash(
 )
 app.layout = serve_layout
 server = app.server
+# Uploads travel base64-encoded (4/3 larger) inside a JSON request: past this, HTTP 413.
+server.config["MAX_CONTENT_LENGTH"] = int(config.MAX_UPLOAD_MB * 2**20 * 4 / 3) + 2**20
 
 if __name__ == "__main__":
     app.run(host=config.HOST, port=config.PORT, debug=False)

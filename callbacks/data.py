@@ -1,26 +1,189 @@
-"""Loading a dataset into the session."""
-from dash import Input, Output, State, callback, no_update
+"""Getting data in: presets, bundled datasets, generators and uploads.
 
-from hclust.data import load_preset
+A bad input only changes the status line: the dataset, clustering and cut
+the person had stay exactly as they were.
+"""
+from dash import Input, Output, State, callback, ctx, no_update
+from dash.exceptions import PreventUpdate
+
+from hclust.data import Dataset, PRESETS, load_preset
+from hclust.datasets import BUNDLED, load_bundled_table
 from hclust.errors import InputError
-from services import store
+from hclust.generators import generated_dataset
+from hclust.io import decode_dash_upload, parse_upload
+from hclust.preprocess import (
+    build_dataset, default_feature_columns, distance_matrix_dataset, duplicate_row_warnings, label_columns, numeric_columns,
+    scale_values,
+)
+from services import config, store
 
 PCA_AXES = ("PC1", "PC2")
+MDS_AXES = ("MDS1", "MDS2")
+SCALINGS = ("none", "zscore", "whiten", "minmax")
+MISSING = ("drop", "mean")
+UPLOAD = "upload"
+GENERATOR_KINDS = ("blobs", "moons", "rings", "anisotropic")
 
 
-def axis_options(feature_names):
-    """Scatter axis choices: every feature, plus principal components beyond 2-D."""
-    options = [{"label": name, "value": name} for name in feature_names]
-    if len(feature_names) > 2:
+def dataset_options(has_upload=False, upload_name=None):
+    """Every source the dataset menu offers."""
+    options = [{"label": label, "value": key} for key, label in PRESETS.items()]
+    options += [{"label": f"Bundled: {entry.title}", "value": f"bundled:{key}"} for key, entry in BUNDLED.items()]
+    options += [
+        {"label": "Generate: Gaussian blobs (set below)", "value": "generate:blobs"},
+        {"label": "Generate: two moons", "value": "generate:moons"},
+        {"label": "Generate: concentric rings", "value": "generate:rings"},
+        {"label": "Generate: elongated (anisotropic) blobs", "value": "generate:anisotropic"},
+    ]
+    if has_upload:
+        options.append({"label": f"Uploaded: {upload_name}", "value": UPLOAD})
+    return options
+
+
+def axis_options(dataset):
+    """Scatter axis choices: features, principal components beyond 2-D, MDS for distances."""
+    if dataset.is_distance_matrix:
+        return [{"label": f"{axis} (classical MDS)", "value": axis} for axis in MDS_AXES], MDS_AXES
+    names = list(dataset.feature_names)
+    options = [{"label": name, "value": name} for name in names]
+    if len(names) > 2:
         options += [{"label": f"{pc} (principal component)", "value": pc} for pc in PCA_AXES]
         return options, PCA_AXES
-    return options, (feature_names[0], feature_names[-1])
+    return options, (names[0], names[-1])
 
 
-def describe(dataset):
-    notes = "; ".join(dataset.notes)
-    text = f"{dataset.name}: {dataset.n_samples} rows × {dataset.n_features} columns used."
-    return f"{text} {notes}." if notes else text
+def describe(dataset, warnings=(), label_column=None):
+    """The status line: what is loaded, how it was cleaned, what to watch for."""
+    parts = [f"{dataset.name}: {dataset.n_samples:,} rows × {dataset.n_features} columns used."]
+    if label_column and dataset.labels is not None:
+        parts.append(f"Label column: {label_column}.")
+    parts += [f"{note[0].upper()}{note[1:]}." if not note.endswith(".") else note[0].upper() + note[1:] for note in dataset.notes]
+    parts += [f"⚠ {warning}" for warning in warnings]
+    return " ".join(parts)
+
+
+def scaled(dataset, scaling):
+    """The dataset with its features scaled, noted for the status line."""
+    if scaling == "none" or dataset.is_distance_matrix:
+        return dataset
+    values = scale_values(dataset.values, scaling, list(dataset.feature_names))
+    return Dataset(values=values, feature_names=dataset.feature_names, name=dataset.name, labels=dataset.labels,
+                   notes=(*dataset.notes, f"scaling: {scaling}"))
+
+
+def _number(value, name, low, high, whole=False):
+    if value is None or not isinstance(value, (int, float)) or not low <= value <= high or (whole and not float(value).is_integer()):
+        kind = "a whole number" if whole else "a number"
+        raise InputError(f"{name} must be {kind} from {low:,} to {high:,}.")
+    return int(value) if whole else float(value)
+
+
+def generator_params(kind, n, noise, seed, blob_rows):
+    """Validated settings for a generator, from the generator panel."""
+    seed = _number(seed, "Seed", 0, 2**32 - 1, whole=True)
+    if kind == "blobs":
+        specs = []
+        for i, row in enumerate(blob_rows or []):
+            try:
+                specs.append({"size": int(float(row["size"])), "mean": (float(row["mean x"]), float(row["mean y"])),
+                              "std": (float(row["std x"]), float(row["std y"])), "corr": float(row["corr"])})
+            except (KeyError, TypeError, ValueError):
+                raise InputError(f"Blob {i + 1}: every setting must be a number (size, mean x, mean y, std x, std y, corr).")
+        if not specs:
+            raise InputError("Add at least one blob.")
+        return {"specs": specs, "seed": seed}
+    params = {"n": _number(n, "Number of points", 2, 100_000, whole=True), "noise": _number(noise, "Noise", 0, 10), "seed": seed}
+    if kind == "anisotropic":
+        params.pop("noise")
+    return params
+
+
+def build_from_source(session_id, source, scaling, missing, features, label, as_distances, generator):
+    """The Dataset a source and its options describe."""
+    if scaling not in SCALINGS:
+        raise InputError(f"Unknown scaling '{scaling}'. Choose one of: {', '.join(SCALINGS)}.")
+    if missing not in MISSING:
+        raise InputError(f"Unknown missing-value rule '{missing}'. Choose one of: {', '.join(MISSING)}.")
+    if source in PRESETS:
+        return scaled(load_preset(source), scaling)
+    if isinstance(source, str) and source.startswith("generate:") and source[9:] in GENERATOR_KINDS:
+        kind = source[9:]
+        return scaled(generated_dataset(kind, **generator_params(kind, *generator)), scaling)
+    table = active_table(session_id, source)
+    if table is not None:
+        columns = list(table.frame.columns)
+        label = label if label in columns else None
+        features = [c for c in _present(features, columns) if c != label] or None
+        if source.startswith("bundled:"):
+            entry = BUNDLED[source[8:]]
+            return build_dataset(table, features or list(entry.features), label or entry.label_column, scaling, missing, name=entry.title)
+        if as_distances:
+            return distance_matrix_dataset(table, label_column=label)
+        return build_dataset(table, features, label, scaling, missing)
+    if source == UPLOAD:
+        raise InputError("The uploaded file is no longer on the server (sessions expire); upload it again.")
+    raise InputError(f"Unknown dataset '{source}'.")
+
+
+def active_table(session_id, source):
+    """The table behind a file-like source (bundled or uploaded), else None."""
+    if isinstance(source, str) and source.startswith("bundled:") and source[8:] in BUNDLED:
+        return load_bundled_table(source[8:])
+    if source == UPLOAD:
+        return store.get_store().session_value(session_id, "table")
+    return None
+
+
+def _present(chosen, available):
+    """The chosen columns that exist in this table (stale picks are dropped)."""
+    return [c for c in (chosen or []) if c in available]
+
+
+@callback(
+    Output("dataset", "options"),
+    Output("dataset", "value"),
+    Output("table-version", "data"),
+    Output("upload-error", "children"),
+    Input("upload-data", "contents"),
+    State("upload-data", "filename"),
+    State("session-id", "data"),
+    prevent_initial_call=True,
+)
+def receive_upload(contents, filename, session_id):
+    """Parse an upload and keep the table server-side; a bad file changes nothing."""
+    if not contents:
+        raise PreventUpdate
+    try:
+        table = parse_upload(decode_dash_upload(contents, config.MAX_UPLOAD_MB), filename or "upload.csv")
+        if not numeric_columns(table):
+            raise InputError(f"it has no numeric column to cluster on (columns: {', '.join(map(str, list(table.frame.columns)[:10]))}).")
+        store.get_store().put_session_value(session_id, "table", table)
+    except InputError as error:
+        return no_update, no_update, no_update, f"⚠ {filename}: {error} The data loaded before is unchanged."
+    return dataset_options(True, filename), UPLOAD, {"file": filename, "rows": len(table.frame)}, ""
+
+
+@callback(
+    Output("feature-columns", "options"),
+    Output("feature-columns", "value"),
+    Output("label-column", "options"),
+    Output("label-column", "value"),
+    Input("dataset", "value"),
+    Input("table-version", "data"),
+    State("session-id", "data"),
+)
+def column_choices(source, table_version, session_id):
+    """Feature and label choices for the active table, with sensible defaults."""
+    table = active_table(session_id, source)
+    if table is None:
+        return [], [], [], None
+    numeric, labels = numeric_columns(table), label_columns(table)
+    if source.startswith("bundled:"):
+        entry = BUNDLED[source[8:]]
+        features, label = list(entry.features), entry.label_column
+    else:
+        features, label = default_feature_columns(table), (labels[0] if labels else None)
+    return [{"label": c, "value": c} for c in numeric], features, [{"label": c, "value": c} for c in labels], label
 
 
 @callback(
@@ -31,14 +194,66 @@ def describe(dataset):
     Output("scatter-y", "options"),
     Output("scatter-y", "value"),
     Input("dataset", "value"),
+    Input("feature-columns", "value"),
+    Input("label-column", "value"),
+    Input("as-distance-matrix", "value"),
+    Input("scaling", "value"),
+    Input("missing-values", "value"),
+    Input("generate", "n_clicks"),
+    Input("upload-error", "children"),
+    Input("table-version", "data"),
+    State("gen-n", "value"),
+    State("gen-noise", "value"),
+    State("gen-seed", "value"),
+    State("gen-blobs", "data"),
+    State("data-version", "data"),
     State("session-id", "data"),
 )
-def load_dataset(preset, session_id):
-    """Put the chosen preset in the session; on error keep what was loaded."""
+def load_dataset(source, features, label, as_distances, scaling, missing, generate_clicks, upload_error, table_version, n, noise, seed, blob_rows, current, session_id):
+    """Put the chosen data in the session; on any error keep what was loaded."""
+    if ctx.triggered_id == "upload-error":
+        if upload_error:
+            return no_update, upload_error, no_update, no_update, no_update, no_update
+        raise PreventUpdate
     try:
-        dataset = load_preset(preset)
+        dataset = build_from_source(session_id, source, scaling or "none", missing or "drop", features, label, bool(as_distances), (n, noise, seed, blob_rows))
+        warnings = [] if dataset.is_distance_matrix else duplicate_row_warnings(dataset.values, dataset.leaf_names())
         key = store.get_store().put_dataset(session_id, dataset)
     except InputError as error:
-        return no_update, f"⚠ {error}", no_update, no_update, no_update, no_update
-    options, (x, y) = axis_options(list(dataset.feature_names))
-    return {"key": key, "n": dataset.n_samples}, describe(dataset), options, x, options, y
+        kept = " The data loaded before is unchanged." if current else ""
+        return no_update, f"⚠ {error}{kept}", no_update, no_update, no_update, no_update
+    options, (x, y) = axis_options(dataset)
+    return {"key": key, "n": dataset.n_samples}, describe(dataset, warnings, label), options, x, options, y
+
+
+@callback(
+    Output("upload-options", "style"),
+    Output("generator-options", "style"),
+    Output("gen-blobs-field", "style"),
+    Output("gen-shape-fields", "style"),
+    Input("dataset", "value"),
+)
+def show_source_options(source):
+    """Column choices for files, settings for generators; nothing for presets."""
+    shown, hidden = {}, {"display": "none"}
+    is_file = source == UPLOAD or (isinstance(source, str) and source.startswith("bundled:"))
+    is_generator = isinstance(source, str) and source.startswith("generate:")
+    is_blobs = source == "generate:blobs"
+    return shown if is_file else hidden, shown if is_generator else hidden, shown if is_blobs else hidden, hidden if is_blobs else shown
+
+
+@callback(
+    Output("gen-blobs", "data"),
+    Input("gen-add-blob", "n_clicks"),
+    State("gen-blobs", "data"),
+    prevent_initial_call=True,
+)
+def add_blob(n_clicks, rows):
+    """A new blob row, offset from the last so it is visible at once."""
+    rows = list(rows or [])
+    last = rows[-1] if rows else {"mean x": 0, "mean y": 0}
+    try:
+        x, y = float(last["mean x"]) + 15, float(last["mean y"]) + 15
+    except (TypeError, ValueError, KeyError):
+        x, y = 0.0, 0.0
+    return rows + [{"size": 50, "mean x": x, "mean y": y, "std x": 2, "std y": 2, "corr": 0}]

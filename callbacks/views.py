@@ -3,11 +3,12 @@ import numpy as np
 from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.data import PCA_AXES
+from callbacks.data import MDS_AXES, PCA_AXES
 from components.figures import ORIENTATIONS, dendrogram_figure, scatter_figure
 from hclust.cut import PALETTE, assign_colours, colour_hex, flat_clusters
 from hclust.dendrogram import TRUNCATE_MODES, link_colour_indices
 from hclust.errors import InputError
+from hclust.preprocess import classical_mds
 from hclust.projection import principal_components
 from services import store
 
@@ -67,6 +68,9 @@ def highlighted_links(result, sample_mask, geometry):
 
 def scatter_axes(dataset, x_choice, y_choice):
     """Coordinates and titles for the scatter: features or principal components."""
+    if dataset.is_distance_matrix:
+        embedding = store.get_store().memo(f"mds:{dataset.content_hash}", lambda: classical_mds(dataset.values))
+        return embedding[:, :2], ("MDS 1 (classical MDS of the distances)", "MDS 2")
     names = list(dataset.feature_names)
     columns, titles = [], []
     pcs = None

@@ -10,8 +10,15 @@ from dash import dash_table, dcc, html
 
 from components.figures import EXPORT_CONFIG
 from hclust.cut import CRITERION_DESCRIPTIONS
-from hclust.data import DEFAULT_PRESET, PRESETS
+from callbacks.data import dataset_options
+from hclust.data import DEFAULT_PRESET
+from services import config
 from hclust.linkage import DEFAULT_METHOD, DEFAULT_METRIC, METHOD_DESCRIPTIONS, METHODS, METRICS
+
+
+# The tutorial's two blobs, as the blob generator's starting point.
+BLOB_COLUMNS = ("size", "mean x", "mean y", "std x", "std y", "corr")
+DEFAULT_BLOBS = ((100, 10, 0, 1.732, 2, 0.289), (50, 0, 20, 1.732, 2, 0.289))
 
 
 def _field(label, control, help_text=None, html_for=None):
@@ -30,7 +37,64 @@ def controls():
     return html.Aside(
         [
             html.H2("Data & method", className="column-title"),
-            _field("Dataset", dcc.Dropdown(id="dataset", options=[{"label": v, "value": k} for k, v in PRESETS.items()], value=DEFAULT_PRESET, clearable=False), html_for="dataset"),
+            _field("Dataset", dcc.Dropdown(id="dataset", options=dataset_options(), value=DEFAULT_PRESET, clearable=False), html_for="dataset"),
+            dcc.Upload(
+                id="upload-data",
+                children=html.Div(["Drop a file here or ", html.Span("choose one", className="link")]),
+                className="upload", accept=".csv,.tsv,.txt,.dat,.xlsx",
+            ),
+            html.Div(f"CSV, TSV, semicolon CSV with decimal commas, whitespace text or .xlsx; up to {config.MAX_UPLOAD_MB} MB.", className="field-help"),
+            html.Div(id="upload-error", style={"display": "none"}),
+            html.Div(id="upload-limit", style={"display": "none"}, **{"data-limit-mb": str(config.MAX_UPLOAD_MB)}),
+            html.Div(
+                [
+                    _field("Feature columns", dcc.Dropdown(id="feature-columns", multi=True, placeholder="numeric columns"), "Only these enter the distances.", html_for="feature-columns"),
+                    _field("Label column", dcc.Dropdown(id="label-column", placeholder="none"), "Names leaves, hovers and downloaded rows.", html_for="label-column"),
+                    dcc.Checklist(id="as-distance-matrix", options=[{"label": " the file is a distance matrix (square, symmetric, zero diagonal)", "value": "yes"}], value=[], className="checklist"),
+                ],
+                id="upload-options", style={"display": "none"},
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Label("Blobs", className="field-label"),
+                            dash_table.DataTable(
+                                id="gen-blobs",
+                                columns=[{"name": c, "id": c, "type": "numeric"} for c in BLOB_COLUMNS],
+                                data=[dict(zip(BLOB_COLUMNS, row)) for row in DEFAULT_BLOBS],
+                                editable=True, row_deletable=True,
+                                style_cell={"fontSize": 12, "padding": "1px 4px", "minWidth": "34px"},
+                                style_header={"fontWeight": "600"},
+                            ),
+                            html.Button("Add blob", id="gen-add-blob", className="button-secondary small", n_clicks=0),
+                        ],
+                        id="gen-blobs-field",
+                    ),
+                    html.Div(
+                        [
+                            _field("Points", dcc.Input(id="gen-n", type="number", min=2, max=100000, step=1, value=300, className="number-input"), html_for="gen-n"),
+                            _field("Noise", dcc.Input(id="gen-noise", type="number", min=0, max=10, step="any", value=0.06, className="number-input"), html_for="gen-noise"),
+                        ],
+                        id="gen-shape-fields", className="field-row",
+                    ),
+                    _field("Seed", dcc.Input(id="gen-seed", type="number", min=0, step=1, value=4711, className="number-input"), html_for="gen-seed"),
+                    html.Button("Generate", id="generate", className="button-primary", n_clicks=0),
+                ],
+                id="generator-options", style={"display": "none"},
+            ),
+            html.Div(
+                [
+                    _field("Scaling", dcc.Dropdown(id="scaling", options=[
+                        {"label": "none", "value": "none"}, {"label": "z-score", "value": "zscore"},
+                        {"label": "whiten (÷ std, as scipy.cluster.vq.whiten)", "value": "whiten"}, {"label": "min-max to [0, 1]", "value": "minmax"},
+                    ], value="none", clearable=False), html_for="scaling"),
+                    _field("Missing values", dcc.Dropdown(id="missing-values", options=[
+                        {"label": "drop those rows", "value": "drop"}, {"label": "fill with column mean", "value": "mean"},
+                    ], value="drop", clearable=False), html_for="missing-values"),
+                ],
+                className="field-row",
+            ),
             html.Div(id="data-status", className="status", role="status", **{"aria-live": "polite"}),
             _field(
                 "Linkage method",
@@ -216,6 +280,7 @@ def serve_layout():
         [
             dcc.Store(id="session-id", data=uuid.uuid4().hex),
             dcc.Store(id="data-version"),
+            dcc.Store(id="table-version"),
             dcc.Store(id="clustering"),
             dcc.Store(id="cut"),
             dcc.Store(id="colour-map"),

@@ -24,6 +24,7 @@ from hclust.data import Dataset
 from hclust.dendrogram import DendrogramGeometry, dendrogram_geometry
 from hclust.errors import InputError
 from hclust.linkage import compute_linkage, validate_method_metric
+from hclust.preprocess import check_memory, check_metric_for_data
 
 from . import config
 
@@ -58,6 +59,9 @@ def build_clustering(dataset: Dataset, method: str, metric: str, optimal_order: 
     `progress` is called with each stage's name as it starts.
     """
     report = progress or (lambda stage: None)
+    check_memory(dataset.n_samples, dataset.n_features, method, metric, config.MAX_MEMORY_MB, dataset.is_distance_matrix)
+    if not dataset.is_distance_matrix:
+        check_metric_for_data(dataset.values, metric, list(dataset.leaf_names()))
     Z = compute_linkage(dataset.values, method, metric, is_distance_matrix=dataset.is_distance_matrix, progress=report)
     if optimal_order:
         if dataset.n_samples > OPTIMAL_ORDER_MAX_N:
@@ -102,6 +106,13 @@ class Store:
         self._cache.set(f"dataset:{key}", dataset, expire=config.SESSION_TTL_SECONDS)
         self._cache.set(f"session:{self.check_session(session_id)}:dataset", key, expire=config.SESSION_TTL_SECONDS)
         return key
+
+    def put_session_value(self, session_id: str, name: str, value) -> None:
+        """Keep a per-session value (an uploaded table, say) on the server."""
+        self._cache.set(f"session:{self.check_session(session_id)}:{name}", value, expire=config.SESSION_TTL_SECONDS)
+
+    def session_value(self, session_id: str, name: str):
+        return self._cache.get(f"session:{self.check_session(session_id)}:{name}")
 
     def dataset(self, session_id: str) -> Dataset | None:
         key = self._cache.get(f"session:{self.check_session(session_id)}:dataset")

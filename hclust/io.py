@@ -1,0 +1,554 @@
+"""Reading an uploaded file into a table of named columns.
+
+Accepted: comma, tab, semicolon (with decimal commas), pipe and
+whitespace-separated text in UTF-8 (with or without BOM), UTF-16 with a BOM,
+Latin-1 or Windows-1252, and Excel ``.xlsx`` workbooks (first sheet).
+Anything else is refused with an :class:`~hclust.errors.InputError` that says
+why, naming the line at fault where there is one.
+
+Rows are located the way the user sees them in the file: ``line N`` is the
+1-based line of a text file (counting the header and blank lines), ``row N``
+the 1-based row number Excel shows. :meth:`ParsedTable.where` gives that text
+for a data row, so every message downstream names rows the same way.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+# Cells read as missing values, compared after stripping and lower-casing.
+# Excel error codes are included: a formula that failed has no value.
+MISSING_TOKENS = frozenset({
+    "", "na", "n/a", "nan", "null", "none", "?", "#n/a",
+    "#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!",
+})
+
+# Strict on purpose: float() would also take '1_000' and non-ASCII digits.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:inf|infinity)", re.IGNORECASE)
+_DECIMAL_COMMA = re.compile(r"[+-]?[0-9]*,[0-9]+(?:[eE][+-]?[0-9]+)?")
+_DECIMAL_DOT = re.compile(r"[+-]?[0-9]*\.[0-9]+(?:[eE][+-]?[0-9]+)?")
+
+# Text delimiters tried in order of preference when several fit: a
+# semicolon file with decimal commas also splits evenly on commas.
+_DELIMITERS = (("\t", "tsv", "tab-separated"), (";", "semicolon", "semicolon-separated"),
+               (",", "csv", "comma-separated"), ("|", "pipe", "pipe-separated"))
+_WHITESPACE = " "
+_SNIFF_LINES = 50
+# Share of sampled lines that must have the same number of fields for a
+# delimiter to count as fitting; below 1 so one ragged line is still
+# reported as ragged instead of changing the delimiter.
+_SNIFF_AGREEMENT = 0.8
+# Rows looked at to decide whether the first one is a header.
+_HEADER_SAMPLE_ROWS = 200
+
+# Magic numbers of files people upload by mistake.
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-style Excel (.xls) or other Office file"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+)
+_ZIP_MAGIC = b"PK\x03\x04"
+# A decompressed workbook larger than this is refused before openpyxl reads
+# it: a small upload can unpack to gigabytes.
+MAX_XLSX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+
+# Control characters that never occur in a text table (tab, LF, CR, form
+# feed and DOS end-of-file excepted).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x19\x1b-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class ParsedTable:
+    """An uploaded table, with how it was read.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        One column per file column, named by strings. Numeric columns are
+        float64 with NaN for missing cells (infinities kept, so they can be
+        reported); the others hold str, or None where missing.
+    filename : str
+    format : str
+        ``'csv'``, ``'tsv'``, ``'semicolon'``, ``'pipe'``, ``'whitespace'``,
+        ``'single-column'`` or ``'xlsx'``.
+    encoding : str or None
+        Text encoding used (``'utf-8'``, ``'utf-8-sig'``, ``'utf-16'``,
+        ``'latin-1'``, ``'cp1252'``); None for a workbook.
+    delimiter : str or None
+        Field separator; ``' '`` stands for any run of whitespace.
+    decimal_comma : bool
+        Numbers were written with a decimal comma.
+    has_header : bool
+        The first row held column names.
+    source_rows : tuple of int
+        For each data row, its 1-based line (text) or row (Excel) in the file.
+    notes : tuple of str
+        What the reader decided or fixed, for the user.
+    """
+
+    frame: pd.DataFrame
+    filename: str
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    decimal_comma: bool
+    has_header: bool
+    source_rows: tuple
+    notes: tuple = field(default_factory=tuple)
+
+    @property
+    def row_word(self) -> str:
+        """``'row'`` for a workbook, ``'line'`` for text."""
+        return "row" if self.format == "xlsx" else "line"
+
+    def where(self, i: int) -> str:
+        """Where data row `i` (0-based) sits in the file, e.g. ``'line 14'``."""
+        return f"{self.row_word} {self.source_rows[i]}"
+
+
+def decode_dash_upload(contents: str, limit_mb: float | None = None) -> bytes:
+    """Bytes of a ``dcc.Upload`` value ``'data:<mime>;base64,<payload>'``.
+
+    Parameters
+    ----------
+    contents : str
+    limit_mb : float, optional
+        Refuse, before decoding, a payload that would exceed this size.
+
+    Raises
+    ------
+    InputError
+        When `contents` is not a base64 data URL or is too large.
+    """
+    if not isinstance(contents, str) or not contents.startswith("data:"):
+        raise InputError("The upload did not arrive as a data URL ('data:...;base64,...'); please upload the file again.")
+    header, sep, payload = contents.partition(",")
+    if not sep or not header.endswith(";base64"):
+        raise InputError("The upload is not base64-encoded ('data:...;base64,...' expected); please upload the file again.")
+    if limit_mb is not None:
+        check_upload_size(len(payload) * 3 // 4, limit_mb)
+    try:
+        return base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InputError(f"The upload's base64 payload is malformed ({exc}); please upload the file again.") from None
+
+
+def check_upload_size(n_bytes: int, limit_mb: float) -> None:
+    """Refuse a file larger than `limit_mb` megabytes (1 MB = 2**20 bytes).
+
+    Raises
+    ------
+    InputError
+        Naming the file's size and the limit.
+    """
+    if n_bytes > limit_mb * 1024 * 1024:
+        raise InputError(
+            f"The file is {n_bytes / 1024 / 1024:.1f} MB; the upload limit is {limit_mb:g} MB. "
+            "Upload fewer rows or columns, or a random sample of the rows."
+        )
+
+
+def parse_upload(content: bytes, filename: str, header: bool | None = None) -> ParsedTable:
+    """Read an uploaded file into a :class:`ParsedTable`.
+
+    Parameters
+    ----------
+    content : bytes
+        The file as uploaded.
+    filename : str
+        Its name; ``.xlsx`` selects the workbook reader, ``.tsv`` favours tabs.
+        The content decides everything else.
+    header : bool, optional
+        Force the first row to be (True) or not be (False) column names.
+        By default it is a header when it holds text above numeric columns.
+
+    Returns
+    -------
+    ParsedTable
+        With at least two data rows.
+
+    Raises
+    ------
+    InputError
+        For an empty, binary, undecodable, ragged or header-only file, a
+        single data row, or duplicate column names.
+    """
+    if not isinstance(content, (bytes, bytearray)):
+        raise InputError("The upload is not a file's bytes.")
+    content = bytes(content)
+    filename = str(filename or "upload")
+    if not content.strip():
+        raise InputError(f"The file '{filename}' is empty.")
+    is_xlsx_name = filename.lower().endswith((".xlsx", ".xlsm"))
+    if content.startswith(_ZIP_MAGIC):
+        return _parse_xlsx(content, filename, header)
+    _refuse_known_binary(content, filename)
+    if is_xlsx_name:
+        raise InputError(f"'{filename}' is named like an Excel workbook but is not one (an .xlsx file is a zip archive).")
+    text, encoding, enc_note = _decode(content, filename)
+    records, lines, delimiter, fmt, notes = _split_text(text, filename)
+    notes = [enc_note] + notes if enc_note else notes
+    return _build_table(records, lines, filename, fmt, encoding, delimiter, header, notes)
+
+
+def _refuse_known_binary(content, filename):
+    # Other binary files are caught later by their control bytes; these
+    # common mistakes get a message that names what was uploaded.
+    for magic, what in _SIGNATURES:
+        if content.startswith(magic):
+            raise InputError(f"'{filename}' looks like {what}, not a table. Upload a CSV, TSV, text or .xlsx file.")
+
+
+def _decode(content, filename):
+    """Text of `content`, the encoding used, and a note when it was not UTF-8."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text, encoding = content.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise InputError(f"'{filename}' starts with a UTF-16 byte-order mark but is not valid UTF-16 text.") from None
+        note = "decoded as UTF-16"
+    elif content.startswith(b"\xef\xbb\xbf"):
+        try:
+            text, encoding, note = content.decode("utf-8-sig"), "utf-8-sig", None
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"'{filename}' starts with a UTF-8 byte-order mark but byte {exc.start} is not valid UTF-8."
+            ) from None
+    else:
+        try:
+            text, encoding, note = content.decode("utf-8"), "utf-8", None
+        except UnicodeDecodeError as exc:
+            # Latin-1 decodes any byte, so "is it Latin-1?" is decided by the
+            # absence of control bytes, which no Latin-1 text table contains.
+            bad = _CONTROL.search(content.decode("latin-1"))
+            if bad:
+                raise InputError(
+                    f"'{filename}' is neither UTF-8 nor Latin-1 text: byte {exc.start} is not UTF-8 and byte "
+                    f"{bad.start()} is the control code 0x{ord(bad.group()):02x}, so the file is binary or in another "
+                    "encoding (such as UTF-16 without a byte-order mark). Save it as CSV in UTF-8."
+                ) from None
+            text, encoding = content.decode("latin-1"), "latin-1"
+            note = "decoded as Latin-1 because the file is not UTF-8"
+            if re.search(b"[\x80-\x9f]", content):
+                # Latin-1 has only invisible controls at 0x80-0x9f; files using
+                # them are Windows-1252 (its superset for €, curly quotes, ...).
+                try:
+                    text, encoding = content.decode("cp1252"), "cp1252"
+                    note = "decoded as Windows-1252 (Latin-1 with € and curly quotes) because the file is not UTF-8"
+                except UnicodeDecodeError:
+                    pass
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise InputError(
+            f"'{filename}' is not a text table: line {line} contains the control character "
+            f"U+{ord(bad.group()):04X}. It is binary or in an encoding other than UTF-8 and Latin-1 "
+            "(such as UTF-16 without a byte-order mark); upload a CSV, TSV, text or .xlsx file in UTF-8."
+        )
+    # DOS editors may end a file with Ctrl-Z; it is not a row.
+    return text.rstrip("\x1a"), encoding, note
+
+
+def _split_text(text, filename):
+    """Records (lists of str), their 1-based start lines, delimiter, format, notes."""
+    sample = _first_lines(text, _SNIFF_LINES)
+    if not sample:
+        raise InputError(f"The file '{filename}' is empty (it has only blank lines).")
+    delimiter, fmt, description = _sniff(sample)
+    records, lines = [], []
+    if delimiter == _WHITESPACE:
+        for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+            cells = [_unquote(cell) for cell in line.split()]
+            if cells:
+                records.append(cells)
+                lines.append(number)
+    else:
+        # A one-column file still goes through csv so quoted cells work.
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or "\x1e", strict=False)
+        start = 1
+        try:
+            for cells in reader:
+                if cells and any(cell.strip() for cell in cells):
+                    records.append(cells)
+                    lines.append(start)
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            raise InputError(f"'{filename}' could not be read as {description} text at line {start}: {exc}.") from None
+    if not records:
+        raise InputError(f"The file '{filename}' is empty (its lines hold only delimiters and spaces).")
+    notes = [f"read as {description} text"]
+    return records, lines, delimiter, fmt, notes
+
+
+def _first_lines(text, k):
+    lines = []
+    for line in io.StringIO(text, newline=""):
+        if line.strip():
+            lines.append(line)
+            if len(lines) == k:
+                break
+    return lines
+
+
+def _sniff(sample):
+    """Choose the delimiter whose field counts agree across the sample lines."""
+    chunk = "".join(sample)
+    fits = []
+    for delimiter, fmt, description in _DELIMITERS:
+        try:
+            counts = [len(cells) for cells in csv.reader(io.StringIO(chunk, newline=""), delimiter=delimiter) if cells]
+        except csv.Error:
+            continue
+        modal, agreement = _mode_share(counts)
+        fits.append((modal >= 2, agreement, delimiter, fmt, description))
+    modal, agreement = _mode_share([len(line.split()) for line in sample])
+    fits.append((modal >= 2, agreement, _WHITESPACE, "whitespace", "whitespace-separated"))
+    for splits, agreement, delimiter, fmt, description in fits:
+        if splits and agreement >= _SNIFF_AGREEMENT:
+            return delimiter, fmt, description
+    splitting = [fit for fit in fits if fit[0]]
+    if splitting:
+        best = max(splitting, key=lambda fit: fit[1])
+        return best[2], best[3], best[4]
+    return None, "single-column", "single-column"
+
+
+def _mode_share(counts):
+    if not counts:
+        return 0, 0.0
+    values, freq = np.unique(counts, return_counts=True)
+    return int(values[np.argmax(freq)]), float(freq.max() / len(counts))
+
+
+def _unquote(cell):
+    if len(cell) >= 2 and cell[0] == cell[-1] and cell[0] in "\"'":
+        return cell[1:-1]
+    return cell
+
+
+def _parse_xlsx(content, filename, header):
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        unpacked = sum(info.file_size for info in archive.infolist())
+        names = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise InputError(f"'{filename}' looks like a zip archive but is damaged; it cannot be read as a workbook.") from None
+    if "xl/workbook.xml" not in names:
+        raise InputError(f"'{filename}' is a zip archive but not an Excel .xlsx workbook.")
+    if unpacked > MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise InputError(
+            f"'{filename}' unpacks to {unpacked / 1024 / 1024:.0f} MB, over the "
+            f"{MAX_XLSX_UNCOMPRESSED_BYTES // 1024 // 1024} MB a workbook may unpack to. Save it as CSV instead."
+        )
+    import openpyxl  # deferred: only workbooks need it
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            title, n_sheets = sheet.title, len(workbook.worksheets)
+            records, rows = [], []
+            for number, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+                cells = ["" if value is None else _cell_text(value) for value in row]
+                if any(cell.strip() for cell in cells):
+                    records.append(cells)
+                    rows.append(number)
+        finally:
+            workbook.close()
+    except InputError:
+        raise
+    except Exception as exc:  # openpyxl raises many types on damaged files
+        raise InputError(f"'{filename}' could not be read as an Excel workbook ({type(exc).__name__}).") from None
+    if not records:
+        raise InputError(f"The first sheet '{title}' of '{filename}' is empty.")
+    # A sheet has no ragged rows: short rows are empty cells on the right.
+    width = max(len(cells) for cells in records)
+    records = [cells + [""] * (width - len(cells)) for cells in records]
+    # Leading and trailing columns that are empty everywhere are just margins.
+    used = [j for j in range(width) if any(cells[j].strip() for cells in records)]
+    records = [cells[used[0]: used[-1] + 1] for cells in records]
+    notes = [f"read the first sheet '{title}'" + (f" of {n_sheets}" if n_sheets > 1 else "") + " of the workbook"]
+    return _build_table(records, rows, filename, "xlsx", None, None, header, notes)
+
+
+def _cell_text(value):
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return repr(value)  # round-trips exactly
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _build_table(records, lines, filename, fmt, encoding, delimiter, header, notes):
+    word = "row" if fmt == "xlsx" else "line"
+    if header is not False and _header_lacks_row_names(records):
+        records = [["row_name"] + records[0]] + records[1:]
+        notes.append("the header has one name fewer than the rows: the first column is taken as row names ('row_name')")
+    _check_ragged(records, lines, word, fmt)
+    width = len(records[0])
+    records = _trim_trailing_empty(records)
+    if len(records[0]) < width:
+        notes.append(f"ignored {width - len(records[0])} empty column(s) at the end of each {word}")
+    width = len(records[0])
+    decimal_comma = _uses_decimal_comma(records)
+    if decimal_comma:
+        notes.append("numbers use a decimal comma")
+
+    if header is None:
+        header = _detect_header(records[:_HEADER_SAMPLE_ROWS], decimal_comma)
+        if header:
+            notes.append("the first row holds column names")
+    if header:
+        names = [cell.strip() or f"column_{j + 1}" for j, cell in enumerate(records[0])]
+        data, data_lines = records[1:], lines[1:]
+    else:
+        names = [f"column_{j + 1}" for j in range(width)]
+        data, data_lines = records, lines
+        notes.append("no header row: columns are named column_1, column_2, ...")
+    _check_duplicate_names(names)
+    if not data:
+        raise InputError(f"'{filename}' has a header row but no data rows.")
+    if len(data) == 1:
+        raise InputError(
+            f"'{filename}' has a single data row ({word} {data_lines[0]}); at least 2 rows are needed to cluster."
+        )
+
+    columns = {}
+    for j, name in enumerate(names):
+        cells = [cells[j] for cells in data]
+        columns[name] = _column(cells, decimal_comma)
+    frame = pd.DataFrame(columns)
+    notes.append(f"{len(data)} data rows × {len(names)} column{'s' if len(names) > 1 else ''}")
+    numeric = [name for name in names if frame[name].dtype.kind == "f"]
+    for name in numeric:
+        if _looks_like_row_index(frame[name]):
+            notes.append(f"column '{name}' counts rows (0, 1, 2, … or 1, 2, 3, …): probably a row index, not a feature")
+    return ParsedTable(
+        frame=frame, filename=filename, format=fmt, encoding=encoding, delimiter=delimiter,
+        decimal_comma=decimal_comma, has_header=bool(header), source_rows=tuple(data_lines), notes=tuple(notes),
+    )
+
+
+def _header_lacks_row_names(records):
+    """R's write.table leaves the row-name column out of the header."""
+    return (
+        len(records) >= 2
+        and all(len(cells) == len(records[0]) + 1 for cells in records[1:])
+        and not any(_is_number(cell, False) for cell in records[0])
+    )
+
+
+def _check_ragged(records, lines, word, fmt):
+    expected = len(records[0])
+    for cells, line in zip(records, lines):
+        # Extra empty cells come from a trailing delimiter and are harmless.
+        if len(cells) < expected or any(cell.strip() for cell in cells[expected:]):
+            sep = {"whitespace": "whitespace-separated values"}.get(fmt, "fields")
+            raise InputError(
+                f"{word.capitalize()} {line} has {len(cells)} {sep} but {word} {lines[0]} has {expected}. "
+                "Every row needs the same number of columns (check for a stray delimiter or an unquoted text cell)."
+            )
+
+
+def _trim_trailing_empty(records):
+    """Drop trailing columns that are empty in every row, e.g. from a trailing delimiter."""
+    width = max(len(cells) for cells in records)
+    while width > 1 and all(len(cells) < width or not cells[width - 1].strip() for cells in records):
+        width -= 1
+    return [cells[:width] + [""] * (width - len(cells[:width])) for cells in records]
+
+
+def _uses_decimal_comma(records):
+    # Sample: counting every cell of a big file would only slow this down.
+    commas = dots = 0
+    for cells in records[:200]:
+        for cell in cells:
+            cell = cell.strip()
+            if _DECIMAL_COMMA.fullmatch(cell):
+                commas += 1
+            elif _DECIMAL_DOT.fullmatch(cell):
+                dots += 1
+    return commas > dots
+
+
+def _is_missing(cell):
+    return cell.strip().lower() in MISSING_TOKENS
+
+
+def _is_number(cell, decimal_comma):
+    cell = cell.strip()
+    if decimal_comma:
+        cell = cell.replace(",", ".")
+    return bool(_NUMBER.fullmatch(cell))
+
+
+def _detect_header(records, decimal_comma):
+    """First row is a header when it has text above a column numeric below it."""
+    is_number = [[_is_number(cell, decimal_comma) for cell in cells] for cells in records]
+    first, rest = records[0], range(1, len(records))
+    numeric_below = []
+    for j in range(len(first)):
+        below = [is_number[i][j] for i in rest]
+        missing = [_is_missing(records[i][j]) for i in rest]
+        numeric_below.append(any(below) and all(b or m for b, m in zip(below, missing)))
+    if any(numeric_below[j] and not is_number[0][j] and not _is_missing(first[j]) for j in range(len(first))):
+        return True
+    if any(numeric_below):
+        return False
+    # All text (or a lone row): names if every cell is present and distinct.
+    cells = [cell.strip() for cell in first]
+    return all(cells) and len(set(cells)) == len(cells) and not any(is_number[0])
+
+
+def _check_duplicate_names(names):
+    seen = {}
+    for j, name in enumerate(names):
+        if name in seen:
+            raise InputError(
+                f"Column name '{name}' appears twice (columns {seen[name] + 1} and {j + 1}); give each column a unique name."
+            )
+        seen[name] = j
+
+
+def _column(cells, decimal_comma):
+    """float64 array when every present cell is a number, else object strings."""
+    missing = [_is_missing(cell) for cell in cells]
+    if all(missing):
+        return pd.Series([None] * len(cells), dtype=object)
+    values = np.full(len(cells), np.nan)
+    for i, cell in enumerate(cells):
+        if missing[i]:
+            continue
+        text = cell.strip()
+        if decimal_comma:
+            text = text.replace(",", ".")
+        if not _NUMBER.fullmatch(text):
+            return pd.Series([None if m else cell.strip() for cell, m in zip(cells, missing)], dtype=object)
+        values[i] = float(text)
+    return pd.Series(values, dtype=np.float64)
+
+
+def _looks_like_row_index(series):
+    values = series.to_numpy()
+    if np.isnan(values).any() or len(values) < 3:
+        return False
+    start = values[0]
+    return start in (0.0, 1.0) and np.array_equal(values, start + np.arange(len(values)))
