@@ -170,8 +170,28 @@ def dendrogram_figure(
     return go.Figure(data=traces, layout=layout)
 
 
+def point_colours(labels: np.ndarray, label_colours: dict) -> np.ndarray:
+    """Hex colour per sample from its flat label."""
+    lookup = np.empty(int(labels.max()) + 1, dtype=object)
+    for label, colour in label_colours.items():
+        lookup[int(label)] = colour
+    return lookup[labels]
+
+
+def cluster_legend(labels: np.ndarray, label_colours: dict, max_entries: int = 12) -> list:
+    """The cluster legend as layout annotations: cheap to replace when the cut moves."""
+    counts = np.bincount(labels)
+    order = sorted(label_colours, key=lambda label: -counts[label])
+    shown = order[:max_entries]
+    lines = [f"<span style='color:{label_colours[label]}'>●</span> cluster {label} ({counts[label]:,})" for label in sorted(shown)]
+    if len(order) > max_entries:
+        lines.append(f"… {len(order) - max_entries} smaller clusters")
+    return [dict(xref="paper", yref="paper", x=1.0, y=1.0, xanchor="left", yanchor="top", align="left", showarrow=False,
+                 text="<b>cluster (size)</b><br>" + "<br>".join(lines), font=dict(size=11), xshift=8)]
+
+
 def scatter_figure(xy: np.ndarray, labels: np.ndarray, label_colours: dict, axis_titles: tuple, point_names: list, *, title="Samples by cluster", highlight=None) -> go.Figure:
-    """Samples coloured by flat cluster, one trace per cluster.
+    """Samples coloured by flat cluster, in one trace so a new cut only recolours it.
 
     Parameters
     ----------
@@ -186,27 +206,24 @@ def scatter_figure(xy: np.ndarray, labels: np.ndarray, label_colours: dict, axis
     highlight : ndarray of bool, optional
         Samples to emphasise; the others fade.
     """
-    Trace = go.Scattergl if len(xy) > WEBGL_ABOVE_POINTS else go.Scatter
-    indices = np.arange(len(xy))
-    traces = []
-    for label in np.unique(labels):
-        chosen = labels == label
-        idx = indices[chosen]
-        names = [point_names[i] for i in idx.tolist()] if len(idx) <= 20_000 else None
-        marker = dict(color=label_colours[int(label)], size=7 if len(xy) <= 2000 else 4, line=dict(width=0))
-        if highlight is not None:
-            marker.update(opacity=np.where(highlight[chosen], 1.0, 0.15), line=dict(width=np.where(highlight[chosen], 1.5, 0), color=HIGHLIGHT_COLOUR))
-        traces.append(Trace(
-            x=xy[chosen, 0], y=xy[chosen, 1], mode="markers", name=f"cluster {label} ({len(idx)})",
-            marker=marker,
-            customdata=idx, text=names,
-            hovertemplate=f"sample %{{customdata}}{' · %{text}' if names else ''}<br>cluster {label}<br>%{{x:.4g}}, %{{y:.4g}}<extra></extra>",
-        ))
+    n = len(xy)
+    Trace = go.Scattergl if n > WEBGL_ABOVE_POINTS else go.Scatter
+    marker = dict(color=point_colours(labels, label_colours), size=7 if n <= 2000 else 4, line=dict(width=0))
+    if highlight is not None:
+        marker.update(opacity=np.where(highlight, 1.0, 0.15), line=dict(width=np.where(highlight, 1.5, 0), color=HIGHLIGHT_COLOUR))
+    named = point_names is not None and n <= 20_000
+    trace = Trace(
+        x=xy[:, 0], y=xy[:, 1], mode="markers", name="samples", marker=marker, showlegend=False,
+        customdata=np.column_stack([np.arange(n), labels]),
+        text=point_names if named else None,
+        hovertemplate="sample %{customdata[0]}" + (" · %{text}" if named else "") + "<br>cluster %{customdata[1]}<br>%{x:.4g}, %{y:.4g}<extra></extra>",
+    )
     layout = _base_layout(title, axis_titles[0], axis_titles[1])
     layout["xaxis"].update(showgrid=True, gridcolor="#ECECEC")
-    layout["legend"] = dict(title=dict(text="cluster (size)"), itemclick="toggleothers")
+    layout["margin"] = dict(MARGIN, r=130)
+    layout["annotations"] = cluster_legend(labels, label_colours)
     layout["uirevision"] = "scatter"
-    return go.Figure(data=traces, layout=layout)
+    return go.Figure(data=[trace], layout=layout)
 
 
 def elbow_figure(k_axis, distances, acceleration, suggested_k) -> go.Figure:
