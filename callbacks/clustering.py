@@ -5,7 +5,7 @@ from dash import Input, Output, State, callback, no_update
 from hclust.errors import InputError
 from hclust.linkage import METRICS, compatible_metrics, is_monotonic
 from services import store
-from services.store import OPTIMAL_ORDER_WARN_N
+from services.store import OPTIMAL_ORDER_MAX_N, OPTIMAL_ORDER_WARN_N, optimal_order_seconds
 
 STAGES = ("reading", "distances", "linkage", "geometry", "diagnostics")
 # The quality panel's default range, precomputed in the job so it appears at once.
@@ -44,9 +44,27 @@ def compute_clustering(session_id, data_version, method, metric, optimal_order, 
         status += " ⚠ The tree has inversions (a merge lower than an earlier one, as centroid and median can give); cuts use each merge's highest height below it, as fcluster does."
     if optimal_order:
         status += " Leaves in optimal order."
-        if dataset.n_samples > OPTIMAL_ORDER_WARN_N:
-            status += f" (Slow above {OPTIMAL_ORDER_WARN_N:,} samples: it uses all pairwise distances.)"
     return summary, status
+
+
+def optimal_order_label(n):
+    """The checkbox label, warning before a slow ordering is started."""
+    if n > OPTIMAL_ORDER_MAX_N:
+        return f" optimal leaf ordering (not above {OPTIMAL_ORDER_MAX_N:,} samples; this data has {n:,})", True
+    if n > OPTIMAL_ORDER_WARN_N:
+        return f" optimal leaf ordering — slow here: about {optimal_order_seconds(n):.0f} s for {n:,} samples (cancellable)", False
+    return " optimal leaf ordering", False
+
+
+@callback(
+    Output("optimal-order", "options"),
+    Input("data-version", "data"),
+)
+def describe_optimal_order(data_version):
+    if not data_version:
+        return no_update
+    label, disabled = optimal_order_label(int(data_version["n"]))
+    return [{"label": label, "value": "on", "disabled": disabled}]
 
 
 def _progress_reporter(set_progress):

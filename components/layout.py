@@ -154,7 +154,7 @@ def controls():
                 ],
                 value=["contracted"], className="checklist",
             ),
-            dcc.Checklist(id="optimal-order", options=[{"label": " optimal leaf ordering (slow above 1,000 samples)", "value": "on"}], value=[], className="checklist"),
+            dcc.Checklist(id="optimal-order", options=[{"label": " optimal leaf ordering", "value": "on"}], value=[], className="checklist"),
             html.Div(
                 [
                     _field("Orientation", dcc.Dropdown(id="orientation", options=[{"label": o, "value": o} for o in ("top", "bottom", "left", "right")], value="top", clearable=False), html_for="orientation"),
