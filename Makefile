@@ -30,13 +30,14 @@ run: install
 serve: install
 	$(BIN)/gunicorn -w $(WORKERS) -b $(HOST):$(PORT) --timeout 300 app:server
 
-# Debian's chromium and chromium-driver drive the browser tests.
+# Debian's chromium and chromium-driver drive the browser tests; redis-server
+# backs the hosted-mode test (Celery jobs through Redis).
 browser-deps:
-	@if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then \
+	@if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = "0" ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver redis-server; \
 		else \
-			echo "chromium and chromium-driver are missing; install them (as root: apt-get install chromium chromium-driver)"; exit 1; \
+			echo "chromium, chromium-driver or redis-server is missing; install them (as root: apt-get install chromium chromium-driver redis-server)"; exit 1; \
 		fi; \
 	fi
 

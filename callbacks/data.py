@@ -57,7 +57,7 @@ def describe(dataset, warnings=(), label_column=None):
     parts = [f"{dataset.name}: {dataset.n_samples:,} rows × {dataset.n_features} columns used."]
     if label_column and dataset.labels is not None:
         parts.append(f"Label column: {label_column}.")
-    parts += [f"{note[0].upper()}{note[1:]}." if not note.endswith(".") else note[0].upper() + note[1:] for note in dataset.notes]
+    parts += [note if note.endswith(".") else f"{note}." for note in dataset.notes]
     parts += [f"⚠ {warning}" for warning in warnings]
     return " ".join(parts)
 

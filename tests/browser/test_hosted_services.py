@@ -1,0 +1,147 @@
+"""The hosted shape, with real services on loopback: Redis, a Celery worker and
+gunicorn with two workers. A linkage runs through them with its progress bar;
+a long job is cancelled and the worker is free again at once.
+
+Each service is started by the test and stopped at the end.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("redis-server") is None or not (BIN / "celery").exists(),
+    reason="needs Debian's redis-server and the celery package (make test installs both)",
+)
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_http(url, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def hosted(tmp_path_factory):
+    """Redis, one Celery worker and gunicorn (2 workers), all on loopback."""
+    tmp = tmp_path_factory.mktemp("hosted")
+    redis_port, app_port = _free_port(), _free_port()
+    env = dict(os.environ, REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", CACHE_DIR=str(tmp / "cache"))
+    logs = {name: open(tmp / f"{name}.log", "w") for name in ("redis", "celery", "gunicorn")}
+    processes = [subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=logs["redis"], stderr=subprocess.STDOUT)]
+    try:
+        processes.append(subprocess.Popen(
+            [str(BIN / "celery"), "-A", "app:celery_app", "worker", "--concurrency=1", "--loglevel=info", "--without-mingle", "--without-gossip"],
+            cwd=ROOT, env=env, stdout=logs["celery"], stderr=subprocess.STDOUT,
+        ))
+        processes.append(subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{app_port}", "--timeout", "120", "app:server"],
+            cwd=ROOT, env=env, stdout=logs["gunicorn"], stderr=subprocess.STDOUT,
+        ))
+        url = f"http://127.0.0.1:{app_port}/"
+        _wait_for_http(url)
+        yield url, tmp / "celery.log"
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in reversed(processes):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for log in logs.values():
+            log.close()
+
+
+@pytest.fixture
+def browser():
+    options = Options()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--no-first-run", "--window-size=1400,1000"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(options=options)
+    yield driver
+    driver.quit()
+
+
+def _text(driver, element_id):
+    return driver.find_element("id", element_id).text
+
+
+def _click(driver, css):
+    """Scroll an element into view, then click it."""
+    element = driver.find_element("css selector", css)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
+def _choose(driver, dropdown_id, option_text):
+    """Open a dropdown and click the option showing `option_text`, as a person would."""
+    driver.find_element("id", dropdown_id).click()
+    WebDriverWait(driver, 10).until(lambda d: any(option_text in o.text for o in d.find_elements("css selector", "[role=option]")))
+    next(o for o in driver.find_elements("css selector", "[role=option]") if option_text in o.text).click()
+
+
+class TestHostedWithRedisAndCelery:
+    def test_svc001_linkage_runs_on_the_worker(self, hosted, browser):
+        url, worker_log = hosted
+        browser.get(url)
+        WebDriverWait(browser, 60).until(lambda d: d.find_element("id", "cut-height").get_attribute("value"))
+        WebDriverWait(browser, 30).until(lambda d: "0.98001" in _text(d, "cophenetic"))
+        assert "ward linkage, euclidean distance: 149 merges" in _text(browser, "clustering-status")
+        assert browser.find_element("id", "n-clusters").get_attribute("value") == "2"
+        # the job ran on the Celery worker, not in the web process
+        assert "succeeded" in worker_log.read_text()
+
+    def test_svc002_cancel_a_long_job_frees_the_worker(self, hosted, browser):
+        url, worker_log = hosted
+        browser.get(url)
+        WebDriverWait(browser, 60).until(lambda d: d.find_element("id", "cut-height").get_attribute("value"))
+        _choose(browser, "dataset", "two moons")
+        points = browser.find_element("id", "gen-n")
+        points.send_keys("\b\b\b\b\b" + "1500")
+        _click(browser, "#generate")
+        WebDriverWait(browser, 60).until(lambda d: "1,500 rows" in _text(d, "data-status"))
+        WebDriverWait(browser, 60).until(lambda d: "1,499 merges" in _text(d, "clustering-status"))
+        # optimal leaf ordering of 1,500 samples takes tens of seconds: a long job
+        _click(browser, "#optimal-order input")
+        panel = browser.find_element("id", "job-panel")
+        WebDriverWait(browser, 30).until(lambda d: "running" in panel.get_attribute("class"))
+        WebDriverWait(browser, 30).until(lambda d: "Step" in _text(d, "job-stage"))
+        assert int(float(browser.find_element("id", "job-progress").get_attribute("value"))) >= 1
+        assert browser.find_element("id", "cancel-job").is_enabled()
+        _click(browser, "#cancel-job")
+        WebDriverWait(browser, 20).until(lambda d: "running" not in panel.get_attribute("class"))
+        assert "Leaves in optimal order" not in _text(browser, "clustering-status")
+        # the worker is free: a new job (ordering off again) finishes promptly
+        started = time.monotonic()
+        _click(browser, "#optimal-order input")
+        _choose(browser, "method", "average")
+        WebDriverWait(browser, 60).until(lambda d: "average linkage" in _text(d, "clustering-status"))
+        assert time.monotonic() - started < 60
+        assert "Terminating" in worker_log.read_text() or "revoked" in worker_log.read_text().lower()
