@@ -132,7 +132,7 @@ def _blob(spec, index):
     return size, mean_xy, cov_matrix
 
 
-def blobs(specs, seed=TUTORIAL_SEED):
+def blobs(specs=TUTORIAL_BLOBS, seed=TUTORIAL_SEED):
     """Draw multivariate normal blobs in order from one seeded stream.
 
     Draws exactly as the tutorial does, ``multivariate_normal(mean, cov,
@@ -142,7 +142,7 @@ def blobs(specs, seed=TUTORIAL_SEED):
     Parameters
     ----------
     specs : sequence of Blob or mapping
-        Each either a :class:`Blob` or a mapping with ``size``, ``mean_x``,
+        The tutorial's two blobs by default. Each either a :class:`Blob` or a mapping with ``size``, ``mean_x``,
         ``mean_y`` and either ``std_x``, ``std_y``, ``corr`` or ``cov``
         (2 × 2); ``mean`` may replace ``mean_x``/``mean_y``.
     seed : int

@@ -172,8 +172,9 @@ def parse_upload(content: bytes, filename: str, header: bool | None = None) -> P
     content : bytes
         The file as uploaded.
     filename : str
-        Its name; ``.xlsx`` selects the workbook reader, ``.tsv`` favours tabs.
-        The content decides everything else.
+        Its name, used in messages; a text file named ``.xlsx`` is refused.
+        The content decides everything else (a workbook is read whatever
+        its name).
     header : bool, optional
         Force the first row to be (True) or not be (False) column names.
         By default it is a header when it holds text above numeric columns.
@@ -255,7 +256,8 @@ def _decode(content, filename):
                     pass
     bad = _CONTROL.search(text)
     if bad:
-        line = text.count("\n", 0, bad.start()) + 1
+        # Counted as csv counts lines, so CR-only files get the right number too.
+        line = len(io.StringIO(text[: bad.start()] + "x", newline="").readlines())
         raise InputError(
             f"'{filename}' is not a text table: line {line} contains the control character "
             f"U+{ord(bad.group()):04X}. It is binary or in an encoding other than UTF-8 and Latin-1 "
@@ -279,12 +281,13 @@ def _split_text(text, filename):
                 records.append(cells)
                 lines.append(number)
     else:
-        # A one-column file still goes through csv so quoted cells work.
+        # A one-column file still goes through csv so quoted cells work; its
+        # delimiter is a control character, refused above, so never present.
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or "\x1e", strict=False)
         start = 1
         try:
             for cells in reader:
-                if cells and any(cell.strip() for cell in cells):
+                if cells and "".join(cells).strip():
                     records.append(cells)
                     lines.append(start)
                 start = reader.line_num + 1
@@ -371,8 +374,6 @@ def _parse_xlsx(content, filename, header):
                     rows.append(number)
         finally:
             workbook.close()
-    except InputError:
-        raise
     except Exception as exc:  # openpyxl raises many types on damaged files
         raise InputError(f"'{filename}' could not be read as an Excel workbook ({type(exc).__name__}).") from None
     if not records:
@@ -383,7 +384,7 @@ def _parse_xlsx(content, filename, header):
     # Leading and trailing columns that are empty everywhere are just margins.
     used = [j for j in range(width) if any(cells[j].strip() for cells in records)]
     records = [cells[used[0]: used[-1] + 1] for cells in records]
-    notes = [f"read the first sheet '{title}'" + (f" of {n_sheets}" if n_sheets > 1 else "") + " of the workbook"]
+    notes = [f"read sheet '{title}'" + (f" (the first of {n_sheets} sheets)" if n_sheets > 1 else "")]
     return _build_table(records, rows, filename, "xlsx", None, None, header, notes)
 
 
@@ -460,7 +461,7 @@ def _check_ragged(records, lines, word, fmt):
     expected = len(records[0])
     for cells, line in zip(records, lines):
         # Extra empty cells come from a trailing delimiter and are harmless.
-        if len(cells) < expected or any(cell.strip() for cell in cells[expected:]):
+        if len(cells) != expected and (len(cells) < expected or "".join(cells[expected:]).strip()):
             sep = {"whitespace": "whitespace-separated values"}.get(fmt, "fields")
             raise InputError(
                 f"{word.capitalize()} {line} has {len(cells)} {sep} but {word} {lines[0]} has {expected}. "
@@ -470,9 +471,12 @@ def _check_ragged(records, lines, word, fmt):
 
 def _trim_trailing_empty(records):
     """Drop trailing columns that are empty in every row, e.g. from a trailing delimiter."""
-    width = max(len(cells) for cells in records)
+    widest = max(len(cells) for cells in records)
+    width = widest
     while width > 1 and all(len(cells) < width or not cells[width - 1].strip() for cells in records):
         width -= 1
+    if width == widest and all(len(cells) == width for cells in records):
+        return records
     return [cells[:width] + [""] * (width - len(cells[:width])) for cells in records]
 
 
@@ -529,20 +533,19 @@ def _check_duplicate_names(names):
 
 
 def _column(cells, decimal_comma):
-    """float64 array when every present cell is a number, else object strings."""
-    missing = [_is_missing(cell) for cell in cells]
-    if all(missing):
+    """float64 when every present cell is a number, else object strings (None if missing)."""
+    stripped = [cell.strip() for cell in cells]
+    missing = np.array([cell.lower() in MISSING_TOKENS for cell in stripped], dtype=bool)
+    if missing.all():
         return pd.Series([None] * len(cells), dtype=object)
+    present = [cell for cell, gap in zip(stripped, missing) if not gap]
+    if decimal_comma:
+        present = [cell.replace(",", ".") for cell in present]
+    if not all(map(_NUMBER.fullmatch, present)):
+        return pd.Series([None if gap else cell for cell, gap in zip(stripped, missing)], dtype=object)
     values = np.full(len(cells), np.nan)
-    for i, cell in enumerate(cells):
-        if missing[i]:
-            continue
-        text = cell.strip()
-        if decimal_comma:
-            text = text.replace(",", ".")
-        if not _NUMBER.fullmatch(text):
-            return pd.Series([None if m else cell.strip() for cell, m in zip(cells, missing)], dtype=object)
-        values[i] = float(text)
+    # Every cell matched _NUMBER, so float parsing cannot fail here.
+    values[~missing] = np.array(present, dtype=float)
     return pd.Series(values, dtype=np.float64)
 
 

@@ -97,7 +97,8 @@ def _first_text_cell(frame, name, where):
     for i, value in enumerate(frame[name].tolist()):
         if value is None or (isinstance(value, float) and np.isnan(value)):
             continue
-        if not _is_number(str(value), False):
+        # Either decimal mark: a column is text because of a cell that is no number at all.
+        if not (_is_number(str(value), False) or _is_number(str(value), True)):
             return where(i), str(value)
     return None, None
 
@@ -153,8 +154,13 @@ def build_dataset(table, feature_columns=None, label_column=None, scaling="none"
 
     if label_column is not None and label_column not in frame.columns:
         raise InputError(f"Label column '{label_column}' is not in the table. Columns: {_names(frame.columns)}.")
+    if isinstance(feature_columns, str):
+        feature_columns = [feature_columns]
     if feature_columns is None:
         feature_columns = [c for c in default_feature_columns(table) if c != label_column]
+        for column in numeric_columns(table):
+            if column not in feature_columns and column != label_column:
+                notes.append(f"left out column '{column}' by default: it counts rows (1, 2, 3, …), like a row index")
     features = []
     for column in feature_columns:
         if column not in frame.columns:
@@ -172,6 +178,8 @@ def build_dataset(table, feature_columns=None, label_column=None, scaling="none"
                          + (f"these: {_names(numeric_columns(table))}." if numeric_columns(table) else "none."))
 
     values = frame[features].to_numpy(dtype=float, na_value=np.nan, copy=True)
+    if len(values) < MIN_ROWS:
+        raise InputError(f"At least {MIN_ROWS} rows are needed to cluster; the table has {len(values)}.")
     _refuse_infinite(values, features, where)
     rows = np.arange(len(values))
     values, rows, note = _handle_missing(values, rows, features, where, missing)
@@ -494,9 +502,13 @@ def classical_mds(distances, n_components=2) -> np.ndarray:
     coords = np.zeros((n, n_components))
     if n < 2:
         return coords
-    squared = d**2
-    means = squared.mean(axis=0)
-    b = -0.5 * (squared - means[:, None] - means[None, :] + means.mean())
+    # In place: for a few thousand items each n × n copy costs hundreds of MB.
+    b = d**2
+    means = b.mean(axis=0)
+    b -= means[:, None]
+    b -= means[None, :]
+    b += means.mean()
+    b *= -0.5
     k = min(n_components, n)
     # Only the top k eigenpairs: O(n^2 k) instead of a full O(n^3) decomposition.
     eigenvalues, vectors = eigh(b, subset_by_index=[n - k, n - 1])
