@@ -3,7 +3,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc
 from dash.exceptions import PreventUpdate
 
-from hclust.cut import labels_at
+from callbacks.views import labels_for
 from hclust.errors import InputError
 from services import store
 
@@ -30,8 +30,9 @@ def download_labels(n_clicks, cut, session_id):
     clustering = cut["clustering"]
     try:
         dataset, result = store.get_store().result_for(session_id, clustering)
+        labels = labels_for(result, cut)
     except InputError:
         raise PreventUpdate
-    frame = labelled_frame(dataset, labels_at(result.Z, cut["height"]))
-    name = f"clusters_{clustering['method']}_{clustering['metric']}_k{cut['k']}.csv"
+    frame = labelled_frame(dataset, labels)
+    name = f"clusters_{clustering['method']}_{clustering['metric']}_{cut['criterion']}_k{cut['k']}.csv"
     return dcc.send_data_frame(frame.to_csv, name, index_label="sample")

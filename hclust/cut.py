@@ -130,8 +130,9 @@ def largest_gap_cut(sorted_heights: np.ndarray) -> float:
 def labels_at(Z: np.ndarray, height: float) -> np.ndarray:
     """Flat cluster labels 1..k for a cut at `height`, as scipy numbers them.
 
-    The numbering follows the dendrogram from left to right, so cluster 1 is
-    the leftmost, exactly as ``fcluster(Z, height, 'distance')`` returns.
+    Exactly ``fcluster(Z, height, 'distance')``. scipy's numbering does not
+    follow the dendrogram from left to right; map a cluster's root to its
+    label with :meth:`TreeIndex.root_labels`.
     """
     return fcluster(Z, height, criterion="distance")
 
@@ -199,8 +200,8 @@ class TreeIndex:
     def cluster_roots(self, height: float) -> np.ndarray:
         """Node ids at the top of each flat cluster of a cut at `height`.
 
-        Returned in left-to-right order, so entry ``j`` is the root of flat
-        cluster ``j + 1`` as :func:`labels_at` numbers them.
+        Returned in left-to-right order. Their flat labels (which scipy does
+        not number left to right) come from :meth:`root_labels`.
         """
         parent_height = np.where(self.parent >= 0, self.node_height[self.parent], np.inf)
         is_root = (self.node_height <= height) & (parent_height > height)

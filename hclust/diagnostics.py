@@ -96,8 +96,9 @@ def _cosine(a, b):
 
 
 def _jaccard(a, b):
-    nonzero = (a != 0) | (b != 0)
-    return _safe_ratio(((a != b) & nonzero).sum(axis=1), nonzero.sum(axis=1))
+    # scipy treats the values as booleans: nonzero is true
+    a, b = a != 0, b != 0
+    return _safe_ratio((a ^ b).sum(axis=1), (a | b).sum(axis=1))
 
 
 _PAIRED = {
