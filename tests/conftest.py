@@ -11,7 +11,6 @@ import tempfile
 _TEST_CACHE_DIR = tempfile.mkdtemp(prefix="hclust-test-")
 os.environ.setdefault("CACHE_DIR", _TEST_CACHE_DIR)
 
-import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from hclust.cut import TreeIndex  # noqa: E402

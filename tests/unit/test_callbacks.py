@@ -1,0 +1,455 @@
+"""Callbacks called as plain functions, with a real store in a temporary cache.
+
+Dash's ``@callback`` registers the function and returns it unchanged, so the
+functions can be called directly. Those that read ``dash.ctx.triggered_id``
+get a callback context the way Dash's own documentation shows for testing.
+"""
+import inspect
+import io
+import uuid
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+import pytest
+from dash import no_update
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+from dash.exceptions import PreventUpdate
+from numpy.testing import assert_array_equal
+from scipy.cluster.hierarchy import fcluster
+
+from callbacks.clustering import restrict_metrics, run_clustering
+from callbacks.cut import height_from_relayout, resolve_cut, sync_cut
+from callbacks.data import load_dataset
+from callbacks.diagnostics import inconsistency_view, update_linkage_diagnostics
+from callbacks.download import download_labels, labelled_frame
+from callbacks.views import update_views
+from hclust.cut import PALETTE, labels_at, largest_gap_cut, monotone_heights, n_clusters_at
+from hclust.data import Dataset, load_preset
+from hclust.linkage import METRICS
+from services import store
+from tests.fixtures import random_observations
+from tests.fixtures import tutorial_values as ref
+
+
+@contextmanager
+def triggered_by(prop_id, value=None):
+    """Run a callback as if `prop_id` ("component.property") had changed."""
+    token = context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop_id, "value": value}]))
+    try:
+        yield
+    finally:
+        context_value.reset(token)
+
+
+def new_session():
+    return uuid.uuid4().hex
+
+
+def call(callback, **given):
+    """Call a callback by parameter name; parameters not given are None.
+
+    The page's callbacks take many inputs; naming the ones a test is about
+    keeps the test readable and independent of the others' order.
+    """
+    parameters = inspect.signature(callback).parameters
+    unknown = set(given) - set(parameters)
+    assert not unknown, f"{callback.__name__} has no parameter(s) {unknown}"
+    return callback(**{name: given.get(name) for name in parameters})
+
+
+def load(source, session_id):
+    """load_dataset as the dataset dropdown triggers it."""
+    with triggered_by("dataset.value", source):
+        return call(load_dataset, source=source, scaling="none", missing="drop", session_id=session_id)
+
+
+def put_preset(session_id, preset="tutorial-2-blobs"):
+    """Load a preset straight into the store; returns the data-version summary."""
+    dataset = load_preset(preset)
+    return {"key": store.get_store().put_dataset(session_id, dataset), "n": dataset.n_samples}
+
+
+def cluster(session_id, data_version, method="ward", metric="euclidean"):
+    """run_clustering without a browser: progress goes to a list."""
+    progress = []
+    summary, status = call(
+        run_clustering, set_progress=progress.append, data_version=data_version, method=method, metric=metric,
+        optimal_order=[], session_id=session_id,
+    )
+    return summary, status, progress
+
+
+@pytest.fixture
+def session():
+    """A session with the tutorial's two blobs loaded and clustered (ward, euclidean)."""
+    session_id = new_session()
+    data_version = put_preset(session_id)
+    summary, _, _ = cluster(session_id, data_version)
+    session = dict(id=session_id, data_version=data_version, clustering=summary, cut=None)
+    # the page's first cut: the clustering arrives and there is no cut yet
+    session["cut"] = move_cut(session, "clustering.data")["cut"]
+    return session
+
+
+# Inputs of sync_cut as the page starts them.
+CUT_DEFAULTS = dict(criterion="distance", t=8, depth=10, flags=["contracted"], orientation="top")
+CUT_OUTPUTS = ("cut_height", "n_clusters", "criterion", "cut", "status")
+
+
+def move_cut(session, prop_id, **inputs):
+    """Call sync_cut triggered by `prop_id`, from the session's current cut; returns its outputs by name."""
+    inputs = {**CUT_DEFAULTS, "cut": session["cut"], **inputs}
+    with triggered_by(prop_id):
+        outputs = call(sync_cut, clustering=session["clustering"], session_id=session["id"], **inputs)
+    return dict(zip(CUT_OUTPUTS, outputs))
+
+
+class TestCallbacksArePlainFunctions:
+    def test_decorator_returns_the_function(self):
+        assert sync_cut.__module__ == "callbacks.cut" and sync_cut.__name__ == "sync_cut"
+        # a wrapped callback would return a JSON response string
+        assert isinstance(restrict_metrics("average", "cosine"), tuple)
+
+    def test_context_helper_sets_triggered_id(self):
+        from dash import ctx
+
+        with triggered_by("n-clusters.value", 5):
+            assert ctx.triggered_id == "n-clusters"
+            assert ctx.triggered[0]["value"] == 5
+
+
+class TestLoadDataset:
+    def test_loads_the_tutorial(self):
+        session_id = new_session()
+        version, status, x_options, x, y_options, y = load("tutorial-2-blobs", session_id)
+        dataset = store.get_store().dataset(session_id)
+        assert version == {"key": dataset.content_hash, "n": ref.X_SHAPE[0]}
+        assert f"{ref.X_SHAPE[0]} rows × {ref.X_SHAPE[1]} columns" in status
+        assert (x, y) == ("x", "y")
+        assert [o["value"] for o in x_options] == ["x", "y"] == [o["value"] for o in y_options]
+
+    def test_unknown_preset_keeps_what_was_loaded(self):
+        session_id = new_session()
+        outputs = load("no-such-preset", session_id)
+        assert outputs[0] is no_update and all(o is no_update for o in outputs[2:])
+        assert outputs[1].startswith("⚠") and "Unknown dataset 'no-such-preset'" in outputs[1]
+        assert store.get_store().dataset(session_id) is None
+
+    @pytest.mark.parametrize("session_id", ["not-a-session", None, "A" * 32, "../../etc/passwd"])
+    def test_invalid_session_id(self, session_id):
+        outputs = load("tutorial-2-blobs", session_id)
+        assert outputs[0] is no_update
+        assert outputs[1].startswith("⚠") and "reload the page" in outputs[1]
+
+
+class TestRestrictMetrics:
+    @pytest.mark.parametrize("method", ["ward", "centroid", "median"])
+    def test_euclidean_only_methods_disable_other_metrics(self, method):
+        options, value = restrict_metrics(method, "cosine")
+        assert value == "euclidean"
+        assert [o["value"] for o in options] == list(METRICS)
+        assert {o["value"] for o in options if not o["disabled"]} == {"euclidean"}
+
+    @pytest.mark.parametrize("method", ["single", "complete", "average", "weighted"])
+    def test_other_methods_keep_the_metric(self, method):
+        options, value = restrict_metrics(method, "cosine")
+        assert value == "cosine"
+        assert not any(o["disabled"] for o in options)
+
+
+class TestRunClustering:
+    def test_summary_and_status(self, session):
+        summary = session["clustering"]
+        result = store.get_store().result_for(session["id"], summary)[1]
+        assert summary["method"] == "ward" and summary["metric"] == "euclidean"
+        assert summary["n"] == ref.X_SHAPE[0]
+        assert summary["key"] == session["data_version"]["key"]
+        assert summary["default_cut"] == largest_gap_cut(np.sort(monotone_heights(result.Z)))
+        assert_array_equal(np.round(result.Z[:20], ref.DECIMALS), ref.Z_FIRST_20)
+
+    def test_reports_progress(self):
+        session_id = new_session()
+        version = put_preset(session_id, "three-squares")
+        summary, status, progress = cluster(session_id, version, "average", "cityblock")
+        assert "average linkage, cityblock distance: 89 merges." in status
+        steps = [step for step, _, _ in progress]
+        assert steps == sorted(steps) and steps[-1] == progress[-1][1]
+
+    def test_refused_pair_keeps_the_last_result(self, session):
+        summary, status, _ = cluster(session["id"], session["data_version"], "ward", "cosine")
+        assert summary is no_update
+        assert status.startswith("⚠")
+        assert "ward" in status and "euclidean" in status and "cosine" in status
+
+    @pytest.mark.parametrize("method,metric", [("wards", "euclidean"), ("average", "minkowski")])
+    def test_unknown_names(self, session, method, metric):
+        summary, status, _ = cluster(session["id"], session["data_version"], method, metric)
+        assert summary is no_update and status.startswith("⚠ Unknown")
+
+    def test_nothing_loaded_yet(self):
+        summary, status, _ = cluster(new_session(), None)
+        assert (summary, status) == (no_update, no_update)
+
+    def test_expired_session(self):
+        summary, status, _ = cluster(new_session(), {"key": "gone", "n": 3})
+        assert summary is no_update and "No data is loaded" in status
+
+    def test_warns_about_inversions(self):
+        session_id = new_session()
+        X = random_observations(0)
+        dataset = Dataset(values=X, feature_names=tuple(f"f{j}" for j in range(X.shape[1])), name="random")
+        key = store.get_store().put_dataset(session_id, dataset)
+        _, status, _ = cluster(session_id, {"key": key, "n": dataset.n_samples}, "centroid", "euclidean")
+        assert "inversions" in status
+
+
+class TestHeightFromRelayout:
+    def test_dragged_line(self):
+        assert height_from_relayout({"shapes[0].y0": 16, "shapes[0].y1": 16}) == 16.0
+        assert height_from_relayout({"shapes[0].y0": 15.0, "shapes[0].y1": 17.0, "shapes[0].x0": 0}) == 16.0
+
+    def test_one_end(self):
+        assert height_from_relayout({"shapes[0].y1": 3.5}) == 3.5
+
+    def test_horizontal_tree_reads_x(self):
+        assert height_from_relayout({"shapes[0].x0": 12, "shapes[0].x1": 12}, "left") == 12.0
+        assert height_from_relayout({"shapes[0].y0": 12, "shapes[0].y1": 12}, "left") is None
+
+    @pytest.mark.parametrize("relayout", [None, {}, {"xaxis.range[0]": 1, "xaxis.range[1]": 4}, {"autosize": True}, {"shapes[0].y0": "16"}, {"shapes[0].y0": True}])
+    def test_anything_else(self, relayout):
+        assert height_from_relayout(relayout) is None
+
+
+class TestResolveCut:
+    def test_k_gives_the_middle_of_its_gap(self, tutorial):
+        state, message = resolve_cut(tutorial["tree"], tutorial["Z"], {"criterion": "distance"}, "n-clusters", 4, 101.0)
+        expected = (ref.Z_LAST_4_HEIGHTS[0] + ref.Z_LAST_4_HEIGHTS[1]) / 2
+        assert state["height"] == pytest.approx(expected, abs=1e-5)
+        assert state["k"] == 4 and state["criterion"] == "distance"
+        assert "gives 4 clusters" in message
+
+    def test_height(self, tutorial):
+        state, message = resolve_cut(tutorial["tree"], tutorial["Z"], {"criterion": "distance"}, "cut-height", 16.0, 101.0)
+        assert (state["height"], state["k"]) == (16.0, ref.FCLUSTER_DISTANCE_16_NCLUSTERS)
+        assert message == "Cut at 16 gives 4 clusters."
+
+    def test_default(self, tutorial):
+        state, _ = resolve_cut(tutorial["tree"], tutorial["Z"], {"criterion": "distance"}, "clustering", None, 101.0)
+        assert (state["height"], state["k"]) == (101.0, 2)
+
+
+class TestSyncCut:
+    def test_first_cut_is_the_default(self, session):
+        out = move_cut(session, "clustering.data", cut=None)
+        assert out["cut_height"] == round(session["clustering"]["default_cut"], 6)
+        assert out["n_clusters"] == 2
+        assert out["cut"]["height"] == session["clustering"]["default_cut"]
+        assert out["cut"]["clustering"] == session["clustering"]
+        assert "largest jump" in out["status"]
+
+    @pytest.mark.parametrize("k", [5, 2, 3, 10, 150])
+    def test_typing_k_gives_a_height_with_k_clusters(self, session, tutorial, k):
+        out = move_cut(session, "n-clusters.value", typed_k=k)
+        assert out["n_clusters"] == k
+        height = out["cut"]["height"]
+        assert n_clusters_at(np.sort(monotone_heights(tutorial["Z"])), height) == k
+        assert len(np.unique(labels_at(tutorial["Z"], height))) == k
+        assert out["cut_height"] == round(height, 6)
+        assert not out["status"].startswith("⚠")
+
+    def test_dragging_the_line_to_16_gives_4(self, session):
+        out = move_cut(session, "dendrogram.relayoutData", relayout={"shapes[0].y0": 16, "shapes[0].y1": 16})
+        assert out["n_clusters"] == ref.FCLUSTER_DISTANCE_16_NCLUSTERS
+        assert out["cut_height"] == 16
+        assert out["cut"]["height"] == 16.0
+
+    def test_dragging_with_snap_moves_into_a_gap(self, session, tutorial):
+        out = move_cut(session, "dendrogram.relayoutData", relayout={"shapes[0].y0": 16, "shapes[0].y1": 16}, flags=["snap"])
+        heights = np.sort(tutorial["Z"][:, 2])
+        assert not np.any(np.isclose(heights, out["cut"]["height"]))
+        assert "snapped" in out["status"]
+
+    def test_zoom_is_not_a_cut(self, session):
+        with pytest.raises(PreventUpdate):
+            move_cut(session, "dendrogram.relayoutData", relayout={"xaxis.range[0]": 0, "xaxis.range[1]": 100})
+
+    def test_typed_height(self, session):
+        out = move_cut(session, "cut-height.value", typed_height=50)
+        assert out["n_clusters"] == 2
+        assert out["status"] == "Cut at 50 gives 2 clusters."
+
+    @pytest.mark.parametrize("height", [-1, -0.001])
+    def test_negative_height_is_refused(self, session, height):
+        out = move_cut(session, "cut-height.value", typed_height=height)
+        assert out["cut"] is no_update and out["cut_height"] is no_update and out["n_clusters"] is no_update
+        assert out["status"].startswith("⚠") and "0 or more" in out["status"]
+
+    def test_cleared_height_is_refused(self, session):
+        out = move_cut(session, "cut-height.value", typed_height=None)
+        assert out["cut"] is no_update and out["status"].startswith("⚠")
+
+    @pytest.mark.parametrize("k", [0, -3, 151, 10**6])
+    def test_k_out_of_range_is_refused(self, session, k):
+        out = move_cut(session, "n-clusters.value", typed_k=k)
+        assert out["cut"] is no_update and out["n_clusters"] is no_update
+        assert out["status"].startswith("⚠") and "between 1 and 150" in out["status"]
+
+    def test_fractional_k_is_refused(self, session):
+        out = move_cut(session, "n-clusters.value", typed_k=2.5)
+        assert out["cut"] is no_update and "whole number" in out["status"]
+
+    def test_inconsistent_criterion_hides_the_line(self, session):
+        out = move_cut(session, "criterion.value", criterion="inconsistent", t=8, depth=10)
+        assert out["cut_height"] is None and out["cut"]["height"] is None
+        assert out["n_clusters"] == ref.FCLUSTER_INCONSISTENT_T8_DEPTH10_NCLUSTERS
+        assert out["criterion"] == "inconsistent"
+
+    def test_nothing_clustered_yet(self, session):
+        with pytest.raises(PreventUpdate):
+            with triggered_by("clustering.data"):
+                call(sync_cut, clustering=None, session_id=session["id"], **CUT_DEFAULTS)
+
+    def test_invalid_session(self, session):
+        with triggered_by("n-clusters.value"):
+            outputs = call(sync_cut, clustering=session["clustering"], session_id="bad", **dict(CUT_DEFAULTS, typed_k=3))
+        assert outputs[3] is no_update and outputs[4].startswith("⚠")
+
+
+def render(session, cut, colour_map=None, prop_id="cut.data", x="x", y="y"):
+    """update_views for a cut state with the page's default view options."""
+    with triggered_by(prop_id):
+        return call(
+            update_views, cut=cut, x_choice=x, y_choice=y, truncate_mode="auto", p=60, flags=["contracted"],
+            orientation="top", leaf_label_style="9:-90", colour_map=colour_map, session_id=session["id"],
+        )
+
+
+def line_colours(figure):
+    return {trace.line.color for trace in figure.data if trace.mode == "lines"}
+
+
+def scatter_colours(figure):
+    """Colour per sample of a full scatter figure."""
+    return np.asarray(figure.data[0].marker.color).tolist()
+
+
+def patched(patch, *location):
+    """The value a dash Patch assigns at `location`."""
+    for operation in patch.to_plotly_json()["operations"]:
+        if operation["operation"] == "Assign" and tuple(operation["location"]) == location:
+            return operation["params"]["value"]
+    raise AssertionError(f"the patch does not assign {location}")
+
+
+class TestUpdateViews:
+    def test_both_plots_follow_the_cut(self, session, tutorial):
+        cut = move_cut(session, "dendrogram.relayoutData", relayout={"shapes[0].y0": 16, "shapes[0].y1": 16})["cut"]
+        dendrogram, scatter, colour_map, _ = render(session, cut)
+        assert dendrogram.layout.shapes[0].y0 == dendrogram.layout.shapes[0].y1 == 16.0
+        labels = labels_at(tutorial["Z"], 16.0)
+        colours = scatter_colours(scatter)
+        assert colours == [colour_map["labels"][str(label)] for label in labels]
+        assert len(set(colours)) == ref.FCLUSTER_DISTANCE_16_NCLUSTERS and set(colours) <= set(PALETTE)
+        assert line_colours(dendrogram) - {"#9A9A9A"} == set(colours)
+        assert colour_map["clustering"] == session["clustering"]
+
+    def test_a_cut_move_only_recolours_the_scatter(self, session, tutorial):
+        _, _, first_map, _ = render(session, session["cut"])
+        cut = move_cut(session, "n-clusters.value", typed_k=5)["cut"]
+        dendrogram, patch, colour_map, _ = render(session, cut, colour_map=first_map)
+        labels = labels_at(tutorial["Z"], cut["height"])
+        colours = list(patched(patch, "data", 0, "marker", "color"))
+        assert colours == [colour_map["labels"][str(label)] for label in labels]
+        assert len(set(colours)) == 5
+        assert dendrogram.layout.shapes[0].y0 == cut["height"]
+
+    def test_colours_stay_when_a_cluster_splits(self, session):
+        cut4 = move_cut(session, "n-clusters.value", typed_k=4)["cut"]
+        _, _, map4, _ = render(session, cut4)
+        cut5 = move_cut(session, "n-clusters.value", typed_k=5, cut=cut4)["cut"]
+        _, _, map5, _ = render(session, cut5, colour_map=map4)
+        kept = set(map4["nodes"]) & set(map5["nodes"])
+        assert len(kept) == 3
+        assert all(map4["nodes"][node] == map5["nodes"][node] for node in kept)
+        assert len(set(map5["nodes"].values())) == 5
+
+    def test_axis_change_redraws_only_the_scatter(self, session):
+        _, _, colour_map, _ = render(session, session["cut"])
+        dendrogram, scatter, new_map, _ = render(session, session["cut"], colour_map=colour_map, prop_id="scatter-x.value", x="y", y="x")
+        assert dendrogram is no_update and new_map is no_update
+        assert scatter.layout.xaxis.title.text == "y"
+
+    def test_no_cut_yet(self, session):
+        with pytest.raises(PreventUpdate):
+            render(session, None)
+
+
+class TestLinkageDiagnostics:
+    def test_tutorial_values(self, session):
+        with triggered_by("clustering.data"):
+            cophenetic, _, _, rows = call(update_linkage_diagnostics, clustering=session["clustering"], session_id=session["id"])
+        assert cophenetic[0].children == f"c = {ref.COPHENETIC_CORRELATION:.5f}"
+        assert "0.98001" in cophenetic[0].children
+        assert len(rows) == ref.X_SHAPE[0] - 1
+        assert [rows[13][key] for key in ("idx1", "idx2", "distance", "count")] == ref.Z_FIRST_20[13].tolist()
+
+    def test_nothing_clustered_yet(self, session):
+        with pytest.raises(PreventUpdate):
+            call(update_linkage_diagnostics, clustering=None, session_id=session["id"])
+
+
+class TestInconsistencyView:
+    @pytest.mark.parametrize("depth,expected", [(5, ref.INCONSISTENT_DEPTH5_LAST10), (3, ref.INCONSISTENT_DEPTH3_LAST10)])
+    def test_tutorial_table(self, tutorial, depth, expected):
+        table = inconsistency_view(tutorial["Z"], depth)
+        assert len(table.data) == 10
+        got = np.array([[row["mean"], row["std"], row["links"], row["inconsistency"]] for row in table.data])
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1.01e-5)
+        assert [row["merge"] for row in table.data] == list(range(139, 149))
+
+    @pytest.mark.parametrize("depth", [0, 51, 2.5, None, -1])
+    def test_invalid_depth(self, tutorial, depth):
+        view = inconsistency_view(tutorial["Z"], depth)
+        assert view.children.startswith("⚠ Depth must be a whole number")
+
+
+def read_download(download):
+    return pd.read_csv(io.StringIO(download["content"]))
+
+
+class TestDownload:
+    def test_cluster_column_is_fcluster(self, session, tutorial):
+        cut = move_cut(session, "dendrogram.relayoutData", relayout={"shapes[0].y0": 16, "shapes[0].y1": 16})["cut"]
+        download = call(download_labels, n_clicks=1, cut=cut, session_id=session["id"])
+        assert download["filename"] == "clusters_ward_euclidean_distance_k4.csv"
+        frame = read_download(download)
+        assert list(frame.columns) == ["sample", "x", "y", "cluster"]
+        assert_array_equal(frame["cluster"], fcluster(tutorial["Z"], 16, criterion="distance"))
+        assert_array_equal(frame["sample"], np.arange(ref.X_SHAPE[0]))
+        np.testing.assert_allclose(frame[["x", "y"]].to_numpy(), tutorial["X"], rtol=1e-12)
+
+    def test_by_k(self, session, tutorial):
+        cut = move_cut(session, "n-clusters.value", typed_k=2)["cut"]
+        frame = read_download(call(download_labels, n_clicks=1, cut=cut, session_id=session["id"]))
+        assert np.bincount(frame["cluster"])[1:].tolist() == ref.FCLUSTER_MAXCLUST_2_COUNTS
+
+    def test_inconsistent_criterion(self, session, tutorial):
+        """The download follows the criterion, not only a height (inconsistent has none)."""
+        cut = move_cut(session, "criterion.value", criterion="inconsistent", t=8, depth=10)["cut"]
+        assert cut["height"] is None
+        download = call(download_labels, n_clicks=1, cut=cut, session_id=session["id"])
+        assert_array_equal(read_download(download)["cluster"], fcluster(tutorial["Z"], 8, depth=10))
+
+    def test_needs_a_click_and_a_cut(self, session):
+        with pytest.raises(PreventUpdate):
+            call(download_labels, n_clicks=0, cut={"height": 1.0}, session_id=session["id"])
+        with pytest.raises(PreventUpdate):
+            call(download_labels, n_clicks=1, cut=None, session_id=session["id"])
+
+    def test_labelled_frame_puts_labels_first_and_cluster_last(self):
+        dataset = Dataset(values=np.arange(6.0).reshape(3, 2), feature_names=("a", "b"), name="t", labels=("p", "q", "r"))
+        frame = labelled_frame(dataset, np.array([1, 1, 2]))
+        assert list(frame.columns) == ["label", "a", "b", "cluster"]
+        assert frame["label"].tolist() == ["p", "q", "r"] and frame["cluster"].tolist() == [1, 1, 2]

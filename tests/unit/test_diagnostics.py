@@ -1,0 +1,127 @@
+"""hclust.diagnostics against scipy: cophenetic correlation, inconsistency, elbow."""
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.cluster.hierarchy import cophenet, inconsistent
+from scipy.spatial.distance import cdist, pdist, squareform
+
+import hclust.diagnostics as diagnostics
+from hclust.diagnostics import cophenetic_correlation, elbow, inconsistency_table
+from hclust.linkage import METRICS, compute_linkage
+from tests.fixtures import blobs, random_observations
+
+CASES = [("ward", "euclidean"), ("average", "cityblock"), ("complete", "cosine"), ("single", "chebyshev"), ("weighted", "canberra")]
+
+
+class TestCopheneticCorrelationExact:
+    @pytest.mark.parametrize("method,metric", CASES)
+    def test_equals_scipy_cophenet(self, method, metric):
+        X = random_observations(11)
+        Z = compute_linkage(X, method, metric)
+        result = cophenetic_correlation(Z, X, metric)
+        expected, _ = cophenet(Z, pdist(X, metric=metric))
+        assert result.exact
+        assert result.n_pairs == len(X) * (len(X) - 1) // 2
+        assert result.coefficient == pytest.approx(expected, abs=1e-12)
+        assert result.ci_low == result.ci_high == result.coefficient
+
+    def test_distance_matrix_input(self):
+        X = random_observations(12)
+        D = squareform(pdist(X, "cityblock"))
+        Z = compute_linkage(D, "average", "euclidean", is_distance_matrix=True)
+        result = cophenetic_correlation(Z, D, "euclidean", is_distance_matrix=True)
+        assert result.coefficient == pytest.approx(cophenet(Z, pdist(X, "cityblock"))[0], abs=1e-12)
+
+
+@pytest.fixture
+def sampled(monkeypatch):
+    """Force the sampled path: every data set counts as large."""
+    monkeypatch.setattr(diagnostics, "EXACT_COPHENETIC_MAX_N", 50)
+
+
+class TestCopheneticCorrelationSampled:
+    @pytest.mark.parametrize("seed", [0, 1, 2])
+    @pytest.mark.parametrize("method,metric", CASES)
+    def test_agrees_with_exact_within_its_ci(self, sampled, method, metric, seed):
+        X = blobs(seed, n_per_blob=80)
+        Z = compute_linkage(X, method, metric)
+        exact, _ = cophenet(Z, pdist(X, metric=metric))
+        result = cophenetic_correlation(Z, X, metric)
+        assert not result.exact
+        assert result.n_pairs == diagnostics.COPHENETIC_SAMPLE_PAIRS
+        assert result.ci_low < result.coefficient < result.ci_high
+        assert result.ci_low <= exact <= result.ci_high
+
+    def test_distance_matrix_input(self, sampled):
+        X = blobs(3, n_per_blob=60)
+        D = squareform(pdist(X))
+        Z = compute_linkage(D, "average", "euclidean", is_distance_matrix=True)
+        result = cophenetic_correlation(Z, D, "euclidean", is_distance_matrix=True)
+        exact, _ = cophenet(Z, pdist(X))
+        assert not result.exact
+        assert result.ci_low <= exact <= result.ci_high
+
+    def test_reproducible_for_a_seed(self, sampled):
+        X = blobs(4, n_per_blob=50)
+        Z = compute_linkage(X, "ward", "euclidean")
+        assert cophenetic_correlation(Z, X, seed=5) == cophenetic_correlation(Z, X, seed=5)
+
+    @pytest.mark.parametrize("method", ["ward", "centroid", "single"])
+    def test_tree_distance_of_a_pair_is_its_cophenetic_distance(self, method):
+        X = random_observations(8, n=120)
+        Z = compute_linkage(X, method, "euclidean")
+        rng = np.random.default_rng(0)
+        i = rng.integers(0, len(X), 2000)
+        j = (i + rng.integers(1, len(X), 2000)) % len(X)
+        expected = squareform(cophenet(Z))[i, j]
+        assert_allclose(diagnostics._lowest_common_merge_heights(Z, i, j), expected, rtol=0, atol=0)
+
+    @pytest.mark.parametrize("metric", METRICS)
+    def test_paired_distances_equal_scipy(self, metric):
+        rng = np.random.default_rng(9)
+        if metric in ("hamming", "jaccard"):
+            a, b = (rng.integers(0, 3, size=(300, 4)).astype(float) for _ in range(2))
+        else:
+            a, b = (rng.uniform(0.1, 10, size=(300, 4)) for _ in range(2))
+        expected = np.array([cdist(a[k : k + 1], b[k : k + 1], metric=metric)[0, 0] for k in range(len(a))])
+        assert_allclose(
+            diagnostics._paired_distances(a, b, metric), expected, rtol=1e-12, atol=1e-12,
+            err_msg=f"the sampled path measures '{metric}' differently from pdist, which the linkage used",
+        )
+
+
+class TestInconsistencyTable:
+    @pytest.mark.parametrize("depth", [1, 2, 3, 5, 8])
+    @pytest.mark.parametrize("method", ["ward", "average", "single", "centroid"])
+    def test_equals_scipy_inconsistent(self, method, depth):
+        Z = compute_linkage(random_observations(13), method, "euclidean")
+        assert_array_equal(inconsistency_table(Z, depth), inconsistent(Z, depth)[-10:])
+
+    @pytest.mark.parametrize("last", [1, 4, 25])
+    def test_last_rows(self, last):
+        Z = compute_linkage(random_observations(14), "average", "euclidean")
+        assert_array_equal(inconsistency_table(Z, 3, last), inconsistent(Z, 3)[-last:])
+
+
+class TestElbow:
+    @pytest.mark.parametrize("seed", range(6))
+    def test_is_the_tutorials_formula(self, seed):
+        Z = compute_linkage(random_observations(seed), "ward", "euclidean")
+        last = Z[-10:, 2]
+        acceleration = np.diff(last, 2)
+        result = elbow(Z)
+        assert result.suggested_k == acceleration[::-1].argmax() + 2
+        assert_array_equal(result.distances, last[::-1])
+        assert_array_equal(result.acceleration, acceleration[::-1])
+        assert_array_equal(result.k_axis, np.arange(1, 11))
+
+    def test_finds_four_well_separated_blobs(self):
+        assert elbow(compute_linkage(blobs(0), "ward", "euclidean")).suggested_k == 4
+
+    @pytest.mark.parametrize("n", [2, 3])
+    def test_too_few_merges(self, n):
+        Z = compute_linkage(random_observations(0, n=n), "ward", "euclidean")
+        result = elbow(Z)
+        assert result.suggested_k == 2
+        assert len(result.acceleration) == 0
+        assert len(result.distances) == n - 1

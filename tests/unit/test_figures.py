@@ -1,0 +1,171 @@
+"""components.figures: arrays in, plotly figures out."""
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from numpy.testing import assert_array_equal
+
+import components.figures as figures
+from components.figures import CUT_LINE_COLOUR, dendrogram_figure, elbow_figure, scatter_figure
+from hclust.cut import ABOVE_CUT_COLOUR, OVERFLOW_COLOUR, PALETTE, assign_colours, colour_hex, labels_at
+from hclust.dendrogram import ABOVE, dendrogram_geometry, link_colour_indices
+from hclust.diagnostics import elbow
+from tests.fixtures import tutorial_values as ref
+
+
+def coloured_tutorial(tutorial, height, truncate_mode="none", p=30):
+    """Geometry, link colours, labels and {label: hex} for a cut of the tutorial tree."""
+    Z, tree = tutorial["Z"], tutorial["tree"]
+    labels = labels_at(Z, height)
+    roots, pure = tree.partition_roots(labels)
+    colours = assign_colours(tree, roots)
+    geometry = dendrogram_geometry(Z, tree, truncate_mode, p)
+    links = link_colour_indices(geometry, tree, roots, colours, pure)
+    label_colours = {int(label): colour_hex(int(c)) for label, c in zip(tree.root_labels(roots, labels), colours)}
+    return geometry, links, labels, label_colours
+
+
+def line_traces(figure):
+    return [trace for trace in figure.data if trace.mode == "lines"]
+
+
+@pytest.fixture(scope="module")
+def names(tutorial):
+    return [str(i) for i in range(len(tutorial["X"]))]
+
+
+class TestDendrogramFigure:
+    @pytest.mark.parametrize("height", [16.0, 50.0, 5.0])
+    def test_cut_line_is_shapes_0_at_the_height(self, tutorial, names, height):
+        geometry, links, _, _ = coloured_tutorial(tutorial, height)
+        figure = dendrogram_figure(geometry, links, height, names, tutorial["Z"])
+        line = figure.layout.shapes[0]
+        assert line.type == "line"
+        assert line.y0 == line.y1 == height
+        assert (line.xref, line.x0, line.x1) == ("paper", 0, 1)
+        assert line.editable is True
+        assert line.line.color == CUT_LINE_COLOUR
+        assert line.visible is not False
+
+    def test_horizontal_tree_has_a_vertical_line(self, tutorial, names):
+        geometry, links, _, _ = coloured_tutorial(tutorial, 16.0)
+        line = dendrogram_figure(geometry, links, 16.0, names, tutorial["Z"], orientation="left").layout.shapes[0]
+        assert line.x0 == line.x1 == 16.0
+        assert (line.yref, line.y0, line.y1) == ("paper", 0, 1)
+
+    def test_no_height_hides_the_line(self, tutorial, names):
+        geometry, links, _, _ = coloured_tutorial(tutorial, 16.0)
+        figure = dendrogram_figure(geometry, links, None, names, tutorial["Z"])
+        assert figure.layout.shapes[0].visible is False
+
+    @pytest.mark.parametrize("height", [0.5, 16.0, 50.0, 500.0])
+    def test_one_line_trace_per_distinct_colour(self, tutorial, names, height):
+        geometry, links, _, _ = coloured_tutorial(tutorial, height)
+        traces = line_traces(dendrogram_figure(geometry, links, height, names, tutorial["Z"]))
+        assert len(traces) == len(np.unique(links))
+        expected = {ABOVE_CUT_COLOUR if c == ABOVE else colour_hex(int(c)) for c in np.unique(links)}
+        assert {trace.line.color for trace in traces} == expected
+
+    def test_every_link_is_drawn_once(self, tutorial, names):
+        geometry, links, _, _ = coloured_tutorial(tutorial, 16.0)
+        traces = line_traces(dendrogram_figure(geometry, links, 16.0, names, tutorial["Z"]))
+        # each link is four points and a gap
+        assert sum(len(trace.x) for trace in traces) == 5 * geometry.n_links
+        for trace in traces:
+            colour_index = ABOVE if trace.line.color == ABOVE_CUT_COLOUR else PALETTE.index(trace.line.color)
+            assert len(trace.x) == 5 * np.sum(links == colour_index)
+
+    def test_links_above_the_cut_are_grey(self, tutorial, names):
+        geometry, links, _, _ = coloured_tutorial(tutorial, 16.0)
+        traces = line_traces(dendrogram_figure(geometry, links, 16.0, names, tutorial["Z"]))
+        grey = [trace for trace in traces if trace.line.color == ABOVE_CUT_COLOUR]
+        assert len(grey) == 1
+        heights = np.asarray(grey[0].y, dtype=float)
+        # the 3 merges above a 4-cluster cut; their tops are the last three heights
+        tops = np.unique(np.round(heights[1::5], 5))
+        assert_array_equal(tops, np.round(tutorial["Z"][-3:, 2], 5))
+
+    @pytest.mark.parametrize("delta", [-1, 1])
+    def test_colours_length_must_match_links(self, tutorial, names, delta):
+        geometry, links, _, _ = coloured_tutorial(tutorial, 16.0)
+        wrong = np.resize(links, len(links) + delta)
+        with pytest.raises(ValueError, match="one colour per link"):
+            dendrogram_figure(geometry, wrong, 16.0, names, tutorial["Z"])
+
+    def test_merge_markers_carry_the_z_row(self, tutorial, names):
+        geometry, links, _, _ = coloured_tutorial(tutorial, 16.0)
+        figure = dendrogram_figure(geometry, links, 16.0, names, tutorial["Z"])
+        markers = [trace for trace in figure.data if trace.name == "merges"][0]
+        assert_array_equal(markers.customdata, geometry.merges)
+        assert "Z[13] = [62, 152, 0.1726, 3]" in markers.text[13]
+
+    def test_leaf_ticks_follow_the_leaf_order(self, tutorial, names):
+        geometry, links, _, _ = coloured_tutorial(tutorial, 16.0)
+        axis = dendrogram_figure(geometry, links, 16.0, names, tutorial["Z"]).layout.xaxis
+        assert list(axis.ticktext) == [names[i] for i in tutorial["tree"].leaf_order]
+        assert_array_equal(axis.tickvals, 5 + 10 * np.arange(len(names)))
+
+    def test_truncated_leaves_show_cluster_sizes(self, tutorial, names):
+        geometry, links, _, _ = coloured_tutorial(tutorial, 16.0, "lastp", 12)
+        axis = dendrogram_figure(geometry, links, 16.0, names, tutorial["Z"]).layout.xaxis
+        sizes = [int(text.strip("()")) for text in axis.ticktext if text.startswith("(")]
+        assert len(axis.ticktext) == 12 and sum(sizes) + sum(1 for t in axis.ticktext if not t.startswith("(")) == len(names)
+
+    def test_height_axis_shows_the_top_merge(self, tutorial, names):
+        geometry, links, _, _ = coloured_tutorial(tutorial, 16.0)
+        y_range = dendrogram_figure(geometry, links, 16.0, names, tutorial["Z"]).layout.yaxis.range
+        assert y_range[0] == 0 and y_range[1] > ref.Z_LAST_4_HEIGHTS[-1]
+
+    def test_webgl_for_many_points(self, tutorial, names, monkeypatch):
+        monkeypatch.setattr(figures, "WEBGL_ABOVE_POINTS", 10)
+        geometry, links, _, _ = coloured_tutorial(tutorial, 16.0)
+        figure = dendrogram_figure(geometry, links, 16.0, names, tutorial["Z"])
+        assert all(isinstance(trace, go.Scattergl) for trace in figure.data)
+
+
+class TestScatterFigure:
+    @pytest.mark.parametrize("height", [50.0, 16.0, 5.0])
+    def test_each_sample_in_its_clusters_colour(self, tutorial, names, height):
+        _, _, labels, label_colours = coloured_tutorial(tutorial, height)
+        figure = scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names)
+        assert len(figure.data) == 1, "one trace, so a new cut only recolours it"
+        colours = np.asarray(figure.data[0].marker.color)
+        assert colours.tolist() == [label_colours[int(label)] for label in labels]
+        assert len(set(colours.tolist())) == len(set(label_colours.values()))
+
+    def test_every_sample_once_with_its_label(self, tutorial, names):
+        _, _, labels, label_colours = coloured_tutorial(tutorial, 16.0)
+        trace = scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names).data[0]
+        assert_array_equal(trace.x, tutorial["X"][:, 0])
+        assert_array_equal(trace.y, tutorial["X"][:, 1])
+        customdata = np.asarray(trace.customdata)
+        assert_array_equal(customdata[:, 0], np.arange(len(names)))
+        assert_array_equal(customdata[:, 1], labels)
+
+    def test_legend_lists_clusters_with_sizes_and_colours(self, tutorial, names):
+        _, _, labels, label_colours = coloured_tutorial(tutorial, 16.0)
+        legend = scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names).layout.annotations[0].text
+        for label, size in zip(*np.unique(labels, return_counts=True)):
+            assert f"<span style='color:{label_colours[int(label)]}'>●</span> cluster {label} ({size})" in legend
+
+    def test_axis_titles(self, tutorial, names):
+        _, _, labels, label_colours = coloured_tutorial(tutorial, 50.0)
+        figure = scatter_figure(tutorial["X"], labels, label_colours, ("first", "second"), names)
+        assert (figure.layout.xaxis.title.text, figure.layout.yaxis.title.text) == ("first", "second")
+
+    def test_overflow_clusters_are_pale_grey(self, tutorial, names):
+        _, _, labels, label_colours = coloured_tutorial(tutorial, 3.0)
+        assert len(label_colours) > len(PALETTE)
+        colours = list(label_colours.values())
+        assert colours.count(OVERFLOW_COLOUR) == len(label_colours) - len(PALETTE)
+        assert sorted(c for c in colours if c != OVERFLOW_COLOUR) == sorted(PALETTE)
+        figure = scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names)
+        assert set(np.asarray(figure.data[0].marker.color).tolist()) == set(colours)
+
+
+class TestElbowFigure:
+    def test_marks_the_suggested_k(self, tutorial):
+        found = elbow(tutorial["Z2"])
+        figure = elbow_figure(found.k_axis, found.distances, found.acceleration, found.suggested_k)
+        assert figure.layout.shapes[0].x0 == ref.ELBOW_K_X2
+        assert f"k = {ref.ELBOW_K_X2}" in figure.layout.title.text
+        assert_array_equal(figure.data[1].x, np.arange(2, 10))
