@@ -4,7 +4,9 @@ from dash import Input, Output, State, callback, no_update
 
 from hclust.errors import InputError
 from hclust.linkage import METRICS, compatible_metrics, is_monotonic
-from services import store
+from hclust.data import MIN_ROWS
+from hclust.preprocess import max_rows_within
+from services import config, store
 from services.store import OPTIMAL_ORDER_MAX_N, OPTIMAL_ORDER_WARN_N, optimal_order_seconds
 
 STAGES = ("reading", "distances", "linkage", "geometry", "diagnostics")
@@ -74,9 +76,21 @@ def _progress_reporter(set_progress):
     return report
 
 
+def sample_offer(session_id, method, metric):
+    """The largest sample that fits the memory budget, when the data does not."""
+    dataset = store.get_store().dataset(session_id)
+    if dataset is None:
+        return None
+    rows = max_rows_within(dataset.n_features, method, metric, config.MAX_MEMORY_MB, dataset.is_distance_matrix)
+    if MIN_ROWS <= rows < dataset.n_samples:
+        return {"rows": int(rows // 100 * 100 if rows >= 1000 else rows), "of": dataset.n_samples}
+    return None
+
+
 @callback(
     Output("clustering", "data"),
     Output("clustering-status", "children"),
+    Output("sample-offer", "data"),
     Input("data-version", "data"),
     Input("method", "value"),
     Input("metric", "value"),
@@ -94,8 +108,20 @@ def _progress_reporter(set_progress):
 def run_clustering(set_progress, data_version, method, metric, optimal_order, session_id):
     """Compute (or fetch) the linkage off the request path; a refused pair keeps the last result."""
     if not data_version:
-        return no_update, no_update
+        return no_update, no_update, None
     try:
-        return compute_clustering(session_id, data_version, method, metric, bool(optimal_order), _progress_reporter(set_progress))
+        summary, status = compute_clustering(session_id, data_version, method, metric, bool(optimal_order), _progress_reporter(set_progress))
+        return summary, status, None
     except InputError as error:
-        return no_update, f"⚠ {error}"
+        return no_update, f"⚠ {error}", sample_offer(session_id, method, metric)
+
+
+@callback(
+    Output("use-sample", "children"),
+    Output("use-sample", "style"),
+    Input("sample-offer", "data"),
+)
+def show_sample_offer(offer):
+    if not offer:
+        return "", {"display": "none"}
+    return f"Cluster a random sample of {offer['rows']:,} of {offer['of']:,} rows", {}

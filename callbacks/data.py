@@ -6,7 +6,7 @@ the person had stay exactly as they were.
 from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from hclust.data import Dataset, PRESETS, load_preset
+from hclust.data import PRESETS, Dataset, load_preset, random_sample
 from hclust.datasets import BUNDLED, load_bundled_table
 from hclust.errors import InputError
 from hclust.generators import generated_dataset
@@ -202,6 +202,8 @@ def column_choices(source, table_version, session_id):
     Input("generate", "n_clicks"),
     Input("upload-error", "children"),
     Input("table-version", "data"),
+    Input("use-sample", "n_clicks"),
+    State("sample-offer", "data"),
     State("gen-n", "value"),
     State("gen-noise", "value"),
     State("gen-seed", "value"),
@@ -209,14 +211,20 @@ def column_choices(source, table_version, session_id):
     State("data-version", "data"),
     State("session-id", "data"),
 )
-def load_dataset(source, features, label, as_distances, scaling, missing, generate_clicks, upload_error, table_version, n, noise, seed, blob_rows, current, session_id):
+def load_dataset(source, features, label, as_distances, scaling, missing, generate_clicks, upload_error, table_version, sample_clicks, offer, n, noise, seed, blob_rows, current, session_id):
     """Put the chosen data in the session; on any error keep what was loaded."""
     if ctx.triggered_id == "upload-error":
         if upload_error:
             return no_update, upload_error, no_update, no_update, no_update, no_update
         raise PreventUpdate
     try:
-        dataset = build_from_source(session_id, source, scaling or "none", missing or "drop", features, label, bool(as_distances), (n, noise, seed, blob_rows))
+        if ctx.triggered_id == "use-sample":
+            loaded = store.get_store().dataset(session_id)
+            if not offer or loaded is None:
+                raise PreventUpdate
+            dataset = random_sample(loaded, int(offer["rows"]))
+        else:
+            dataset = build_from_source(session_id, source, scaling or "none", missing or "drop", features, label, bool(as_distances), (n, noise, seed, blob_rows))
         warnings = [] if dataset.is_distance_matrix else duplicate_row_warnings(dataset.values, dataset.leaf_names())
         key = store.get_store().put_dataset(session_id, dataset)
     except InputError as error:

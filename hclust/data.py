@@ -139,3 +139,27 @@ def load_preset(key: str) -> Dataset:
         values = X if key == "tutorial-2-blobs" else X2
         notes = ("np.random.seed(4711), multivariate normal blobs as in the tutorial",)
     return Dataset(values=values, feature_names=("x", "y"), name=PRESETS[key], notes=notes)
+
+
+def random_sample(dataset: Dataset, rows: int, seed: int = 0) -> Dataset:
+    """A seeded random subset of `rows` samples, in their original order.
+
+    For a distance matrix the sub-matrix of the chosen rows and columns is
+    kept, so it stays square.
+    """
+    n = dataset.n_samples
+    if not MIN_ROWS <= rows < n:
+        raise InputError(f"A sample must have between {MIN_ROWS} and {n - 1:,} rows; got {rows:,}.")
+    chosen = np.sort(np.random.default_rng(seed).choice(n, size=int(rows), replace=False))
+    values = dataset.values[np.ix_(chosen, chosen)] if dataset.is_distance_matrix else dataset.values[chosen]
+    labels = None if dataset.labels is None else tuple(dataset.labels[i] for i in chosen)
+    if labels is None:  # keep the original row numbers visible on leaves and in the download
+        labels = tuple(str(i) for i in chosen)
+    return Dataset(
+        values=values,
+        feature_names=tuple(f"{i}" for i in chosen) if dataset.is_distance_matrix else dataset.feature_names,
+        name=f"{dataset.name}, random sample",
+        labels=labels,
+        notes=(*dataset.notes, f"random sample of {rows:,} of {n:,} rows (seed {seed})"),
+        is_distance_matrix=dataset.is_distance_matrix,
+    )
