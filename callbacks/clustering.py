@@ -3,7 +3,7 @@ background job with staged progress and a cancel button."""
 from dash import Input, Output, State, callback, no_update
 
 from hclust.errors import InputError
-from hclust.linkage import METRICS, compatible_metrics, is_monotonic
+from hclust.linkage import METRICS, compatible_metrics, is_monotonic, validate_method_metric
 from hclust.data import MIN_ROWS
 from hclust.preprocess import max_rows_within
 from services import config, store
@@ -79,6 +79,10 @@ def _progress_reporter(set_progress):
 def sample_offer(session_id, method, metric):
     """The largest sample that fits the memory budget, when the data does not."""
     dataset = store.get_store().dataset(session_id)
+    try:
+        validate_method_metric(method, metric)  # only a valid pair has a memory estimate
+    except InputError:
+        return None
     if dataset is None:
         return None
     rows = max_rows_within(dataset.n_features, method, metric, config.MAX_MEMORY_MB, dataset.is_distance_matrix)

@@ -131,6 +131,15 @@ def dendrogram_figure(
         f"merge i = {i}<br>Z[{i}] = [{int(a)}, {int(b)}, {h:.5g}, {int(c)}]<br>height {h:.5g}, size {int(c)}<br>click to highlight its samples"
         for i, (a, b, h, c) in zip(rows.tolist(), Z[rows].tolist())
     ]
+    sample_leaves = geometry.leaf_nodes < n
+    if sample_leaves.any() and sample_leaves.sum() <= LEAF_TICKS_MAX * 10:
+        leaf_ids = geometry.leaf_nodes[sample_leaves]
+        x, y = _oriented(geometry.leaf_x[sample_leaves], np.zeros(len(leaf_ids)), orientation)
+        traces.append(Trace(
+            x=x, y=y, mode="markers", name="leaves", marker=dict(size=6, color="rgba(0,0,0,0.01)"),
+            customdata=leaf_ids, text=[leaf_names[i] for i in leaf_ids.tolist()],
+            hovertemplate="sample %{customdata} · %{text}<extra></extra>", showlegend=False,
+        ))
     x, y = _oriented(geometry.x_merge, geometry.height, orientation)
     traces.append(Trace(
         x=x, y=y, mode="markers", name="merges",

@@ -1,0 +1,66 @@
+// Browser-side linking that needs no server round trip:
+// - hovering a leaf of the dendrogram shows that sample's point in the scatter;
+// - a click on empty space in either plot clears every highlight.
+(function () {
+    function graph(id) {
+        return document.querySelector("#" + id + " .js-plotly-plot");
+    }
+
+    function clearHighlight() {
+        if (window.dash_clientside) {
+            window.dash_clientside.set_props("highlight", {data: null});
+        }
+    }
+
+    function bindEmptyClick(gd) {
+        var down = null;
+        var hitPoint = false;
+        gd.on("plotly_click", function () { hitPoint = true; });
+        gd.addEventListener("mousedown", function (event) {
+            down = {x: event.clientX, y: event.clientY};
+            hitPoint = false;
+        });
+        gd.addEventListener("mouseup", function (event) {
+            if (!down || Math.abs(event.clientX - down.x) > 3 || Math.abs(event.clientY - down.y) > 3) {
+                return;  // a drag (zoom, pan, the cut line), not a click
+            }
+            var onPlot = event.target.classList && event.target.classList.contains("nsewdrag");
+            setTimeout(function () {
+                if (onPlot && !hitPoint) {
+                    clearHighlight();
+                }
+            }, 120);
+        });
+    }
+
+    function bindLeafHover(dendrogram) {
+        dendrogram.on("plotly_hover", function (event) {
+            var point = event.points && event.points[0];
+            var scatter = graph("scatter");
+            if (!point || point.data.name !== "leaves" || !scatter || !window.Plotly) {
+                return;
+            }
+            window.Plotly.Fx.hover(scatter, [{curveNumber: 0, pointNumber: point.customdata}]);
+        });
+        dendrogram.on("plotly_unhover", function () {
+            var scatter = graph("scatter");
+            if (scatter && window.Plotly) {
+                window.Plotly.Fx.unhover(scatter);
+            }
+        });
+    }
+
+    // dcc.Graph draws asynchronously; bind each plot once, when it exists.
+    setInterval(function () {
+        ["dendrogram", "scatter"].forEach(function (id) {
+            var gd = graph(id);
+            if (gd && gd.on && !gd.__hclustBound) {
+                gd.__hclustBound = true;
+                bindEmptyClick(gd);
+                if (id === "dendrogram") {
+                    bindLeafHover(gd);
+                }
+            }
+        });
+    }, 500);
+})();
