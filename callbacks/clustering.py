@@ -54,7 +54,7 @@ def optimal_order_label(n):
     if n > OPTIMAL_ORDER_MAX_N:
         return f" optimal leaf ordering (not above {OPTIMAL_ORDER_MAX_N:,} samples; this data has {n:,})", True
     if n > OPTIMAL_ORDER_WARN_N:
-        return f" optimal leaf ordering — slow here: about {optimal_order_seconds(n):.0f} s for {n:,} samples (cancellable)", False
+        return f" optimal leaf ordering — slow here: about {max(1, round(optimal_order_seconds(n))):.0f} s for {n:,} samples (cancellable)", False
     return " optimal leaf ordering", False
 
 

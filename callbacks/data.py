@@ -85,16 +85,16 @@ def generator_params(kind, n, noise, seed, blob_rows):
         specs = []
         for i, row in enumerate(blob_rows or []):
             try:
-                specs.append({"size": int(float(row["size"])), "mean": (float(row["mean x"]), float(row["mean y"])),
-                              "std": (float(row["std x"]), float(row["std y"])), "corr": float(row["corr"])})
+                specs.append({"size": int(float(row["size"])), "mean_x": float(row["mean x"]), "mean_y": float(row["mean y"]),
+                              "std_x": float(row["std x"]), "std_y": float(row["std y"]), "corr": float(row["corr"])})
             except (KeyError, TypeError, ValueError):
                 raise InputError(f"Blob {i + 1}: every setting must be a number (size, mean x, mean y, std x, std y, corr).")
         if not specs:
             raise InputError("Add at least one blob.")
         return {"specs": specs, "seed": seed}
-    params = {"n": _number(n, "Number of points", 2, 100_000, whole=True), "noise": _number(noise, "Noise", 0, 10), "seed": seed}
-    if kind == "anisotropic":
-        params.pop("noise")
+    params = {"n": _number(n, "Number of points", 2, 100_000, whole=True), "seed": seed}
+    if kind != "anisotropic":  # elongated blobs take no noise
+        params["noise"] = _number(noise, "Noise", 0, 10)
     return params
 
 

@@ -346,10 +346,10 @@ def flat_clusters(Z: np.ndarray, criterion: str, *, height=None, k=None, t=None,
     else:
         if t is None or not np.isfinite(t):
             raise InputError(f"The {criterion} criterion needs a threshold t (a number).")
-    if depth is None or int(depth) != depth or not 1 <= depth <= 100:
-        raise InputError("Depth must be a whole number from 1 to 100.")
     if criterion == "maxclust":
         return fcluster(Z, int(k), criterion="maxclust")
+    if depth is None or int(depth) != depth or not 1 <= depth <= 100:
+        raise InputError("Depth must be a whole number from 1 to 100.")
     R = inconsistent(Z, int(depth))
     if criterion == "inconsistent":
         return fcluster(Z, t, criterion="inconsistent", depth=int(depth), R=R)
@@ -373,7 +373,7 @@ def step_cut(sorted_heights: np.ndarray, height: float, direction: int) -> float
         upper = levels[j + 1] if j + 1 < len(levels) else levels[j] + max(abs(levels[j]) * 0.05, 1e-9)
         return float((levels[j] + upper) / 2)
     j = int(np.searchsorted(levels, height, side="right")) - 1  # highest level at or below the cut
-    if j < 0:
+    if j < 0 or levels[j] <= 0:  # nothing below: merges at height 0 can never be undone
         return float(height)
     lower = levels[j - 1] if j >= 1 else 0.0
     return float((lower + levels[j]) / 2)

@@ -67,16 +67,16 @@ def build_clustering(dataset: Dataset, method: str, metric: str, optimal_order: 
     `progress` is called with each stage's name as it starts.
     """
     report = progress or (lambda stage: None)
+    if optimal_order and dataset.n_samples > OPTIMAL_ORDER_MAX_N:
+        raise InputError(
+            f"Optimal leaf ordering is limited to {OPTIMAL_ORDER_MAX_N:,} samples (its time grows as n³: "
+            f"about {optimal_order_seconds(dataset.n_samples) / 60:.0f} minutes here); this data has {dataset.n_samples:,}."
+        )
     check_memory(dataset.n_samples, dataset.n_features, method, metric, config.MAX_MEMORY_MB, dataset.is_distance_matrix)
     if not dataset.is_distance_matrix:
         check_metric_for_data(dataset.values, metric, list(dataset.leaf_names()))
     Z = compute_linkage(dataset.values, method, metric, is_distance_matrix=dataset.is_distance_matrix, progress=report)
     if optimal_order:
-        if dataset.n_samples > OPTIMAL_ORDER_MAX_N:
-            raise InputError(
-                f"Optimal leaf ordering is limited to {OPTIMAL_ORDER_MAX_N:,} samples (it needs all pairwise "
-                f"distances and time that grows quickly); this data has {dataset.n_samples:,}."
-            )
         from scipy.cluster.hierarchy import optimal_leaf_ordering
         from scipy.spatial.distance import squareform
         from hclust.linkage import condensed_distances
@@ -104,7 +104,7 @@ class Store:
 
     @staticmethod
     def check_session(session_id) -> str:
-        if not isinstance(session_id, str) or not _SESSION_ID.match(session_id):
+        if not isinstance(session_id, str) or not _SESSION_ID.fullmatch(session_id):
             raise InputError("This page's session is not valid; reload the page to start a new one.")
         return session_id
 
