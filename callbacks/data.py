@@ -72,7 +72,8 @@ def scaled(dataset, scaling):
 
 
 def _number(value, name, low, high, whole=False):
-    if value is None or not isinstance(value, (int, float)) or not low <= value <= high or (whole and not float(value).is_integer()):
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not numeric or not low <= value <= high or (whole and not float(value).is_integer()):
         kind = "a whole number" if whole else "a number"
         raise InputError(f"{name} must be {kind} from {low:,} to {high:,}.")
     return int(value) if whole else float(value)

@@ -1,0 +1,307 @@
+"""callbacks.linking: clicks and selections to highlights, the node panel,
+and focusing the dendrogram on a branch."""
+import numpy as np
+import pytest
+from dash import no_update
+from dash.exceptions import PreventUpdate
+
+from callbacks.clustering import compute_clustering
+from callbacks.linking import (
+    MEMBERS_SHOWN, is_zoom_out, node_details, node_from_click, samples_from_selection, update_focus, update_highlight,
+    zoomed_subtree,
+)
+from hclust.data import Dataset
+from hclust.dendrogram import dendrogram_geometry
+from services import store
+from tests.fixtures import tutorial_values as ref
+from tests.unit.test_callbacks import call, new_session, put_preset, triggered_by
+
+BIG_N = 3_000
+
+
+def clustered(session_id, data_version, method="ward", metric="euclidean"):
+    summary, _ = compute_clustering(session_id, data_version, method, metric, False)
+    return summary
+
+
+@pytest.fixture(scope="module")
+def tutorial_session():
+    """The tutorial's two blobs, clustered with ward (150 samples: a full dendrogram)."""
+    session_id = new_session()
+    summary = clustered(session_id, put_preset(session_id))
+    dataset, result = store.get_store().result_for(session_id, summary)
+    cut = {"criterion": "distance", "height": 16.0, "k": 4, "t": None, "depth": None, "clustering": summary}
+    return dict(id=session_id, clustering=summary, cut=cut, dataset=dataset, result=result)
+
+
+@pytest.fixture(scope="module")
+def big_session():
+    """3,000 samples: the overview dendrogram is truncated to the last merges."""
+    rng = np.random.default_rng(3000)
+    centres = rng.uniform(-50, 50, size=(6, 2))
+    values = np.vstack([rng.normal(c, 4.0, size=(BIG_N // 6, 2)) for c in centres])
+    dataset = Dataset(values=values, feature_names=("x", "y"), name="big")
+    session_id = new_session()
+    version = {"key": store.get_store().put_dataset(session_id, dataset), "n": BIG_N}
+    summary = clustered(session_id, version)
+    _, result = store.get_store().result_for(session_id, summary)
+    assert result.geometry.truncated
+    return dict(id=session_id, clustering=summary, result=result)
+
+
+def smallest_covering_node(tree, nodes):
+    """Brute force: the merge node of least size whose span holds every node's span."""
+    first = tree.start[nodes].min()
+    last = (tree.start[nodes] + tree.size[nodes]).max()
+    candidates = [node for node in range(tree.n, 2 * tree.n - 1)
+                  if tree.start[node] <= first and tree.start[node] + tree.size[node] >= last]
+    return min(candidates, key=lambda node: tree.size[node])
+
+
+def x_range(geometry, first, last, axis="xaxis"):
+    """A relayout zooming the leaf axis onto drawn leaves first..last."""
+    return {f"{axis}.range[0]": float(geometry.leaf_x[first] - 2), f"{axis}.range[1]": float(geometry.leaf_x[last] + 2)}
+
+
+class TestNodeFromClick:
+    @pytest.mark.parametrize("customdata", [13, 13.0, [13], [13, "ignored"]])
+    def test_merge_marker(self, customdata):
+        assert node_from_click({"points": [{"customdata": customdata}]}, 150) == 163
+
+    @pytest.mark.parametrize("click", [
+        None, {}, {"points": []}, {"points": [{}]}, {"points": [{"customdata": "13"}]},
+        {"points": [{"customdata": -1}]}, {"points": [{"customdata": 149}]}, {"points": [{"customdata": None}]},
+    ])
+    def test_anything_else_is_none(self, click):
+        assert node_from_click(click, 150) is None
+
+    def test_last_merge_is_the_root(self):
+        assert node_from_click({"points": [{"customdata": 148}]}, 150) == 298
+
+
+class TestSamplesFromSelection:
+    def test_indices_sorted_and_unique(self):
+        selected = {"points": [{"customdata": [5, 2]}, {"customdata": [3, 1]}, {"customdata": [5, 2]}, {"customdata": [40, 1]}]}
+        assert samples_from_selection(selected) == [3, 5, 40]
+
+    def test_scalar_customdata(self):
+        assert samples_from_selection({"points": [{"customdata": 7}, {"customdata": 2.0}]}) == [2, 7]
+
+    @pytest.mark.parametrize("selected", [None, {}, {"points": []}, {"points": [{"x": 1}]}, {"points": [{"customdata": ["a", 1]}]}])
+    def test_nothing_selected(self, selected):
+        assert samples_from_selection(selected) is None
+
+
+class TestNodeDetails:
+    def test_tutorial_merge_13(self, tutorial_session):
+        panel = node_details(tutorial_session["dataset"], tutorial_session["result"], 150 + 13)
+        title, row = panel[0].children
+        assert title.children == "Merge i = 13"
+        assert row.startswith(" · Z[13] = [62, 152, ") and row.endswith(", 3]")
+        shown_height = float(row.removeprefix(" · Z[13] = [62, 152, ").removesuffix(", 3]"))
+        assert shown_height == pytest.approx(ref.Z_FIRST_20[13][2], abs=1e-4)
+        assert "3 samples" in panel[1].children and "idx − 150" in panel[1].children
+        assert panel[2].children == "Members: 33, 62, 68"
+
+    def test_long_member_lists_are_cut_short(self, tutorial_session):
+        root = 2 * 150 - 2
+        text = node_details(tutorial_session["dataset"], tutorial_session["result"], root)[2].children
+        assert text.endswith(f" … and {150 - MEMBERS_SHOWN} more")
+        assert text.startswith("Members: 0, 1, 2, ")
+        assert len(text.removeprefix("Members: ").split(" … ")[0].split(", ")) == MEMBERS_SHOWN
+
+    def test_members_named_by_labels(self):
+        labels = ("ant", "bee", "cat", "dog")
+        dataset = Dataset(values=np.array([[0.0], [0.1], [5.0], [5.2]]), feature_names=("v",), name="t", labels=labels)
+        from hclust.cut import TreeIndex
+        from hclust.linkage import compute_linkage
+        from services.store import Clustering
+
+        Z = compute_linkage(dataset.values, "average", "euclidean")
+        tree = TreeIndex.from_linkage(Z)
+        result = Clustering(Z=Z, tree=tree, geometry=dendrogram_geometry(Z, tree), default_cut=1.0)
+        first = int(np.flatnonzero((Z[:, 0] == 0) | (Z[:, 1] == 0))[0])
+        assert node_details(dataset, result, 4 + first)[2].children == "Members: ant, bee"
+
+
+def highlight(session, prop_id, **inputs):
+    given = {"cut": session["cut"], "session_id": session["id"], **inputs}
+    with triggered_by(prop_id):
+        return call(update_highlight, **given)
+
+
+class TestUpdateHighlight:
+    def test_dendrogram_click_highlights_the_node(self, tutorial_session):
+        data, panel = highlight(tutorial_session, "dendrogram.clickData", node_click={"points": [{"customdata": 13}]})
+        assert data == {"node": 163}
+        assert panel[2].children == "Members: 33, 62, 68"
+
+    def test_click_off_a_merge_changes_nothing(self, tutorial_session):
+        with pytest.raises(PreventUpdate):
+            highlight(tutorial_session, "dendrogram.clickData", node_click={"points": [{"x": 5, "y": 0}]})
+
+    def test_scatter_selection_highlights_samples(self, tutorial_session):
+        selection = {"points": [{"customdata": [12, 1]}, {"customdata": [4, 1]}]}
+        data, panel = highlight(tutorial_session, "scatter.selectedData", selection=selection)
+        assert data == {"samples": [4, 12]} and panel is no_update
+
+    def test_empty_selection_clears(self, tutorial_session):
+        assert highlight(tutorial_session, "scatter.selectedData", selection={"points": []}) == (None, no_update)
+
+    def test_summary_row_highlights_its_cluster(self, tutorial_session):
+        rows = [{"cluster": 3, "size": 10}, {"cluster": 1, "size": 50}]
+        data, panel = highlight(tutorial_session, "cluster-summary.active_cell", summary_cell={"row": 1, "column": 0}, summary_rows=rows)
+        assert data == {"cluster": 1} and panel is no_update
+
+    @pytest.mark.parametrize("cell,rows", [(None, [{"cluster": 1}]), ({"row": 2, "column": 0}, [{"cluster": 1}]), ({"row": 0, "column": 0}, [])])
+    def test_stale_summary_cell(self, tutorial_session, cell, rows):
+        with pytest.raises(PreventUpdate):
+            highlight(tutorial_session, "cluster-summary.active_cell", summary_cell=cell, summary_rows=rows)
+
+    def test_clear_button(self, tutorial_session):
+        data, panel = highlight(tutorial_session, "clear-highlight.n_clicks", clear_clicks=1)
+        assert data is None and panel.startswith("Click a merge")
+
+    def test_a_new_cut_clears(self, tutorial_session):
+        data, _ = highlight(tutorial_session, "cut.data", node_click={"points": [{"customdata": 13}]})
+        assert data is None
+
+    def test_no_cut_yet(self, tutorial_session):
+        data, _ = highlight(tutorial_session, "dendrogram.clickData", cut=None, node_click={"points": [{"customdata": 13}]})
+        assert data is None
+
+    def test_expired_session(self, tutorial_session):
+        data, panel = highlight(tutorial_session, "dendrogram.clickData", session_id=new_session(), node_click={"points": [{"customdata": 13}]})
+        assert data is no_update and panel.startswith("⚠") and "No data is loaded" in panel
+
+
+class TestZoomedSubtree:
+    @pytest.mark.parametrize("first,last", [(0, 1), (10, 20), (3, 40), (25, 26), (58, 59)])
+    def test_smallest_node_covering_the_leaves_in_range(self, big_session, first, last):
+        result = big_session["result"]
+        geometry, tree = result.geometry, result.tree
+        node = zoomed_subtree(tree, geometry, x_range(geometry, first, last))
+        expected = smallest_covering_node(tree, geometry.leaf_nodes[first:last + 1])
+        assert node == (None if expected == geometry.root else expected)
+        if node is not None:
+            lo, hi = tree.start[node], tree.start[node] + tree.size[node]
+            inside = geometry.leaf_nodes[first:last + 1]
+            assert np.all(tree.start[inside] >= lo) and np.all(tree.start[inside] + tree.size[inside] <= hi)
+
+    def test_reversed_range(self, big_session):
+        geometry, tree = big_session["result"].geometry, big_session["result"].tree
+        forward = zoomed_subtree(tree, geometry, x_range(geometry, 10, 20))
+        relayout = x_range(geometry, 10, 20)
+        backward = {"xaxis.range[0]": relayout["xaxis.range[1]"], "xaxis.range[1]": relayout["xaxis.range[0]"]}
+        assert zoomed_subtree(tree, geometry, backward) == forward
+
+    def test_whole_tree_is_none(self, big_session):
+        geometry, tree = big_session["result"].geometry, big_session["result"].tree
+        assert zoomed_subtree(tree, geometry, x_range(geometry, 0, len(geometry.leaf_nodes) - 1)) is None
+
+    def test_one_leaf_is_none(self, big_session):
+        geometry, tree = big_session["result"].geometry, big_session["result"].tree
+        assert zoomed_subtree(tree, geometry, x_range(geometry, 7, 7)) is None
+
+    def test_sideways_tree_reads_the_y_axis(self, big_session):
+        geometry, tree = big_session["result"].geometry, big_session["result"].tree
+        expected = zoomed_subtree(tree, geometry, x_range(geometry, 10, 20))
+        assert zoomed_subtree(tree, geometry, x_range(geometry, 10, 20, "yaxis"), "left") == expected
+        assert zoomed_subtree(tree, geometry, x_range(geometry, 10, 20), "left") is None
+
+    def test_full_geometry_is_none(self, big_session, tutorial_session):
+        result = tutorial_session["result"]
+        assert not result.geometry.truncated
+        assert zoomed_subtree(result.tree, result.geometry, x_range(result.geometry, 10, 20)) is None
+
+    @pytest.mark.parametrize("relayout", [{}, {"xaxis.autorange": True}, {"xaxis.range[0]": "a", "xaxis.range[1]": 5}])
+    def test_not_a_zoom(self, big_session, relayout):
+        result = big_session["result"]
+        assert zoomed_subtree(result.tree, result.geometry, relayout) is None
+
+
+class TestIsZoomOut:
+    @pytest.mark.parametrize("relayout,orientation,expected", [
+        ({"xaxis.autorange": True}, "top", True),
+        ({"xaxis.autorange": True, "yaxis.autorange": True}, "bottom", True),
+        ({"yaxis.autorange": True}, "left", True),
+        ({"xaxis.autorange": True}, "right", False),
+        ({"yaxis.autorange": True}, "top", False),
+        ({"xaxis.range[0]": 0, "xaxis.range[1]": 50}, "top", False),
+        ({"xaxis.autorange": "true"}, "top", False),
+        ({}, "top", False),
+        (None, "top", False),
+    ])
+    def test_cases(self, relayout, orientation, expected):
+        assert is_zoom_out(relayout, orientation) is expected
+
+
+def focus(session, prop_id, **inputs):
+    given = {"clustering": session["clustering"], "truncate_mode": "auto", "p": 60, "orientation": "top",
+             "session_id": session["id"], **inputs}
+    with triggered_by(prop_id):
+        return call(update_focus, **given)
+
+
+class TestUpdateFocus:
+    def test_focus_branch_with_a_node_highlight(self, big_session):
+        node = int(big_session["result"].tree.parent[0])
+        out = focus(big_session, "focus-branch.n_clicks", branch_clicks=1, highlight={"node": node})
+        assert out == ({"node": node, "clustering": big_session["clustering"]}, False, False)
+
+    def test_focus_branch_needs_a_node(self, big_session):
+        out = focus(big_session, "focus-branch.n_clicks", branch_clicks=1, highlight={"cluster": 2})
+        assert out == (no_update, True, True)
+
+    def test_reset_clears(self, big_session):
+        current = {"node": BIG_N + 10, "clustering": big_session["clustering"]}
+        out = focus(big_session, "focus-reset.n_clicks", reset_clicks=1, focus=current, highlight={"node": BIG_N + 10})
+        assert out == (None, False, True)
+
+    def test_new_clustering_clears(self, big_session):
+        current = {"node": BIG_N + 10, "clustering": big_session["clustering"]}
+        assert focus(big_session, "clustering.data", focus=current) == (None, True, True)
+
+    def test_zoom_in_on_a_truncated_view_focuses(self, big_session):
+        geometry, tree = big_session["result"].geometry, big_session["result"].tree
+        relayout = x_range(geometry, 10, 20)
+        expected = smallest_covering_node(tree, geometry.leaf_nodes[10:21])
+        assert expected != geometry.root
+        out = focus(big_session, "dendrogram.relayoutData", relayout=relayout)
+        assert out == ({"node": expected, "clustering": big_session["clustering"]}, True, False)
+
+    def test_zoom_in_within_a_focused_branch(self, big_session):
+        tree = big_session["result"].tree
+        branch = int(np.flatnonzero((tree.size > 400) & (tree.size < 900) & (np.arange(2 * BIG_N - 1) >= BIG_N))[0])
+        current = {"node": branch, "clustering": big_session["clustering"]}
+        geometry = store.get_store().geometry(big_session["id"], big_session["clustering"], "lastp", 60, branch)
+        assert geometry.truncated and geometry.root == branch
+        out = focus(big_session, "dendrogram.relayoutData", relayout=x_range(geometry, 5, 12), focus=current)
+        node = out[0]["node"]
+        assert node == smallest_covering_node(tree, geometry.leaf_nodes[5:13])
+        assert tree.start[branch] <= tree.start[node] and tree.start[node] + tree.size[node] <= tree.start[branch] + tree.size[branch]
+        assert tree.size[node] < tree.size[branch]
+
+    def test_autorange_zooms_out_of_a_focus(self, big_session):
+        current = {"node": BIG_N + 10, "clustering": big_session["clustering"]}
+        out = focus(big_session, "dendrogram.relayoutData", relayout={"xaxis.autorange": True}, focus=current)
+        assert out == (None, True, True)
+
+    def test_autorange_without_focus_changes_nothing(self, big_session):
+        with pytest.raises(PreventUpdate):
+            focus(big_session, "dendrogram.relayoutData", relayout={"xaxis.autorange": True})
+
+    def test_focus_of_another_clustering_is_ignored(self, big_session):
+        stale = {"node": BIG_N + 10, "clustering": dict(big_session["clustering"], method="average")}
+        with pytest.raises(PreventUpdate):
+            focus(big_session, "dendrogram.relayoutData", relayout={"xaxis.autorange": True}, focus=stale)
+
+    def test_zoom_on_a_full_view_changes_nothing(self, tutorial_session):
+        geometry = tutorial_session["result"].geometry
+        with pytest.raises(PreventUpdate):
+            focus(tutorial_session, "dendrogram.relayoutData", relayout=x_range(geometry, 10, 20))
+
+    def test_highlight_updates_the_buttons(self, big_session):
+        current = {"node": BIG_N + 10, "clustering": big_session["clustering"]}
+        assert focus(big_session, "highlight.data", highlight={"node": BIG_N + 5}, focus=current) == (no_update, False, False)
+        assert focus(big_session, "highlight.data", highlight=None) == (no_update, True, True)

@@ -1,0 +1,348 @@
+"""callbacks.views: view options, labels for every criterion, colours shared by
+both plots, highlights, and update_views' figures."""
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from dash import Patch, no_update
+from numpy.testing import assert_array_equal
+from scipy.cluster.hierarchy import fcluster, inconsistent, maxRstat
+
+from callbacks.clustering import compute_clustering
+from callbacks.views import (
+    cluster_colours, dendrogram_options, highlighted_links, highlighted_samples, labels_for, link_colours_for, update_views,
+)
+from hclust.cut import OVERFLOW, OVERFLOW_COLOUR, PALETTE, colour_hex, height_for_k, n_clusters_at
+from hclust.dendrogram import ABOVE, dendrogram_geometry, members
+from services import store
+from tests.unit.test_callbacks import call, new_session, patched, put_preset, triggered_by
+
+N = 150  # the tutorial's samples
+
+
+@pytest.fixture(scope="module")
+def session():
+    session_id = new_session()
+    summary, _ = compute_clustering(session_id, put_preset(session_id), "ward", "euclidean", False)
+    dataset, result = store.get_store().result_for(session_id, summary)
+    return dict(id=session_id, clustering=summary, dataset=dataset, result=result)
+
+
+def cut_for_k(session, k):
+    height = height_for_k(session["result"].tree.sorted_heights, k).height
+    return {"criterion": "distance", "height": height, "k": k, "t": 8, "depth": 10, "clustering": session["clustering"]}
+
+
+def render(session, cut, prop_id="cut.data", **inputs):
+    given = dict(cut=cut, highlight=None, x_choice="x", y_choice="y", focus=None, truncate_mode="auto", p=60, flags=[],
+                 annotate_above=None, orientation="top", leaf_label_style="9:-90", colour_map=None, session_id=session["id"])
+    given.update(inputs)
+    with triggered_by(prop_id):
+        return call(update_views, **given)
+
+
+DEFAULTS = {"truncate_mode": "auto", "p": 60, "show_contracted": False, "annotate_above": None, "orientation": "top",
+            "leaf_font_size": 9, "leaf_rotation": -90}
+
+
+class TestDendrogramOptions:
+    def test_defaults(self):
+        assert dendrogram_options(None, None, None, None, None, None) == DEFAULTS
+
+    def test_good_values_are_kept(self):
+        options = dendrogram_options("level", 12, ["contracted", "snap"], 5, "left", "12:0")
+        assert options == {"truncate_mode": "level", "p": 12, "show_contracted": True, "annotate_above": 5.0,
+                           "orientation": "left", "leaf_font_size": 12, "leaf_rotation": 0}
+
+    @pytest.mark.parametrize("name,value", [
+        ("truncate_mode", "everything"), ("truncate_mode", 3),
+        ("p", 1), ("p", 2001), ("p", "30"), ("p", None), ("p", float("nan")),
+        ("annotate_above", -1), ("annotate_above", "10"), ("annotate_above", float("nan")),
+        ("orientation", "sideways"), ("orientation", None),
+    ])
+    def test_bad_values_fall_back(self, name, value):
+        given = dict(truncate_mode="auto", p=60, flags=[], annotate_above=None, orientation="top", leaf_label_style="9:-90")
+        given[name] = value
+        assert dendrogram_options(**given)[name] == DEFAULTS[name]
+
+    @pytest.mark.parametrize("style", ["huge", "9:-90:1", "x:y", None, 12])
+    def test_bad_leaf_label_style(self, style):
+        options = dendrogram_options("auto", 60, [], None, "top", style)
+        assert (options["leaf_font_size"], options["leaf_rotation"]) == (9, -90)
+
+    def test_flags_other_than_contracted(self):
+        assert dendrogram_options("auto", 60, ["snap"], None, "top", None)["show_contracted"] is False
+
+
+class TestLabelsFor:
+    @pytest.mark.parametrize("height", [16.0, 50.0, 0.0, 500.0])
+    def test_distance(self, session, height):
+        Z = session["result"].Z
+        assert_array_equal(labels_for(session["result"], {"criterion": "distance", "height": height}), fcluster(Z, height, criterion="distance"))
+
+    @pytest.mark.parametrize("k", [1, 2, 4, 12, N])
+    def test_maxclust(self, session, k):
+        Z = session["result"].Z
+        assert_array_equal(labels_for(session["result"], {"criterion": "maxclust", "k": k, "depth": 10}), fcluster(Z, k, criterion="maxclust"))
+
+    @pytest.mark.parametrize("t,depth", [(8, 10), (1.0, 2), (0.8, 5)])
+    def test_inconsistent(self, session, t, depth):
+        Z = session["result"].Z
+        got = labels_for(session["result"], {"criterion": "inconsistent", "t": t, "depth": depth})
+        assert_array_equal(got, fcluster(Z, t, criterion="inconsistent", depth=depth))
+
+    @pytest.mark.parametrize("t,depth", [(1.0, 2), (0.8, 5)])
+    def test_monocrit(self, session, t, depth):
+        Z = session["result"].Z
+        MR = maxRstat(Z, inconsistent(Z, depth), 3)
+        got = labels_for(session["result"], {"criterion": "monocrit", "t": t, "depth": depth})
+        assert_array_equal(got, fcluster(Z, t, criterion="monocrit", monocrit=MR))
+
+    @pytest.mark.parametrize("k,depth", [(3, 2), (5, 5)])
+    def test_maxclust_monocrit(self, session, k, depth):
+        Z = session["result"].Z
+        MR = maxRstat(Z, inconsistent(Z, depth), 3)
+        got = labels_for(session["result"], {"criterion": "maxclust_monocrit", "k": k, "depth": depth})
+        assert_array_equal(got, fcluster(Z, k, criterion="maxclust_monocrit", monocrit=MR))
+
+    def test_maxclust_cut_with_an_empty_depth_box(self, session):
+        """The Depth box only matters for the inconsistency criteria.
+
+        Regression: flat_clusters used to check depth before returning for
+        'maxclust', so with the Depth input cleared update_views answered
+        "⚠ Depth must be a whole number from 1 to 100." and no plot followed.
+        """
+        cut = {"criterion": "maxclust", "height": None, "k": 3, "t": 8, "depth": None, "clustering": session["clustering"]}
+        dendrogram, scatter, _, status = render(session, cut)
+        assert not status.startswith("⚠"), status
+        assert isinstance(scatter, go.Figure)
+
+
+class TestColours:
+    @pytest.mark.parametrize("k", [2, 4, 7])
+    @pytest.mark.parametrize("truncate", ["none", "lastp"])
+    def test_links_inside_a_cluster_take_its_colour(self, session, k, truncate):
+        result = session["result"]
+        tree = result.tree
+        labels = fcluster(result.Z, k, criterion="maxclust")
+        label_colours, node_colours = cluster_colours(result, labels, None)
+        geometry = dendrogram_geometry(result.Z, tree, truncate, 20)
+        links = link_colours_for(result, labels, geometry, node_colours)
+        assert len(links) == geometry.n_links
+        for j, merge in enumerate(geometry.merges.tolist()):
+            inside = np.unique(labels[members(tree, tree.n + merge)])
+            if len(inside) == 1:
+                assert links[j] != ABOVE
+                assert colour_hex(int(links[j])) == label_colours[int(inside[0])]
+            else:
+                assert links[j] == ABOVE
+
+    def test_each_cluster_root_is_coloured_once(self, session):
+        result = session["result"]
+        labels = fcluster(result.Z, 5, criterion="maxclust")
+        label_colours, node_colours = cluster_colours(result, labels, None)
+        assert sorted(label_colours) == [1, 2, 3, 4, 5]
+        assert len(set(label_colours.values())) == 5 and set(label_colours.values()) <= set(PALETTE)
+        for node, colour in node_colours.items():
+            assert len(np.unique(labels[members(result.tree, int(node))])) == 1
+            assert colour_hex(colour) == label_colours[int(labels[members(result.tree, int(node))[0]])]
+
+    def test_inconsistent_partition_colours_match(self, session):
+        result = session["result"]
+        labels = fcluster(result.Z, 1.0, criterion="inconsistent", depth=2)
+        label_colours, node_colours = cluster_colours(result, labels, None)
+        links = link_colours_for(result, labels, result.geometry, node_colours)
+        for j, merge in enumerate(result.geometry.merges.tolist()):
+            inside = np.unique(labels[members(result.tree, N + merge)])
+            expected = label_colours[int(inside[0])] if len(inside) == 1 else None
+            assert (colour_hex(int(links[j])) if links[j] != ABOVE else None) == expected
+
+    def test_previous_colours_are_kept(self, session):
+        result = session["result"]
+        _, first = cluster_colours(result, fcluster(result.Z, 4, criterion="maxclust"), None)
+        _, second = cluster_colours(result, fcluster(result.Z, 5, criterion="maxclust"), first)
+        kept = set(first) & set(second)
+        assert len(kept) == 3 and all(first[node] == second[node] for node in kept)
+
+
+class TestHighlightedSamples:
+    @pytest.fixture
+    def labels(self, session):
+        return fcluster(session["result"].Z, 4, criterion="maxclust")
+
+    def test_node(self, session, labels):
+        mask = highlighted_samples(session["result"], labels, {"node": 163})
+        assert set(np.flatnonzero(mask).tolist()) == {33, 62, 68}
+
+    def test_leaf_node(self, session, labels):
+        assert np.flatnonzero(highlighted_samples(session["result"], labels, {"node": 7})).tolist() == [7]
+
+    def test_cluster(self, session, labels):
+        assert_array_equal(highlighted_samples(session["result"], labels, {"cluster": 2}), labels == 2)
+
+    def test_samples(self, session, labels):
+        mask = highlighted_samples(session["result"], labels, {"samples": [3, 140, 3]})
+        assert np.flatnonzero(mask).tolist() == [3, 140]
+
+    def test_bad_samples_are_ignored(self, session, labels):
+        mask = highlighted_samples(session["result"], labels, {"samples": [5, -1, 150, "7", 2.0]})
+        assert np.flatnonzero(mask).tolist() == [5]
+
+    @pytest.mark.parametrize("highlight", [None, {}, {"node": -1}, {"node": 2 * N - 1}, {"cluster": 99}, {"samples": []}, {"samples": [999]}])
+    def test_nothing_to_highlight(self, session, labels, highlight):
+        assert highlighted_samples(session["result"], labels, highlight) is None
+
+
+class TestHighlightedLinks:
+    @pytest.mark.parametrize("node", [163, 2 * N - 2, 2 * N - 3, 250])
+    def test_exactly_the_links_under_a_node(self, session, node):
+        result = session["result"]
+        tree = result.tree
+        labels = fcluster(result.Z, 4, criterion="maxclust")
+        mask = highlighted_samples(result, labels, {"node": node})
+        links = highlighted_links(result, mask, result.geometry)
+        lo, hi = tree.start[node], tree.start[node] + tree.size[node]
+        nodes = N + result.geometry.merges
+        under = (tree.start[nodes] >= lo) & (tree.start[nodes] + tree.size[nodes] <= hi)
+        assert_array_equal(links, under)
+        assert links.sum() == tree.size[node] - 1  # a full view draws every merge
+
+    def test_truncated_view(self, session):
+        result = session["result"]
+        geometry = dendrogram_geometry(result.Z, result.tree, "lastp", 10)
+        node = int(N + geometry.merges[-3])
+        mask = highlighted_samples(result, None, {"node": node})
+        links = highlighted_links(result, mask, geometry)
+        expected = [bool(set(members(result.tree, N + m).tolist()) <= set(np.flatnonzero(mask).tolist())) for m in geometry.merges]
+        assert links.tolist() == expected and any(expected)
+
+    def test_no_highlight(self, session):
+        assert highlighted_links(session["result"], None, session["result"].geometry) is None
+
+
+def scatter_colour_list(figure):
+    return np.asarray(figure.data[0].marker.color).tolist()
+
+
+class TestUpdateViews:
+    def test_cut_move_on_the_same_tree_patches_the_scatter(self, session):
+        _, _, colour_map, _ = render(session, cut_for_k(session, 4))
+        cut = cut_for_k(session, 6)
+        dendrogram, scatter, new_map, _ = render(session, cut, colour_map=colour_map)
+        assert isinstance(scatter, Patch)
+        labels = fcluster(session["result"].Z, cut["height"], criterion="distance")
+        colours = list(patched(scatter, "data", 0, "marker", "color"))
+        assert colours == [new_map["labels"][str(label)] for label in labels]
+        customdata = np.asarray(patched(scatter, "data", 0, "customdata"))
+        assert_array_equal(customdata[:, 1], labels) and assert_array_equal(customdata[:, 0], np.arange(N))
+        assert isinstance(dendrogram, go.Figure)
+
+    def test_first_render_is_a_full_figure(self, session):
+        dendrogram, scatter, colour_map, status = render(session, cut_for_k(session, 4))
+        assert isinstance(scatter, go.Figure) and isinstance(dendrogram, go.Figure)
+        labels = fcluster(session["result"].Z, 4, criterion="maxclust")
+        assert scatter_colour_list(scatter) == [colour_map["labels"][str(label)] for label in labels]
+        assert status == ""
+
+    def test_other_tree_gives_a_full_figure(self, session):
+        _, _, colour_map, _ = render(session, cut_for_k(session, 4))
+        stale = dict(colour_map, clustering=dict(session["clustering"], method="average"))
+        _, scatter, _, _ = render(session, cut_for_k(session, 5), colour_map=stale)
+        assert isinstance(scatter, go.Figure)
+
+    def test_highlight_gives_a_full_figure(self, session):
+        _, _, colour_map, _ = render(session, cut_for_k(session, 4))
+        _, scatter, _, status = render(session, cut_for_k(session, 5), colour_map=colour_map, highlight={"node": 163})
+        assert isinstance(scatter, go.Figure)
+        opacity = np.asarray(scatter.data[0].marker.opacity)
+        assert np.flatnonzero(opacity == 1.0).tolist() == [33, 62, 68]
+        assert "3 sample(s) highlighted" in status
+
+    def test_node_highlight_draws_its_links(self, session):
+        dendrogram, _, _, _ = render(session, cut_for_k(session, 4), prop_id="highlight.data", highlight={"node": 163})
+        thick = [trace for trace in dendrogram.data if trace.name == "highlighted"]
+        assert len(thick) == 1
+        assert np.isfinite(np.asarray(thick[0].x, dtype=float)).sum() == 4 * 2  # two links, four corners each
+
+    def test_orientation_left(self, session):
+        cut = cut_for_k(session, 4)
+        dendrogram, _, _, _ = render(session, cut, orientation="left")
+        line = dendrogram.layout.shapes[0]
+        assert line.x0 == line.x1 == pytest.approx(cut["height"])
+        assert line.yref == "paper" and (line.y0, line.y1) == (0, 1)
+        xs = np.concatenate([np.asarray(t.x, dtype=float) for t in dendrogram.data if t.mode == "lines"])
+        ys = np.concatenate([np.asarray(t.y, dtype=float) for t in dendrogram.data if t.mode == "lines"])
+        assert np.nanmax(xs) == pytest.approx(session["result"].Z[:, 2].max())
+        assert np.nanmax(ys) == pytest.approx(5 + 10 * (N - 1))
+        assert dendrogram.layout.xaxis.title.text == "merge distance"
+        assert list(dendrogram.layout.xaxis.range)[0] > list(dendrogram.layout.xaxis.range)[1]  # root on the left
+
+    def test_orientation_top(self, session):
+        cut = cut_for_k(session, 4)
+        dendrogram, _, _, _ = render(session, cut)
+        line = dendrogram.layout.shapes[0]
+        assert line.y0 == line.y1 == pytest.approx(cut["height"]) and line.xref == "paper"
+
+    def test_show_contracted_on_a_truncated_view(self, session):
+        dendrogram, _, _, status = render(session, cut_for_k(session, 4), truncate_mode="lastp", p=10, flags=["contracted"])
+        contracted = [trace for trace in dendrogram.data if trace.name == "contracted merges"]
+        assert len(contracted) == 1
+        geometry = dendrogram_geometry(session["result"].Z, session["result"].tree, "lastp", 10)
+        assert len(contracted[0].y) == len(geometry.contracted_height) == N - 1 - 9
+        assert "truncated" in status and "Showing 10 leaves for 150 samples" in status
+
+    def test_contracted_off(self, session):
+        dendrogram, _, _, _ = render(session, cut_for_k(session, 4), truncate_mode="lastp", p=10, flags=[])
+        assert not [trace for trace in dendrogram.data if trace.name == "contracted merges"]
+
+    def test_full_view_has_no_contracted_merges(self, session):
+        dendrogram, _, _, _ = render(session, cut_for_k(session, 4), flags=["contracted"])
+        assert not [trace for trace in dendrogram.data if trace.name == "contracted merges"]
+
+    @pytest.mark.parametrize("threshold", [10.0, 16.0, 100.0])
+    def test_annotate_above(self, session, threshold):
+        dendrogram, _, _, _ = render(session, cut_for_k(session, 4), annotate_above=threshold)
+        heights = session["result"].Z[:, 2]
+        texts = sorted(float(a.text) for a in dendrogram.layout.annotations)
+        assert len(texts) == int((heights > threshold).sum()) > 0
+        assert texts == pytest.approx(sorted(float(f"{h:.3g}") for h in heights[heights > threshold]))
+
+    def test_no_annotations_by_default(self, session):
+        dendrogram, _, _, _ = render(session, cut_for_k(session, 4))
+        assert len(dendrogram.layout.annotations) == 0
+
+    def test_more_clusters_than_colours(self, session):
+        k = len(PALETTE) + 3
+        dendrogram, scatter, colour_map, status = render(session, cut_for_k(session, k))
+        assert f"{k} clusters but only {len(PALETTE)} distinguishable colours" in status
+        assert "the 3 smallest are pale grey" in status
+        colours = list(colour_map["labels"].values())
+        palette_used = [c for c in colours if c != OVERFLOW_COLOUR]
+        assert len(palette_used) == len(set(palette_used)) == len(PALETTE)
+        assert colours.count(OVERFLOW_COLOUR) == 3
+        labels = fcluster(session["result"].Z, cut_for_k(session, k)["height"], criterion="distance")
+        sizes = np.bincount(labels)
+        grey = [int(l) for l, c in colour_map["labels"].items() if c == OVERFLOW_COLOUR]
+        coloured = [int(l) for l, c in colour_map["labels"].items() if c != OVERFLOW_COLOUR]
+        assert max(sizes[grey]) <= min(sizes[coloured])
+        assert OVERFLOW not in [c for c in colour_map["nodes"].values() if c != OVERFLOW] and -1 in colour_map["nodes"].values()
+
+    def test_axis_change_keeps_the_dendrogram(self, session):
+        _, _, colour_map, _ = render(session, cut_for_k(session, 4))
+        dendrogram, scatter, new_map, _ = render(session, cut_for_k(session, 4), prop_id="scatter-y.value", colour_map=colour_map, x_choice="y", y_choice="x")
+        assert dendrogram is no_update and new_map is no_update
+        assert (scatter.layout.xaxis.title.text, scatter.layout.yaxis.title.text) == ("y", "x")
+
+    def test_focused_branch_title(self, session):
+        focus = {"node": 2 * N - 3, "clustering": session["clustering"]}
+        dendrogram, _, _, _ = render(session, cut_for_k(session, 4), focus=focus)
+        size = int(session["result"].tree.size[2 * N - 3])
+        assert f"branch of merge {N - 3} ({size:,} samples)" in dendrogram.layout.title.text
+
+    def test_expired_session(self, session):
+        outputs = render(session, cut_for_k(session, 4), session_id=new_session())
+        assert outputs[:3] == (no_update, no_update, no_update) and "No data is loaded" in outputs[3]
+
+    def test_heights_match_the_cut(self, session):
+        cut = cut_for_k(session, 4)
+        _, scatter, colour_map, _ = render(session, cut)
+        assert len(set(scatter_colour_list(scatter))) == n_clusters_at(session["result"].tree.sorted_heights, cut["height"]) == 4
