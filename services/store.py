@@ -74,8 +74,9 @@ def build_clustering(dataset: Dataset, method: str, metric: str, optimal_order: 
         )
     check_memory(dataset.n_samples, dataset.n_features, method, metric, config.MAX_MEMORY_MB, dataset.is_distance_matrix)
     if not dataset.is_distance_matrix:
-        # name rows by label when there are labels, else as "data row i" from 1
-        check_metric_for_data(dataset.values, metric, list(dataset.leaf_names()) if dataset.labels is not None else None)
+        # name rows as the page does: by label, else "sample i" (from 0, as in hovers and the download)
+        row_names = dataset.leaf_names() if dataset.labels is not None else [f"sample {i}" for i in range(dataset.n_samples)]
+        check_metric_for_data(dataset.values, metric, row_names)
     Z = compute_linkage(dataset.values, method, metric, is_distance_matrix=dataset.is_distance_matrix, progress=report)
     if optimal_order:
         from scipy.cluster.hierarchy import optimal_leaf_ordering
