@@ -60,11 +60,14 @@ def node_details(dataset, result, node):
     Input("clear-highlight", "n_clicks"),
     Input("cut", "data"),
     State("cluster-summary", "data"),
+    State("highlight", "data"),
     State("session-id", "data"),
     prevent_initial_call=True,
 )
-def update_highlight(node_click, selection, summary_cell, clear_clicks, cut, summary_rows, session_id):
+def update_highlight(node_click, selection, summary_cell, clear_clicks, cut, summary_rows, current, session_id):
     trigger = ctx.triggered_id
+    if trigger == "cut" and not current:
+        raise PreventUpdate  # nothing to clear; redrawing the views would waste the cut's fast path
     if trigger in ("clear-highlight", "cut") or not cut:
         return None, "Click a merge in the dendrogram to see its members."
     if trigger == "cluster-summary":
