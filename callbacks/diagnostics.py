@@ -109,13 +109,15 @@ def update_inconsistency(clustering, depth, last, threshold, session_id):
     return inconsistency_view(result.Z, depth, last, threshold)
 
 
-def elbow_note(suggested_k):
-    return html.P(
+def elbow_note(suggested_k, best_silhouette_k=None):
+    text = (
         f"Suggested k = {suggested_k}: where the last merge distances accelerate most. Two caveats: it can never "
         "suggest k = 1, and it compares jumps from different branches of the tree, so clusters of unequal spread "
-        "fool it (on the tutorial's 5-blob X2 it suggests 4). Click a k to cut there.",
-        className="panel-help",
+        "fool it (on the tutorial's 5-blob X2 it suggests 4). Click a k to cut there."
     )
+    if best_silhouette_k is not None and best_silhouette_k != suggested_k:
+        text += f" Here the silhouette disagrees: it is best at k = {best_silhouette_k}. Check both against the dendrogram."
+    return html.P(text, className="panel-help")
 
 
 @callback(
@@ -151,7 +153,7 @@ def update_k_plots(cut, max_k, session_id):
         note += " Gaps: ties in merge heights make those k unreachable."
     if clustering["metric"] != "euclidean":
         note += " Calinski–Harabasz and Davies–Bouldin are Euclidean indices whatever the metric."
-    return elbow_fig, elbow_note(found.suggested_k), quality_fig, note.strip()
+    return elbow_fig, elbow_note(found.suggested_k, best), quality_fig, note.strip()
 
 
 @callback(
