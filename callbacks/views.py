@@ -171,6 +171,7 @@ def update_views(cut, highlight, x_choice, y_choice, focus, truncate_mode, p, fl
         highlight_links=highlighted_links(result, samples, geometry), orientation=options["orientation"],
         annotate_above=options["annotate_above"], show_contracted=options["show_contracted"],
         leaf_font_size=options["leaf_font_size"], leaf_rotation=options["leaf_rotation"],
+        legend=cluster_legend(labels, label_colours),
     )
     if geometry.truncated:
         status = (status + " " if status else "") + (

@@ -78,6 +78,7 @@ def dendrogram_figure(
     show_contracted: bool = True,
     leaf_font_size: int = 9,
     leaf_rotation: int = -90,
+    legend: list | None = None,
 ) -> go.Figure:
     """Dendrogram with one trace per colour and the cut line as shapes[0].
 
@@ -103,6 +104,9 @@ def dendrogram_figure(
         Dots at the heights of merges hidden inside truncated leaves.
     leaf_font_size, leaf_rotation : int
         Leaf label style.
+    legend : list of dict, optional
+        Layout annotations naming the cluster colours (:func:`cluster_legend`),
+        drawn in the right margin.
     """
     if len(link_colours) != geometry.n_links:
         raise ValueError("link_colours must give one colour per link")
@@ -174,7 +178,9 @@ def dendrogram_figure(
     layout["shapes"] = [cut_line_shape(cut_height if cut_height is not None else 0, orientation)]
     if cut_height is None:
         layout["shapes"][0].update(visible=False)
-    layout["annotations"] = annotations
+    layout["annotations"] = annotations + list(legend or [])
+    if legend:
+        layout["margin"] = dict(MARGIN, r=130)
     layout["uirevision"] = f"dendrogram-{orientation}-{geometry.root}"
     return go.Figure(data=traces, layout=layout)
 

@@ -178,17 +178,29 @@ def controls():
     )
 
 
+def _export_buttons(graph_id):
+    return html.Div(
+        [
+            html.Span("Export:", className="export-label"),
+            html.Button("SVG", id=f"export-{graph_id}-svg", className="button-link", n_clicks=0, title="Vector image with title, axes and legend"),
+            html.Button("PNG", id=f"export-{graph_id}-png", className="button-link", n_clicks=0, title="Raster image at 3× resolution"),
+            dcc.Store(id=f"export-{graph_id}-done"),
+        ],
+        className="export-row",
+    )
+
+
 def plots():
     graph_style = {"height": "460px"}
     return html.Div(
         [
             html.Div(
-                dcc.Graph(id="dendrogram", config={**EXPORT_CONFIG, "edits": {"shapePosition": True}}, style=graph_style),
+                [dcc.Graph(id="dendrogram", config={**EXPORT_CONFIG, "edits": {"shapePosition": True}}, style=graph_style), _export_buttons("dendrogram")],
                 id="dendrogram-card", className="plot-card", tabIndex="0",
                 title="Drag the dashed line to cut; with this panel focused, ↑ and ↓ step the cut across merge heights.",
                 **{"aria-label": "Dendrogram. Up and down arrows move the cut."},
             ),
-            html.Div(dcc.Loading(dcc.Graph(id="scatter", config=EXPORT_CONFIG, style=graph_style), type="dot"), className="plot-card"),
+            html.Div([dcc.Graph(id="scatter", config=EXPORT_CONFIG, style=graph_style), _export_buttons("scatter")], className="plot-card"),
             html.Div(
                 [
                     html.Div(id="view-status", className="status", role="status", **{"aria-live": "polite"}),

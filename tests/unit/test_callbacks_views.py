@@ -302,13 +302,19 @@ class TestUpdateViews:
     def test_annotate_above(self, session, threshold):
         dendrogram, _, _, _ = render(session, cut_for_k(session, 4), annotate_above=threshold)
         heights = session["result"].Z[:, 2]
-        texts = sorted(float(a.text) for a in dendrogram.layout.annotations)
+        texts = sorted(float(a.text) for a in dendrogram.layout.annotations if a.xref != "paper")  # not the legend
         assert len(texts) == int((heights > threshold).sum()) > 0
         assert texts == pytest.approx(sorted(float(f"{h:.3g}") for h in heights[heights > threshold]))
 
-    def test_no_annotations_by_default(self, session):
+    def test_no_height_annotations_by_default(self, session):
         dendrogram, _, _, _ = render(session, cut_for_k(session, 4))
-        assert len(dendrogram.layout.annotations) == 0
+        assert [a.xref for a in dendrogram.layout.annotations] == ["paper"]  # the legend only
+
+    def test_dendrogram_legend_names_every_cluster_with_its_size(self, session):
+        dendrogram, scatter, _, _ = render(session, cut_for_k(session, 4))
+        legend = dendrogram.layout.annotations[-1].text
+        assert legend == scatter.layout.annotations[0].text  # the same colours and sizes in both plots
+        assert legend.count("●</span> cluster ") == 4
 
     def test_more_clusters_than_colours(self, session):
         k = len(PALETTE) + 3
