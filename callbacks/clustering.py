@@ -10,8 +10,6 @@ from services import config, store
 from services.store import OPTIMAL_ORDER_MAX_N, OPTIMAL_ORDER_WARN_N, optimal_order_seconds
 
 STAGES = ("reading", "distances", "linkage", "geometry", "diagnostics")
-# The quality panel's default range, precomputed in the job so it appears at once.
-DEFAULT_MAX_K = 10
 
 
 @callback(
@@ -39,8 +37,7 @@ def compute_clustering(session_id, data_version, method, metric, optimal_order, 
     dataset, result = shared.clustering(session_id, method, metric, optimal_order, progress=report)
     summary = {"key": data_version["key"], "method": method, "metric": metric, "optimal_order": optimal_order, "n": dataset.n_samples, "default_cut": result.default_cut}
     report("diagnostics")
-    shared.cophenetic(session_id, summary)
-    shared.quality(session_id, summary, DEFAULT_MAX_K)
+    shared.cophenetic(session_id, summary)  # quality per k runs in its own job
     status = f"{method} linkage, {metric} distance: {dataset.n_samples - 1:,} merges."
     if not is_monotonic(result.Z):
         status += " ⚠ The tree has inversions (a merge lower than an earlier one, as centroid and median can give); cuts use each merge's highest height below it, as fcluster does."

@@ -5,9 +5,9 @@ from dash import Input, Output, State, callback, dash_table, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.views import labels_for
-from components.figures import cophenetic_figure, elbow_figure, quality_figure
+from components.figures import cophenetic_figure, elbow_figure, placeholder_figure, quality_figure
 from hclust.diagnostics import (
-    cluster_summary, cophenetic_correlation, cophenetic_pairs_sample, elbow, inconsistency_table, quality_per_k, scale_spread,
+    cluster_summary, cophenetic_correlation, cophenetic_pairs_sample, elbow, inconsistency_table, scale_spread,
 )
 from hclust.errors import InputError
 from hclust.linkage import EUCLIDEAN_ONLY_METHODS, METHODS, compatible_metrics
@@ -120,6 +120,33 @@ def elbow_note(suggested_k, best_silhouette_k=None):
     return html.P(text, className="panel-help")
 
 
+def valid_max_k(max_k):
+    return max_k is not None and isinstance(max_k, (int, float)) and float(max_k).is_integer() and 3 <= max_k <= 30
+
+
+@callback(
+    Output("quality-ready", "data"),
+    Input("clustering", "data"),
+    Input("quality-max-k", "value"),
+    State("session-id", "data"),
+    background=True,
+    progress=[Output("quality-status", "children")],
+    progress_default=[""],
+)
+def compute_quality(set_progress, clustering, max_k, session_id):
+    """Silhouette, Calinski–Harabasz and Davies–Bouldin per k, off the request path."""
+    if not clustering or not valid_max_k(max_k):
+        raise PreventUpdate
+    def report(done, total):
+        set_progress([f"Computing quality indices: {done} of {total} values of k done…"])
+
+    try:
+        store.get_store().quality(session_id, clustering, int(max_k), progress=report)
+    except InputError:
+        raise PreventUpdate
+    return {"clustering": clustering, "max_k": int(max_k)}
+
+
 @callback(
     Output("elbow-graph", "figure"),
     Output("elbow", "children"),
@@ -127,23 +154,26 @@ def elbow_note(suggested_k, best_silhouette_k=None):
     Output("quality-status", "children"),
     Input("cut", "data"),
     Input("quality-max-k", "value"),
+    Input("quality-ready", "data"),
     State("session-id", "data"),
 )
-def update_k_plots(cut, max_k, session_id):
+def update_k_plots(cut, max_k, quality_ready, session_id):
     """Elbow and quality indices, marking the current k."""
     if not cut:
         raise PreventUpdate
     clustering = cut["clustering"]
-    if max_k is None or not float(max_k).is_integer() or not 3 <= max_k <= 30:
+    if not valid_max_k(max_k):
         return no_update, no_update, no_update, "⚠ Largest k must be a whole number from 3 to 30."
     try:
         dataset, result = store.get_store().result_for(session_id, clustering)
     except InputError as error:
         return no_update, f"⚠ {error}", no_update, no_update
     found = elbow(result.Z)
-    quality = store.get_store().quality(session_id, clustering, int(max_k))
     elbow_fig = elbow_figure(found.k_axis, found.distances, found.acceleration, found.suggested_k)
     elbow_fig.add_vline(x=cut["k"], line=dict(color="#D62728", dash="dash"), annotation_text=f"current k = {cut['k']}")
+    if quality_ready != {"clustering": clustering, "max_k": int(max_k)}:
+        return elbow_fig, elbow_note(found.suggested_k), placeholder_figure("Computing quality indices…"), no_update
+    quality = store.get_store().quality(session_id, clustering, int(max_k))
     quality_fig = quality_figure(quality.k, quality.silhouette, quality.calinski_harabasz, quality.davies_bouldin, cut["k"], quality.silhouette_sample)
     best = int(quality.k[np.nanargmax(quality.silhouette)]) if np.isfinite(quality.silhouette).any() else None
     note = f"Best silhouette at k = {best}." if best else ""

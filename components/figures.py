@@ -45,6 +45,15 @@ def _segments(x_left, x_right, h_left, h_right, height):
     return xs.ravel(), ys.ravel()
 
 
+def placeholder_figure(message: str) -> go.Figure:
+    """An empty plot that says what is coming, instead of bare axes."""
+    return go.Figure(layout=dict(
+        xaxis=dict(visible=False), yaxis=dict(visible=False), plot_bgcolor="white", paper_bgcolor="white",
+        annotations=[dict(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font=dict(size=14, color="#5f6b7a"))],
+        margin=dict(l=0, r=0, t=0, b=0),
+    ))
+
+
 ORIENTATIONS = ("top", "bottom", "left", "right")
 VERTICAL_TREE = ("top", "bottom")
 ANNOTATIONS_MAX = 150

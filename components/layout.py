@@ -8,7 +8,7 @@ import uuid
 
 from dash import dash_table, dcc, html
 
-from components.figures import EXPORT_CONFIG
+from components.figures import EXPORT_CONFIG, placeholder_figure
 from hclust.cut import CRITERION_DESCRIPTIONS
 from callbacks.data import dataset_options
 from hclust.data import DEFAULT_PRESET
@@ -195,12 +195,12 @@ def plots():
     return html.Div(
         [
             html.Div(
-                [dcc.Graph(id="dendrogram", config={**EXPORT_CONFIG, "edits": {"shapePosition": True}}, style=graph_style), _export_buttons("dendrogram")],
+                [dcc.Graph(id="dendrogram", figure=placeholder_figure("Computing the linkage…"), config={**EXPORT_CONFIG, "edits": {"shapePosition": True}}, style=graph_style), _export_buttons("dendrogram")],
                 id="dendrogram-card", className="plot-card", tabIndex="0",
                 title="Drag the dashed line to cut; with this panel focused, ↑ and ↓ step the cut across merge heights.",
                 **{"aria-label": "Dendrogram. Up and down arrows move the cut."},
             ),
-            html.Div([dcc.Graph(id="scatter", config=EXPORT_CONFIG, style=graph_style), _export_buttons("scatter")], className="plot-card"),
+            html.Div([dcc.Graph(id="scatter", figure=placeholder_figure("Loading the data…"), config=EXPORT_CONFIG, style=graph_style), _export_buttons("scatter")], className="plot-card"),
             html.Div(
                 [
                     html.Div(id="view-status", className="status", role="status", **{"aria-live": "polite"}),
@@ -239,7 +239,7 @@ def diagnostics():
                 html.Div(id="cophenetic", className="big-number"),
                 html.P("How well the tree's merge heights preserve the original pairwise distances (1 is perfect).", className="panel-help"),
                 html.Div(id="cophenetic-comparison"),
-                dcc.Graph(id="cophenetic-plot", config={"displayModeBar": False}, style={"height": "280px"}),
+                dcc.Graph(id="cophenetic-plot", figure=placeholder_figure("Waiting for the linkage…"), config={"displayModeBar": False}, style={"height": "280px"}),
             ),
             _panel(
                 "Inconsistency",
@@ -259,14 +259,14 @@ def diagnostics():
             ),
             _panel(
                 "Elbow of merge distances",
-                dcc.Graph(id="elbow-graph", config={"displaylogo": False}, style={"height": "300px"}),
+                dcc.Graph(id="elbow-graph", figure=placeholder_figure("Waiting for the linkage…"), config={"displaylogo": False}, style={"height": "300px"}),
                 html.Div(id="elbow"),
                 panel_id="elbow-panel",
             ),
             _panel(
                 "Quality per k",
                 _field("Largest k", dcc.Input(id="quality-max-k", type="number", min=3, max=30, step=1, value=10, debounce=True, className="number-input"), html_for="quality-max-k"),
-                dcc.Loading(dcc.Graph(id="quality-graph", config={"displaylogo": False}, style={"height": "300px"}), type="dot"),
+                dcc.Graph(id="quality-graph", figure=placeholder_figure("Waiting for the linkage…"), config={"displaylogo": False}, style={"height": "300px"}),
                 html.Div(id="quality-status", className="panel-help"),
                 panel_id="quality-panel",
             ),
@@ -295,6 +295,7 @@ def serve_layout():
             dcc.Store(id="data-version"),
             dcc.Store(id="table-version"),
             dcc.Store(id="sample-offer"),
+            dcc.Store(id="quality-ready"),
             dcc.Store(id="clustering"),
             dcc.Store(id="cut"),
             dcc.Store(id="colour-map"),

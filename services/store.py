@@ -157,13 +157,13 @@ class Store:
         key = f"cophenetic:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}"
         return self.memo(key, lambda: cophenetic_correlation(result.Z, dataset.values, clustering["metric"], is_distance_matrix=dataset.is_distance_matrix))
 
-    def quality(self, session_id: str, clustering: dict, max_k: int):
+    def quality(self, session_id: str, clustering: dict, max_k: int, progress=None):
         """Quality indices for k = 2..max_k of the named clustering, computed once."""
         from hclust.diagnostics import quality_per_k
 
         dataset, result = self.result_for(session_id, clustering)
         key = f"quality:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}:{int(max_k)}"
-        return self.memo(key, lambda: quality_per_k(result.Z, dataset.values, clustering["metric"], int(max_k)))
+        return self.memo(key, lambda: quality_per_k(result.Z, dataset.values, clustering["metric"], int(max_k), progress=progress))
 
     def geometry(self, session_id: str, clustering: dict, truncate_mode: str, p: int, root: int | None) -> DendrogramGeometry:
         """Dendrogram geometry for one set of view options, shared like the linkage."""

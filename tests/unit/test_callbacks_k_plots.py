@@ -1,15 +1,27 @@
 """The elbow and quality panels on the tutorial's X2, where the elbow misleads."""
-from callbacks.diagnostics import update_k_plots
+import pytest
+from dash.exceptions import PreventUpdate
+
+from callbacks.diagnostics import compute_quality, update_k_plots
 from tests.fixtures import tutorial_values as ref
 from tests.unit.test_callbacks import call, cluster, new_session, put_preset, triggered_by
 
 
-def k_plots_for_x2(max_k=10):
+def x2_session():
     session_id = new_session()
     summary, _, _ = cluster(session_id, put_preset(session_id, "tutorial-5-blobs"))
+    return session_id, summary
+
+
+def k_plots_for_x2(max_k=10, with_quality=True):
+    session_id, summary = x2_session()
+    progress = []
+    ready = None
+    if with_quality and 3 <= max_k <= 30:
+        ready = call(compute_quality, set_progress=progress.append, clustering=summary, max_k=max_k, session_id=session_id)
     cut = {"criterion": "distance", "height": summary["default_cut"], "k": 2, "clustering": summary}
     with triggered_by("cut.data"):
-        return call(update_k_plots, cut=cut, max_k=max_k, session_id=session_id)
+        return call(update_k_plots, cut=cut, max_k=max_k, quality_ready=ready, session_id=session_id)
 
 
 class TestUpdateKPlots:
@@ -29,3 +41,21 @@ class TestUpdateKPlots:
     def test_largest_k_out_of_range_is_explained(self):
         outputs = k_plots_for_x2(max_k=40)
         assert outputs[3].startswith("⚠ Largest k must be a whole number from 3 to 30")
+
+
+class TestComputeQuality:
+    def test_reports_progress_per_k_and_says_when_ready(self):
+        session_id, summary = x2_session()
+        progress = []
+        ready = call(compute_quality, set_progress=progress.append, clustering=summary, max_k=6, session_id=session_id)
+        assert ready == {"clustering": summary, "max_k": 6}
+        assert [p[0] for p in progress] == [f"Computing quality indices: {done} of 5 values of k done…" for done in range(1, 6)]
+
+    def test_invalid_largest_k_computes_nothing(self):
+        session_id, summary = x2_session()
+        with pytest.raises(PreventUpdate):
+            call(compute_quality, set_progress=lambda _: None, clustering=summary, max_k=2, session_id=session_id)
+
+    def test_until_ready_the_quality_plot_says_it_is_computing(self):
+        _, _, quality_figure, status = k_plots_for_x2(with_quality=False)
+        assert quality_figure.layout.annotations[0].text == "Computing quality indices…"

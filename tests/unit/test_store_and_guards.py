@@ -9,7 +9,7 @@ import pytest
 
 import hclust.diagnostics
 import services.store as store_module
-from callbacks.clustering import DEFAULT_MAX_K, STAGES, compute_clustering, describe_optimal_order, optimal_order_label
+from callbacks.clustering import STAGES, compute_clustering, describe_optimal_order, optimal_order_label
 from hclust.data import Dataset
 from hclust.errors import InputError
 from hclust.preprocess import check_memory, estimate_linkage_memory_bytes
@@ -415,19 +415,20 @@ class TestComputeClustering:
     def test_diagnostics_are_memoized(self, fresh_store, counted_diagnostics, counted_builds):
         session_id, version = self.loaded(fresh_store, 23)
         first = self.run(session_id, version, "average", "euclidean")
-        assert counted_diagnostics == {"cophenetic": 1, "quality": 1}
+        assert counted_diagnostics == {"cophenetic": 1, "quality": 0}
         second = self.run(session_id, version, "average", "euclidean")
-        assert counted_diagnostics == {"cophenetic": 1, "quality": 1}
+        assert counted_diagnostics == {"cophenetic": 1, "quality": 0}
         assert len(counted_builds) == 1
         assert second[:2] == first[:2]
         assert second[2] == ["reading", "diagnostics"]  # nothing left to compute
 
-    def test_diagnostics_are_precomputed_for_the_quality_panel(self, fresh_store, counted_diagnostics):
+    def test_the_linkage_job_leaves_quality_to_its_own_job(self, fresh_store, counted_diagnostics):
+        """The dendrogram must not wait for silhouettes: quality per k runs in a separate job."""
         session_id, version = self.loaded(fresh_store, 24)
-        summary, _, _ = self.run(session_id, version, "average", "euclidean")
+        self.run(session_id, version, "average", "euclidean")
         dataset = fresh_store.dataset(session_id)
-        assert fresh_store._cache.data.get(f"quality:{dataset.content_hash}:average:euclidean:{DEFAULT_MAX_K}") is not None
         assert fresh_store._cache.data.get(f"cophenetic:{dataset.content_hash}:average:euclidean") is not None
+        assert not [key for key in fresh_store._cache.data if key.startswith("quality:")]
 
     def test_a_refused_pair_raises(self, fresh_store):
         session_id, version = self.loaded(fresh_store, 25)
