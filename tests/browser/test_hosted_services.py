@@ -102,9 +102,12 @@ def _click(driver, css):
 
 def _choose(driver, dropdown_id, option_text):
     """Open a dropdown and click the option showing `option_text`, as a person would."""
-    driver.find_element("id", dropdown_id).click()
+    _click(driver, f"#{dropdown_id}")
     WebDriverWait(driver, 10).until(lambda d: any(option_text in o.text for o in d.find_elements("css selector", "[role=option]")))
-    next(o for o in driver.find_elements("css selector", "[role=option]") if option_text in o.text).click()
+    option = next(o for o in driver.find_elements("css selector", "[role=option]") if option_text in o.text)
+    # centre it in the list: at the list's top edge the sticky search box covers it
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", option)
+    option.click()
 
 
 class TestHostedWithRedisAndCelery:
@@ -145,3 +148,21 @@ class TestHostedWithRedisAndCelery:
         WebDriverWait(browser, 60).until(lambda d: "average linkage" in _text(d, "clustering-status"))
         assert time.monotonic() - started < 60
         assert "Terminating" in worker_log.read_text() or "revoked" in worker_log.read_text().lower()
+
+    def test_svc003_a_new_request_supersedes_a_running_job(self, hosted, browser):
+        url, worker_log = hosted
+        terminated_before = worker_log.read_text().count("Terminating")
+        browser.get(url)
+        WebDriverWait(browser, 60).until(lambda d: d.find_element("id", "cut-height").get_attribute("value"))
+        _choose(browser, "dataset", "two moons")
+        browser.find_element("id", "gen-n").send_keys("\b\b\b\b\b" + "1500")
+        _click(browser, "#generate")
+        WebDriverWait(browser, 60).until(lambda d: "1,499 merges" in _text(d, "clustering-status"))
+        _click(browser, "#optimal-order input")  # a job of tens of seconds
+        panel = browser.find_element("id", "job-panel")
+        WebDriverWait(browser, 30).until(lambda d: "running" in panel.get_attribute("class"))
+        started = time.monotonic()
+        _choose(browser, "method", "complete")  # changed mind: the running job is now stale
+        WebDriverWait(browser, 90).until(lambda d: "complete linkage" in _text(d, "clustering-status"))
+        assert time.monotonic() - started < 90
+        WebDriverWait(browser, 20).until(lambda d: worker_log.read_text().count("Terminating") > terminated_before)
