@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from .common import machine_info
+from .common import load_average, machine_info
 from .registry import SECTIONS, section
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "RESULTS.md"
@@ -54,6 +54,7 @@ def main(argv=None) -> int:
         done.append((name, time.perf_counter() - start, tables))
         for table in tables:
             print(table.to_markdown(), flush=True)
+        info["Load at end"] = load_average()
         args.out.write_text(report(info, args, done))
     print(f"Wrote {args.out}", file=sys.stderr)
     return 0

@@ -84,6 +84,13 @@ def _ram_gib() -> str:
     return "unknown"
 
 
+def load_average() -> str:
+    """1-, 5- and 15-minute load averages, with a warning when the CPUs are busy."""
+    one, five, fifteen = os.getloadavg()
+    busy = one > 0.5 * (os.cpu_count() or 1)
+    return f"{one:.2f}, {five:.2f}, {fifteen:.2f}" + (" (busy: other processes may skew timings)" if busy else "")
+
+
 def machine_info() -> dict:
     """Date, CPU, cores, RAM, OS, Python and library versions."""
     versions = []
@@ -99,5 +106,6 @@ def machine_info() -> dict:
         "RAM": _ram_gib(),
         "OS": platform.platform(),
         "Python": platform.python_version(),
+        "Load at start": load_average(),
         "Libraries": ", ".join(versions),
     }
