@@ -1,5 +1,8 @@
 // Arrow keys on the focused dendrogram move the cut to the next merge height.
-// The key press becomes a `cut-nudge` store update; the server does the rest.
+// Each press adds ±1 to a running total sent in the `cut-nudge` store; the
+// server applies the difference from the total it last applied, so presses
+// that overtake each other are never lost.
+var hclustNudgeTotal = 0;
 document.addEventListener("keydown", function (event) {
     if (event.key !== "ArrowUp" && event.key !== "ArrowDown") {
         return;
@@ -9,7 +12,6 @@ document.addEventListener("keydown", function (event) {
         return;
     }
     event.preventDefault();
-    window.dash_clientside.set_props("cut-nudge", {
-        data: {direction: event.key === "ArrowUp" ? 1 : -1, at: Date.now()}
-    });
+    hclustNudgeTotal += event.key === "ArrowUp" ? 1 : -1;
+    window.dash_clientside.set_props("cut-nudge", {data: {total: hclustNudgeTotal}});
 });

@@ -10,6 +10,7 @@ from hclust.errors import InputError
 from services import store
 
 K_PLOTS = ("elbow-graph", "quality-graph")
+MAX_NUDGE_STEPS = 50
 NO_SINGLE_HEIGHT = (
     "The {criterion} criterion cuts each branch where its own statistic crosses t, "
     "so there is no single cut height: the line is hidden and the dendrogram shows the clusters it forms."
@@ -70,7 +71,7 @@ def resolve_cut(tree, Z, previous, trigger, value, default_cut):
     trigger : str
         ``'clustering'``, ``'dendrogram'``, ``'cut-height'``, ``'n-clusters'``,
         ``'criterion'`` (value is ignored; the state carries it), ``'k-plot'``,
-        ``'snap'`` (a dragged height to snap) or ``'nudge'`` (+1 or -1).
+        ``'snap'`` (a dragged height to snap) or ``'nudge'`` (signed steps).
     value
         The new value of the control that moved.
     default_cut : float
@@ -95,11 +96,12 @@ def resolve_cut(tree, Z, previous, trigger, value, default_cut):
     elif trigger == "snap":
         state, message = _by_height(tree, horizontal or "distance", snap_to_gap(tree.sorted_heights, value))
         message = message.rstrip(".") + ", snapped to the nearest large gap."
-    elif trigger == "nudge":
-        start = previous.get("height")
-        if start is None:
-            start = default_cut
-        state, message = _by_height(tree, horizontal or "distance", step_cut(tree.sorted_heights, start, value))
+    elif trigger == "nudge":  # value: signed number of steps
+        height = previous.get("height")
+        height = default_cut if height is None else height
+        for _ in range(min(abs(int(value)), MAX_NUDGE_STEPS)):
+            height = step_cut(tree.sorted_heights, height, 1 if value > 0 else -1)
+        state, message = _by_height(tree, horizontal or "distance", height)
     elif trigger == "k-plot" or (trigger == "n-clusters" and criterion != "maxclust_monocrit"):
         state, message = _by_k(tree, horizontal or "maxclust", value)
     elif trigger == "n-clusters":
@@ -160,9 +162,12 @@ def sync_cut(clustering, relayout, typed_height, typed_k, criterion, t, depth, e
         if "snap" in (flags or []):
             trigger = "snap"
     elif triggered == "cut-nudge":
-        if not nudge or nudge.get("direction") not in (1, -1):
+        total = nudge.get("total") if isinstance(nudge, dict) else None
+        if not isinstance(total, int) or isinstance(total, bool):
             raise PreventUpdate
-        trigger, value = "nudge", nudge["direction"]
+        trigger, value = "nudge", total - int(cut.get("nudged") or 0)
+        if value == 0:
+            raise PreventUpdate
     elif triggered in K_PLOTS:
         trigger, value = "k-plot", k_from_click(elbow_click if triggered == "elbow-graph" else quality_click)
         if value is None:
@@ -180,5 +185,7 @@ def sync_cut(clustering, relayout, typed_height, typed_k, criterion, t, depth, e
     except InputError as error:
         return no_update, no_update, no_update, no_update, f"⚠ {error}"
     state["clustering"] = clustering
+    # the keyboard's running total this state has absorbed (see assets/keyboard.js)
+    state["nudged"] = nudge["total"] if isinstance(nudge, dict) and isinstance(nudge.get("total"), int) else 0
     height = round(state["height"], 6) if state["height"] is not None else None
     return height, state["k"], state["criterion"], state, message

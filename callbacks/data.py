@@ -169,22 +169,28 @@ def receive_upload(contents, filename, session_id):
     Output("feature-columns", "value"),
     Output("label-column", "options"),
     Output("label-column", "value"),
+    Output("scaling", "value"),
     Input("dataset", "value"),
     Input("table-version", "data"),
     State("session-id", "data"),
 )
 def column_choices(source, table_version, session_id):
-    """Feature and label choices for the active table, with sensible defaults."""
+    """Feature, label and scaling defaults for the active table.
+
+    A bundled dataset brings its own scaling (penguins mixes grams and
+    millimetres, so z-score); other sources keep the person's choice.
+    """
     table = active_table(session_id, source)
     if table is None:
-        return [], [], [], None
+        return [], [], [], None, no_update
     numeric, labels = numeric_columns(table), label_columns(table)
+    scaling = no_update
     if source.startswith("bundled:"):
         entry = BUNDLED[source[8:]]
-        features, label = list(entry.features), entry.label_column
+        features, label, scaling = list(entry.features), entry.label_column, entry.scaling
     else:
         features, label = default_feature_columns(table), (labels[0] if labels else None)
-    return [{"label": c, "value": c} for c in numeric], features, [{"label": c, "value": c} for c in labels], label
+    return [{"label": c, "value": c} for c in numeric], features, [{"label": c, "value": c} for c in labels], label, scaling
 
 
 @callback(

@@ -4,6 +4,7 @@ import numpy as np
 from dash import Input, Output, State, callback, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.views import dendrogram_options
 from hclust.dendrogram import members
 from hclust.errors import InputError
 from services import store
@@ -11,28 +12,35 @@ from services import store
 MEMBERS_SHOWN = 30
 
 
-def node_from_click(click, n):
-    """Node id of a clicked merge marker (its customdata is the Z row)."""
+# The dendrogram's merge markers are its first trace (see components.figures).
+MERGES_CURVE = 0
+
+
+def node_from_click(click, geometry, n):
+    """Node id of a clicked merge marker, or None for any other click.
+
+    Points are identified by trace and position, not customdata: dcc.Graph
+    does not pass compact (typed-array) customdata back in click events.
+    """
     try:
         point = click["points"][0]
-        row = point["customdata"]
+        curve, index = point["curveNumber"], point["pointNumber"]
     except (TypeError, KeyError, IndexError):
         return None
-    row = row[0] if isinstance(row, list) else row
-    return n + int(row) if isinstance(row, (int, float)) and 0 <= row < n - 1 else None
+    if curve != MERGES_CURVE or not isinstance(index, int) or not 0 <= index < geometry.n_links:
+        return None
+    return n + int(geometry.merges[index])
 
 
-def samples_from_selection(selected):
-    """Sample indices of the points a box or lasso selected in the scatter."""
+def samples_from_selection(selected, n):
+    """Sample indices of the points a box or lasso selected in the scatter.
+
+    The scatter is one trace in sample order, so a point's number is its sample.
+    """
     if not selected or not selected.get("points"):
         return None
-    found = []
-    for point in selected["points"]:
-        index = point.get("customdata")
-        index = index[0] if isinstance(index, list) else index
-        if isinstance(index, (int, float)):
-            found.append(int(index))
-    return sorted(set(found)) or None
+    found = {point.get("pointNumber") for point in selected["points"] if point.get("curveNumber", 0) == 0}
+    return sorted(i for i in found if isinstance(i, int) and 0 <= i < n) or None
 
 
 def node_details(dataset, result, node):
@@ -61,10 +69,13 @@ def node_details(dataset, result, node):
     Input("cut", "data"),
     State("cluster-summary", "data"),
     State("highlight", "data"),
+    State("focus", "data"),
+    State("truncate-mode", "value"),
+    State("truncate-p", "value"),
     State("session-id", "data"),
     prevent_initial_call=True,
 )
-def update_highlight(node_click, selection, summary_cell, clear_clicks, cut, summary_rows, current, session_id):
+def update_highlight(node_click, selection, summary_cell, clear_clicks, cut, summary_rows, current, focus, truncate_mode, p, session_id):
     trigger = ctx.triggered_id
     if trigger == "cut" and not current:
         raise PreventUpdate  # nothing to clear; redrawing the views would waste the cut's fast path
@@ -75,14 +86,19 @@ def update_highlight(node_click, selection, summary_cell, clear_clicks, cut, sum
             raise PreventUpdate
         return {"cluster": int(summary_rows[summary_cell["row"]]["cluster"])}, no_update
     if trigger == "scatter":
-        samples = samples_from_selection(selection)
+        if selection is not None and not selection.get("points"):
+            raise PreventUpdate  # plotly re-reports an empty selection when the figure redraws
+        samples = samples_from_selection(selection, cut["clustering"]["n"])
         return ({"samples": samples}, no_update) if samples else (None, no_update)
     clustering = cut["clustering"]
     try:
         dataset, result = store.get_store().result_for(session_id, clustering)
+        options = dendrogram_options(truncate_mode, p, [], None, "top", None)
+        root = focus.get("node") if focus and focus.get("clustering") == clustering else None
+        geometry = store.get_store().geometry(session_id, clustering, options["truncate_mode"], options["p"], root)
     except InputError as error:
         return no_update, f"⚠ {error}"
-    node = node_from_click(node_click, result.tree.n)
+    node = node_from_click(node_click, geometry, result.tree.n)
     if node is None:
         raise PreventUpdate
     return {"node": node}, node_details(dataset, result, node)
@@ -143,8 +159,6 @@ def update_focus(branch_clicks, reset_clicks, highlight, relayout, clustering, f
     if trigger == "dendrogram" and relayout:
         if focused and is_zoom_out(relayout, orientation):
             return None, not node_highlighted, True
-        from callbacks.views import dendrogram_options
-
         options = dendrogram_options(truncate_mode, p, [], None, orientation, None)
         try:
             _, result = store.get_store().result_for(session_id, clustering)

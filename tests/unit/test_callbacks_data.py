@@ -370,23 +370,29 @@ class TestDescribe:
 
 class TestColumnChoices:
     def test_bundled(self):
-        numeric, features, labels, label = call(column_choices, source="bundled:penguins", session_id=new_session())
+        numeric, features, labels, label, scaling = call(column_choices, source="bundled:penguins", session_id=new_session())
         assert [o["value"] for o in numeric] == [*PENGUIN_FEATURES, "year"]
         assert features == PENGUIN_FEATURES
         assert [o["value"] for o in labels] == ["species", "island", "sex"]
         assert label == "species"
+        assert scaling == "zscore"  # grams beside millimetres: the bundled default
+
+    def test_bundled_iris_keeps_raw_centimetres(self):
+        *_, scaling = call(column_choices, source="bundled:iris", session_id=new_session())
+        assert scaling == "none"
 
     def test_upload(self):
         session_id = new_session()
         upload(session_id, TABLE_CSV)
-        numeric, features, labels, label = call(column_choices, source=UPLOAD, session_id=session_id)
+        numeric, features, labels, label, scaling = call(column_choices, source=UPLOAD, session_id=session_id)
         assert [o["value"] for o in numeric] == ["row", "a", "b", "code"]
         assert features == ["a", "b", "code"]
         assert [o["value"] for o in labels] == ["name"] and label == "name"
+        assert scaling is no_update  # an upload keeps the person's scaling
 
     @pytest.mark.parametrize("source", ["tutorial-2-blobs", "generate:moons", None, UPLOAD])
     def test_no_table(self, source):
-        assert call(column_choices, source=source, session_id=new_session()) == ([], [], [], None)
+        assert call(column_choices, source=source, session_id=new_session()) == ([], [], [], None, no_update)
 
 
 class TestAxisOptions:

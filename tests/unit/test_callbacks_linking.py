@@ -7,6 +7,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.clustering import compute_clustering
 from callbacks.linking import (
+    MERGES_CURVE,
     MEMBERS_SHOWN, is_zoom_out, node_details, node_from_click, samples_from_selection, update_focus, update_highlight,
     zoomed_subtree,
 )
@@ -63,33 +64,52 @@ def x_range(geometry, first, last, axis="xaxis"):
     return {f"{axis}.range[0]": float(geometry.leaf_x[first] - 2), f"{axis}.range[1]": float(geometry.leaf_x[last] + 2)}
 
 
+@pytest.fixture
+def full_geometry(tutorial_session):
+    return tutorial_session["result"].geometry
+
+
+def merge_click(point_number, curve=MERGES_CURVE):
+    return {"points": [{"curveNumber": curve, "pointNumber": point_number, "customdata": None}]}
+
+
 class TestNodeFromClick:
-    @pytest.mark.parametrize("customdata", [13, 13.0, [13], [13, "ignored"]])
-    def test_merge_marker(self, customdata):
-        assert node_from_click({"points": [{"customdata": customdata}]}, 150) == 163
+    """Clicks are read by trace and position: dcc.Graph drops typed-array customdata."""
+
+    def test_merge_marker(self, full_geometry):
+        # on the full tree the merge markers are the rows of Z in order
+        assert node_from_click(merge_click(13), full_geometry, 150) == 163
+
+    def test_truncated_markers_map_through_the_geometry(self, tutorial_session):
+        from hclust.dendrogram import dendrogram_geometry
+
+        result = tutorial_session["result"]
+        truncated = dendrogram_geometry(result.Z, result.tree, "lastp", 12)
+        assert node_from_click(merge_click(0), truncated, 150) == 150 + int(truncated.merges[0])
+        assert truncated.merges[0] != 0  # not the row number: the geometry's own order
 
     @pytest.mark.parametrize("click", [
-        None, {}, {"points": []}, {"points": [{}]}, {"points": [{"customdata": "13"}]},
-        {"points": [{"customdata": -1}]}, {"points": [{"customdata": 149}]}, {"points": [{"customdata": None}]},
+        None, {}, {"points": []}, {"points": [{}]}, merge_click(-1), merge_click(149), merge_click("13"), merge_click(3, curve=2),
     ])
-    def test_anything_else_is_none(self, click):
-        assert node_from_click(click, 150) is None
+    def test_anything_else_is_none(self, full_geometry, click):
+        assert node_from_click(click, full_geometry, 150) is None
 
-    def test_last_merge_is_the_root(self):
-        assert node_from_click({"points": [{"customdata": 148}]}, 150) == 298
+    def test_last_merge_is_the_root(self, full_geometry):
+        assert node_from_click(merge_click(148), full_geometry, 150) == 298
 
 
 class TestSamplesFromSelection:
     def test_indices_sorted_and_unique(self):
-        selected = {"points": [{"customdata": [5, 2]}, {"customdata": [3, 1]}, {"customdata": [5, 2]}, {"customdata": [40, 1]}]}
-        assert samples_from_selection(selected) == [3, 5, 40]
+        selected = {"points": [{"curveNumber": 0, "pointNumber": i} for i in (5, 3, 5, 40)]}
+        assert samples_from_selection(selected, 150) == [3, 5, 40]
 
-    def test_scalar_customdata(self):
-        assert samples_from_selection({"points": [{"customdata": 7}, {"customdata": 2.0}]}) == [2, 7]
+    def test_points_outside_the_data_are_ignored(self):
+        selected = {"points": [{"curveNumber": 0, "pointNumber": 7}, {"curveNumber": 0, "pointNumber": 150}, {"curveNumber": 1, "pointNumber": 2}]}
+        assert samples_from_selection(selected, 150) == [7]
 
-    @pytest.mark.parametrize("selected", [None, {}, {"points": []}, {"points": [{"x": 1}]}, {"points": [{"customdata": ["a", 1]}]}])
+    @pytest.mark.parametrize("selected", [None, {}, {"points": []}, {"points": [{"x": 1}]}, {"points": [{"pointNumber": "a"}]}])
     def test_nothing_selected(self, selected):
-        assert samples_from_selection(selected) is None
+        assert samples_from_selection(selected, 150) is None
 
 
 class TestNodeDetails:
@@ -132,7 +152,7 @@ def highlight(session, prop_id, **inputs):
 
 class TestUpdateHighlight:
     def test_dendrogram_click_highlights_the_node(self, tutorial_session):
-        data, panel = highlight(tutorial_session, "dendrogram.clickData", node_click={"points": [{"customdata": 13}]})
+        data, panel = highlight(tutorial_session, "dendrogram.clickData", node_click=merge_click(13))
         assert data == {"node": 163}
         assert panel[2].children == "Members: 33, 62, 68"
 
@@ -141,12 +161,17 @@ class TestUpdateHighlight:
             highlight(tutorial_session, "dendrogram.clickData", node_click={"points": [{"x": 5, "y": 0}]})
 
     def test_scatter_selection_highlights_samples(self, tutorial_session):
-        selection = {"points": [{"customdata": [12, 1]}, {"customdata": [4, 1]}]}
+        selection = {"points": [{"curveNumber": 0, "pointNumber": 12}, {"curveNumber": 0, "pointNumber": 4}]}
         data, panel = highlight(tutorial_session, "scatter.selectedData", selection=selection)
         assert data == {"samples": [4, 12]} and panel is no_update
 
-    def test_empty_selection_clears(self, tutorial_session):
-        assert highlight(tutorial_session, "scatter.selectedData", selection={"points": []}) == (None, no_update)
+    def test_deselect_clears(self, tutorial_session):
+        assert highlight(tutorial_session, "scatter.selectedData", selection=None) == (None, no_update)
+
+    def test_an_empty_selection_after_a_redraw_keeps_the_highlight(self, tutorial_session):
+        """Redrawing the scatter makes plotly report an empty selection; that must not clear the highlight."""
+        with pytest.raises(PreventUpdate):
+            highlight(tutorial_session, "scatter.selectedData", selection={"points": []})
 
     def test_summary_row_highlights_its_cluster(self, tutorial_session):
         rows = [{"cluster": 3, "size": 10}, {"cluster": 1, "size": 50}]

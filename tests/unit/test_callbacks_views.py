@@ -261,7 +261,7 @@ class TestUpdateViews:
         dendrogram, _, _, _ = render(session, cut_for_k(session, 4), prop_id="highlight.data", highlight={"node": 163})
         thick = [trace for trace in dendrogram.data if trace.name == "highlighted"]
         assert len(thick) == 1
-        assert np.isfinite(np.asarray(thick[0].x, dtype=float)).sum() == 4 * 2  # two links, four corners each
+        assert np.isfinite(np.asarray(thick[0].x, dtype=float)).sum() == 3 * 2  # two links, three points each (a step shape)
 
     def test_orientation_left(self, session):
         cut = cut_for_k(session, 4)

@@ -68,11 +68,18 @@ class TestDendrogramFigure:
     def test_every_link_is_drawn_once(self, tutorial, names):
         geometry, links, _, _ = coloured_tutorial(tutorial, 16.0)
         traces = line_traces(dendrogram_figure(geometry, links, 16.0, names, tutorial["Z"]))
-        # each link is four points and a gap
-        assert sum(len(trace.x) for trace in traces) == 5 * geometry.n_links
+        # each link is three points and a gap; the step shape implies its fourth corner
+        assert sum(len(trace.x) for trace in traces) == 4 * geometry.n_links
+        drawn = []
         for trace in traces:
             colour_index = ABOVE if trace.line.color == ABOVE_CUT_COLOUR else PALETTE.index(trace.line.color)
-            assert len(trace.x) == 5 * np.sum(links == colour_index)
+            assert len(trace.x) == 4 * np.sum(links == colour_index)
+            assert trace.line.shape == "vh"  # up from (xl, hl), then across at h
+            x = np.asarray(trace.x, dtype=float).reshape(-1, 4)
+            y = np.asarray(trace.y, dtype=float).reshape(-1, 4)
+            drawn += [tuple(np.round(row, 3)) for row in np.column_stack([x[:, 0], y[:, 0], x[:, 1], y[:, 1], y[:, 2]])]
+        expected = np.column_stack([geometry.x_left, geometry.h_left, geometry.x_right, geometry.height, geometry.h_right])
+        assert sorted(drawn) == sorted(tuple(np.round(row, 3)) for row in expected)
 
     def test_links_above_the_cut_are_grey(self, tutorial, names):
         geometry, links, _, _ = coloured_tutorial(tutorial, 16.0)
@@ -81,8 +88,8 @@ class TestDendrogramFigure:
         assert len(grey) == 1
         heights = np.asarray(grey[0].y, dtype=float)
         # the 3 merges above a 4-cluster cut; their tops are the last three heights
-        tops = np.unique(np.round(heights[1::5], 5))
-        assert_array_equal(tops, np.round(tutorial["Z"][-3:, 2], 5))
+        tops = np.unique(heights[1::4])
+        np.testing.assert_allclose(tops, tutorial["Z"][-3:, 2], rtol=1e-6)  # float32 on the wire
 
     @pytest.mark.parametrize("delta", [-1, 1])
     def test_colours_length_must_match_links(self, tutorial, names, delta):
@@ -95,8 +102,11 @@ class TestDendrogramFigure:
         geometry, links, _, _ = coloured_tutorial(tutorial, 16.0)
         figure = dendrogram_figure(geometry, links, 16.0, names, tutorial["Z"])
         markers = [trace for trace in figure.data if trace.name == "merges"][0]
-        assert_array_equal(markers.customdata, geometry.merges)
-        assert "Z[13] = [62, 152, 0.1726, 3]" in markers.text[13]
+        # [i, idx1, idx2, count] per merge; the hover formats them with the height in the browser
+        assert_array_equal(markers.customdata[:, 0], geometry.merges)
+        assert markers.customdata[13].tolist() == [13, 62, 152, 3]
+        assert "Z[i] = [%{customdata[1]}, %{customdata[2]}, %{y:.5g}, %{customdata[3]}]" in markers.hovertemplate
+        assert float(markers.y[13]) == pytest.approx(0.1726, abs=1e-4)
 
     def test_leaf_ticks_follow_the_leaf_order(self, tutorial, names):
         geometry, links, _, _ = coloured_tutorial(tutorial, 16.0)

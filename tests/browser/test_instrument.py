@@ -1,0 +1,375 @@
+"""Using the plots as an instrument, in a real browser: click a merge, select points,
+step the cut with the keyboard, snap a dragged cut, zoom into a big tree.
+
+One server and one browser serve the whole module (set up exactly as
+dash.testing's ``dash_duo`` is); every test starts from a fresh page load, which
+is a fresh session. The helpers here are shared with test_data_in.py and
+test_choosing_k.py.
+
+Run with ``python -m pytest tests/browser -q --headless``.
+"""
+import re
+import time
+
+import numpy as np
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.keys import Keys
+
+from hclust.cut import monotone_heights, n_clusters_at, snap_to_gap
+from hclust.data import tutorial_blobs
+from hclust.linkage import compute_linkage
+from tests.browser.test_foundation import GRAPH, TIMEOUT, cut_line_y, drag_cut_line_to, input_value, wait_until
+from tests.browser.test_hosted_services import _choose, _click
+
+# How long the page may take to answer a click or a key (it usually takes well under a second).
+QUICK = 10
+# The WebGL fallback of headless chromium may complain; that is the browser, not the page.
+HARMLESS = ("WebGL", "GPU stall")
+
+
+# ---------------------------------------------------------------- the page
+
+@pytest.fixture(scope="module")
+def shared_duo(request, tmp_path_factory):
+    """dash.testing's server and browser, configured as the dash_duo fixture does, for one module."""
+    from dash.testing.application_runners import ThreadedRunner
+    from dash.testing.composite import DashComposite
+
+    from app import app
+
+    option = request.config.getoption
+    with ThreadedRunner() as server, DashComposite(
+        server=server, browser=option("webdriver"), remote=option("remote"), remote_url=option("remote_url"),
+        headless=option("headless"), options=request.config.hook.pytest_setup_options(),
+        download_path=str(tmp_path_factory.mktemp("download")), percy_assets_root=option("percy_assets"),
+        percy_finalize=option("nopercyfinalize"), pause=option("pause"),
+    ) as duo:
+        duo.start_server(app)
+        yield duo
+
+
+@pytest.fixture
+def page(shared_duo):
+    """A fresh load of the page (a new session) showing the tutorial's default cut."""
+    shared_duo.reset_log_timestamp()
+    shared_duo.wait_for_page()
+    shared_duo.wait_for_contains_text("#cophenetic", "0.980", timeout=TIMEOUT)
+    wait_until(shared_duo, lambda: cut_line_y(shared_duo) is not None, "the dendrogram with its cut line")
+    wait_until(shared_duo, lambda: input_value(shared_duo, "#n-clusters") == "2", "the default cut")
+    return shared_duo
+
+
+def page_errors(dash_duo):
+    """dash_duo.get_logs() (SEVERE entries) without the harmless WebGL ones."""
+    return [entry for entry in dash_duo.get_logs() if not any(word in entry.get("message", "") for word in HARMLESS)]
+
+
+# ---------------------------------------------------------------- reading the page
+
+def text_of(dash_duo, element_id):
+    return dash_duo.find_element(f"#{element_id}").text
+
+
+def wait_for_text(dash_duo, element_id, *parts, timeout=TIMEOUT):
+    """Wait until #element_id mentions every part; return its text."""
+    wait_until(dash_duo, lambda: all(part in text_of(dash_duo, element_id) for part in parts),
+               f"#{element_id} to mention {parts!r} (it says {text_of(dash_duo, element_id)!r})", timeout)
+    return text_of(dash_duo, element_id)
+
+
+def scroll_to(dash_duo, element_id):
+    dash_duo.driver.execute_script("document.getElementById(arguments[0]).scrollIntoView({block: 'center'})", element_id)
+
+
+def graph_js(dash_duo, graph_id, body, *args):
+    """Run `body` with `gd` bound to the plotly div inside #graph_id."""
+    return dash_duo.driver.execute_script(f"const gd = {GRAPH.format(id=graph_id)}; {body}", *args)
+
+
+def component_prop(dash_duo, component_id, prop):
+    """A Dash component's property as the renderer holds it (what callbacks receive)."""
+    return dash_duo.driver.execute_script(
+        "const state = window.store.getState(), path = state.paths.strs[arguments[0]];"
+        "let node = state.layout; for (const key of path) node = node[key];"
+        "return node.props[arguments[1]] === undefined ? null : node.props[arguments[1]];",
+        component_id, prop,
+    )
+
+
+def viewport_xy(dash_duo, graph_id, x, y, xaxis="xaxis", yaxis="yaxis"):
+    """Viewport position (CSS px) of data point (x, y) on the given axes of a graph."""
+    return graph_js(
+        dash_duo, graph_id,
+        "const fl = gd._fullLayout, xa = fl[arguments[2]], ya = fl[arguments[3]];"
+        "const r = gd.getBoundingClientRect();"
+        "return [r.left + xa._offset + xa.l2p(arguments[0]), r.top + ya._offset + ya.l2p(arguments[1])];",
+        x, y, xaxis, yaxis,
+    )
+
+
+def plot_centre(dash_duo, graph_id):
+    """Viewport position of the middle of a graph's plotting area."""
+    return graph_js(
+        dash_duo, graph_id,
+        "const s = gd._fullLayout._size, r = gd.getBoundingClientRect();"
+        "return [r.left + s.l + s.w / 2, r.top + s.t + s.h / 2];",
+    )
+
+
+def trace_by_name(dash_duo, graph_id, name):
+    """x, y and (first) customdata of the named trace as plotly holds them."""
+    return graph_js(
+        dash_duo, graph_id,
+        "const t = gd._fullData.find(t => t.name === arguments[0]);"
+        "return t ? {x: Array.from(t.x), y: Array.from(t.y), customdata: t.customdata ? Array.from(t.customdata, c => c !== null && typeof c === 'object' ? c[0] : c) : null} : null;",
+        name,
+    )
+
+
+def trace_names(dash_duo, graph_id):
+    return graph_js(dash_duo, graph_id, "return gd && gd._fullData ? gd._fullData.map(t => t.name) : [];")
+
+
+def scatter_opacity(dash_duo):
+    """The scatter's per-point marker opacity, or None when no point is singled out."""
+    return graph_js(dash_duo, "scatter", "const o = gd._fullData[0].marker.opacity; return Array.isArray(o) || ArrayBuffer.isView(o) ? Array.from(o) : null;")
+
+
+def highlighted_points(dash_duo):
+    """Indices of the scatter points drawn at full opacity, or None without a highlight."""
+    opacity = scatter_opacity(dash_duo)
+    return None if opacity is None else [i for i, value in enumerate(opacity) if value == 1]
+
+
+def dendrogram_title(dash_duo):
+    return graph_js(dash_duo, "dendrogram", "return gd && gd._fullLayout ? gd._fullLayout.title.text : '';")
+
+
+def leaf_labels(dash_duo):
+    """The dendrogram's leaf tick labels, or None when there are too many leaves to label."""
+    return graph_js(dash_duo, "dendrogram", "const a = gd && gd._fullLayout && gd._fullLayout.xaxis; return a && a.ticktext ? Array.from(a.ticktext) : null;")
+
+
+def samples_under(labels):
+    """Samples the drawn leaves stand for: '(k)' is a truncated leaf of k samples, a name is one."""
+    return sum(int(label[1:-1].replace(",", "")) if re.fullmatch(r"\([\d,]+\)", label) else 1 for label in labels)
+
+
+# ---------------------------------------------------------------- acting on it
+
+def _pointer(dash_duo, duration=40):
+    builder = ActionBuilder(dash_duo.driver, duration=duration)
+    return builder, builder.pointer_action
+
+
+def click_at(dash_duo, xy, double=False):
+    """Move the mouse to viewport position `xy` and click (or double-click) there."""
+    builder, mouse = _pointer(dash_duo)
+    mouse.move_to_location(round(xy[0]), round(xy[1]))
+    mouse.double_click() if double else mouse.click()
+    builder.perform()
+
+
+def drag(dash_duo, start, end, steps=8):
+    """Press at `start`, move there in steps, release at `end` (viewport px)."""
+    builder, mouse = _pointer(dash_duo)
+    mouse.move_to_location(round(start[0]), round(start[1]))
+    mouse.pointer_down()
+    for step in range(1, steps + 1):
+        mouse.move_to_location(round(start[0] + (end[0] - start[0]) * step / steps), round(start[1] + (end[1] - start[1]) * step / steps))
+    mouse.pointer_up()
+    builder.perform()
+
+
+def stays(dash_duo, condition, what, seconds=2.0):
+    """Fail if `condition` stops holding within `seconds` (polled every 0.1 s)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert condition(), f"{what} did not last"
+        time.sleep(0.1)
+
+
+def click_merge(dash_duo, row):
+    """Click the dendrogram's marker for merge `row` (the 'merges' trace holds the Z row as customdata)."""
+    merges = trace_by_name(dash_duo, "dendrogram", "merges")
+    j = merges["customdata"].index(row)
+    click_at(dash_duo, viewport_xy(dash_duo, "dendrogram", merges["x"][j], merges["y"][j]))
+
+
+def assert_event_names_points(dash_duo, graph_id, prop):
+    """The graph's clickData / selectedData arrived, and each point says which trace and point it is.
+
+    The server identifies a clicked merge and a selected sample by curveNumber
+    and pointNumber: dcc.Graph cannot pass compact (typed-array) customdata back.
+    """
+    wait_until(dash_duo, lambda: component_prop(dash_duo, graph_id, prop), f"{graph_id}.{prop}", QUICK)
+    points = component_prop(dash_duo, graph_id, prop)["points"]
+    missing = [p for p in points if not isinstance(p.get("pointNumber"), int) or not isinstance(p.get("curveNumber"), int)]
+    assert not missing, f"{graph_id}.{prop} points without a trace and position: {missing[0]}"
+    return points
+
+
+class TestInstrument:
+    def test_ins001_click_a_merge_shows_it_and_highlights_its_samples(self, page):
+        click_merge(page, 145)  # Z[145] = [290, 294, 15.115, 76], well above the leaves
+        points = assert_event_names_points(page, "dendrogram", "clickData")
+        merges = trace_by_name(page, "dendrogram", "merges")
+        assert points[0]["curveNumber"] == 0 and merges["customdata"][points[0]["pointNumber"]] == 145
+        panel = wait_for_text(page, "node-panel", "Merge i = 145", timeout=QUICK)
+        assert "76 samples" in panel, panel
+        wait_until(page, lambda: highlighted_points(page) is not None and len(highlighted_points(page)) == 76, "76 samples at full opacity", QUICK)
+        opacity = scatter_opacity(page)
+        assert len(opacity) == 150 and sorted(set(opacity)) == [0.15, 1], "the other samples fade"
+        assert "76 sample(s) highlighted" in text_of(page, "view-status")
+        assert page_errors(page) == []
+
+    def test_ins002_zoom_in_and_click_merge_13_names_samples_33_62_68(self, page):
+        # The tutorial's merge i = 13 joins sample 62 with the pair (33, 68), just above the leaves;
+        # in the overview it sits within a pixel of its neighbours, so zoom in around it first.
+        merges = trace_by_name(page, "dendrogram", "merges")
+        x = merges["x"][merges["customdata"].index(13)]
+        # (a box under 20 px tall zooms x alone, so two boxes: heights 0-30, then 0-3)
+        for top in (30, 3):
+            drag(page, viewport_xy(page, "dendrogram", x - 30, top), viewport_xy(page, "dendrogram", x + 30, 0))
+            wait_until(page, lambda: graph_js(page, "dendrogram", "return gd._fullLayout.yaxis.range[1];") < top * 1.2, f"the view zoomed to heights 0-{top}", QUICK)
+        names = trace_names(page, "dendrogram")  # a highlight adds a trace, so read them before the click
+        click_merge(page, 13)
+        wait_until(page, lambda: component_prop(page, "dendrogram", "clickData"), "dendrogram.clickData", QUICK)
+        point = component_prop(page, "dendrogram", "clickData")["points"][0]
+        clicked = names[point["curveNumber"]]
+        assert clicked == "merges", f"the click on merge 13's marker was taken by the {clicked!r} trace ({point})"
+        assert_event_names_points(page, "dendrogram", "clickData")
+        panel = wait_for_text(page, "node-panel", "Merge i =", timeout=QUICK)
+        assert "Merge i = 13 " in panel, f"clicked the marker of merge 13, the panel shows: {panel!r}"
+        assert re.search(r"Members: (.*)", panel).group(1) == "33, 62, 68", panel
+        wait_until(page, lambda: highlighted_points(page) == [33, 62, 68], "samples 33, 62, 68 highlighted in the scatter", QUICK)
+        assert page_errors(page) == []
+
+    def test_ins003_box_select_in_the_scatter_highlights_the_branch(self, page, tutorial_x):
+        # The modebar appears on hover; choose box select in it as a person would.
+        ActionChains(page.driver).move_to_element(page.find_element("#scatter .js-plotly-plot")).perform()
+        page.find_element('#scatter .modebar-btn[data-attr="dragmode"][data-val="select"]').click()
+        wait_until(page, lambda: graph_js(page, "scatter", "return gd._fullLayout.dragmode;") == "select", "box-select mode", QUICK)
+        # A box over the tutorial's upper-left blob (samples 100-149): x < 4.8, y > 10.
+        x_range, y_range = graph_js(page, "scatter", "return [gd._fullLayout.xaxis.range, gd._fullLayout.yaxis.range];")
+        left, top = x_range[0] + 0.02 * (x_range[1] - x_range[0]), y_range[1] - 0.02 * (y_range[1] - y_range[0])
+        expected = [i for i, (x, y) in enumerate(tutorial_x) if left < x < 4.8 and 10 < y < top]
+        assert expected == list(range(100, 150))
+        drag(page, viewport_xy(page, "scatter", left, top), viewport_xy(page, "scatter", 4.8, 10))
+        points = assert_event_names_points(page, "scatter", "selectedData")
+        assert len(points) == 50
+        wait_until(page, lambda: highlighted_points(page) == expected, "the 50 selected samples highlighted", QUICK)
+        wait_until(page, lambda: "highlighted" in trace_names(page, "dendrogram"), "the dendrogram's 'highlighted' trace", QUICK)
+        assert "50 sample(s) highlighted" in text_of(page, "view-status")
+        # Redrawing the plots for the highlight must not undo it.
+        wait_until(page, page._wait_for_callbacks, "the page to settle", QUICK)
+        stays(page, lambda: highlighted_points(page) == expected and "50 sample(s) highlighted" in text_of(page, "view-status"),
+              "the selection's highlight (redrawing the scatter resets its selection to no points, which clears the highlight)")
+        assert page_errors(page) == []
+
+    def test_ins004_arrow_keys_on_the_focused_dendrogram_step_k(self, page):
+        focus_dendrogram(page)
+        ActionChains(page.driver).send_keys(Keys.ARROW_DOWN).perform()
+        wait_until(page, lambda: input_value(page, "#n-clusters") == "3", "k = 3 after ArrowDown", QUICK)
+        ActionChains(page.driver).send_keys(Keys.ARROW_UP).perform()
+        wait_until(page, lambda: input_value(page, "#n-clusters") == "2", "k = 2 after ArrowUp", QUICK)
+        ActionChains(page.driver).send_keys(Keys.ARROW_DOWN).perform()
+        wait_until(page, lambda: input_value(page, "#n-clusters") == "3", "k = 3 after ArrowDown again", QUICK)
+        assert page_errors(page) == []
+
+    def test_ins005_two_quick_arrow_presses_step_twice(self, page):
+        focus_dendrogram(page)
+        ActionChains(page.driver).send_keys(Keys.ARROW_DOWN, Keys.ARROW_DOWN).perform()
+        try:
+            wait_until(page, lambda: input_value(page, "#n-clusters") == "4", "k = 4", 5)
+        except TimeoutException:
+            pytest.fail(f"two quick ArrowDown presses from k = 2 should give k = 4; #n-clusters shows {input_value(page, '#n-clusters')} (a press was lost)")
+        assert page_errors(page) == []
+
+    def test_ins006_a_snapped_drag_lands_in_the_middle_of_a_large_gap(self, page, sorted_heights):
+        _click(page.driver, '#dendrogram-flags input[value="snap"]')
+        wait_until(page, lambda: page.find_element('#dendrogram-flags input[value="snap"]').is_selected(), "snap ticked", QUICK)
+        wait_until(page, page._wait_for_callbacks, "the dendrogram redrawn with the new flags", QUICK)
+        scroll_to(page, "dendrogram-card")
+        drag_cut_line_to(page, 12.0)
+        levels = np.unique(sorted_heights)
+        widest = np.argsort(-np.diff(levels), kind="stable")[:8]
+        middles = (levels[widest] + levels[widest + 1]) / 2
+        wait_for_text(page, "cut-status", "snapped", timeout=QUICK)
+        height = float(input_value(page, "#cut-height"))
+        assert np.min(np.abs(middles - height)) < 1e-5, f"{height} is the middle of one of the largest gaps {sorted(middles)}"
+        assert abs(height - snap_to_gap(sorted_heights, 12.0)) < 1e-5 and abs(height - 12.0) > 0.5, "snapped to the nearest large gap, not left where dropped"
+        assert input_value(page, "#n-clusters") == str(n_clusters_at(sorted_heights, height))
+        wait_until(page, lambda: abs(cut_line_y(page) - height) < 1e-5, "the line drawn at the snapped height", QUICK)
+        assert page_errors(page) == []
+
+    def test_ins007_zoom_into_a_branch_of_a_20000_point_tree_and_back(self, page):
+        _choose(page.driver, "dataset", "anisotropic")
+        wait_for_text(page, "data-status", "300 rows")
+        points = page.find_element("#gen-n")
+        points.send_keys(Keys.CONTROL, "a")
+        points.send_keys("20000")
+        _click(page.driver, "#generate")
+        wait_for_text(page, "data-status", "20,000 rows")
+        wait_for_text(page, "clustering-status", "19,999 merges", timeout=120)
+        wait_for_text(page, "view-status", "20,000 samples (truncated)")
+        wait_until(page, lambda: samples_under(leaf_labels(page) or []) == 20_000, "the truncated overview")
+        overview, overview_title = leaf_labels(page), dendrogram_title(page)
+        assert "branch" not in overview_title
+
+        # Drag a zoom box across the first four leaves (each leaf is 10 units wide).
+        scroll_to(page, "dendrogram-card")
+        top = graph_js(page, "dendrogram", "return gd._fullLayout.yaxis.range[1];")
+        drag(page, viewport_xy(page, "dendrogram", 1, top * 0.6), viewport_xy(page, "dendrogram", 39, top * 0.2))
+        wait_until(page, lambda: "branch of merge" in dendrogram_title(page), "the branch view", QUICK)
+        size = int(re.search(r"\(([\d,]+) samples\)", dendrogram_title(page)).group(1).replace(",", ""))
+        assert 2 <= size < 20_000
+        wait_until(page, lambda: samples_under(leaf_labels(page) or []) == size, "leaves that add up to the branch", QUICK)
+        assert leaf_labels(page) != overview
+
+        # Double-click: back to the whole tree.
+        click_at(page, plot_centre(page, "dendrogram"), double=True)
+        wait_until(page, lambda: "branch" not in dendrogram_title(page), "the overview again", QUICK)
+        assert dendrogram_title(page) == overview_title
+        wait_until(page, lambda: leaf_labels(page) == overview, "the overview's leaves", QUICK)
+        assert page_errors(page) == []
+
+    def test_ins008_a_click_on_a_leaf_never_names_a_merge_without_that_sample(self, page):
+        leaves = trace_by_name(page, "dendrogram", "leaves")
+        assert leaves, "the dendrogram's 'leaves' trace (hover targets of the samples)"
+        j = leaves["customdata"].index(33)
+        click_at(page, viewport_xy(page, "dendrogram", leaves["x"][j], leaves["y"][j]))
+        wait_until(page, lambda: component_prop(page, "dendrogram", "clickData"), "dendrogram.clickData", QUICK)
+        wait_until(page, page._wait_for_callbacks, "the page to settle", QUICK)
+        panel = text_of(page, "node-panel")
+        if "Merge i =" in panel:
+            members = re.search(r"Members: (.*)", panel).group(1).split(", ")
+            assert "33" in members, (
+                f"a click on leaf 33 named {panel.splitlines()[0]!r}, a merge without sample 33: "
+                "the leaf's customdata (its sample index) was read as a row of Z"
+            )
+        assert page_errors(page) == []
+
+
+def focus_dendrogram(dash_duo):
+    """Click the dendrogram card's title strip (no plot there), which focuses the card."""
+    scroll_to(dash_duo, "dendrogram-card")
+    left, top = dash_duo.driver.execute_script(
+        "const r = document.getElementById('dendrogram-card').getBoundingClientRect(); return [r.left, r.top];"
+    )
+    click_at(dash_duo, (left + 300, top + 8))
+    assert dash_duo.driver.execute_script("return document.activeElement.id") == "dendrogram-card"
+
+
+@pytest.fixture(scope="module")
+def tutorial_x():
+    X, _ = tutorial_blobs()
+    return X
+
+
+@pytest.fixture(scope="module")
+def sorted_heights(tutorial_x):
+    return np.sort(monotone_heights(compute_linkage(tutorial_x, "ward", "euclidean")))
