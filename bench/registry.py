@@ -15,9 +15,11 @@ import importlib
 SECTIONS = {
     "figure": "bench.figure:run",    # figure build time and JSON payload vs plotly
     "linkage": "bench.linkage:run",  # linkage time and peak RSS vs scipy
-    # Planned browser-latency sections (headless Chromium), not implemented yet:
-    # "cut_latency": "bench.browser:cut_latency",    # drag the cut -> recoloured dendrogram
-    # "first_render": "bench.browser:first_render",  # load data -> dendrogram rendered
+    # Browser latencies (headless Chromium against gunicorn -w 2; bench/browser.py):
+    "cut_latency": "bench.browser:cut_latency",        # release a dragged cut -> both plots recoloured
+    "first_render": "bench.browser:first_render",      # end of linkage -> dendrogram rendered
+    "upload_50k": "bench.browser:upload_50k",          # upload a 50,000 x 10 CSV -> dendrogram rendered
+    "diagnostics_x2": "bench.browser:diagnostics_x2",  # choose X2 -> all diagnostics panels updated
 }
 
 

@@ -7,6 +7,7 @@ from hclust.linkage import METRICS, compatible_metrics, is_monotonic, validate_m
 from hclust.data import MIN_ROWS
 from hclust.preprocess import max_rows_within
 from services import config, store
+from services.jobs import JOB_POLL_MS
 from services.store import OPTIMAL_ORDER_MAX_N, OPTIMAL_ORDER_WARN_N, optimal_order_seconds
 
 STAGES = ("reading", "distances", "linkage", "geometry", "diagnostics")
@@ -98,6 +99,7 @@ def sample_offer(session_id, method, metric):
     Input("optimal-order", "value"),
     State("session-id", "data"),
     background=True,
+    interval=JOB_POLL_MS,
     progress=[Output("job-progress", "value"), Output("job-progress", "max"), Output("job-stage", "children")],
     progress_default=(0, len(STAGES), ""),
     running=[

@@ -12,6 +12,7 @@ from hclust.diagnostics import (
 from hclust.errors import InputError
 from hclust.linkage import EUCLIDEAN_ONLY_METHODS, METHODS, compatible_metrics
 from services import store
+from services.jobs import JOB_POLL_MS
 
 MAX_DEPTH = 50
 MAX_LAST = 200
@@ -130,6 +131,7 @@ def valid_max_k(max_k):
     Input("quality-max-k", "value"),
     State("session-id", "data"),
     background=True,
+    interval=JOB_POLL_MS,
     progress=[Output("quality-status", "children")],
     progress_default=[""],
 )

@@ -55,6 +55,24 @@ def _segments(x_left, x_right, h_left, h_right, height):
     return positions.ravel(), heights.ravel()
 
 
+# Contracted dots closer than this share of the height range draw as one.
+DOT_RESOLUTION = 1 / 1000
+
+
+def _visible_dots(positions, heights):
+    """One dot per leaf per DOT_RESOLUTION of height: what the eye can tell apart.
+
+    A truncated tree of 100,000 samples hides ~100,000 merges; their dots pile
+    up at a few heights per leaf, so sending each one only slows the page.
+    """
+    top = float(heights.max()) if len(heights) else 0.0
+    if top <= 0:
+        return positions[:1].astype(np.float32), heights[:1].astype(np.float32)
+    bins = np.round(heights / (top * DOT_RESOLUTION)).astype(np.int64)
+    _, keep = np.unique(np.column_stack([positions.astype(np.int64), bins]), axis=0, return_index=True)
+    return positions[keep].astype(np.float32), heights[keep].astype(np.float32)
+
+
 def _link_shape(orientation):
     """Step shape that turns (xl,hl) -> (xr,h) into 'up, then across'."""
     return "vh" if orientation in VERTICAL_TREE else "hv"
@@ -153,7 +171,7 @@ def dendrogram_figure(
     if highlight_links is not None and highlight_links.any():
         traces.append(line_trace(highlight_links, HIGHLIGHT_COLOUR, 3.5, "highlighted"))
     if show_contracted and geometry.contracted_height is not None and len(geometry.contracted_height):
-        x, y = _oriented(geometry.contracted_x, geometry.contracted_height, orientation)
+        x, y = _oriented(*_visible_dots(geometry.contracted_x, geometry.contracted_height), orientation)
         traces.append(Trace(x=x, y=y, mode="markers", marker=dict(size=4, color="#333333"), hoverinfo="skip", showlegend=False, name="contracted merges"))
     rows = geometry.merges
     # the hover is formatted in the browser from compact integers, not sent as text per merge

@@ -118,34 +118,37 @@ _PAIRED = {
 def _lowest_common_merge_heights(Z, i, j):
     """Height of the merge that first joins samples i[k] and j[k], for all k.
 
-    Replays the merges with a union-find whose components remember which
-    queries touch them; small-to-large merging keeps it O((n + q) log n).
+    Replays the merges with a union-find. Each component keeps the queries
+    still open on it; merging moves only the smaller side's samples and
+    queries into the larger (small-to-large), so the whole replay is
+    O((n + q) log n) even for chained trees.
     """
     n = Z.shape[0] + 1
     result = np.empty(len(i))
-    pending = [dict() for _ in range(2 * n - 1)]  # node -> {query: other sample}
-    member_of = list(range(n))
-    members = [[s] for s in range(n)] + [None] * (n - 1)
+    component = list(range(n))  # sample -> component key (a sample id that never changes for the larger side)
+    members = {s: [s] for s in range(n)}
+    pending = {s: {} for s in range(n)}  # component key -> {query: other sample}
     for q, (a, b) in enumerate(zip(i.tolist(), j.tolist())):
         pending[a][q] = b
         pending[b][q] = a
+    key_of_node = list(range(n)) + [0] * (n - 1)
     heights = Z[:, 2].tolist()
     for row, (left, right) in enumerate(Z[:, :2].astype(np.int64).tolist()):
-        node = n + row
-        big, small = (left, right) if len(members[left]) >= len(members[right]) else (right, left)
-        for q, other in pending[small].items():
-            if member_of[other] == big:
+        big, small = key_of_node[left], key_of_node[right]
+        if len(members[big]) + len(pending[big]) < len(members[small]) + len(pending[small]):
+            big, small = small, big
+        open_on_big = pending[big]
+        for q, other in pending.pop(small).items():
+            if component[other] == big:
                 result[q] = heights[row]
-                pending[big].pop(q, None)
+                del open_on_big[q]
             else:
-                pending[big][q] = other
-        for s in members[small]:
-            member_of[s] = node
-        for s in members[big]:
-            member_of[s] = node
-        members[big].extend(members[small])
-        members[node], members[big], members[small] = members[big], None, None
-        pending[node], pending[big], pending[small] = pending[big], None, None
+                open_on_big[q] = other
+        moved = members.pop(small)
+        for sample in moved:
+            component[sample] = big
+        members[big].extend(moved)
+        key_of_node[n + row] = big
     return result
 
 

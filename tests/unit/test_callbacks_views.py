@@ -287,7 +287,13 @@ class TestUpdateViews:
         contracted = [trace for trace in dendrogram.data if trace.name == "contracted merges"]
         assert len(contracted) == 1
         geometry = dendrogram_geometry(session["result"].Z, session["result"].tree, "lastp", 10)
-        assert len(contracted[0].y) == len(geometry.contracted_height) == N - 1 - 9
+        assert len(geometry.contracted_height) == N - 1 - 9
+        # dots closer than 1/1000 of the height range on the same leaf are drawn once
+        drawn = set(zip(np.asarray(contracted[0].x, dtype=float).tolist(), np.asarray(contracted[0].y, dtype=float).round(3).tolist()))
+        top = geometry.contracted_height.max()
+        every = {(x, round(h / (top / 1000))) for x, h in zip(geometry.contracted_x.tolist(), geometry.contracted_height.tolist())}
+        assert len(contracted[0].y) == len(every) <= N - 1 - 9
+        assert all(any(abs(h - y) <= top / 1000 for (x2, y) in drawn if x2 == x) for x, h in zip(geometry.contracted_x.tolist(), geometry.contracted_height.tolist()))
         assert "truncated" in status and "Showing 10 leaves for 150 samples" in status
 
     def test_contracted_off(self, session):
