@@ -12,22 +12,18 @@ Sections: ``cut_latency``, ``first_render``, ``upload_50k``, ``diagnostics_x2``.
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 
+from devtools.local_app import app_env, gunicorn, headless_chromium
+
 from .common import Table, verdict
 
-ROOT = Path(__file__).resolve().parents[1]
 GRAPH = "document.querySelector('#{id} .js-plotly-plot')"
 CUT_TARGET_MS = 100
 FIRST_RENDER_TARGET_S = 2.0
@@ -37,65 +33,15 @@ DIAGNOSTICS_TARGET_S = 1.0
 
 # ---------------------------------------------------------------- server and browser
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_http(url, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer within {seconds} s")
-
-
 @contextlib.contextmanager
 def served_app():
     """gunicorn -w 2 on a free loopback port with a temporary CACHE_DIR; yields the URL."""
     with tempfile.TemporaryDirectory(prefix="bench-browser-") as tmp:
-        env = dict(os.environ, CACHE_DIR=str(Path(tmp) / "cache"))
-        env.pop("REDIS_URL", None)
-        port = _free_port()
-        log = open(Path(tmp) / "gunicorn.log", "w")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "300", "app:server"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}/"
-            _wait_for_http(url)
+        with gunicorn(app_env(Path(tmp) / "cache"), Path(tmp) / "gunicorn.log") as url:
             yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            log.close()
 
 
-@contextlib.contextmanager
-def chromium():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-
-    options = Options()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                     "--disable-component-update", "--no-first-run", "--window-size=1400,1000"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(options=options)
-    driver.set_script_timeout(60)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+chromium = headless_chromium
 
 
 @contextlib.contextmanager
@@ -312,7 +258,7 @@ def cut_latency(quick: bool = False) -> list[Table]:
         time.sleep(1.0)
         heights = merge_heights(driver)[:12]
         gaps = sorted(((heights[i] - heights[i + 1], i) for i in range(len(heights) - 1)), reverse=True)
-        (g1, i1), (g2, i2) = gaps[0], gaps[1]
+        (_, i1), (_, i2) = gaps[0], gaps[1]
         targets = [(heights[i2] + heights[i2 + 1]) / 2, (heights[i1] + heights[i1 + 1]) / 2]  # start away from the default cut
         print(f"  cut_latency n={n}: alternating cut heights {targets[0]:.4g} (k={i2 + 2}) and {targets[1]:.4g} (k={i1 + 2})",
               file=sys.stderr, flush=True)
@@ -482,7 +428,6 @@ def _measure_x2(driver):
     time.sleep(0.5)
     requests = driver.execute_script("const D = window.__diag; return performance.getEntriesByType('resource')"
                                      ".filter(e => e.name.includes('_dash-update-component') && e.startTime >= D.t0).map(e => [e.startTime - D.t0, e.responseEnd - D.t0]);")
-    busy = sum(b - a for a, b in requests)
     print(f"    {len(requests)} callback requests after the click: {[(round(a), round(b)) for a, b in requests]}", file=sys.stderr, flush=True)
     done = driver.execute_script("return window.__diag.done;")
     done["requests"] = len(requests)

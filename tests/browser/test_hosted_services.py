@@ -4,21 +4,18 @@ a long job is cancelled and the worker is free again at once.
 
 Each service is started by the test and stopped at the end.
 """
-import os
+import contextlib
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.support.ui import WebDriverWait
 
-ROOT = Path(__file__).resolve().parents[2]
+from devtools.local_app import ROOT, app_env, free_port, gunicorn, headless_chromium, stop
+
 BIN = Path(sys.executable).parent
 
 pytestmark = pytest.mark.skipif(
@@ -27,66 +24,29 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_http(url, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer within {seconds} s")
-
-
 @pytest.fixture(scope="module")
 def hosted(tmp_path_factory):
     """Redis, one Celery worker and gunicorn (2 workers), all on loopback."""
     tmp = tmp_path_factory.mktemp("hosted")
-    redis_port, app_port = _free_port(), _free_port()
-    env = dict(os.environ, REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", CACHE_DIR=str(tmp / "cache"))
-    logs = {name: open(tmp / f"{name}.log", "w") for name in ("redis", "celery", "gunicorn")}
-    processes = [subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=logs["redis"], stderr=subprocess.STDOUT)]
-    try:
-        processes.append(subprocess.Popen(
+    redis_port = free_port()
+    env = app_env(tmp / "cache", REDIS_URL=f"redis://127.0.0.1:{redis_port}/0")
+    with contextlib.ExitStack() as stack:
+        logs = {name: stack.enter_context(open(tmp / f"{name}.log", "w")) for name in ("redis", "celery")}
+        redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=logs["redis"], stderr=subprocess.STDOUT)
+        stack.callback(stop, redis)
+        worker = subprocess.Popen(
             [str(BIN / "celery"), "-A", "app:celery_app", "worker", "--concurrency=1", "--loglevel=info", "--without-mingle", "--without-gossip"],
             cwd=ROOT, env=env, stdout=logs["celery"], stderr=subprocess.STDOUT,
-        ))
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{app_port}", "--timeout", "120", "app:server"],
-            cwd=ROOT, env=env, stdout=logs["gunicorn"], stderr=subprocess.STDOUT,
-        ))
-        url = f"http://127.0.0.1:{app_port}/"
-        _wait_for_http(url)
+        )
+        stack.callback(stop, worker)
+        url = stack.enter_context(gunicorn(env, tmp / "gunicorn.log"))
         yield url, tmp / "celery.log"
-    finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in reversed(processes):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for log in logs.values():
-            log.close()
 
 
 @pytest.fixture
 def browser():
-    options = Options()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                     "--disable-component-update", "--no-first-run", "--window-size=1400,1000"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(options=options)
-    yield driver
-    driver.quit()
+    with headless_chromium() as driver:
+        yield driver
 
 
 def _text(driver, element_id):
