@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 WORKERS ?= 2
 
-.PHONY: run serve test unit browser bench install install-dev browser-deps clean
+.PHONY: run test unit browser bench install install-dev browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +22,9 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# Development server on http://$(HOST):$(PORT).
+# Serve http://$(HOST):$(PORT) with gunicorn's single-threaded workers: background
+# jobs are forked from the worker, which is only safe from a single-threaded process.
 run: install
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/python app.py
-
-# The hosted shape: gunicorn with several workers sharing the disk cache.
-serve: install
 	$(BIN)/gunicorn -w $(WORKERS) -b $(HOST):$(PORT) --timeout 300 app:server
 
 # Debian's chromium and chromium-driver drive the browser tests; redis-server

@@ -51,3 +51,20 @@ def tutorial():
     Z = compute_linkage(X, "ward", "euclidean")
     Z2 = compute_linkage(X2, "ward", "euclidean")
     return dict(X=X, X2=X2, Z=Z, Z2=Z2, tree=TreeIndex.from_linkage(Z))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Leave no process behind, so the run always ends.
+
+    The in-process test servers are threaded, and Dash runs each background
+    callback in a process forked from them; a fork taken while another
+    thread holds a lock can wait forever. Such orphans keep the test process
+    from exiting (multiprocess joins its children at exit), so end them here.
+    """
+    import psutil
+
+    for child in psutil.Process().children(recursive=True):
+        try:
+            child.kill()
+        except psutil.NoSuchProcess:
+            pass
