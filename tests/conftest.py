@@ -11,7 +11,13 @@ import tempfile
 _TEST_CACHE_DIR = tempfile.mkdtemp(prefix="hclust-test-")
 os.environ.setdefault("CACHE_DIR", _TEST_CACHE_DIR)
 
+import multiprocess  # noqa: E402
 import pytest  # noqa: E402
+
+# The test servers run threaded inside pytest; forking a job from a threaded
+# process can inherit a held lock and hang. A forkserver forks jobs from a
+# clean single-threaded process instead (gunicorn's sync workers need no help).
+multiprocess.set_start_method("forkserver", force=True)
 
 from hclust.cut import TreeIndex  # noqa: E402
 from hclust.data import tutorial_blobs  # noqa: E402
