@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from devtools.local_app import app_env, gunicorn, headless_chromium
+from devtools.local_app import app_env, choose_option, click_centred, gunicorn, headless_chromium
 
 from .common import Table, verdict
 
@@ -78,19 +78,8 @@ def graph_js(driver, graph_id, body, *args):
     return driver.execute_script(f"const gd = {GRAPH.format(id=graph_id)}; {body}", *args)
 
 
-def click(driver, css):
-    element = driver.find_element("css selector", css)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-    element.click()
-
-
-def choose(driver, dropdown_id, option_text):
-    """Open a dropdown and click the option showing `option_text` (as tests/browser do)."""
-    click(driver, f"#{dropdown_id}")
-    wait(driver, lambda d: any(option_text in o.text for o in d.find_elements("css selector", "[role=option]")), f"option {option_text!r}", 10)
-    option = next(o for o in driver.find_elements("css selector", "[role=option]") if option_text in o.text)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", option)
-    option.click()
+click = click_centred
+choose = choose_option
 
 
 def type_into(driver, element_id, value):

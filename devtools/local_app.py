@@ -90,3 +90,25 @@ def headless_chromium(window: str = "1400,1000"):
         yield driver
     finally:
         driver.quit()
+
+
+def click_centred(driver, css: str) -> None:
+    """Scroll an element to the middle of its view, then click it, as a person would."""
+    element = driver.find_element("css selector", css)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
+def choose_option(driver, dropdown_id: str, option_text: str, timeout: float = 10) -> None:
+    """Open a Dash dropdown and click the option showing `option_text`.
+
+    The option is centred in the list first: at the list's top edge the
+    dropdown's sticky search box covers it.
+    """
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    click_centred(driver, f"#{dropdown_id}")
+    WebDriverWait(driver, timeout).until(lambda d: any(option_text in o.text for o in d.find_elements("css selector", "[role=option]")))
+    option = next(o for o in driver.find_elements("css selector", "[role=option]") if option_text in o.text)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", option)
+    option.click()

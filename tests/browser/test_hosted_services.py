@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
-from devtools.local_app import ROOT, app_env, free_port, gunicorn, headless_chromium, stop
+from devtools.local_app import ROOT, app_env, choose_option, click_centred, free_port, gunicorn, headless_chromium, stop
 
 BIN = Path(sys.executable).parent
 
@@ -53,23 +53,6 @@ def _text(driver, element_id):
     return driver.find_element("id", element_id).text
 
 
-def _click(driver, css):
-    """Scroll an element into view, then click it."""
-    element = driver.find_element("css selector", css)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-    element.click()
-
-
-def _choose(driver, dropdown_id, option_text):
-    """Open a dropdown and click the option showing `option_text`, as a person would."""
-    _click(driver, f"#{dropdown_id}")
-    WebDriverWait(driver, 10).until(lambda d: any(option_text in o.text for o in d.find_elements("css selector", "[role=option]")))
-    option = next(o for o in driver.find_elements("css selector", "[role=option]") if option_text in o.text)
-    # centre it in the list: at the list's top edge the sticky search box covers it
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", option)
-    option.click()
-
-
 class TestHostedWithRedisAndCelery:
     def test_svc001_linkage_runs_on_the_worker(self, hosted, browser):
         url, worker_log = hosted
@@ -85,26 +68,26 @@ class TestHostedWithRedisAndCelery:
         url, worker_log = hosted
         browser.get(url)
         WebDriverWait(browser, 60).until(lambda d: d.find_element("id", "cut-height").get_attribute("value"))
-        _choose(browser, "dataset", "two moons")
+        choose_option(browser, "dataset", "two moons")
         points = browser.find_element("id", "gen-n")
         points.send_keys("\b\b\b\b\b" + "1500")
-        _click(browser, "#generate")
+        click_centred(browser, "#generate")
         WebDriverWait(browser, 60).until(lambda d: "1,500 rows" in _text(d, "data-status"))
         WebDriverWait(browser, 60).until(lambda d: "1,499 merges" in _text(d, "clustering-status"))
         # optimal leaf ordering of 1,500 samples takes tens of seconds: a long job
-        _click(browser, "#optimal-order input")
+        click_centred(browser, "#optimal-order input")
         panel = browser.find_element("id", "job-panel")
         WebDriverWait(browser, 30).until(lambda d: "running" in panel.get_attribute("class"))
         WebDriverWait(browser, 30).until(lambda d: "Step" in _text(d, "job-stage"))
         assert int(float(browser.find_element("id", "job-progress").get_attribute("value"))) >= 1
         assert browser.find_element("id", "cancel-job").is_enabled()
-        _click(browser, "#cancel-job")
+        click_centred(browser, "#cancel-job")
         WebDriverWait(browser, 20).until(lambda d: "running" not in panel.get_attribute("class"))
         assert "Leaves in optimal order" not in _text(browser, "clustering-status")
         # the worker is free: a new job (ordering off again) finishes promptly
         started = time.monotonic()
-        _click(browser, "#optimal-order input")
-        _choose(browser, "method", "average")
+        click_centred(browser, "#optimal-order input")
+        choose_option(browser, "method", "average")
         WebDriverWait(browser, 60).until(lambda d: "average linkage" in _text(d, "clustering-status"))
         assert time.monotonic() - started < 60
         assert "Terminating" in worker_log.read_text() or "revoked" in worker_log.read_text().lower()
@@ -114,15 +97,15 @@ class TestHostedWithRedisAndCelery:
         terminated_before = worker_log.read_text().count("Terminating")
         browser.get(url)
         WebDriverWait(browser, 60).until(lambda d: d.find_element("id", "cut-height").get_attribute("value"))
-        _choose(browser, "dataset", "two moons")
+        choose_option(browser, "dataset", "two moons")
         browser.find_element("id", "gen-n").send_keys("\b\b\b\b\b" + "1500")
-        _click(browser, "#generate")
+        click_centred(browser, "#generate")
         WebDriverWait(browser, 60).until(lambda d: "1,499 merges" in _text(d, "clustering-status"))
-        _click(browser, "#optimal-order input")  # a job of tens of seconds
+        click_centred(browser, "#optimal-order input")  # a job of tens of seconds
         panel = browser.find_element("id", "job-panel")
         WebDriverWait(browser, 30).until(lambda d: "running" in panel.get_attribute("class"))
         started = time.monotonic()
-        _choose(browser, "method", "complete")  # changed mind: the running job is now stale
+        choose_option(browser, "method", "complete")  # changed mind: the running job is now stale
         WebDriverWait(browser, 90).until(lambda d: "complete linkage" in _text(d, "clustering-status"))
         assert time.monotonic() - started < 90
         WebDriverWait(browser, 20).until(lambda d: worker_log.read_text().count("Terminating") > terminated_before)
