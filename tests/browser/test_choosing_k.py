@@ -11,7 +11,7 @@ from selenium.webdriver.common.keys import Keys
 from hclust.cut import height_for_k, monotone_heights, n_clusters_at
 from hclust.data import tutorial_blobs
 from tests.browser.test_foundation import TIMEOUT, cut_line_y, input_value, wait_until
-from tests.browser.test_hosted_services import _choose
+from devtools.local_app import choose_option as _choose
 from tests.browser.test_instrument import (  # noqa: F401  (page and shared_duo are fixtures)
     QUICK, click_at, graph_js, highlighted_points, page, page_errors, scroll_to, shared_duo, text_of, trace_names,
     viewport_xy, wait_for_text,

@@ -12,7 +12,7 @@ import os
 from selenium.webdriver.common.keys import Keys
 
 from tests.browser.test_foundation import TIMEOUT, input_value, wait_until
-from tests.browser.test_hosted_services import _choose, _click
+from devtools.local_app import choose_option as _choose, click_centred as _click
 from tests.browser.test_instrument import leaf_labels, page, page_errors, shared_duo, wait_for_text  # noqa: F401  (fixtures)
 
 UPLOAD_INPUT = "#upload-data input[type=file]"

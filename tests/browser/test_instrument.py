@@ -22,7 +22,7 @@ from hclust.cut import monotone_heights, n_clusters_at, snap_to_gap
 from hclust.data import tutorial_blobs
 from hclust.linkage import compute_linkage
 from tests.browser.test_foundation import GRAPH, TIMEOUT, cut_line_y, drag_cut_line_to, input_value, wait_until
-from tests.browser.test_hosted_services import _choose, _click
+from devtools.local_app import choose_option as _choose, click_centred as _click
 
 # How long the page may take to answer a click or a key (it usually takes well under a second).
 QUICK = 10
