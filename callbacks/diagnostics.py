@@ -7,7 +7,7 @@ from dash.exceptions import PreventUpdate
 from callbacks.views import labels_for
 from components.figures import cophenetic_figure, elbow_figure, placeholder_figure, quality_figure
 from hclust.diagnostics import (
-    cluster_summary, cophenetic_correlation, cophenetic_pairs_sample, elbow, inconsistency_table, scale_spread,
+    cluster_summary, cophenetic_correlation, elbow, inconsistency_table, scale_spread,
 )
 from hclust.errors import InputError
 from hclust.linkage import EUCLIDEAN_ONLY_METHODS, METHODS, compatible_metrics
@@ -68,7 +68,7 @@ def update_linkage_diagnostics(clustering, session_id):
     except InputError as error:
         return f"⚠ {error}", no_update, no_update, no_update
     value, how = cophenetic_text(coefficient)
-    original, cophenetic, sampled = cophenetic_pairs_sample(result.Z, dataset.values, metric, is_distance_matrix=dataset.is_distance_matrix)
+    original, cophenetic, sampled = store.get_store().cophenetic_pairs(session_id, clustering)
     return [html.Span(value), html.Small(how)], comparison, cophenetic_figure(original, cophenetic, sampled, metric), linkage_rows(result.Z)
 
 

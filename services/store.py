@@ -58,6 +58,11 @@ def optimal_order_seconds(n: int) -> float:
     return OPTIMAL_ORDER_SECONDS_AT_1000 * (n / 1000) ** 3
 
 
+def overview_truncation(n: int) -> str:
+    """What 'auto' truncation means: the whole tree up to FULL_DENDROGRAM_MAX_LEAVES leaves."""
+    return "none" if n <= FULL_DENDROGRAM_MAX_LEAVES else "lastp"
+
+
 def build_clustering(dataset: Dataset, method: str, metric: str, optimal_order: bool = False, progress=None) -> Clustering:
     """Linkage, tree index and dendrogram geometry for one dataset.
 
@@ -87,8 +92,7 @@ def build_clustering(dataset: Dataset, method: str, metric: str, optimal_order: 
         Z = optimal_leaf_ordering(Z, distances)
     report("geometry")
     tree = TreeIndex.from_linkage(Z)
-    truncate = "lastp" if tree.n > FULL_DENDROGRAM_MAX_LEAVES else "none"
-    geometry = dendrogram_geometry(Z, tree, truncate, OVERVIEW_P)
+    geometry = dendrogram_geometry(Z, tree, overview_truncation(tree.n), OVERVIEW_P)
     return Clustering(Z=Z, tree=tree, geometry=geometry, default_cut=largest_gap_cut(tree.sorted_heights))
 
 
@@ -157,6 +161,14 @@ class Store:
         key = f"cophenetic:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}"
         return self.memo(key, lambda: cophenetic_correlation(result.Z, dataset.values, clustering["metric"], is_distance_matrix=dataset.is_distance_matrix))
 
+    def cophenetic_pairs(self, session_id: str, clustering: dict):
+        """Original and cophenetic distances of sampled pairs, for the plot, computed once."""
+        from hclust.diagnostics import cophenetic_pairs_sample
+
+        dataset, result = self.result_for(session_id, clustering)
+        key = f"cophenetic-pairs:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}"
+        return self.memo(key, lambda: cophenetic_pairs_sample(result.Z, dataset.values, clustering["metric"], is_distance_matrix=dataset.is_distance_matrix))
+
     def quality(self, session_id: str, clustering: dict, max_k: int, progress=None):
         """Quality indices for k = 2..max_k of the named clustering, computed once."""
         from hclust.diagnostics import quality_per_k
@@ -169,7 +181,9 @@ class Store:
         """Dendrogram geometry for one set of view options, shared like the linkage."""
         dataset, result = self.result_for(session_id, clustering)
         if truncate_mode == "auto":
-            truncate_mode = "none" if result.tree.n <= FULL_DENDROGRAM_MAX_LEAVES else "lastp"
+            truncate_mode = overview_truncation(result.tree.n)
+        if root is None and truncate_mode == overview_truncation(result.tree.n) and (truncate_mode == "none" or p == OVERVIEW_P):
+            return result.geometry  # the overview the linkage job already built
         key = f"geometry:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}:{clustering.get('optimal_order', False)}:{truncate_mode}:{p}:{root}"
         return self.memo(key, lambda: dendrogram_geometry(result.Z, result.tree, truncate_mode, p, root))
 
