@@ -25,12 +25,36 @@ def celery_app():
     return Celery("hclust", broker=config.REDIS_URL, backend=config.REDIS_URL)
 
 
+def _race_safe_diskcache_manager():
+    from dash import DiskcacheManager
+
+    class RaceSafeDiskcacheManager(DiskcacheManager):
+        """Dash's manager, but a job that ends while being ended is not an error.
+
+        Dash checks that the job's process exists, then lists its children;
+        a job that exits in between raised ``psutil.NoSuchProcess`` out of the
+        request that fetched its result (a 500 seen in CI). Ending a process
+        that has already ended needs nothing more.
+        """
+
+        def terminate_job(self, job):
+            import psutil
+
+            try:
+                super().terminate_job(job)
+            except psutil.NoSuchProcess:
+                pass
+
+    return RaceSafeDiskcacheManager
+
+
 def background_manager(celery=None):
     """Dash's background callback manager for this deployment."""
-    from dash import CeleryManager, DiskcacheManager
+    from dash import CeleryManager
 
     if celery is not None:
         return CeleryManager(celery, expire=config.SESSION_TTL_SECONDS)
     import diskcache
 
-    return DiskcacheManager(diskcache.Cache(os.path.join(config.CACHE_DIR, "jobs")), expire=config.SESSION_TTL_SECONDS)
+    manager = _race_safe_diskcache_manager()
+    return manager(diskcache.Cache(os.path.join(config.CACHE_DIR, "jobs")), expire=config.SESSION_TTL_SECONDS)

@@ -59,6 +59,8 @@ def page(shared_duo):
     shared_duo.wait_for_contains_text("#cophenetic", "0.980", timeout=TIMEOUT)
     wait_until(shared_duo, lambda: cut_line_y(shared_duo) is not None, "the dendrogram with its cut line")
     wait_until(shared_duo, lambda: input_value(shared_duo, "#n-clusters") == "2", "the default cut")
+    # no figure may be replaced under the mouse: wait for every callback of the load to answer
+    wait_until(shared_duo, lambda: shared_duo.redux_state_rqs == [], "the page's callbacks to settle")
     return shared_duo
 
 
