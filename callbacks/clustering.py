@@ -1,6 +1,9 @@
 """Method and metric: which pairs are allowed, and computing the linkage as a
 background job with staged progress and a cancel button."""
+import uuid
+
 from dash import Input, Output, State, callback, no_update
+from dash.exceptions import PreventUpdate
 
 from hclust.errors import InputError
 from hclust.linkage import METRICS, compatible_metrics, is_monotonic, validate_method_metric
@@ -89,14 +92,61 @@ def sample_offer(session_id, method, metric):
     return None
 
 
+# Below this many samples a linkage and its diagnostics take a small part of
+# a second, less than starting and polling a background job, so they are
+# computed in the request itself (see bench: diagnostics_x2).
+INLINE_MAX_N = 2_000
+
+
+def runs_inline(n, optimal_order):
+    """Whether a clustering of `n` samples is quick enough to skip the job queue."""
+    return n <= INLINE_MAX_N and not (optimal_order and n > OPTIMAL_ORDER_WARN_N)
+
+
+def clustering_outcome(session_id, request, report=None):
+    """Outputs for clustering, its status line and the sample offer; a refused pair keeps the last result."""
+    try:
+        summary, status = compute_clustering(
+            session_id, request["data_version"], request["method"], request["metric"], request["optimal_order"], report,
+        )
+        return summary, status, None
+    except InputError as error:
+        return no_update, f"⚠ {error}", sample_offer(session_id, request["method"], request["metric"])
+
+
 @callback(
     Output("clustering", "data"),
     Output("clustering-status", "children"),
     Output("sample-offer", "data"),
+    Output("linkage-job", "data"),
+    Output("inline-clustering", "data"),
     Input("data-version", "data"),
     Input("method", "value"),
     Input("metric", "value"),
     Input("optimal-order", "value"),
+    State("session-id", "data"),
+    prevent_initial_call=True,
+)
+def request_clustering(data_version, method, metric, optimal_order, session_id):
+    """Cluster small data at once; hand large data to the background job.
+
+    A result computed here also cancels any job still running for an older
+    request (``inline-clustering`` is one of that job's cancel inputs), so a
+    slow old result can never overwrite it.
+    """
+    if not data_version:
+        raise PreventUpdate
+    request = {"data_version": data_version, "method": method, "metric": metric, "optimal_order": bool(optimal_order)}
+    if not runs_inline(int(data_version["n"]), request["optimal_order"]):
+        return no_update, no_update, no_update, request, no_update
+    return (*clustering_outcome(session_id, request), no_update, uuid.uuid4().hex)
+
+
+@callback(
+    Output("clustering", "data", allow_duplicate=True),
+    Output("clustering-status", "children", allow_duplicate=True),
+    Output("sample-offer", "data", allow_duplicate=True),
+    Input("linkage-job", "data"),
     State("session-id", "data"),
     background=True,
     interval=JOB_POLL_MS,
@@ -106,17 +156,14 @@ def sample_offer(session_id, method, metric):
         (Output("cancel-job", "disabled"), False, True),
         (Output("job-panel", "className"), "job-panel running", "job-panel"),
     ],
-    cancel=[Input("cancel-job", "n_clicks")],
+    cancel=[Input("cancel-job", "n_clicks"), Input("inline-clustering", "data")],
+    prevent_initial_call=True,
 )
-def run_clustering(set_progress, data_version, method, metric, optimal_order, session_id):
-    """Compute (or fetch) the linkage off the request path; a refused pair keeps the last result."""
-    if not data_version:
-        return no_update, no_update, None
-    try:
-        summary, status = compute_clustering(session_id, data_version, method, metric, bool(optimal_order), _progress_reporter(set_progress))
-        return summary, status, None
-    except InputError as error:
-        return no_update, f"⚠ {error}", sample_offer(session_id, method, metric)
+def run_clustering(set_progress, request, session_id):
+    """Compute (or fetch) the linkage off the request path, reporting each stage."""
+    if not request:
+        raise PreventUpdate
+    return clustering_outcome(session_id, request, _progress_reporter(set_progress))
 
 
 @callback(

@@ -1,5 +1,7 @@
 """Diagnostics panels: cophenetic correlation, inconsistency, elbow, quality per k,
 the cluster summary and the linkage matrix. All follow the current linkage and cut."""
+import uuid
+
 import numpy as np
 from dash import Input, Output, State, callback, dash_table, html, no_update
 from dash.exceptions import PreventUpdate
@@ -125,28 +127,62 @@ def valid_max_k(max_k):
     return max_k is not None and isinstance(max_k, (int, float)) and float(max_k).is_integer() and 3 <= max_k <= 30
 
 
+# Silhouette is O(n²) per k: up to this many samples all k take a fraction of
+# a second, less than a background job's start and polling.
+QUALITY_INLINE_MAX_N = 2_000
+
+
 @callback(
     Output("quality-ready", "data"),
+    Output("quality-job", "data"),
+    Output("inline-quality", "data"),
     Input("clustering", "data"),
     Input("quality-max-k", "value"),
+    State("session-id", "data"),
+    prevent_initial_call=True,
+)
+def request_quality(clustering, max_k, session_id):
+    """Quality indices at once for small data, else from the background job.
+
+    An inline result cancels any older job still running (``inline-quality``
+    is among its cancel inputs), so it cannot be overwritten by a stale one.
+    """
+    if not clustering or not valid_max_k(max_k):
+        raise PreventUpdate
+    request = {"clustering": clustering, "max_k": int(max_k)}
+    if int(clustering.get("n", QUALITY_INLINE_MAX_N + 1)) > QUALITY_INLINE_MAX_N:
+        return no_update, request, no_update
+    try:
+        store.get_store().quality(session_id, clustering, int(max_k))
+    except InputError:
+        raise PreventUpdate
+    return request, no_update, uuid.uuid4().hex
+
+
+@callback(
+    Output("quality-ready", "data", allow_duplicate=True),
+    Input("quality-job", "data"),
     State("session-id", "data"),
     background=True,
     interval=JOB_POLL_MS,
     progress=[Output("quality-status", "children")],
     progress_default=[""],
+    cancel=[Input("inline-quality", "data")],
+    prevent_initial_call=True,
 )
-def compute_quality(set_progress, clustering, max_k, session_id):
+def compute_quality(set_progress, request, session_id):
     """Silhouette, Calinski–Harabasz and Davies–Bouldin per k, off the request path."""
-    if not clustering or not valid_max_k(max_k):
+    if not request:
         raise PreventUpdate
+
     def report(done, total):
         set_progress([f"Computing quality indices: {done} of {total} values of k done…"])
 
     try:
-        store.get_store().quality(session_id, clustering, int(max_k), progress=report)
+        store.get_store().quality(session_id, request["clustering"], request["max_k"], progress=report)
     except InputError:
         raise PreventUpdate
-    return {"clustering": clustering, "max_k": int(max_k)}
+    return request
 
 
 @callback(

@@ -15,6 +15,7 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 from devtools.local_app import ROOT, app_env, choose_option, click_centred, free_port, gunicorn, headless_chromium, stop
+from callbacks.clustering import INLINE_MAX_N
 
 BIN = Path(sys.executable).parent
 
@@ -53,21 +54,32 @@ def _text(driver, element_id):
     return driver.find_element("id", element_id).text
 
 
+def _open(browser, url):
+    """Load the page and wait for its first cut (the default clustering is done)."""
+    browser.get(url)
+    WebDriverWait(browser, 60).until(lambda d: d.find_element("id", "cut-height").get_attribute("value"))
+    WebDriverWait(browser, 10).until(lambda d: d.find_element("id", "dataset"))
+
+
 class TestHostedWithRedisAndCelery:
     def test_svc001_linkage_runs_on_the_worker(self, hosted, browser):
         url, worker_log = hosted
-        browser.get(url)
-        WebDriverWait(browser, 60).until(lambda d: d.find_element("id", "cut-height").get_attribute("value"))
+        _open(browser, url)
         WebDriverWait(browser, 30).until(lambda d: "0.98001" in _text(d, "cophenetic"))
         assert "ward linkage, euclidean distance: 149 merges" in _text(browser, "clustering-status")
         assert browser.find_element("id", "n-clusters").get_attribute("value") == "2"
+        # 150 samples are clustered in the request; more than INLINE_MAX_N go to a job
+        succeeded_before = worker_log.read_text().count("succeeded")
+        choose_option(browser, "dataset", "two moons")
+        browser.find_element("id", "gen-n").send_keys("\b\b\b\b\b" + str(INLINE_MAX_N + 500))
+        click_centred(browser, "#generate")
+        WebDriverWait(browser, 90).until(lambda d: f"{INLINE_MAX_N + 499:,} merges" in _text(d, "clustering-status"))
         # the job ran on the Celery worker, not in the web process
-        assert "succeeded" in worker_log.read_text()
+        assert worker_log.read_text().count("succeeded") > succeeded_before
 
     def test_svc002_cancel_a_long_job_frees_the_worker(self, hosted, browser):
         url, worker_log = hosted
-        browser.get(url)
-        WebDriverWait(browser, 60).until(lambda d: d.find_element("id", "cut-height").get_attribute("value"))
+        _open(browser, url)
         choose_option(browser, "dataset", "two moons")
         points = browser.find_element("id", "gen-n")
         points.send_keys("\b\b\b\b\b" + "1500")
@@ -95,8 +107,7 @@ class TestHostedWithRedisAndCelery:
     def test_svc003_a_new_request_supersedes_a_running_job(self, hosted, browser):
         url, worker_log = hosted
         terminated_before = worker_log.read_text().count("Terminating")
-        browser.get(url)
-        WebDriverWait(browser, 60).until(lambda d: d.find_element("id", "cut-height").get_attribute("value"))
+        _open(browser, url)
         choose_option(browser, "dataset", "two moons")
         browser.find_element("id", "gen-n").send_keys("\b\b\b\b\b" + "1500")
         click_centred(browser, "#generate")

@@ -19,7 +19,7 @@ from dash.exceptions import PreventUpdate
 from numpy.testing import assert_array_equal
 from scipy.cluster.hierarchy import fcluster
 
-from callbacks.clustering import restrict_metrics, run_clustering
+from callbacks.clustering import INLINE_MAX_N, request_clustering, restrict_metrics, run_clustering
 from callbacks.cut import height_from_relayout, resolve_cut, sync_cut
 from callbacks.data import load_dataset
 from callbacks.diagnostics import inconsistency_view, update_linkage_diagnostics
@@ -72,12 +72,10 @@ def put_preset(session_id, preset="tutorial-2-blobs"):
 
 
 def cluster(session_id, data_version, method="ward", metric="euclidean"):
-    """run_clustering without a browser: progress goes to a list."""
+    """The background job's path without a browser: progress goes to a list."""
     progress = []
-    summary, status, sample_offer = call(
-        run_clustering, set_progress=progress.append, data_version=data_version, method=method, metric=metric,
-        optimal_order=[], session_id=session_id,
-    )
+    request = {"data_version": data_version, "method": method, "metric": metric, "optimal_order": False}
+    summary, status, sample_offer = call(run_clustering, set_progress=progress.append, request=request, session_id=session_id)
     assert sample_offer is None  # the tutorial's data fits any memory budget
     return summary, status, progress
 
@@ -190,8 +188,10 @@ class TestRunClustering:
         assert summary is no_update and status.startswith("⚠ Unknown")
 
     def test_nothing_loaded_yet(self):
-        summary, status, _ = cluster(new_session(), None)
-        assert (summary, status) == (no_update, no_update)
+        with pytest.raises(PreventUpdate):
+            call(request_clustering, data_version=None, method="ward", metric="euclidean", session_id=new_session())
+        with pytest.raises(PreventUpdate):
+            call(run_clustering, set_progress=lambda _: None, request=None, session_id=new_session())
 
     def test_expired_session(self):
         summary, status, _ = cluster(new_session(), {"key": "gone", "n": 3})
@@ -204,6 +204,43 @@ class TestRunClustering:
         key = store.get_store().put_dataset(session_id, dataset)
         _, status, _ = cluster(session_id, {"key": key, "n": dataset.n_samples}, "centroid", "euclidean")
         assert "inversions" in status
+
+
+class TestRequestClustering:
+    """Small data is clustered in the request; large data goes to the background job."""
+
+    def test_small_data_is_clustered_at_once_like_the_job_would(self):
+        session_id = new_session()
+        version = put_preset(session_id, "tutorial-5-blobs")
+        summary, status, offer, job, stamp = call(request_clustering, data_version=version, method="average", metric="cityblock", optimal_order=[], session_id=session_id)
+        from_job, job_status, _ = cluster(session_id, version, "average", "cityblock")
+        assert summary == from_job and status == job_status and offer is None
+        assert job is no_update  # no job is started
+        again = call(request_clustering, data_version=version, method="average", metric="cityblock", optimal_order=[], session_id=session_id)
+        assert isinstance(stamp, str) and again[4] != stamp  # each inline result cancels older jobs anew
+
+    def test_large_data_is_handed_to_the_job(self):
+        session_id = new_session()
+        X = np.random.default_rng(0).normal(size=(INLINE_MAX_N + 1, 2))
+        key = store.get_store().put_dataset(session_id, Dataset(values=X, feature_names=("a", "b"), name="large"))
+        version = {"key": key, "n": len(X)}
+        summary, status, offer, job, stamp = call(request_clustering, data_version=version, method="ward", metric="euclidean", optimal_order=[], session_id=session_id)
+        assert (summary, status, offer, stamp) == (no_update,) * 4
+        assert job == {"data_version": version, "method": "ward", "metric": "euclidean", "optimal_order": False}
+        result, _, _ = call(run_clustering, set_progress=lambda _: None, request=job, session_id=session_id)
+        assert result["n"] == len(X)
+
+    def test_slow_optimal_ordering_goes_to_the_job_even_for_small_data(self):
+        session_id = new_session()
+        version = put_preset(session_id, "tutorial-5-blobs")  # 750 samples: ordering takes seconds
+        outputs = call(request_clustering, data_version=version, method="ward", metric="euclidean", optimal_order=["on"], session_id=session_id)
+        assert outputs[0] is no_update and outputs[3]["optimal_order"] is True
+
+    def test_refused_pair_is_explained_at_once(self):
+        session_id = new_session()
+        version = put_preset(session_id)
+        summary, status, _, job, _ = call(request_clustering, data_version=version, method="ward", metric="cosine", optimal_order=[], session_id=session_id)
+        assert summary is no_update and job is no_update and status.startswith("⚠")
 
 
 class TestHeightFromRelayout:

@@ -2,7 +2,12 @@
 import pytest
 from dash.exceptions import PreventUpdate
 
-from callbacks.diagnostics import compute_quality, update_k_plots
+import numpy as np
+from dash import no_update
+
+from callbacks.diagnostics import QUALITY_INLINE_MAX_N, compute_quality, request_quality, update_k_plots
+from hclust.data import Dataset
+from services import store
 from tests.fixtures import tutorial_values as ref
 from tests.unit.test_callbacks import call, cluster, new_session, put_preset, triggered_by
 
@@ -18,7 +23,7 @@ def k_plots_for_x2(max_k=10, with_quality=True):
     progress = []
     ready = None
     if with_quality and 3 <= max_k <= 30:
-        ready = call(compute_quality, set_progress=progress.append, clustering=summary, max_k=max_k, session_id=session_id)
+        ready = call(compute_quality, set_progress=progress.append, request={"clustering": summary, "max_k": max_k}, session_id=session_id)
     cut = {"criterion": "distance", "height": summary["default_cut"], "k": 2, "clustering": summary}
     with triggered_by("cut.data"):
         return call(update_k_plots, cut=cut, max_k=max_k, quality_ready=ready, session_id=session_id)
@@ -43,18 +48,38 @@ class TestUpdateKPlots:
         assert outputs[3].startswith("⚠ Largest k must be a whole number from 3 to 30")
 
 
+class TestRequestQuality:
+    def test_small_data_is_ready_at_once(self):
+        session_id, summary = x2_session()
+        ready, job, stamp = call(request_quality, clustering=summary, max_k=10, session_id=session_id)
+        assert ready == {"clustering": summary, "max_k": 10} and job is no_update and isinstance(stamp, str)
+        quality = store.get_store().quality(session_id, summary, 10)
+        assert list(quality.k) == list(range(2, 11))
+
+    def test_large_data_is_handed_to_the_job(self):
+        from tests.unit.test_callbacks import cluster
+        session_id = new_session()
+        X = np.random.default_rng(1).normal(size=(QUALITY_INLINE_MAX_N + 1, 2))
+        key = store.get_store().put_dataset(session_id, Dataset(values=X, feature_names=("a", "b"), name="large"))
+        summary, _, _ = cluster(session_id, {"key": key, "n": len(X)})
+        ready, job, stamp = call(request_quality, clustering=summary, max_k=4, session_id=session_id)
+        assert ready is no_update and stamp is no_update
+        assert job == {"clustering": summary, "max_k": 4}
+        assert call(compute_quality, set_progress=lambda _: None, request=job, session_id=session_id) == job
+
+
 class TestComputeQuality:
     def test_reports_progress_per_k_and_says_when_ready(self):
         session_id, summary = x2_session()
         progress = []
-        ready = call(compute_quality, set_progress=progress.append, clustering=summary, max_k=6, session_id=session_id)
+        ready = call(compute_quality, set_progress=progress.append, request={"clustering": summary, "max_k": 6}, session_id=session_id)
         assert ready == {"clustering": summary, "max_k": 6}
         assert [p[0] for p in progress] == [f"Computing quality indices: {done} of 5 values of k done…" for done in range(1, 6)]
 
     def test_invalid_largest_k_computes_nothing(self):
         session_id, summary = x2_session()
         with pytest.raises(PreventUpdate):
-            call(compute_quality, set_progress=lambda _: None, clustering=summary, max_k=2, session_id=session_id)
+            call(request_quality, clustering=summary, max_k=2, session_id=session_id)
 
     def test_until_ready_the_quality_plot_says_it_is_computing(self):
         _, _, quality_figure, status = k_plots_for_x2(with_quality=False)
