@@ -1,7 +1,8 @@
 // Export a plot as SVG (vector) or PNG at 3x scale, keeping its title, axis
 // labels and legend: the figure is exported as drawn.
-window.dash_clientside = Object.assign({}, window.dash_clientside, {
-    hclust: {
+// (merged into the namespace: other assets add their own functions to it)
+window.dash_clientside = Object.assign({}, window.dash_clientside);
+window.dash_clientside.hclust = Object.assign({}, window.dash_clientside.hclust, {
         exportImages: function (svgClicks, pngClicks) {
             var triggered = window.dash_clientside.callback_context.triggered[0];
             if (!triggered) {
@@ -21,5 +22,4 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             });
             return {format: format, at: Date.now()};
         }
-    }
 });

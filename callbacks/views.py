@@ -5,6 +5,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.data import MDS_AXES, PCA_AXES
 from components.figures import ORIENTATIONS, cluster_legend, dendrogram_figure, point_colours, scatter_figure
+from components.recolour import geometry_id
 from hclust.cut import PALETTE, assign_colours, colour_hex, flat_clusters
 from hclust.dendrogram import TRUNCATE_MODES, link_colour_indices
 from hclust.errors import InputError
@@ -88,6 +89,11 @@ def scatter_axes(dataset, x_choice, y_choice):
     return np.column_stack(columns), tuple(titles)
 
 
+def focus_root(focus, clustering):
+    """The node a 'show this branch in full' focuses on, if it is of this tree."""
+    return focus.get("node") if focus and focus.get("clustering") == clustering else None
+
+
 def dendrogram_options(truncate_mode, p, flags, annotate_above, orientation, leaf_label_style):
     """Validate the view options the browser sent, falling back to defaults."""
     size, rotation = (leaf_label_style or "9:-90").split(":") if leaf_label_style in LEAF_LABEL_STYLES else ("9", "-90")
@@ -160,7 +166,7 @@ def update_views(cut, highlight, x_choice, y_choice, focus, truncate_mode, p, fl
     if ctx.triggered_id in ("scatter-x", "scatter-y") and same_tree and colour_map["nodes"] == node_colours:
         return no_update, scatter, no_update, status
     options = dendrogram_options(truncate_mode, p, flags, annotate_above, orientation, leaf_label_style)
-    root = focus.get("node") if focus and focus.get("clustering") == clustering else None
+    root = focus_root(focus, clustering)
     geometry = store.get_store().geometry(session_id, clustering, options["truncate_mode"], options["p"], root)
     links = link_colours_for(result, labels, geometry, node_colours)
     title = f"Dendrogram ({clustering['method']}, {clustering['metric']})"
@@ -178,4 +184,8 @@ def update_views(cut, highlight, x_choice, y_choice, focus, truncate_mode, p, fl
             f"Showing {len(geometry.leaf_nodes)} leaves for {int(geometry.leaf_sizes.sum()):,} samples (truncated); numbers in brackets are cluster sizes. "
             "Choose 'show everything' under Truncation, or click a merge and 'Show this branch in full'."
         )
-    return dendrogram, scatter, {"clustering": clustering, "nodes": node_colours, "labels": {str(k): v for k, v in label_colours.items()}}, status
+    # names the drawn geometry, so the browser's recolouring (assets/cut_recolour.js) knows its index fits
+    dendrogram.layout.meta = {"geometry": geometry_id(clustering, options["truncate_mode"], options["p"], root, options["orientation"])}
+    spans = {node: [int(result.tree.start[int(node)]), int(result.tree.size[int(node)])] for node in node_colours}
+    colour_map = {"clustering": clustering, "nodes": node_colours, "spans": spans, "labels": {str(k): v for k, v in label_colours.items()}}
+    return dendrogram, scatter, colour_map, status

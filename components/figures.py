@@ -243,7 +243,7 @@ def point_colours(labels: np.ndarray, label_colours: dict) -> np.ndarray:
 def cluster_legend(labels: np.ndarray, label_colours: dict, max_entries: int = 12) -> list:
     """The cluster legend as layout annotations: cheap to replace when the cut moves."""
     counts = np.bincount(labels)
-    order = sorted(label_colours, key=lambda label: -counts[label])
+    order = sorted(label_colours, key=lambda label: (-counts[label], label))  # as assets/cut_recolour.js
     shown = order[:max_entries]
     lines = [f"<span style='color:{label_colours[label]}'>●</span> cluster {label} ({counts[label]:,})" for label in sorted(shown)]
     if len(order) > max_entries:

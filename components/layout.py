@@ -303,6 +303,8 @@ def serve_layout():
             dcc.Store(id="inline-clustering"),
             dcc.Store(id="cut"),
             dcc.Store(id="colour-map"),
+            dcc.Store(id="recolour-index"),
+            dcc.Store(id="recolour-ready"),
             dcc.Store(id="highlight"),
             dcc.Store(id="cut-nudge"),
             dcc.Store(id="focus"),

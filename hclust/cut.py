@@ -277,7 +277,9 @@ def assign_colours(tree: TreeIndex, roots: np.ndarray, previous: dict | None = N
     taken = set()
     by_size = sorted(range(len(roots)), key=lambda j: (-tree.size[roots[j]], tree.start[roots[j]]))
     coloured = set(by_size[: len(PALETTE)])
-    old_nodes = np.fromiter(previous.keys(), dtype=np.int64, count=len(previous))
+    # old clusters left to right, so equal overlaps go to the leftmost (the browser's
+    # recolouring in assets/cut_recolour.js breaks ties the same way)
+    old_nodes = np.asarray(sorted(previous, key=lambda node: tree.start[node]), dtype=np.int64)
     # pass 1: unchanged clusters; pass 2: the largest overlap with an old cluster
     for j in by_size:
         node = int(roots[j])

@@ -356,6 +356,98 @@ class TestInstrument:
         assert page_errors(page) == []
 
 
+# ---------------------------------------------------------------- recolouring in the browser
+
+PAINT_RECORDER = """
+window.__paints = [];
+const signature = (gd, id) => {
+  const legend = (gd.layout.annotations || []).map(a => a.text || '').filter(t => t.startsWith('<b>cluster (size)</b>')).join();
+  if (id === 'scatter') {
+    const t = gd._fullData[0];  // arrays decoded, whoever drew them
+    return JSON.stringify([Array.from(t.marker.color), Array.from(t.customdata, row => Number(row[1])), legend]);
+  }
+  const links = gd._fullData.filter(t => t.name === 'between clusters' || /^colour -?\\d+$/.test(t.name || ''))
+    .map(t => [t.name, t.line.color, Array.from(t.x).filter(v => !Number.isNaN(v)).length]);
+  return JSON.stringify([links, legend]);
+};
+for (const id of ['dendrogram', 'scatter']) {
+  const gd = document.querySelector('#' + id + ' .js-plotly-plot');
+  window.__paints.push([id, performance.now(), signature(gd, id), 'before']);
+  if (!gd.__paintRecorder) {
+    gd.__paintRecorder = true;
+    gd.on('plotly_afterplot', () => window.__paints && window.__paints.push([id, performance.now(), signature(gd, id), 'after']));
+  }
+}
+performance.clearResourceTimings();
+"""
+
+
+def painted(dash_duo):
+    """{graph: [(ms, colour signature), ...]} since PAINT_RECORDER, and when the first server answer arrived."""
+    paints, answered = dash_duo.driver.execute_script(
+        "return [window.__paints, performance.getEntriesByType('resource')"
+        ".filter(e => e.name.includes('_dash-update-component')).map(e => e.responseEnd)];"
+    )
+    by_graph = {"dendrogram": [], "scatter": []}
+    for graph, at, signature, _ in paints:
+        by_graph[graph].append((at, signature))
+    return by_graph, min(answered, default=float("inf"))
+
+
+def settle(dash_duo):
+    wait_until(dash_duo, lambda: dash_duo.redux_state_rqs == [], "the page's callbacks to settle", QUICK)
+    time.sleep(0.5)
+    wait_until(dash_duo, lambda: dash_duo.redux_state_rqs == [], "the page's callbacks to settle", QUICK)
+
+
+class TestRecolourInTheBrowser:
+    """A dropped cut line is recoloured by assets/cut_recolour.js before any server answer,
+    in exactly the colours, labels and legend the server then sends."""
+
+    def test_ins009_a_dragged_cut_is_painted_before_the_server_answers_and_as_it_answers(self, page, sorted_heights):
+        wait_until(page, lambda: component_prop(page, "recolour-ready", "data") is True, "the recolouring index", QUICK)
+        scroll_to(page, "dendrogram-card")
+        page.driver.execute_script(PAINT_RECORDER)
+        drag_cut_line_to(page, 16.0)
+        wait_until(page, lambda: input_value(page, "#n-clusters") == "4", "k = 4", QUICK)
+        settle(page)
+        by_graph, first_answer = painted(page)
+        assert page.driver.execute_script("return window.hclustRecolour.count") == 1
+        for graph, paints in by_graph.items():
+            before, final = paints[0][1], paints[-1][1]
+            assert final != before, f"{graph} recoloured"
+            first_final = next(at for at, signature in paints if signature == final)
+            assert first_final < first_answer, f"{graph} showed its final colours before the first server answer"
+        assert len(set(scatter_colours_now(page))) == 4
+        assert page_errors(page) == []
+
+    def test_ins010_many_cuts_in_a_row_match_the_server_including_overflow_and_ties(self, page):
+        _choose(page.driver, "dataset", "5 blobs")
+        wait_for_text(page, "clustering-status", "749 merges")
+        wait_until(page, lambda: component_prop(page, "recolour-ready", "data") is True, "the recolouring index", QUICK)
+        settle(page)
+        heights = np.sort(monotone_heights(compute_linkage(__import__("hclust.data", fromlist=["load_preset"]).load_preset("tutorial-5-blobs").values, "ward", "euclidean")))[::-1]
+        # k = 3, 14 (more clusters than colours), 5, 2, 30, 6: splits, merges and overflow in turn
+        for k in (3, 14, 5, 2, 30, 6):
+            height = float((heights[k - 2] + heights[k - 1]) / 2)
+            count = page.driver.execute_script("return window.hclustRecolour.count")
+            page.driver.execute_script(PAINT_RECORDER)
+            graph_js(page, "dendrogram", "Plotly.relayout(gd, {'shapes[0].y0': arguments[0], 'shapes[0].y1': arguments[0]});", height)
+            wait_until(page, lambda: input_value(page, "#n-clusters") == str(k), f"k = {k}", QUICK)
+            settle(page)
+            assert page.driver.execute_script("return window.hclustRecolour.count") == count + 1, f"k = {k} recoloured in the browser"
+            by_graph, _ = painted(page)
+            started = page.driver.execute_script("return window.hclustRecolour.last.at")
+            for graph, paints in by_graph.items():
+                client = next(signature for at, signature in paints if at >= started)  # the recolour's own paint
+                assert client == paints[-1][1], f"k = {k}: the browser's {graph} colours equal the server's"
+        assert page_errors(page) == []
+
+
+def scatter_colours_now(dash_duo):
+    return graph_js(dash_duo, "scatter", "return Array.from(gd.data[0].marker.color);")
+
+
 def focus_dendrogram(dash_duo):
     """Click the dendrogram card's title strip (no plot there), which focuses the card."""
     scroll_to(dash_duo, "dendrogram-card")

@@ -358,3 +358,20 @@ class TestUpdateViews:
         cut = cut_for_k(session, 4)
         _, scatter, colour_map, _ = render(session, cut)
         assert len(set(scatter_colour_list(scatter))) == n_clusters_at(session["result"].tree.sorted_heights, cut["height"]) == 4
+
+
+class TestRecolourIndexCallback:
+    """publish_recolour_index names the same geometry update_views draws, and the colour map carries spans."""
+
+    @pytest.mark.parametrize("truncate_mode,orientation", [("auto", "top"), ("lastp", "left")])
+    def test_index_fits_the_drawn_figure(self, session, truncate_mode, orientation):
+        from callbacks.recolour import publish_recolour_index
+
+        dendrogram, _, colour_map, _ = render(session, cut_for_k(session, 3), truncate_mode=truncate_mode, orientation=orientation)
+        index = call(publish_recolour_index, clustering=session["clustering"], truncate_mode=truncate_mode, p=60,
+                     focus=None, orientation=orientation, session_id=session["id"])
+        assert index["geometry"] == dendrogram.layout.meta["geometry"]
+        assert index["n"] == N and index["axis"] == ("y" if orientation == "top" else "x")
+        tree = session["result"].tree
+        assert {node: tuple(span) for node, span in colour_map["spans"].items()} == {
+            node: (int(tree.start[int(node)]), int(tree.size[int(node)])) for node in colour_map["nodes"]}

@@ -327,6 +327,13 @@ class TestAssignColours:
         assert_array_equal(low_roots, high_roots)
         assert assign_colours(blob_tree, high_roots, previous).tolist() == [5, 2, 7, 0]
 
+    def test_equal_overlaps_go_to_the_leftmost_old_cluster_whatever_the_map_order(self):
+        # two pairs of equal size merge: the new cluster overlaps both old ones equally
+        Z = np.array([[0, 1, 1.0, 2], [2, 3, 1.0, 2], [4, 5, 2.0, 4]])
+        tree = TreeIndex.from_linkage(Z)
+        right_first = {"5": 1, "4": 3}  # node 4 covers positions 0-1, node 5 positions 2-3
+        assert assign_colours(tree, tree.cluster_roots(3.0), right_first).tolist() == [3]
+
     @pytest.mark.parametrize("k", [2, 3, 4, 6])
     def test_unchanged_clusters_keep_colour_when_one_splits(self, blob_tree, k):
         roots, colours = colours_at(blob_tree, k)

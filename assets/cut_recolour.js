@@ -1,0 +1,262 @@
+// Recolour both plots the moment the cut line is dropped, without a round trip.
+//
+// The server sends an index once per drawn dendrogram (components/recolour.py)
+// and the current cluster colours (the colour-map store). When the line is
+// dragged to height h, this file repeats what the server computes:
+// - the clusters: subtrees below the merges higher than h (fcluster 'distance'),
+//   numbered as scipy's fcluster numbers them;
+// - their colours, stable across cuts (hclust.cut.assign_colours);
+// - link colours (hclust.dendrogram.link_colour_indices) and point colours.
+// The server's own answer follows and draws the same colours; cuts it alone
+// can make (other criteria, snapping, highlights, very deep cuts) are left to it.
+(function () {
+    var ABOVE = -2, OVERFLOW = -1;
+    var state = {index: null, colourMap: null, horizontal: false, snap: false, highlight: false};
+
+    function graph(id) {
+        return document.querySelector("#" + id + " .js-plotly-plot");
+    }
+
+    function unpack(text, Type) {
+        var bytes = Uint8Array.from(atob(text), function (c) { return c.charCodeAt(0); });
+        return new Type(bytes.buffer);
+    }
+
+    function decode(raw) {
+        var index = {raw: raw, n: raw.n, root: raw.root, floor: raw.floor === null ? -Infinity : raw.floor};
+        [["top_node", Int32Array], ["top_height", Float64Array], ["left", Int32Array], ["right", Int32Array],
+         ["left_start", Int32Array], ["left_size", Int32Array], ["right_start", Int32Array], ["right_size", Int32Array],
+         ["link_height", Float64Array], ["link_start", Int32Array], ["link_x", Float32Array], ["link_y", Float32Array],
+         ["leaf_order", Int32Array]].forEach(function (entry) {
+            index[entry[0]] = unpack(raw[entry[0]], entry[1]);
+        });
+        index.rank = new Map();
+        for (var i = 0; i < index.top_node.length; i++) {
+            index.rank.set(index.top_node[i], i);
+        }
+        return index;
+    }
+
+    // ---- the clusters of a cut, as fcluster forms and numbers them
+
+    function clustersAt(index, h) {
+        var removed = 0;
+        while (removed < index.top_height.length && index.top_height[removed] > h) {
+            removed++;
+        }
+        var isRemoved = function (node) {
+            var r = index.rank.get(node);
+            return r !== undefined && r < removed;
+        };
+        var spans = new Map();  // cluster root -> [start, size]
+        if (removed === 0) {
+            spans.set(index.root, [0, index.n]);
+        }
+        for (var i = 0; i < removed; i++) {
+            if (!isRemoved(index.left[i])) spans.set(index.left[i], [index.left_start[i], index.left_size[i]]);
+            if (!isRemoved(index.right[i])) spans.set(index.right[i], [index.right_start[i], index.right_size[i]]);
+        }
+        return {spans: spans, labels: numberLikeFcluster(index, removed, isRemoved)};
+    }
+
+    // scipy's cluster_monocrit: depth first from the root; a merge that is not
+    // removed is numbered on entry, the leaves of a removed merge after both
+    // of its subtrees.
+    function numberLikeFcluster(index, removed, isRemoved) {
+        var labels = new Map(), next = 0, n = index.n;
+        if (removed === 0) {
+            labels.set(index.root, 1);
+            return labels;
+        }
+        var stack = [[index.rank.get(index.root), 0]];
+        while (stack.length) {
+            var top = stack[stack.length - 1], r = top[0];
+            var children = [index.left[r], index.right[r]];
+            if (top[1] < 2) {
+                var child = children[top[1]];
+                top[1]++;
+                if (child >= n) {
+                    if (isRemoved(child)) stack.push([index.rank.get(child), 0]);
+                    else labels.set(child, ++next);
+                }
+                continue;
+            }
+            stack.pop();
+            children.forEach(function (leaf) { if (leaf < n) labels.set(leaf, ++next); });
+        }
+        return labels;
+    }
+
+    // ---- stable colours, as hclust.cut.assign_colours
+
+    function assignColours(spans, previous, paletteSize) {
+        var roots = Array.from(spans.keys());
+        var colours = new Map();
+        roots.forEach(function (node) { colours.set(node, OVERFLOW); });
+        var bySize = roots.slice().sort(function (a, b) {
+            return (spans.get(b)[1] - spans.get(a)[1]) || (spans.get(a)[0] - spans.get(b)[0]);
+        });
+        var coloured = new Set(bySize.slice(0, paletteSize));
+        var taken = new Set();
+        var old = previous.filter(function (p) { return p.colour >= 0; })
+            .sort(function (a, b) { return a.start - b.start; });
+        var oldColour = new Map(old.map(function (p) { return [p.node, p.colour]; }));
+        bySize.forEach(function (node) {
+            if (coloured.has(node) && oldColour.has(node) && !taken.has(oldColour.get(node))) {
+                colours.set(node, oldColour.get(node));
+                taken.add(oldColour.get(node));
+            }
+        });
+        bySize.forEach(function (node) {
+            if (!coloured.has(node) || colours.get(node) !== OVERFLOW || !old.length) return;
+            var lo = spans.get(node)[0], hi = lo + spans.get(node)[1];
+            var overlaps = old.map(function (p, j) {
+                return [Math.min(hi, p.start + p.size) - Math.max(lo, p.start), j];
+            }).sort(function (a, b) { return (b[0] - a[0]) || (a[1] - b[1]); });
+            for (var k = 0; k < overlaps.length && overlaps[k][0] > 0; k++) {
+                var colour = old[overlaps[k][1]].colour;
+                if (!taken.has(colour)) {
+                    colours.set(node, colour);
+                    taken.add(colour);
+                    break;
+                }
+            }
+        });
+        var free = [];
+        for (var c = 0; c < paletteSize; c++) if (!taken.has(c)) free.push(c);
+        Array.from(coloured).sort(function (a, b) { return spans.get(a)[0] - spans.get(b)[0]; }).forEach(function (node) {
+            if (colours.get(node) === OVERFLOW) colours.set(node, free.shift());
+        });
+        return colours;
+    }
+
+    function hexOf(raw, colour) {
+        return colour === ABOVE ? raw.above_colour : colour === OVERFLOW ? raw.overflow_colour : raw.palette[colour];
+    }
+
+    // ---- the legend, as components.figures.cluster_legend
+
+    function legendText(labels, spans, colours, raw, maxEntries) {
+        var entries = Array.from(spans.keys()).map(function (node) {
+            return {label: labels.get(node), size: spans.get(node)[1], colour: hexOf(raw, colours.get(node))};
+        });
+        entries.sort(function (a, b) { return (b.size - a.size) || (a.label - b.label); });
+        var shown = entries.slice(0, maxEntries).sort(function (a, b) { return a.label - b.label; });
+        var lines = shown.map(function (e) {
+            return "<span style='color:" + e.colour + "'>●</span> cluster " + e.label + " (" + e.size.toLocaleString("en-US") + ")";
+        });
+        if (entries.length > maxEntries) lines.push("… " + (entries.length - maxEntries) + " smaller clusters");
+        return "<b>cluster (size)</b><br>" + lines.join("<br>");
+    }
+
+    function withLegend(annotations, text) {
+        return (annotations || []).map(function (a) {
+            return (a.text || "").indexOf("<b>cluster (size)</b>") === 0 ? Object.assign({}, a, {text: text}) : a;
+        });
+    }
+
+    // ---- drawing
+
+    function linkTraces(index, h, positionColour, template) {
+        var raw = index.raw, count = index.link_height.length, groups = new Map();
+        for (var j = 0; j < count; j++) {
+            var colour = index.link_height[j] > h ? ABOVE : positionColour[index.link_start[j]];
+            if (!groups.has(colour)) groups.set(colour, []);
+            groups.get(colour).push(j);
+        }
+        return Array.from(groups.keys()).sort(function (a, b) { return a - b; }).map(function (colour) {
+            var links = groups.get(colour), x = new Float32Array(4 * links.length), y = new Float32Array(4 * links.length);
+            links.forEach(function (j, k) {
+                x.set(index.link_x.subarray(4 * j, 4 * j + 4), 4 * k);
+                y.set(index.link_y.subarray(4 * j, 4 * j + 4), 4 * k);
+            });
+            return {
+                type: template.type, x: x, y: y, mode: "lines", hoverinfo: "skip", showlegend: false,
+                name: colour === ABOVE ? "between clusters" : "colour " + colour,
+                line: {color: hexOf(raw, colour), width: 1.5, shape: raw.line_shape},
+            };
+        });
+    }
+
+    function isLinkTrace(trace) {
+        return trace.name === "between clusters" || /^colour -?\d+$/.test(trace.name || "");
+    }
+
+    // Returns true when it recoloured both plots; false leaves the cut to the server.
+    function recolour(h) {
+        var index = state.index, dendrogram = graph("dendrogram"), scatter = graph("scatter");
+        if (!index || !state.horizontal || state.snap || state.highlight || !dendrogram || !scatter || !window.Plotly) return false;
+        if (!(h >= index.floor) || !state.colourMap) return false;
+        if (!dendrogram.layout || !dendrogram.layout.meta || dendrogram.layout.meta.geometry !== index.raw.geometry) return false;
+        // (gd.data may hold arrays still base64-encoded; _fullData has them decoded)
+        if (!scatter._fullData || !scatter._fullData[0] || scatter._fullData[0]._length !== index.n) return false;
+        var raw = index.raw, n = index.n;
+        window.hclustRecolour.last = {height: h, at: performance.now()};
+        var cut = clustersAt(index, h);
+        var previous = Object.keys(state.colourMap.nodes || {}).map(function (node) {
+            var span = (state.colourMap.spans || {})[node] || [0, 0];
+            return {node: Number(node), colour: state.colourMap.nodes[node], start: span[0], size: span[1]};
+        });
+        var colours = assignColours(cut.spans, previous, raw.palette.length);
+        var positionColour = new Int16Array(n), positionLabel = new Int32Array(n);
+        cut.spans.forEach(function (span, node) {
+            positionColour.fill(colours.get(node), span[0], span[0] + span[1]);
+            positionLabel.fill(cut.labels.get(node), span[0], span[0] + span[1]);
+        });
+        var pointColours = new Array(n), customdata = new Array(n);
+        for (var p = 0; p < n; p++) {
+            var sample = index.leaf_order[p];
+            pointColours[sample] = hexOf(raw, positionColour[p]);
+            customdata[sample] = [sample, positionLabel[p]];
+        }
+        var legend = legendText(cut.labels, cut.spans, colours, raw, 12);
+        var links = dendrogram.data.filter(isLinkTrace);
+        if (!links.length) return false;
+        var data = [dendrogram.data[0]].concat(linkTraces(index, h, positionColour, links[0]),
+            dendrogram.data.slice(1).filter(function (t) { return !isLinkTrace(t); }));
+        var layout = Object.assign({}, dendrogram.layout, {annotations: withLegend(dendrogram.layout.annotations, legend)});
+        window.Plotly.react(dendrogram, data, layout);
+        window.Plotly.update(scatter, {"marker.color": [pointColours], customdata: [customdata]},
+            {annotations: withLegend(scatter.layout.annotations, legend)}, [0]);
+        // the next drag starts from these colours, as the server's next cut will
+        var nodes = {}, spans = {};
+        cut.spans.forEach(function (span, node) {
+            if (colours.get(node) >= 0) nodes[node] = colours.get(node);
+            spans[node] = span;
+        });
+        state.colourMap = Object.assign({}, state.colourMap, {nodes: nodes, spans: spans});
+        window.hclustRecolour.count++;
+        return true;
+    }
+
+    function onRelayout(event) {
+        if (!state.index || !event) return;
+        var axis = state.index.raw.axis;
+        var ends = [event["shapes[0]." + axis + "0"], event["shapes[0]." + axis + "1"]].filter(function (v) { return typeof v === "number"; });
+        if (ends.length) recolour(ends.reduce(function (a, b) { return a + b; }, 0) / ends.length);
+    }
+
+    window.hclustRecolour = {count: 0, recolour: recolour, state: state};
+
+    window.dash_clientside = Object.assign({}, window.dash_clientside);
+    window.dash_clientside.hclust = Object.assign({}, window.dash_clientside.hclust, {
+        // Keeps what recolouring needs; returns whether a dragged cut can be recoloured here.
+        stashRecolour: function (index, colourMap, criterion, flags, highlight) {
+            if (!index) state.index = null;
+            else if (!state.index || state.index.raw !== index) state.index = decode(index);
+            state.colourMap = colourMap;
+            state.horizontal = criterion === "distance" || criterion === "maxclust";
+            state.snap = (flags || []).indexOf("snap") >= 0;
+            state.highlight = !!highlight;
+            return Boolean(state.index && state.horizontal && !state.snap && !state.highlight);
+        },
+    });
+
+    setInterval(function () {
+        var gd = graph("dendrogram");
+        if (gd && gd.on && !gd.__hclustRecolourBound) {
+            gd.__hclustRecolourBound = true;
+            gd.on("plotly_relayout", onRelayout);
+        }
+    }, 250);
+})();

@@ -1,0 +1,44 @@
+"""Recolouring a dragged cut in the browser: the index it needs, sent once per
+drawn dendrogram, and the browser-side state it keeps (assets/cut_recolour.js)."""
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback
+from dash.exceptions import PreventUpdate
+
+from callbacks.views import dendrogram_options, focus_root
+from components.recolour import geometry_id, recolour_index
+from hclust.errors import InputError
+from services import store
+
+
+@callback(
+    Output("recolour-index", "data"),
+    Input("clustering", "data"),
+    Input("truncate-mode", "value"),
+    Input("truncate-p", "value"),
+    Input("focus", "data"),
+    Input("orientation", "value"),
+    State("session-id", "data"),
+)
+def publish_recolour_index(clustering, truncate_mode, p, focus, orientation, session_id):
+    """The index for the dendrogram update_views draws with the same options."""
+    if not clustering:
+        raise PreventUpdate
+    options = dendrogram_options(truncate_mode, p, None, None, orientation, None)
+    root = focus_root(focus, clustering)
+    try:
+        _, result = store.get_store().result_for(session_id, clustering)
+    except InputError:
+        return None
+    geometry = store.get_store().geometry(session_id, clustering, options["truncate_mode"], options["p"], root)
+    key = geometry_id(clustering, options["truncate_mode"], options["p"], root, options["orientation"])
+    return recolour_index(result.tree, result.Z, geometry, options["orientation"], key)
+
+
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="stashRecolour"),
+    Output("recolour-ready", "data"),
+    Input("recolour-index", "data"),
+    Input("colour-map", "data"),
+    Input("criterion", "value"),
+    Input("dendrogram-flags", "value"),
+    Input("highlight", "data"),
+)

@@ -1,0 +1,96 @@
+"""What the browser needs to recolour both plots for a dragged cut by itself.
+
+A horizontal cut at height h removes every merge higher than h; the clusters
+are the subtrees hanging below the removed merges. Only the highest merges
+can be removed by a cut that leaves at most ``CLIENT_MAX_CLUSTERS`` clusters,
+so the browser gets those (with the spans of their children), the drawn
+links, and the leaf order: enough for ``assets/cut_recolour.js`` to repeat,
+in a few milliseconds and without a round trip, what the server computes
+with ``fcluster``, :func:`hclust.cut.assign_colours` and
+:func:`hclust.dendrogram.link_colour_indices`. Deeper cuts, and cuts under
+other criteria, still go to the server.
+
+The index is sent once per dendrogram geometry, not once per cut.
+"""
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+
+from components.figures import VERTICAL_TREE, _link_shape, _oriented, _segments
+from hclust.cut import ABOVE_CUT_COLOUR, OVERFLOW_COLOUR, PALETTE, TreeIndex
+from hclust.dendrogram import DendrogramGeometry
+
+# Cuts that give more clusters than this are recoloured by the server.
+CLIENT_MAX_CLUSTERS = 2_000
+# Above this the leaf order alone (4 bytes a sample) is too much to send.
+CLIENT_MAX_SAMPLES = 50_000
+
+
+def geometry_id(clustering: dict, truncate_mode: str, p: int, root, orientation: str) -> str:
+    """Names one drawn dendrogram: the figure and its index carry the same id."""
+    return f"{clustering['key']}|{clustering['method']}|{clustering['metric']}|{clustering.get('optimal_order', False)}|{truncate_mode}|{p}|{root}|{orientation}"
+
+
+def _packed(values, dtype) -> str:
+    """Little-endian typed array as base64, decoded in the browser without parsing numbers."""
+    return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode("ascii")
+
+
+def recolour_index(tree: TreeIndex, Z: np.ndarray, geometry: DendrogramGeometry, orientation: str, geometry_key: str) -> dict | None:
+    """The browser's recolouring index for one drawn dendrogram, or None when too large.
+
+    Parameters
+    ----------
+    tree : TreeIndex
+    Z : ndarray
+    geometry : DendrogramGeometry
+        What the figure draws; links are listed in its order.
+    orientation : {'top', 'bottom', 'left', 'right'}
+    geometry_key : str
+        From :func:`geometry_id`, also put in the figure's ``layout.meta``.
+
+    Returns
+    -------
+    dict or None
+        Arrays are base64 little-endian: ``f8`` heights, ``i4`` ids and
+        positions, ``f4`` link coordinates (3 points and a gap per link).
+    """
+    n = tree.n
+    if n > CLIENT_MAX_SAMPLES or n < 2:
+        return None
+    merge_heights = tree.node_height[n:]
+    by_height = np.argsort(-merge_heights, kind="stable")
+    top = by_height[: CLIENT_MAX_CLUSTERS - 1]
+    # every merge left out is at most this high: cuts at or above it are complete
+    floor = float(merge_heights[by_height[len(top)]]) if len(top) < n - 1 else None
+    left = Z[top, 0].astype(np.int64)
+    right = Z[top, 1].astype(np.int64)
+    nodes = n + geometry.merges
+    positions, heights = _segments(geometry.x_left, geometry.x_right, geometry.h_left, geometry.h_right, geometry.height)
+    x, y = _oriented(positions, heights, orientation)
+    return {
+        "geometry": geometry_key,
+        "n": n,
+        "root": 2 * n - 2,
+        "axis": "y" if orientation in VERTICAL_TREE else "x",
+        "line_shape": _link_shape(orientation),
+        "palette": list(PALETTE),
+        "above_colour": ABOVE_CUT_COLOUR,
+        "overflow_colour": OVERFLOW_COLOUR,
+        "floor": floor,
+        "top_node": _packed(n + top, "<i4"),
+        "top_height": _packed(merge_heights[top], "<f8"),
+        "left": _packed(left, "<i4"),
+        "right": _packed(right, "<i4"),
+        "left_start": _packed(tree.start[left], "<i4"),
+        "left_size": _packed(tree.size[left], "<i4"),
+        "right_start": _packed(tree.start[right], "<i4"),
+        "right_size": _packed(tree.size[right], "<i4"),
+        "link_height": _packed(tree.node_height[nodes], "<f8"),
+        "link_start": _packed(tree.start[nodes], "<i4"),
+        "link_x": _packed(x, "<f4"),
+        "link_y": _packed(y, "<f4"),
+        "leaf_order": _packed(tree.leaf_order, "<i4"),
+    }
