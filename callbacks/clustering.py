@@ -1,7 +1,5 @@
 """Method and metric: which pairs are allowed, and computing the linkage as a
 background job with staged progress and a cancel button."""
-import uuid
-
 from dash import Input, Output, State, callback, no_update
 from dash.exceptions import PreventUpdate
 
@@ -103,15 +101,36 @@ def runs_inline(n, optimal_order):
     return n <= INLINE_MAX_N and not (optimal_order and n > OPTIMAL_ORDER_WARN_N)
 
 
+class Superseded(Exception):
+    """A newer request of the same session has replaced this one."""
+
+
 def clustering_outcome(session_id, request, report=None):
-    """Outputs for clustering, its status line and the sample offer; a refused pair keeps the last result."""
+    """Outputs for clustering, its status line and the sample offer; a refused pair keeps the last result.
+
+    Raises PreventUpdate when a newer request has been made meanwhile, so a
+    slow answer to an old choice never replaces the answer to a new one.
+    """
+    shared = store.get_store()
+    report = report or (lambda stage: None)
+
+    def report_unless_superseded(stage):
+        if not shared.is_latest_request(session_id, "clustering", request["id"]):
+            raise Superseded
+        report(stage)
+
     try:
         summary, status = compute_clustering(
-            session_id, request["data_version"], request["method"], request["metric"], request["optimal_order"], report,
+            session_id, request["data_version"], request["method"], request["metric"], request["optimal_order"], report_unless_superseded,
         )
-        return summary, status, None
+        outputs = summary, status, None
     except InputError as error:
-        return no_update, f"⚠ {error}", sample_offer(session_id, request["method"], request["metric"])
+        outputs = no_update, f"⚠ {error}", sample_offer(session_id, request["method"], request["metric"])
+    except Superseded:
+        raise PreventUpdate
+    if not shared.is_latest_request(session_id, "clustering", request["id"]):
+        raise PreventUpdate
+    return outputs
 
 
 @callback(
@@ -119,7 +138,6 @@ def clustering_outcome(session_id, request, report=None):
     Output("clustering-status", "children"),
     Output("sample-offer", "data"),
     Output("linkage-job", "data"),
-    Output("inline-clustering", "data"),
     Input("data-version", "data"),
     Input("method", "value"),
     Input("metric", "value"),
@@ -130,16 +148,19 @@ def clustering_outcome(session_id, request, report=None):
 def request_clustering(data_version, method, metric, optimal_order, session_id):
     """Cluster small data at once; hand large data to the background job.
 
-    A result computed here also cancels any job still running for an older
-    request (``inline-clustering`` is one of that job's cancel inputs), so a
-    slow old result can never overwrite it.
+    Each request becomes the session's latest; whichever path answers an
+    older one after it stays silent (see :func:`clustering_outcome`).
     """
     if not data_version:
         raise PreventUpdate
-    request = {"data_version": data_version, "method": method, "metric": metric, "optimal_order": bool(optimal_order)}
+    try:
+        request_id = store.get_store().begin_request(session_id, "clustering")
+    except InputError as error:
+        return no_update, f"⚠ {error}", no_update, no_update
+    request = {"data_version": data_version, "method": method, "metric": metric, "optimal_order": bool(optimal_order), "id": request_id}
     if not runs_inline(int(data_version["n"]), request["optimal_order"]):
-        return no_update, no_update, no_update, request, no_update
-    return (*clustering_outcome(session_id, request), no_update, uuid.uuid4().hex)
+        return no_update, no_update, no_update, request
+    return (*clustering_outcome(session_id, request), no_update)
 
 
 @callback(
@@ -156,11 +177,14 @@ def request_clustering(data_version, method, metric, optimal_order, session_id):
         (Output("cancel-job", "disabled"), False, True),
         (Output("job-panel", "className"), "job-panel running", "job-panel"),
     ],
-    cancel=[Input("cancel-job", "n_clicks"), Input("inline-clustering", "data")],
+    cancel=[Input("cancel-job", "n_clicks")],
     prevent_initial_call=True,
 )
 def run_clustering(set_progress, request, session_id):
-    """Compute (or fetch) the linkage off the request path, reporting each stage."""
+    """Compute (or fetch) the linkage off the request path, reporting each stage.
+
+    A job whose request has been superseded stops at its next stage.
+    """
     if not request:
         raise PreventUpdate
     return clustering_outcome(session_id, request, _progress_reporter(set_progress))

@@ -1,7 +1,5 @@
 """Diagnostics panels: cophenetic correlation, inconsistency, elbow, quality per k,
 the cluster summary and the linkage matrix. All follow the current linkage and cut."""
-import uuid
-
 import numpy as np
 from dash import Input, Output, State, callback, dash_table, html, no_update
 from dash.exceptions import PreventUpdate
@@ -135,7 +133,6 @@ QUALITY_INLINE_MAX_N = 2_000
 @callback(
     Output("quality-ready", "data"),
     Output("quality-job", "data"),
-    Output("inline-quality", "data"),
     Input("clustering", "data"),
     Input("quality-max-k", "value"),
     State("session-id", "data"),
@@ -144,19 +141,23 @@ QUALITY_INLINE_MAX_N = 2_000
 def request_quality(clustering, max_k, session_id):
     """Quality indices at once for small data, else from the background job.
 
-    An inline result cancels any older job still running (``inline-quality``
-    is among its cancel inputs), so it cannot be overwritten by a stale one.
+    Each request becomes the session's latest, so an older job that ends
+    after a newer answer cannot replace it.
     """
     if not clustering or not valid_max_k(max_k):
         raise PreventUpdate
+    try:
+        request_id = store.get_store().begin_request(session_id, "quality")
+    except InputError:
+        raise PreventUpdate
     request = {"clustering": clustering, "max_k": int(max_k)}
     if int(clustering.get("n", QUALITY_INLINE_MAX_N + 1)) > QUALITY_INLINE_MAX_N:
-        return no_update, request, no_update
+        return no_update, dict(request, id=request_id)
     try:
         store.get_store().quality(session_id, clustering, int(max_k))
     except InputError:
         raise PreventUpdate
-    return request, no_update, uuid.uuid4().hex
+    return request, no_update
 
 
 @callback(
@@ -167,7 +168,6 @@ def request_quality(clustering, max_k, session_id):
     interval=JOB_POLL_MS,
     progress=[Output("quality-status", "children")],
     progress_default=[""],
-    cancel=[Input("inline-quality", "data")],
     prevent_initial_call=True,
 )
 def compute_quality(set_progress, request, session_id):
@@ -182,7 +182,9 @@ def compute_quality(set_progress, request, session_id):
         store.get_store().quality(session_id, request["clustering"], request["max_k"], progress=report)
     except InputError:
         raise PreventUpdate
-    return request
+    if not store.get_store().is_latest_request(session_id, "quality", request.get("id")):
+        raise PreventUpdate  # a newer choice has been answered meanwhile
+    return {"clustering": request["clustering"], "max_k": request["max_k"]}
 
 
 @callback(

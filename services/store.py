@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import pickle
 import re
+import uuid
 from dataclasses import dataclass
 
 import diskcache
@@ -127,6 +128,19 @@ class Store:
 
     def session_value(self, session_id: str, name: str):
         return self._cache.get(f"session:{self.check_session(session_id)}:{name}")
+
+    def begin_request(self, session_id: str, kind: str) -> str:
+        """Record a new request of `kind` as the session's latest; returns its id.
+
+        Requests overtake each other (a job from an old choice can end after a
+        quick answer to a newer one); only the latest may show its result.
+        """
+        request_id = uuid.uuid4().hex
+        self.put_session_value(session_id, f"latest-{kind}", request_id)
+        return request_id
+
+    def is_latest_request(self, session_id: str, kind: str, request_id: str) -> bool:
+        return self.session_value(session_id, f"latest-{kind}") == request_id
 
     def dataset(self, session_id: str) -> Dataset | None:
         key = self._cache.get(f"session:{self.check_session(session_id)}:dataset")

@@ -74,7 +74,8 @@ def put_preset(session_id, preset="tutorial-2-blobs"):
 def cluster(session_id, data_version, method="ward", metric="euclidean"):
     """The background job's path without a browser: progress goes to a list."""
     progress = []
-    request = {"data_version": data_version, "method": method, "metric": metric, "optimal_order": False}
+    request = {"data_version": data_version, "method": method, "metric": metric, "optimal_order": False,
+               "id": store.get_store().begin_request(session_id, "clustering")}
     summary, status, sample_offer = call(run_clustering, set_progress=progress.append, request=request, session_id=session_id)
     assert sample_offer is None  # the tutorial's data fits any memory budget
     return summary, status, progress
@@ -212,23 +213,35 @@ class TestRequestClustering:
     def test_small_data_is_clustered_at_once_like_the_job_would(self):
         session_id = new_session()
         version = put_preset(session_id, "tutorial-5-blobs")
-        summary, status, offer, job, stamp = call(request_clustering, data_version=version, method="average", metric="cityblock", optimal_order=[], session_id=session_id)
+        summary, status, offer, job = call(request_clustering, data_version=version, method="average", metric="cityblock", optimal_order=[], session_id=session_id)
         from_job, job_status, _ = cluster(session_id, version, "average", "cityblock")
         assert summary == from_job and status == job_status and offer is None
         assert job is no_update  # no job is started
-        again = call(request_clustering, data_version=version, method="average", metric="cityblock", optimal_order=[], session_id=session_id)
-        assert isinstance(stamp, str) and again[4] != stamp  # each inline result cancels older jobs anew
 
     def test_large_data_is_handed_to_the_job(self):
         session_id = new_session()
         X = np.random.default_rng(0).normal(size=(INLINE_MAX_N + 1, 2))
         key = store.get_store().put_dataset(session_id, Dataset(values=X, feature_names=("a", "b"), name="large"))
         version = {"key": key, "n": len(X)}
-        summary, status, offer, job, stamp = call(request_clustering, data_version=version, method="ward", metric="euclidean", optimal_order=[], session_id=session_id)
-        assert (summary, status, offer, stamp) == (no_update,) * 4
-        assert job == {"data_version": version, "method": "ward", "metric": "euclidean", "optimal_order": False}
+        summary, status, offer, job = call(request_clustering, data_version=version, method="ward", metric="euclidean", optimal_order=[], session_id=session_id)
+        assert (summary, status, offer) == (no_update,) * 3
+        assert {k: v for k, v in job.items() if k != "id"} == {"data_version": version, "method": "ward", "metric": "euclidean", "optimal_order": False}
         result, _, _ = call(run_clustering, set_progress=lambda _: None, request=job, session_id=session_id)
         assert result["n"] == len(X)
+
+    def test_a_job_overtaken_by_a_newer_choice_stays_silent(self):
+        session_id = new_session()
+        X = np.random.default_rng(0).normal(size=(INLINE_MAX_N + 1, 2))
+        key = store.get_store().put_dataset(session_id, Dataset(values=X, feature_names=("a", "b"), name="large"))
+        job = call(request_clustering, data_version={"key": key, "n": len(X)}, method="ward", metric="euclidean", optimal_order=[], session_id=session_id)[3]
+        # the person changes their mind; the new choice is answered at once
+        version = put_preset(session_id, "tutorial-5-blobs")
+        newer = call(request_clustering, data_version=version, method="ward", metric="euclidean", optimal_order=[], session_id=session_id)
+        assert newer[0]["n"] == 750
+        progress = []
+        with pytest.raises(PreventUpdate):
+            call(run_clustering, set_progress=progress.append, request=job, session_id=session_id)
+        assert progress == []  # it stopped at its first stage
 
     def test_slow_optimal_ordering_goes_to_the_job_even_for_small_data(self):
         session_id = new_session()
@@ -239,7 +252,7 @@ class TestRequestClustering:
     def test_refused_pair_is_explained_at_once(self):
         session_id = new_session()
         version = put_preset(session_id)
-        summary, status, _, job, _ = call(request_clustering, data_version=version, method="ward", metric="cosine", optimal_order=[], session_id=session_id)
+        summary, status, _, job = call(request_clustering, data_version=version, method="ward", metric="cosine", optimal_order=[], session_id=session_id)
         assert summary is no_update and job is no_update and status.startswith("⚠")
 
 

@@ -12,6 +12,11 @@ from tests.fixtures import tutorial_values as ref
 from tests.unit.test_callbacks import call, cluster, new_session, put_preset, triggered_by
 
 
+def job_request(session_id, summary, max_k):
+    """What request_quality hands the background job."""
+    return {"clustering": summary, "max_k": max_k, "id": store.get_store().begin_request(session_id, "quality")}
+
+
 def x2_session():
     session_id = new_session()
     summary, _, _ = cluster(session_id, put_preset(session_id, "tutorial-5-blobs"))
@@ -23,7 +28,7 @@ def k_plots_for_x2(max_k=10, with_quality=True):
     progress = []
     ready = None
     if with_quality and 3 <= max_k <= 30:
-        ready = call(compute_quality, set_progress=progress.append, request={"clustering": summary, "max_k": max_k}, session_id=session_id)
+        ready = call(compute_quality, set_progress=progress.append, request=job_request(session_id, summary, max_k), session_id=session_id)
     cut = {"criterion": "distance", "height": summary["default_cut"], "k": 2, "clustering": summary}
     with triggered_by("cut.data"):
         return call(update_k_plots, cut=cut, max_k=max_k, quality_ready=ready, session_id=session_id)
@@ -51,28 +56,31 @@ class TestUpdateKPlots:
 class TestRequestQuality:
     def test_small_data_is_ready_at_once(self):
         session_id, summary = x2_session()
-        ready, job, stamp = call(request_quality, clustering=summary, max_k=10, session_id=session_id)
-        assert ready == {"clustering": summary, "max_k": 10} and job is no_update and isinstance(stamp, str)
+        ready, job = call(request_quality, clustering=summary, max_k=10, session_id=session_id)
+        assert ready == {"clustering": summary, "max_k": 10} and job is no_update
         quality = store.get_store().quality(session_id, summary, 10)
         assert list(quality.k) == list(range(2, 11))
 
-    def test_large_data_is_handed_to_the_job(self):
+    def test_large_data_is_handed_to_the_job_and_an_overtaken_job_stays_silent(self):
         from tests.unit.test_callbacks import cluster
         session_id = new_session()
         X = np.random.default_rng(1).normal(size=(QUALITY_INLINE_MAX_N + 1, 2))
         key = store.get_store().put_dataset(session_id, Dataset(values=X, feature_names=("a", "b"), name="large"))
         summary, _, _ = cluster(session_id, {"key": key, "n": len(X)})
-        ready, job, stamp = call(request_quality, clustering=summary, max_k=4, session_id=session_id)
-        assert ready is no_update and stamp is no_update
-        assert job == {"clustering": summary, "max_k": 4}
-        assert call(compute_quality, set_progress=lambda _: None, request=job, session_id=session_id) == job
+        ready, job = call(request_quality, clustering=summary, max_k=4, session_id=session_id)
+        assert ready is no_update and {k: v for k, v in job.items() if k != "id"} == {"clustering": summary, "max_k": 4}
+        assert call(compute_quality, set_progress=lambda _: None, request=job, session_id=session_id) == {"clustering": summary, "max_k": 4}
+        newer = call(request_quality, clustering=summary, max_k=5, session_id=session_id)[1]
+        with pytest.raises(PreventUpdate):
+            call(compute_quality, set_progress=lambda _: None, request=job, session_id=session_id)
+        assert call(compute_quality, set_progress=lambda _: None, request=newer, session_id=session_id)["max_k"] == 5
 
 
 class TestComputeQuality:
     def test_reports_progress_per_k_and_says_when_ready(self):
         session_id, summary = x2_session()
         progress = []
-        ready = call(compute_quality, set_progress=progress.append, request={"clustering": summary, "max_k": 6}, session_id=session_id)
+        ready = call(compute_quality, set_progress=progress.append, request=job_request(session_id, summary, 6), session_id=session_id)
         assert ready == {"clustering": summary, "max_k": 6}
         assert [p[0] for p in progress] == [f"Computing quality indices: {done} of 5 values of k done…" for done in range(1, 6)]
 
