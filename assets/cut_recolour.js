@@ -252,11 +252,28 @@
         },
     });
 
+    // Our handler runs first, and the others (dcc.Graph's, which hands the
+    // relayout to Dash: a few hundred ms at 10,000 points) wait until the
+    // browser has painted the new colours. Listeners are checked again
+    // because dcc.Graph binds its own after its first plot.
+    function deferredUntilPainted(listener) {
+        var deferred = function (event) {
+            window.requestAnimationFrame(function () { setTimeout(function () { listener(event); }, 0); });
+        };
+        deferred.__hclustDeferred = true;
+        return deferred;
+    }
+
     setInterval(function () {
         var gd = graph("dendrogram");
-        if (gd && gd.on && !gd.__hclustRecolourBound) {
-            gd.__hclustRecolourBound = true;
-            gd.on("plotly_relayout", onRelayout);
-        }
+        if (!gd || !gd._ev || !gd._ev.listeners) return;
+        var listeners = gd._ev.listeners("plotly_relayout");
+        var ready = listeners.length && listeners[0] === onRelayout && listeners.every(function (l) { return l === onRelayout || l.__hclustDeferred; });
+        if (ready) return;
+        gd._ev.removeAllListeners("plotly_relayout");
+        gd._ev.on("plotly_relayout", onRelayout);
+        listeners.forEach(function (l) {
+            if (l !== onRelayout) gd._ev.on("plotly_relayout", l.__hclustDeferred ? l : deferredUntilPainted(l));
+        });
     }, 250);
 })();

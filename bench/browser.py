@@ -185,7 +185,8 @@ for (const id of ['dendrogram', 'scatter']) {
   const gd = document.querySelector('#' + id + ' .js-plotly-plot');
   if (!gd.__benchCut) {
     gd.__benchCut = true;
-    gd.on('plotly_afterplot', () => { if (B.mouseup !== null) { B.after[id].push(performance.now()); B.shown[id].push(window.__cutColours(gd, id)); } });
+    // the time of the next animation frame: pixels reach the screen only after the current task ends
+    gd.on('plotly_afterplot', () => { if (B.mouseup !== null) { const seen = window.__cutColours(gd, id); requestAnimationFrame(() => { B.after[id].push(performance.now()); B.shown[id].push(seen); }); } });
     gd.on('plotly_relayout', () => { if (B.mouseup !== null && id === 'dendrogram') B.relayout.push(performance.now()); });
   }
 }
@@ -301,7 +302,7 @@ def cut_latency(quick: bool = False) -> list[Table]:
         d_counts = sorted({c[0] for c in counts}); s_counts = sorted({c[1] for c in counts}); q_counts = sorted({c[2] for c in counts})
         notes += [
             "Latency = from the drag's mouseup to the later of the first plotly_afterplot on #dendrogram and on #scatter that shows the plot's "
-            "final colours (performance.now() in the page; each afterplot records a hash of the scatter's point colours and the dendrogram's "
+            "final colours, timed at the next animation frame after it (when the browser can paint it; performance.now() in the page; each afterplot records a hash of the scatter's point colours and the dendrogram's "
             "link colours and sizes; 'final' = after 0.5 s without another afterplot). 'before any answer' counts drags whose colours were "
             "shown before the first _dash-update-component response arrived: recoloured in the browser (assets/cut_recolour.js).",
             "'settled' = the last afterplot of either plot: the server's answer redraws both plots in the same colours (and updates the inputs, "

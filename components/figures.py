@@ -23,8 +23,10 @@ def _base_layout(title, x_title, y_title):
     return dict(
         template="none",
         title=dict(text=title, x=0.01, xanchor="left", font=dict(size=15)),
-        xaxis=dict(title=dict(text=x_title), zeroline=False, showgrid=False),
-        yaxis=dict(title=dict(text=y_title), zeroline=False, gridcolor="#ECECEC"),
+        # 'allow': plotly otherwise measures every tick label on every redraw to
+        # hide overflowing ones (a third of a cut's redraw time, measured)
+        xaxis=dict(title=dict(text=x_title), zeroline=False, showgrid=False, ticklabeloverflow="allow"),
+        yaxis=dict(title=dict(text=y_title), zeroline=False, gridcolor="#ECECEC", ticklabeloverflow="allow"),
         font=FONT,
         margin=MARGIN,
         plot_bgcolor="white",
