@@ -1,7 +1,7 @@
 """Diagnostics panels: cophenetic correlation, inconsistency, elbow, quality per k,
 the cluster summary and the linkage matrix. All follow the current linkage and cut."""
 import numpy as np
-from dash import Input, Output, State, callback, dash_table, html, no_update
+from dash import Input, Output, State, callback, ctx, dash_table, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.views import labels_for
@@ -52,7 +52,6 @@ def method_comparison(session_id, dataset, metric, current_method):
     Output("cophenetic", "children"),
     Output("cophenetic-comparison", "children"),
     Output("cophenetic-plot", "figure"),
-    Output("linkage-table", "data"),
     Input("clustering", "data"),
     State("session-id", "data"),
 )
@@ -66,10 +65,10 @@ def update_linkage_diagnostics(clustering, session_id):
         coefficient = store.get_store().cophenetic(session_id, clustering)
         comparison = method_comparison(session_id, dataset, metric, clustering["method"])
     except InputError as error:
-        return f"⚠ {error}", no_update, no_update, no_update
+        return f"⚠ {error}", no_update, no_update
     value, how = cophenetic_text(coefficient)
     original, cophenetic, sampled = store.get_store().cophenetic_pairs(session_id, clustering)
-    return [html.Span(value), html.Small(how)], comparison, cophenetic_figure(original, cophenetic, sampled, metric), linkage_rows(result.Z)
+    return [html.Span(value), html.Small(how)], comparison, cophenetic_figure(original, cophenetic, sampled, metric)
 
 
 def inconsistency_view(Z, depth, last=10, threshold=None):
@@ -253,8 +252,35 @@ def update_summary(cut, colour_map, session_id):
     return rows, columns, styles
 
 
-def linkage_rows(Z):
-    return [{"row": i, "idx1": int(a), "idx2": int(b), "distance": round(h, 5), "count": int(c)} for i, (a, b, h, c) in enumerate(Z.tolist())]
+LINKAGE_PAGE_SIZE = 10
+
+
+def linkage_rows(Z, first=0, last=None):
+    """Rows ``first .. last - 1`` of Z as table records."""
+    rows = Z[first:last].tolist()
+    return [{"row": first + i, "idx1": int(a), "idx2": int(b), "distance": round(h, 5), "count": int(c)} for i, (a, b, h, c) in enumerate(rows)]
+
+
+@callback(
+    Output("linkage-table", "data"),
+    Output("linkage-table", "page_count"),
+    Output("linkage-table", "page_current"),
+    Input("clustering", "data"),
+    Input("linkage-table", "page_current"),
+    State("session-id", "data"),
+)
+def linkage_table_page(clustering, page, session_id):
+    """One page of Z at a time: n − 1 rows of 100,000 samples would be megabytes for a table showing ten."""
+    if not clustering:
+        raise PreventUpdate
+    try:
+        _, result = store.get_store().result_for(session_id, clustering)
+    except InputError:
+        raise PreventUpdate
+    pages = max(1, -(-len(result.Z) // LINKAGE_PAGE_SIZE))
+    page = 0 if ctx.triggered_id == "clustering" or not isinstance(page, int) else min(max(page, 0), pages - 1)
+    first = page * LINKAGE_PAGE_SIZE
+    return linkage_rows(result.Z, first, first + LINKAGE_PAGE_SIZE), pages, page
 
 
 @callback(

@@ -279,7 +279,7 @@ def diagnostics():
             _panel(
                 "Linkage matrix Z",
                 html.P("Each row merges idx1 and idx2 at distance into a cluster of count samples. An index ≥ n refers to the cluster formed in row idx − n.", className="panel-help"),
-                _table("linkage-table", [{"name": c, "id": c} for c in ("row", "idx1", "idx2", "distance", "count")], page_size=10, page_action="native"),
+                _table("linkage-table", [{"name": c, "id": c} for c in ("row", "idx1", "idx2", "distance", "count")], page_size=10, page_action="custom", page_current=0),
                 panel_id="linkage-panel",
             ),
         ],
