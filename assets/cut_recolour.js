@@ -178,6 +178,57 @@
         });
     }
 
+    // ---- the scatter: one trace per colour, as components.figures.scatter_figure
+
+    // Every sample's position (and name) read back from the drawn traces once
+    // per figure the server sent, through each point's customdata [sample, label].
+    function scatterPoints(gd) {
+        var full = gd._fullData;
+        if (!full || !full.length || !gd.data) return null;
+        if (gd.__hclustPoints && gd.__hclustPoints.data === gd.data) return gd.__hclustPoints;
+        var n = 0;
+        full.forEach(function (t) { n += t._length || 0; });
+        var x = new Float64Array(n), y = new Float64Array(n), text = full[0].text && full[0].text.length ? new Array(n) : null;
+        for (var k = 0; k < full.length; k++) {
+            var t = full[k];
+            if (!t.customdata || t.customdata.length !== t._length) return null;
+            for (var j = 0; j < t._length; j++) {
+                var sample = Number(t.customdata[j][0]);
+                if (!(sample >= 0 && sample < n)) return null;
+                x[sample] = t.x[j];
+                y[sample] = t.y[j];
+                if (text) text[sample] = t.text[j];
+            }
+        }
+        var template = full[0];
+        gd.__hclustPoints = {data: gd.data, n: n, x: x, y: y, text: text, type: template.type,
+            hovertemplate: template.hovertemplate, size: template.marker.size};
+        return gd.__hclustPoints;
+    }
+
+    function scatterTraces(points, sampleColour, sampleLabel, raw) {
+        var groups = new Map();
+        for (var s = 0; s < points.n; s++) {
+            var colour = sampleColour[s];
+            if (!groups.has(colour)) groups.set(colour, []);
+            groups.get(colour).push(s);
+        }
+        return Array.from(groups.keys()).sort(function (a, b) { return a - b; }).map(function (colour) {
+            var samples = groups.get(colour), m = samples.length;
+            var x = new Float64Array(m), y = new Float64Array(m), customdata = new Array(m), text = points.text ? new Array(m) : undefined;
+            samples.forEach(function (sample, j) {
+                x[j] = points.x[sample];
+                y[j] = points.y[sample];
+                customdata[j] = [sample, sampleLabel[sample]];
+                if (text) text[j] = points.text[sample];
+            });
+            var hex = hexOf(raw, colour);
+            return {type: points.type, x: x, y: y, mode: "markers", name: "samples " + hex, showlegend: false,
+                marker: {color: hex, size: points.size, line: {width: 0}}, customdata: customdata, text: text,
+                hovertemplate: points.hovertemplate};
+        });
+    }
+
     function isLinkTrace(trace) {
         return trace.name === "between clusters" || /^colour -?\d+$/.test(trace.name || "");
     }
@@ -189,7 +240,8 @@
         if (!(h >= index.floor) || !state.colourMap) return false;
         if (!dendrogram.layout || !dendrogram.layout.meta || dendrogram.layout.meta.geometry !== index.raw.geometry) return false;
         // (gd.data may hold arrays still base64-encoded; _fullData has them decoded)
-        if (!scatter._fullData || !scatter._fullData[0] || scatter._fullData[0]._length !== index.n) return false;
+        var points = scatterPoints(scatter);
+        if (!points || points.n !== index.n) return false;
         var raw = index.raw, n = index.n;
         window.hclustRecolour.last = {height: h, at: performance.now()};
         var cut = clustersAt(index, h);
@@ -203,11 +255,10 @@
             positionColour.fill(colours.get(node), span[0], span[0] + span[1]);
             positionLabel.fill(cut.labels.get(node), span[0], span[0] + span[1]);
         });
-        var pointColours = new Array(n), customdata = new Array(n);
+        var sampleColour = new Int16Array(n), sampleLabel = new Int32Array(n);
         for (var p = 0; p < n; p++) {
-            var sample = index.leaf_order[p];
-            pointColours[sample] = hexOf(raw, positionColour[p]);
-            customdata[sample] = [sample, positionLabel[p]];
+            sampleColour[index.leaf_order[p]] = positionColour[p];
+            sampleLabel[index.leaf_order[p]] = positionLabel[p];
         }
         var legend = legendText(cut.labels, cut.spans, colours, raw, 12);
         var links = dendrogram.data.filter(isLinkTrace);
@@ -216,8 +267,8 @@
             dendrogram.data.slice(1).filter(function (t) { return !isLinkTrace(t); }));
         var layout = Object.assign({}, dendrogram.layout, {annotations: withLegend(dendrogram.layout.annotations, legend)});
         window.Plotly.react(dendrogram, data, layout);
-        window.Plotly.update(scatter, {"marker.color": [pointColours], customdata: [customdata]},
-            {annotations: withLegend(scatter.layout.annotations, legend)}, [0]);
+        window.Plotly.react(scatter, scatterTraces(points, sampleColour, sampleLabel, raw),
+            Object.assign({}, scatter.layout, {annotations: withLegend(scatter.layout.annotations, legend)}));
         // the next drag starts from these colours, as the server's next cut will
         var nodes = {}, spans = {};
         cut.spans.forEach(function (span, node) {

@@ -33,6 +33,20 @@
         });
     }
 
+    // The scatter has one trace per colour; each point's customdata is [sample, label].
+    function pointOfSample(scatter, sample) {
+        var traces = scatter._fullData || [];
+        for (var curve = 0; curve < traces.length; curve++) {
+            var customdata = traces[curve].customdata || [];
+            for (var j = 0; j < customdata.length; j++) {
+                if (Number(customdata[j][0]) === sample) {
+                    return {curveNumber: curve, pointNumber: j};
+                }
+            }
+        }
+        return null;
+    }
+
     function bindLeafHover(dendrogram) {
         dendrogram.on("plotly_hover", function (event) {
             var point = event.points && event.points[0];
@@ -40,7 +54,10 @@
             if (!point || point.data.name !== "leaves" || !scatter || !window.Plotly) {
                 return;
             }
-            window.Plotly.Fx.hover(scatter, [{curveNumber: 0, pointNumber: point.customdata}]);
+            var found = pointOfSample(scatter, point.customdata);
+            if (found) {
+                window.Plotly.Fx.hover(scatter, [found]);
+            }
         });
         dendrogram.on("plotly_unhover", function () {
             var scatter = graph("scatter");

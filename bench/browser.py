@@ -167,8 +167,9 @@ def samples_in_dendrogram(driver):
 CUT_RECORDER = """
 // What a plot shows, as a short string: a hash of the points' colours, or the link traces' colours and sizes.
 window.__cutColours = window.__cutColours || ((gd, id) => {
-  if (id === 'scatter') {
-    const colours = gd._fullData[0].marker.color;
+  if (id === 'scatter') {  // one trace per colour; a point's customdata is [sample, label]
+    const colours = [];
+    for (const t of gd._fullData) { const c = t.marker.color; for (let j = 0; j < t._length; j++) colours[t.customdata[j][0]] = c; }
     let hash = 0;
     for (let i = 0; i < colours.length; i++) { const c = colours[i]; hash = (hash * 31 + c.charCodeAt(1) * 7 + c.charCodeAt(3) * 3 + c.charCodeAt(5)) | 0; }
     return String(hash);
@@ -179,7 +180,8 @@ const B = window.__cut = window.__cut || {mouseup: null, after: {dendrogram: [],
 if (!window.__cutHooked) {
   window.__cutHooked = true;
   performance.setResourceTimingBufferSize(5000);
-  window.addEventListener('mouseup', () => { if (B.armed) { B.armed = false; B.mouseup = performance.now(); } }, true);
+  // the event's own time: when the button was released, even if the page was busy then
+  window.addEventListener('mouseup', (e) => { if (B.armed) { B.armed = false; B.mouseup = e.timeStamp; } }, true);
 }
 for (const id of ['dendrogram', 'scatter']) {
   const gd = document.querySelector('#' + id + ' .js-plotly-plot');
@@ -210,8 +212,8 @@ return {relayout: B.relayout.map(t => t - B.mouseup), long: B.long.filter(e => e
 
 SCATTER_STATE = """
 const gd = document.querySelector('#scatter .js-plotly-plot');
-const c = gd._fullData[0].marker.color;
-const colours = (Array.isArray(c) || ArrayBuffer.isView(c)) ? Array.from(c) : [c];
+const colours = [];
+for (const t of gd._fullData) for (let j = 0; j < t._length; j++) colours[t.customdata[j][0]] = t.marker.color;
 return new Set(colours).size + '|' + colours.slice(0, 50).join(',') + '|' + colours.length;
 """
 

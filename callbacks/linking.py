@@ -32,15 +32,27 @@ def node_from_click(click, geometry, n):
     return n + int(geometry.merges[index])
 
 
-def samples_from_selection(selected, n):
-    """Sample indices of the points a box or lasso selected in the scatter.
+def sample_of_point(point):
+    """The sample a scatter point shows: its customdata is ``[sample, label]``.
 
-    The scatter is one trace in sample order, so a point's number is its sample.
+    The scatter has one trace per colour (see components.figures.scatter_figure),
+    so the point's position in its trace does not name the sample; its
+    customdata, a plain list that events carry back, does.
     """
+    data = point.get("customdata") if isinstance(point, dict) else None
+    if isinstance(data, list) and data:
+        return data[0]
+    if isinstance(data, dict):  # a typed array as dcc.Graph passes it
+        return data.get("0")
+    return None
+
+
+def samples_from_selection(selected, n):
+    """Sample indices of the points a box or lasso selected in the scatter."""
     if not selected or not selected.get("points"):
         return None
-    found = {point.get("pointNumber") for point in selected["points"] if point.get("curveNumber", 0) == 0}
-    return sorted(i for i in found if isinstance(i, int) and 0 <= i < n) or None
+    found = {sample_of_point(point) for point in selected["points"]}
+    return sorted(i for i in found if isinstance(i, int) and not isinstance(i, bool) and 0 <= i < n) or None
 
 
 def node_details(dataset, result, node):

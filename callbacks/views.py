@@ -1,10 +1,10 @@
 """Dendrogram and scatter, recoloured together from the cut and the highlight."""
 import numpy as np
-from dash import Input, Output, Patch, State, callback, ctx, no_update
+from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.data import MDS_AXES, PCA_AXES
-from components.figures import ORIENTATIONS, cluster_legend, dendrogram_figure, point_colours, scatter_figure
+from components.figures import ORIENTATIONS, cluster_legend, dendrogram_figure, scatter_figure
 from components.recolour import geometry_id
 from hclust.cut import PALETTE, assign_colours, colour_hex, flat_clusters
 from hclust.dendrogram import TRUNCATE_MODES, link_colour_indices
@@ -111,15 +111,6 @@ def dendrogram_options(truncate_mode, p, flags, annotate_above, orientation, lea
 LEAF_LABEL_STYLES = ("9:-90", "12:-90", "9:-45", "12:0")
 
 
-def recolour_scatter(labels, label_colours):
-    """A Patch that recolours the scatter for a new cut: O(n) colours, no coordinates."""
-    patch = Patch()
-    patch["data"][0]["marker"]["color"] = point_colours(labels, label_colours)
-    patch["data"][0]["customdata"] = np.column_stack([np.arange(len(labels)), labels])
-    patch["layout"]["annotations"] = cluster_legend(labels, label_colours)
-    return patch
-
-
 @callback(
     Output("dendrogram", "figure"),
     Output("scatter", "figure"),
@@ -152,11 +143,9 @@ def update_views(cut, highlight, x_choice, y_choice, focus, truncate_mode, p, fl
     same_tree = bool(colour_map) and colour_map.get("clustering") == clustering
     label_colours, node_colours = cluster_colours(result, labels, colour_map["nodes"] if same_tree else None)
     samples = highlighted_samples(result, labels, highlight)
-    if ctx.triggered_id == "cut" and same_tree and samples is None:
-        scatter = recolour_scatter(labels, label_colours)  # the points did not move
-    else:
-        xy, titles = scatter_axes(dataset, x_choice, y_choice)
-        scatter = scatter_figure(xy, labels, label_colours, titles, dataset.leaf_names(), highlight=samples)
+    # a new cut regroups the points by colour (one trace per colour), so the scatter is sent whole
+    xy, titles = scatter_axes(dataset, x_choice, y_choice)
+    scatter = scatter_figure(xy, labels, label_colours, titles, dataset.leaf_names(), highlight=samples)
     k = len(label_colours)
     status = ""
     if k > len(PALETTE):

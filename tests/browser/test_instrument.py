@@ -137,7 +137,21 @@ def trace_names(dash_duo, graph_id):
 
 def scatter_opacity(dash_duo):
     """The scatter's per-point marker opacity, or None when no point is singled out."""
-    return graph_js(dash_duo, "scatter", "const o = gd._fullData[0].marker.opacity; return Array.isArray(o) || ArrayBuffer.isView(o) ? Array.from(o) : null;")
+    return graph_js(dash_duo, "scatter", SAMPLE_VALUES + "return bySample(t => t.marker.opacity, false);")
+
+
+# Per-sample values of the scatter, whose traces hold one colour each; a point's customdata is [sample, label].
+SAMPLE_VALUES = """
+const bySample = (pick, always = true) => {
+  if (!always && !gd._fullData.some(t => Array.isArray(pick(t)) || ArrayBuffer.isView(pick(t)))) return null;
+  const n = gd._fullData.reduce((total, t) => total + t._length, 0), out = new Array(n);
+  for (const t of gd._fullData) {
+    const v = pick(t), perPoint = Array.isArray(v) || ArrayBuffer.isView(v);
+    for (let j = 0; j < t._length; j++) out[Number(t.customdata[j][0])] = perPoint ? v[j] : v;
+  }
+  return out;
+};
+"""
 
 
 def highlighted_points(dash_duo):
@@ -363,8 +377,13 @@ window.__paints = [];
 const signature = (gd, id) => {
   const legend = (gd.layout.annotations || []).map(a => a.text || '').filter(t => t.startsWith('<b>cluster (size)</b>')).join();
   if (id === 'scatter') {
-    const t = gd._fullData[0];  // arrays decoded, whoever drew them
-    return JSON.stringify([Array.from(t.marker.color), Array.from(t.customdata, row => Number(row[1])), legend]);
+    // per sample, whoever drew it: colour, and the label in its customdata
+    const colours = [], labels = [];
+    for (const t of gd._fullData) for (let j = 0; j < t._length; j++) {
+      const sample = Number(t.customdata[j][0]);
+      colours[sample] = t.marker.color; labels[sample] = Number(t.customdata[j][1]);
+    }
+    return JSON.stringify([colours, labels, legend]);
   }
   const links = gd._fullData.filter(t => t.name === 'between clusters' || /^colour -?\\d+$/.test(t.name || ''))
     .map(t => [t.name, t.line.color, Array.from(t.x).filter(v => !Number.isNaN(v)).length]);
@@ -445,7 +464,7 @@ class TestRecolourInTheBrowser:
 
 
 def scatter_colours_now(dash_duo):
-    return graph_js(dash_duo, "scatter", "return Array.from(gd.data[0].marker.color);")
+    return graph_js(dash_duo, "scatter", SAMPLE_VALUES + "return bySample(t => t.marker.color);")
 
 
 def focus_dendrogram(dash_duo):

@@ -22,14 +22,14 @@ from scipy.cluster.hierarchy import fcluster
 from callbacks.clustering import INLINE_MAX_N, request_clustering, restrict_metrics, run_clustering
 from callbacks.cut import height_from_relayout, resolve_cut, sync_cut
 from callbacks.data import load_dataset
-from callbacks.diagnostics import inconsistency_view, update_linkage_diagnostics
+from callbacks.diagnostics import inconsistency_view, linkage_table_page, update_linkage_diagnostics
 from callbacks.download import download_labels, labelled_frame
 from callbacks.views import update_views
 from hclust.cut import PALETTE, labels_at, largest_gap_cut, monotone_heights, n_clusters_at
 from hclust.data import Dataset, load_preset
 from hclust.linkage import METRICS
 from services import store
-from tests.fixtures import random_observations
+from tests.fixtures import random_observations, scatter_by_sample
 from tests.fixtures import tutorial_values as ref
 
 
@@ -382,8 +382,8 @@ def line_colours(figure):
 
 
 def scatter_colours(figure):
-    """Colour per sample of a full scatter figure."""
-    return np.asarray(figure.data[0].marker.color).tolist()
+    """Colour per sample of a scatter figure (one trace per colour)."""
+    return scatter_by_sample(figure)[0]
 
 
 def patched(patch, *location):
@@ -406,12 +406,14 @@ class TestUpdateViews:
         assert line_colours(dendrogram) - {"#9A9A9A"} == set(colours)
         assert colour_map["clustering"] == session["clustering"]
 
-    def test_a_cut_move_only_recolours_the_scatter(self, session, tutorial):
+    def test_a_cut_move_regroups_the_scatter_by_colour(self, session, tutorial):
         _, _, first_map, _ = render(session, session["cut"])
         cut = move_cut(session, "n-clusters.value", typed_k=5)["cut"]
-        dendrogram, patch, colour_map, _ = render(session, cut, colour_map=first_map)
+        dendrogram, scatter, colour_map, _ = render(session, cut, colour_map=first_map)
         labels = labels_at(tutorial["Z"], cut["height"])
-        colours = list(patched(patch, "data", 0, "marker", "color"))
+        assert len(scatter.data) == 5
+        colours, _, xy = scatter_by_sample(scatter)
+        assert_array_equal(xy, tutorial["X"])
         assert colours == [colour_map["labels"][str(label)] for label in labels]
         assert len(set(colours)) == 5
         assert dendrogram.layout.shapes[0].y0 == cut["height"]
@@ -440,11 +442,24 @@ class TestUpdateViews:
 class TestLinkageDiagnostics:
     def test_tutorial_values(self, session):
         with triggered_by("clustering.data"):
-            cophenetic, _, _, rows = call(update_linkage_diagnostics, clustering=session["clustering"], session_id=session["id"])
+            cophenetic, _, _ = call(update_linkage_diagnostics, clustering=session["clustering"], session_id=session["id"])
         assert cophenetic[0].children == f"c = {ref.COPHENETIC_CORRELATION:.5f}"
         assert "0.98001" in cophenetic[0].children
-        assert len(rows) == ref.X_SHAPE[0] - 1
-        assert [rows[13][key] for key in ("idx1", "idx2", "distance", "count")] == ref.Z_FIRST_20[13].tolist()
+
+    def test_linkage_table_is_sent_a_page_at_a_time(self, session):
+        with triggered_by("linkage-table.page_current"):
+            rows, pages, page = call(linkage_table_page, clustering=session["clustering"], page=1, session_id=session["id"])
+        assert pages == 15 and page == 1  # 149 rows of Z, ten a page
+        assert [row["row"] for row in rows] == list(range(10, 20))
+        assert [rows[3][key] for key in ("idx1", "idx2", "distance", "count")] == ref.Z_FIRST_20[13].tolist()
+        with triggered_by("linkage-table.page_current"):
+            rows, _, page = call(linkage_table_page, clustering=session["clustering"], page=99, session_id=session["id"])
+        assert page == 14 and [row["row"] for row in rows] == list(range(140, 149))
+
+    def test_a_new_linkage_starts_the_table_at_its_first_page(self, session):
+        with triggered_by("clustering.data"):
+            rows, _, page = call(linkage_table_page, clustering=session["clustering"], page=7, session_id=session["id"])
+        assert page == 0 and rows[0]["row"] == 0
 
     def test_nothing_clustered_yet(self, session):
         with pytest.raises(PreventUpdate):

@@ -98,16 +98,27 @@ class TestNodeFromClick:
         assert node_from_click(merge_click(148), full_geometry, 150) == 298
 
 
+def scatter_point(sample, curve=0, label=1):
+    """A scatter point as plotly reports it: its trace, its position there, and its customdata."""
+    return {"curveNumber": curve, "pointNumber": 0, "customdata": [sample, label]}
+
+
 class TestSamplesFromSelection:
-    def test_indices_sorted_and_unique(self):
-        selected = {"points": [{"curveNumber": 0, "pointNumber": i} for i in (5, 3, 5, 40)]}
+    """Points name their sample by customdata: with one trace per colour, position says nothing."""
+
+    def test_indices_sorted_and_unique_across_traces(self):
+        selected = {"points": [scatter_point(5, 0), scatter_point(3, 2), scatter_point(5, 0), scatter_point(40, 1)]}
         assert samples_from_selection(selected, 150) == [3, 5, 40]
 
+    def test_typed_array_customdata_as_dcc_graph_passes_it(self):
+        selected = {"points": [{"curveNumber": 1, "pointNumber": 0, "customdata": {"0": 9, "1": 2}}]}
+        assert samples_from_selection(selected, 150) == [9]
+
     def test_points_outside_the_data_are_ignored(self):
-        selected = {"points": [{"curveNumber": 0, "pointNumber": 7}, {"curveNumber": 0, "pointNumber": 150}, {"curveNumber": 1, "pointNumber": 2}]}
+        selected = {"points": [scatter_point(7), scatter_point(150), scatter_point(-1), {"curveNumber": 0, "pointNumber": 2}]}
         assert samples_from_selection(selected, 150) == [7]
 
-    @pytest.mark.parametrize("selected", [None, {}, {"points": []}, {"points": [{"x": 1}]}, {"points": [{"pointNumber": "a"}]}])
+    @pytest.mark.parametrize("selected", [None, {}, {"points": []}, {"points": [{"x": 1}]}, {"points": [{"customdata": ["a", 1]}]}, {"points": [{"customdata": [True, 1]}]}])
     def test_nothing_selected(self, selected):
         assert samples_from_selection(selected, 150) is None
 
@@ -161,7 +172,7 @@ class TestUpdateHighlight:
             highlight(tutorial_session, "dendrogram.clickData", node_click={"points": [{"x": 5, "y": 0}]})
 
     def test_scatter_selection_highlights_samples(self, tutorial_session):
-        selection = {"points": [{"curveNumber": 0, "pointNumber": 12}, {"curveNumber": 0, "pointNumber": 4}]}
+        selection = {"points": [scatter_point(12, curve=1), scatter_point(4, curve=0)]}
         data, panel = highlight(tutorial_session, "scatter.selectedData", selection=selection)
         assert data == {"samples": [4, 12]} and panel is no_update
 

@@ -3,7 +3,7 @@ both plots, highlights, and update_views' figures."""
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from dash import Patch, no_update
+from dash import no_update
 from numpy.testing import assert_array_equal
 from scipy.cluster.hierarchy import fcluster, inconsistent, maxRstat
 
@@ -14,7 +14,8 @@ from callbacks.views import (
 from hclust.cut import OVERFLOW, OVERFLOW_COLOUR, PALETTE, colour_hex, height_for_k, n_clusters_at
 from hclust.dendrogram import ABOVE, dendrogram_geometry, members
 from services import store
-from tests.unit.test_callbacks import call, new_session, patched, put_preset, triggered_by
+from tests.fixtures import scatter_by_sample
+from tests.unit.test_callbacks import call, new_session, put_preset, triggered_by
 
 N = 150  # the tutorial's samples
 
@@ -220,21 +221,19 @@ class TestHighlightedLinks:
 
 
 def scatter_colour_list(figure):
-    return np.asarray(figure.data[0].marker.color).tolist()
+    return scatter_by_sample(figure)[0]
 
 
 class TestUpdateViews:
-    def test_cut_move_on_the_same_tree_patches_the_scatter(self, session):
+    def test_cut_move_on_the_same_tree_regroups_the_scatter(self, session):
         _, _, colour_map, _ = render(session, cut_for_k(session, 4))
         cut = cut_for_k(session, 6)
         dendrogram, scatter, new_map, _ = render(session, cut, colour_map=colour_map)
-        assert isinstance(scatter, Patch)
         labels = fcluster(session["result"].Z, cut["height"], criterion="distance")
-        colours = list(patched(scatter, "data", 0, "marker", "color"))
+        colours, found_labels, _ = scatter_by_sample(scatter)
         assert colours == [new_map["labels"][str(label)] for label in labels]
-        customdata = np.asarray(patched(scatter, "data", 0, "customdata"))
-        assert_array_equal(customdata[:, 1], labels) and assert_array_equal(customdata[:, 0], np.arange(N))
-        assert isinstance(dendrogram, go.Figure)
+        assert_array_equal(found_labels, labels)
+        assert len(scatter.data) == 6 and isinstance(dendrogram, go.Figure)
 
     def test_first_render_is_a_full_figure(self, session):
         dendrogram, scatter, colour_map, status = render(session, cut_for_k(session, 4))
@@ -253,7 +252,7 @@ class TestUpdateViews:
         _, _, colour_map, _ = render(session, cut_for_k(session, 4))
         _, scatter, _, status = render(session, cut_for_k(session, 5), colour_map=colour_map, highlight={"node": 163})
         assert isinstance(scatter, go.Figure)
-        opacity = np.asarray(scatter.data[0].marker.opacity)
+        opacity = np.asarray(scatter_by_sample(scatter, "opacity")[0])
         assert np.flatnonzero(opacity == 1.0).tolist() == [33, 62, 68]
         assert "3 sample(s) highlighted" in status
 

@@ -9,6 +9,7 @@ from components.figures import CUT_LINE_COLOUR, dendrogram_figure, elbow_figure,
 from hclust.cut import ABOVE_CUT_COLOUR, OVERFLOW_COLOUR, PALETTE, assign_colours, colour_hex, labels_at
 from hclust.dendrogram import ABOVE, dendrogram_geometry, link_colour_indices
 from hclust.diagnostics import elbow
+from tests.fixtures import scatter_by_sample
 from tests.fixtures import tutorial_values as ref
 
 
@@ -134,22 +135,36 @@ class TestDendrogramFigure:
 
 class TestScatterFigure:
     @pytest.mark.parametrize("height", [50.0, 16.0, 5.0])
-    def test_each_sample_in_its_clusters_colour(self, tutorial, names, height):
+    def test_each_sample_in_its_clusters_colour_one_trace_per_colour(self, tutorial, names, height):
         _, _, labels, label_colours = coloured_tutorial(tutorial, height)
         figure = scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names)
-        assert len(figure.data) == 1, "one trace, so a new cut only recolours it"
-        colours = np.asarray(figure.data[0].marker.color)
-        assert colours.tolist() == [label_colours[int(label)] for label in labels]
-        assert len(set(colours.tolist())) == len(set(label_colours.values()))
+        assert len(figure.data) == len(set(label_colours.values())), "a colour per trace, so a new cut moves points, never parses colours"
+        assert all(isinstance(trace.marker.color, str) for trace in figure.data)
+        colours, _, _ = scatter_by_sample(figure)
+        assert colours == [label_colours[int(label)] for label in labels]
 
-    def test_every_sample_once_with_its_label(self, tutorial, names):
+    def test_every_sample_once_with_its_label_and_position(self, tutorial, names):
         _, _, labels, label_colours = coloured_tutorial(tutorial, 16.0)
-        trace = scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names).data[0]
-        assert_array_equal(trace.x, tutorial["X"][:, 0])
-        assert_array_equal(trace.y, tutorial["X"][:, 1])
-        customdata = np.asarray(trace.customdata)
-        assert_array_equal(customdata[:, 0], np.arange(len(names)))
-        assert_array_equal(customdata[:, 1], labels)
+        figure = scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names)
+        samples = np.concatenate([np.asarray(trace.customdata)[:, 0] for trace in figure.data])
+        assert sorted(samples.tolist()) == list(range(len(names)))
+        _, found_labels, xy = scatter_by_sample(figure)
+        assert_array_equal(found_labels, labels)
+        assert_array_equal(xy, tutorial["X"])
+
+    def test_customdata_is_a_plain_list_so_events_carry_it(self, tutorial, names):
+        _, _, labels, label_colours = coloured_tutorial(tutorial, 16.0)
+        payload = scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names).to_plotly_json()
+        assert all(isinstance(trace["customdata"], list) for trace in payload["data"])
+
+    def test_groups_in_palette_order_with_grey_first_and_samples_ascending(self, tutorial, names):
+        _, _, labels, label_colours = coloured_tutorial(tutorial, 3.0)
+        figure = scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names)
+        order = [(OVERFLOW_COLOUR, *PALETTE).index(trace.marker.color) for trace in figure.data]
+        assert order == sorted(order) and order[0] == 0
+        for trace in figure.data:
+            samples = np.asarray(trace.customdata)[:, 0]
+            assert np.all(np.diff(samples) > 0)
 
     def test_legend_lists_clusters_with_sizes_and_colours(self, tutorial, names):
         _, _, labels, label_colours = coloured_tutorial(tutorial, 16.0)
@@ -169,7 +184,7 @@ class TestScatterFigure:
         assert colours.count(OVERFLOW_COLOUR) == len(label_colours) - len(PALETTE)
         assert sorted(c for c in colours if c != OVERFLOW_COLOUR) == sorted(PALETTE)
         figure = scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names)
-        assert set(np.asarray(figure.data[0].marker.color).tolist()) == set(colours)
+        assert {trace.marker.color for trace in figure.data} == set(colours)
 
 
 class TestElbowFigure:
