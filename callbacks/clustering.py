@@ -36,7 +36,7 @@ def compute_clustering(session_id, data_version, method, metric, optimal_order, 
     report = report or (lambda stage: None)
     report("reading")
     shared = store.get_store()
-    dataset, result = shared.clustering(session_id, method, metric, optimal_order, progress=report)
+    dataset, result = shared.clustering(session_id, method, metric, optimal_order, progress=report, data_key=data_version["key"])
     summary = {"key": data_version["key"], "method": method, "metric": metric, "optimal_order": optimal_order, "n": dataset.n_samples, "default_cut": result.default_cut}
     report("diagnostics")
     shared.cophenetic(session_id, summary)  # quality per k runs in its own job
@@ -75,9 +75,10 @@ def _progress_reporter(set_progress):
     return report
 
 
-def sample_offer(session_id, method, metric):
+def sample_offer(session_id, method, metric, data_key=None):
     """The largest sample that fits the memory budget, when the data does not."""
-    dataset = store.get_store().dataset(session_id)
+    shared = store.get_store()
+    dataset = shared.dataset(session_id) if data_key is None else shared.loaded_dataset(session_id, data_key)
     try:
         validate_method_metric(method, metric)  # only a valid pair has a memory estimate
     except InputError:
@@ -125,7 +126,7 @@ def clustering_outcome(session_id, request, report=None):
         )
         outputs = summary, status, None
     except InputError as error:
-        outputs = no_update, f"⚠ {error}", sample_offer(session_id, request["method"], request["metric"])
+        outputs = no_update, f"⚠ {error}", sample_offer(session_id, request["method"], request["metric"], (request["data_version"] or {}).get("key"))
     except Superseded:
         raise PreventUpdate
     if not shared.is_latest_request(session_id, "clustering", request["id"]):
@@ -153,11 +154,11 @@ def request_clustering(data_version, method, metric, optimal_order, session_id):
     """
     if not data_version:
         raise PreventUpdate
+    request = {"data_version": data_version, "method": method, "metric": metric, "optimal_order": bool(optimal_order)}
     try:
-        request_id = store.get_store().begin_request(session_id, "clustering")
+        request["id"] = store.get_store().begin_request(session_id, "clustering", f"{data_version.get('key')}|{method}|{metric}|{bool(optimal_order)}")
     except InputError as error:
         return no_update, f"⚠ {error}", no_update, no_update
-    request = {"data_version": data_version, "method": method, "metric": metric, "optimal_order": bool(optimal_order), "id": request_id}
     if not runs_inline(int(data_version["n"]), request["optimal_order"]):
         return no_update, no_update, no_update, request
     return (*clustering_outcome(session_id, request), no_update)

@@ -226,7 +226,7 @@ def load_dataset(source, features, label, as_distances, scaling, missing, genera
         raise PreventUpdate
     try:
         if ctx.triggered_id == "use-sample":
-            loaded = store.get_store().dataset(session_id)
+            loaded = store.get_store().loaded_dataset(session_id, (current or {}).get("key"))  # the data the page shows
             if not offer or loaded is None:
                 raise PreventUpdate
             dataset = random_sample(loaded, int(offer["rows"]))

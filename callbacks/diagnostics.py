@@ -129,6 +129,10 @@ def valid_max_k(max_k):
 QUALITY_INLINE_MAX_N = 2_000
 
 
+def quality_request_name(clustering, max_k):
+    return f"{clustering.get('key')}|{clustering.get('method')}|{clustering.get('metric')}|{clustering.get('optimal_order')}|{max_k}"
+
+
 @callback(
     Output("quality-ready", "data"),
     Output("quality-job", "data"),
@@ -145,11 +149,11 @@ def request_quality(clustering, max_k, session_id):
     """
     if not clustering or not valid_max_k(max_k):
         raise PreventUpdate
+    request = {"clustering": clustering, "max_k": int(max_k)}
     try:
-        request_id = store.get_store().begin_request(session_id, "quality")
+        request_id = store.get_store().begin_request(session_id, "quality", quality_request_name(clustering, int(max_k)))
     except InputError:
         raise PreventUpdate
-    request = {"clustering": clustering, "max_k": int(max_k)}
     if int(clustering.get("n", QUALITY_INLINE_MAX_N + 1)) > QUALITY_INLINE_MAX_N:
         return no_update, dict(request, id=request_id)
     try:
@@ -292,7 +296,7 @@ def scale_hint(clustering, session_id):
     """Ward and euclidean are dominated by the widest feature: say so when scales differ."""
     if not clustering:
         raise PreventUpdate
-    dataset = store.get_store().dataset(session_id)
+    dataset = store.get_store().loaded_dataset(session_id, clustering.get("key"))
     if dataset is None or dataset.is_distance_matrix or dataset.n_features < 2:
         return ""
     spread = scale_spread(dataset.values)

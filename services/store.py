@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import pickle
 import re
-import uuid
 from dataclasses import dataclass
 
 import diskcache
@@ -120,6 +119,7 @@ class Store:
         key = dataset.content_hash
         self._cache.set(f"dataset:{key}", dataset, expire=config.SESSION_TTL_SECONDS)
         self._cache.set(f"session:{self.check_session(session_id)}:dataset", key, expire=config.SESSION_TTL_SECONDS)
+        self._cache.set(f"session:{session_id}:loaded:{key}", True, expire=config.SESSION_TTL_SECONDS)
         return key
 
     def put_session_value(self, session_id: str, name: str, value) -> None:
@@ -129,18 +129,19 @@ class Store:
     def session_value(self, session_id: str, name: str):
         return self._cache.get(f"session:{self.check_session(session_id)}:{name}")
 
-    def begin_request(self, session_id: str, kind: str) -> str:
-        """Record a new request of `kind` as the session's latest; returns its id.
+    def begin_request(self, session_id: str, kind: str, what: str) -> str:
+        """Record `what` (a request of `kind`, named by its inputs) as the session's latest.
 
         Requests overtake each other (a job from an old choice can end after a
-        quick answer to a newer one); only the latest may show its result.
+        quick answer to a newer one); only an answer to the latest choice may
+        be shown. Requests are named by their inputs, not by arrival, so two
+        identical requests (which give the same answer) never silence each other.
         """
-        request_id = uuid.uuid4().hex
-        self.put_session_value(session_id, f"latest-{kind}", request_id)
-        return request_id
+        self.put_session_value(session_id, f"latest-{kind}", what)
+        return what
 
-    def is_latest_request(self, session_id: str, kind: str, request_id: str) -> bool:
-        return self.session_value(session_id, f"latest-{kind}") == request_id
+    def is_latest_request(self, session_id: str, kind: str, what: str) -> bool:
+        return self.session_value(session_id, f"latest-{kind}") == what
 
     def dataset(self, session_id: str) -> Dataset | None:
         key = self._cache.get(f"session:{self.check_session(session_id)}:dataset")
@@ -154,10 +155,21 @@ class Store:
             self._cache.set(key, value, expire=config.SESSION_TTL_SECONDS)
         return value
 
-    def clustering(self, session_id: str, method: str, metric: str, optimal_order: bool = False, progress=None) -> tuple[Dataset, Clustering]:
-        """The session's dataset and its clustering, computed at most once."""
+    def loaded_dataset(self, session_id: str, key: str) -> Dataset | None:
+        """A dataset this session has loaded, by its content key.
+
+        Results are computed for the data the page names, not for whatever the
+        session loaded last: two loads answered by different workers can finish
+        in either order.
+        """
+        if not isinstance(key, str) or not self._cache.get(f"session:{self.check_session(session_id)}:loaded:{key}"):
+            return None
+        return self._cache.get(f"dataset:{key}")
+
+    def clustering(self, session_id: str, method: str, metric: str, optimal_order: bool = False, progress=None, data_key: str | None = None) -> tuple[Dataset, Clustering]:
+        """A dataset of the session (by default its latest) and its clustering, computed at most once."""
         validate_method_metric(method, metric)
-        dataset = self.dataset(session_id)
+        dataset = self.dataset(session_id) if data_key is None else self.loaded_dataset(session_id, data_key)
         if dataset is None:
             raise InputError("No data is loaded in this session (it may have expired); choose a dataset.")
         key = f"clustering:{dataset.content_hash}:{method}:{metric}:{'optimal' if optimal_order else 'scipy'}"
@@ -165,7 +177,7 @@ class Store:
 
     def result_for(self, session_id: str, clustering: dict) -> tuple[Dataset, Clustering]:
         """The clustering a browser-side summary (``clustering`` store) names."""
-        return self.clustering(session_id, clustering["method"], clustering["metric"], clustering.get("optimal_order", False))
+        return self.clustering(session_id, clustering["method"], clustering["metric"], clustering.get("optimal_order", False), data_key=clustering.get("key"))
 
     def cophenetic(self, session_id: str, clustering: dict):
         """Cophenetic correlation of the named clustering, computed once."""

@@ -74,8 +74,9 @@ def put_preset(session_id, preset="tutorial-2-blobs"):
 def cluster(session_id, data_version, method="ward", metric="euclidean"):
     """The background job's path without a browser: progress goes to a list."""
     progress = []
+    key = (data_version or {}).get("key")
     request = {"data_version": data_version, "method": method, "metric": metric, "optimal_order": False,
-               "id": store.get_store().begin_request(session_id, "clustering")}
+               "id": store.get_store().begin_request(session_id, "clustering", f"{key}|{method}|{metric}|False")}
     summary, status, sample_offer = call(run_clustering, set_progress=progress.append, request=request, session_id=session_id)
     assert sample_offer is None  # the tutorial's data fits any memory budget
     return summary, status, progress
@@ -243,6 +244,16 @@ class TestRequestClustering:
             call(run_clustering, set_progress=progress.append, request=job, session_id=session_id)
         assert progress == []  # it stopped at its first stage
 
+    def test_the_same_choice_twice_never_silences_itself(self):
+        session_id = new_session()
+        X = np.random.default_rng(0).normal(size=(INLINE_MAX_N + 1, 2))
+        key = store.get_store().put_dataset(session_id, Dataset(values=X, feature_names=("a", "b"), name="large"))
+        inputs = dict(data_version={"key": key, "n": len(X)}, method="ward", metric="euclidean", optimal_order=[], session_id=session_id)
+        first, second = call(request_clustering, **inputs)[3], call(request_clustering, **inputs)[3]
+        # the page may start either job, in either order
+        assert call(run_clustering, set_progress=lambda _: None, request=first, session_id=session_id)[0]["n"] == len(X)
+        assert call(run_clustering, set_progress=lambda _: None, request=second, session_id=session_id)[0]["n"] == len(X)
+
     def test_slow_optimal_ordering_goes_to_the_job_even_for_small_data(self):
         session_id = new_session()
         version = put_preset(session_id, "tutorial-5-blobs")  # 750 samples: ordering takes seconds
@@ -384,14 +395,6 @@ def line_colours(figure):
 def scatter_colours(figure):
     """Colour per sample of a scatter figure (one trace per colour)."""
     return scatter_by_sample(figure)[0]
-
-
-def patched(patch, *location):
-    """The value a dash Patch assigns at `location`."""
-    for operation in patch.to_plotly_json()["operations"]:
-        if operation["operation"] == "Assign" and tuple(operation["location"]) == location:
-            return operation["params"]["value"]
-    raise AssertionError(f"the patch does not assign {location}")
 
 
 class TestUpdateViews:

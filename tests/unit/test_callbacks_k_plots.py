@@ -5,7 +5,7 @@ from dash.exceptions import PreventUpdate
 import numpy as np
 from dash import no_update
 
-from callbacks.diagnostics import QUALITY_INLINE_MAX_N, compute_quality, request_quality, update_k_plots
+from callbacks.diagnostics import QUALITY_INLINE_MAX_N, compute_quality, quality_request_name, request_quality, update_k_plots
 from hclust.data import Dataset
 from services import store
 from tests.fixtures import tutorial_values as ref
@@ -14,7 +14,7 @@ from tests.unit.test_callbacks import call, cluster, new_session, put_preset, tr
 
 def job_request(session_id, summary, max_k):
     """What request_quality hands the background job."""
-    return {"clustering": summary, "max_k": max_k, "id": store.get_store().begin_request(session_id, "quality")}
+    return {"clustering": summary, "max_k": max_k, "id": store.get_store().begin_request(session_id, "quality", quality_request_name(summary, max_k))}
 
 
 def x2_session():

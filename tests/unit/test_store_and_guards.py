@@ -128,6 +128,25 @@ class TestSharedClustering:
             fresh_store.clustering(session_id, method, metric, order)
         assert len(counted_builds) == 4
 
+    def test_the_data_the_page_names_even_when_another_load_finished_later(self, fresh_store, counted_builds):
+        """Two loads answered by two workers can finish in either order: the page's key decides."""
+        session_id = new_session()
+        shown, late = random_dataset(6, n=50), random_dataset(7, n=30)
+        fresh_store.put_dataset(session_id, shown)
+        fresh_store.put_dataset(session_id, late)  # the session's pointer now names the other data
+        dataset, result = fresh_store.clustering(session_id, "ward", "euclidean", data_key=shown.content_hash)
+        assert dataset.content_hash == shown.content_hash and result.tree.n == 50
+        summary = {"key": shown.content_hash, "method": "ward", "metric": "euclidean"}
+        assert fresh_store.result_for(session_id, summary)[1].tree.n == 50
+
+    def test_a_key_this_session_never_loaded_is_refused(self, fresh_store):
+        owner, other = new_session(), new_session()
+        dataset = random_dataset(8)
+        fresh_store.put_dataset(owner, dataset)
+        fresh_store.put_dataset(other, random_dataset(9))
+        with pytest.raises(InputError, match="No data is loaded"):
+            fresh_store.clustering(other, "ward", "euclidean", data_key=dataset.content_hash)
+
     def test_no_dataset_yet(self, fresh_store):
         with pytest.raises(InputError, match="No data is loaded"):
             fresh_store.clustering(new_session(), "ward", "euclidean")
