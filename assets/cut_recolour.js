@@ -56,7 +56,7 @@
             if (!isRemoved(index.left[i])) spans.set(index.left[i], [index.left_start[i], index.left_size[i]]);
             if (!isRemoved(index.right[i])) spans.set(index.right[i], [index.right_start[i], index.right_size[i]]);
         }
-        return {spans: spans, labels: numberLikeFcluster(index, removed, isRemoved)};
+        return {spans: spans, removed: removed, labels: numberLikeFcluster(index, removed, isRemoved)};
     }
 
     // scipy's cluster_monocrit: depth first from the root; a merge that is not
@@ -234,7 +234,11 @@
     }
 
     // Returns true when it recoloured both plots; false leaves the cut to the server.
-    function recolour(h) {
+    // While the line is still being dragged (`live`), only the scatter follows: it
+    // is another plot, so redrawing it cannot disturb the drag. Either way the
+    // colours start from the last committed cut, as the server's will, so the
+    // live colours are the ones the release shows.
+    function recolour(h, live) {
         var index = state.index, dendrogram = graph("dendrogram"), scatter = graph("scatter");
         if (!index || !state.horizontal || state.snap || state.highlight || !dendrogram || !scatter || !window.Plotly) return false;
         if (!(h >= index.floor) || !state.colourMap) return false;
@@ -243,8 +247,13 @@
         var points = scatterPoints(scatter);
         if (!points || points.n !== index.n) return false;
         var raw = index.raw, n = index.n;
-        window.hclustRecolour.last = {height: h, at: performance.now()};
         var cut = clustersAt(index, h);
+        // what the scatter would show: skip redrawing it when it already does
+        var scatterKey = cut.removed + "|" + index.raw.geometry;
+        var scatterShows = state.scatterShows && state.scatterShows.key === scatterKey &&
+            state.scatterShows.data === scatter.data && state.scatterShows.from === state.colourMap;
+        if (live && scatterShows) return true;
+        if (!live) window.hclustRecolour.last = {height: h, at: performance.now()};
         var previous = Object.keys(state.colourMap.nodes || {}).map(function (node) {
             var span = (state.colourMap.spans || {})[node] || [0, 0];
             return {node: Number(node), colour: state.colourMap.nodes[node], start: span[0], size: span[1]};
@@ -263,12 +272,17 @@
         var legend = legendText(cut.labels, cut.spans, colours, raw, 12);
         var links = dendrogram.data.filter(isLinkTrace);
         if (!links.length) return false;
+        if (!scatterShows) {
+            window.Plotly.react(scatter, scatterTraces(points, sampleColour, sampleLabel, raw),
+                Object.assign({}, scatter.layout, {annotations: withLegend(scatter.layout.annotations, legend)}));
+            state.scatterShows = {key: scatterKey, data: scatter.data, from: state.colourMap};
+            points.data = scatter.data;  // the same points, regrouped: no need to read them back
+        }
+        if (live) return true;
         var data = [dendrogram.data[0]].concat(linkTraces(index, h, positionColour, links[0]),
             dendrogram.data.slice(1).filter(function (t) { return !isLinkTrace(t); }));
         var layout = Object.assign({}, dendrogram.layout, {annotations: withLegend(dendrogram.layout.annotations, legend)});
         window.Plotly.react(dendrogram, data, layout);
-        window.Plotly.react(scatter, scatterTraces(points, sampleColour, sampleLabel, raw),
-            Object.assign({}, scatter.layout, {annotations: withLegend(scatter.layout.annotations, legend)}));
         // the next drag starts from these colours, as the server's next cut will
         var nodes = {}, spans = {};
         cut.spans.forEach(function (span, node) {
@@ -276,15 +290,55 @@
             spans[node] = span;
         });
         state.colourMap = Object.assign({}, state.colourMap, {nodes: nodes, spans: spans});
+        if (state.scatterShows) state.scatterShows.from = state.colourMap;  // it shows this committed cut
         window.hclustRecolour.count++;
         return true;
     }
 
-    function onRelayout(event) {
-        if (!state.index || !event) return;
+    function cutHeight(event) {
+        if (!state.index || !event) return null;
         var axis = state.index.raw.axis;
         var ends = [event["shapes[0]." + axis + "0"], event["shapes[0]." + axis + "1"]].filter(function (v) { return typeof v === "number"; });
-        if (ends.length) recolour(ends.reduce(function (a, b) { return a + b; }, 0) / ends.length);
+        return ends.length ? ends.reduce(function (a, b) { return a + b; }, 0) / ends.length : null;
+    }
+
+    function onRelayout(event) {
+        var h = cutHeight(event);
+        pendingLive = null;
+        if (h !== null) recolour(h, false);
+    }
+
+    // While the cut line is dragged the scatter follows the pointer, at most
+    // once a frame (plotly reports a dragged shape only when it is dropped).
+    var pendingLive = null;
+    function scheduleLive(h) {
+        var scheduled = pendingLive !== null;
+        pendingLive = h;
+        if (scheduled) return;
+        window.requestAnimationFrame(function () {
+            if (pendingLive !== null) recolour(pendingLive, true);
+            pendingLive = null;
+        });
+    }
+
+    function followDrags(gd) {
+        gd.addEventListener("mousedown", function (event) {
+            var index = state.index, layout = gd._fullLayout;
+            if (!index || !event.target.closest || !event.target.closest(".shapelayer") || !layout || !layout.shapes || !layout.shapes[0]) return;
+            var vertical = index.raw.axis === "y", axis = layout[vertical ? "yaxis" : "xaxis"];
+            var rect = gd.getBoundingClientRect();
+            var along = function (e) { return vertical ? e.clientY - rect.top : e.clientX - rect.left; };
+            var start = vertical ? layout.shapes[0].y0 : layout.shapes[0].x0;
+            var grab = axis._offset + axis.l2p(start) - along(event);
+            var move = function (e) { scheduleLive(axis.p2l(along(e) + grab - axis._offset)); };
+            var up = function () {
+                document.removeEventListener("mousemove", move, true);
+                document.removeEventListener("mouseup", up, true);
+                pendingLive = null;
+            };
+            document.addEventListener("mousemove", move, true);
+            document.addEventListener("mouseup", up, true);
+        }, true);
     }
 
     window.hclustRecolour = {count: 0, recolour: recolour, state: state};
@@ -326,5 +380,9 @@
         listeners.forEach(function (l) {
             if (l !== onRelayout) gd._ev.on("plotly_relayout", l.__hclustDeferred ? l : deferredUntilPainted(l));
         });
+        if (!gd.__hclustFollowsDrags) {
+            gd.__hclustFollowsDrags = true;
+            followDrags(gd);
+        }
     }, 250);
 })();

@@ -181,7 +181,12 @@ if (!window.__cutHooked) {
   window.__cutHooked = true;
   performance.setResourceTimingBufferSize(5000);
   // the event's own time: when the button was released, even if the page was busy then
-  window.addEventListener('mouseup', (e) => { if (B.armed) { B.armed = false; B.mouseup = e.timeStamp; } }, true);
+  window.addEventListener('mouseup', (e) => {
+    if (!B.armed) return;
+    B.armed = false; B.mouseup = e.timeStamp;
+    // what each plot shows at the release (the scatter follows the line while it is dragged)
+    for (const id of ['dendrogram', 'scatter']) B.atMouseup[id] = window.__cutColours(document.querySelector('#' + id + ' .js-plotly-plot'), id);
+  }, true);
 }
 for (const id of ['dendrogram', 'scatter']) {
   const gd = document.querySelector('#' + id + ' .js-plotly-plot');
@@ -197,7 +202,7 @@ if (!window.__cutLong) {
   new PerformanceObserver(list => { for (const e of list.getEntries()) if (B.mouseup !== null) B.long.push([e.startTime, e.duration]); }).observe({entryTypes: ['longtask']});
 }
 B.mouseup = null; B.armed = true; B.after = {dendrogram: [], scatter: []}; B.relayout = []; B.long = [];
-B.shown = {dendrogram: [], scatter: []};
+B.shown = {dendrogram: [], scatter: []}; B.atMouseup = {};
 performance.clearResourceTimings();
 """
 
@@ -207,7 +212,7 @@ const requests = performance.getEntriesByType('resource').filter(e => e.name.inc
   .map(e => [e.startTime - B.mouseup, e.responseEnd - B.mouseup, e.responseStart - e.requestStart]);
 return {relayout: B.relayout.map(t => t - B.mouseup), long: B.long.filter(e => e[0] + e[1] >= B.mouseup).map(e => [e[0] - B.mouseup, e[1]]),
         mouseup: B.mouseup, dendrogram: B.after.dendrogram.map(t => t - B.mouseup), scatter: B.after.scatter.map(t => t - B.mouseup), requests: requests,
-        shown: B.shown, first_response: requests.length ? Math.min(...requests.map(r => r[1])) : null};
+        shown: B.shown, at_mouseup: B.atMouseup, first_response: requests.length ? Math.min(...requests.map(r => r[1])) : null};
 """
 
 SCATTER_STATE = """
@@ -245,11 +250,13 @@ def drag_cut_to(driver, height):
 
 
 def _quiet(driver, seconds=0.5, timeout=20):
-    """Wait until no afterplot has fired on either graph for `seconds`."""
+    """Wait until every callback has answered and no afterplot has fired for `seconds`."""
     def settled(d):
         last = d.execute_script("const B = window.__cut; const all = B.after.dendrogram.concat(B.after.scatter);"
-                                "return [performance.now(), all.length ? Math.max(...all) : B.mouseup];")
-        return last[0] - last[1] > seconds * 1e3
+                                "const c = window.store.getState().callbacks || {};"
+                                "const pending = Object.values(c).some(v => Array.isArray(v) && v.length);"
+                                "return [performance.now(), all.length ? Math.max(...all) : B.mouseup, pending];")
+        return not last[2] and last[0] - last[1] > seconds * 1e3
     wait(driver, settled, "the page to settle", timeout, 0.1)
 
 
@@ -280,12 +287,17 @@ def cut_latency(quick: bool = False) -> list[Table]:
                  f"drag {i + 1}: k and the scatter colours to change", 20, 0.05)
             _quiet(driver)
             r = driver.execute_script(CUT_READ)
-            if not r["dendrogram"] or not r["scatter"]:
-                raise RuntimeError(f"drag {i + 1}: no afterplot on {'dendrogram' if not r['dendrogram'] else 'scatter'}")
-            # the first paint of each plot that shows its final colours (what the eye sees settle)
-            shown_at = [next(t for t, seen in zip(r[g], r["shown"][g]) if seen == r["shown"][g][-1]) for g in ("dendrogram", "scatter")]
+            # the first paint of each plot that shows its final colours (what the eye sees settle);
+            # 0 when it already showed them as the button was released
+            shown_at = []
+            for g in ("dendrogram", "scatter"):
+                final = r["shown"][g][-1] if r["shown"][g] else r["at_mouseup"][g]
+                if r["at_mouseup"][g] == final:
+                    shown_at.append(0.0)
+                else:
+                    shown_at.append(next(t for t, seen in zip(r[g], r["shown"][g]) if seen == final))
             latency = max(shown_at)
-            settled = max(r["dendrogram"][-1], r["scatter"][-1])
+            settled = max(r["dendrogram"] + r["scatter"] + [0.0])
             latencies.append(latency)
             settles.append(settled)
             before_answer += r["first_response"] is None or latency < r["first_response"]
@@ -304,7 +316,7 @@ def cut_latency(quick: bool = False) -> list[Table]:
         d_counts = sorted({c[0] for c in counts}); s_counts = sorted({c[1] for c in counts}); q_counts = sorted({c[2] for c in counts})
         notes += [
             "Latency = from the drag's mouseup to the later of the first plotly_afterplot on #dendrogram and on #scatter that shows the plot's "
-            "final colours, timed at the next animation frame after it (when the browser can paint it; performance.now() in the page; each afterplot records a hash of the scatter's point colours and the dendrogram's "
+            "final colours (0 when it already showed them at the release: the scatter follows the line while it is dragged), timed at the next animation frame after it (when the browser can paint it; performance.now() in the page; each afterplot records a hash of the scatter's point colours and the dendrogram's "
             "link colours and sizes; 'final' = after 0.5 s without another afterplot). 'before any answer' counts drags whose colours were "
             "shown before the first _dash-update-component response arrived: recoloured in the browser (assets/cut_recolour.js).",
             "'settled' = the last afterplot of either plot: the server's answer redraws both plots in the same colours (and updates the inputs, "
