@@ -440,6 +440,30 @@ class TestRecolourInTheBrowser:
         assert len(set(scatter_colours_now(page))) == 4
         assert page_errors(page) == []
 
+    def test_ins011_the_scatter_follows_the_line_before_it_is_dropped(self, page):
+        from tests.browser.test_foundation import page_y_of_height
+
+        wait_until(page, lambda: component_prop(page, "recolour-ready", "data") is True, "the recolouring index", QUICK)
+        scroll_to(page, "dendrogram-card")
+        handle = page.find_elements("#dendrogram .shapelayer path")[1]
+        rect = page.driver.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.top, r.height];", handle)
+        dy = round(page_y_of_height(page, 16.0) - (rect[0] + rect[1] / 2))
+        holding = ActionChains(page.driver).move_to_element(handle).click_and_hold()
+        for step in range(1, 6):
+            holding.move_by_offset(0, round(dy * step / 5) - round(dy * (step - 1) / 5))
+        holding.perform()
+        try:
+            # the button is still down: the server has not heard of the drag
+            wait_until(page, lambda: len(set(scatter_colours_now(page))) == 4, "4 colours in the scatter while dragging", QUICK)
+            assert input_value(page, "#n-clusters") == "2"
+            assert page.driver.execute_script("return window.hclustRecolour.count") == 0
+        finally:
+            ActionChains(page.driver).release().perform()
+        wait_until(page, lambda: input_value(page, "#n-clusters") == "4", "k = 4 after the release", QUICK)
+        settle(page)
+        assert len(set(scatter_colours_now(page))) == 4
+        assert page_errors(page) == []
+
     def test_ins010_many_cuts_in_a_row_match_the_server_including_overflow_and_ties(self, page):
         _choose(page.driver, "dataset", "5 blobs")
         wait_for_text(page, "clustering-status", "749 merges")
