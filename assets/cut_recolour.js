@@ -181,7 +181,7 @@
     // ---- the scatter: one trace per colour, as components.figures.scatter_figure
 
     // Every sample's position (and name) read back from the drawn traces once
-    // per figure the server sent, through each point's customdata [sample, label].
+    // per figure the server sent, through each point's customdata (its sample).
     function scatterPoints(gd) {
         var full = gd._fullData;
         if (!full || !full.length || !gd.data) return null;
@@ -193,7 +193,7 @@
             var t = full[k];
             if (!t.customdata || t.customdata.length !== t._length) return null;
             for (var j = 0; j < t._length; j++) {
-                var sample = Number(t.customdata[j][0]);
+                var sample = Number(t.customdata[j]);
                 if (!(sample >= 0 && sample < n)) return null;
                 x[sample] = t.x[j];
                 y[sample] = t.y[j];
@@ -201,8 +201,7 @@
             }
         }
         var template = full[0];
-        gd.__hclustPoints = {data: gd.data, n: n, x: x, y: y, text: text, type: template.type,
-            hovertemplate: template.hovertemplate, size: template.marker.size};
+        gd.__hclustPoints = {data: gd.data, n: n, x: x, y: y, text: text, type: template.type, size: template.marker.size};
         return gd.__hclustPoints;
     }
 
@@ -216,16 +215,21 @@
         return Array.from(groups.keys()).sort(function (a, b) { return a - b; }).map(function (colour) {
             var samples = groups.get(colour), m = samples.length;
             var x = new Float64Array(m), y = new Float64Array(m), customdata = new Array(m), text = points.text ? new Array(m) : undefined;
+            var hovertext = new Array(m), oneCluster = true;
             samples.forEach(function (sample, j) {
                 x[j] = points.x[sample];
                 y[j] = points.y[sample];
-                customdata[j] = [sample, sampleLabel[sample]];
+                customdata[j] = sample;
+                hovertext[j] = "cluster " + sampleLabel[sample];
+                oneCluster = oneCluster && sampleLabel[sample] === sampleLabel[samples[0]];
                 if (text) text[j] = points.text[sample];
             });
             var hex = hexOf(raw, colour);
             return {type: points.type, x: x, y: y, mode: "markers", name: "samples " + hex, showlegend: false,
                 marker: {color: hex, size: points.size, line: {width: 0}}, customdata: customdata, text: text,
-                hovertemplate: points.hovertemplate};
+                hovertext: oneCluster ? undefined : hovertext,
+                hovertemplate: "sample %{customdata}" + (text ? " · %{text}" : "") + "<br>" + (oneCluster ? hovertext[0] : "%{hovertext}") +
+                    "<br>%{x:.4g}, %{y:.4g}<extra></extra>"};
         });
     }
 

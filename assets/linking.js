@@ -33,13 +33,13 @@
         });
     }
 
-    // The scatter has one trace per colour; each point's customdata is [sample, label].
+    // The scatter has one trace per colour; each point's customdata is its sample.
     function pointOfSample(scatter, sample) {
         var traces = scatter._fullData || [];
         for (var curve = 0; curve < traces.length; curve++) {
             var customdata = traces[curve].customdata || [];
             for (var j = 0; j < customdata.length; j++) {
-                if (Number(customdata[j][0]) === sample) {
+                if (Number(customdata[j]) === sample) {
                     return {curveNumber: curve, pointNumber: j};
                 }
             }

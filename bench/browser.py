@@ -167,9 +167,9 @@ def samples_in_dendrogram(driver):
 CUT_RECORDER = """
 // What a plot shows, as a short string: a hash of the points' colours, or the link traces' colours and sizes.
 window.__cutColours = window.__cutColours || ((gd, id) => {
-  if (id === 'scatter') {  // one trace per colour; a point's customdata is [sample, label]
+  if (id === 'scatter') {  // one trace per colour; a point's customdata is its sample
     const colours = [];
-    for (const t of gd._fullData) { const c = t.marker.color; for (let j = 0; j < t._length; j++) colours[t.customdata[j][0]] = c; }
+    for (const t of gd._fullData) { const c = t.marker.color; for (let j = 0; j < t._length; j++) colours[t.customdata[j]] = c; }
     let hash = 0;
     for (let i = 0; i < colours.length; i++) { const c = colours[i]; hash = (hash * 31 + c.charCodeAt(1) * 7 + c.charCodeAt(3) * 3 + c.charCodeAt(5)) | 0; }
     return String(hash);
@@ -218,7 +218,7 @@ return {relayout: B.relayout.map(t => t - B.mouseup), long: B.long.filter(e => e
 SCATTER_STATE = """
 const gd = document.querySelector('#scatter .js-plotly-plot');
 const colours = [];
-for (const t of gd._fullData) for (let j = 0; j < t._length; j++) colours[t.customdata[j][0]] = t.marker.color;
+for (const t of gd._fullData) for (let j = 0; j < t._length; j++) colours[t.customdata[j]] = t.marker.color;
 return new Set(colours).size + '|' + colours.slice(0, 50).join(',') + '|' + colours.length;
 """
 

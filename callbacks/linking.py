@@ -33,18 +33,14 @@ def node_from_click(click, geometry, n):
 
 
 def sample_of_point(point):
-    """The sample a scatter point shows: its customdata is ``[sample, label]``.
+    """The sample a scatter point shows: its customdata is the sample index.
 
     The scatter has one trace per colour (see components.figures.scatter_figure),
     so the point's position in its trace does not name the sample; its
     customdata, a plain list that events carry back, does.
     """
     data = point.get("customdata") if isinstance(point, dict) else None
-    if isinstance(data, list) and data:
-        return data[0]
-    if isinstance(data, dict):  # a typed array as dcc.Graph passes it
-        return data.get("0")
-    return None
+    return data if isinstance(data, int) and not isinstance(data, bool) else None
 
 
 def samples_from_selection(selected, n):

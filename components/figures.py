@@ -294,24 +294,30 @@ def scatter_figure(xy: np.ndarray, labels: np.ndarray, label_colours: dict, axis
 
     Notes
     -----
-    Each point's ``customdata`` is ``[sample, label]`` as a plain list, so
-    click and selection events name the sample whatever trace it is in.
+    Each point's ``customdata`` is its sample index, in a plain list (not a
+    typed array, which dcc.Graph cannot read back), so click and selection
+    events name the sample whatever trace it is in. The hover names the
+    cluster: in the template for a palette colour (one cluster), per point
+    (``hovertext``) for the pale grey of the smallest clusters.
     """
     n = len(xy)
     Trace = go.Scattergl if n > WEBGL_ABOVE_POINTS else go.Scatter
     named = point_names is not None and n <= 20_000
-    hover = "sample %{customdata[0]}" + (" · %{text}" if named else "") + "<br>cluster %{customdata[1]}<br>%{x:.4g}, %{y:.4g}<extra></extra>"
     traces = []
     for colour, samples in colour_groups(labels, label_colours):
         marker = dict(color=colour, size=7 if n <= 2000 else 4, line=dict(width=0))
         if highlight is not None:
             chosen = highlight[samples]
             marker.update(opacity=np.where(chosen, 1.0, 0.15), line=dict(width=np.where(chosen, 1.5, 0), color=HIGHLIGHT_COLOUR))
+        group_labels = np.unique(labels[samples])
+        # a palette colour is one cluster; pale grey gathers the smallest, each point says which
+        cluster = f"cluster {group_labels[0]}" if len(group_labels) == 1 else "%{hovertext}"
         traces.append(Trace(
             x=xy[samples, 0], y=xy[samples, 1], mode="markers", name=f"samples {colour}", marker=marker, showlegend=False,
-            customdata=np.column_stack([samples, labels[samples]]).tolist(),
+            customdata=samples.tolist(),
             text=[point_names[i] for i in samples.tolist()] if named else None,
-            hovertemplate=hover,
+            hovertext=[f"cluster {label}" for label in labels[samples].tolist()] if len(group_labels) > 1 else None,
+            hovertemplate="sample %{customdata}" + (" · %{text}" if named else "") + f"<br>{cluster}<br>%{{x:.4g}}, %{{y:.4g}}<extra></extra>",
         ))
     layout = _base_layout(title, axis_titles[0], axis_titles[1])
     layout["xaxis"].update(showgrid=True, gridcolor="#ECECEC")

@@ -140,14 +140,14 @@ def scatter_opacity(dash_duo):
     return graph_js(dash_duo, "scatter", SAMPLE_VALUES + "return bySample(t => t.marker.opacity, false);")
 
 
-# Per-sample values of the scatter, whose traces hold one colour each; a point's customdata is [sample, label].
+# Per-sample values of the scatter, whose traces hold one colour each; a point's customdata is its sample.
 SAMPLE_VALUES = """
 const bySample = (pick, always = true) => {
   if (!always && !gd._fullData.some(t => Array.isArray(pick(t)) || ArrayBuffer.isView(pick(t)))) return null;
   const n = gd._fullData.reduce((total, t) => total + t._length, 0), out = new Array(n);
   for (const t of gd._fullData) {
     const v = pick(t), perPoint = Array.isArray(v) || ArrayBuffer.isView(v);
-    for (let j = 0; j < t._length; j++) out[Number(t.customdata[j][0])] = perPoint ? v[j] : v;
+    for (let j = 0; j < t._length; j++) out[Number(t.customdata[j])] = perPoint ? v[j] : v;
   }
   return out;
 };
@@ -346,7 +346,8 @@ class TestInstrument:
         wait_until(page, lambda: samples_under(leaf_labels(page) or []) == size, "leaves that add up to the branch", QUICK)
         assert leaf_labels(page) != overview
 
-        # Double-click: back to the whole tree.
+        # Double-click: back to the whole tree (once the branch view is fully drawn, or plotly may miss it).
+        wait_until(page, lambda: page.redux_state_rqs == [], "the branch view's callbacks to settle", QUICK)
         click_at(page, plot_centre(page, "dendrogram"), double=True)
         wait_until(page, lambda: "branch" not in dendrogram_title(page), "the overview again", QUICK)
         assert dendrogram_title(page) == overview_title
@@ -377,11 +378,14 @@ window.__paints = [];
 const signature = (gd, id) => {
   const legend = (gd.layout.annotations || []).map(a => a.text || '').filter(t => t.startsWith('<b>cluster (size)</b>')).join();
   if (id === 'scatter') {
-    // per sample, whoever drew it: colour, and the label in its customdata
+    // per sample (its customdata), whoever drew it: colour, and the cluster its hover names
     const colours = [], labels = [];
-    for (const t of gd._fullData) for (let j = 0; j < t._length; j++) {
-      const sample = Number(t.customdata[j][0]);
-      colours[sample] = t.marker.color; labels[sample] = Number(t.customdata[j][1]);
+    for (const t of gd._fullData) {
+      const one = /cluster (\\d+)/.exec(t.hovertemplate);
+      for (let j = 0; j < t._length; j++) {
+        const sample = Number(t.customdata[j]);
+        colours[sample] = t.marker.color; labels[sample] = Number(one ? one[1] : /cluster (\\d+)/.exec(t.hovertext[j])[1]);
+      }
     }
     return JSON.stringify([colours, labels, legend]);
   }

@@ -146,11 +146,19 @@ class TestScatterFigure:
     def test_every_sample_once_with_its_label_and_position(self, tutorial, names):
         _, _, labels, label_colours = coloured_tutorial(tutorial, 16.0)
         figure = scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names)
-        samples = np.concatenate([np.asarray(trace.customdata)[:, 0] for trace in figure.data])
+        samples = np.concatenate([np.asarray(trace.customdata) for trace in figure.data])
         assert sorted(samples.tolist()) == list(range(len(names)))
         _, found_labels, xy = scatter_by_sample(figure)
         assert_array_equal(found_labels, labels)
         assert_array_equal(xy, tutorial["X"])
+
+    def test_hover_names_the_cluster_also_among_the_pale_grey_ones(self, tutorial, names):
+        _, _, labels, label_colours = coloured_tutorial(tutorial, 3.0)  # more clusters than colours
+        figure = scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names)
+        grey = figure.data[0]
+        assert grey.marker.color == OVERFLOW_COLOUR and len(set(grey.hovertext)) > 1
+        _, found, _ = scatter_by_sample(figure)
+        assert_array_equal(found, labels)
 
     def test_customdata_is_a_plain_list_so_events_carry_it(self, tutorial, names):
         _, _, labels, label_colours = coloured_tutorial(tutorial, 16.0)
@@ -163,7 +171,7 @@ class TestScatterFigure:
         order = [(OVERFLOW_COLOUR, *PALETTE).index(trace.marker.color) for trace in figure.data]
         assert order == sorted(order) and order[0] == 0
         for trace in figure.data:
-            samples = np.asarray(trace.customdata)[:, 0]
+            samples = np.asarray(trace.customdata)
             assert np.all(np.diff(samples) > 0)
 
     def test_legend_lists_clusters_with_sizes_and_colours(self, tutorial, names):
