@@ -39,7 +39,9 @@ def compute_clustering(session_id, data_version, method, metric, optimal_order, 
     dataset, result = shared.clustering(session_id, method, metric, optimal_order, progress=report, data_key=data_version["key"])
     summary = {"key": data_version["key"], "method": method, "metric": metric, "optimal_order": optimal_order, "n": dataset.n_samples, "default_cut": result.default_cut}
     report("diagnostics")
-    shared.cophenetic(session_id, summary)  # quality per k runs in its own job
+    # computed here, off the request path, so the panels only read them (quality per k has its own job)
+    shared.cophenetic(session_id, summary)
+    shared.cophenetic_pairs(session_id, summary)
     status = f"{method} linkage, {metric} distance: {dataset.n_samples - 1:,} merges."
     if not is_monotonic(result.Z):
         status += " ⚠ The tree has inversions (a merge lower than an earlier one, as centroid and median can give); cuts use each merge's highest height below it, as fcluster does."
