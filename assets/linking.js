@@ -67,6 +67,22 @@
         });
     }
 
+    // A scatter selection as dcc.Graph reports it, with each point's sample
+    // (its customdata, which dcc.Graph leaves out when it is a typed array).
+    window.dash_clientside = Object.assign({}, window.dash_clientside);
+    window.dash_clientside.hclust = Object.assign({}, window.dash_clientside.hclust, {
+        samplesOfSelection: function (selected) {
+            var scatter = graph("scatter");
+            if (!selected) return null;
+            var traces = (scatter && scatter._fullData) || [];
+            return {points: (selected.points || []).map(function (point) {
+                var trace = traces[point.curveNumber], data = trace && trace.customdata;
+                var sample = data && typeof point.pointNumber === "number" ? Number(data[point.pointNumber]) : null;
+                return {curveNumber: point.curveNumber, pointNumber: point.pointNumber, customdata: sample};
+            })};
+        },
+    });
+
     // dcc.Graph draws asynchronously; bind each plot once, when it exists.
     setInterval(function () {
         ["dendrogram", "scatter"].forEach(function (id) {

@@ -1,7 +1,7 @@
 """Linking both ways: a dendrogram node highlights its samples, a scatter
 selection or a summary row highlights clusters in both plots."""
 import numpy as np
-from dash import Input, Output, State, callback, ctx, html, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.views import dendrogram_options
@@ -36,8 +36,8 @@ def sample_of_point(point):
     """The sample a scatter point shows: its customdata is the sample index.
 
     The scatter has one trace per colour (see components.figures.scatter_figure),
-    so the point's position in its trace does not name the sample; its
-    customdata, a plain list that events carry back, does.
+    so a point's position in its trace does not name the sample; its customdata
+    does, which the browser adds to each selected point (``scatter-selection``).
     """
     data = point.get("customdata") if isinstance(point, dict) else None
     return data if isinstance(data, int) and not isinstance(data, bool) else None
@@ -67,11 +67,21 @@ def node_details(dataset, result, node):
     ]
 
 
+# dcc.Graph drops typed-array customdata from events: the browser, which holds
+# the decoded arrays, adds each selected point's sample (assets/linking.js).
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="samplesOfSelection"),
+    Output("scatter-selection", "data"),
+    Input("scatter", "selectedData"),
+    prevent_initial_call=True,
+)
+
+
 @callback(
     Output("highlight", "data"),
     Output("node-panel", "children"),
     Input("dendrogram", "clickData"),
-    Input("scatter", "selectedData"),
+    Input("scatter-selection", "data"),
     Input("cluster-summary", "active_cell"),
     Input("clear-highlight", "n_clicks"),
     Input("cut", "data"),
@@ -93,7 +103,7 @@ def update_highlight(node_click, selection, summary_cell, clear_clicks, cut, sum
         if not summary_cell or not summary_rows or summary_cell["row"] >= len(summary_rows):
             raise PreventUpdate
         return {"cluster": int(summary_rows[summary_cell["row"]]["cluster"])}, no_update
-    if trigger == "scatter":
+    if trigger == "scatter-selection":
         if selection is not None and not selection.get("points"):
             raise PreventUpdate  # plotly re-reports an empty selection when the figure redraws
         samples = samples_from_selection(selection, cut["clustering"]["n"])

@@ -294,9 +294,9 @@ def scatter_figure(xy: np.ndarray, labels: np.ndarray, label_colours: dict, axis
 
     Notes
     -----
-    Each point's ``customdata`` is its sample index, in a plain list (not a
-    typed array, which dcc.Graph cannot read back), so click and selection
-    events name the sample whatever trace it is in. The hover names the
+    Each point's ``customdata`` is its sample index (a compact typed array;
+    dcc.Graph cannot read those back into events, so the browser names the
+    selected samples itself: ``scatter-selection``, assets/linking.js). The hover names the
     cluster: in the template for a palette colour (one cluster), per point
     (``hovertext``) for the pale grey of the smallest clusters.
     """
@@ -314,7 +314,7 @@ def scatter_figure(xy: np.ndarray, labels: np.ndarray, label_colours: dict, axis
         cluster = f"cluster {group_labels[0]}" if len(group_labels) == 1 else "%{hovertext}"
         traces.append(Trace(
             x=xy[samples, 0], y=xy[samples, 1], mode="markers", name=f"samples {colour}", marker=marker, showlegend=False,
-            customdata=samples.tolist(),
+            customdata=samples.astype(np.int32),
             text=[point_names[i] for i in samples.tolist()] if named else None,
             hovertext=[f"cluster {label}" for label in labels[samples].tolist()] if len(group_labels) > 1 else None,
             hovertemplate="sample %{customdata}" + (" · %{text}" if named else "") + f"<br>{cluster}<br>%{{x:.4g}}, %{{y:.4g}}<extra></extra>",

@@ -304,6 +304,7 @@ def serve_layout():
             dcc.Store(id="recolour-index"),
             dcc.Store(id="recolour-ready"),
             dcc.Store(id="highlight"),
+            dcc.Store(id="scatter-selection"),
             dcc.Store(id="cut-nudge"),
             dcc.Store(id="focus"),
             html.Header([html.H1("Hierarchical clustering explorer"), html.Span("Build the tree, drag the cut, check the diagnostics, take the clusters.", className="tagline")], className="app-header"),

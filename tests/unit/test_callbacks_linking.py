@@ -169,16 +169,16 @@ class TestUpdateHighlight:
 
     def test_scatter_selection_highlights_samples(self, tutorial_session):
         selection = {"points": [scatter_point(12, curve=1), scatter_point(4, curve=0)]}
-        data, panel = highlight(tutorial_session, "scatter.selectedData", selection=selection)
+        data, panel = highlight(tutorial_session, "scatter-selection.data", selection=selection)
         assert data == {"samples": [4, 12]} and panel is no_update
 
     def test_deselect_clears(self, tutorial_session):
-        assert highlight(tutorial_session, "scatter.selectedData", selection=None) == (None, no_update)
+        assert highlight(tutorial_session, "scatter-selection.data", selection=None) == (None, no_update)
 
     def test_an_empty_selection_after_a_redraw_keeps_the_highlight(self, tutorial_session):
         """Redrawing the scatter makes plotly report an empty selection; that must not clear the highlight."""
         with pytest.raises(PreventUpdate):
-            highlight(tutorial_session, "scatter.selectedData", selection={"points": []})
+            highlight(tutorial_session, "scatter-selection.data", selection={"points": []})
 
     def test_summary_row_highlights_its_cluster(self, tutorial_session):
         rows = [{"cluster": 3, "size": 10}, {"cluster": 1, "size": 50}]

@@ -160,10 +160,10 @@ class TestScatterFigure:
         _, found, _ = scatter_by_sample(figure)
         assert_array_equal(found, labels)
 
-    def test_customdata_is_a_plain_list_so_events_carry_it(self, tutorial, names):
+    def test_customdata_is_a_compact_array_of_sample_indices(self, tutorial, names):
         _, _, labels, label_colours = coloured_tutorial(tutorial, 16.0)
-        payload = scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names).to_plotly_json()
-        assert all(isinstance(trace["customdata"], list) for trace in payload["data"])
+        for trace in scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names).data:
+            assert trace.customdata.dtype == np.int32 and trace.customdata.ndim == 1
 
     def test_groups_in_palette_order_with_grey_first_and_samples_ascending(self, tutorial, names):
         _, _, labels, label_colours = coloured_tutorial(tutorial, 3.0)
