@@ -435,7 +435,23 @@ document.addEventListener('click', e => { const D = window.__diag; if (D.t0 === 
 """
 
 
+def _settled(driver, seconds=0.5, timeout=30):
+    """Wait until no Dash callback has been pending for `seconds` (the page is idle)."""
+    idle_since = [None]
+
+    def idle(d):
+        callbacks = d.execute_script("const c = window.store.getState().callbacks || {};"
+                                     "return Object.values(c).some(v => Array.isArray(v) && v.length);")
+        if callbacks:
+            idle_since[0] = None
+            return False
+        idle_since[0] = idle_since[0] or time.monotonic()
+        return time.monotonic() - idle_since[0] >= seconds
+    wait(driver, idle, "the page to be idle", timeout, 0.05)
+
+
 def _measure_x2(driver):
+    _settled(driver)  # a person choosing X2 finds the page idle, not still answering its first load
     driver.execute_script(DIAG_RECORDER)
     choose(driver, "dataset", "Tutorial: 5 blobs of growing variance, X2")
     try:
@@ -475,7 +491,7 @@ def diagnostics_x2(quick: bool = False) -> list[Table]:
         "t0 = the click on the dropdown option 'Tutorial: 5 blobs of growing variance, X2' (a capture listener in the page); each panel's time is "
         "when a MutationObserver (or, for the quality plot, plotly_afterplot) first sees it updated: #cophenetic text changed to a number, "
         "#elbow says 'Suggested k = 4', #quality-graph drawn with 3 traces of 9 points, #inconsistency changed and holding a table.",
-        "Row 1 is the first choice of X2 on a fresh server: it includes the linkage job and every diagnostic computed for the first time. "
+        "Each choice is made on an idle page (no callback pending for 0.5 s). Row 1 is the first choice of X2 on a fresh server: it includes the linkage job and every diagnostic computed for the first time. "
         "Row 2 chooses the 2 blobs and X2 again in the same session; whether the server reuses its first results depends on its cache.",
         f"Elbow text at the end: {elbow!r}.",
     ]

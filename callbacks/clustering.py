@@ -3,6 +3,7 @@ background job with staged progress and a cancel button."""
 from dash import Input, Output, State, callback, no_update
 from dash.exceptions import PreventUpdate
 
+from components.layout import DEFAULT_LARGEST_K
 from hclust.errors import InputError
 from hclust.linkage import METRICS, compatible_metrics, is_monotonic, validate_method_metric
 from hclust.data import MIN_ROWS
@@ -12,6 +13,9 @@ from services.jobs import JOB_POLL_MS
 from services.store import OPTIMAL_ORDER_MAX_N, OPTIMAL_ORDER_WARN_N, optimal_order_seconds
 
 STAGES = ("reading", "distances", "linkage", "geometry", "diagnostics")
+# Up to this many samples the method comparison and the quality indices at the
+# page's default largest k come with the linkage.
+PREPARED_DIAGNOSTICS_MAX_N = 2_000
 
 
 @callback(
@@ -39,9 +43,14 @@ def compute_clustering(session_id, data_version, method, metric, optimal_order, 
     dataset, result = shared.clustering(session_id, method, metric, optimal_order, progress=report, data_key=data_version["key"])
     summary = {"key": data_version["key"], "method": method, "metric": metric, "optimal_order": optimal_order, "n": dataset.n_samples, "default_cut": result.default_cut}
     report("diagnostics")
-    # computed here, off the request path, so the panels only read them (quality per k has its own job)
+    # computed here, with the linkage, so the panels that follow only read them
     shared.cophenetic(session_id, summary)
     shared.cophenetic_pairs(session_id, summary)
+    if dataset.n_samples <= PREPARED_DIAGNOSTICS_MAX_N:
+        # small data: also what the page shows next, in one piece of work rather than
+        # several requests that queue for the same two cores (bench: diagnostics_x2)
+        shared.method_comparison(session_id, summary)
+        shared.quality(session_id, summary, DEFAULT_LARGEST_K)
     status = f"{method} linkage, {metric} distance: {dataset.n_samples - 1:,} merges."
     if not is_monotonic(result.Z):
         status += " ⚠ The tree has inversions (a merge lower than an earlier one, as centroid and median can give); cuts use each merge's highest height below it, as fcluster does."

@@ -7,10 +7,11 @@ from dash.exceptions import PreventUpdate
 from callbacks.views import labels_for
 from components.figures import cophenetic_figure, elbow_figure, placeholder_figure, quality_figure
 from hclust.diagnostics import (
-    cluster_summary, cophenetic_correlation, elbow, inconsistency_table, scale_spread,
+    cluster_summary, elbow, inconsistency_table, scale_spread,
 )
+from hclust.cut import n_clusters_at
 from hclust.errors import InputError
-from hclust.linkage import EUCLIDEAN_ONLY_METHODS, METHODS, compatible_metrics
+from hclust.linkage import EUCLIDEAN_ONLY_METHODS
 from services import store
 from services.jobs import JOB_POLL_MS
 
@@ -30,17 +31,12 @@ def cophenetic_text(result):
     return f"c ≈ {result.coefficient:.5f}", f"estimated from {result.n_pairs:,} random pairs; 95% CI {result.ci_low:.4f} – {result.ci_high:.4f}"
 
 
-def method_comparison(session_id, dataset, metric, current_method):
+def method_comparison(session_id, dataset, clustering):
     """Cophenetic correlation of every method the metric allows, on this data."""
     if dataset.n_samples > COMPARE_METHODS_MAX_N:
         return html.P(f"Method comparison is computed for up to {COMPARE_METHODS_MAX_N:,} samples; this data has {dataset.n_samples:,}.", className="panel-help")
-    rows = []
-    for method in METHODS:
-        if metric not in compatible_metrics(method):
-            continue
-        _, result = store.get_store().clustering(session_id, method, metric)
-        c = cophenetic_correlation(result.Z, dataset.values, metric, is_distance_matrix=dataset.is_distance_matrix).coefficient
-        rows.append({"method": method + (" (current)" if method == current_method else ""), "cophenetic c": round(c, 5)})
+    found = store.get_store().method_comparison(session_id, clustering)
+    rows = [{"method": method + (" (current)" if method == clustering["method"] else ""), "cophenetic c": round(c, 5)} for method, c in found.items()]
     rows.sort(key=lambda r: -r["cophenetic c"])
     return dash_table.DataTable(
         data=rows, columns=[{"name": c, "id": c} for c in ("method", "cophenetic c")],
@@ -63,7 +59,7 @@ def update_linkage_diagnostics(clustering, session_id):
         dataset, result = store.get_store().result_for(session_id, clustering)
         metric = clustering["metric"]
         coefficient = store.get_store().cophenetic(session_id, clustering)
-        comparison = method_comparison(session_id, dataset, metric, clustering["method"])
+        comparison = method_comparison(session_id, dataset, clustering)
     except InputError as error:
         return f"⚠ {error}", no_update, no_update
     value, how = cophenetic_text(coefficient)
@@ -196,12 +192,23 @@ def compute_quality(set_progress, request, session_id):
     Output("quality-graph", "figure"),
     Output("quality-status", "children"),
     Input("cut", "data"),
+    Input("clustering", "data"),
     Input("quality-max-k", "value"),
     Input("quality-ready", "data"),
     State("session-id", "data"),
 )
-def update_k_plots(cut, max_k, quality_ready, session_id):
-    """Elbow and quality indices, marking the current k."""
+def update_k_plots(cut, new_clustering, max_k, quality_ready, session_id):
+    """Elbow and quality indices, marking the current k.
+
+    A new linkage draws them at once, at its default cut, in the same round
+    of requests as that cut rather than after it.
+    """
+    if new_clustering and (not cut or cut.get("clustering") != new_clustering):
+        try:
+            _, result = store.get_store().result_for(session_id, new_clustering)
+        except InputError:
+            raise PreventUpdate
+        cut = {"clustering": new_clustering, "k": n_clusters_at(result.tree.sorted_heights, new_clustering["default_cut"])}
     if not cut:
         raise PreventUpdate
     clustering = cut["clustering"]

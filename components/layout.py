@@ -15,6 +15,9 @@ from hclust.data import DEFAULT_PRESET
 from services import config
 from hclust.linkage import DEFAULT_METHOD, DEFAULT_METRIC, METHOD_DESCRIPTIONS, METHODS, METRICS
 
+# The quality plot's largest k when the page opens; small data has it computed with the linkage.
+DEFAULT_LARGEST_K = 10
+
 
 # The tutorial's two blobs, as the blob generator's starting point.
 BLOB_COLUMNS = ("size", "mean x", "mean y", "std x", "std y", "corr")
@@ -265,7 +268,7 @@ def diagnostics():
             ),
             _panel(
                 "Quality per k",
-                _field("Largest k", dcc.Input(id="quality-max-k", type="number", min=3, max=30, step=1, value=10, debounce=True, className="number-input"), html_for="quality-max-k"),
+                _field("Largest k", dcc.Input(id="quality-max-k", type="number", min=3, max=30, step=1, value=DEFAULT_LARGEST_K, debounce=True, className="number-input"), html_for="quality-max-k"),
                 dcc.Graph(id="quality-graph", figure=placeholder_figure("Waiting for the linkage…"), config={"displaylogo": False}, style={"height": "300px"}),
                 html.Div(id="quality-status", className="panel-help"),
                 panel_id="quality-panel",

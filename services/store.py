@@ -195,6 +195,19 @@ class Store:
         key = f"cophenetic-pairs:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}"
         return self.memo(key, lambda: cophenetic_pairs_sample(result.Z, dataset.values, clustering["metric"], is_distance_matrix=dataset.is_distance_matrix))
 
+    def method_comparison(self, session_id: str, clustering: dict) -> dict:
+        """Cophenetic correlation of every method the metric allows, on the named data, computed once."""
+        from hclust.diagnostics import cophenetic_by_method
+        from hclust.linkage import METHODS, compatible_metrics
+
+        dataset, _ = self.result_for(session_id, clustering)
+        metric = clustering["metric"]
+        methods = [method for method in METHODS if metric in compatible_metrics(method)]
+        return self.memo(
+            f"method-comparison:{dataset.content_hash}:{metric}",
+            lambda: cophenetic_by_method(dataset.values, metric, methods, is_distance_matrix=dataset.is_distance_matrix),
+        )
+
     def quality(self, session_id: str, clustering: dict, max_k: int, progress=None):
         """Quality indices for k = 2..max_k of the named clustering, computed once."""
         from hclust.diagnostics import quality_per_k

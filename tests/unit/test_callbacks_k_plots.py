@@ -53,6 +53,19 @@ class TestUpdateKPlots:
         assert outputs[3].startswith("⚠ Largest k must be a whole number from 3 to 30")
 
 
+class TestElbowWithTheLinkage:
+    def test_a_new_linkage_draws_the_elbow_at_its_default_cut_before_the_cut_arrives(self):
+        from hclust.cut import n_clusters_at
+
+        session_id, summary = x2_session()
+        with triggered_by("clustering.data"):
+            elbow_figure, note, _, _ = call(update_k_plots, cut=None, new_clustering=summary, max_k=10, quality_ready=None, session_id=session_id)
+        assert f"Suggested k = {ref.ELBOW_K_X2}" in note.children
+        tree = store.get_store().result_for(session_id, summary)[1].tree
+        marked = [a.text for a in elbow_figure.layout.annotations if a.text.startswith("current k")]
+        assert marked == [f"current k = {n_clusters_at(tree.sorted_heights, summary['default_cut'])}"]
+
+
 class TestRequestQuality:
     def test_small_data_is_ready_at_once(self):
         session_id, summary = x2_session()

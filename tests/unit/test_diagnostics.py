@@ -125,3 +125,52 @@ class TestElbow:
         assert result.suggested_k == 2
         assert len(result.acceleration) == 0
         assert len(result.distances) == n - 1
+
+
+class TestQualityPerK:
+    """Against scikit-learn called directly on the same labels (the distances are computed once here)."""
+
+    @pytest.mark.parametrize("metric,method", [("euclidean", "ward"), ("cityblock", "average"), ("cosine", "complete"), ("sqeuclidean", "single")])
+    def test_equals_scikit_learn(self, metric, method):
+        from scipy.cluster.hierarchy import fcluster
+        from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+
+        from hclust.diagnostics import quality_per_k
+        from hclust.linkage import compute_linkage
+
+        X = random_observations(11)
+        Z = compute_linkage(X, method, metric)
+        found = quality_per_k(Z, X, metric, 6)
+        for j, k in enumerate(found.k):
+            labels = fcluster(Z, k, criterion="maxclust")
+            if len(np.unique(labels)) != k:
+                assert np.isnan(found.silhouette[j])
+                continue
+            expected = silhouette_score(X, labels, metric="euclidean" if metric == "sqeuclidean" else metric)
+            assert found.silhouette[j] == pytest.approx(expected, abs=1e-12)
+            assert found.calinski_harabasz[j] == pytest.approx(calinski_harabasz_score(X, labels), rel=1e-12)
+            assert found.davies_bouldin[j] == pytest.approx(davies_bouldin_score(X, labels), rel=1e-12)
+        assert found.silhouette_sample is None
+
+
+class TestCopheneticByMethod:
+    @pytest.mark.parametrize("metric", ["euclidean", "cityblock", "sqeuclidean"])
+    def test_equals_the_coefficient_of_each_method_alone(self, metric):
+        from hclust.diagnostics import cophenetic_by_method
+        from hclust.linkage import compatible_metrics, METHODS
+
+        X = random_observations(12)
+        methods = [m for m in METHODS if metric in compatible_metrics(m)]
+        found = cophenetic_by_method(X, metric, methods)
+        assert list(found) == methods
+        for method in methods:
+            alone = cophenetic_correlation(compute_linkage(X, method, metric), X, metric).coefficient
+            assert found[method] == pytest.approx(alone, abs=1e-12)
+
+    def test_a_distance_matrix_is_not_measured_again(self):
+        from hclust.diagnostics import cophenetic_by_method
+
+        X = random_observations(13)
+        D = squareform(pdist(X))
+        found = cophenetic_by_method(D, "euclidean", ["average", "ward"], is_distance_matrix=True)
+        assert found["average"] == pytest.approx(cophenet(compute_linkage(X, "average", "euclidean"), pdist(X))[0], abs=1e-12)

@@ -9,7 +9,9 @@ import pytest
 
 import hclust.diagnostics
 import services.store as store_module
+import callbacks.clustering as clustering_callbacks
 from callbacks.clustering import STAGES, compute_clustering, describe_optimal_order, optimal_order_label
+from components.layout import DEFAULT_LARGEST_K
 from hclust.data import Dataset
 from hclust.errors import InputError
 from hclust.preprocess import check_memory, estimate_linkage_memory_bytes
@@ -434,17 +436,22 @@ class TestComputeClustering:
     def test_diagnostics_are_memoized(self, fresh_store, counted_diagnostics, counted_builds):
         session_id, version = self.loaded(fresh_store, 23)
         first = self.run(session_id, version, "average", "euclidean")
-        assert counted_diagnostics == {"cophenetic": 1, "quality": 0}
+        # small data: the quality indices at the page's default largest k come with the linkage
+        assert counted_diagnostics == {"cophenetic": 1, "quality": 1}
         second = self.run(session_id, version, "average", "euclidean")
-        assert counted_diagnostics == {"cophenetic": 1, "quality": 0}
+        assert counted_diagnostics == {"cophenetic": 1, "quality": 1}
         assert len(counted_builds) == 1
+        assert fresh_store.quality(session_id, first[0], DEFAULT_LARGEST_K) is not None
+        assert counted_diagnostics["quality"] == 1
         assert second[:2] == first[:2]
         assert second[2] == ["reading", "diagnostics"]  # nothing left to compute
 
-    def test_the_linkage_job_leaves_quality_to_its_own_job(self, fresh_store, counted_diagnostics):
-        """The dendrogram must not wait for silhouettes: quality per k runs in a separate job."""
-        session_id, version = self.loaded(fresh_store, 24)
+    def test_the_linkage_job_leaves_quality_to_its_own_job_above_small_data(self, fresh_store, counted_diagnostics, monkeypatch):
+        """The dendrogram of larger data must not wait for silhouettes: quality per k runs in a separate job."""
+        monkeypatch.setattr(clustering_callbacks, "PREPARED_DIAGNOSTICS_MAX_N", 59)
+        session_id, version = self.loaded(fresh_store, 24)  # 60 samples
         self.run(session_id, version, "average", "euclidean")
+        assert counted_diagnostics == {"cophenetic": 1, "quality": 0}
         dataset = fresh_store.dataset(session_id)
         assert fresh_store._cache.data.get(f"cophenetic:{dataset.content_hash}:average:euclidean") is not None
         assert not [key for key in fresh_store._cache.data if key.startswith("quality:")]
