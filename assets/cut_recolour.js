@@ -214,21 +214,23 @@
         }
         return Array.from(groups.keys()).sort(function (a, b) { return a - b; }).map(function (colour) {
             var samples = groups.get(colour), m = samples.length;
-            var x = new Float64Array(m), y = new Float64Array(m), customdata = new Array(m), text = points.text ? new Array(m) : undefined;
-            var hovertext = new Array(m), oneCluster = true;
-            samples.forEach(function (sample, j) {
+            var x = new Float64Array(m), y = new Float64Array(m), customdata = new Int32Array(m), text = points.text ? new Array(m) : undefined;
+            var first = sampleLabel[samples[0]], oneCluster = true;
+            for (var j = 0; j < m; j++) {
+                var sample = samples[j];
                 x[j] = points.x[sample];
                 y[j] = points.y[sample];
                 customdata[j] = sample;
-                hovertext[j] = "cluster " + sampleLabel[sample];
-                oneCluster = oneCluster && sampleLabel[sample] === sampleLabel[samples[0]];
+                if (sampleLabel[sample] !== first) oneCluster = false;
                 if (text) text[j] = points.text[sample];
-            });
+            }
+            // per-point cluster names only where one colour gathers several clusters (the pale grey)
+            var hovertext = oneCluster ? [] : samples.map(function (sample) { return "cluster " + sampleLabel[sample]; });
             var hex = hexOf(raw, colour);
             return {type: points.type, x: x, y: y, mode: "markers", name: "samples " + hex, showlegend: false,
                 marker: {color: hex, size: points.size, line: {width: 0}}, customdata: customdata, text: text,
                 hovertext: oneCluster ? undefined : hovertext,
-                hovertemplate: "sample %{customdata}" + (text ? " · %{text}" : "") + "<br>" + (oneCluster ? hovertext[0] : "%{hovertext}") +
+                hovertemplate: "sample %{customdata}" + (text ? " · %{text}" : "") + "<br>" + (oneCluster ? "cluster " + first : "%{hovertext}") +
                     "<br>%{x:.4g}, %{y:.4g}<extra></extra>"};
         });
     }
