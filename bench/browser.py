@@ -249,12 +249,15 @@ def drag_cut_to(driver, height):
     actions.release().perform()
 
 
+# True while the Dash renderer has any callback requested, running or waiting.
+PENDING_CALLBACKS = "Object.values(window.store.getState().callbacks || {}).some(v => Array.isArray(v) && v.length)"
+
+
 def _quiet(driver, seconds=0.5, timeout=20):
     """Wait until every callback has answered and no afterplot has fired for `seconds`."""
     def settled(d):
         last = d.execute_script("const B = window.__cut; const all = B.after.dendrogram.concat(B.after.scatter);"
-                                "const c = window.store.getState().callbacks || {};"
-                                "const pending = Object.values(c).some(v => Array.isArray(v) && v.length);"
+                                "const pending = " + PENDING_CALLBACKS + ";"
                                 "return [performance.now(), all.length ? Math.max(...all) : B.mouseup, pending];")
         return not last[2] and last[0] - last[1] > seconds * 1e3
     wait(driver, settled, "the page to settle", timeout, 0.1)
@@ -440,8 +443,7 @@ def _settled(driver, seconds=0.5, timeout=30):
     idle_since = [None]
 
     def idle(d):
-        callbacks = d.execute_script("const c = window.store.getState().callbacks || {};"
-                                     "return Object.values(c).some(v => Array.isArray(v) && v.length);")
+        callbacks = d.execute_script("return " + PENDING_CALLBACKS + ";")
         if callbacks:
             idle_since[0] = None
             return False

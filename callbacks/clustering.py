@@ -86,10 +86,9 @@ def _progress_reporter(set_progress):
     return report
 
 
-def sample_offer(session_id, method, metric, data_key=None):
-    """The largest sample that fits the memory budget, when the data does not."""
-    shared = store.get_store()
-    dataset = shared.dataset(session_id) if data_key is None else shared.loaded_dataset(session_id, data_key)
+def sample_offer(session_id, method, metric, data_key):
+    """The largest sample of the named data that fits the memory budget, when the data does not."""
+    dataset = store.get_store().loaded_dataset(session_id, data_key)
     try:
         validate_method_metric(method, metric)  # only a valid pair has a memory estimate
     except InputError:
@@ -137,7 +136,7 @@ def clustering_outcome(session_id, request, report=None):
         )
         outputs = summary, status, None
     except InputError as error:
-        outputs = no_update, f"⚠ {error}", sample_offer(session_id, request["method"], request["metric"], (request["data_version"] or {}).get("key"))
+        outputs = no_update, f"⚠ {error}", sample_offer(session_id, request["method"], request["metric"], request["data_version"]["key"])
     except Superseded:
         raise PreventUpdate
     if not shared.is_latest_request(session_id, "clustering", request["id"]):

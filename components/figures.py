@@ -234,14 +234,6 @@ def dendrogram_figure(
     return go.Figure(data=traces, layout=layout)
 
 
-def point_colours(labels: np.ndarray, label_colours: dict) -> np.ndarray:
-    """Hex colour per sample from its flat label."""
-    lookup = np.empty(int(labels.max()) + 1, dtype=object)
-    for label, colour in label_colours.items():
-        lookup[int(label)] = colour
-    return lookup[labels]
-
-
 def cluster_legend(labels: np.ndarray, label_colours: dict, max_entries: int = 12) -> list:
     """The cluster legend as layout annotations: cheap to replace when the cut moves."""
     counts = np.bincount(labels)
@@ -260,14 +252,14 @@ def colour_groups(labels: np.ndarray, label_colours: dict) -> list[tuple[str, np
     Each group's samples are in ascending order. The browser's recolouring
     (assets/cut_recolour.js) groups them the same way.
     """
-    rank = {colour: i for i, colour in enumerate((OVERFLOW_COLOUR, *PALETTE))}
+    colours = (OVERFLOW_COLOUR, *PALETTE)
+    rank = {colour: i for i, colour in enumerate(colours)}
     colour_of_label = np.empty(int(labels.max()) + 1, dtype=np.int64)
     for label, colour in label_colours.items():
         colour_of_label[int(label)] = rank[colour]
     colour_of_sample = colour_of_label[labels]
     order = np.argsort(colour_of_sample, kind="stable")
     bounds = np.flatnonzero(np.diff(colour_of_sample[order])) + 1
-    colours = (OVERFLOW_COLOUR, *PALETTE)
     return [(colours[colour_of_sample[group[0]]], group) for group in np.split(order, bounds)]
 
 

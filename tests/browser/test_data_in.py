@@ -9,11 +9,10 @@ Run with ``python -m pytest tests/browser -q --headless``.
 import csv
 import os
 
-from selenium.webdriver.common.keys import Keys
 
 from tests.browser.test_foundation import TIMEOUT, input_value, wait_until
 from devtools.local_app import choose_option as _choose, click_centred as _click
-from tests.browser.test_instrument import leaf_labels, page, page_errors, shared_duo, wait_for_text  # noqa: F401  (fixtures)
+from tests.browser.test_instrument import generate, leaf_labels, page, page_errors, shared_duo, wait_for_text  # noqa: F401  (fixtures)
 
 UPLOAD_INPUT = "#upload-data input[type=file]"
 
@@ -123,12 +122,7 @@ class TestDataIn:
         assert page_errors(page) == []
 
     def test_dat004_generate_two_moons(self, page):
-        _choose(page.driver, "dataset", "two moons")
-        wait_for_status(page, "Two moons", "300 rows")
-        points = page.find_element("#gen-n")
-        points.send_keys(Keys.CONTROL, "a")
-        points.send_keys("240")
-        _click(page.driver, "#generate")
+        generate(page, "two moons", 240)
         status = wait_for_status(page, "Two moons", "240 rows × 2 columns used")
         assert "n=240" in status
         wait_for_status(page, "239 merges", element_id="clustering-status")

@@ -82,6 +82,16 @@ def wait_for_text(dash_duo, element_id, *parts, timeout=TIMEOUT):
     return text_of(dash_duo, element_id)
 
 
+def generate(dash_duo, shape, n):
+    """Choose a generated shape (it loads 300 samples), type `n` points and press Generate."""
+    _choose(dash_duo.driver, "dataset", shape)
+    wait_for_text(dash_duo, "data-status", "300 rows")
+    points = dash_duo.find_element("#gen-n")
+    points.send_keys(Keys.CONTROL, "a")
+    points.send_keys(str(n))
+    _click(dash_duo.driver, "#generate")
+
+
 def scroll_to(dash_duo, element_id):
     dash_duo.driver.execute_script("document.getElementById(arguments[0]).scrollIntoView({block: 'center'})", element_id)
 
@@ -328,12 +338,7 @@ class TestInstrument:
         assert page_errors(page) == []
 
     def test_ins007_zoom_into_a_branch_of_a_20000_point_tree_and_back(self, page):
-        _choose(page.driver, "dataset", "anisotropic")
-        wait_for_text(page, "data-status", "300 rows")
-        points = page.find_element("#gen-n")
-        points.send_keys(Keys.CONTROL, "a")
-        points.send_keys("20000")
-        _click(page.driver, "#generate")
+        generate(page, "anisotropic", 20_000)
         wait_for_text(page, "data-status", "20,000 rows")
         wait_for_text(page, "clustering-status", "19,999 merges", timeout=120)
         wait_for_text(page, "view-status", "20,000 samples (truncated)")
