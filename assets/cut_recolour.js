@@ -240,11 +240,12 @@
     }
 
     // Returns true when it recoloured both plots; false leaves the cut to the server.
-    // While the line is still being dragged (`live`), only the scatter follows: it
-    // is another plot, so redrawing it cannot disturb the drag. Either way the
+    // While the line is still being dragged (`live`), the scatter follows it, and
+    // so does the dendrogram when the drag is ours (`withDendrogram`: plotly's
+    // own shape drag would be cut short by redrawing its plot). Either way the
     // colours start from the last committed cut, as the server's will, so the
     // live colours are the ones the release shows.
-    function recolour(h, live) {
+    function recolour(h, live, withDendrogram) {
         var index = state.index, dendrogram = graph("dendrogram"), scatter = graph("scatter");
         if (!index || !state.horizontal || state.snap || state.highlight || !dendrogram || !scatter || !window.Plotly) return false;
         if (!(h >= index.floor) || !state.colourMap) return false;
@@ -258,7 +259,9 @@
         var scatterKey = cut.removed + "|" + index.raw.geometry;
         var scatterShows = state.scatterShows && state.scatterShows.key === scatterKey &&
             state.scatterShows.data === scatter.data && state.scatterShows.from === state.colourMap;
-        if (live && scatterShows) return true;
+        var dendrogramShows = state.dendrogramShows && state.dendrogramShows.key === scatterKey &&
+            state.dendrogramShows.data === dendrogram.data && state.dendrogramShows.from === state.colourMap;
+        if (live && scatterShows && (dendrogramShows || !withDendrogram)) return true;
         if (!live) window.hclustRecolour.last = {height: h, at: performance.now()};
         var previous = Object.keys(state.colourMap.nodes || {}).map(function (node) {
             var span = (state.colourMap.spans || {})[node] || [0, 0];
@@ -284,11 +287,15 @@
             state.scatterShows = {key: scatterKey, data: scatter.data, from: state.colourMap};
             points.data = scatter.data;  // the same points, regrouped: no need to read them back
         }
+        if (live && !withDendrogram) return true;
+        if (!dendrogramShows) {
+            var data = [dendrogram.data[0]].concat(linkTraces(index, h, positionColour, links[0]),
+                dendrogram.data.slice(1).filter(function (t) { return !isLinkTrace(t); }));
+            var layout = Object.assign({}, dendrogram.layout, {annotations: withLegend(dendrogram.layout.annotations, legend)});
+            window.Plotly.react(dendrogram, data, layout);
+            state.dendrogramShows = {key: scatterKey, data: dendrogram.data, from: state.colourMap};
+        }
         if (live) return true;
-        var data = [dendrogram.data[0]].concat(linkTraces(index, h, positionColour, links[0]),
-            dendrogram.data.slice(1).filter(function (t) { return !isLinkTrace(t); }));
-        var layout = Object.assign({}, dendrogram.layout, {annotations: withLegend(dendrogram.layout.annotations, legend)});
-        window.Plotly.react(dendrogram, data, layout);
         // the next drag starts from these colours, as the server's next cut will
         var nodes = {}, spans = {};
         cut.spans.forEach(function (span, node) {
@@ -296,7 +303,9 @@
             spans[node] = span;
         });
         state.colourMap = Object.assign({}, state.colourMap, {nodes: nodes, spans: spans});
-        if (state.scatterShows) state.scatterShows.from = state.colourMap;  // it shows this committed cut
+        // both plots show this committed cut
+        if (state.scatterShows) state.scatterShows.from = state.colourMap;
+        if (state.dendrogramShows) state.dendrogramShows.from = state.colourMap;
         window.hclustRecolour.count++;
         return true;
     }
@@ -327,20 +336,76 @@
         });
     }
 
+    // Whether a cut at some height could be recoloured here at all.
+    function canRecolour() {
+        var dendrogram = graph("dendrogram");
+        return Boolean(state.index && state.horizontal && !state.snap && !state.highlight && state.colourMap &&
+            dendrogram && dendrogram.layout && dendrogram.layout.meta && dendrogram.layout.meta.geometry === state.index.raw.geometry);
+    }
+
+    // Draws the line at `h` without telling plotly (which would tell the
+    // server): a translation of the line and its grab handle from where
+    // plotly last drew them.
+    function placeLine(gd, axis, vertical, h) {
+        var drawn = gd._fullLayout.shapes[0][vertical ? "y0" : "x0"];
+        var shift = axis.l2p(h) - axis.l2p(drawn);
+        var transform = vertical ? "translate(0," + shift + ")" : "translate(" + shift + ",0)";
+        gd.querySelectorAll('.shapelayer [data-index="0"]').forEach(function (element) {
+            // (the line may sit in a group that carries the same index: move it once)
+            if (!element.parentElement.closest('.shapelayer [data-index="0"]')) element.setAttribute("transform", transform);
+        });
+    }
+
+    // Dragging the line. When this page can recolour the cut, the drag is
+    // ours: both plots follow the pointer, and the release only tells plotly
+    // (and through it the server) where the line now is, so the colours are
+    // already on screen when the mouse is released. Otherwise plotly drags
+    // the line and only the scatter follows.
     function followDrags(gd) {
         gd.addEventListener("mousedown", function (event) {
             var index = state.index, layout = gd._fullLayout;
-            if (!index || !event.target.closest || !event.target.closest(".shapelayer") || !layout || !layout.shapes || !layout.shapes[0]) return;
+            if (event.button !== 0 || !index || !event.target.closest || !event.target.closest(".shapelayer") || !layout || !layout.shapes || !layout.shapes[0]) return;
             var vertical = index.raw.axis === "y", axis = layout[vertical ? "yaxis" : "xaxis"];
             var rect = gd.getBoundingClientRect();
             var along = function (e) { return vertical ? e.clientY - rect.top : e.clientX - rect.left; };
             var start = vertical ? layout.shapes[0].y0 : layout.shapes[0].x0;
             var grab = axis._offset + axis.l2p(start) - along(event);
-            var move = function (e) { scheduleLive(axis.p2l(along(e) + grab - axis._offset)); };
-            var up = function () {
+            var heightAt = function (e) { return axis.p2l(along(e) + grab - axis._offset); };
+            var ours = canRecolour() && !!window.Plotly;
+            var dragged = null, frame = null;
+            if (ours) {
+                event.stopPropagation();  // plotly's drag never starts
+                event.preventDefault();
+            }
+            var move = function (e) {
+                if (!ours) { scheduleLive(heightAt(e)); return; }
+                dragged = heightAt(e);
+                if (frame !== null) return;
+                frame = window.requestAnimationFrame(function () {
+                    frame = null;
+                    if (dragged === null) return;
+                    recolour(dragged, true, true);
+                    placeLine(gd, axis, vertical, dragged);
+                });
+            };
+            var up = function (e) {
                 document.removeEventListener("mousemove", move, true);
                 document.removeEventListener("mouseup", up, true);
                 pendingLive = null;
+                if (!ours) return;
+                if (frame !== null) window.cancelAnimationFrame(frame);
+                frame = null;
+                if (dragged === null) return;  // a click, not a drag
+                var h = heightAt(e), update = {};
+                recolour(h, true, true);  // usually shown already, by the last frame
+                placeLine(gd, axis, vertical, h);
+                update["shapes[0]." + index.raw.axis + "0"] = h;
+                update["shapes[0]." + index.raw.axis + "1"] = h;
+                // as plotly's own drag ends (the relayout reaches our handler, which
+                // commits the cut, and then Dash's), once the colours are painted
+                window.requestAnimationFrame(function () {
+                    setTimeout(function () { window.Plotly.relayout(gd, update); }, 0);
+                });
             };
             document.addEventListener("mousemove", move, true);
             document.addEventListener("mouseup", up, true);

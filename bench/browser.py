@@ -184,7 +184,7 @@ if (!window.__cutHooked) {
   window.addEventListener('mouseup', (e) => {
     if (!B.armed) return;
     B.armed = false; B.mouseup = e.timeStamp;
-    // what each plot shows at the release (the scatter follows the line while it is dragged)
+    // what each plot shows at the release (both plots follow the line while it is dragged)
     for (const id of ['dendrogram', 'scatter']) B.atMouseup[id] = window.__cutColours(document.querySelector('#' + id + ' .js-plotly-plot'), id);
   }, true);
 }
@@ -319,7 +319,7 @@ def cut_latency(quick: bool = False) -> list[Table]:
         d_counts = sorted({c[0] for c in counts}); s_counts = sorted({c[1] for c in counts}); q_counts = sorted({c[2] for c in counts})
         notes += [
             "Latency = from the drag's mouseup to the later of the first plotly_afterplot on #dendrogram and on #scatter that shows the plot's "
-            "final colours (0 when it already showed them at the release: the scatter follows the line while it is dragged), timed at the next animation frame after it (when the browser can paint it; performance.now() in the page; each afterplot records a hash of the scatter's point colours and the dendrogram's "
+            "final colours (0 when it already showed them at the release: both plots follow the line while it is dragged, assets/cut_recolour.js), timed at the next animation frame after it (when the browser can paint it; performance.now() in the page; each afterplot records a hash of the scatter's point colours and the dendrogram's "
             "link colours and sizes; 'final' = after 0.5 s without another afterplot). 'before any answer' counts drags whose colours were "
             "shown before the first _dash-update-component response arrived: recoloured in the browser (assets/cut_recolour.js).",
             "'settled' = the last afterplot of either plot: the server's answer redraws both plots in the same colours (and updates the inputs, "

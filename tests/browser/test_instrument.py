@@ -454,7 +454,7 @@ class TestRecolourInTheBrowser:
         assert len(set(scatter_colours_now(page))) == 4
         assert page_errors(page) == []
 
-    def test_ins011_the_scatter_follows_the_line_before_it_is_dropped(self, page):
+    def test_ins011_both_plots_and_the_line_follow_the_pointer_before_it_is_dropped(self, page):
         from tests.browser.test_foundation import page_y_of_height
 
         wait_until(page, lambda: component_prop(page, "recolour-ready", "data") is True, "the recolouring index", QUICK)
@@ -469,6 +469,11 @@ class TestRecolourInTheBrowser:
         try:
             # the button is still down: the server has not heard of the drag
             wait_until(page, lambda: len(set(scatter_colours_now(page))) == 4, "4 colours in the scatter while dragging", QUICK)
+            wait_until(page, lambda: len(cluster_link_colours(page)) == 4, "4 cluster colours in the dendrogram while dragging", QUICK)
+            assert set(cluster_link_colours(page)) == set(scatter_colours_now(page)), "the branches in the scatter's colours"
+            line = page.driver.execute_script(
+                "const r = document.querySelector('#dendrogram .shapelayer path').getBoundingClientRect(); return r.top + r.height / 2;")
+            assert abs(line - page_y_of_height(page, 16.0)) <= 3, "the line is drawn where the pointer holds it"
             assert input_value(page, "#n-clusters") == "2"
             assert page.driver.execute_script("return window.hclustRecolour.count") == 0
         finally:
@@ -499,6 +504,11 @@ class TestRecolourInTheBrowser:
                 client = next(signature for at, signature in paints if at >= started)  # the recolour's own paint
                 assert client == paints[-1][1], f"k = {k}: the browser's {graph} colours equal the server's"
         assert page_errors(page) == []
+
+
+def cluster_link_colours(dash_duo):
+    """The colours of the dendrogram's cluster branches (not the links between clusters)."""
+    return graph_js(dash_duo, "dendrogram", "return gd._fullData.filter(t => /^colour \\d+$/.test(t.name || '')).map(t => t.line.color);")
 
 
 def scatter_colours_now(dash_duo):
