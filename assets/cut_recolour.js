@@ -257,10 +257,13 @@
         var cut = clustersAt(index, h);
         // what the scatter would show: skip redrawing it when it already does
         var scatterKey = cut.removed + "|" + index.raw.geometry;
-        var scatterShows = state.scatterShows && state.scatterShows.key === scatterKey &&
-            state.scatterShows.data === scatter.data && state.scatterShows.from === state.colourMap;
-        var dendrogramShows = state.dendrogramShows && state.dendrogramShows.key === scatterKey &&
-            state.dendrogramShows.data === dendrogram.data && state.dendrogramShows.from === state.colourMap;
+        // a figure the server drew shows the committed cut; one this page drew, the cut it drew
+        var committed = Object.keys(state.colourMap.spans || {});
+        var isCommitted = committed.length === cut.spans.size && committed.every(function (node) { return cut.spans.has(Number(node)); });
+        var shows = function (drawn, gd) {
+            return drawn && drawn.data === gd.data ? drawn.key === scatterKey && drawn.from === state.colourMap : isCommitted;
+        };
+        var scatterShows = shows(state.scatterShows, scatter), dendrogramShows = shows(state.dendrogramShows, dendrogram);
         if (live && scatterShows && (dendrogramShows || !withDendrogram)) return true;
         if (!live) window.hclustRecolour.last = {height: h, at: performance.now()};
         var previous = Object.keys(state.colourMap.nodes || {}).map(function (node) {
@@ -376,9 +379,11 @@
             if (ours) {
                 event.stopPropagation();  // plotly's drag never starts
                 event.preventDefault();
+                if (window.Plotly.Fx) window.Plotly.Fx.unhover(gd);
             }
             var move = function (e) {
                 if (!ours) { scheduleLive(heightAt(e)); return; }
+                e.stopPropagation();  // no hover labels (nor hover callbacks) while the line moves
                 dragged = heightAt(e);
                 if (frame !== null) return;
                 frame = window.requestAnimationFrame(function () {
@@ -393,6 +398,7 @@
                 document.removeEventListener("mouseup", up, true);
                 pendingLive = null;
                 if (!ours) return;
+                e.stopPropagation();
                 if (frame !== null) window.cancelAnimationFrame(frame);
                 frame = null;
                 if (dragged === null) return;  // a click, not a drag
