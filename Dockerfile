@@ -2,7 +2,8 @@
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    HOST=0.0.0.0 PORT=8050 WEB_CONCURRENCY=4 CACHE_DIR=/var/cache/hclust
+    HOST=0.0.0.0 PORT=8050 WEB_CONCURRENCY=4 CACHE_DIR=/var/cache/hclust \
+    NUMBA_CACHE_DIR=/var/cache/hclust/numba
 
 WORKDIR /app
 COPY requirements.txt .
@@ -16,7 +17,7 @@ COPY callbacks ./callbacks
 COPY assets ./assets
 
 RUN useradd --create-home --uid 10001 hclust \
-    && mkdir -p "$CACHE_DIR" && chown hclust "$CACHE_DIR"
+    && mkdir -p "$CACHE_DIR" "$NUMBA_CACHE_DIR" && chown hclust "$CACHE_DIR" "$NUMBA_CACHE_DIR"
 USER hclust
 
 EXPOSE 8050

@@ -23,6 +23,7 @@ import time
 from scipy.cluster.hierarchy import linkage as scipy_linkage
 
 from hclust.linkage import compute_linkage
+from hclust.ward import load_compiled
 
 from .common import gaussian_blobs
 
@@ -60,6 +61,7 @@ def _peak_mib(use_proc: bool) -> float:
 def main(impl: str, method: str, n: int, repeat: int, seed: int) -> dict:
     X = gaussian_blobs(n, seed)
     if impl == "ours":
+        load_compiled()  # as each server process does when it boots (hclust.ward)
         call = lambda: compute_linkage(X, method, "euclidean")
     elif impl == "scipy":
         call = lambda: scipy_linkage(X, method=method, metric="euclidean")

@@ -1,0 +1,105 @@
+"""hclust.ward.ward_linkage against scipy's Ward, the reference."""
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.cluster.hierarchy import fcluster, is_valid_linkage, linkage
+
+import hclust.linkage as linkage_module
+from hclust import ward
+from hclust.linkage import compute_linkage
+from hclust.ward import ward_linkage
+from tests.fixtures import random_observations
+
+
+def assert_same_tree(Z, expected, atol=1e-9):
+    assert is_valid_linkage(Z)
+    assert_allclose(Z[:, 2], expected[:, 2], rtol=0, atol=atol)
+    assert_array_equal(Z[:, :2], expected[:, :2])
+    assert_array_equal(Z[:, 3], expected[:, 3])
+
+
+class TestAgainstScipy:
+    @pytest.mark.parametrize("seed", range(6))
+    def test_random_observations_give_scipys_tree(self, seed):
+        X = random_observations(seed)
+        assert_same_tree(ward_linkage(X), linkage(X, "ward"))
+
+    @pytest.mark.parametrize("n,m", [(2, 1), (3, 2), (257, 3), (1_500, 2), (1_200, 10), (600, 40)])
+    def test_sizes_around_the_scan_tiles_and_wide_data(self, n, m):
+        # 257 crosses one 256-cluster tile; 40 columns stress the float32 bound
+        X = np.random.default_rng(n * m).normal(size=(n, m))
+        assert_same_tree(ward_linkage(X), linkage(X, "ward"))
+
+    def test_blobs_far_from_the_origin(self):
+        # tiny distances against large coordinates: where float32 rounding is worst
+        rng = np.random.default_rng(5)
+        X = rng.normal(size=(800, 10)) * 1e-3 + rng.normal(size=10) * 100
+        assert_same_tree(ward_linkage(X), linkage(X, "ward"), atol=1e-12)
+
+    @pytest.mark.parametrize("scale", [1e-30, 1e30])
+    def test_extreme_scales_neither_overflow_nor_underflow(self, scale):
+        X = np.random.default_rng(3).normal(size=(500, 3)) * scale
+        Z, expected = ward_linkage(X), linkage(X, "ward")
+        assert_allclose(Z[:, 2], expected[:, 2], rtol=1e-12)
+        assert_array_equal(Z[:, :2], expected[:, :2])
+
+    def test_merges_follow_wards_definition(self):
+        """Each height is sqrt(2 |A||B| / (|A|+|B|)) times the distance between the merged centroids."""
+        X = random_observations(11)
+        Z = ward_linkage(X)
+        n = len(X)
+        members = {i: [i] for i in range(n)}
+        for i, (a, b, height, count) in enumerate(Z):
+            A, B = members.pop(int(a)), members.pop(int(b))
+            gap = np.linalg.norm(X[A].mean(axis=0) - X[B].mean(axis=0))
+            assert height == pytest.approx(np.sqrt(2 * len(A) * len(B) / (len(A) + len(B))) * gap, rel=1e-9)
+            members[n + i] = A + B
+            assert count == len(A) + len(B)
+
+
+class TestTies:
+    def test_integer_grid_gives_an_equally_valid_tree(self):
+        """Tied costs may be broken differently from scipy; every merge must still be a cheapest one when it is made."""
+        X = np.random.default_rng(2).integers(0, 4, size=(120, 2)).astype(float)
+        Z = ward_linkage(X)
+        assert is_valid_linkage(Z)
+        assert np.all(np.diff(Z[:, 2]) >= 0)
+        n = len(X)
+        clusters = {i: [i] for i in range(n)}
+
+        def height(A, B):
+            gap = np.linalg.norm(X[A].mean(axis=0) - X[B].mean(axis=0))
+            return np.sqrt(2 * len(A) * len(B) / (len(A) + len(B))) * gap
+
+        for i, (a, b, merged_at, _) in enumerate(Z):
+            ids = list(clusters)
+            cheapest = min(height(clusters[p], clusters[q]) for j, p in enumerate(ids) for q in ids[j + 1:])
+            assert merged_at == pytest.approx(height(clusters[int(a)], clusters[int(b)]), abs=1e-9)
+            assert merged_at <= cheapest + 1e-9, f"merge {i} is not a cheapest pair"
+            clusters[n + i] = clusters.pop(int(a)) + clusters.pop(int(b))
+        # duplicates merge first, at 0 up to the rounding of their centroids, whichever ties are chosen
+        assert np.sum(Z[:, 2] < 1e-9) == n - len(np.unique(X, axis=0))
+
+    def test_identical_points_merge_at_zero(self):
+        Z = ward_linkage(np.zeros((100, 3)))
+        assert is_valid_linkage(Z)
+        assert Z[:, 2].max() == 0 and Z[-1, 3] == 100
+
+    def test_needs_two_observations(self):
+        with pytest.raises(ValueError, match="at least 2"):
+            ward_linkage(np.zeros((1, 2)))
+
+
+class TestChosenByComputeLinkage:
+    def test_ward_above_the_threshold_runs_here_and_stays_scipys(self, monkeypatch):
+        calls = []
+        monkeypatch.setattr(linkage_module, "WARD_CHAIN_ABOVE_N", 50)
+        monkeypatch.setattr(linkage_module, "ward_linkage", lambda X: calls.append(len(X)) or ward.ward_linkage(X))
+        X = random_observations(4)
+        assert_same_tree(compute_linkage(X, "ward", "euclidean"), linkage(X, "ward"))
+        assert calls == [len(X)]
+
+    def test_small_ward_stays_on_fastcluster(self, monkeypatch):
+        monkeypatch.setattr(linkage_module, "ward_linkage", lambda X: pytest.fail("small data should not load compiled code"))
+        X = random_observations(4)
+        assert_same_tree(compute_linkage(X, "ward", "euclidean"), linkage(X, "ward"))
