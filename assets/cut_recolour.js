@@ -239,6 +239,15 @@
         return trace.name === "between clusters" || /^colour -?\d+$/.test(trace.name || "");
     }
 
+    // Whether a cut (at a height above the index's floor) can be recoloured here:
+    // a height criterion, no snapping or highlight, and the drawn dendrogram is
+    // the one the index describes.
+    function canRecolour() {
+        var dendrogram = graph("dendrogram");
+        return Boolean(state.index && state.horizontal && !state.snap && !state.highlight && state.colourMap && window.Plotly &&
+            dendrogram && dendrogram.layout && dendrogram.layout.meta && dendrogram.layout.meta.geometry === state.index.raw.geometry);
+    }
+
     // Returns true when it recoloured both plots; false leaves the cut to the server.
     // While the line is still being dragged (`live`), the scatter follows it, and
     // so does the dendrogram when the drag is ours (`withDendrogram`: plotly's
@@ -247,21 +256,19 @@
     // live colours are the ones the release shows.
     function recolour(h, live, withDendrogram) {
         var index = state.index, dendrogram = graph("dendrogram"), scatter = graph("scatter");
-        if (!index || !state.horizontal || state.snap || state.highlight || !dendrogram || !scatter || !window.Plotly) return false;
-        if (!(h >= index.floor) || !state.colourMap) return false;
-        if (!dendrogram.layout || !dendrogram.layout.meta || dendrogram.layout.meta.geometry !== index.raw.geometry) return false;
+        if (!canRecolour() || !scatter || !(h >= index.floor)) return false;
         // (gd.data may hold arrays still base64-encoded; _fullData has them decoded)
         var points = scatterPoints(scatter);
         if (!points || points.n !== index.n) return false;
         var raw = index.raw, n = index.n;
         var cut = clustersAt(index, h);
-        // what the scatter would show: skip redrawing it when it already does
-        var scatterKey = cut.removed + "|" + index.raw.geometry;
+        // what both plots would show: skip redrawing one that already does
+        var cutKey = cut.removed + "|" + index.raw.geometry;
         // a figure the server drew shows the committed cut; one this page drew, the cut it drew
         var committed = Object.keys(state.colourMap.spans || {});
         var isCommitted = committed.length === cut.spans.size && committed.every(function (node) { return cut.spans.has(Number(node)); });
         var shows = function (drawn, gd) {
-            return drawn && drawn.data === gd.data ? drawn.key === scatterKey && drawn.from === state.colourMap : isCommitted;
+            return drawn && drawn.data === gd.data ? drawn.key === cutKey && drawn.from === state.colourMap : isCommitted;
         };
         var scatterShows = shows(state.scatterShows, scatter), dendrogramShows = shows(state.dendrogramShows, dendrogram);
         if (live && scatterShows && (dendrogramShows || !withDendrogram)) return true;
@@ -287,7 +294,7 @@
         if (!scatterShows) {
             window.Plotly.react(scatter, scatterTraces(points, sampleColour, sampleLabel, raw),
                 Object.assign({}, scatter.layout, {annotations: withLegend(scatter.layout.annotations, legend)}));
-            state.scatterShows = {key: scatterKey, data: scatter.data, from: state.colourMap};
+            state.scatterShows = {key: cutKey, data: scatter.data, from: state.colourMap};
             points.data = scatter.data;  // the same points, regrouped: no need to read them back
         }
         if (live && !withDendrogram) return true;
@@ -296,7 +303,7 @@
                 dendrogram.data.slice(1).filter(function (t) { return !isLinkTrace(t); }));
             var layout = Object.assign({}, dendrogram.layout, {annotations: withLegend(dendrogram.layout.annotations, legend)});
             window.Plotly.react(dendrogram, data, layout);
-            state.dendrogramShows = {key: scatterKey, data: dendrogram.data, from: state.colourMap};
+            state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap};
         }
         if (live) return true;
         // the next drag starts from these colours, as the server's next cut will
@@ -339,13 +346,6 @@
         });
     }
 
-    // Whether a cut at some height could be recoloured here at all.
-    function canRecolour() {
-        var dendrogram = graph("dendrogram");
-        return Boolean(state.index && state.horizontal && !state.snap && !state.highlight && state.colourMap &&
-            dendrogram && dendrogram.layout && dendrogram.layout.meta && dendrogram.layout.meta.geometry === state.index.raw.geometry);
-    }
-
     // Draws the line at `h` without telling plotly (which would tell the
     // server): a translation of the line and its grab handle from where
     // plotly last drew them.
@@ -374,7 +374,7 @@
             var start = vertical ? layout.shapes[0].y0 : layout.shapes[0].x0;
             var grab = axis._offset + axis.l2p(start) - along(event);
             var heightAt = function (e) { return axis.p2l(along(e) + grab - axis._offset); };
-            var ours = canRecolour() && !!window.Plotly;
+            var ours = canRecolour();
             var dragged = null, frame = null;
             if (ours) {
                 event.stopPropagation();  // plotly's drag never starts
@@ -388,7 +388,6 @@
                 if (frame !== null) return;
                 frame = window.requestAnimationFrame(function () {
                     frame = null;
-                    if (dragged === null) return;
                     recolour(dragged, true, true);
                     placeLine(gd, axis, vertical, dragged);
                 });

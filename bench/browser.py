@@ -301,23 +301,22 @@ def cut_latency(quick: bool = False) -> list[Table]:
             r = driver.execute_script(CUT_READ)
             # the first paint of each plot that shows its final colours (what the eye sees settle);
             # 0 when it already showed them as the button was released
+            final = {g: r["shown"][g][-1] if r["shown"][g] else r["at_mouseup"][g] for g in ("dendrogram", "scatter")}
             shown_at = []
-            for g in ("dendrogram", "scatter"):
-                final = r["shown"][g][-1] if r["shown"][g] else r["at_mouseup"][g]
-                if r["at_mouseup"][g] == final:
+            for g in final:
+                if r["at_mouseup"][g] == final[g]:
                     shown_at.append(0.0)
                 else:
-                    shown_at.append(next(t for t, seen in zip(r[g], r["shown"][g]) if seen == final))
+                    shown_at.append(next(t for t, seen in zip(r[g], r["shown"][g]) if seen == final[g]))
             latency = max(shown_at)
             # while dragging: from the first pointer move past the new cut's merge to both plots showing its colours
-            k_target = 1 + sum(h > target for h in heights)
-            crossing = next((t for t, h in r["moves"] if 1 + sum(m > h for m in heights) == k_target), None)
+            k_at = lambda h: 1 + sum(m > h for m in heights)
+            crossing = next((t for t, h in r["moves"] if k_at(h) == k_at(target)), None)
             if crossing is not None:
                 follow = []
-                for g in ("dendrogram", "scatter"):
-                    final = r["shown"][g][-1] if r["shown"][g] else r["at_mouseup"][g]
+                for g in final:
                     frames = [(t, seen) for t, seen in r["dragging"][g] if t >= crossing] + list(zip(r[g], r["shown"][g]))
-                    follow.append(next((t for t, seen in frames if seen == final), 0.0) - crossing)
+                    follow.append(next((t for t, seen in frames if seen == final[g]), 0.0) - crossing)
                 follows.append(max(follow))
             settled = max(r["dendrogram"] + r["scatter"] + [0.0])
             latencies.append(latency)

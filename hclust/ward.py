@@ -97,7 +97,7 @@ def _nearest(c64, c32, inv64, inv32, size, active, px, prev, bound_scale, approx
         if approx[j] == tile_min[best_tile]:
             candidate = j
             break
-    if candidate < 0:  # every cost is huge: fall back to the first other cluster
+    if candidate < 0:  # only NaN costs could leave none (finite data give none): start from any other cluster
         candidate = 1 if px == 0 else 0
     best = _cost(c64, inv64, px, candidate)
     best_pos = candidate
