@@ -1,4 +1,5 @@
 """Create the Dash app and expose ``server`` for gunicorn. Nothing else."""
+
 import dash
 
 import callbacks  # noqa: F401  (registers every callback)

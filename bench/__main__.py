@@ -4,6 +4,7 @@ Runs the selected sections of :mod:`bench.registry` in one process, prints
 their tables and writes them, with the date and the machine, to RESULTS.md
 (rewritten after each section, so an interrupted run keeps what it measured).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,10 +20,17 @@ DEFAULT_OUT = Path(__file__).resolve().parent / "RESULTS.md"
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run in under a minute")
-    parser.add_argument("--only", default=",".join(SECTIONS),
-                        help=f"comma-separated sections to run (default: all of {', '.join(SECTIONS)})")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="Markdown report (default: bench/RESULTS.md)")
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes: a smoke run in under a minute"
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help=f"comma-separated sections to run (default: all of {', '.join(SECTIONS)})",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="Markdown report (default: bench/RESULTS.md)"
+    )
     args = parser.parse_args(argv)
     args.only = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = [name for name in args.only if name not in SECTIONS]
@@ -36,7 +44,10 @@ def report(info: dict, args, done: list) -> str:
     lines = ["# Benchmark results", ""]
     lines += [f"- **{key}**: {value}" for key, value in info.items()]
     mode = "quick (smoke sizes, not representative)" if args.quick else "full"
-    lines += [f"- **Run**: `python -m bench{' --quick' if args.quick else ''} --only {','.join(args.only)}` ({mode})", ""]
+    lines += [
+        f"- **Run**: `python -m bench{' --quick' if args.quick else ''} --only {','.join(args.only)}` ({mode})",
+        "",
+    ]
     for name, seconds, tables in done:
         lines += [f"## {name} ({seconds:.0f} s)", ""] + [table.to_markdown() for table in tables]
     return "\n".join(lines)

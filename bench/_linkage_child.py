@@ -13,6 +13,7 @@ Peak RSS is read from ``VmHWM`` in /proc/self/status, reset to the current RSS
 so a child of a large process reports the parent's size. ``ru_maxrss`` is the
 fallback where /proc is missing.
 """
+
 from __future__ import annotations
 
 import json
@@ -79,8 +80,16 @@ def main(impl: str, method: str, n: int, repeat: int, seed: int) -> dict:
         if wall < best:
             best, best_cpu = wall, cpu
     peak = _peak_mib(use_proc)
-    return {"seconds": best, "cpu_seconds": best_cpu, "calls": calls, "baseline_mib": baseline, "peak_mib": peak, "delta_mib": peak - baseline,
-            "source": "VmHWM" if use_proc else "ru_maxrss", "height_sum": float(Z[:, 2].sum())}
+    return {
+        "seconds": best,
+        "cpu_seconds": best_cpu,
+        "calls": calls,
+        "baseline_mib": baseline,
+        "peak_mib": peak,
+        "delta_mib": peak - baseline,
+        "source": "VmHWM" if use_proc else "ru_maxrss",
+        "height_sum": float(Z[:, 2].sum()),
+    }
 
 
 if __name__ == "__main__":

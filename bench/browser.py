@@ -9,6 +9,7 @@ round trips do not enter the measurements.
 
 Sections: ``cut_latency``, ``first_render``, ``upload_50k``, ``diagnostics_x2``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -33,6 +34,7 @@ DIAGNOSTICS_TARGET_S = 1.0
 
 # ---------------------------------------------------------------- server and browser
 
+
 @contextlib.contextmanager
 def served_app():
     """gunicorn -w 2 on a free loopback port with a temporary CACHE_DIR; yields the URL."""
@@ -50,14 +52,28 @@ def page():
     with served_app() as url, chromium() as driver:
         driver.get(url)
         wait(driver, lambda d: "0.980" in text(d, "cophenetic"), "the default page", 90)
-        wait(driver, lambda d: graph_js(d, "dendrogram", "return !!(gd && gd._fullLayout && gd._fullLayout.shapes && gd._fullLayout.shapes.length);"),
-             "the dendrogram with its cut line", 30)
+        wait(
+            driver,
+            lambda d: graph_js(
+                d,
+                "dendrogram",
+                "return !!(gd && gd._fullLayout && gd._fullLayout.shapes && gd._fullLayout.shapes.length);",
+            ),
+            "the dendrogram with its cut line",
+            30,
+        )
         # dropdowns are loaded lazily (dcc's async chunks): wait until they exist
-        wait(driver, lambda d: d.execute_script("return !!document.getElementById('dataset')"), "the dataset dropdown", 30)
+        wait(
+            driver,
+            lambda d: d.execute_script("return !!document.getElementById('dataset')"),
+            "the dataset dropdown",
+            30,
+        )
         yield driver
 
 
 # ---------------------------------------------------------------- page helpers
+
 
 def wait(driver, condition, what, timeout=60.0, poll=0.05):
     deadline = time.monotonic() + timeout
@@ -102,7 +118,12 @@ def generate_moons(driver, n):
     """Choose 'Generate: two moons', type n points, press Generate (the click time is recorded in-page)."""
     if "two moons" not in driver.find_element("id", "dataset").text:
         choose(driver, "dataset", "Generate: two moons")
-        wait(driver, lambda d: d.find_element("id", "gen-n").is_displayed(), "the generator options", 10)
+        wait(
+            driver,
+            lambda d: d.find_element("id", "gen-n").is_displayed(),
+            "the generator options",
+            10,
+        )
     type_into(driver, "gen-n", n)
     wait(driver, lambda d: input_value(d, "gen-n") == str(n), "the typed size", 5)
 
@@ -132,23 +153,41 @@ if (!gd.__benchRender) {
 
 def render_times(driver, method="ward"):
     """(status time - t0, first dendrogram afterplot after it - status, title) in seconds."""
-    B = driver.execute_script("const B = window.__render; return {t0: B.t0, status: B.status, statusText: B.statusText, plots: B.plots,"
-                              "requests: performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component') && e.startTime >= B.status)"
-                              ".map(e => [e.startTime - B.status, e.responseEnd - B.status])};")
+    B = driver.execute_script(
+        "const B = window.__render; return {t0: B.t0, status: B.status, statusText: B.statusText, plots: B.plots,"
+        "requests: performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component') && e.startTime >= B.status)"
+        ".map(e => [e.startTime - B.status, e.responseEnd - B.status])};"
+    )
     after = [(t, title) for t, title in B["plots"] if t >= B["status"] and method in title]
     if not after:
         return None
     t_plot, title = after[0]
     render = t_plot - B["status"]
     responses = max((end for _, end in B["requests"] if end <= render), default=0.0)
-    print(f"    requests after the status (ms from it): {[(round(a), round(b)) for a, b in B['requests'] if a <= render]}; afterplot at {render:.0f}",
-          file=sys.stderr, flush=True)
-    return (B["status"] - B["t0"]) / 1e3, render / 1e3, (t_plot - B["t0"]) / 1e3, title, responses / 1e3
+    print(
+        f"    requests after the status (ms from it): {[(round(a), round(b)) for a, b in B['requests'] if a <= render]}; afterplot at {render:.0f}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return (
+        (B["status"] - B["t0"]) / 1e3,
+        render / 1e3,
+        (t_plot - B["t0"]) / 1e3,
+        title,
+        responses / 1e3,
+    )
 
 
 def wait_rendered(driver, timeout):
-    wait(driver, lambda d: d.execute_script(
-        "const B = window.__render; return B.status !== null && B.plots.some(p => p[0] >= B.status);"), "the status and a dendrogram render", timeout, 0.1)
+    wait(
+        driver,
+        lambda d: d.execute_script(
+            "const B = window.__render; return B.status !== null && B.plots.some(p => p[0] >= B.status);"
+        ),
+        "the status and a dendrogram render",
+        timeout,
+        0.1,
+    )
     time.sleep(0.3)
 
 
@@ -156,10 +195,16 @@ def samples_in_dendrogram(driver):
     """Samples the drawn leaves stand for ('(k)' is a truncated leaf of k), or None without labels."""
     import re
 
-    labels = graph_js(driver, "dendrogram", "const a = gd._fullLayout.xaxis; return a && a.ticktext ? Array.from(a.ticktext) : null;")
+    labels = graph_js(
+        driver,
+        "dendrogram",
+        "const a = gd._fullLayout.xaxis; return a && a.ticktext ? Array.from(a.ticktext) : null;",
+    )
     if not labels:
         return None
-    return sum(int(l[1:-1].replace(",", "")) if re.fullmatch(r"\([\d,]+\)", l) else 1 for l in labels)
+    return sum(
+        int(l[1:-1].replace(",", "")) if re.fullmatch(r"\([\d,]+\)", l) else 1 for l in labels
+    )
 
 
 # ---------------------------------------------------------------- cut_latency
@@ -234,12 +279,21 @@ return new Set(colours).size + '|' + colours.slice(0, 50).join(',') + '|' + colo
 
 def merge_heights(driver):
     """Heights of the merges the (truncated) dendrogram draws, highest first."""
-    ys = graph_js(driver, "dendrogram", "const t = gd._fullData.find(t => t.name === 'merges'); return Array.from(t.y);")
+    ys = graph_js(
+        driver,
+        "dendrogram",
+        "const t = gd._fullData.find(t => t.name === 'merges'); return Array.from(t.y);",
+    )
     return sorted(set(float(y) for y in ys), reverse=True)
 
 
 def page_y(driver, height):
-    return graph_js(driver, "dendrogram", "const l = gd._fullLayout; return gd.getBoundingClientRect().top + l._size.t + l.yaxis.l2p(arguments[0]);", height)
+    return graph_js(
+        driver,
+        "dendrogram",
+        "const l = gd._fullLayout; return gd.getBoundingClientRect().top + l._size.t + l.yaxis.l2p(arguments[0]);",
+        height,
+    )
 
 
 def drag_cut_to(driver, height):
@@ -247,7 +301,10 @@ def drag_cut_to(driver, height):
 
     paths = driver.find_elements("css selector", "#dendrogram .shapelayer path")
     handle = paths[1]  # the visible line, then its (invisible) drag handle
-    rect = driver.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.left, r.top, r.width, r.height];", handle)
+    rect = driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return [r.left, r.top, r.width, r.height];",
+        handle,
+    )
     dy = page_y(driver, height) - (rect[1] + rect[3] / 2)
     actions = ActionChains(driver, duration=20).move_to_element(handle).click_and_hold()
     moved = 0
@@ -259,16 +316,22 @@ def drag_cut_to(driver, height):
 
 
 # True while the Dash renderer has any callback requested, running or waiting.
-PENDING_CALLBACKS = "Object.values(window.store.getState().callbacks || {}).some(v => Array.isArray(v) && v.length)"
+PENDING_CALLBACKS = (
+    "Object.values(window.store.getState().callbacks || {}).some(v => Array.isArray(v) && v.length)"
+)
 
 
 def _quiet(driver, seconds=0.5, timeout=20):
     """Wait until every callback has answered and no afterplot has fired for `seconds`."""
+
     def settled(d):
-        last = d.execute_script("const B = window.__cut; const all = B.after.dendrogram.concat(B.after.scatter);"
-                                "const pending = " + PENDING_CALLBACKS + ";"
-                                "return [performance.now(), all.length ? Math.max(...all) : B.mouseup, pending];")
+        last = d.execute_script(
+            "const B = window.__cut; const all = B.after.dendrogram.concat(B.after.scatter);"
+            "const pending = " + PENDING_CALLBACKS + ";"
+            "return [performance.now(), all.length ? Math.max(...all) : B.mouseup, pending];"
+        )
         return not last[2] and last[0] - last[1] > seconds * 1e3
+
     wait(driver, settled, "the page to settle", timeout, 0.1)
 
 
@@ -278,36 +341,77 @@ def cut_latency(quick: bool = False) -> list[Table]:
     with page() as driver:
         generate_moons(driver, n)
         click(driver, "#generate")
-        wait(driver, lambda d: f"{n - 1:,} merges" in text(d, "clustering-status"), f"{n - 1:,} merges", 180, 0.2)
-        wait(driver, lambda d: samples_in_dendrogram(d) == n, f"the dendrogram of {n:,} samples", 60, 0.2)
+        wait(
+            driver,
+            lambda d: f"{n - 1:,} merges" in text(d, "clustering-status"),
+            f"{n - 1:,} merges",
+            180,
+            0.2,
+        )
+        wait(
+            driver,
+            lambda d: samples_in_dendrogram(d) == n,
+            f"the dendrogram of {n:,} samples",
+            60,
+            0.2,
+        )
         time.sleep(1.0)
         heights = merge_heights(driver)[:12]
-        gaps = sorted(((heights[i] - heights[i + 1], i) for i in range(len(heights) - 1)), reverse=True)
+        gaps = sorted(
+            ((heights[i] - heights[i + 1], i) for i in range(len(heights) - 1)), reverse=True
+        )
         (_, i1), (_, i2) = gaps[0], gaps[1]
-        targets = [(heights[i2] + heights[i2 + 1]) / 2, (heights[i1] + heights[i1 + 1]) / 2]  # start away from the default cut
-        print(f"  cut_latency n={n}: alternating cut heights {targets[0]:.4g} (k={i2 + 2}) and {targets[1]:.4g} (k={i1 + 2})",
-              file=sys.stderr, flush=True)
+        targets = [
+            (heights[i2] + heights[i2 + 1]) / 2,
+            (heights[i1] + heights[i1 + 1]) / 2,
+        ]  # start away from the default cut
+        print(
+            f"  cut_latency n={n}: alternating cut heights {targets[0]:.4g} (k={i2 + 2}) and {targets[1]:.4g} (k={i1 + 2})",
+            file=sys.stderr,
+            flush=True,
+        )
         latencies, settles, before_answer, changed, counts, follows = [], [], 0, 0, [], []
         for i in range(drags):
             target = targets[i % 2]
             before_state = driver.execute_script(SCATTER_STATE)
-            before_k, before_h = input_value(driver, "n-clusters"), input_value(driver, "cut-height")
+            before_k, before_h = (
+                input_value(driver, "n-clusters"),
+                input_value(driver, "cut-height"),
+            )
             driver.execute_script(CUT_RECORDER)
             drag_cut_to(driver, target)
-            wait(driver, lambda d: d.execute_script("return window.__cut.mouseup !== null;"), "the mouseup", 10)
-            wait(driver, lambda d: input_value(d, "n-clusters") != before_k and d.execute_script(SCATTER_STATE) != before_state,
-                 f"drag {i + 1}: k and the scatter colours to change", 20, 0.05)
+            wait(
+                driver,
+                lambda d: d.execute_script("return window.__cut.mouseup !== null;"),
+                "the mouseup",
+                10,
+            )
+            wait(
+                driver,
+                lambda d: (
+                    input_value(d, "n-clusters") != before_k
+                    and d.execute_script(SCATTER_STATE) != before_state
+                ),
+                f"drag {i + 1}: k and the scatter colours to change",
+                20,
+                0.05,
+            )
             _quiet(driver)
             r = driver.execute_script(CUT_READ)
             # the first paint of each plot that shows its final colours (what the eye sees settle);
             # 0 when it already showed them as the button was released
-            final = {g: r["shown"][g][-1] if r["shown"][g] else r["at_mouseup"][g] for g in ("dendrogram", "scatter")}
+            final = {
+                g: r["shown"][g][-1] if r["shown"][g] else r["at_mouseup"][g]
+                for g in ("dendrogram", "scatter")
+            }
             shown_at = []
             for g in final:
                 if r["at_mouseup"][g] == final[g]:
                     shown_at.append(0.0)
                 else:
-                    shown_at.append(next(t for t, seen in zip(r[g], r["shown"][g]) if seen == final[g]))
+                    shown_at.append(
+                        next(t for t, seen in zip(r[g], r["shown"][g]) if seen == final[g])
+                    )
             latency = max(shown_at)
             # while dragging: from the first pointer move past the new cut's merge to both plots showing its colours
             k_at = lambda h: 1 + sum(m > h for m in heights)
@@ -315,8 +419,12 @@ def cut_latency(quick: bool = False) -> list[Table]:
             if crossing is not None:
                 follow = []
                 for g in final:
-                    frames = [(t, seen) for t, seen in r["dragging"][g] if t >= crossing] + list(zip(r[g], r["shown"][g]))
-                    follow.append(next((t for t, seen in frames if seen == final[g]), 0.0) - crossing)
+                    frames = [(t, seen) for t, seen in r["dragging"][g] if t >= crossing] + list(
+                        zip(r[g], r["shown"][g])
+                    )
+                    follow.append(
+                        next((t for t, seen in frames if seen == final[g]), 0.0) - crossing
+                    )
                 follows.append(max(follow))
             settled = max(r["dendrogram"] + r["scatter"] + [0.0])
             latencies.append(latency)
@@ -324,19 +432,41 @@ def cut_latency(quick: bool = False) -> list[Table]:
             before_answer += r["first_response"] is None or latency < r["first_response"]
             counts.append((len(r["dendrogram"]), len(r["scatter"]), len(r["requests"])))
             after_state = driver.execute_script(SCATTER_STATE)
-            changed += after_state.split("|")[0] != before_state.split("|")[0] or input_value(driver, "cut-height") != before_h
-            print(f"  drag {i + 1}: k {before_k} -> {input_value(driver, 'n-clusters')}, {latency:.0f} ms (settled {settled:.0f} ms; "
-                  f"pointer past the merge -> shown {follows[-1] if crossing is not None else float('nan'):.0f} ms) "
-                  f"(afterplots d/s {len(r['dendrogram'])}/{len(r['scatter'])}, requests {[(round(a), round(b)) for a, b, _ in r['requests']]}, "
-                  f"afterplots d {[round(t) for t in r['dendrogram']]} s {[round(t) for t in r['scatter']]}, relayout {[round(t) for t in r['relayout']]}, "
-                  f"long tasks {[(round(a), round(b)) for a, b in r['long']]})",
-                  file=sys.stderr, flush=True)
+            changed += (
+                after_state.split("|")[0] != before_state.split("|")[0]
+                or input_value(driver, "cut-height") != before_h
+            )
+            print(
+                f"  drag {i + 1}: k {before_k} -> {input_value(driver, 'n-clusters')}, {latency:.0f} ms (settled {settled:.0f} ms; "
+                f"pointer past the merge -> shown {follows[-1] if crossing is not None else float('nan'):.0f} ms) "
+                f"(afterplots d/s {len(r['dendrogram'])}/{len(r['scatter'])}, requests {[(round(a), round(b)) for a, b, _ in r['requests']]}, "
+                f"afterplots d {[round(t) for t in r['dendrogram']]} s {[round(t) for t in r['scatter']]}, relayout {[round(t) for t in r['relayout']]}, "
+                f"long tasks {[(round(a), round(b)) for a, b in r['long']]})",
+                file=sys.stderr,
+                flush=True,
+            )
         med, p95 = statistics.median(latencies), percentile(latencies, 95)
-        rows.append([f"{n:,}", drags, f"{changed}/{drags}", f"{med:.0f}", f"{p95:.0f}", f"{max(latencies):.0f}", f"{before_answer}/{drags}",
-                     f"{statistics.median(settles):.0f}", f"{percentile(settles, 95):.0f}",
-                     f"{statistics.median(follows):.0f} / {percentile(follows, 95):.0f} ({len(follows)})" if follows else "–",
-                     f"{p95 / CUT_TARGET_MS:.2f}", verdict(p95 <= CUT_TARGET_MS)])
-        d_counts = sorted({c[0] for c in counts}); s_counts = sorted({c[1] for c in counts}); q_counts = sorted({c[2] for c in counts})
+        rows.append(
+            [
+                f"{n:,}",
+                drags,
+                f"{changed}/{drags}",
+                f"{med:.0f}",
+                f"{p95:.0f}",
+                f"{max(latencies):.0f}",
+                f"{before_answer}/{drags}",
+                f"{statistics.median(settles):.0f}",
+                f"{percentile(settles, 95):.0f}",
+                f"{statistics.median(follows):.0f} / {percentile(follows, 95):.0f} ({len(follows)})"
+                if follows
+                else "–",
+                f"{p95 / CUT_TARGET_MS:.2f}",
+                verdict(p95 <= CUT_TARGET_MS),
+            ]
+        )
+        d_counts = sorted({c[0] for c in counts})
+        s_counts = sorted({c[1] for c in counts})
+        q_counts = sorted({c[2] for c in counts})
         notes += [
             "Latency = from the drag's mouseup to the later of the first plotly_afterplot on #dendrogram and on #scatter that shows the plot's "
             "final colours (0 when it already showed them at the release: both plots follow the line while it is dragged, assets/cut_recolour.js), timed at the next animation frame after it (when the browser can paint it; performance.now() in the page; each afterplot records a hash of the scatter's point colours and the dendrogram's "
@@ -353,13 +483,30 @@ def cut_latency(quick: bool = False) -> list[Table]:
             "(the server's answers after the browser's recolour).",
             "Data: 'Generate: two moons' (noise 0.06, seed 4711), ward, truncated dendrogram (the page's default); gunicorn -w 2, headless Chromium.",
         ]
-    table = Table("Cut drag: mouse release to both plots recoloured (headless Chromium, gunicorn -w 2)",
-                  ["n", "drags", "changed", "median ms", "p95 ms", "max ms", "before any answer", "settled median ms", "settled p95 ms",
-                   "while dragging: pointer → shown, median / p95 ms", f"p95 / {CUT_TARGET_MS} ms", f"p95 ≤ {CUT_TARGET_MS} ms"], rows, notes)
+    table = Table(
+        "Cut drag: mouse release to both plots recoloured (headless Chromium, gunicorn -w 2)",
+        [
+            "n",
+            "drags",
+            "changed",
+            "median ms",
+            "p95 ms",
+            "max ms",
+            "before any answer",
+            "settled median ms",
+            "settled p95 ms",
+            "while dragging: pointer → shown, median / p95 ms",
+            f"p95 / {CUT_TARGET_MS} ms",
+            f"p95 ≤ {CUT_TARGET_MS} ms",
+        ],
+        rows,
+        notes,
+    )
     return [table]
 
 
 # ---------------------------------------------------------------- first_render
+
 
 def first_render(quick: bool = False) -> list[Table]:
     sizes = (2_000, 10_000) if quick else (10_000, 100_000)
@@ -372,11 +519,29 @@ def first_render(quick: bool = False) -> list[Table]:
             wait_rendered(driver, 600)
             linkage_s, render_s, total_s, title, responses_s = render_times(driver)
             samples = samples_in_dendrogram(driver)
-            print(f"  first_render n={n}: click->status {linkage_s:.2f} s, status->render {render_s:.3f} s, title {title!r}, samples {samples}",
-                  file=sys.stderr, flush=True)
-            target = verdict(render_s <= FIRST_RENDER_TARGET_S) if n >= 100_000 or quick else "(target at 100,000)"
-            rows.append([f"{n:,}", f"{linkage_s:.2f}", f"{render_s * 1e3:.0f}", f"{responses_s * 1e3:.0f}", f"{(render_s - responses_s) * 1e3:.0f}", f"{total_s:.2f}",
-                         f"{samples:,}" if samples else "–", f"{render_s / FIRST_RENDER_TARGET_S:.2f}", target])
+            print(
+                f"  first_render n={n}: click->status {linkage_s:.2f} s, status->render {render_s:.3f} s, title {title!r}, samples {samples}",
+                file=sys.stderr,
+                flush=True,
+            )
+            target = (
+                verdict(render_s <= FIRST_RENDER_TARGET_S)
+                if n >= 100_000 or quick
+                else "(target at 100,000)"
+            )
+            rows.append(
+                [
+                    f"{n:,}",
+                    f"{linkage_s:.2f}",
+                    f"{render_s * 1e3:.0f}",
+                    f"{responses_s * 1e3:.0f}",
+                    f"{(render_s - responses_s) * 1e3:.0f}",
+                    f"{total_s:.2f}",
+                    f"{samples:,}" if samples else "–",
+                    f"{render_s / FIRST_RENDER_TARGET_S:.2f}",
+                    target,
+                ]
+            )
     notes = [
         "Generate: two moons (noise 0.06, seed 4711), method ward (fastcluster's memory-light linkage_vector), truncated dendrogram (default).",
         "'end of linkage' = the MutationObserver on #clustering-status seeing 'n−1 merges'; 'rendered' = the first plotly_afterplot of #dendrogram "
@@ -385,12 +550,28 @@ def first_render(quick: bool = False) -> list[Table]:
         "callbacks: network + server); 'last response → rendered' = the browser building the figures.",
         "'samples drawn' sums the truncated leaves' sizes: it must equal n (the dendrogram is of the new data).",
     ]
-    return [Table("First render: end of linkage to a rendered dendrogram (headless Chromium, gunicorn -w 2)",
-                  ["n", "click → end of linkage s", "end of linkage → rendered ms", "of which to last response ms", "last response → rendered ms", "click → rendered s", "samples drawn",
-                   f"render / {FIRST_RENDER_TARGET_S:g} s", f"render ≤ {FIRST_RENDER_TARGET_S:g} s at 100,000"], rows, notes)]
+    return [
+        Table(
+            "First render: end of linkage to a rendered dendrogram (headless Chromium, gunicorn -w 2)",
+            [
+                "n",
+                "click → end of linkage s",
+                "end of linkage → rendered ms",
+                "of which to last response ms",
+                "last response → rendered ms",
+                "click → rendered s",
+                "samples drawn",
+                f"render / {FIRST_RENDER_TARGET_S:g} s",
+                f"render ≤ {FIRST_RENDER_TARGET_S:g} s at 100,000",
+            ],
+            rows,
+            notes,
+        )
+    ]
 
 
 # ---------------------------------------------------------------- upload_50k
+
 
 def _write_csv(path, n, m=10, seed=0):
     rng = np.random.default_rng(seed)
@@ -407,25 +588,58 @@ def upload_50k(quick: bool = False) -> list[Table]:
         _write_csv(path, n)
         size_mb = path.stat().st_size / 1e6
         with page() as driver:
-            driver.execute_script(RENDER_RECORDER, f"{n - 1:,} merges", "#upload-data input[type=file]", "change")
-            driver.find_element("css selector", "#upload-data input[type=file]").send_keys(str(path))
+            driver.execute_script(
+                RENDER_RECORDER, f"{n - 1:,} merges", "#upload-data input[type=file]", "change"
+            )
+            driver.find_element("css selector", "#upload-data input[type=file]").send_keys(
+                str(path)
+            )
             wait_rendered(driver, 600)
             linkage_s, render_s, total_s, title, responses_s = render_times(driver)
             samples = samples_in_dendrogram(driver)
             status = text(driver, "clustering-status")
             data_status = text(driver, "data-status")
-    print(f"  upload n={n}: {size_mb:.1f} MB, upload->status {linkage_s:.2f} s, ->render {total_s:.2f} s; {status!r}; {data_status!r}",
-          file=sys.stderr, flush=True)
-    rows = [[f"{n:,} × 10", f"{size_mb:.1f}", f"{linkage_s:.2f}", f"{render_s * 1e3:.0f}", f"{responses_s * 1e3:.0f}", f"{total_s:.2f}",
-             f"{samples:,}" if samples else "–", f"{total_s / UPLOAD_TARGET_S:.2f}", verdict(total_s <= UPLOAD_TARGET_S)]]
+    print(
+        f"  upload n={n}: {size_mb:.1f} MB, upload->status {linkage_s:.2f} s, ->render {total_s:.2f} s; {status!r}; {data_status!r}",
+        file=sys.stderr,
+        flush=True,
+    )
+    rows = [
+        [
+            f"{n:,} × 10",
+            f"{size_mb:.1f}",
+            f"{linkage_s:.2f}",
+            f"{render_s * 1e3:.0f}",
+            f"{responses_s * 1e3:.0f}",
+            f"{total_s:.2f}",
+            f"{samples:,}" if samples else "–",
+            f"{total_s / UPLOAD_TARGET_S:.2f}",
+            verdict(total_s <= UPLOAD_TARGET_S),
+        ]
+    ]
     notes = [
         "A CSV with a header row (5 Gaussian blobs in 10-D) sent to the <input type=file> of #upload-data; t0 = its 'change' event in the page.",
         "Method ward (default), euclidean; 'end of linkage' = #clustering-status saying 'n−1 merges'; 'rendered' = the next #dendrogram afterplot (truncated tree).",
         f"Status line at the end: {status!r}. Data status: {data_status!r}.",
     ]
-    return [Table("Upload a CSV to a rendered dendrogram (headless Chromium, gunicorn -w 2)",
-                  ["data", "CSV MB", "upload → end of linkage s", "end of linkage → rendered ms", "of which to last response ms", "upload → rendered s", "samples drawn",
-                   f"total / {UPLOAD_TARGET_S:g} s", f"total ≤ {UPLOAD_TARGET_S:g} s"], rows, notes)]
+    return [
+        Table(
+            "Upload a CSV to a rendered dendrogram (headless Chromium, gunicorn -w 2)",
+            [
+                "data",
+                "CSV MB",
+                "upload → end of linkage s",
+                "end of linkage → rendered ms",
+                "of which to last response ms",
+                "upload → rendered s",
+                "samples drawn",
+                f"total / {UPLOAD_TARGET_S:g} s",
+                f"total ≤ {UPLOAD_TARGET_S:g} s",
+            ],
+            rows,
+            notes,
+        )
+    ]
 
 
 # ---------------------------------------------------------------- diagnostics_x2
@@ -472,6 +686,7 @@ def _settled(driver, seconds=0.5, timeout=30):
             return False
         idle_since[0] = idle_since[0] or time.monotonic()
         return time.monotonic() - idle_since[0] >= seconds
+
     wait(driver, idle, "the page to be idle", timeout, 0.05)
 
 
@@ -480,15 +695,33 @@ def _measure_x2(driver):
     driver.execute_script(DIAG_RECORDER)
     choose(driver, "dataset", "Tutorial: 5 blobs of growing variance, X2")
     try:
-        wait(driver, lambda d: len(d.execute_script("return window.__diag.done;")) == 4, "all four diagnostics panels", 30, 0.05)
+        wait(
+            driver,
+            lambda d: len(d.execute_script("return window.__diag.done;")) == 4,
+            "all four diagnostics panels",
+            30,
+            0.05,
+        )
     except TimeoutError:
-        state = driver.execute_script("const D = window.__diag; return {t0: D.t0, done: D.done, q: D.qualityPlotted,"
-                                      "quality: (document.querySelector('#quality-graph .js-plotly-plot')._fullData || []).map(t => t.x && t.x.length)};")
-        print(f"    not all diagnostics panels updated within 30 s: {state}; elbow {text(driver, 'elbow')[:60]!r}", file=sys.stderr, flush=True)
+        state = driver.execute_script(
+            "const D = window.__diag; return {t0: D.t0, done: D.done, q: D.qualityPlotted,"
+            "quality: (document.querySelector('#quality-graph .js-plotly-plot')._fullData || []).map(t => t.x && t.x.length)};"
+        )
+        print(
+            f"    not all diagnostics panels updated within 30 s: {state}; elbow {text(driver, 'elbow')[:60]!r}",
+            file=sys.stderr,
+            flush=True,
+        )
     time.sleep(0.5)
-    requests = driver.execute_script("const D = window.__diag; return performance.getEntriesByType('resource')"
-                                     ".filter(e => e.name.includes('_dash-update-component') && e.startTime >= D.t0).map(e => [e.startTime - D.t0, e.responseEnd - D.t0]);")
-    print(f"    {len(requests)} callback requests after the click: {[(round(a), round(b)) for a, b in requests]}", file=sys.stderr, flush=True)
+    requests = driver.execute_script(
+        "const D = window.__diag; return performance.getEntriesByType('resource')"
+        ".filter(e => e.name.includes('_dash-update-component') && e.startTime >= D.t0).map(e => [e.startTime - D.t0, e.responseEnd - D.t0]);"
+    )
+    print(
+        f"    {len(requests)} callback requests after the click: {[(round(a), round(b)) for a, b in requests]}",
+        file=sys.stderr,
+        flush=True,
+    )
     done = driver.execute_script("return window.__diag.done;")
     done["requests"] = len(requests)
     return done
@@ -499,8 +732,16 @@ def diagnostics_x2(quick: bool = False) -> list[Table]:
     with page() as driver:
         runs.append(("first time (computed)", _measure_x2(driver)))
         choose(driver, "dataset", "Tutorial: 2 Gaussian blobs")
-        wait(driver, lambda d: "0.980" in text(d, "cophenetic") and "149 merges" in text(d, "clustering-status")
-             and "Suggested k = 4" not in text(d, "elbow"), "back to the 2 blobs (cophenetic, status and elbow)", 60)
+        wait(
+            driver,
+            lambda d: (
+                "0.980" in text(d, "cophenetic")
+                and "149 merges" in text(d, "clustering-status")
+                and "Suggested k = 4" not in text(d, "elbow")
+            ),
+            "back to the 2 blobs (cophenetic, status and elbow)",
+            60,
+        )
         time.sleep(1.0)
         runs.append(("again, same session (cached?)", _measure_x2(driver)))
         elbow = text(driver, "elbow")
@@ -509,9 +750,24 @@ def diagnostics_x2(quick: bool = False) -> list[Table]:
         requests = done.pop("requests")
         missing = [k for k in ("cophenetic", "elbow", "quality", "inconsistency") if k not in done]
         total = max(done.values()) / 1e3 if not missing else float("inf")
-        print(f"  diagnostics X2 {label}: " + ", ".join(f"{k} {v:.0f} ms" for k, v in done.items()), file=sys.stderr, flush=True)
-        rows.append([label, *(f"{done[k]:.0f}" if k in done else "not seen in 30 s" for k in ("cophenetic", "elbow", "quality", "inconsistency")),
-                     f"{total:.2f}", requests, f"{total / DIAGNOSTICS_TARGET_S:.2f}", verdict(total <= DIAGNOSTICS_TARGET_S)])
+        print(
+            f"  diagnostics X2 {label}: " + ", ".join(f"{k} {v:.0f} ms" for k, v in done.items()),
+            file=sys.stderr,
+            flush=True,
+        )
+        rows.append(
+            [
+                label,
+                *(
+                    f"{done[k]:.0f}" if k in done else "not seen in 30 s"
+                    for k in ("cophenetic", "elbow", "quality", "inconsistency")
+                ),
+                f"{total:.2f}",
+                requests,
+                f"{total / DIAGNOSTICS_TARGET_S:.2f}",
+                verdict(total <= DIAGNOSTICS_TARGET_S),
+            ]
+        )
     notes = [
         "t0 = the click on the dropdown option 'Tutorial: 5 blobs of growing variance, X2' (a capture listener in the page); each panel's time is "
         "when a MutationObserver (or, for the quality plot, plotly_afterplot) first sees it updated: #cophenetic text changed to a number, "
@@ -520,6 +776,21 @@ def diagnostics_x2(quick: bool = False) -> list[Table]:
         "Row 2 chooses the 2 blobs and X2 again in the same session; whether the server reuses its first results depends on its cache.",
         f"Elbow text at the end: {elbow!r}.",
     ]
-    return [Table("Diagnostics for the tutorial's X2 (750 × 2): choose the preset → all panels updated",
-                  ["run", "cophenetic ms", "elbow ms", "quality plot ms", "inconsistency ms", "all s", "callback requests",
-                   f"all / {DIAGNOSTICS_TARGET_S:g} s", f"all ≤ {DIAGNOSTICS_TARGET_S:g} s"], rows, notes)]
+    return [
+        Table(
+            "Diagnostics for the tutorial's X2 (750 × 2): choose the preset → all panels updated",
+            [
+                "run",
+                "cophenetic ms",
+                "elbow ms",
+                "quality plot ms",
+                "inconsistency ms",
+                "all s",
+                "callback requests",
+                f"all / {DIAGNOSTICS_TARGET_S:g} s",
+                f"all ≤ {DIAGNOSTICS_TARGET_S:g} s",
+            ],
+            rows,
+            notes,
+        )
+    ]

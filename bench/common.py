@@ -1,4 +1,5 @@
 """Shared helpers: data, timing, tables and a description of the machine."""
+
 from __future__ import annotations
 
 import datetime
@@ -48,7 +49,12 @@ class Table:
         cells = [[str(c) for c in self.headers]] + [[str(c) for c in row] for row in self.rows]
         widths = [max(len(row[i]) for row in cells) for i in range(len(self.headers))]
         line = lambda row: "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |"
-        out = [f"### {self.title}", "", line(cells[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+        out = [
+            f"### {self.title}",
+            "",
+            line(cells[0]),
+            "|" + "|".join("-" * (w + 2) for w in widths) + "|",
+        ]
         out += [line(row) for row in cells[1:]]
         out += [""] + [f"- {note}" for note in self.notes]
         return "\n".join(out).rstrip() + "\n"
@@ -88,7 +94,9 @@ def load_average() -> str:
     """1-, 5- and 15-minute load averages, with a warning when the CPUs are busy."""
     one, five, fifteen = os.getloadavg()
     busy = one > 0.5 * (os.cpu_count() or 1)
-    return f"{one:.2f}, {five:.2f}, {fifteen:.2f}" + (" (busy: other processes may skew timings)" if busy else "")
+    return f"{one:.2f}, {five:.2f}, {fifteen:.2f}" + (
+        " (busy: other processes may skew timings)" if busy else ""
+    )
 
 
 def machine_info() -> dict:

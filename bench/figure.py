@@ -5,6 +5,7 @@ links at the same cut (the page's default, the largest gap between merge
 heights), and neither computes distances or Z inside the timing:
 create_dendrogram is given ``distfun=lambda _: None, linkagefun=lambda _: Z``.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -58,7 +59,9 @@ def ours(Z, names):
 
 def plotly_dendrogram(X, Z, height):
     """plotly's figure factory on the same Z, coloured at the same height."""
-    return ff.create_dendrogram(X, distfun=lambda _: None, linkagefun=lambda _: Z, color_threshold=height)
+    return ff.create_dendrogram(
+        X, distfun=lambda _: None, linkagefun=lambda _: Z, color_threshold=height
+    )
 
 
 def run(quick: bool = False) -> list[Table]:
@@ -66,9 +69,20 @@ def run(quick: bool = False) -> list[Table]:
     sizes = QUICK_SIZES if quick else SIZES
     table = Table(
         "Dendrogram figure: ours vs plotly.figure_factory.create_dendrogram (ward, full tree)",
-        ["n", "ours geometry ms", "ours colours ms", "ours figure ms", "ours total ms", "plotly ms",
-         "time ratio", f"time ≤ {TIME_TARGET}", "ours JSON KB", "plotly JSON KB", "payload ratio",
-         f"payload ≤ {PAYLOAD_TARGET}"],
+        [
+            "n",
+            "ours geometry ms",
+            "ours colours ms",
+            "ours figure ms",
+            "ours total ms",
+            "plotly ms",
+            "time ratio",
+            f"time ≤ {TIME_TARGET}",
+            "ours JSON KB",
+            "plotly JSON KB",
+            "payload ratio",
+            f"payload ≤ {PAYLOAD_TARGET}",
+        ],
     )
     warm = gaussian_blobs(50, seed=1)  # first use imports plotly's validators
     warm_z = compute_linkage(warm, "ward", "euclidean")
@@ -82,13 +96,26 @@ def run(quick: bool = False) -> list[Table]:
         height = largest_gap_cut(TreeIndex.from_linkage(Z).sorted_heights)
         theirs, their_fig = best_of(lambda: plotly_dendrogram(X, Z, height), REPEAT)
         size, their_size = len(fig.to_json()), len(their_fig.to_json())
-        table.rows.append([
-            f"{n:,}", *(f"{stages[k] * 1e3:.1f}" for k in ("geometry", "colours", "figure")),
-            f"{total * 1e3:.1f}", f"{theirs * 1e3:.0f}", ratio(total, theirs), verdict(total / theirs <= TIME_TARGET),
-            f"{size / 1e3:.0f}", f"{their_size / 1e3:.0f}", ratio(size, their_size), verdict(size / their_size <= PAYLOAD_TARGET),
-        ])
-        print(f"  figure n={n}: ours {total * 1e3:.1f} ms, plotly {theirs * 1e3:.0f} ms; "
-              f"JSON {size:,} vs {their_size:,} bytes", file=sys.stderr, flush=True)
+        table.rows.append(
+            [
+                f"{n:,}",
+                *(f"{stages[k] * 1e3:.1f}" for k in ("geometry", "colours", "figure")),
+                f"{total * 1e3:.1f}",
+                f"{theirs * 1e3:.0f}",
+                ratio(total, theirs),
+                verdict(total / theirs <= TIME_TARGET),
+                f"{size / 1e3:.0f}",
+                f"{their_size / 1e3:.0f}",
+                ratio(size, their_size),
+                verdict(size / their_size <= PAYLOAD_TARGET),
+            ]
+        )
+        print(
+            f"  figure n={n}: ours {total * 1e3:.1f} ms, plotly {theirs * 1e3:.0f} ms; "
+            f"JSON {size:,} vs {their_size:,} bytes",
+            file=sys.stderr,
+            flush=True,
+        )
     table.notes += [
         f"Best of {REPEAT} (time.perf_counter). Z is computed once per size outside the timing; "
         "'ours total' = TreeIndex.from_linkage + dendrogram_geometry(truncate_mode='none') "
@@ -107,10 +134,19 @@ def _payload_breakdown(fig, size) -> str:
     empty = len(go.Figure().to_json())
     parts = {}
     for trace in fig.data:
-        kind = "merge markers" if trace.name == "merges" else "links" if trace.mode == "lines" else "other traces"
+        kind = (
+            "merge markers"
+            if trace.name == "merges"
+            else "links"
+            if trace.mode == "lines"
+            else "other traces"
+        )
         parts[kind] = parts.get(kind, 0) + len(go.Figure(data=[trace]).to_json()) - empty
     parts["layout"] = len(go.Figure(layout=fig.layout).to_json()) - empty
     text = next((t.text for t in fig.data if t.name == "merges" and t.text is not None), None)
     hover = f" (hover text {len(json.dumps(list(text))) / 1e3:,.0f} KB)" if text is not None else ""
-    shares = ", ".join(f"{kind} {b / 1e3:,.0f} KB{hover if kind == 'merge markers' else ''}" for kind, b in parts.items())
+    shares = ", ".join(
+        f"{kind} {b / 1e3:,.0f} KB{hover if kind == 'merge markers' else ''}"
+        for kind, b in parts.items()
+    )
     return f"Our payload at the largest n ({size / 1e3:,.0f} KB): {shares}."

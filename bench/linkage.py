@@ -4,6 +4,7 @@ Every run happens in a fresh process (:mod:`bench._linkage_child`), which
 reports its wall time and its peak RSS above the baseline after imports.
 Runs that would blow the time or memory budget are skipped with the reason.
 """
+
 from __future__ import annotations
 
 import json
@@ -58,9 +59,20 @@ def skip_reason(impl, method, n, previous, budget_s) -> str | None:
 
 def measure(impl: str, method: str, n: int, budget_s: float) -> dict:
     """Run one (impl, method, n) in a fresh interpreter; parse its JSON line."""
-    cmd = [sys.executable, "-m", "bench._linkage_child", impl, method, str(n), str(REPEAT), str(SEED)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench._linkage_child",
+        impl,
+        method,
+        str(n),
+        str(REPEAT),
+        str(SEED),
+    ]
     try:
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=max(60.0, 4 * budget_s))
+        done = subprocess.run(
+            cmd, cwd=ROOT, capture_output=True, text=True, timeout=max(60.0, 4 * budget_s)
+        )
     except subprocess.TimeoutExpired:
         return {"error": "timed out"}
     if done.returncode != 0:
@@ -70,7 +82,11 @@ def measure(impl: str, method: str, n: int, budget_s: float) -> dict:
 
 
 def _cell_time(r):
-    return r.get("skip") or r.get("error") or f"{r['seconds']:.3f}" + ("" if r["calls"] == REPEAT else f" ×{r['calls']}")
+    return (
+        r.get("skip")
+        or r.get("error")
+        or f"{r['seconds']:.3f}" + ("" if r["calls"] == REPEAT else f" ×{r['calls']}")
+    )
 
 
 def _cell_rss(r):
@@ -98,8 +114,18 @@ def run(quick: bool = False) -> list[Table]:
     budget = QUICK_TIME_BUDGET_S if quick else TIME_BUDGET_S
     table = Table(
         "Linkage: compute_linkage vs scipy.cluster.hierarchy.linkage (2-D, euclidean)",
-        ["method", "n", "ours s", "scipy s", "time ratio", "CPU ratio", "ours peak MiB Δ (abs)",
-         "scipy peak MiB Δ (abs)", "RSS Δ ratio", "same heights"],
+        [
+            "method",
+            "n",
+            "ours s",
+            "scipy s",
+            "time ratio",
+            "CPU ratio",
+            "ours peak MiB Δ (abs)",
+            "scipy peak MiB Δ (abs)",
+            "RSS Δ ratio",
+            "same heights",
+        ],
     )
     results = {}
     for method in METHODS:
@@ -112,15 +138,27 @@ def run(quick: bool = False) -> list[Table]:
                 row[impl] = {"skip": reason} if reason else measure(impl, method, n, budget)
                 if "seconds" in row[impl]:
                     last[impl] = (n, row[impl]["seconds"])
-                print(f"  linkage {method:8s} n={n:>7,} {impl:5s}: {_cell_time(row[impl])}",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"  linkage {method:8s} n={n:>7,} {impl:5s}: {_cell_time(row[impl])}",
+                    file=sys.stderr,
+                    flush=True,
+                )
             results[method, n] = row
             o, s = row["ours"], row["scipy"]
-            table.rows.append([
-                method, f"{n:,}", _cell_time(o), _cell_time(s), ratio(o.get("seconds"), s.get("seconds")),
-                ratio(o.get("cpu_seconds"), s.get("cpu_seconds")),
-                _cell_rss(o), _cell_rss(s), _rss_ratio(o, s), _agree(o, s),
-            ])
+            table.rows.append(
+                [
+                    method,
+                    f"{n:,}",
+                    _cell_time(o),
+                    _cell_time(s),
+                    ratio(o.get("seconds"), s.get("seconds")),
+                    ratio(o.get("cpu_seconds"), s.get("cpu_seconds")),
+                    _cell_rss(o),
+                    _cell_rss(s),
+                    _rss_ratio(o, s),
+                    _agree(o, s),
+                ]
+            )
     table.notes += [
         "Each cell is one fresh process (python -m bench._linkage_child); time is the best of "
         f"{REPEAT} calls, or of fewer (×k) once 10 s have been spent. Data: 2-D Gaussian blobs, seed 0, identical for both.",
@@ -151,15 +189,26 @@ def _targets(results) -> Table:
     if row and "seconds" in row["ours"] and "seconds" in row["scipy"]:
         value = row["ours"]["seconds"] / row["scipy"]["seconds"]
         cpu = row["ours"]["cpu_seconds"] / row["scipy"]["cpu_seconds"]
-        table.rows.append([f"ward n={n:,}: time ours/scipy ≤ {limit}", f"{value:.3f} (CPU {cpu:.3f})", verdict(value <= limit)])
+        table.rows.append(
+            [
+                f"ward n={n:,}: time ours/scipy ≤ {limit}",
+                f"{value:.3f} (CPU {cpu:.3f})",
+                verdict(value <= limit),
+            ]
+        )
     else:
         table.rows.append([f"ward n={n:,}: time ours/scipy ≤ {limit}", "not measured", "–"])
     n, limit = TARGET_RSS
     row = results.get(("ward", n))
     if row and "seconds" in row["ours"]:
         value = row["ours"]["delta_mib"] / 1024
-        table.rows.append([f"ward n={n:,}: our peak RSS Δ ≤ {limit} GiB",
-                           f"{value:.3f} GiB (abs {row['ours']['peak_mib'] / 1024:.3f} GiB)", verdict(value <= limit)])
+        table.rows.append(
+            [
+                f"ward n={n:,}: our peak RSS Δ ≤ {limit} GiB",
+                f"{value:.3f} GiB (abs {row['ours']['peak_mib'] / 1024:.3f} GiB)",
+                verdict(value <= limit),
+            ]
+        )
     else:
         table.rows.append([f"ward n={n:,}: our peak RSS Δ ≤ {limit} GiB", "not measured", "–"])
     return table

@@ -8,17 +8,18 @@ To add a section, write a module with such a function and register it below.
 The sections are imported only when selected, so a section's dependencies
 (a browser driver, say) are needed only when it runs.
 """
+
 from __future__ import annotations
 
 import importlib
 
 SECTIONS = {
-    "figure": "bench.figure:run",    # figure build time and JSON payload vs plotly
+    "figure": "bench.figure:run",  # figure build time and JSON payload vs plotly
     "linkage": "bench.linkage:run",  # linkage time and peak RSS vs scipy
     # Browser latencies (headless Chromium against gunicorn -w 2; bench/browser.py):
-    "cut_latency": "bench.browser:cut_latency",        # release a dragged cut -> both plots recoloured
-    "first_render": "bench.browser:first_render",      # end of linkage -> dendrogram rendered
-    "upload_50k": "bench.browser:upload_50k",          # upload a 50,000 x 10 CSV -> dendrogram rendered
+    "cut_latency": "bench.browser:cut_latency",  # release a dragged cut -> both plots recoloured
+    "first_render": "bench.browser:first_render",  # end of linkage -> dendrogram rendered
+    "upload_50k": "bench.browser:upload_50k",  # upload a 50,000 x 10 CSV -> dendrogram rendered
     "diagnostics_x2": "bench.browser:diagnostics_x2",  # choose X2 -> all diagnostics panels updated
 }
 

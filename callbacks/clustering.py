@@ -1,12 +1,13 @@
 """Method and metric: which pairs are allowed, and computing the linkage as a
 background job with staged progress and a cancel button."""
+
 from dash import Input, Output, State, callback, no_update
 from dash.exceptions import PreventUpdate
 
 from components.layout import DEFAULT_LARGEST_K
+from hclust.data import MIN_ROWS
 from hclust.errors import InputError
 from hclust.linkage import METRICS, compatible_metrics, is_monotonic, validate_method_metric
-from hclust.data import MIN_ROWS
 from hclust.preprocess import max_rows_within
 from services import config, store
 from services.jobs import JOB_POLL_MS
@@ -40,8 +41,17 @@ def compute_clustering(session_id, data_version, method, metric, optimal_order, 
     report = report or (lambda stage: None)
     report("reading")
     shared = store.get_store()
-    dataset, result = shared.clustering(session_id, method, metric, optimal_order, progress=report, data_key=data_version["key"])
-    summary = {"key": data_version["key"], "method": method, "metric": metric, "optimal_order": optimal_order, "n": dataset.n_samples, "default_cut": result.default_cut}
+    dataset, result = shared.clustering(
+        session_id, method, metric, optimal_order, progress=report, data_key=data_version["key"]
+    )
+    summary = {
+        "key": data_version["key"],
+        "method": method,
+        "metric": metric,
+        "optimal_order": optimal_order,
+        "n": dataset.n_samples,
+        "default_cut": result.default_cut,
+    }
     report("diagnostics")
     # computed here, with the linkage, so the panels that follow only read them
     shared.cophenetic(session_id, summary)
@@ -62,9 +72,15 @@ def compute_clustering(session_id, data_version, method, metric, optimal_order, 
 def optimal_order_label(n):
     """The checkbox label, warning before a slow ordering is started."""
     if n > OPTIMAL_ORDER_MAX_N:
-        return f" optimal leaf ordering (not above {OPTIMAL_ORDER_MAX_N:,} samples; this data has {n:,})", True
+        return (
+            f" optimal leaf ordering (not above {OPTIMAL_ORDER_MAX_N:,} samples; this data has {n:,})",
+            True,
+        )
     if n > OPTIMAL_ORDER_WARN_N:
-        return f" optimal leaf ordering — slow here: about {max(1, round(optimal_order_seconds(n))):.0f} s for {n:,} samples (cancellable)", False
+        return (
+            f" optimal leaf ordering — slow here: about {max(1, round(optimal_order_seconds(n))):.0f} s for {n:,} samples (cancellable)",
+            False,
+        )
     return " optimal leaf ordering", False
 
 
@@ -83,6 +99,7 @@ def _progress_reporter(set_progress):
     def report(stage):
         step = STAGES.index(stage) + 1
         set_progress((step, len(STAGES), f"Step {step} of {len(STAGES)}: {stage}…"))
+
     return report
 
 
@@ -95,7 +112,9 @@ def sample_offer(session_id, method, metric, data_key):
         return None
     if dataset is None:
         return None
-    rows = max_rows_within(dataset.n_features, method, metric, config.MAX_MEMORY_MB, dataset.is_distance_matrix)
+    rows = max_rows_within(
+        dataset.n_features, method, metric, config.MAX_MEMORY_MB, dataset.is_distance_matrix
+    )
     if MIN_ROWS <= rows < dataset.n_samples:
         return {"rows": int(rows // 100 * 100 if rows >= 1000 else rows), "of": dataset.n_samples}
     return None
@@ -132,11 +151,22 @@ def clustering_outcome(session_id, request, report=None):
 
     try:
         summary, status = compute_clustering(
-            session_id, request["data_version"], request["method"], request["metric"], request["optimal_order"], report_unless_superseded,
+            session_id,
+            request["data_version"],
+            request["method"],
+            request["metric"],
+            request["optimal_order"],
+            report_unless_superseded,
         )
         outputs = summary, status, None
     except InputError as error:
-        outputs = no_update, f"⚠ {error}", sample_offer(session_id, request["method"], request["metric"], request["data_version"]["key"])
+        outputs = (
+            no_update,
+            f"⚠ {error}",
+            sample_offer(
+                session_id, request["method"], request["metric"], request["data_version"]["key"]
+            ),
+        )
     except Superseded:
         raise PreventUpdate
     if not shared.is_latest_request(session_id, "clustering", request["id"]):
@@ -164,9 +194,18 @@ def request_clustering(data_version, method, metric, optimal_order, session_id):
     """
     if not data_version:
         raise PreventUpdate
-    request = {"data_version": data_version, "method": method, "metric": metric, "optimal_order": bool(optimal_order)}
+    request = {
+        "data_version": data_version,
+        "method": method,
+        "metric": metric,
+        "optimal_order": bool(optimal_order),
+    }
     try:
-        request["id"] = store.get_store().begin_request(session_id, "clustering", f"{data_version.get('key')}|{method}|{metric}|{bool(optimal_order)}")
+        request["id"] = store.get_store().begin_request(
+            session_id,
+            "clustering",
+            f"{data_version.get('key')}|{method}|{metric}|{bool(optimal_order)}",
+        )
     except InputError as error:
         return no_update, f"⚠ {error}", no_update, no_update
     if not runs_inline(int(data_version["n"]), request["optimal_order"]):
@@ -182,7 +221,11 @@ def request_clustering(data_version, method, metric, optimal_order, session_id):
     State("session-id", "data"),
     background=True,
     interval=JOB_POLL_MS,
-    progress=[Output("job-progress", "value"), Output("job-progress", "max"), Output("job-stage", "children")],
+    progress=[
+        Output("job-progress", "value"),
+        Output("job-progress", "max"),
+        Output("job-stage", "children"),
+    ],
     progress_default=(0, len(STAGES), ""),
     running=[
         (Output("cancel-job", "disabled"), False, True),

@@ -1,11 +1,20 @@
 """The cut: one state, set from the dragged line, the typed height or k, the
 criterion controls, or a click on a k in the elbow and quality plots."""
+
 import math
 
 from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from hclust.cut import CRITERIA, HORIZONTAL_CRITERIA, flat_clusters, height_for_k, n_clusters_at, snap_to_gap, step_cut
+from hclust.cut import (
+    CRITERIA,
+    HORIZONTAL_CRITERIA,
+    flat_clusters,
+    height_for_k,
+    n_clusters_at,
+    snap_to_gap,
+    step_cut,
+)
 from hclust.errors import InputError
 from services import store
 
@@ -44,9 +53,15 @@ def _by_height(tree, criterion, height):
     if height is None or not math.isfinite(height):
         raise InputError("Type a cut height (a number).")
     if height < 0:
-        raise InputError(f"The cut height must be 0 or more (merge distances are never negative); got {height:.5g}.")
+        raise InputError(
+            f"The cut height must be 0 or more (merge distances are never negative); got {height:.5g}."
+        )
     k = n_clusters_at(tree.sorted_heights, height)
-    return {"criterion": criterion, "height": float(height), "k": k}, f"Cut at {height:.5g} gives {k} cluster{'s' if k != 1 else ''}."
+    return {
+        "criterion": criterion,
+        "height": float(height),
+        "k": k,
+    }, f"Cut at {height:.5g} gives {k} cluster{'s' if k != 1 else ''}."
 
 
 def _by_k(tree, criterion, k):
@@ -56,7 +71,11 @@ def _by_k(tree, criterion, k):
     if cut.height is None:
         raise InputError(cut.reason)
     gap = f"{cut.low:.5g} – {cut.high:.5g}" if cut.high is not None else f"above {cut.low:.5g}"
-    return {"criterion": criterion, "height": cut.height, "k": int(k)}, f"Cut at {cut.height:.5g}, the middle of the gap {gap} that gives {int(k)} clusters."
+    return {
+        "criterion": criterion,
+        "height": cut.height,
+        "k": int(k),
+    }, f"Cut at {cut.height:.5g}, the middle of the gap {gap} that gives {int(k)} clusters."
 
 
 def resolve_cut(tree, Z, previous, trigger, value, default_cut):
@@ -94,7 +113,9 @@ def resolve_cut(tree, Z, previous, trigger, value, default_cut):
     if trigger in ("dendrogram", "cut-height"):
         state, message = _by_height(tree, horizontal or "distance", value)
     elif trigger == "snap":
-        state, message = _by_height(tree, horizontal or "distance", snap_to_gap(tree.sorted_heights, value))
+        state, message = _by_height(
+            tree, horizontal or "distance", snap_to_gap(tree.sorted_heights, value)
+        )
         message = message.rstrip(".") + ", snapped to the nearest large gap."
     elif trigger == "nudge":  # value: signed number of steps
         height = previous.get("height")
@@ -110,7 +131,9 @@ def resolve_cut(tree, Z, previous, trigger, value, default_cut):
         state, message = _by_k(tree, criterion, previous.get("k"))
     elif horizontal:
         use_default = trigger == "clustering" or previous.get("height") is None
-        state, message = _by_height(tree, criterion, default_cut if use_default else previous["height"])
+        state, message = _by_height(
+            tree, criterion, default_cut if use_default else previous["height"]
+        )
         if use_default:
             message = message.rstrip(".") + ", the middle of the largest jump in merge distance."
     else:
@@ -121,8 +144,12 @@ def resolve_cut(tree, Z, previous, trigger, value, default_cut):
     labels = flat_clusters(Z, state["criterion"], k=state.get("k"), t=t, depth=depth)
     found = int(labels.max())
     if state["criterion"] == "maxclust_monocrit" and found != state.get("k"):
-        message = f"No MR threshold gives exactly {state.get('k')} clusters here; it gives {found}. "
-    message += NO_SINGLE_HEIGHT.format(criterion=state["criterion"]) + f" It gives {found} clusters."
+        message = (
+            f"No MR threshold gives exactly {state.get('k')} clusters here; it gives {found}. "
+        )
+    message += (
+        NO_SINGLE_HEIGHT.format(criterion=state["criterion"]) + f" It gives {found} clusters."
+    )
     state.update(height=None, k=found)
     return state, message
 
@@ -148,7 +175,22 @@ def resolve_cut(tree, Z, previous, trigger, value, default_cut):
     State("cut", "data"),
     State("session-id", "data"),
 )
-def sync_cut(clustering, relayout, typed_height, typed_k, criterion, t, depth, elbow_click, quality_click, nudge, flags, orientation, cut, session_id):
+def sync_cut(
+    clustering,
+    relayout,
+    typed_height,
+    typed_k,
+    criterion,
+    t,
+    depth,
+    elbow_click,
+    quality_click,
+    nudge,
+    flags,
+    orientation,
+    cut,
+    session_id,
+):
     """One cut, many ways to set it; never recomputes the linkage."""
     if not clustering:
         raise PreventUpdate
@@ -169,7 +211,10 @@ def sync_cut(clustering, relayout, typed_height, typed_k, criterion, t, depth, e
         if value == 0:
             raise PreventUpdate
     elif triggered in K_PLOTS:
-        trigger, value = "k-plot", k_from_click(elbow_click if triggered == "elbow-graph" else quality_click)
+        trigger, value = (
+            "k-plot",
+            k_from_click(elbow_click if triggered == "elbow-graph" else quality_click),
+        )
         if value is None:
             raise PreventUpdate
     elif triggered in ("cut-height", "n-clusters"):
@@ -181,11 +226,15 @@ def sync_cut(clustering, relayout, typed_height, typed_k, criterion, t, depth, e
     previous = dict(cut or {}, criterion=criterion, t=t, depth=depth)
     try:
         _, result = store.get_store().result_for(session_id, clustering)
-        state, message = resolve_cut(result.tree, result.Z, previous, trigger, value, result.default_cut)
+        state, message = resolve_cut(
+            result.tree, result.Z, previous, trigger, value, result.default_cut
+        )
     except InputError as error:
         return no_update, no_update, no_update, no_update, f"⚠ {error}"
     state["clustering"] = clustering
     # the keyboard's running total this state has absorbed (see assets/keyboard.js)
-    state["nudged"] = nudge["total"] if isinstance(nudge, dict) and isinstance(nudge.get("total"), int) else 0
+    state["nudged"] = (
+        nudge["total"] if isinstance(nudge, dict) and isinstance(nudge.get("total"), int) else 0
+    )
     height = round(state["height"], 6) if state["height"] is not None else None
     return height, state["k"], state["criterion"], state, message

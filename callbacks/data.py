@@ -3,6 +3,7 @@
 A bad input only changes the status line: the dataset, clustering and cut
 the person had stay exactly as they were.
 """
+
 from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
@@ -12,7 +13,12 @@ from hclust.errors import InputError
 from hclust.generators import generated_dataset
 from hclust.io import decode_dash_upload, parse_upload
 from hclust.preprocess import (
-    build_dataset, default_feature_columns, distance_matrix_dataset, duplicate_row_warnings, label_columns, numeric_columns,
+    build_dataset,
+    default_feature_columns,
+    distance_matrix_dataset,
+    duplicate_row_warnings,
+    label_columns,
+    numeric_columns,
     scale_values,
 )
 from services import config, store
@@ -28,7 +34,10 @@ GENERATOR_KINDS = ("blobs", "moons", "rings", "anisotropic")
 def dataset_options(has_upload=False, upload_name=None):
     """Every source the dataset menu offers."""
     options = [{"label": label, "value": key} for key, label in PRESETS.items()]
-    options += [{"label": f"Bundled: {entry.title}", "value": f"bundled:{key}"} for key, entry in BUNDLED.items()]
+    options += [
+        {"label": f"Bundled: {entry.title}", "value": f"bundled:{key}"}
+        for key, entry in BUNDLED.items()
+    ]
     options += [
         {"label": "Generate: Gaussian blobs (set below)", "value": "generate:blobs"},
         {"label": "Generate: two moons", "value": "generate:moons"},
@@ -67,8 +76,13 @@ def scaled(dataset, scaling):
     if scaling == "none" or dataset.is_distance_matrix:
         return dataset
     values = scale_values(dataset.values, scaling, list(dataset.feature_names))
-    return Dataset(values=values, feature_names=dataset.feature_names, name=dataset.name, labels=dataset.labels,
-                   notes=(*dataset.notes, f"scaling: {scaling}"))
+    return Dataset(
+        values=values,
+        feature_names=dataset.feature_names,
+        name=dataset.name,
+        labels=dataset.labels,
+        notes=(*dataset.notes, f"scaling: {scaling}"),
+    )
 
 
 def _number(value, name, low, high, whole=False):
@@ -86,10 +100,20 @@ def generator_params(kind, n, noise, seed, blob_rows):
         specs = []
         for i, row in enumerate(blob_rows or []):
             try:
-                specs.append({"size": int(float(row["size"])), "mean_x": float(row["mean x"]), "mean_y": float(row["mean y"]),
-                              "std_x": float(row["std x"]), "std_y": float(row["std y"]), "corr": float(row["corr"])})
+                specs.append(
+                    {
+                        "size": int(float(row["size"])),
+                        "mean_x": float(row["mean x"]),
+                        "mean_y": float(row["mean y"]),
+                        "std_x": float(row["std x"]),
+                        "std_y": float(row["std y"]),
+                        "corr": float(row["corr"]),
+                    }
+                )
             except (KeyError, TypeError, ValueError):
-                raise InputError(f"Blob {i + 1}: every setting must be a number (size, mean x, mean y, std x, std y, corr).")
+                raise InputError(
+                    f"Blob {i + 1}: every setting must be a number (size, mean x, mean y, std x, std y, corr)."
+                )
         if not specs:
             raise InputError("Add at least one blob.")
         return {"specs": specs, "seed": seed}
@@ -99,12 +123,16 @@ def generator_params(kind, n, noise, seed, blob_rows):
     return params
 
 
-def build_from_source(session_id, source, scaling, missing, features, label, as_distances, generator):
+def build_from_source(
+    session_id, source, scaling, missing, features, label, as_distances, generator
+):
     """The Dataset a source and its options describe."""
     if scaling not in SCALINGS:
         raise InputError(f"Unknown scaling '{scaling}'. Choose one of: {', '.join(SCALINGS)}.")
     if missing not in MISSING:
-        raise InputError(f"Unknown missing-value rule '{missing}'. Choose one of: {', '.join(MISSING)}.")
+        raise InputError(
+            f"Unknown missing-value rule '{missing}'. Choose one of: {', '.join(MISSING)}."
+        )
     if source in PRESETS:
         return scaled(load_preset(source), scaling)
     if isinstance(source, str) and source.startswith("generate:") and source[9:] in GENERATOR_KINDS:
@@ -117,12 +145,21 @@ def build_from_source(session_id, source, scaling, missing, features, label, as_
         features = [c for c in _present(features, columns) if c != label] or None
         if source.startswith("bundled:"):
             entry = BUNDLED[source[8:]]
-            return build_dataset(table, features or list(entry.features), label or entry.label_column, scaling, missing, name=entry.title)
+            return build_dataset(
+                table,
+                features or list(entry.features),
+                label or entry.label_column,
+                scaling,
+                missing,
+                name=entry.title,
+            )
         if as_distances:
             return distance_matrix_dataset(table, label_column=label)
         return build_dataset(table, features, label, scaling, missing)
     if source == UPLOAD:
-        raise InputError("The uploaded file is no longer on the server (sessions expire); upload it again.")
+        raise InputError(
+            "The uploaded file is no longer on the server (sessions expire); upload it again."
+        )
     raise InputError(f"Unknown dataset '{source}'.")
 
 
@@ -155,12 +192,21 @@ def receive_upload(contents, filename, session_id):
     if not contents:
         raise PreventUpdate
     try:
-        table = parse_upload(decode_dash_upload(contents, config.MAX_UPLOAD_MB), filename or "upload.csv")
+        table = parse_upload(
+            decode_dash_upload(contents, config.MAX_UPLOAD_MB), filename or "upload.csv"
+        )
         if not numeric_columns(table):
-            raise InputError(f"it has no numeric column to cluster on (columns: {', '.join(map(str, list(table.frame.columns)[:10]))}).")
+            raise InputError(
+                f"it has no numeric column to cluster on (columns: {', '.join(map(str, list(table.frame.columns)[:10]))})."
+            )
         store.get_store().put_session_value(session_id, "table", table)
     except InputError as error:
-        return no_update, no_update, no_update, f"⚠ {filename}: {error} The data loaded before is unchanged."
+        return (
+            no_update,
+            no_update,
+            no_update,
+            f"⚠ {filename}: {error} The data loaded before is unchanged.",
+        )
     return dataset_options(True, filename), UPLOAD, {"file": filename, "rows": len(table.frame)}, ""
 
 
@@ -190,7 +236,13 @@ def column_choices(source, table_version, session_id):
         features, label, scaling = list(entry.features), entry.label_column, entry.scaling
     else:
         features, label = default_feature_columns(table), (labels[0] if labels else None)
-    return [{"label": c, "value": c} for c in numeric], features, [{"label": c, "value": c} for c in labels], label, scaling
+    return (
+        [{"label": c, "value": c} for c in numeric],
+        features,
+        [{"label": c, "value": c} for c in labels],
+        label,
+        scaling,
+    )
 
 
 @callback(
@@ -218,7 +270,25 @@ def column_choices(source, table_version, session_id):
     State("data-version", "data"),
     State("session-id", "data"),
 )
-def load_dataset(source, features, label, as_distances, scaling, missing, generate_clicks, upload_error, table_version, sample_clicks, offer, n, noise, seed, blob_rows, current, session_id):
+def load_dataset(
+    source,
+    features,
+    label,
+    as_distances,
+    scaling,
+    missing,
+    generate_clicks,
+    upload_error,
+    table_version,
+    sample_clicks,
+    offer,
+    n,
+    noise,
+    seed,
+    blob_rows,
+    current,
+    session_id,
+):
     """Put the chosen data in the session; on any error keep what was loaded."""
     if ctx.triggered_id == "upload-error":
         if upload_error:
@@ -226,19 +296,41 @@ def load_dataset(source, features, label, as_distances, scaling, missing, genera
         raise PreventUpdate
     try:
         if ctx.triggered_id == "use-sample":
-            loaded = store.get_store().loaded_dataset(session_id, (current or {}).get("key"))  # the data the page shows
+            loaded = store.get_store().loaded_dataset(
+                session_id, (current or {}).get("key")
+            )  # the data the page shows
             if not offer or loaded is None:
                 raise PreventUpdate
             dataset = random_sample(loaded, int(offer["rows"]))
         else:
-            dataset = build_from_source(session_id, source, scaling or "none", missing or "drop", features, label, bool(as_distances), (n, noise, seed, blob_rows))
-        warnings = [] if dataset.is_distance_matrix else duplicate_row_warnings(dataset.values, dataset.leaf_names())
+            dataset = build_from_source(
+                session_id,
+                source,
+                scaling or "none",
+                missing or "drop",
+                features,
+                label,
+                bool(as_distances),
+                (n, noise, seed, blob_rows),
+            )
+        warnings = (
+            []
+            if dataset.is_distance_matrix
+            else duplicate_row_warnings(dataset.values, dataset.leaf_names())
+        )
         key = store.get_store().put_dataset(session_id, dataset)
     except InputError as error:
         kept = " The data loaded before is unchanged." if current else ""
         return no_update, f"⚠ {error}{kept}", no_update, no_update, no_update, no_update
     options, (x, y) = axis_options(dataset)
-    return {"key": key, "n": dataset.n_samples}, describe(dataset, warnings, label), options, x, options, y
+    return (
+        {"key": key, "n": dataset.n_samples},
+        describe(dataset, warnings, label),
+        options,
+        x,
+        options,
+        y,
+    )
 
 
 @callback(
@@ -254,7 +346,12 @@ def show_source_options(source):
     is_file = source == UPLOAD or (isinstance(source, str) and source.startswith("bundled:"))
     is_generator = isinstance(source, str) and source.startswith("generate:")
     is_blobs = source == "generate:blobs"
-    return shown if is_file else hidden, shown if is_generator else hidden, shown if is_blobs else hidden, hidden if is_blobs else shown
+    return (
+        shown if is_file else hidden,
+        shown if is_generator else hidden,
+        shown if is_blobs else hidden,
+        hidden if is_blobs else shown,
+    )
 
 
 @callback(

@@ -1,15 +1,19 @@
 """Diagnostics panels: cophenetic correlation, inconsistency, elbow, quality per k,
 the cluster summary and the linkage matrix. All follow the current linkage and cut."""
+
 import numpy as np
 from dash import Input, Output, State, callback, ctx, dash_table, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.views import labels_for
 from components.figures import cophenetic_figure, elbow_figure, placeholder_figure, quality_figure
-from hclust.diagnostics import (
-    cluster_summary, elbow, inconsistency_table, scale_spread,
-)
 from hclust.cut import n_clusters_at
+from hclust.diagnostics import (
+    cluster_summary,
+    elbow,
+    inconsistency_table,
+    scale_spread,
+)
 from hclust.errors import InputError
 from hclust.linkage import EUCLIDEAN_ONLY_METHODS
 from services import store
@@ -28,19 +32,35 @@ TABLE_STYLE = dict(
 def cophenetic_text(result):
     if result.exact:
         return f"c = {result.coefficient:.5f}", f"exact, over all {result.n_pairs:,} pairs"
-    return f"c ≈ {result.coefficient:.5f}", f"estimated from {result.n_pairs:,} random pairs; 95% CI {result.ci_low:.4f} – {result.ci_high:.4f}"
+    return (
+        f"c ≈ {result.coefficient:.5f}",
+        f"estimated from {result.n_pairs:,} random pairs; 95% CI {result.ci_low:.4f} – {result.ci_high:.4f}",
+    )
 
 
 def method_comparison(session_id, dataset, clustering):
     """Cophenetic correlation of every method the metric allows, on this data."""
     if dataset.n_samples > COMPARE_METHODS_MAX_N:
-        return html.P(f"Method comparison is computed for up to {COMPARE_METHODS_MAX_N:,} samples; this data has {dataset.n_samples:,}.", className="panel-help")
+        return html.P(
+            f"Method comparison is computed for up to {COMPARE_METHODS_MAX_N:,} samples; this data has {dataset.n_samples:,}.",
+            className="panel-help",
+        )
     found = store.get_store().method_comparison(session_id, clustering)
-    rows = [{"method": method + (" (current)" if method == clustering["method"] else ""), "cophenetic c": round(c, 5)} for method, c in found.items()]
+    rows = [
+        {
+            "method": method + (" (current)" if method == clustering["method"] else ""),
+            "cophenetic c": round(c, 5),
+        }
+        for method, c in found.items()
+    ]
     rows.sort(key=lambda r: -r["cophenetic c"])
     return dash_table.DataTable(
-        data=rows, columns=[{"name": c, "id": c} for c in ("method", "cophenetic c")],
-        style_data_conditional=[{"if": {"filter_query": '{method} contains "current"'}, "fontWeight": "700"}], **TABLE_STYLE,
+        data=rows,
+        columns=[{"name": c, "id": c} for c in ("method", "cophenetic c")],
+        style_data_conditional=[
+            {"if": {"filter_query": '{method} contains "current"'}, "fontWeight": "700"}
+        ],
+        **TABLE_STYLE,
     )
 
 
@@ -64,7 +84,11 @@ def update_linkage_diagnostics(clustering, session_id):
         return f"⚠ {error}", no_update, no_update
     value, how = cophenetic_text(coefficient)
     original, cophenetic, sampled = store.get_store().cophenetic_pairs(session_id, clustering)
-    return [html.Span(value), html.Small(how)], comparison, cophenetic_figure(original, cophenetic, sampled, metric)
+    return (
+        [html.Span(value), html.Small(how)],
+        comparison,
+        cophenetic_figure(original, cophenetic, sampled, metric),
+    )
 
 
 def inconsistency_view(Z, depth, last=10, threshold=None):
@@ -75,15 +99,34 @@ def inconsistency_view(Z, depth, last=10, threshold=None):
     rows = inconsistency_table(Z, int(depth), int(last))
     first = len(Z) - len(rows)
     data = [
-        {"merge": first + i, "height": round(float(Z[first + i, 2]), 5), "mean": round(m, 5), "std": round(s, 5), "links": int(c), "inconsistency": round(v, 5)}
+        {
+            "merge": first + i,
+            "height": round(float(Z[first + i, 2]), 5),
+            "mean": round(m, 5),
+            "std": round(s, 5),
+            "links": int(c),
+            "inconsistency": round(v, 5),
+        }
         for i, (m, s, c, v) in enumerate(rows.tolist())
     ]
     marked = []
     if threshold is not None and np.isfinite(threshold):
-        marked = [{"if": {"filter_query": f"{{inconsistency}} > {threshold}"}, "backgroundColor": "#FFF0C2", "fontWeight": "700"}]
+        marked = [
+            {
+                "if": {"filter_query": f"{{inconsistency}} > {threshold}"},
+                "backgroundColor": "#FFF0C2",
+                "fontWeight": "700",
+            }
+        ]
     return dash_table.DataTable(
-        data=data, columns=[{"name": c, "id": c} for c in ("merge", "height", "mean", "std", "links", "inconsistency")],
-        style_data_conditional=marked, page_size=10, **TABLE_STYLE,
+        data=data,
+        columns=[
+            {"name": c, "id": c}
+            for c in ("merge", "height", "mean", "std", "links", "inconsistency")
+        ],
+        style_data_conditional=marked,
+        page_size=10,
+        **TABLE_STYLE,
     )
 
 
@@ -117,7 +160,12 @@ def elbow_note(suggested_k, best_silhouette_k=None):
 
 
 def valid_max_k(max_k):
-    return max_k is not None and isinstance(max_k, (int, float)) and float(max_k).is_integer() and 3 <= max_k <= 30
+    return (
+        max_k is not None
+        and isinstance(max_k, (int, float))
+        and float(max_k).is_integer()
+        and 3 <= max_k <= 30
+    )
 
 
 # Silhouette is O(n²) per k: up to this many samples all k take a fraction of
@@ -147,7 +195,9 @@ def request_quality(clustering, max_k, session_id):
         raise PreventUpdate
     request = {"clustering": clustering, "max_k": int(max_k)}
     try:
-        request_id = store.get_store().begin_request(session_id, "quality", quality_request_name(clustering, int(max_k)))
+        request_id = store.get_store().begin_request(
+            session_id, "quality", quality_request_name(clustering, int(max_k))
+        )
     except InputError:
         raise PreventUpdate
     if int(clustering.get("n", QUALITY_INLINE_MAX_N + 1)) > QUALITY_INLINE_MAX_N:
@@ -178,7 +228,9 @@ def compute_quality(set_progress, request, session_id):
         set_progress([f"Computing quality indices: {done} of {total} values of k done…"])
 
     try:
-        store.get_store().quality(session_id, request["clustering"], request["max_k"], progress=report)
+        store.get_store().quality(
+            session_id, request["clustering"], request["max_k"], progress=report
+        )
     except InputError:
         raise PreventUpdate
     if not store.get_store().is_latest_request(session_id, "quality", request.get("id")):
@@ -208,7 +260,10 @@ def update_k_plots(cut, new_clustering, max_k, quality_ready, session_id):
             _, result = store.get_store().result_for(session_id, new_clustering)
         except InputError:
             raise PreventUpdate
-        cut = {"clustering": new_clustering, "k": n_clusters_at(result.tree.sorted_heights, new_clustering["default_cut"])}
+        cut = {
+            "clustering": new_clustering,
+            "k": n_clusters_at(result.tree.sorted_heights, new_clustering["default_cut"]),
+        }
     if not cut:
         raise PreventUpdate
     clustering = cut["clustering"]
@@ -220,12 +275,32 @@ def update_k_plots(cut, new_clustering, max_k, quality_ready, session_id):
         return no_update, f"⚠ {error}", no_update, no_update
     found = elbow(result.Z)
     elbow_fig = elbow_figure(found.k_axis, found.distances, found.acceleration, found.suggested_k)
-    elbow_fig.add_vline(x=cut["k"], line=dict(color="#D62728", dash="dash"), annotation_text=f"current k = {cut['k']}")
+    elbow_fig.add_vline(
+        x=cut["k"],
+        line=dict(color="#D62728", dash="dash"),
+        annotation_text=f"current k = {cut['k']}",
+    )
     if quality_ready != {"clustering": clustering, "max_k": int(max_k)}:
-        return elbow_fig, elbow_note(found.suggested_k), placeholder_figure("Computing quality indices…"), no_update
+        return (
+            elbow_fig,
+            elbow_note(found.suggested_k),
+            placeholder_figure("Computing quality indices…"),
+            no_update,
+        )
     quality = store.get_store().quality(session_id, clustering, int(max_k))
-    quality_fig = quality_figure(quality.k, quality.silhouette, quality.calinski_harabasz, quality.davies_bouldin, cut["k"], quality.silhouette_sample)
-    best = int(quality.k[np.nanargmax(quality.silhouette)]) if np.isfinite(quality.silhouette).any() else None
+    quality_fig = quality_figure(
+        quality.k,
+        quality.silhouette,
+        quality.calinski_harabasz,
+        quality.davies_bouldin,
+        cut["k"],
+        quality.silhouette_sample,
+    )
+    best = (
+        int(quality.k[np.nanargmax(quality.silhouette)])
+        if np.isfinite(quality.silhouette).any()
+        else None
+    )
     note = f"Best silhouette at k = {best}." if best else ""
     if quality.silhouette_sample:
         note += f" Silhouette on a random sample of {quality.silhouette_sample:,} of {dataset.n_samples:,} samples."
@@ -258,8 +333,24 @@ def update_summary(cut, colour_map, session_id):
     for row in rows:
         row["colour"] = "■"
         row.update({key: round(value, 4) for key, value in row.items() if isinstance(value, float)})
-    columns = [{"name": c, "id": c} for c in ["colour", "cluster", "size", *[f"mean {f}" for f in dataset.feature_names], "wcss"]]
-    styles = [{"if": {"filter_query": f"{{cluster}} = {label}", "column_id": "colour"}, "color": colour, "fontSize": 18} for label, colour in colours.items()]
+    columns = [
+        {"name": c, "id": c}
+        for c in [
+            "colour",
+            "cluster",
+            "size",
+            *[f"mean {f}" for f in dataset.feature_names],
+            "wcss",
+        ]
+    ]
+    styles = [
+        {
+            "if": {"filter_query": f"{{cluster}} = {label}", "column_id": "colour"},
+            "color": colour,
+            "fontSize": 18,
+        }
+        for label, colour in colours.items()
+    ]
     return rows, columns, styles
 
 
@@ -269,7 +360,10 @@ LINKAGE_PAGE_SIZE = 10
 def linkage_rows(Z, first=0, last=None):
     """Rows ``first .. last - 1`` of Z as table records."""
     rows = Z[first:last].tolist()
-    return [{"row": first + i, "idx1": int(a), "idx2": int(b), "distance": round(h, 5), "count": int(c)} for i, (a, b, h, c) in enumerate(rows)]
+    return [
+        {"row": first + i, "idx1": int(a), "idx2": int(b), "distance": round(h, 5), "count": int(c)}
+        for i, (a, b, h, c) in enumerate(rows)
+    ]
 
 
 @callback(
@@ -289,7 +383,11 @@ def linkage_table_page(clustering, page, session_id):
     except InputError:
         raise PreventUpdate
     pages = max(1, -(-len(result.Z) // LINKAGE_PAGE_SIZE))
-    page = 0 if ctx.triggered_id == "clustering" or not isinstance(page, int) else min(max(page, 0), pages - 1)
+    page = (
+        0
+        if ctx.triggered_id == "clustering" or not isinstance(page, int)
+        else min(max(page, 0), pages - 1)
+    )
     first = page * LINKAGE_PAGE_SIZE
     return linkage_rows(result.Z, first, first + LINKAGE_PAGE_SIZE), pages, page
 
@@ -307,6 +405,9 @@ def scale_hint(clustering, session_id):
     if dataset is None or dataset.is_distance_matrix or dataset.n_features < 2:
         return ""
     spread = scale_spread(dataset.values)
-    if (clustering["method"] in EUCLIDEAN_ONLY_METHODS or clustering["metric"] in ("euclidean", "sqeuclidean")) and spread > 10:
+    if (
+        clustering["method"] in EUCLIDEAN_ONLY_METHODS
+        or clustering["metric"] in ("euclidean", "sqeuclidean")
+    ) and spread > 10:
         return f"Hint: feature spreads differ by {spread:.0f}× — {clustering['method']}/{clustering['metric']} distances are dominated by the widest feature; consider z-score scaling."
     return ""

@@ -1,4 +1,5 @@
 """Retrieving the clusters as CSV."""
+
 import pandas as pd
 from dash import Input, Output, State, callback, dcc
 from dash.exceptions import PreventUpdate
@@ -34,5 +35,7 @@ def download_labels(n_clicks, cut, session_id):
     except InputError:
         raise PreventUpdate
     frame = labelled_frame(dataset, labels)
-    name = f"clusters_{clustering['method']}_{clustering['metric']}_{cut['criterion']}_k{cut['k']}.csv"
+    name = (
+        f"clusters_{clustering['method']}_{clustering['metric']}_{cut['criterion']}_k{cut['k']}.csv"
+    )
     return dcc.send_data_frame(frame.to_csv, name, index_label="sample")

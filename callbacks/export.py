@@ -1,4 +1,5 @@
 """Publication-quality export of either plot, in the browser (no round trip)."""
+
 from dash import ClientsideFunction, Input, Output, clientside_callback
 
 for graph_id in ("dendrogram", "scatter"):

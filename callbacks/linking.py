@@ -1,7 +1,18 @@
 """Linking both ways: a dendrogram node highlights its samples, a scatter
 selection or a summary row highlights clusters in both plots."""
+
 import numpy as np
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    html,
+    no_update,
+)
 from dash.exceptions import PreventUpdate
 
 from callbacks.views import dendrogram_options
@@ -48,7 +59,10 @@ def samples_from_selection(selected, n):
     if not selected or not selected.get("points"):
         return None
     found = {sample_of_point(point) for point in selected["points"]}
-    return sorted(i for i in found if isinstance(i, int) and not isinstance(i, bool) and 0 <= i < n) or None
+    return (
+        sorted(i for i in found if isinstance(i, int) and not isinstance(i, bool) and 0 <= i < n)
+        or None
+    )
 
 
 def node_details(dataset, result, node):
@@ -61,8 +75,15 @@ def node_details(dataset, result, node):
     shown = ", ".join(names[s] for s in np.sort(inside)[:MEMBERS_SHOWN].tolist())
     more = f" … and {len(inside) - MEMBERS_SHOWN} more" if len(inside) > MEMBERS_SHOWN else ""
     return [
-        html.Div([html.B(f"Merge i = {i}"), f" · Z[{i}] = [{int(a)}, {int(b)}, {height:.5g}, {int(size)}]"]),
-        html.Div(f"Height {height:.5g}, {int(size)} samples. Indices ≥ {n} refer to the cluster formed in row idx − {n}."),
+        html.Div(
+            [
+                html.B(f"Merge i = {i}"),
+                f" · Z[{i}] = [{int(a)}, {int(b)}, {height:.5g}, {int(size)}]",
+            ]
+        ),
+        html.Div(
+            f"Height {height:.5g}, {int(size)} samples. Indices ≥ {n} refer to the cluster formed in row idx − {n}."
+        ),
         html.Div(f"Members: {shown}{more}", className="members"),
     ]
 
@@ -93,7 +114,19 @@ clientside_callback(
     State("session-id", "data"),
     prevent_initial_call=True,
 )
-def update_highlight(node_click, selection, summary_cell, clear_clicks, cut, summary_rows, current, focus, truncate_mode, p, session_id):
+def update_highlight(
+    node_click,
+    selection,
+    summary_cell,
+    clear_clicks,
+    cut,
+    summary_rows,
+    current,
+    focus,
+    truncate_mode,
+    p,
+    session_id,
+):
     trigger = ctx.triggered_id
     if trigger == "cut" and not current:
         raise PreventUpdate  # nothing to clear; redrawing the views would waste the cut's fast path
@@ -113,7 +146,9 @@ def update_highlight(node_click, selection, summary_cell, clear_clicks, cut, sum
         dataset, result = store.get_store().result_for(session_id, clustering)
         options = dendrogram_options(truncate_mode, p, [], None, "top", None)
         root = focus.get("node") if focus and focus.get("clustering") == clustering else None
-        geometry = store.get_store().geometry(session_id, clustering, options["truncate_mode"], options["p"], root)
+        geometry = store.get_store().geometry(
+            session_id, clustering, options["truncate_mode"], options["p"], root
+        )
     except InputError as error:
         return no_update, f"⚠ {error}"
     node = node_from_click(node_click, geometry, result.tree.n)
@@ -129,7 +164,11 @@ def zoomed_subtree(tree, geometry, relayout, orientation="top"):
     """
     axis = "xaxis" if orientation in ("top", "bottom") else "yaxis"
     low, high = relayout.get(f"{axis}.range[0]"), relayout.get(f"{axis}.range[1]")
-    if not geometry.truncated or not isinstance(low, (int, float)) or not isinstance(high, (int, float)):
+    if (
+        not geometry.truncated
+        or not isinstance(low, (int, float))
+        or not isinstance(high, (int, float))
+    ):
         return None
     low, high = min(low, high), max(low, high)
     inside = geometry.leaf_nodes[(geometry.leaf_x >= low) & (geometry.leaf_x <= high)]
@@ -138,7 +177,9 @@ def zoomed_subtree(tree, geometry, relayout, orientation="top"):
     first = tree.start[inside].min()
     last = (tree.start[inside] + tree.size[inside]).max()
     node = int(inside[np.argmin(tree.start[inside])])
-    while tree.start[node] > first or tree.start[node] + tree.size[node] < last:  # climb to the common ancestor
+    while (
+        tree.start[node] > first or tree.start[node] + tree.size[node] < last
+    ):  # climb to the common ancestor
         node = int(tree.parent[node])
     return node if node != geometry.root else None
 
@@ -165,7 +206,18 @@ def is_zoom_out(relayout, orientation="top"):
     State("session-id", "data"),
     prevent_initial_call=True,
 )
-def update_focus(branch_clicks, reset_clicks, highlight, relayout, clustering, focus, truncate_mode, p, orientation, session_id):
+def update_focus(
+    branch_clicks,
+    reset_clicks,
+    highlight,
+    relayout,
+    clustering,
+    focus,
+    truncate_mode,
+    p,
+    orientation,
+    session_id,
+):
     """Which branch the dendrogram shows: the whole tree, or one subtree in full."""
     trigger = ctx.triggered_id
     node_highlighted = bool(highlight and "node" in highlight)
@@ -180,7 +232,13 @@ def update_focus(branch_clicks, reset_clicks, highlight, relayout, clustering, f
         options = dendrogram_options(truncate_mode, p, [], None, orientation, None)
         try:
             _, result = store.get_store().result_for(session_id, clustering)
-            geometry = store.get_store().geometry(session_id, clustering, options["truncate_mode"], options["p"], focus["node"] if focused else None)
+            geometry = store.get_store().geometry(
+                session_id,
+                clustering,
+                options["truncate_mode"],
+                options["p"],
+                focus["node"] if focused else None,
+            )
         except InputError:
             raise PreventUpdate
         node = zoomed_subtree(result.tree, geometry, relayout, options["orientation"])

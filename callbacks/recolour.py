@@ -1,5 +1,6 @@
 """Recolouring a dragged cut in the browser: the index it needs, sent once per
 drawn dendrogram, and the browser-side state it keeps (assets/cut_recolour.js)."""
+
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback
 from dash.exceptions import PreventUpdate
 
@@ -28,8 +29,12 @@ def publish_recolour_index(clustering, truncate_mode, p, focus, orientation, ses
         _, result = store.get_store().result_for(session_id, clustering)
     except InputError:
         return None
-    geometry = store.get_store().geometry(session_id, clustering, options["truncate_mode"], options["p"], root)
-    key = geometry_id(clustering, options["truncate_mode"], options["p"], root, options["orientation"])
+    geometry = store.get_store().geometry(
+        session_id, clustering, options["truncate_mode"], options["p"], root
+    )
+    key = geometry_id(
+        clustering, options["truncate_mode"], options["p"], root, options["orientation"]
+    )
     return recolour_index(result.tree, result.Z, geometry, options["orientation"], key)
 
 

@@ -1,9 +1,10 @@
 """Dendrogram and scatter, recoloured together from the cut and the highlight."""
+
 import numpy as np
 from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.data import MDS_AXES, PCA_AXES
+from callbacks.data import PCA_AXES
 from components.figures import ORIENTATIONS, cluster_legend, dendrogram_figure, scatter_figure
 from components.recolour import geometry_id
 from hclust.cut import PALETTE, assign_colours, colour_hex, flat_clusters
@@ -16,7 +17,14 @@ from services import store
 
 def labels_for(result, cut):
     """Flat labels for the cut state, by its criterion."""
-    return flat_clusters(result.Z, cut["criterion"], height=cut.get("height"), k=cut.get("k"), t=cut.get("t"), depth=cut.get("depth"))
+    return flat_clusters(
+        result.Z,
+        cut["criterion"],
+        height=cut.get("height"),
+        k=cut.get("k"),
+        t=cut.get("t"),
+        depth=cut.get("depth"),
+    )
 
 
 def cluster_colours(result, labels, previous_nodes):
@@ -52,7 +60,10 @@ def highlighted_samples(result, labels, highlight):
     elif "cluster" in highlight:
         mask = labels == int(highlight["cluster"])
     elif "samples" in highlight:
-        chosen = np.asarray([s for s in highlight["samples"] if isinstance(s, int) and 0 <= s < tree.n], dtype=np.int64)
+        chosen = np.asarray(
+            [s for s in highlight["samples"] if isinstance(s, int) and 0 <= s < tree.n],
+            dtype=np.int64,
+        )
         mask[chosen] = True
     return mask if mask.any() else None
 
@@ -70,7 +81,9 @@ def highlighted_links(result, sample_mask, geometry):
 def scatter_axes(dataset, x_choice, y_choice):
     """Coordinates and titles for the scatter: features or principal components."""
     if dataset.is_distance_matrix:
-        embedding = store.get_store().memo(f"mds:{dataset.content_hash}", lambda: classical_mds(dataset.values))
+        embedding = store.get_store().memo(
+            f"mds:{dataset.content_hash}", lambda: classical_mds(dataset.values)
+        )
         return embedding[:, :2], ("MDS 1 (classical MDS of the distances)", "MDS 2")
     names = list(dataset.feature_names)
     columns, titles = [], []
@@ -96,12 +109,18 @@ def focus_root(focus, clustering):
 
 def dendrogram_options(truncate_mode, p, flags, annotate_above, orientation, leaf_label_style):
     """Validate the view options the browser sent, falling back to defaults."""
-    size, rotation = (leaf_label_style or "9:-90").split(":") if leaf_label_style in LEAF_LABEL_STYLES else ("9", "-90")
+    size, rotation = (
+        (leaf_label_style or "9:-90").split(":")
+        if leaf_label_style in LEAF_LABEL_STYLES
+        else ("9", "-90")
+    )
     return {
         "truncate_mode": truncate_mode if truncate_mode in ("auto", *TRUNCATE_MODES) else "auto",
         "p": int(p) if isinstance(p, (int, float)) and 2 <= p <= 2000 else 60,
         "show_contracted": "contracted" in (flags or []),
-        "annotate_above": float(annotate_above) if isinstance(annotate_above, (int, float)) and annotate_above >= 0 else None,
+        "annotate_above": float(annotate_above)
+        if isinstance(annotate_above, (int, float)) and annotate_above >= 0
+        else None,
         "orientation": orientation if orientation in ORIENTATIONS else "top",
         "leaf_font_size": int(size),
         "leaf_rotation": int(rotation),
@@ -130,7 +149,21 @@ LEAF_LABEL_STYLES = ("9:-90", "12:-90", "9:-45", "12:0")
     State("colour-map", "data"),
     State("session-id", "data"),
 )
-def update_views(cut, highlight, x_choice, y_choice, focus, truncate_mode, p, flags, annotate_above, orientation, leaf_label_style, colour_map, session_id):
+def update_views(
+    cut,
+    highlight,
+    x_choice,
+    y_choice,
+    focus,
+    truncate_mode,
+    p,
+    flags,
+    annotate_above,
+    orientation,
+    leaf_label_style,
+    colour_map,
+    session_id,
+):
     """Recolour both plots; an axes change redraws only the scatter."""
     if not cut:
         raise PreventUpdate
@@ -141,31 +174,55 @@ def update_views(cut, highlight, x_choice, y_choice, focus, truncate_mode, p, fl
     except InputError as error:
         return no_update, no_update, no_update, f"⚠ {error}"
     same_tree = bool(colour_map) and colour_map.get("clustering") == clustering
-    label_colours, node_colours = cluster_colours(result, labels, colour_map["nodes"] if same_tree else None)
+    label_colours, node_colours = cluster_colours(
+        result, labels, colour_map["nodes"] if same_tree else None
+    )
     samples = highlighted_samples(result, labels, highlight)
     # a new cut regroups the points by colour (one trace per colour), so the scatter is sent whole
     xy, titles = scatter_axes(dataset, x_choice, y_choice)
-    scatter = scatter_figure(xy, labels, label_colours, titles, dataset.leaf_names(), highlight=samples)
+    scatter = scatter_figure(
+        xy, labels, label_colours, titles, dataset.leaf_names(), highlight=samples
+    )
     k = len(label_colours)
     status = ""
     if k > len(PALETTE):
         status = f"{k} clusters but only {len(PALETTE)} distinguishable colours: the {len(PALETTE)} largest clusters are coloured, the {k - len(PALETTE)} smallest are pale grey."
     if samples is not None:
-        status = (status + " " if status else "") + f"{int(samples.sum())} sample(s) highlighted; press Clear highlight to reset."
-    if ctx.triggered_id in ("scatter-x", "scatter-y") and same_tree and colour_map["nodes"] == node_colours:
+        status = (
+            status + " " if status else ""
+        ) + f"{int(samples.sum())} sample(s) highlighted; press Clear highlight to reset."
+    if (
+        ctx.triggered_id in ("scatter-x", "scatter-y")
+        and same_tree
+        and colour_map["nodes"] == node_colours
+    ):
         return no_update, scatter, no_update, status
-    options = dendrogram_options(truncate_mode, p, flags, annotate_above, orientation, leaf_label_style)
+    options = dendrogram_options(
+        truncate_mode, p, flags, annotate_above, orientation, leaf_label_style
+    )
     root = focus_root(focus, clustering)
-    geometry = store.get_store().geometry(session_id, clustering, options["truncate_mode"], options["p"], root)
+    geometry = store.get_store().geometry(
+        session_id, clustering, options["truncate_mode"], options["p"], root
+    )
     links = link_colours_for(result, labels, geometry, node_colours)
     title = f"Dendrogram ({clustering['method']}, {clustering['metric']})"
     if root is not None:
-        title += f" — branch of merge {root - result.tree.n} ({int(result.tree.size[root]):,} samples)"
+        title += (
+            f" — branch of merge {root - result.tree.n} ({int(result.tree.size[root]):,} samples)"
+        )
     dendrogram = dendrogram_figure(
-        geometry, links, cut.get("height"), dataset.leaf_names(), result.Z, title=title,
-        highlight_links=highlighted_links(result, samples, geometry), orientation=options["orientation"],
-        annotate_above=options["annotate_above"], show_contracted=options["show_contracted"],
-        leaf_font_size=options["leaf_font_size"], leaf_rotation=options["leaf_rotation"],
+        geometry,
+        links,
+        cut.get("height"),
+        dataset.leaf_names(),
+        result.Z,
+        title=title,
+        highlight_links=highlighted_links(result, samples, geometry),
+        orientation=options["orientation"],
+        annotate_above=options["annotate_above"],
+        show_contracted=options["show_contracted"],
+        leaf_font_size=options["leaf_font_size"],
+        leaf_rotation=options["leaf_rotation"],
         legend=cluster_legend(labels, label_colours),
     )
     if geometry.truncated:
@@ -174,7 +231,19 @@ def update_views(cut, highlight, x_choice, y_choice, focus, truncate_mode, p, fl
             "Choose 'show everything' under Truncation, or click a merge and 'Show this branch in full'."
         )
     # names the drawn geometry, so the browser's recolouring (assets/cut_recolour.js) knows its index fits
-    dendrogram.layout.meta = {"geometry": geometry_id(clustering, options["truncate_mode"], options["p"], root, options["orientation"])}
-    spans = {node: [int(result.tree.start[int(node)]), int(result.tree.size[int(node)])] for node in node_colours}
-    colour_map = {"clustering": clustering, "nodes": node_colours, "spans": spans, "labels": {str(k): v for k, v in label_colours.items()}}
+    dendrogram.layout.meta = {
+        "geometry": geometry_id(
+            clustering, options["truncate_mode"], options["p"], root, options["orientation"]
+        )
+    }
+    spans = {
+        node: [int(result.tree.start[int(node)]), int(result.tree.size[int(node)])]
+        for node in node_colours
+    }
+    colour_map = {
+        "clustering": clustering,
+        "nodes": node_colours,
+        "spans": spans,
+        "labels": {str(k): v for k, v in label_colours.items()},
+    }
     return dendrogram, scatter, colour_map, status

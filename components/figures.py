@@ -1,4 +1,5 @@
 """Figure builders: arrays in, ``go.Figure`` out. No Dash, no callbacks."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,8 +26,12 @@ def _base_layout(title, x_title, y_title):
         title=dict(text=title, x=0.01, xanchor="left", font=dict(size=15)),
         # 'allow': plotly otherwise measures every tick label on every redraw to
         # hide overflowing ones (a third of a cut's redraw time, measured)
-        xaxis=dict(title=dict(text=x_title), zeroline=False, showgrid=False, ticklabeloverflow="allow"),
-        yaxis=dict(title=dict(text=y_title), zeroline=False, gridcolor="#ECECEC", ticklabeloverflow="allow"),
+        xaxis=dict(
+            title=dict(text=x_title), zeroline=False, showgrid=False, ticklabeloverflow="allow"
+        ),
+        yaxis=dict(
+            title=dict(text=y_title), zeroline=False, gridcolor="#ECECEC", ticklabeloverflow="allow"
+        ),
         font=FONT,
         margin=MARGIN,
         plot_bgcolor="white",
@@ -71,7 +76,9 @@ def _visible_dots(positions, heights):
     if top <= 0:
         return positions[:1].astype(np.float32), heights[:1].astype(np.float32)
     bins = np.round(heights / (top * DOT_RESOLUTION)).astype(np.int64)
-    _, keep = np.unique(np.column_stack([positions.astype(np.int64), bins]), axis=0, return_index=True)
+    _, keep = np.unique(
+        np.column_stack([positions.astype(np.int64), bins]), axis=0, return_index=True
+    )
     return positions[keep].astype(np.float32), heights[keep].astype(np.float32)
 
 
@@ -82,11 +89,27 @@ def _link_shape(orientation):
 
 def placeholder_figure(message: str) -> go.Figure:
     """An empty plot that says what is coming, instead of bare axes."""
-    return go.Figure(layout=dict(
-        template="none", xaxis=dict(visible=False), yaxis=dict(visible=False), plot_bgcolor="white", paper_bgcolor="white",
-        annotations=[dict(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font=dict(size=14, color="#5f6b7a"))],
-        margin=dict(l=0, r=0, t=0, b=0),
-    ))
+    return go.Figure(
+        layout=dict(
+            template="none",
+            xaxis=dict(visible=False),
+            yaxis=dict(visible=False),
+            plot_bgcolor="white",
+            paper_bgcolor="white",
+            annotations=[
+                dict(
+                    text=message,
+                    showarrow=False,
+                    xref="paper",
+                    yref="paper",
+                    x=0.5,
+                    y=0.5,
+                    font=dict(size=14, color="#5f6b7a"),
+                )
+            ],
+            margin=dict(l=0, r=0, t=0, b=0),
+        )
+    )
 
 
 ORIENTATIONS = ("top", "bottom", "left", "right")
@@ -98,8 +121,28 @@ def cut_line_shape(height: float, orientation: str = "top") -> dict:
     """The draggable cut-off line: always ``layout.shapes[0]``, across the whole plot."""
     line = dict(color=CUT_LINE_COLOUR, width=2, dash="dash")
     if orientation in VERTICAL_TREE:
-        return dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=height, y1=height, line=line, editable=True)
-    return dict(type="line", yref="paper", y0=0, y1=1, xref="x", x0=height, x1=height, line=line, editable=True)
+        return dict(
+            type="line",
+            xref="paper",
+            x0=0,
+            x1=1,
+            yref="y",
+            y0=height,
+            y1=height,
+            line=line,
+            editable=True,
+        )
+    return dict(
+        type="line",
+        yref="paper",
+        y0=0,
+        y1=1,
+        xref="x",
+        x0=height,
+        x1=height,
+        line=line,
+        editable=True,
+    )
 
 
 def _oriented(position, height, orientation):
@@ -157,60 +200,140 @@ def dendrogram_figure(
     if orientation not in ORIENTATIONS:
         raise ValueError(f"orientation must be one of {ORIENTATIONS}")
     n = Z.shape[0] + 1
-    total_points = 5 * geometry.n_links + len(geometry.contracted_height if geometry.contracted_height is not None else [])
+    total_points = 5 * geometry.n_links + len(
+        geometry.contracted_height if geometry.contracted_height is not None else []
+    )
     Trace = go.Scattergl if total_points > WEBGL_ABOVE_POINTS else go.Scatter
 
     def line_trace(chosen, colour, width, name):
-        pos, h = _segments(geometry.x_left[chosen], geometry.x_right[chosen], geometry.h_left[chosen], geometry.h_right[chosen], geometry.height[chosen])
+        pos, h = _segments(
+            geometry.x_left[chosen],
+            geometry.x_right[chosen],
+            geometry.h_left[chosen],
+            geometry.h_right[chosen],
+            geometry.height[chosen],
+        )
         x, y = _oriented(pos, h, orientation)
         line = dict(color=colour, width=width, shape=_link_shape(orientation))
-        return Trace(x=x, y=y, mode="lines", line=line, hoverinfo="skip", showlegend=False, name=name)
+        return Trace(
+            x=x, y=y, mode="lines", line=line, hoverinfo="skip", showlegend=False, name=name
+        )
 
     traces = []
     for colour_index in np.unique(link_colours):
         above = colour_index == ABOVE
-        traces.append(line_trace(link_colours == colour_index, ABOVE_CUT_COLOUR if above else colour_hex(int(colour_index)), 1.5, "between clusters" if above else f"colour {colour_index}"))
+        traces.append(
+            line_trace(
+                link_colours == colour_index,
+                ABOVE_CUT_COLOUR if above else colour_hex(int(colour_index)),
+                1.5,
+                "between clusters" if above else f"colour {colour_index}",
+            )
+        )
     if highlight_links is not None and highlight_links.any():
         traces.append(line_trace(highlight_links, HIGHLIGHT_COLOUR, 3.5, "highlighted"))
-    if show_contracted and geometry.contracted_height is not None and len(geometry.contracted_height):
-        x, y = _oriented(*_visible_dots(geometry.contracted_x, geometry.contracted_height), orientation)
-        traces.append(Trace(x=x, y=y, mode="markers", marker=dict(size=4, color="#333333"), hoverinfo="skip", showlegend=False, name="contracted merges"))
+    if (
+        show_contracted
+        and geometry.contracted_height is not None
+        and len(geometry.contracted_height)
+    ):
+        x, y = _oriented(
+            *_visible_dots(geometry.contracted_x, geometry.contracted_height), orientation
+        )
+        traces.append(
+            Trace(
+                x=x,
+                y=y,
+                mode="markers",
+                marker=dict(size=4, color="#333333"),
+                hoverinfo="skip",
+                showlegend=False,
+                name="contracted merges",
+            )
+        )
     rows = geometry.merges
     # the hover is formatted in the browser from compact integers, not sent as text per merge
     merge_data = np.column_stack([rows, Z[rows, 0], Z[rows, 1], Z[rows, 3]]).astype(np.int32)
     h = "y" if orientation in VERTICAL_TREE else "x"
     merge_hover = (
-        "merge i = %{customdata[0]}<br>Z[i] = [%{customdata[1]}, %{customdata[2]}, %{" + h + ":.5g}, %{customdata[3]}]"
-        "<br>height %{" + h + ":.5g}, size %{customdata[3]}<br>click to highlight its samples<extra></extra>"
+        "merge i = %{customdata[0]}<br>Z[i] = [%{customdata[1]}, %{customdata[2]}, %{"
+        + h
+        + ":.5g}, %{customdata[3]}]"
+        "<br>height %{"
+        + h
+        + ":.5g}, size %{customdata[3]}<br>click to highlight its samples<extra></extra>"
     )
     sample_leaves = geometry.leaf_nodes < n
-    if sample_leaves.any() and len(geometry.leaf_nodes) <= LEAF_TICKS_MAX:  # where leaves are drawn big enough to hover
+    if (
+        sample_leaves.any() and len(geometry.leaf_nodes) <= LEAF_TICKS_MAX
+    ):  # where leaves are drawn big enough to hover
         leaf_ids = geometry.leaf_nodes[sample_leaves]
-        x, y = _oriented(geometry.leaf_x[sample_leaves].astype(np.float32), np.zeros(len(leaf_ids), dtype=np.float32), orientation)
-        traces.append(Trace(
-            x=x, y=y, mode="markers", name="leaves", marker=dict(size=6, color="rgba(0,0,0,0.01)"),
-            customdata=leaf_ids.astype(np.int32), text=[leaf_names[i] for i in leaf_ids.tolist()],
-            hovertemplate="sample %{customdata} · %{text}<extra></extra>", showlegend=False,
-        ))
-    x, y = _oriented(geometry.x_merge.astype(np.float32), geometry.height.astype(np.float32), orientation)
+        x, y = _oriented(
+            geometry.leaf_x[sample_leaves].astype(np.float32),
+            np.zeros(len(leaf_ids), dtype=np.float32),
+            orientation,
+        )
+        traces.append(
+            Trace(
+                x=x,
+                y=y,
+                mode="markers",
+                name="leaves",
+                marker=dict(size=6, color="rgba(0,0,0,0.01)"),
+                customdata=leaf_ids.astype(np.int32),
+                text=[leaf_names[i] for i in leaf_ids.tolist()],
+                hovertemplate="sample %{customdata} · %{text}<extra></extra>",
+                showlegend=False,
+            )
+        )
+    x, y = _oriented(
+        geometry.x_merge.astype(np.float32), geometry.height.astype(np.float32), orientation
+    )
     # first trace, so a click names it as curveNumber 0 and its pointNumber is the entry of geometry.merges
-    traces.insert(0, Trace(
-        x=x, y=y, mode="markers", name="merges",
-        marker=dict(size=8, color="rgba(0,0,0,0.01)"), hovertemplate=merge_hover,
-        customdata=merge_data, showlegend=False,
-    ))
+    traces.insert(
+        0,
+        Trace(
+            x=x,
+            y=y,
+            mode="markers",
+            name="merges",
+            marker=dict(size=8, color="rgba(0,0,0,0.01)"),
+            hovertemplate=merge_hover,
+            customdata=merge_data,
+            showlegend=False,
+        ),
+    )
     annotations = []
     if annotate_above is not None:
         tall = np.flatnonzero(geometry.height > annotate_above)
         tall = tall[np.argsort(-geometry.height[tall])][:ANNOTATIONS_MAX]
         for j in tall.tolist():
             ax, ay = _oriented(geometry.x_merge[j], geometry.height[j], orientation)
-            annotations.append(dict(x=ax, y=ay, text=f"{geometry.height[j]:.3g}", showarrow=False, yshift=-9 if orientation == "top" else 0, xshift=0 if orientation in VERTICAL_TREE else 14, font=dict(size=10)))
+            annotations.append(
+                dict(
+                    x=ax,
+                    y=ay,
+                    text=f"{geometry.height[j]:.3g}",
+                    showarrow=False,
+                    yshift=-9 if orientation == "top" else 0,
+                    xshift=0 if orientation in VERTICAL_TREE else 14,
+                    font=dict(size=10),
+                )
+            )
     leaf_title = "sample index" + (" or (cluster size)" if geometry.truncated else "")
     position_axis = dict(zeroline=False, showgrid=False, range=[0, 10 * len(geometry.leaf_nodes)])
     if len(geometry.leaf_nodes) <= LEAF_TICKS_MAX:
-        ticks = [leaf_names[node] if node < n else f"({size})" for node, size in zip(geometry.leaf_nodes.tolist(), geometry.leaf_sizes.tolist())]
-        position_axis.update(tickmode="array", tickvals=geometry.leaf_x, ticktext=ticks, tickangle=leaf_rotation if orientation in VERTICAL_TREE else 0, tickfont=dict(size=leaf_font_size))
+        ticks = [
+            leaf_names[node] if node < n else f"({size})"
+            for node, size in zip(geometry.leaf_nodes.tolist(), geometry.leaf_sizes.tolist())
+        ]
+        position_axis.update(
+            tickmode="array",
+            tickvals=geometry.leaf_x,
+            ticktext=ticks,
+            tickangle=leaf_rotation if orientation in VERTICAL_TREE else 0,
+            tickfont=dict(size=leaf_font_size),
+        )
     else:
         position_axis.update(showticklabels=False)
     top = float(geometry.height.max()) if geometry.n_links else 1.0
@@ -237,13 +360,31 @@ def dendrogram_figure(
 def cluster_legend(labels: np.ndarray, label_colours: dict, max_entries: int = 12) -> list:
     """The cluster legend as layout annotations: cheap to replace when the cut moves."""
     counts = np.bincount(labels)
-    order = sorted(label_colours, key=lambda label: (-counts[label], label))  # as assets/cut_recolour.js
+    order = sorted(
+        label_colours, key=lambda label: (-counts[label], label)
+    )  # as assets/cut_recolour.js
     shown = order[:max_entries]
-    lines = [f"<span style='color:{label_colours[label]}'>●</span> cluster {label} ({counts[label]:,})" for label in sorted(shown)]
+    lines = [
+        f"<span style='color:{label_colours[label]}'>●</span> cluster {label} ({counts[label]:,})"
+        for label in sorted(shown)
+    ]
     if len(order) > max_entries:
         lines.append(f"… {len(order) - max_entries} smaller clusters")
-    return [dict(xref="paper", yref="paper", x=1.0, y=1.0, xanchor="left", yanchor="top", align="left", showarrow=False,
-                 text="<b>cluster (size)</b><br>" + "<br>".join(lines), font=dict(size=11), xshift=8)]
+    return [
+        dict(
+            xref="paper",
+            yref="paper",
+            x=1.0,
+            y=1.0,
+            xanchor="left",
+            yanchor="top",
+            align="left",
+            showarrow=False,
+            text="<b>cluster (size)</b><br>" + "<br>".join(lines),
+            font=dict(size=11),
+            xshift=8,
+        )
+    ]
 
 
 def colour_groups(labels: np.ndarray, label_colours: dict) -> list[tuple[str, np.ndarray]]:
@@ -263,7 +404,16 @@ def colour_groups(labels: np.ndarray, label_colours: dict) -> list[tuple[str, np
     return [(colours[colour_of_sample[group[0]]], group) for group in np.split(order, bounds)]
 
 
-def scatter_figure(xy: np.ndarray, labels: np.ndarray, label_colours: dict, axis_titles: tuple, point_names: list, *, title="Samples by cluster", highlight=None) -> go.Figure:
+def scatter_figure(
+    xy: np.ndarray,
+    labels: np.ndarray,
+    label_colours: dict,
+    axis_titles: tuple,
+    point_names: list,
+    *,
+    title="Samples by cluster",
+    highlight=None,
+) -> go.Figure:
     """Samples coloured by flat cluster, one trace per colour.
 
     A colour per trace rather than per point: plotly parses every per-point
@@ -300,17 +450,31 @@ def scatter_figure(xy: np.ndarray, labels: np.ndarray, label_colours: dict, axis
         marker = dict(color=colour, size=7 if n <= 2000 else 4, line=dict(width=0))
         if highlight is not None:
             chosen = highlight[samples]
-            marker.update(opacity=np.where(chosen, 1.0, 0.15), line=dict(width=np.where(chosen, 1.5, 0), color=HIGHLIGHT_COLOUR))
+            marker.update(
+                opacity=np.where(chosen, 1.0, 0.15),
+                line=dict(width=np.where(chosen, 1.5, 0), color=HIGHLIGHT_COLOUR),
+            )
         group_labels = np.unique(labels[samples])
         # a palette colour is one cluster; pale grey gathers the smallest, each point says which
         cluster = f"cluster {group_labels[0]}" if len(group_labels) == 1 else "%{hovertext}"
-        traces.append(Trace(
-            x=xy[samples, 0], y=xy[samples, 1], mode="markers", name=f"samples {colour}", marker=marker, showlegend=False,
-            customdata=samples.astype(np.int32),
-            text=[point_names[i] for i in samples.tolist()] if named else None,
-            hovertext=[f"cluster {label}" for label in labels[samples].tolist()] if len(group_labels) > 1 else None,
-            hovertemplate="sample %{customdata}" + (" · %{text}" if named else "") + f"<br>{cluster}<br>%{{x:.4g}}, %{{y:.4g}}<extra></extra>",
-        ))
+        traces.append(
+            Trace(
+                x=xy[samples, 0],
+                y=xy[samples, 1],
+                mode="markers",
+                name=f"samples {colour}",
+                marker=marker,
+                showlegend=False,
+                customdata=samples.astype(np.int32),
+                text=[point_names[i] for i in samples.tolist()] if named else None,
+                hovertext=[f"cluster {label}" for label in labels[samples].tolist()]
+                if len(group_labels) > 1
+                else None,
+                hovertemplate="sample %{customdata}"
+                + (" · %{text}" if named else "")
+                + f"<br>{cluster}<br>%{{x:.4g}}, %{{y:.4g}}<extra></extra>",
+            )
+        )
     layout = _base_layout(title, axis_titles[0], axis_titles[1])
     layout["xaxis"].update(showgrid=True, gridcolor="#ECECEC")
     layout["margin"] = dict(MARGIN, r=130)
@@ -322,44 +486,105 @@ def scatter_figure(xy: np.ndarray, labels: np.ndarray, label_colours: dict, axis
 def elbow_figure(k_axis, distances, acceleration, suggested_k) -> go.Figure:
     """The tutorial's elbow plot: last merge distances and their acceleration."""
     traces = [
-        go.Scatter(x=k_axis, y=distances, mode="lines+markers", name="merge distance", line=dict(color="#332288")),
-        go.Scatter(x=k_axis[:-2] + 1 if len(acceleration) else [], y=acceleration, mode="lines+markers", name="acceleration (2nd difference)", line=dict(color="#117733")),
+        go.Scatter(
+            x=k_axis,
+            y=distances,
+            mode="lines+markers",
+            name="merge distance",
+            line=dict(color="#332288"),
+        ),
+        go.Scatter(
+            x=k_axis[:-2] + 1 if len(acceleration) else [],
+            y=acceleration,
+            mode="lines+markers",
+            name="acceleration (2nd difference)",
+            line=dict(color="#117733"),
+        ),
     ]
     layout = _base_layout(f"Elbow: suggests k = {suggested_k}", "number of clusters k", "distance")
     layout["xaxis"].update(dtick=1)
     layout["legend"] = dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right")
     layout["title"]["y"] = 0.97
-    layout["shapes"] = [dict(type="line", x0=suggested_k, x1=suggested_k, yref="paper", y0=0, y1=1, line=dict(color="#999", dash="dot"))]
+    layout["shapes"] = [
+        dict(
+            type="line",
+            x0=suggested_k,
+            x1=suggested_k,
+            yref="paper",
+            y0=0,
+            y1=1,
+            line=dict(color="#999", dash="dot"),
+        )
+    ]
     layout["margin"] = dict(l=64, r=16, t=64, b=48)
     return go.Figure(data=traces, layout=layout)
 
 
-def quality_figure(k, silhouette, calinski_harabasz, davies_bouldin, current_k=None, sample=None) -> go.Figure:
+def quality_figure(
+    k, silhouette, calinski_harabasz, davies_bouldin, current_k=None, sample=None
+) -> go.Figure:
     """Three quality indices against k, side by side; click a k to cut there."""
     from plotly.subplots import make_subplots
 
-    fig = make_subplots(rows=1, cols=3, subplot_titles=(
-        "Silhouette (higher is better)" + (f", sample of {sample:,}" if sample else ""),
-        "Calinski–Harabasz (higher is better)",
-        "Davies–Bouldin (lower is better)",
-    ))
-    for col, (values, colour) in enumerate(((silhouette, "#332288"), (calinski_harabasz, "#117733"), (davies_bouldin, "#CC6677")), start=1):
-        fig.add_trace(go.Scatter(x=k, y=values, mode="lines+markers", marker=dict(size=9, color=colour), line=dict(color=colour),
-                                 hovertemplate="k = %{x}<br>%{y:.4g}<br>click to cut at this k<extra></extra>", showlegend=False), row=1, col=col)
+    fig = make_subplots(
+        rows=1,
+        cols=3,
+        subplot_titles=(
+            "Silhouette (higher is better)" + (f", sample of {sample:,}" if sample else ""),
+            "Calinski–Harabasz (higher is better)",
+            "Davies–Bouldin (lower is better)",
+        ),
+    )
+    for col, (values, colour) in enumerate(
+        ((silhouette, "#332288"), (calinski_harabasz, "#117733"), (davies_bouldin, "#CC6677")),
+        start=1,
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=k,
+                y=values,
+                mode="lines+markers",
+                marker=dict(size=9, color=colour),
+                line=dict(color=colour),
+                hovertemplate="k = %{x}<br>%{y:.4g}<br>click to cut at this k<extra></extra>",
+                showlegend=False,
+            ),
+            row=1,
+            col=col,
+        )
         fig.update_xaxes(title_text="number of clusters k", dtick=1, row=1, col=col)
         if current_k is not None:
             fig.add_vline(x=current_k, line=dict(color="#999", dash="dot"), row=1, col=col)
-    fig.update_layout(template="none", font=FONT, margin=dict(l=48, r=16, t=48, b=48), plot_bgcolor="white", paper_bgcolor="white")
+    fig.update_layout(
+        template="none",
+        font=FONT,
+        margin=dict(l=48, r=16, t=48, b=48),
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+    )
     fig.update_annotations(font_size=12)
     return fig
 
 
 def cophenetic_figure(original, cophenetic, sampled, metric) -> go.Figure:
     """Original against cophenetic distance per pair: on the diagonal is perfect."""
-    fig = go.Figure(go.Scattergl(x=original, y=cophenetic, mode="markers", marker=dict(size=3, color="#332288", opacity=0.35),
-                                 hovertemplate="original %{x:.4g}<br>cophenetic %{y:.4g}<extra></extra>"))
-    note = f"random sample of {len(original):,} pairs" if sampled else f"all {len(original):,} pairs"
-    layout = _base_layout(f"Original vs cophenetic distance ({note})", f"original {metric} distance", "cophenetic distance (merge height)")
+    fig = go.Figure(
+        go.Scattergl(
+            x=original,
+            y=cophenetic,
+            mode="markers",
+            marker=dict(size=3, color="#332288", opacity=0.35),
+            hovertemplate="original %{x:.4g}<br>cophenetic %{y:.4g}<extra></extra>",
+        )
+    )
+    note = (
+        f"random sample of {len(original):,} pairs" if sampled else f"all {len(original):,} pairs"
+    )
+    layout = _base_layout(
+        f"Original vs cophenetic distance ({note})",
+        f"original {metric} distance",
+        "cophenetic distance (merge height)",
+    )
     layout["margin"] = dict(l=72, r=16, t=36, b=48)
     layout["title"].update(font=dict(size=12), x=0.5, xanchor="center")
     return go.Figure(fig.data, layout)

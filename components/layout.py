@@ -2,18 +2,19 @@
 
 Element ids are a contract with tests and scripts; see README.
 """
+
 from __future__ import annotations
 
 import uuid
 
 from dash import dash_table, dcc, html
 
+from callbacks.data import dataset_options
 from components.figures import EXPORT_CONFIG, placeholder_figure
 from hclust.cut import CRITERION_DESCRIPTIONS
-from callbacks.data import dataset_options
 from hclust.data import DEFAULT_PRESET
-from services import config
 from hclust.linkage import DEFAULT_METHOD, DEFAULT_METRIC, METHOD_DESCRIPTIONS, METHODS, METRICS
+from services import config
 
 # The quality plot's largest k when the page opens; small data has it computed with the linkage.
 DEFAULT_LARGEST_K = 10
@@ -33,29 +34,72 @@ def _field(label, control, help_text=None, html_for=None):
 
 def _panel(title, *children, panel_id=None, **kwargs):
     body = [html.H3(title, className="panel-title"), *children]
-    return html.Section(body, className="panel", id=panel_id, **kwargs) if panel_id else html.Section(body, className="panel", **kwargs)
+    return (
+        html.Section(body, className="panel", id=panel_id, **kwargs)
+        if panel_id
+        else html.Section(body, className="panel", **kwargs)
+    )
 
 
 def controls():
     return html.Aside(
         [
             html.H2("Data & method", className="column-title"),
-            _field("Dataset", dcc.Dropdown(id="dataset", options=dataset_options(), value=DEFAULT_PRESET, clearable=False), html_for="dataset"),
+            _field(
+                "Dataset",
+                dcc.Dropdown(
+                    id="dataset", options=dataset_options(), value=DEFAULT_PRESET, clearable=False
+                ),
+                html_for="dataset",
+            ),
             dcc.Upload(
                 id="upload-data",
-                children=html.Div(["Drop a file here or ", html.Span("choose one", className="link")]),
-                className="upload", accept=".csv,.tsv,.txt,.dat,.xlsx",
+                children=html.Div(
+                    ["Drop a file here or ", html.Span("choose one", className="link")]
+                ),
+                className="upload",
+                accept=".csv,.tsv,.txt,.dat,.xlsx",
             ),
-            html.Div(f"CSV, TSV, semicolon CSV with decimal commas, whitespace text or .xlsx; up to {config.MAX_UPLOAD_MB} MB.", className="field-help"),
+            html.Div(
+                f"CSV, TSV, semicolon CSV with decimal commas, whitespace text or .xlsx; up to {config.MAX_UPLOAD_MB} MB.",
+                className="field-help",
+            ),
             html.Div(id="upload-error", style={"display": "none"}),
-            html.Div(id="upload-limit", style={"display": "none"}, **{"data-limit-mb": str(config.MAX_UPLOAD_MB)}),
+            html.Div(
+                id="upload-limit",
+                style={"display": "none"},
+                **{"data-limit-mb": str(config.MAX_UPLOAD_MB)},
+            ),
             html.Div(
                 [
-                    _field("Feature columns", dcc.Dropdown(id="feature-columns", multi=True, placeholder="numeric columns"), "Only these enter the distances.", html_for="feature-columns"),
-                    _field("Label column", dcc.Dropdown(id="label-column", placeholder="none"), "Names leaves, hovers and downloaded rows.", html_for="label-column"),
-                    dcc.Checklist(id="as-distance-matrix", options=[{"label": " the file is a distance matrix (square, symmetric, zero diagonal)", "value": "yes"}], value=[], className="checklist"),
+                    _field(
+                        "Feature columns",
+                        dcc.Dropdown(
+                            id="feature-columns", multi=True, placeholder="numeric columns"
+                        ),
+                        "Only these enter the distances.",
+                        html_for="feature-columns",
+                    ),
+                    _field(
+                        "Label column",
+                        dcc.Dropdown(id="label-column", placeholder="none"),
+                        "Names leaves, hovers and downloaded rows.",
+                        html_for="label-column",
+                    ),
+                    dcc.Checklist(
+                        id="as-distance-matrix",
+                        options=[
+                            {
+                                "label": " the file is a distance matrix (square, symmetric, zero diagonal)",
+                                "value": "yes",
+                            }
+                        ],
+                        value=[],
+                        className="checklist",
+                    ),
                 ],
-                id="upload-options", style={"display": "none"},
+                id="upload-options",
+                style={"display": "none"},
             ),
             html.Div(
                 [
@@ -64,66 +108,229 @@ def controls():
                             html.Label("Blobs", className="field-label"),
                             dash_table.DataTable(
                                 id="gen-blobs",
-                                columns=[{"name": c, "id": c, "type": "numeric"} for c in BLOB_COLUMNS],
+                                columns=[
+                                    {"name": c, "id": c, "type": "numeric"} for c in BLOB_COLUMNS
+                                ],
                                 data=[dict(zip(BLOB_COLUMNS, row)) for row in DEFAULT_BLOBS],
-                                editable=True, row_deletable=True,
-                                style_cell={"fontSize": 12, "padding": "1px 4px", "minWidth": "34px"},
+                                editable=True,
+                                row_deletable=True,
+                                style_cell={
+                                    "fontSize": 12,
+                                    "padding": "1px 4px",
+                                    "minWidth": "34px",
+                                },
                                 style_header={"fontWeight": "600"},
                             ),
-                            html.Button("Add blob", id="gen-add-blob", className="button-secondary small", n_clicks=0),
+                            html.Button(
+                                "Add blob",
+                                id="gen-add-blob",
+                                className="button-secondary small",
+                                n_clicks=0,
+                            ),
                         ],
                         id="gen-blobs-field",
                     ),
                     html.Div(
                         [
-                            _field("Points", dcc.Input(id="gen-n", type="number", min=2, max=100000, step=1, value=300, className="number-input"), html_for="gen-n"),
-                            _field("Noise", dcc.Input(id="gen-noise", type="number", min=0, max=10, step="any", value=0.06, className="number-input"), html_for="gen-noise"),
+                            _field(
+                                "Points",
+                                dcc.Input(
+                                    id="gen-n",
+                                    type="number",
+                                    min=2,
+                                    max=100000,
+                                    step=1,
+                                    value=300,
+                                    className="number-input",
+                                ),
+                                html_for="gen-n",
+                            ),
+                            _field(
+                                "Noise",
+                                dcc.Input(
+                                    id="gen-noise",
+                                    type="number",
+                                    min=0,
+                                    max=10,
+                                    step="any",
+                                    value=0.06,
+                                    className="number-input",
+                                ),
+                                html_for="gen-noise",
+                            ),
                         ],
-                        id="gen-shape-fields", className="field-row",
+                        id="gen-shape-fields",
+                        className="field-row",
                     ),
-                    _field("Seed", dcc.Input(id="gen-seed", type="number", min=0, step=1, value=4711, className="number-input"), html_for="gen-seed"),
+                    _field(
+                        "Seed",
+                        dcc.Input(
+                            id="gen-seed",
+                            type="number",
+                            min=0,
+                            step=1,
+                            value=4711,
+                            className="number-input",
+                        ),
+                        html_for="gen-seed",
+                    ),
                     html.Button("Generate", id="generate", className="button-primary", n_clicks=0),
                 ],
-                id="generator-options", style={"display": "none"},
+                id="generator-options",
+                style={"display": "none"},
             ),
             html.Div(
                 [
-                    _field("Scaling", dcc.Dropdown(id="scaling", options=[
-                        {"label": "none", "value": "none"}, {"label": "z-score", "value": "zscore"},
-                        {"label": "whiten (÷ std, as scipy.cluster.vq.whiten)", "value": "whiten"}, {"label": "min-max to [0, 1]", "value": "minmax"},
-                    ], value="none", clearable=False), html_for="scaling"),
-                    _field("Missing values", dcc.Dropdown(id="missing-values", options=[
-                        {"label": "drop those rows", "value": "drop"}, {"label": "fill with column mean", "value": "mean"},
-                    ], value="drop", clearable=False), html_for="missing-values"),
+                    _field(
+                        "Scaling",
+                        dcc.Dropdown(
+                            id="scaling",
+                            options=[
+                                {"label": "none", "value": "none"},
+                                {"label": "z-score", "value": "zscore"},
+                                {
+                                    "label": "whiten (÷ std, as scipy.cluster.vq.whiten)",
+                                    "value": "whiten",
+                                },
+                                {"label": "min-max to [0, 1]", "value": "minmax"},
+                            ],
+                            value="none",
+                            clearable=False,
+                        ),
+                        html_for="scaling",
+                    ),
+                    _field(
+                        "Missing values",
+                        dcc.Dropdown(
+                            id="missing-values",
+                            options=[
+                                {"label": "drop those rows", "value": "drop"},
+                                {"label": "fill with column mean", "value": "mean"},
+                            ],
+                            value="drop",
+                            clearable=False,
+                        ),
+                        html_for="missing-values",
+                    ),
                 ],
                 className="field-row",
             ),
-            html.Div(id="data-status", className="status", role="status", **{"aria-live": "polite"}),
+            html.Div(
+                id="data-status", className="status", role="status", **{"aria-live": "polite"}
+            ),
             _field(
                 "Linkage method",
-                dcc.Dropdown(id="method", options=[{"label": f"{m} — {METHOD_DESCRIPTIONS[m]}", "value": m} for m in METHODS], value=DEFAULT_METHOD, clearable=False),
+                dcc.Dropdown(
+                    id="method",
+                    options=[
+                        {"label": f"{m} — {METHOD_DESCRIPTIONS[m]}", "value": m} for m in METHODS
+                    ],
+                    value=DEFAULT_METHOD,
+                    clearable=False,
+                ),
                 html_for="method",
             ),
-            _field("Distance metric", dcc.Dropdown(id="metric", options=[{"label": m, "value": m} for m in METRICS], value=DEFAULT_METRIC, clearable=False), "ward, centroid and median need euclidean.", html_for="metric"),
+            _field(
+                "Distance metric",
+                dcc.Dropdown(
+                    id="metric",
+                    options=[{"label": m, "value": m} for m in METRICS],
+                    value=DEFAULT_METRIC,
+                    clearable=False,
+                ),
+                "ward, centroid and median need euclidean.",
+                html_for="metric",
+            ),
             html.Div(
                 [
                     html.Div(id="job-stage", className="job-stage"),
                     html.Progress(id="job-progress", value="0", max="5", className="job-progress"),
-                    html.Button("Cancel", id="cancel-job", className="button-secondary", n_clicks=0, disabled=True),
+                    html.Button(
+                        "Cancel",
+                        id="cancel-job",
+                        className="button-secondary",
+                        n_clicks=0,
+                        disabled=True,
+                    ),
                 ],
-                id="job-panel", className="job-panel", role="status", **{"aria-live": "polite"},
+                id="job-panel",
+                className="job-panel",
+                role="status",
+                **{"aria-live": "polite"},
             ),
-            html.Div(id="clustering-status", className="status", role="status", **{"aria-live": "polite"}),
-            html.Button(id="use-sample", className="button-secondary", n_clicks=0, style={"display": "none"}),
+            html.Div(
+                id="clustering-status", className="status", role="status", **{"aria-live": "polite"}
+            ),
+            html.Button(
+                id="use-sample", className="button-secondary", n_clicks=0, style={"display": "none"}
+            ),
             html.Div(id="clustering-hint", className="status hint", role="status"),
             html.H2("Cut", className="column-title"),
-            _field("Criterion", dcc.Dropdown(id="criterion", options=[{"label": v, "value": k} for k, v in CRITERION_DESCRIPTIONS.items()], value="distance", clearable=False), html_for="criterion"),
-            _field("Cut height", dcc.Input(id="cut-height", type="number", min=0, step="any", debounce=True, className="number-input"), "Or drag the dashed line.", html_for="cut-height"),
-            _field("Number of clusters k", dcc.Input(id="n-clusters", type="number", min=1, step=1, debounce=True, className="number-input"), html_for="n-clusters"),
+            _field(
+                "Criterion",
+                dcc.Dropdown(
+                    id="criterion",
+                    options=[{"label": v, "value": k} for k, v in CRITERION_DESCRIPTIONS.items()],
+                    value="distance",
+                    clearable=False,
+                ),
+                html_for="criterion",
+            ),
+            _field(
+                "Cut height",
+                dcc.Input(
+                    id="cut-height",
+                    type="number",
+                    min=0,
+                    step="any",
+                    debounce=True,
+                    className="number-input",
+                ),
+                "Or drag the dashed line.",
+                html_for="cut-height",
+            ),
+            _field(
+                "Number of clusters k",
+                dcc.Input(
+                    id="n-clusters",
+                    type="number",
+                    min=1,
+                    step=1,
+                    debounce=True,
+                    className="number-input",
+                ),
+                html_for="n-clusters",
+            ),
             html.Div(
                 [
-                    _field("Threshold t", dcc.Input(id="criterion-t", type="number", value=8, step="any", debounce=True, className="number-input"), "For inconsistent and monocrit (the tutorial: t = 8, depth = 10).", html_for="criterion-t"),
-                    _field("Depth", dcc.Input(id="criterion-depth", type="number", value=10, min=1, max=100, step=1, debounce=True, className="number-input"), "Levels below a merge in its inconsistency statistics.", html_for="criterion-depth"),
+                    _field(
+                        "Threshold t",
+                        dcc.Input(
+                            id="criterion-t",
+                            type="number",
+                            value=8,
+                            step="any",
+                            debounce=True,
+                            className="number-input",
+                        ),
+                        "For inconsistent and monocrit (the tutorial: t = 8, depth = 10).",
+                        html_for="criterion-t",
+                    ),
+                    _field(
+                        "Depth",
+                        dcc.Input(
+                            id="criterion-depth",
+                            type="number",
+                            value=10,
+                            min=1,
+                            max=100,
+                            step=1,
+                            debounce=True,
+                            className="number-input",
+                        ),
+                        "Levels below a merge in its inconsistency statistics.",
+                        html_for="criterion-depth",
+                    ),
                 ],
                 className="field-row",
             ),
@@ -139,14 +346,40 @@ def controls():
                         {"label": "last p merged clusters (lastp)", "value": "lastp"},
                         {"label": "p levels below the root (level)", "value": "level"},
                     ],
-                    value="auto", clearable=False,
+                    value="auto",
+                    clearable=False,
                 ),
                 html_for="truncate-mode",
             ),
             html.Div(
                 [
-                    _field("p", dcc.Input(id="truncate-p", type="number", min=2, max=2000, step=1, value=60, debounce=True, className="number-input"), html_for="truncate-p"),
-                    _field("Annotate above", dcc.Input(id="annotate-above", type="number", min=0, step="any", debounce=True, placeholder="height", className="number-input"), html_for="annotate-above"),
+                    _field(
+                        "p",
+                        dcc.Input(
+                            id="truncate-p",
+                            type="number",
+                            min=2,
+                            max=2000,
+                            step=1,
+                            value=60,
+                            debounce=True,
+                            className="number-input",
+                        ),
+                        html_for="truncate-p",
+                    ),
+                    _field(
+                        "Annotate above",
+                        dcc.Input(
+                            id="annotate-above",
+                            type="number",
+                            min=0,
+                            step="any",
+                            debounce=True,
+                            placeholder="height",
+                            className="number-input",
+                        ),
+                        html_for="annotate-above",
+                    ),
                 ],
                 className="field-row",
             ),
@@ -156,16 +389,44 @@ def controls():
                     {"label": " dots for contracted merges", "value": "contracted"},
                     {"label": " snap a dragged cut to the nearest large gap", "value": "snap"},
                 ],
-                value=["contracted"], className="checklist",
+                value=["contracted"],
+                className="checklist",
             ),
-            dcc.Checklist(id="optimal-order", options=[{"label": " optimal leaf ordering", "value": "on"}], value=[], className="checklist"),
+            dcc.Checklist(
+                id="optimal-order",
+                options=[{"label": " optimal leaf ordering", "value": "on"}],
+                value=[],
+                className="checklist",
+            ),
             html.Div(
                 [
-                    _field("Orientation", dcc.Dropdown(id="orientation", options=[{"label": o, "value": o} for o in ("top", "bottom", "left", "right")], value="top", clearable=False), html_for="orientation"),
-                    _field("Leaf labels", dcc.Dropdown(id="leaf-label-style", options=[
-                        {"label": "small, vertical", "value": "9:-90"}, {"label": "large, vertical", "value": "12:-90"},
-                        {"label": "small, slanted", "value": "9:-45"}, {"label": "large, level", "value": "12:0"},
-                    ], value="9:-90", clearable=False), html_for="leaf-label-style"),
+                    _field(
+                        "Orientation",
+                        dcc.Dropdown(
+                            id="orientation",
+                            options=[
+                                {"label": o, "value": o} for o in ("top", "bottom", "left", "right")
+                            ],
+                            value="top",
+                            clearable=False,
+                        ),
+                        html_for="orientation",
+                    ),
+                    _field(
+                        "Leaf labels",
+                        dcc.Dropdown(
+                            id="leaf-label-style",
+                            options=[
+                                {"label": "small, vertical", "value": "9:-90"},
+                                {"label": "large, vertical", "value": "12:-90"},
+                                {"label": "small, slanted", "value": "9:-45"},
+                                {"label": "large, level", "value": "12:0"},
+                            ],
+                            value="9:-90",
+                            clearable=False,
+                        ),
+                        html_for="leaf-label-style",
+                    ),
                 ],
                 className="field-row",
             ),
@@ -173,7 +434,12 @@ def controls():
             _field("x", dcc.Dropdown(id="scatter-x", clearable=False), html_for="scatter-x"),
             _field("y", dcc.Dropdown(id="scatter-y", clearable=False), html_for="scatter-y"),
             html.H2("Results", className="column-title"),
-            html.Button("Download clusters (CSV)", id="download-labels", className="button-primary", n_clicks=0),
+            html.Button(
+                "Download clusters (CSV)",
+                id="download-labels",
+                className="button-primary",
+                n_clicks=0,
+            ),
             dcc.Download(id="download"),
         ],
         className="controls",
@@ -185,8 +451,20 @@ def _export_buttons(graph_id):
     return html.Div(
         [
             html.Span("Export:", className="export-label"),
-            html.Button("SVG", id=f"export-{graph_id}-svg", className="button-link", n_clicks=0, title="Vector image with title, axes and legend"),
-            html.Button("PNG", id=f"export-{graph_id}-png", className="button-link", n_clicks=0, title="Raster image at 3× resolution"),
+            html.Button(
+                "SVG",
+                id=f"export-{graph_id}-svg",
+                className="button-link",
+                n_clicks=0,
+                title="Vector image with title, axes and legend",
+            ),
+            html.Button(
+                "PNG",
+                id=f"export-{graph_id}-png",
+                className="button-link",
+                n_clicks=0,
+                title="Raster image at 3× resolution",
+            ),
             dcc.Store(id=f"export-{graph_id}-done"),
         ],
         className="export-row",
@@ -198,21 +476,68 @@ def plots():
     return html.Div(
         [
             html.Div(
-                [dcc.Graph(id="dendrogram", figure=placeholder_figure("Computing the linkage…"), config={**EXPORT_CONFIG, "edits": {"shapePosition": True}}, style=graph_style), _export_buttons("dendrogram")],
-                id="dendrogram-card", className="plot-card", tabIndex="0",
+                [
+                    dcc.Graph(
+                        id="dendrogram",
+                        figure=placeholder_figure("Computing the linkage…"),
+                        config={**EXPORT_CONFIG, "edits": {"shapePosition": True}},
+                        style=graph_style,
+                    ),
+                    _export_buttons("dendrogram"),
+                ],
+                id="dendrogram-card",
+                className="plot-card",
+                tabIndex="0",
                 title="Drag the dashed line to cut; with this panel focused, ↑ and ↓ step the cut across merge heights.",
                 **{"aria-label": "Dendrogram. Up and down arrows move the cut."},
             ),
-            html.Div([dcc.Graph(id="scatter", figure=placeholder_figure("Loading the data…"), config=EXPORT_CONFIG, style=graph_style), _export_buttons("scatter")], className="plot-card"),
             html.Div(
                 [
-                    html.Div(id="view-status", className="status", role="status", **{"aria-live": "polite"}),
-                    html.Div("Click a merge in the dendrogram to see its members.", id="node-panel", className="node-panel"),
+                    dcc.Graph(
+                        id="scatter",
+                        figure=placeholder_figure("Loading the data…"),
+                        config=EXPORT_CONFIG,
+                        style=graph_style,
+                    ),
+                    _export_buttons("scatter"),
+                ],
+                className="plot-card",
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        id="view-status",
+                        className="status",
+                        role="status",
+                        **{"aria-live": "polite"},
+                    ),
+                    html.Div(
+                        "Click a merge in the dendrogram to see its members.",
+                        id="node-panel",
+                        className="node-panel",
+                    ),
                     html.Div(
                         [
-                            html.Button("Show this branch in full", id="focus-branch", className="button-secondary", n_clicks=0, disabled=True),
-                            html.Button("Back to overview", id="focus-reset", className="button-secondary", n_clicks=0, disabled=True),
-                            html.Button("Clear highlight", id="clear-highlight", className="button-secondary", n_clicks=0),
+                            html.Button(
+                                "Show this branch in full",
+                                id="focus-branch",
+                                className="button-secondary",
+                                n_clicks=0,
+                                disabled=True,
+                            ),
+                            html.Button(
+                                "Back to overview",
+                                id="focus-reset",
+                                className="button-secondary",
+                                n_clicks=0,
+                                disabled=True,
+                            ),
+                            html.Button(
+                                "Clear highlight",
+                                id="clear-highlight",
+                                className="button-secondary",
+                                n_clicks=0,
+                            ),
                         ],
                         className="button-column",
                     ),
@@ -240,49 +565,123 @@ def diagnostics():
             _panel(
                 "Cophenetic correlation",
                 html.Div(id="cophenetic", className="big-number"),
-                html.P("How well the tree's merge heights preserve the original pairwise distances (1 is perfect).", className="panel-help"),
+                html.P(
+                    "How well the tree's merge heights preserve the original pairwise distances (1 is perfect).",
+                    className="panel-help",
+                ),
                 html.Div(id="cophenetic-comparison"),
-                dcc.Graph(id="cophenetic-plot", figure=placeholder_figure("Waiting for the linkage…"), config={"displayModeBar": False}, style={"height": "280px"}),
+                dcc.Graph(
+                    id="cophenetic-plot",
+                    figure=placeholder_figure("Waiting for the linkage…"),
+                    config={"displayModeBar": False},
+                    style={"height": "280px"},
+                ),
             ),
             _panel(
                 "Inconsistency",
                 html.Div(
                     [
-                        _field("Depth", dcc.Input(id="inconsistency-depth", type="number", min=1, max=50, step=1, value=5, debounce=True, className="number-input"), html_for="inconsistency-depth"),
-                        _field("Last merges", dcc.Input(id="inconsistency-last", type="number", min=1, max=200, step=1, value=10, debounce=True, className="number-input"), html_for="inconsistency-last"),
+                        _field(
+                            "Depth",
+                            dcc.Input(
+                                id="inconsistency-depth",
+                                type="number",
+                                min=1,
+                                max=50,
+                                step=1,
+                                value=5,
+                                debounce=True,
+                                className="number-input",
+                            ),
+                            html_for="inconsistency-depth",
+                        ),
+                        _field(
+                            "Last merges",
+                            dcc.Input(
+                                id="inconsistency-last",
+                                type="number",
+                                min=1,
+                                max=200,
+                                step=1,
+                                value=10,
+                                debounce=True,
+                                className="number-input",
+                            ),
+                            html_for="inconsistency-last",
+                        ),
                     ],
                     className="field-row",
                 ),
-                html.P("inconsistency = (h − mean) / std, over the link heights within depth levels below each merge. "
-                       "Rows above the threshold t are marked.", className="panel-help"),
+                html.P(
+                    "inconsistency = (h − mean) / std, over the link heights within depth levels below each merge. "
+                    "Rows above the threshold t are marked.",
+                    className="panel-help",
+                ),
                 html.Div(id="inconsistency"),
-                html.P("⚠ The values depend heavily on the depth, and heights below a merge are expected to be lower, "
-                       "so a high value is not automatically a real jump.", className="panel-warning"),
+                html.P(
+                    "⚠ The values depend heavily on the depth, and heights below a merge are expected to be lower, "
+                    "so a high value is not automatically a real jump.",
+                    className="panel-warning",
+                ),
                 panel_id="inconsistency-panel",
             ),
             _panel(
                 "Elbow of merge distances",
-                dcc.Graph(id="elbow-graph", figure=placeholder_figure("Waiting for the linkage…"), config={"displaylogo": False}, style={"height": "300px"}),
+                dcc.Graph(
+                    id="elbow-graph",
+                    figure=placeholder_figure("Waiting for the linkage…"),
+                    config={"displaylogo": False},
+                    style={"height": "300px"},
+                ),
                 html.Div(id="elbow"),
                 panel_id="elbow-panel",
             ),
             _panel(
                 "Quality per k",
-                _field("Largest k", dcc.Input(id="quality-max-k", type="number", min=3, max=30, step=1, value=DEFAULT_LARGEST_K, debounce=True, className="number-input"), html_for="quality-max-k"),
-                dcc.Graph(id="quality-graph", figure=placeholder_figure("Waiting for the linkage…"), config={"displaylogo": False}, style={"height": "300px"}),
+                _field(
+                    "Largest k",
+                    dcc.Input(
+                        id="quality-max-k",
+                        type="number",
+                        min=3,
+                        max=30,
+                        step=1,
+                        value=DEFAULT_LARGEST_K,
+                        debounce=True,
+                        className="number-input",
+                    ),
+                    html_for="quality-max-k",
+                ),
+                dcc.Graph(
+                    id="quality-graph",
+                    figure=placeholder_figure("Waiting for the linkage…"),
+                    config={"displaylogo": False},
+                    style={"height": "300px"},
+                ),
                 html.Div(id="quality-status", className="panel-help"),
                 panel_id="quality-panel",
             ),
             _panel(
                 "Clusters",
-                html.P("Click a row to highlight its cluster in both plots.", className="panel-help"),
+                html.P(
+                    "Click a row to highlight its cluster in both plots.", className="panel-help"
+                ),
                 _table("cluster-summary", page_size=12, style_table={"overflowX": "auto"}),
                 panel_id="summary-panel",
             ),
             _panel(
                 "Linkage matrix Z",
-                html.P("Each row merges idx1 and idx2 at distance into a cluster of count samples. An index ≥ n refers to the cluster formed in row idx − n.", className="panel-help"),
-                _table("linkage-table", [{"name": c, "id": c} for c in ("row", "idx1", "idx2", "distance", "count")], page_size=10, page_action="custom", page_current=0),
+                html.P(
+                    "Each row merges idx1 and idx2 at distance into a cluster of count samples. An index ≥ n refers to the cluster formed in row idx − n.",
+                    className="panel-help",
+                ),
+                _table(
+                    "linkage-table",
+                    [{"name": c, "id": c} for c in ("row", "idx1", "idx2", "distance", "count")],
+                    page_size=10,
+                    page_action="custom",
+                    page_current=0,
+                ),
                 panel_id="linkage-panel",
             ),
         ],
@@ -310,8 +709,20 @@ def serve_layout():
             dcc.Store(id="scatter-selection"),
             dcc.Store(id="cut-nudge"),
             dcc.Store(id="focus"),
-            html.Header([html.H1("Hierarchical clustering explorer"), html.Span("Build the tree, drag the cut, check the diagnostics, take the clusters.", className="tagline")], className="app-header"),
-            html.Main([controls(), html.Div([plots(), diagnostics()], className="content")], className="app-main"),
+            html.Header(
+                [
+                    html.H1("Hierarchical clustering explorer"),
+                    html.Span(
+                        "Build the tree, drag the cut, check the diagnostics, take the clusters.",
+                        className="tagline",
+                    ),
+                ],
+                className="app-header",
+            ),
+            html.Main(
+                [controls(), html.Div([plots(), diagnostics()], className="content")],
+                className="app-main",
+            ),
         ],
         className="app",
     )

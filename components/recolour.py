@@ -12,6 +12,7 @@ other criteria, still go to the server.
 
 The index is sent once per dendrogram geometry, not once per cut.
 """
+
 from __future__ import annotations
 
 import base64
@@ -38,7 +39,13 @@ def _packed(values, dtype) -> str:
     return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode("ascii")
 
 
-def recolour_index(tree: TreeIndex, Z: np.ndarray, geometry: DendrogramGeometry, orientation: str, geometry_key: str) -> dict | None:
+def recolour_index(
+    tree: TreeIndex,
+    Z: np.ndarray,
+    geometry: DendrogramGeometry,
+    orientation: str,
+    geometry_key: str,
+) -> dict | None:
     """The browser's recolouring index for one drawn dendrogram, or None when too large.
 
     Parameters
@@ -68,7 +75,9 @@ def recolour_index(tree: TreeIndex, Z: np.ndarray, geometry: DendrogramGeometry,
     left = Z[top, 0].astype(np.int64)
     right = Z[top, 1].astype(np.int64)
     nodes = n + geometry.merges
-    positions, heights = _segments(geometry.x_left, geometry.x_right, geometry.h_left, geometry.h_right, geometry.height)
+    positions, heights = _segments(
+        geometry.x_left, geometry.x_right, geometry.h_left, geometry.h_right, geometry.height
+    )
     x, y = _oriented(positions, heights, orientation)
     return {
         "geometry": geometry_key,

@@ -1,6 +1,7 @@
 """The real app on this machine, as a person's browser meets it: gunicorn on a
 free loopback port, and headless Debian Chromium. Shared by the browser tests
 and the browser benchmarks, which both start and stop their own servers."""
+
 from __future__ import annotations
 
 import contextlib
@@ -15,8 +16,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGUMENTS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
 )
 
 
@@ -55,8 +61,22 @@ def gunicorn(env: dict, log_path: Path, workers: int = 2):
     port = free_port()
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "300", "app:server"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "300",
+                "app:server",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             url = f"http://127.0.0.1:{port}/"
@@ -108,7 +128,13 @@ def choose_option(driver, dropdown_id: str, option_text: str, timeout: float = 1
     from selenium.webdriver.support.ui import WebDriverWait
 
     click_centred(driver, f"#{dropdown_id}")
-    WebDriverWait(driver, timeout).until(lambda d: any(option_text in o.text for o in d.find_elements("css selector", "[role=option]")))
-    option = next(o for o in driver.find_elements("css selector", "[role=option]") if option_text in o.text)
+    WebDriverWait(driver, timeout).until(
+        lambda d: any(
+            option_text in o.text for o in d.find_elements("css selector", "[role=option]")
+        )
+    )
+    option = next(
+        o for o in driver.find_elements("css selector", "[role=option]") if option_text in o.text
+    )
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", option)
     option.click()

@@ -5,6 +5,7 @@ recomputes Z. Heights are *cophenetic* (monotone) heights: for a linkage with
 inversions a node is only merged when its whole subtree is, which is what
 ``fcluster(..., criterion='distance')`` does.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -89,7 +90,9 @@ def height_for_k(sorted_heights: np.ndarray, k: int) -> CutForK:
     """
     n = len(sorted_heights) + 1
     if not 1 <= k <= n:
-        raise InputError(f"The number of clusters must be between 1 and {n} (the number of samples); got {k}.")
+        raise InputError(
+            f"The number of clusters must be between 1 and {n} (the number of samples); got {k}."
+        )
     top = sorted_heights[-1]
     if k == 1:
         return CutForK(height=float(top + max(abs(top) * 0.05, 1e-9)), low=float(top), high=None)
@@ -97,7 +100,9 @@ def height_for_k(sorted_heights: np.ndarray, k: int) -> CutForK:
     high = sorted_heights[n - k]
     if low is None:
         if high <= 0:
-            return CutForK(None, reason=f"{n} clusters would need a cut below 0: some samples are identical.")
+            return CutForK(
+                None, reason=f"{n} clusters would need a cut below 0: some samples are identical."
+            )
         return CutForK(height=float(high / 2), low=0.0, high=float(high))
     if high <= low:
         below = n_clusters_at(sorted_heights, np.nextafter(low, -np.inf))
@@ -168,7 +173,7 @@ class TreeIndex:
     size: np.ndarray
 
     @classmethod
-    def from_linkage(cls, Z: np.ndarray) -> "TreeIndex":
+    def from_linkage(cls, Z: np.ndarray) -> TreeIndex:
         from scipy.cluster.hierarchy import leaves_list
 
         n = Z.shape[0] + 1
@@ -245,7 +250,17 @@ class TreeIndex:
 # Paul Tol's "muted" qualitative scheme: distinguishable under the common
 # colour-vision deficiencies, and none of its colours is the grey used for
 # links above the cut.
-PALETTE = ("#332288", "#CC6677", "#117733", "#88CCEE", "#DDCC77", "#AA4499", "#44AA99", "#882255", "#999933")
+PALETTE = (
+    "#332288",
+    "#CC6677",
+    "#117733",
+    "#88CCEE",
+    "#DDCC77",
+    "#AA4499",
+    "#44AA99",
+    "#882255",
+    "#999933",
+)
 ABOVE_CUT_COLOUR = "#9A9A9A"
 OVERFLOW_COLOUR = "#D4D4D4"
 OVERFLOW = -1
@@ -272,7 +287,11 @@ def assign_colours(tree: TreeIndex, roots: np.ndarray, previous: dict | None = N
     -------
     ndarray of int, one entry per root
     """
-    previous = {int(k): int(v) for k, v in (previous or {}).items() if int(v) >= 0 and int(k) < len(tree.size)}
+    previous = {
+        int(k): int(v)
+        for k, v in (previous or {}).items()
+        if int(v) >= 0 and int(k) < len(tree.size)
+    }
     colours = np.full(len(roots), OVERFLOW, dtype=np.int64)
     taken = set()
     by_size = sorted(range(len(roots)), key=lambda j: (-tree.size[roots[j]], tree.start[roots[j]]))
@@ -314,7 +333,9 @@ def colour_hex(index: int) -> str:
     return OVERFLOW_COLOUR if index == OVERFLOW else PALETTE[index]
 
 
-def flat_clusters(Z: np.ndarray, criterion: str, *, height=None, k=None, t=None, depth=2) -> np.ndarray:
+def flat_clusters(
+    Z: np.ndarray, criterion: str, *, height=None, k=None, t=None, depth=2
+) -> np.ndarray:
     """Flat labels by any ``fcluster`` criterion, validated first.
 
     Parameters
@@ -372,7 +393,9 @@ def step_cut(sorted_heights: np.ndarray, height: float, direction: int) -> float
         j = int(np.searchsorted(levels, height, side="right"))  # first level above the cut
         if j >= len(levels):
             return float(height)
-        upper = levels[j + 1] if j + 1 < len(levels) else levels[j] + max(abs(levels[j]) * 0.05, 1e-9)
+        upper = (
+            levels[j + 1] if j + 1 < len(levels) else levels[j] + max(abs(levels[j]) * 0.05, 1e-9)
+        )
         return float((levels[j] + upper) / 2)
     j = int(np.searchsorted(levels, height, side="right")) - 1  # highest level at or below the cut
     if j < 0 or levels[j] <= 0:  # nothing below: merges at height 0 can never be undone

@@ -3,6 +3,7 @@
 A :class:`Dataset` is immutable once built and identified by a content hash,
 so results computed from it can be cached and shared safely.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,9 +49,13 @@ class Dataset:
     def __post_init__(self):
         values = np.ascontiguousarray(self.values, dtype=float)
         if values.ndim != 2:
-            raise InputError(f"Data must be a table of rows and columns, got {values.ndim} dimension(s).")
+            raise InputError(
+                f"Data must be a table of rows and columns, got {values.ndim} dimension(s)."
+            )
         if values.shape[0] < MIN_ROWS:
-            raise InputError(f"At least {MIN_ROWS} rows are needed to cluster; the data has {values.shape[0]}.")
+            raise InputError(
+                f"At least {MIN_ROWS} rows are needed to cluster; the data has {values.shape[0]}."
+            )
         if values.shape[1] < 1:
             raise InputError("The data has no numeric column to cluster on.")
         if len(self.feature_names) != values.shape[1]:
@@ -151,13 +156,19 @@ def random_sample(dataset: Dataset, rows: int, seed: int = 0) -> Dataset:
     if not MIN_ROWS <= rows < n:
         raise InputError(f"A sample must have between {MIN_ROWS} and {n - 1:,} rows; got {rows:,}.")
     chosen = np.sort(np.random.default_rng(seed).choice(n, size=int(rows), replace=False))
-    values = dataset.values[np.ix_(chosen, chosen)] if dataset.is_distance_matrix else dataset.values[chosen]
+    values = (
+        dataset.values[np.ix_(chosen, chosen)]
+        if dataset.is_distance_matrix
+        else dataset.values[chosen]
+    )
     labels = None if dataset.labels is None else tuple(dataset.labels[i] for i in chosen)
     if labels is None:  # keep the original row numbers visible on leaves and in the download
         labels = tuple(str(i) for i in chosen)
     return Dataset(
         values=values,
-        feature_names=tuple(f"{i}" for i in chosen) if dataset.is_distance_matrix else dataset.feature_names,
+        feature_names=tuple(f"{i}" for i in chosen)
+        if dataset.is_distance_matrix
+        else dataset.feature_names,
         name=f"{dataset.name}, random sample",
         labels=labels,
         notes=(*dataset.notes, f"random sample of {rows:,} of {n:,} rows (seed {seed})"),

@@ -6,6 +6,7 @@ children, and each link is the upside-down U
 ``(x_left, h_left) -> (x_left, h) -> (x_right, h) -> (x_right, h_right)``.
 Colours are not part of the geometry: a cut only recolours it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -58,7 +59,13 @@ class DendrogramGeometry:
         return len(self.merges)
 
 
-def dendrogram_geometry(Z: np.ndarray, tree: TreeIndex, truncate_mode: str = "none", p: int = 30, root: int | None = None) -> DendrogramGeometry:
+def dendrogram_geometry(
+    Z: np.ndarray,
+    tree: TreeIndex,
+    truncate_mode: str = "none",
+    p: int = 30,
+    root: int | None = None,
+) -> DendrogramGeometry:
     """Compute link and leaf coordinates as scipy's dendrogram would.
 
     Parameters
@@ -86,7 +93,9 @@ def dendrogram_geometry(Z: np.ndarray, tree: TreeIndex, truncate_mode: str = "no
     left = Z[:, 0].astype(np.int64)
     right = Z[:, 1].astype(np.int64)
     merge_start, merge_size = tree.start[n:], tree.size[n:]
-    inside = (merge_start >= tree.start[root]) & (merge_start + merge_size <= tree.start[root] + tree.size[root])
+    inside = (merge_start >= tree.start[root]) & (
+        merge_start + merge_size <= tree.start[root] + tree.size[root]
+    )
     inside_rows = np.flatnonzero(inside)
     p_leaves = len(inside_rows) + 1
     if truncate_mode == "none" or (truncate_mode == "lastp" and p >= p_leaves):
@@ -94,7 +103,7 @@ def dendrogram_geometry(Z: np.ndarray, tree: TreeIndex, truncate_mode: str = "no
     elif truncate_mode == "lastp":
         # the last p - 1 merges of the subtree leave p clusters as leaves
         visible = np.zeros(n - 1, dtype=bool)
-        visible[inside_rows[-max(int(p) - 1, 1):]] = True
+        visible[inside_rows[-max(int(p) - 1, 1) :]] = True
     elif truncate_mode == "level":
         depth = _depth_from_root(left, right, n)
         visible = inside & (depth - depth[root - n] < max(int(p), 0) + 1)
@@ -146,7 +155,13 @@ def _depth_from_root(left, right, n):
     return np.asarray(depth_list[n:])
 
 
-def link_colour_indices(geometry: DendrogramGeometry, tree: TreeIndex, roots: np.ndarray, root_colours: np.ndarray, pure: np.ndarray) -> np.ndarray:
+def link_colour_indices(
+    geometry: DendrogramGeometry,
+    tree: TreeIndex,
+    roots: np.ndarray,
+    root_colours: np.ndarray,
+    pure: np.ndarray,
+) -> np.ndarray:
     """Palette index of each drawn link; ``ABOVE`` (-2) for links between clusters.
 
     A link takes its cluster's colour when all samples beneath it are in one

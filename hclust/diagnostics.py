@@ -1,10 +1,12 @@
 """Diagnostics for judging a linkage and a cut, as the tutorial reads them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.cluster.hierarchy import cophenet, inconsistent
+
 # imported with the module, not on first use: importing scikit-learn takes about a
 # second, which the first quality request of each server process used to pay
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
@@ -63,14 +65,25 @@ def cophenetic_by_method(values, metric, methods, *, is_distance_matrix=False) -
 
     from .linkage import compute_linkage
 
-    distances = squareform(values, checks=False) if is_distance_matrix else condensed_distances(values, metric)
+    distances = (
+        squareform(values, checks=False)
+        if is_distance_matrix
+        else condensed_distances(values, metric)
+    )
     return {
-        method: float(cophenet(compute_linkage(values, method, metric, is_distance_matrix=is_distance_matrix), distances)[0])
+        method: float(
+            cophenet(
+                compute_linkage(values, method, metric, is_distance_matrix=is_distance_matrix),
+                distances,
+            )[0]
+        )
         for method in methods
     }
 
 
-def cophenetic_correlation(Z, values, metric="euclidean", *, is_distance_matrix=False, seed=0) -> CopheneticResult:
+def cophenetic_correlation(
+    Z, values, metric="euclidean", *, is_distance_matrix=False, seed=0
+) -> CopheneticResult:
     """Correlation between original distances and the tree's cophenetic distances.
 
     Exact, as ``scipy.cluster.hierarchy.cophenet(Z, pdist(X))``, up to
@@ -111,7 +124,13 @@ def cophenetic_correlation(Z, values, metric="euclidean", *, is_distance_matrix=
     c = float(np.corrcoef(original, tree_distance)[0, 1])
     half_width = 1.959964 / np.sqrt(COPHENETIC_SAMPLE_PAIRS - 3)
     z = np.arctanh(np.clip(c, -0.999999, 0.999999))
-    return CopheneticResult(c, False, COPHENETIC_SAMPLE_PAIRS, float(np.tanh(z - half_width)), float(np.tanh(z + half_width)))
+    return CopheneticResult(
+        c,
+        False,
+        COPHENETIC_SAMPLE_PAIRS,
+        float(np.tanh(z - half_width)),
+        float(np.tanh(z + half_width)),
+    )
 
 
 def _paired_distances(a, b, metric):
@@ -121,7 +140,9 @@ def _paired_distances(a, b, metric):
 
 def _safe_ratio(numerator, denominator):
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denominator == 0, 0.0, numerator / np.where(denominator == 0, 1, denominator))
+        return np.where(
+            denominator == 0, 0.0, numerator / np.where(denominator == 0, 1, denominator)
+        )
 
 
 def _cosine(a, b):
@@ -141,7 +162,9 @@ _PAIRED = {
     "cityblock": lambda a, b: np.abs(a - b).sum(axis=1),
     "chebyshev": lambda a, b: np.abs(a - b).max(axis=1),
     "cosine": _cosine,
-    "correlation": lambda a, b: _cosine(a - a.mean(axis=1, keepdims=True), b - b.mean(axis=1, keepdims=True)),
+    "correlation": lambda a, b: _cosine(
+        a - a.mean(axis=1, keepdims=True), b - b.mean(axis=1, keepdims=True)
+    ),
     "canberra": lambda a, b: _safe_ratio(np.abs(a - b), np.abs(a) + np.abs(b)).sum(axis=1),
     "braycurtis": lambda a, b: np.abs(a - b).sum(axis=1) / np.abs(a + b).sum(axis=1),
     "hamming": lambda a, b: (a != b).mean(axis=1),
@@ -159,7 +182,9 @@ def _lowest_common_merge_heights(Z, i, j):
     """
     n = Z.shape[0] + 1
     result = np.empty(len(i))
-    component = list(range(n))  # sample -> component key (a sample id that never changes for the larger side)
+    component = list(
+        range(n)
+    )  # sample -> component key (a sample id that never changes for the larger side)
     members = {s: [s] for s in range(n)}
     pending = {s: {} for s in range(n)}  # component key -> {query: other sample}
     for q, (a, b) in enumerate(zip(i.tolist(), j.tolist())):
@@ -285,11 +310,20 @@ def quality_per_k(Z, values, metric="euclidean", max_k=10, *, seed=0, progress=N
         # every k needs the same n × n distances: compute them once, not once per k
         from scipy.spatial.distance import pdist, squareform
 
-        silhouette_input, silhouette_metric = squareform(pdist(values, silhouette_metric)), "precomputed"
+        silhouette_input, silhouette_metric = (
+            squareform(pdist(values, silhouette_metric)),
+            "precomputed",
+        )
     for j, k in enumerate(ks):
         labels = fcluster(Z, k, criterion="maxclust")
         if len(np.unique(labels)) == k:
-            sil[j] = silhouette_score(silhouette_input, labels, metric=silhouette_metric, sample_size=sample, random_state=seed)
+            sil[j] = silhouette_score(
+                silhouette_input,
+                labels,
+                metric=silhouette_metric,
+                sample_size=sample,
+                random_state=seed,
+            )
             ch[j] = calinski_harabasz_score(values, labels)
             db[j] = davies_bouldin_score(values, labels)
         if progress:
@@ -310,13 +344,19 @@ def cluster_summary(values, labels, feature_names):
     for label in np.unique(labels):
         members = values[labels == label]
         centre = members.mean(axis=0)
-        row = {"cluster": int(label), "size": int(len(members)), "wcss": float(((members - centre) ** 2).sum())}
+        row = {
+            "cluster": int(label),
+            "size": int(len(members)),
+            "wcss": float(((members - centre) ** 2).sum()),
+        }
         row.update({f"mean {name}": float(v) for name, v in zip(feature_names, centre)})
         rows.append(row)
     return rows
 
 
-def cophenetic_pairs_sample(Z, values, metric="euclidean", *, is_distance_matrix=False, max_pairs=5_000, seed=0):
+def cophenetic_pairs_sample(
+    Z, values, metric="euclidean", *, is_distance_matrix=False, max_pairs=5_000, seed=0
+):
     """Original and cophenetic distances of up to `max_pairs` random pairs, for a plot.
 
     Returns
@@ -334,7 +374,9 @@ def cophenetic_pairs_sample(Z, values, metric="euclidean", *, is_distance_matrix
         i = rng.integers(0, n, max_pairs)
         j = rng.integers(0, n - 1, max_pairs)
         j = np.where(j >= i, j + 1, j)
-    original = values[i, j] if is_distance_matrix else _paired_distances(values[i], values[j], metric)
+    original = (
+        values[i, j] if is_distance_matrix else _paired_distances(values[i], values[j], metric)
+    )
     return original, _lowest_common_merge_heights(Z, i, j), total > max_pairs
 
 

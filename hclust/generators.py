@@ -8,6 +8,7 @@ with groups in order (no shuffling), so a seed always gives the same data.
 Settings arrive from the browser and are validated with
 :class:`~hclust.errors.InputError` naming the setting at fault.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -46,7 +47,7 @@ class Blob:
     cov: tuple
 
     @classmethod
-    def from_std(cls, size, mean_x, mean_y, std_x, std_y, corr=0.0) -> "Blob":
+    def from_std(cls, size, mean_x, mean_y, std_x, std_y, corr=0.0) -> Blob:
         """Blob from standard deviations and the x–y correlation."""
         covariance = corr * std_x * std_y
         return cls(size, (mean_x, mean_y), ((std_x**2, covariance), (covariance, std_y**2)))
@@ -114,16 +115,22 @@ def _blob(spec, index):
                 if std <= 0:
                     raise InputError(f"{where}: {name} must be greater than 0, got {std:g}.")
             if not -1 < corr < 1:
-                raise InputError(f"{where}: correlation must be strictly between -1 and 1, got {corr:g}.")
+                raise InputError(
+                    f"{where}: correlation must be strictly between -1 and 1, got {corr:g}."
+                )
             cov = Blob.from_std(0, 0, 0, std_x, std_y, corr).cov
     else:
         raise InputError(f"{where}: expected blob settings, got {type(spec).__name__}.")
     size = _whole(size, f"{where}: size", 1, MAX_GENERATED_ROWS)
     mean_xy = _pair(mean, f"{where}: mean")
     rows = _pair(cov, f"{where}: covariance", convert=False)
-    cov_matrix = np.array([_pair(row, f"{where}: covariance row {i + 1}") for i, row in enumerate(rows)])
+    cov_matrix = np.array(
+        [_pair(row, f"{where}: covariance row {i + 1}") for i, row in enumerate(rows)]
+    )
     if cov_matrix[0, 1] != cov_matrix[1, 0]:
-        raise InputError(f"{where}: the covariance must be symmetric, got {cov_matrix[0, 1]:g} and {cov_matrix[1, 0]:g}.")
+        raise InputError(
+            f"{where}: the covariance must be symmetric, got {cov_matrix[0, 1]:g} and {cov_matrix[1, 0]:g}."
+        )
     if not np.all(np.linalg.eigvalsh(cov_matrix) > 0):
         raise InputError(
             f"{where}: the covariance {cov_matrix.tolist()} is not positive definite: both variances must be "
@@ -166,9 +173,13 @@ def blobs(specs=TUTORIAL_BLOBS, seed=TUTORIAL_SEED):
     checked = [_blob(spec, i) for i, spec in enumerate(specs)]
     total = sum(size for size, _, _ in checked)
     if total > MAX_GENERATED_ROWS:
-        raise InputError(f"The blobs add up to {total:,} points; at most {MAX_GENERATED_ROWS:,} can be generated.")
+        raise InputError(
+            f"The blobs add up to {total:,} points; at most {MAX_GENERATED_ROWS:,} can be generated."
+        )
     if total < MIN_ROWS:
-        raise InputError(f"The blobs add up to {total} point; at least {MIN_ROWS} are needed to cluster.")
+        raise InputError(
+            f"The blobs add up to {total} point; at least {MIN_ROWS} are needed to cluster."
+        )
     rng = np.random.RandomState(_seed(seed))
     parts = [rng.multivariate_normal(mean, cov, size=[size]) for size, mean, cov in checked]
     groups = np.repeat(np.arange(len(checked)), [size for size, _, _ in checked])
@@ -197,7 +208,9 @@ def two_moons(n=200, noise=0.05, seed=0):
     """
     from sklearn.datasets import make_moons  # deferred: sklearn is slow to import
 
-    return make_moons(n_samples=_check_n(n), noise=_check_noise(noise), random_state=_seed(seed), shuffle=False)
+    return make_moons(
+        n_samples=_check_n(n), noise=_check_noise(noise), random_state=_seed(seed), shuffle=False
+    )
 
 
 def concentric_rings(n=200, noise=0.05, factor=0.5, seed=0):
@@ -218,9 +231,16 @@ def concentric_rings(n=200, noise=0.05, factor=0.5, seed=0):
 
     factor = _number(factor, "The ring factor")
     if not 0 < factor < 1:
-        raise InputError(f"The ring factor (inner radius / outer radius) must be strictly between 0 and 1, got {factor:g}.")
-    return make_circles(n_samples=_check_n(n), noise=_check_noise(noise), factor=factor,
-                        random_state=_seed(seed), shuffle=False)
+        raise InputError(
+            f"The ring factor (inner radius / outer radius) must be strictly between 0 and 1, got {factor:g}."
+        )
+    return make_circles(
+        n_samples=_check_n(n),
+        noise=_check_noise(noise),
+        factor=factor,
+        random_state=_seed(seed),
+        shuffle=False,
+    )
 
 
 # scikit-learn's "anisotropically distributed blobs" example stretches with this.
@@ -270,13 +290,20 @@ def generated_dataset(kind, **params) -> Dataset:
         Features ``x`` and ``y``; the notes record the settings and seed so
         the data can be made again.
     """
-    functions = {"blobs": blobs, "moons": two_moons, "rings": concentric_rings, "anisotropic": anisotropic_blobs}
+    functions = {
+        "blobs": blobs,
+        "moons": two_moons,
+        "rings": concentric_rings,
+        "anisotropic": anisotropic_blobs,
+    }
     if kind not in functions:
         raise InputError(f"Unknown generator '{kind}'. Choose one of: {', '.join(functions)}.")
     accepted = inspect.signature(functions[kind]).parameters
     unknown = sorted(set(params) - set(accepted))
     if unknown:
-        raise InputError(f"Unknown setting(s) for '{kind}': {', '.join(unknown)}. It takes: {', '.join(accepted)}.")
+        raise InputError(
+            f"Unknown setting(s) for '{kind}': {', '.join(unknown)}. It takes: {', '.join(accepted)}."
+        )
     X, _ = functions[kind](**params)
     shown = {k: v for k, v in params.items() if k != "specs"}
     settings = ", ".join(f"{k}={v!r}" for k, v in sorted(shown.items()))

@@ -11,6 +11,7 @@ Rows are located the way the user sees them in the file: ``line N`` is the
 the 1-based row number Excel shows. :meth:`ParsedTable.where` gives that text
 for a data row, so every message downstream names rows the same way.
 """
+
 from __future__ import annotations
 
 import base64
@@ -28,20 +29,40 @@ from .errors import InputError
 
 # Cells read as missing values, compared after stripping and lower-casing.
 # Excel error codes are included: a formula that failed has no value.
-MISSING_TOKENS = frozenset({
-    "", "na", "n/a", "nan", "null", "none", "?", "#n/a",
-    "#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!",
-})
+MISSING_TOKENS = frozenset(
+    {
+        "",
+        "na",
+        "n/a",
+        "nan",
+        "null",
+        "none",
+        "?",
+        "#n/a",
+        "#div/0!",
+        "#value!",
+        "#ref!",
+        "#name?",
+        "#num!",
+        "#null!",
+    }
+)
 
 # Strict on purpose: float() would also take '1_000' and non-ASCII digits.
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:inf|infinity)", re.IGNORECASE)
+_NUMBER = re.compile(
+    r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?(?:inf|infinity)", re.IGNORECASE
+)
 _DECIMAL_COMMA = re.compile(r"[+-]?[0-9]*,[0-9]+(?:[eE][+-]?[0-9]+)?")
 _DECIMAL_DOT = re.compile(r"[+-]?[0-9]*\.[0-9]+(?:[eE][+-]?[0-9]+)?")
 
 # Text delimiters tried in order of preference when several fit: a
 # semicolon file with decimal commas also splits evenly on commas.
-_DELIMITERS = (("\t", "tsv", "tab-separated"), (";", "semicolon", "semicolon-separated"),
-               (",", "csv", "comma-separated"), ("|", "pipe", "pipe-separated"))
+_DELIMITERS = (
+    ("\t", "tsv", "tab-separated"),
+    (";", "semicolon", "semicolon-separated"),
+    (",", "csv", "comma-separated"),
+    ("|", "pipe", "pipe-separated"),
+)
 _WHITESPACE = " "
 _SNIFF_LINES = 50
 # Share of sampled lines that must have the same number of fields for a
@@ -137,16 +158,22 @@ def decode_dash_upload(contents: str, limit_mb: float | None = None) -> bytes:
         When `contents` is not a base64 data URL or is too large.
     """
     if not isinstance(contents, str) or not contents.startswith("data:"):
-        raise InputError("The upload did not arrive as a data URL ('data:...;base64,...'); please upload the file again.")
+        raise InputError(
+            "The upload did not arrive as a data URL ('data:...;base64,...'); please upload the file again."
+        )
     header, sep, payload = contents.partition(",")
     if not sep or not header.endswith(";base64"):
-        raise InputError("The upload is not base64-encoded ('data:...;base64,...' expected); please upload the file again.")
+        raise InputError(
+            "The upload is not base64-encoded ('data:...;base64,...' expected); please upload the file again."
+        )
     if limit_mb is not None:
         check_upload_size(len(payload) * 3 // 4, limit_mb)
     try:
         return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise InputError(f"The upload's base64 payload is malformed ({exc}); please upload the file again.") from None
+        raise InputError(
+            f"The upload's base64 payload is malformed ({exc}); please upload the file again."
+        ) from None
 
 
 def check_upload_size(n_bytes: int, limit_mb: float) -> None:
@@ -201,7 +228,9 @@ def parse_upload(content: bytes, filename: str, header: bool | None = None) -> P
         return _parse_xlsx(content, filename, header)
     _refuse_known_binary(content, filename)
     if is_xlsx_name:
-        raise InputError(f"'{filename}' is named like an Excel workbook but is not one (an .xlsx file is a zip archive).")
+        raise InputError(
+            f"'{filename}' is named like an Excel workbook but is not one (an .xlsx file is a zip archive)."
+        )
     text, encoding, enc_note = _decode(content, filename)
     records, lines, delimiter, fmt, notes = _split_text(text, filename)
     notes = [enc_note] + notes if enc_note else notes
@@ -213,7 +242,9 @@ def _refuse_known_binary(content, filename):
     # common mistakes get a message that names what was uploaded.
     for magic, what in _SIGNATURES:
         if content.startswith(magic):
-            raise InputError(f"'{filename}' looks like {what}, not a table. Upload a CSV, TSV, text or .xlsx file.")
+            raise InputError(
+                f"'{filename}' looks like {what}, not a table. Upload a CSV, TSV, text or .xlsx file."
+            )
 
 
 def _decode(content, filename):
@@ -222,7 +253,9 @@ def _decode(content, filename):
         try:
             text, encoding = content.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            raise InputError(f"'{filename}' starts with a UTF-16 byte-order mark but is not valid UTF-16 text.") from None
+            raise InputError(
+                f"'{filename}' starts with a UTF-16 byte-order mark but is not valid UTF-16 text."
+            ) from None
         note = "decoded as UTF-16"
     elif content.startswith(b"\xef\xbb\xbf"):
         try:
@@ -283,7 +316,9 @@ def _split_text(text, filename):
     else:
         # A one-column file still goes through csv so quoted cells work; its
         # delimiter is a control character, refused above, so never present.
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or "\x1e", strict=False)
+        reader = csv.reader(
+            io.StringIO(text, newline=""), delimiter=delimiter or "\x1e", strict=False
+        )
         start = 1
         try:
             for cells in reader:
@@ -292,9 +327,13 @@ def _split_text(text, filename):
                     lines.append(start)
                 start = reader.line_num + 1
         except csv.Error as exc:
-            raise InputError(f"'{filename}' could not be read as {description} text at line {start}: {exc}.") from None
+            raise InputError(
+                f"'{filename}' could not be read as {description} text at line {start}: {exc}."
+            ) from None
     if not records:
-        raise InputError(f"The file '{filename}' is empty (its lines hold only delimiters and spaces).")
+        raise InputError(
+            f"The file '{filename}' is empty (its lines hold only delimiters and spaces)."
+        )
     notes = [f"read as {description} text"]
     return records, lines, delimiter, fmt, notes
 
@@ -315,7 +354,11 @@ def _sniff(sample):
     fits = []
     for delimiter, fmt, description in _DELIMITERS:
         try:
-            counts = [len(cells) for cells in csv.reader(io.StringIO(chunk, newline=""), delimiter=delimiter) if cells]
+            counts = [
+                len(cells)
+                for cells in csv.reader(io.StringIO(chunk, newline=""), delimiter=delimiter)
+                if cells
+            ]
         except csv.Error:
             continue
         modal, agreement = _mode_share(counts)
@@ -351,7 +394,9 @@ def _parse_xlsx(content, filename, header):
         unpacked = sum(info.file_size for info in archive.infolist())
         names = set(archive.namelist())
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise InputError(f"'{filename}' looks like a zip archive but is damaged; it cannot be read as a workbook.") from None
+        raise InputError(
+            f"'{filename}' looks like a zip archive but is damaged; it cannot be read as a workbook."
+        ) from None
     if "xl/workbook.xml" not in names:
         raise InputError(f"'{filename}' is a zip archive but not an Excel .xlsx workbook.")
     if unpacked > MAX_XLSX_UNCOMPRESSED_BYTES:
@@ -375,7 +420,9 @@ def _parse_xlsx(content, filename, header):
         finally:
             workbook.close()
     except Exception as exc:  # openpyxl raises many types on damaged files
-        raise InputError(f"'{filename}' could not be read as an Excel workbook ({type(exc).__name__}).") from None
+        raise InputError(
+            f"'{filename}' could not be read as an Excel workbook ({type(exc).__name__})."
+        ) from None
     if not records:
         raise InputError(f"The first sheet '{title}' of '{filename}' is empty.")
     # A sheet has no ragged rows: short rows are empty cells on the right.
@@ -383,8 +430,10 @@ def _parse_xlsx(content, filename, header):
     records = [cells + [""] * (width - len(cells)) for cells in records]
     # Leading and trailing columns that are empty everywhere are just margins.
     used = [j for j in range(width) if any(cells[j].strip() for cells in records)]
-    records = [cells[used[0]: used[-1] + 1] for cells in records]
-    notes = [f"read sheet '{title}'" + (f" (the first of {n_sheets} sheets)" if n_sheets > 1 else "")]
+    records = [cells[used[0] : used[-1] + 1] for cells in records]
+    notes = [
+        f"read sheet '{title}'" + (f" (the first of {n_sheets} sheets)" if n_sheets > 1 else "")
+    ]
     return _build_table(records, rows, filename, "xlsx", None, None, header, notes)
 
 
@@ -402,7 +451,9 @@ def _build_table(records, lines, filename, fmt, encoding, delimiter, header, not
     word = "row" if fmt == "xlsx" else "line"
     if header is not False and _header_lacks_row_names(records):
         records = [["row_name"] + records[0]] + records[1:]
-        notes.append("the header has one name fewer than the rows: the first column is taken as row names ('row_name')")
+        notes.append(
+            "the header has one name fewer than the rows: the first column is taken as row names ('row_name')"
+        )
     _check_ragged(records, lines, word, fmt)
     width = len(records[0])
     records = _trim_trailing_empty(records)
@@ -441,10 +492,19 @@ def _build_table(records, lines, filename, fmt, encoding, delimiter, header, not
     numeric = [name for name in names if frame[name].dtype.kind == "f"]
     for name in numeric:
         if _looks_like_row_index(frame[name]):
-            notes.append(f"column '{name}' counts rows (0, 1, 2, … or 1, 2, 3, …): probably a row index, not a feature")
+            notes.append(
+                f"column '{name}' counts rows (0, 1, 2, … or 1, 2, 3, …): probably a row index, not a feature"
+            )
     return ParsedTable(
-        frame=frame, filename=filename, format=fmt, encoding=encoding, delimiter=delimiter,
-        decimal_comma=decimal_comma, has_header=bool(header), source_rows=tuple(data_lines), notes=tuple(notes),
+        frame=frame,
+        filename=filename,
+        format=fmt,
+        encoding=encoding,
+        delimiter=delimiter,
+        decimal_comma=decimal_comma,
+        has_header=bool(header),
+        source_rows=tuple(data_lines),
+        notes=tuple(notes),
     )
 
 
@@ -473,7 +533,9 @@ def _trim_trailing_empty(records):
     """Drop trailing columns that are empty in every row, e.g. from a trailing delimiter."""
     widest = max(len(cells) for cells in records)
     width = widest
-    while width > 1 and all(len(cells) < width or not cells[width - 1].strip() for cells in records):
+    while width > 1 and all(
+        len(cells) < width or not cells[width - 1].strip() for cells in records
+    ):
         width -= 1
     if width == widest and all(len(cells) == width for cells in records):
         return records
@@ -513,7 +575,10 @@ def _detect_header(records, decimal_comma):
         below = [is_number[i][j] for i in rest]
         missing = [_is_missing(records[i][j]) for i in rest]
         numeric_below.append(any(below) and all(b or m for b, m in zip(below, missing)))
-    if any(numeric_below[j] and not is_number[0][j] and not _is_missing(first[j]) for j in range(len(first))):
+    if any(
+        numeric_below[j] and not is_number[0][j] and not _is_missing(first[j])
+        for j in range(len(first))
+    ):
         return True
     if any(numeric_below):
         return False
@@ -542,7 +607,9 @@ def _column(cells, decimal_comma):
     if decimal_comma:
         present = [cell.replace(",", ".") for cell in present]
     if not all(map(_NUMBER.fullmatch, present)):
-        return pd.Series([None if gap else cell for cell, gap in zip(stripped, missing)], dtype=object)
+        return pd.Series(
+            [None if gap else cell for cell, gap in zip(stripped, missing)], dtype=object
+        )
     values = np.full(len(cells), np.nan)
     # Every cell matched _NUMBER, so float parsing cannot fail here.
     values[~missing] = np.array(present, dtype=float)

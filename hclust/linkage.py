@@ -8,6 +8,7 @@ exact nearest-neighbour chain with a float32 first pass: 2.7x faster than
 ``linkage_vector`` on 50,000 x 10 (``make bench``). scipy stays the reference
 the tests compare to.
 """
+
 from __future__ import annotations
 
 import fastcluster
@@ -31,8 +32,16 @@ METHOD_DESCRIPTIONS = {
 
 # pdist metrics that make sense on numeric feature vectors.
 METRICS = (
-    "euclidean", "sqeuclidean", "cityblock", "chebyshev", "cosine", "correlation",
-    "canberra", "braycurtis", "hamming", "jaccard",
+    "euclidean",
+    "sqeuclidean",
+    "cityblock",
+    "chebyshev",
+    "cosine",
+    "correlation",
+    "canberra",
+    "braycurtis",
+    "hamming",
+    "jaccard",
 )
 
 # scipy computes these by updating centroids, which is only meaningful in
@@ -41,9 +50,14 @@ EUCLIDEAN_ONLY_METHODS = frozenset({"centroid", "median", "ward"})
 
 # fastcluster.linkage_vector works from observations in O(n·m) memory for
 # these pairs; everything else needs the condensed distance matrix.
-MEMORY_LIGHT_PAIRS = frozenset({
-    ("single", "euclidean"), ("ward", "euclidean"), ("centroid", "euclidean"), ("median", "euclidean"),
-})
+MEMORY_LIGHT_PAIRS = frozenset(
+    {
+        ("single", "euclidean"),
+        ("ward", "euclidean"),
+        ("centroid", "euclidean"),
+        ("median", "euclidean"),
+    }
+)
 
 # Up to this size fastcluster's Ward takes well under a tenth of a second, and
 # a process that never loaded hclust.ward's compiled code (a script, a test,
@@ -68,7 +82,9 @@ def validate_method_metric(method: str, metric: str) -> None:
     if method not in METHODS:
         raise InputError(f"Unknown linkage method '{method}'. Choose one of: {', '.join(METHODS)}.")
     if metric not in METRICS:
-        raise InputError(f"Unknown distance metric '{metric}'. Choose one of: {', '.join(METRICS)}.")
+        raise InputError(
+            f"Unknown distance metric '{metric}'. Choose one of: {', '.join(METRICS)}."
+        )
     if method in EUCLIDEAN_ONLY_METHODS and metric != "euclidean":
         raise InputError(
             f"Method '{method}' requires the distance metric to be euclidean, not '{metric}': "
@@ -112,7 +128,9 @@ def _rows_giving_nan(values, metric):
     return np.flatnonzero(bad).tolist()
 
 
-def compute_linkage(values: np.ndarray, method: str, metric: str, *, is_distance_matrix=False, progress=None) -> np.ndarray:
+def compute_linkage(
+    values: np.ndarray, method: str, metric: str, *, is_distance_matrix=False, progress=None
+) -> np.ndarray:
     """Compute the linkage matrix Z exactly as ``scipy.cluster.hierarchy.linkage``.
 
     Parameters

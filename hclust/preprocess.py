@@ -9,6 +9,7 @@ Rows are named as :meth:`hclust.io.ParsedTable.where` names them (``line N``
 of a text file, ``row N`` of a sheet); for a bare DataFrame they are
 ``data row N``, counting data rows from 1.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -43,7 +44,9 @@ def _frame_and_where(table):
         frame.columns = [str(c) for c in frame.columns]
         if frame.columns.has_duplicates:
             name = frame.columns[frame.columns.duplicated()][0]
-            raise InputError(f"Column name '{name}' appears more than once; give each column a unique name.")
+            raise InputError(
+                f"Column name '{name}' appears more than once; give each column a unique name."
+            )
         return frame, (lambda i: f"data row {i + 1}"), ()
     raise InputError(f"Expected a parsed table, got {type(table).__name__}.")
 
@@ -70,7 +73,11 @@ def default_feature_columns(table) -> list:
     A pandas or R export's row index would otherwise dominate every distance.
     """
     frame, _, _ = _frame_and_where(table)
-    chosen = [name for name in numeric_columns(table) if not _counts_rows(frame[name].to_numpy(dtype=float))]
+    chosen = [
+        name
+        for name in numeric_columns(table)
+        if not _counts_rows(frame[name].to_numpy(dtype=float))
+    ]
     return chosen or numeric_columns(table)
 
 
@@ -109,7 +116,9 @@ def _not_numeric_error(frame, name, where, role):
     return InputError(f"Column '{name}' is not numeric{example}, so it cannot be {role}.")
 
 
-def build_dataset(table, feature_columns=None, label_column=None, scaling="none", missing="drop", name=None) -> Dataset:
+def build_dataset(
+    table, feature_columns=None, label_column=None, scaling="none", missing="drop", name=None
+) -> Dataset:
     """Turn chosen columns of a table into a clean, scaled :class:`Dataset`.
 
     Parameters
@@ -147,24 +156,32 @@ def build_dataset(table, feature_columns=None, label_column=None, scaling="none"
     if scaling not in SCALINGS:
         raise InputError(f"Unknown scaling '{scaling}'. Choose one of: {', '.join(SCALINGS)}.")
     if missing not in MISSING:
-        raise InputError(f"Unknown missing-value handling '{missing}'. Choose one of: {', '.join(MISSING)}.")
+        raise InputError(
+            f"Unknown missing-value handling '{missing}'. Choose one of: {', '.join(MISSING)}."
+        )
     if name is None:
         name = table.filename if isinstance(table, ParsedTable) else "data"
     notes = list(table_notes)
 
     if label_column is not None and label_column not in frame.columns:
-        raise InputError(f"Label column '{label_column}' is not in the table. Columns: {_names(frame.columns)}.")
+        raise InputError(
+            f"Label column '{label_column}' is not in the table. Columns: {_names(frame.columns)}."
+        )
     if isinstance(feature_columns, str):
         feature_columns = [feature_columns]
     if feature_columns is None:
         feature_columns = [c for c in default_feature_columns(table) if c != label_column]
         for column in numeric_columns(table):
             if column not in feature_columns and column != label_column:
-                notes.append(f"left out column '{column}' by default: it counts rows (1, 2, 3, …), like a row index")
+                notes.append(
+                    f"left out column '{column}' by default: it counts rows (1, 2, 3, …), like a row index"
+                )
     features = []
     for column in feature_columns:
         if column not in frame.columns:
-            raise InputError(f"Column '{column}' is not in the table. Columns: {_names(frame.columns)}.")
+            raise InputError(
+                f"Column '{column}' is not in the table. Columns: {_names(frame.columns)}."
+            )
         if column == label_column:
             notes.append(f"column '{column}' is the label column, so it is not used as a feature")
             continue
@@ -172,14 +189,20 @@ def build_dataset(table, feature_columns=None, label_column=None, scaling="none"
             features.append(column)
     for column in features:
         if not _is_numeric(frame[column]):
-            raise _not_numeric_error(frame, column, where, "a feature; choose it as the label column instead")
+            raise _not_numeric_error(
+                frame, column, where, "a feature; choose it as the label column instead"
+            )
     if not features:
-        raise InputError("Choose at least one numeric column to cluster on; the table has "
-                         + (f"these: {_names(numeric_columns(table))}." if numeric_columns(table) else "none."))
+        raise InputError(
+            "Choose at least one numeric column to cluster on; the table has "
+            + (f"these: {_names(numeric_columns(table))}." if numeric_columns(table) else "none.")
+        )
 
     values = frame[features].to_numpy(dtype=float, na_value=np.nan, copy=True)
     if len(values) < MIN_ROWS:
-        raise InputError(f"At least {MIN_ROWS} rows are needed to cluster; the table has {len(values)}.")
+        raise InputError(
+            f"At least {MIN_ROWS} rows are needed to cluster; the table has {len(values)}."
+        )
     _refuse_infinite(values, features, where)
     rows = np.arange(len(values))
     values, rows, note = _handle_missing(values, rows, features, where, missing)
@@ -192,14 +215,18 @@ def build_dataset(table, feature_columns=None, label_column=None, scaling="none"
     notes.append(f"scaling: {SCALINGS[scaling]}")
     if not np.all(np.isfinite(values)):  # guard: every step above should keep values finite
         j = int(np.flatnonzero(~np.all(np.isfinite(values), axis=0))[0])
-        raise InputError(f"Column '{features[j]}' holds values too large to process; change its units.")
+        raise InputError(
+            f"Column '{features[j]}' holds values too large to process; change its units."
+        )
 
     labels = None
     if label_column is not None:
         column = frame[label_column].tolist()
         labels = tuple(_label_text(column[i], where(int(i))) for i in rows)
     notes.extend(duplicate_row_warnings(values, [where(int(i)) for i in rows]))
-    return Dataset(values=values, feature_names=tuple(features), name=name, labels=labels, notes=tuple(notes))
+    return Dataset(
+        values=values, feature_names=tuple(features), name=name, labels=labels, notes=tuple(notes)
+    )
 
 
 def _names(columns):
@@ -225,7 +252,9 @@ def _handle_missing(values, rows, features, where, missing):
         return values, rows, None
     empty = np.flatnonzero(gaps.all(axis=0))
     if empty.size:
-        raise InputError(f"Column '{features[empty[0]]}' has no values at all; leave it out of the features.")
+        raise InputError(
+            f"Column '{features[empty[0]]}' has no values at all; leave it out of the features."
+        )
     if missing == "mean":
         # Scaled by each column's largest magnitude so huge values cannot overflow the sum.
         magnitude = np.nanmax(np.abs(values), axis=0)
@@ -234,7 +263,11 @@ def _handle_missing(values, rows, features, where, missing):
         counts = gaps.sum(axis=0)
         values = np.where(gaps, means, values)
         per_column = ", ".join(f"{features[j]}: {counts[j]}" for j in np.flatnonzero(counts))
-        return values, rows, f"filled {int(counts.sum())} missing value(s) with column means ({per_column})"
+        return (
+            values,
+            rows,
+            f"filled {int(counts.sum())} missing value(s) with column means ({per_column})",
+        )
     bad = np.flatnonzero(gaps.any(axis=1))
     keep = ~gaps.any(axis=1)
     if keep.sum() < MIN_ROWS:
@@ -256,13 +289,17 @@ def _drop_constant(values, features):
     if constant.size == len(features):
         raise InputError(
             "Every chosen column is constant ("
-            + ", ".join(f"'{features[j]}' is always {values[0, j]:g}" for j in constant[:_SHOW_ROWS])
+            + ", ".join(
+                f"'{features[j]}' is always {values[0, j]:g}" for j in constant[:_SHOW_ROWS]
+            )
             + "), so no two rows differ; choose columns that vary."
         )
     dropped = ", ".join(f"'{features[j]}' (always {values[0, j]:g})" for j in constant)
     kept = [j for j in range(len(features)) if j not in set(constant.tolist())]
-    note = (f"dropped constant column(s) {dropped}: they cannot separate rows, "
-            "and z-score scaling would divide by zero")
+    note = (
+        f"dropped constant column(s) {dropped}: they cannot separate rows, "
+        "and z-score scaling would divide by zero"
+    )
     return values[:, kept], [features[j] for j in kept], note
 
 
@@ -369,10 +406,15 @@ def check_metric_for_data(values, metric, row_names=None) -> list:
     name = (lambda i: row_names[i]) if row_names is not None else (lambda i: f"data row {i + 1}")
     bad, why = None, ""
     if metric == "cosine":
-        bad, why = np.flatnonzero(~np.any(values != 0, axis=1)), "all zeros (a zero vector has no direction)"
+        bad, why = (
+            np.flatnonzero(~np.any(values != 0, axis=1)),
+            "all zeros (a zero vector has no direction)",
+        )
     elif metric == "correlation":
-        bad, why = np.flatnonzero(np.all(values == values[:, :1], axis=1)), \
-            "constant across the columns (zero variance, so correlation is undefined)"
+        bad, why = (
+            np.flatnonzero(np.all(values == values[:, :1], axis=1)),
+            "constant across the columns (zero variance, so correlation is undefined)",
+        )
     if bad is not None and bad.size:
         rows = _list_rows(name, bad)
         raise InputError(
@@ -382,11 +424,15 @@ def check_metric_for_data(values, metric, row_names=None) -> list:
     warnings = []
     if metric in ("hamming", "jaccard") and not np.all((values == 0) | (values == 1)):
         if metric == "hamming":
-            warnings.append("'hamming' counts the share of columns that differ; on data that is not 0/1 "
-                            "nearly every pair differs everywhere, so most distances are 1")
+            warnings.append(
+                "'hamming' counts the share of columns that differ; on data that is not 0/1 "
+                "nearly every pair differs everywhere, so most distances are 1"
+            )
         else:
-            warnings.append("'jaccard' treats every non-zero value as 1 (present); on data that is not 0/1 "
-                            "the magnitudes are ignored")
+            warnings.append(
+                "'jaccard' treats every non-zero value as 1 (present); on data that is not 0/1 "
+                "the magnitudes are ignored"
+            )
     return warnings
 
 
@@ -420,33 +466,47 @@ def distance_matrix_dataset(table, label_column=None, name=None, tol=1e-8) -> Da
     """
     frame, where, table_notes = _frame_and_where(table)
     if label_column is not None and label_column not in frame.columns:
-        raise InputError(f"Label column '{label_column}' is not in the table. Columns: {_names(frame.columns)}.")
+        raise InputError(
+            f"Label column '{label_column}' is not in the table. Columns: {_names(frame.columns)}."
+        )
     columns = [c for c in frame.columns if c != label_column]
     for column in columns:
         if not _is_numeric(frame[column]):
-            raise _not_numeric_error(frame, column, where, "part of a distance matrix (choose it as the label column?)")
+            raise _not_numeric_error(
+                frame, column, where, "part of a distance matrix (choose it as the label column?)"
+            )
     d = frame[columns].to_numpy(dtype=float, na_value=np.nan, copy=True)
     n, k = d.shape
     if n != k:
         hint = ""
         if isinstance(table, ParsedTable) and not table.has_header and n == k + 1:
             hint = " If the first row holds names, read the file with a header row."
-        raise InputError(f"A distance matrix must be square: the table has {n} rows and {k} matrix columns.{hint}")
+        raise InputError(
+            f"A distance matrix must be square: the table has {n} rows and {k} matrix columns.{hint}"
+        )
     if n < MIN_ROWS:
         raise InputError(f"At least {MIN_ROWS} rows are needed to cluster; the matrix has {n}.")
 
     def cell(i, j):
         return f"{where(int(i))}, column '{columns[j]}'"
 
-    for test, what in ((np.isnan(d), "is missing"), (np.isinf(d), "is infinite"), (d < 0, "is negative")):
+    for test, what in (
+        (np.isnan(d), "is missing"),
+        (np.isinf(d), "is infinite"),
+        (d < 0, "is negative"),
+    ):
         if test.any():
             i, j = np.argwhere(test)[0]
-            raise InputError(f"Distance at {cell(i, j)} {what}; distances must be finite and non-negative.")
+            raise InputError(
+                f"Distance at {cell(i, j)} {what}; distances must be finite and non-negative."
+            )
     allowed = tol * max(1.0, float(d.max()))
     diagonal = np.abs(np.diag(d))
     if diagonal.max() > allowed:
         i = int(np.argmax(diagonal))
-        raise InputError(f"The diagonal must be 0 (each item's distance to itself), but {cell(i, i)} is {d[i, i]:g}.")
+        raise InputError(
+            f"The diagonal must be 0 (each item's distance to itself), but {cell(i, i)} is {d[i, i]:g}."
+        )
     asymmetry = np.abs(d - d.T)
     if asymmetry.max() > allowed:
         i, j = np.unravel_index(int(np.argmax(asymmetry)), d.shape)
@@ -455,7 +515,9 @@ def distance_matrix_dataset(table, label_column=None, name=None, tol=1e-8) -> Da
         )
     notes = list(table_notes)
     if asymmetry.max() > 0 or diagonal.max() > 0:
-        notes.append(f"made exactly symmetric with a zero diagonal (differences were at most {max(asymmetry.max(), diagonal.max()):.3g})")
+        notes.append(
+            f"made exactly symmetric with a zero diagonal (differences were at most {max(asymmetry.max(), diagonal.max()):.3g})"
+        )
     d = (d + d.T) / 2
     np.fill_diagonal(d, 0.0)
     notes.append(f"distance matrix of {n} items")
@@ -469,8 +531,14 @@ def distance_matrix_dataset(table, label_column=None, name=None, tol=1e-8) -> Da
         labels = None
     if name is None:
         name = table.filename if isinstance(table, ParsedTable) else "distance matrix"
-    return Dataset(values=d, feature_names=tuple(columns), name=name, labels=labels, notes=tuple(notes),
-                   is_distance_matrix=True)
+    return Dataset(
+        values=d,
+        feature_names=tuple(columns),
+        name=name,
+        labels=labels,
+        notes=tuple(notes),
+        is_distance_matrix=True,
+    )
 
 
 def classical_mds(distances, n_components=2) -> np.ndarray:
@@ -563,7 +631,12 @@ def max_rows_within(m, method, metric, budget_mb, is_distance_matrix=False) -> i
     budget = budget_mb * 1024 * 1024
 
     def fits(n):
-        return estimate_linkage_memory_bytes(n, n if is_distance_matrix else m, method, metric, is_distance_matrix) <= budget
+        return (
+            estimate_linkage_memory_bytes(
+                n, n if is_distance_matrix else m, method, metric, is_distance_matrix
+            )
+            <= budget
+        )
 
     if not fits(1):
         return 0
@@ -589,8 +662,11 @@ def check_memory(n, m, method, metric, budget_mb, is_distance_matrix=False) -> N
     if estimate <= budget_mb * 1024 * 1024:
         return
     light = (method, metric) in MEMORY_LIGHT_PAIRS and not is_distance_matrix
-    why = ("a working copy of the data" if light
-           else "n(n-1)/2 pairwise distances in float64, counted twice for working copies")
+    why = (
+        "a working copy of the data"
+        if light
+        else "n(n-1)/2 pairwise distances in float64, counted twice for working copies"
+    )
     message = (
         f"Clustering {n:,} rows × {m:,} columns with {method} linkage and {metric} distance needs about "
         f"{_human(estimate)} ({why}); the memory limit is {budget_mb:,g} MB."
@@ -600,8 +676,10 @@ def check_memory(n, m, method, metric, budget_mb, is_distance_matrix=False) -> N
         light_estimate = estimate_linkage_memory_bytes(n, m, "ward", "euclidean")
         if light_estimate <= budget_mb * 1024 * 1024:
             methods = ", ".join(sorted(method for method, _ in MEMORY_LIGHT_PAIRS))
-            ways.append(f"choose {methods} linkage with euclidean distance, which needs only O(n·m) memory "
-                        f"(about {_human(light_estimate)} here)")
+            ways.append(
+                f"choose {methods} linkage with euclidean distance, which needs only O(n·m) memory "
+                f"(about {_human(light_estimate)} here)"
+            )
     sample = max_rows_within(m, method, metric, budget_mb, is_distance_matrix)
     if sample >= MIN_ROWS:
         ways.append(f"cluster a random sample of at most {sample:,} rows")

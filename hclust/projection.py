@@ -1,10 +1,13 @@
 """Two-dimensional views of the data for the scatter plot."""
+
 from __future__ import annotations
 
 import numpy as np
 
 
-def principal_components(values: np.ndarray, n_components: int = 2) -> tuple[np.ndarray, np.ndarray]:
+def principal_components(
+    values: np.ndarray, n_components: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
     """Project centred data onto its first principal components.
 
     Returns

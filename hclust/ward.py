@@ -21,6 +21,7 @@ stays exact:
 The float64 costs are the only ones that decide merges, so the tree is the one
 float64 arithmetic gives. The tests compare it with scipy's.
 """
+
 from __future__ import annotations
 
 import math
@@ -32,7 +33,7 @@ _TILE = 256
 _LANES = 16
 _BIG = np.float32(3.0e38)
 # unit roundoff of float32
-_U32 = 2.0 ** -24
+_U32 = 2.0**-24
 # the rounding bound below is a sum of worst cases; this widens it further
 _SAFETY = 4.0
 _JIT = dict(cache=True, nogil=True, boundscheck=False, error_model="numpy")
@@ -61,7 +62,9 @@ def _approximate_costs(c32, inv32, active, px, approx, tile_min):
         stop = min(start + _TILE, active)
         lanes[:] = _BIG
         whole = start + (stop - start) // _LANES * _LANES
-        for j0 in range(start, whole, _LANES):  # independent minima, so the loop is not latency-bound
+        for j0 in range(
+            start, whole, _LANES
+        ):  # independent minima, so the loop is not latency-bound
             for lane in range(_LANES):
                 v = costs[j0 + lane]
                 lanes[lane] = v if v < lanes[lane] else lanes[lane]
@@ -97,7 +100,9 @@ def _nearest(c64, c32, inv64, inv32, size, active, px, prev, bound_scale, approx
         if approx[j] == tile_min[best_tile]:
             candidate = j
             break
-    if candidate < 0:  # only NaN costs could leave none (finite data give none): start from any other cluster
+    if (
+        candidate < 0
+    ):  # only NaN costs could leave none (finite data give none): start from any other cluster
         candidate = 1 if px == 0 else 0
     best = _cost(c64, inv64, px, candidate)
     best_pos = candidate
@@ -129,8 +134,8 @@ def _nn_chain(c64, size, bound_scale):
     c32 = c64.astype(np.float32)
     inv64 = 1.0 / size
     inv32 = inv64.astype(np.float32)
-    rep = np.arange(n)          # representative leaf of the cluster at each position
-    pos_of = np.arange(n)       # position of the cluster a leaf represents
+    rep = np.arange(n)  # representative leaf of the cluster at each position
+    pos_of = np.arange(n)  # position of the cluster a leaf represents
     approx = np.empty(n, np.float32)
     tile_min = np.empty((n + _TILE - 1) // _TILE, np.float32)
     chain = np.empty(n, np.int64)  # representatives
@@ -146,7 +151,9 @@ def _nn_chain(c64, size, bound_scale):
         while True:
             x = chain[chain_len - 1]
             prev = pos_of[chain[chain_len - 2]] if chain_len >= 2 else -1
-            y_pos, cost = _nearest(c64, c32, inv64, inv32, size, active, pos_of[x], prev, bound_scale, approx, tile_min)
+            y_pos, cost = _nearest(
+                c64, c32, inv64, inv32, size, active, pos_of[x], prev, bound_scale, approx, tile_min
+            )
             if y_pos == prev:
                 break
             chain[chain_len] = rep[y_pos]
@@ -241,8 +248,12 @@ def ward_linkage(X: np.ndarray) -> np.ndarray:
     largest = float(np.abs(centred).max())
     scale = 2.0 ** math.ceil(math.log2(largest)) if largest > 0 else 1.0
     centred /= scale
-    bound_scale = 4.0 * math.sqrt(m) * _U32 * (largest / scale)  # that bound also holds for every centroid
-    merges_a, merges_b, heights = _nn_chain(np.ascontiguousarray(centred.T), np.ones(n), bound_scale)
+    bound_scale = (
+        4.0 * math.sqrt(m) * _U32 * (largest / scale)
+    )  # that bound also holds for every centroid
+    merges_a, merges_b, heights = _nn_chain(
+        np.ascontiguousarray(centred.T), np.ones(n), bound_scale
+    )
     heights *= scale
     order = np.argsort(heights, kind="stable")
     return _scipy_numbering(merges_a, merges_b, heights, order, n)

@@ -1,4 +1,5 @@
 """Settings read from the environment, with defaults for one machine."""
+
 import os
 import tempfile
 
@@ -12,7 +13,9 @@ def _int(name, default):
 
 HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = _int("PORT", 8050)
-CACHE_DIR = os.environ.get("CACHE_DIR", os.path.join(tempfile.gettempdir(), "hclust-dashboard-cache"))
+CACHE_DIR = os.environ.get(
+    "CACHE_DIR", os.path.join(tempfile.gettempdir(), "hclust-dashboard-cache")
+)
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # A session untouched for this long is forgotten; shared results live as long.
 SESSION_TTL_SECONDS = _int("SESSION_TTL_SECONDS", 6 * 3600)

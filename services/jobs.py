@@ -5,6 +5,7 @@ disk cache: no external service. With ``REDIS_URL`` set, the same callbacks
 run on Celery workers through Redis, so a hosted instance can spread jobs
 over machines (start them with ``celery -A app:celery_app worker``).
 """
+
 from __future__ import annotations
 
 import os
@@ -57,4 +58,6 @@ def background_manager(celery=None):
     import diskcache
 
     manager = _race_safe_diskcache_manager()
-    return manager(diskcache.Cache(os.path.join(config.CACHE_DIR, "jobs")), expire=config.SESSION_TTL_SECONDS)
+    return manager(
+        diskcache.Cache(os.path.join(config.CACHE_DIR, "jobs")), expire=config.SESSION_TTL_SECONDS
+    )

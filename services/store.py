@@ -9,6 +9,7 @@ Keys:
 Datasets and clusterings are addressed by content, so two sessions with the
 same data share the expensive result and nothing else.
 """
+
 from __future__ import annotations
 
 import functools
@@ -63,7 +64,9 @@ def overview_truncation(n: int) -> str:
     return "none" if n <= FULL_DENDROGRAM_MAX_LEAVES else "lastp"
 
 
-def build_clustering(dataset: Dataset, method: str, metric: str, optimal_order: bool = False, progress=None) -> Clustering:
+def build_clustering(
+    dataset: Dataset, method: str, metric: str, optimal_order: bool = False, progress=None
+) -> Clustering:
     """Linkage, tree index and dendrogram geometry for one dataset.
 
     With `optimal_order`, the children of each merge are flipped so that
@@ -77,23 +80,47 @@ def build_clustering(dataset: Dataset, method: str, metric: str, optimal_order: 
             f"Optimal leaf ordering is limited to {OPTIMAL_ORDER_MAX_N:,} samples (its time grows as n³: "
             f"about {optimal_order_seconds(dataset.n_samples) / 60:.0f} minutes here); this data has {dataset.n_samples:,}."
         )
-    check_memory(dataset.n_samples, dataset.n_features, method, metric, config.MAX_MEMORY_MB, dataset.is_distance_matrix)
+    check_memory(
+        dataset.n_samples,
+        dataset.n_features,
+        method,
+        metric,
+        config.MAX_MEMORY_MB,
+        dataset.is_distance_matrix,
+    )
     if not dataset.is_distance_matrix:
         # name rows as the page does: by label, else "sample i" (from 0, as in hovers and the download)
-        row_names = dataset.leaf_names() if dataset.labels is not None else [f"sample {i}" for i in range(dataset.n_samples)]
+        row_names = (
+            dataset.leaf_names()
+            if dataset.labels is not None
+            else [f"sample {i}" for i in range(dataset.n_samples)]
+        )
         check_metric_for_data(dataset.values, metric, row_names)
-    Z = compute_linkage(dataset.values, method, metric, is_distance_matrix=dataset.is_distance_matrix, progress=report)
+    Z = compute_linkage(
+        dataset.values,
+        method,
+        metric,
+        is_distance_matrix=dataset.is_distance_matrix,
+        progress=report,
+    )
     if optimal_order:
         from scipy.cluster.hierarchy import optimal_leaf_ordering
         from scipy.spatial.distance import squareform
+
         from hclust.linkage import condensed_distances
 
-        distances = squareform(dataset.values, checks=False) if dataset.is_distance_matrix else condensed_distances(dataset.values, metric)
+        distances = (
+            squareform(dataset.values, checks=False)
+            if dataset.is_distance_matrix
+            else condensed_distances(dataset.values, metric)
+        )
         Z = optimal_leaf_ordering(Z, distances)
     report("geometry")
     tree = TreeIndex.from_linkage(Z)
     geometry = dendrogram_geometry(Z, tree, overview_truncation(tree.n), OVERVIEW_P)
-    return Clustering(Z=Z, tree=tree, geometry=geometry, default_cut=largest_gap_cut(tree.sorted_heights))
+    return Clustering(
+        Z=Z, tree=tree, geometry=geometry, default_cut=largest_gap_cut(tree.sorted_heights)
+    )
 
 
 class Store:
@@ -111,20 +138,32 @@ class Store:
     @staticmethod
     def check_session(session_id) -> str:
         if not isinstance(session_id, str) or not _SESSION_ID.fullmatch(session_id):
-            raise InputError("This page's session is not valid; reload the page to start a new one.")
+            raise InputError(
+                "This page's session is not valid; reload the page to start a new one."
+            )
         return session_id
 
     def put_dataset(self, session_id: str, dataset: Dataset) -> str:
         """Make `dataset` the one the session shows; returns its key."""
         key = dataset.content_hash
         self._cache.set(f"dataset:{key}", dataset, expire=config.SESSION_TTL_SECONDS)
-        self._cache.set(f"session:{self.check_session(session_id)}:dataset", key, expire=config.SESSION_TTL_SECONDS)
-        self._cache.set(f"session:{session_id}:loaded:{key}", True, expire=config.SESSION_TTL_SECONDS)
+        self._cache.set(
+            f"session:{self.check_session(session_id)}:dataset",
+            key,
+            expire=config.SESSION_TTL_SECONDS,
+        )
+        self._cache.set(
+            f"session:{session_id}:loaded:{key}", True, expire=config.SESSION_TTL_SECONDS
+        )
         return key
 
     def put_session_value(self, session_id: str, name: str, value) -> None:
         """Keep a per-session value (an uploaded table, say) on the server."""
-        self._cache.set(f"session:{self.check_session(session_id)}:{name}", value, expire=config.SESSION_TTL_SECONDS)
+        self._cache.set(
+            f"session:{self.check_session(session_id)}:{name}",
+            value,
+            expire=config.SESSION_TTL_SECONDS,
+        )
 
     def session_value(self, session_id: str, name: str):
         return self._cache.get(f"session:{self.check_session(session_id)}:{name}")
@@ -162,22 +201,46 @@ class Store:
         session loaded last: two loads answered by different workers can finish
         in either order.
         """
-        if not isinstance(key, str) or not self._cache.get(f"session:{self.check_session(session_id)}:loaded:{key}"):
+        if not isinstance(key, str) or not self._cache.get(
+            f"session:{self.check_session(session_id)}:loaded:{key}"
+        ):
             return None
         return self._cache.get(f"dataset:{key}")
 
-    def clustering(self, session_id: str, method: str, metric: str, optimal_order: bool = False, progress=None, data_key: str | None = None) -> tuple[Dataset, Clustering]:
+    def clustering(
+        self,
+        session_id: str,
+        method: str,
+        metric: str,
+        optimal_order: bool = False,
+        progress=None,
+        data_key: str | None = None,
+    ) -> tuple[Dataset, Clustering]:
         """A dataset of the session (by default its latest) and its clustering, computed at most once."""
         validate_method_metric(method, metric)
-        dataset = self.dataset(session_id) if data_key is None else self.loaded_dataset(session_id, data_key)
+        dataset = (
+            self.dataset(session_id)
+            if data_key is None
+            else self.loaded_dataset(session_id, data_key)
+        )
         if dataset is None:
-            raise InputError("No data is loaded in this session (it may have expired); choose a dataset.")
+            raise InputError(
+                "No data is loaded in this session (it may have expired); choose a dataset."
+            )
         key = f"clustering:{dataset.content_hash}:{method}:{metric}:{'optimal' if optimal_order else 'scipy'}"
-        return dataset, self.memo(key, lambda: build_clustering(dataset, method, metric, bool(optimal_order), progress))
+        return dataset, self.memo(
+            key, lambda: build_clustering(dataset, method, metric, bool(optimal_order), progress)
+        )
 
     def result_for(self, session_id: str, clustering: dict) -> tuple[Dataset, Clustering]:
         """The clustering a browser-side summary (``clustering`` store) names."""
-        return self.clustering(session_id, clustering["method"], clustering["metric"], clustering.get("optimal_order", False), data_key=clustering.get("key"))
+        return self.clustering(
+            session_id,
+            clustering["method"],
+            clustering["metric"],
+            clustering.get("optimal_order", False),
+            data_key=clustering.get("key"),
+        )
 
     def cophenetic(self, session_id: str, clustering: dict):
         """Cophenetic correlation of the named clustering, computed once."""
@@ -185,15 +248,33 @@ class Store:
 
         dataset, result = self.result_for(session_id, clustering)
         key = f"cophenetic:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}"
-        return self.memo(key, lambda: cophenetic_correlation(result.Z, dataset.values, clustering["metric"], is_distance_matrix=dataset.is_distance_matrix))
+        return self.memo(
+            key,
+            lambda: cophenetic_correlation(
+                result.Z,
+                dataset.values,
+                clustering["metric"],
+                is_distance_matrix=dataset.is_distance_matrix,
+            ),
+        )
 
     def cophenetic_pairs(self, session_id: str, clustering: dict):
         """Original and cophenetic distances of sampled pairs, for the plot, computed once."""
         from hclust.diagnostics import cophenetic_pairs_sample
 
         dataset, result = self.result_for(session_id, clustering)
-        key = f"cophenetic-pairs:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}"
-        return self.memo(key, lambda: cophenetic_pairs_sample(result.Z, dataset.values, clustering["metric"], is_distance_matrix=dataset.is_distance_matrix))
+        key = (
+            f"cophenetic-pairs:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}"
+        )
+        return self.memo(
+            key,
+            lambda: cophenetic_pairs_sample(
+                result.Z,
+                dataset.values,
+                clustering["metric"],
+                is_distance_matrix=dataset.is_distance_matrix,
+            ),
+        )
 
     def method_comparison(self, session_id: str, clustering: dict) -> dict:
         """Cophenetic correlation of every method the metric allows, on the named data, computed once."""
@@ -205,7 +286,9 @@ class Store:
         methods = [method for method in METHODS if metric in compatible_metrics(method)]
         return self.memo(
             f"method-comparison:{dataset.content_hash}:{metric}",
-            lambda: cophenetic_by_method(dataset.values, metric, methods, is_distance_matrix=dataset.is_distance_matrix),
+            lambda: cophenetic_by_method(
+                dataset.values, metric, methods, is_distance_matrix=dataset.is_distance_matrix
+            ),
         )
 
     def quality(self, session_id: str, clustering: dict, max_k: int, progress=None):
@@ -214,17 +297,30 @@ class Store:
 
         dataset, result = self.result_for(session_id, clustering)
         key = f"quality:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}:{int(max_k)}"
-        return self.memo(key, lambda: quality_per_k(result.Z, dataset.values, clustering["metric"], int(max_k), progress=progress))
+        return self.memo(
+            key,
+            lambda: quality_per_k(
+                result.Z, dataset.values, clustering["metric"], int(max_k), progress=progress
+            ),
+        )
 
-    def geometry(self, session_id: str, clustering: dict, truncate_mode: str, p: int, root: int | None) -> DendrogramGeometry:
+    def geometry(
+        self, session_id: str, clustering: dict, truncate_mode: str, p: int, root: int | None
+    ) -> DendrogramGeometry:
         """Dendrogram geometry for one set of view options, shared like the linkage."""
         dataset, result = self.result_for(session_id, clustering)
         if truncate_mode == "auto":
             truncate_mode = overview_truncation(result.tree.n)
-        if root is None and truncate_mode == overview_truncation(result.tree.n) and (truncate_mode == "none" or p == OVERVIEW_P):
+        if (
+            root is None
+            and truncate_mode == overview_truncation(result.tree.n)
+            and (truncate_mode == "none" or p == OVERVIEW_P)
+        ):
             return result.geometry  # the overview the linkage job already built
         key = f"geometry:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}:{clustering.get('optimal_order', False)}:{truncate_mode}:{p}:{root}"
-        return self.memo(key, lambda: dendrogram_geometry(result.Z, result.tree, truncate_mode, p, root))
+        return self.memo(
+            key, lambda: dendrogram_geometry(result.Z, result.tree, truncate_mode, p, root)
+        )
 
 
 class RedisCache:

@@ -4,6 +4,7 @@ The cache directory must be chosen before any app module is imported,
 because ``services.config`` reads ``CACHE_DIR`` at import time; hence the
 environment is set at the very top of this file, before anything else.
 """
+
 import os
 import shutil
 import tempfile

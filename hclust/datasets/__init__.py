@@ -5,6 +5,7 @@ parsed by :func:`hclust.io.parse_upload` exactly as an upload would be, so
 the bundled data also exercises the reader. Penguins has missing values on
 purpose: it shows how :func:`hclust.preprocess.build_dataset` handles them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,14 +44,18 @@ class BundledDataset:
 
 BUNDLED = {
     "iris": BundledDataset(
-        "iris.csv", "Iris flowers (150 × 4, 3 species)",
-        ("sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm"), "species",
+        "iris.csv",
+        "Iris flowers (150 × 4, 3 species)",
+        ("sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm"),
+        "species",
         # All four are lengths in cm: scaling would hide the petals' larger spread.
         "none",
     ),
     "penguins": BundledDataset(
-        "penguins.csv", "Palmer penguins (344 × 4, 3 species, missing values)",
-        ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"), "species",
+        "penguins.csv",
+        "Palmer penguins (344 × 4, 3 species, missing values)",
+        ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"),
+        "species",
         # Grams next to millimetres: unscaled, body mass alone would decide.
         "zscore",
     ),
@@ -81,6 +86,10 @@ def load_bundled(name: str, scaling: str | None = None, missing: str = "drop") -
     """
     entry = _entry(name)
     return build_dataset(
-        load_bundled_table(name), list(entry.features), label_column=entry.label_column,
-        scaling=entry.scaling if scaling is None else scaling, missing=missing, name=entry.title,
+        load_bundled_table(name),
+        list(entry.features),
+        label_column=entry.label_column,
+        scaling=entry.scaling if scaling is None else scaling,
+        missing=missing,
+        name=entry.title,
     )

@@ -6,24 +6,45 @@ inside #upload-data, as a person choosing it in the file dialog would.
 
 Run with ``python -m pytest tests/browser -q --headless``.
 """
+
 import csv
 import os
 
-
+from devtools.local_app import choose_option as _choose
+from devtools.local_app import click_centred as _click
 from tests.browser.test_foundation import TIMEOUT, input_value, wait_until
-from devtools.local_app import choose_option as _choose, click_centred as _click
-from tests.browser.test_instrument import generate, leaf_labels, page, page_errors, shared_duo, wait_for_text  # noqa: F401  (fixtures)
+from tests.browser.test_instrument import (  # noqa: F401  (fixtures)
+    generate,
+    leaf_labels,
+    page,
+    page_errors,
+    shared_duo,
+    wait_for_text,
+)
 
 UPLOAD_INPUT = "#upload-data input[type=file]"
 
 # Two clear groups of six: small and light, tall and heavy.
 PEOPLE = [
-    ("ann", 150, 48), ("ben", 152, 50), ("cleo", 149, 47), ("dan", 153, 52), ("eva", 151, 49), ("finn", 148, 46),
-    ("gus", 190, 95), ("hana", 188, 92), ("ivo", 192, 98), ("jo", 189, 94), ("kai", 191, 96), ("lea", 187, 91),
+    ("ann", 150, 48),
+    ("ben", 152, 50),
+    ("cleo", 149, 47),
+    ("dan", 153, 52),
+    ("eva", 151, 49),
+    ("finn", 148, 46),
+    ("gus", 190, 95),
+    ("hana", 188, 92),
+    ("ivo", 192, 98),
+    ("jo", 189, 94),
+    ("kai", 191, 96),
+    ("lea", 187, 91),
 ]
 SMALL, TALL = {p[0] for p in PEOPLE[:6]}, {p[0] for p in PEOPLE[6:]}
 # A PNG's magic number and some of its first chunk, under a .csv name.
-PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00\x1f\xf3\xffa" + bytes(range(256))
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00\x1f\xf3\xffa"
+    + bytes(range(256))
+)
 
 
 def upload(dash_duo, path):
@@ -49,7 +70,11 @@ def downloaded_csv(dash_duo, timeout=TIMEOUT):
 
     def finished():
         names = os.listdir(folder)
-        return [n for n in names if n.endswith(".csv")] if names and not any(n.endswith(".crdownload") for n in names) else []
+        return (
+            [n for n in names if n.endswith(".csv")]
+            if names and not any(n.endswith(".crdownload") for n in names)
+            else []
+        )
 
     wait_until(dash_duo, lambda: finished(), "the CSV download to finish", timeout)
     (name,) = finished()
@@ -58,21 +83,35 @@ def downloaded_csv(dash_duo, timeout=TIMEOUT):
 
 
 class TestDataIn:
-    def test_dat001_labelled_upload_names_leaves_downloads_and_survives_a_broken_file(self, page, tmp_path):
+    def test_dat001_labelled_upload_names_leaves_downloads_and_survives_a_broken_file(
+        self, page, tmp_path
+    ):
         people = write_csv(tmp_path / "people.csv", ["name", "height", "weight"], PEOPLE)
         upload(page, people)
-        status = wait_for_status(page, "people.csv", "12 rows × 2 columns used", "Label column: name")
+        status = wait_for_status(
+            page, "people.csv", "12 rows × 2 columns used", "Label column: name"
+        )
         assert status.startswith("people.csv"), status
         names = {p[0] for p in PEOPLE}
-        wait_until(page, lambda: set(leaf_labels(page) or []) == names, "the leaves to be named by the label column")
-        wait_until(page, lambda: input_value(page, "#n-clusters") == "2", "the default cut between the two groups")
+        wait_until(
+            page,
+            lambda: set(leaf_labels(page) or []) == names,
+            "the leaves to be named by the label column",
+        )
+        wait_until(
+            page,
+            lambda: input_value(page, "#n-clusters") == "2",
+            "the default cut between the two groups",
+        )
         labels_before, height_before = leaf_labels(page), input_value(page, "#cut-height")
         assert len(labels_before) == 12
 
         _click(page.driver, "#download-labels")
         name, rows = downloaded_csv(page)
         assert name.endswith(".csv") and "ward" in name
-        assert {"label", "height", "weight", "cluster"} <= set(rows[0]), f"columns of {name}: {list(rows[0])}"
+        assert {"label", "height", "weight", "cluster"} <= set(rows[0]), (
+            f"columns of {name}: {list(rows[0])}"
+        )
         assert {r["label"] for r in rows} == names
         cluster_of = {r["label"]: r["cluster"] for r in rows}
         assert len({cluster_of[n] for n in SMALL}) == 1 and len({cluster_of[n] for n in TALL}) == 1

@@ -3,6 +3,7 @@
 Run with ``python -m pytest tests/browser -q --headless``; Debian's chromium
 and chromedriver are configured in ``tests/conftest.py``.
 """
+
 import numpy as np
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
@@ -32,12 +33,16 @@ def page(dash_duo):
 
     dash_duo.start_server(app)
     dash_duo.wait_for_contains_text("#cophenetic", "0.980", timeout=TIMEOUT)
-    wait_until(dash_duo, lambda: cut_line_y(dash_duo) is not None, "the dendrogram with its cut line")
+    wait_until(
+        dash_duo, lambda: cut_line_y(dash_duo) is not None, "the dendrogram with its cut line"
+    )
     return dash_duo
 
 
 def wait_until(dash_duo, condition, what, timeout=TIMEOUT):
-    WebDriverWait(dash_duo.driver, timeout, poll_frequency=0.1).until(lambda _: condition(), message=f"waiting for {what}")
+    WebDriverWait(dash_duo.driver, timeout, poll_frequency=0.1).until(
+        lambda _: condition(), message=f"waiting for {what}"
+    )
 
 
 def cut_line_y(dash_duo):
@@ -61,10 +66,12 @@ def page_y_of_height(dash_duo, height):
 
 def scatter_colours(dash_duo):
     """Distinct marker colours the scatter draws (per-point colour arrays flattened)."""
-    return set(dash_duo.driver.execute_script(
-        f"const gd = {GRAPH.format(id='scatter')};"
-        "return gd && gd._fullData ? gd._fullData.flatMap(t => [].concat(t.marker.color)) : [];"
-    ))
+    return set(
+        dash_duo.driver.execute_script(
+            f"const gd = {GRAPH.format(id='scatter')};"
+            "return gd && gd._fullData ? gd._fullData.flatMap(t => [].concat(t.marker.color)) : [];"
+        )
+    )
 
 
 def input_value(dash_duo, selector):
@@ -77,9 +84,14 @@ def drag_cut_line_to(dash_duo, height):
     # plotly draws an editable line as two paths: the visible line, then its (invisible) drag handle
     assert len(paths) >= 2, "the cut line and its drag handle"
     handle = paths[1]
-    rect = dash_duo.driver.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.left, r.top, r.width, r.height];", handle)
+    rect = dash_duo.driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return [r.left, r.top, r.width, r.height];",
+        handle,
+    )
     grab_y = rect[1] + rect[3] / 2
-    assert abs(grab_y - page_y_of_height(dash_duo, cut_line_y(dash_duo))) < 2, "the handle lies on the line"
+    assert abs(grab_y - page_y_of_height(dash_duo, cut_line_y(dash_duo))) < 2, (
+        "the handle lies on the line"
+    )
     dy = page_y_of_height(dash_duo, height) - grab_y
     steps = 5
     actions = ActionChains(dash_duo.driver).move_to_element(handle).click_and_hold()
@@ -99,14 +111,20 @@ def type_k(dash_duo, k):
 
 class TestFoundation:
     def test_fdn001_page_loads_with_the_tutorial(self, page):
-        assert page.find_element("#cophenetic").text.startswith(f"c = {ref.COPHENETIC_CORRELATION:.5f}")
+        assert page.find_element("#cophenetic").text.startswith(
+            f"c = {ref.COPHENETIC_CORRELATION:.5f}"
+        )
         wait_until(page, lambda: input_value(page, "#n-clusters") == "2", "the default cut's k")
         wait_until(page, lambda: len(scatter_colours(page)) == 2, "two colours in the scatter")
         assert page.get_logs() == []
 
     def test_fdn002_drag_cut_to_16_gives_4_clusters(self, page, sorted_heights):
         drag_cut_line_to(page, 16.0)
-        wait_until(page, lambda: input_value(page, "#n-clusters") == str(ref.FCLUSTER_DISTANCE_16_NCLUSTERS), "k = 4 after the drag")
+        wait_until(
+            page,
+            lambda: input_value(page, "#n-clusters") == str(ref.FCLUSTER_DISTANCE_16_NCLUSTERS),
+            "k = 4 after the drag",
+        )
         wait_until(page, lambda: len(scatter_colours(page)) == 4, "four colours in the scatter")
         dropped = float(input_value(page, "#cut-height"))
         assert n_clusters_at(sorted_heights, dropped) == 4
@@ -120,10 +138,21 @@ class TestFoundation:
         type_k(page, 5)
         gap = height_for_k(sorted_heights, 5)
         wait_until(page, lambda: cut_line_y(page) != before, "the line to move")
-        wait_until(page, lambda: abs(cut_line_y(page) - gap.height) < 1e-9, "the line at the middle of the 5-cluster gap")
+        wait_until(
+            page,
+            lambda: abs(cut_line_y(page) - gap.height) < 1e-9,
+            "the line at the middle of the 5-cluster gap",
+        )
         after = cut_line_y(page)
         assert gap.low < after < gap.high
         assert n_clusters_at(sorted_heights, after) == 5
-        wait_until(page, lambda: input_value(page, "#cut-height") and abs(float(input_value(page, "#cut-height")) - gap.height) < 1e-5, "the typed height field to follow")
+        wait_until(
+            page,
+            lambda: (
+                input_value(page, "#cut-height")
+                and abs(float(input_value(page, "#cut-height")) - gap.height) < 1e-5
+            ),
+            "the typed height field to follow",
+        )
         wait_until(page, lambda: len(scatter_colours(page)) == 5, "five colours in the scatter")
         assert page.get_logs() == []

@@ -4,6 +4,7 @@ a long job is cancelled and the worker is free again at once.
 
 Each service is started by the test and stopped at the end.
 """
+
 import contextlib
 import shutil
 import subprocess
@@ -14,8 +15,17 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
-from devtools.local_app import ROOT, app_env, choose_option, click_centred, free_port, gunicorn, headless_chromium, stop
 from callbacks.clustering import INLINE_MAX_N
+from devtools.local_app import (
+    ROOT,
+    app_env,
+    choose_option,
+    click_centred,
+    free_port,
+    gunicorn,
+    headless_chromium,
+    stop,
+)
 
 BIN = Path(sys.executable).parent
 
@@ -32,12 +42,41 @@ def hosted(tmp_path_factory):
     redis_port = free_port()
     env = app_env(tmp / "cache", REDIS_URL=f"redis://127.0.0.1:{redis_port}/0")
     with contextlib.ExitStack() as stack:
-        logs = {name: stack.enter_context(open(tmp / f"{name}.log", "w")) for name in ("redis", "celery")}
-        redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], stdout=logs["redis"], stderr=subprocess.STDOUT)
+        logs = {
+            name: stack.enter_context(open(tmp / f"{name}.log", "w"))
+            for name in ("redis", "celery")
+        }
+        redis = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=logs["redis"],
+            stderr=subprocess.STDOUT,
+        )
         stack.callback(stop, redis)
         worker = subprocess.Popen(
-            [str(BIN / "celery"), "-A", "app:celery_app", "worker", "--concurrency=1", "--loglevel=info", "--without-mingle", "--without-gossip"],
-            cwd=ROOT, env=env, stdout=logs["celery"], stderr=subprocess.STDOUT,
+            [
+                str(BIN / "celery"),
+                "-A",
+                "app:celery_app",
+                "worker",
+                "--concurrency=1",
+                "--loglevel=info",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=logs["celery"],
+            stderr=subprocess.STDOUT,
         )
         stack.callback(stop, worker)
         url = stack.enter_context(gunicorn(env, tmp / "gunicorn.log"))
@@ -57,7 +96,9 @@ def _text(driver, element_id):
 def _open(browser, url):
     """Load the page and wait for its first cut (the default clustering is done)."""
     browser.get(url)
-    WebDriverWait(browser, 60).until(lambda d: d.find_element("id", "cut-height").get_attribute("value"))
+    WebDriverWait(browser, 60).until(
+        lambda d: d.find_element("id", "cut-height").get_attribute("value")
+    )
     WebDriverWait(browser, 10).until(lambda d: d.find_element("id", "dataset"))
 
 
@@ -73,7 +114,9 @@ class TestHostedWithRedisAndCelery:
         choose_option(browser, "dataset", "two moons")
         browser.find_element("id", "gen-n").send_keys("\b\b\b\b\b" + str(INLINE_MAX_N + 500))
         click_centred(browser, "#generate")
-        WebDriverWait(browser, 90).until(lambda d: f"{INLINE_MAX_N + 499:,} merges" in _text(d, "clustering-status"))
+        WebDriverWait(browser, 90).until(
+            lambda d: f"{INLINE_MAX_N + 499:,} merges" in _text(d, "clustering-status")
+        )
         # the job ran on the Celery worker, not in the web process
         assert worker_log.read_text().count("succeeded") > succeeded_before
 
@@ -100,9 +143,13 @@ class TestHostedWithRedisAndCelery:
         started = time.monotonic()
         click_centred(browser, "#optimal-order input")
         choose_option(browser, "method", "average")
-        WebDriverWait(browser, 60).until(lambda d: "average linkage" in _text(d, "clustering-status"))
+        WebDriverWait(browser, 60).until(
+            lambda d: "average linkage" in _text(d, "clustering-status")
+        )
         assert time.monotonic() - started < 60
-        assert "Terminating" in worker_log.read_text() or "revoked" in worker_log.read_text().lower()
+        assert (
+            "Terminating" in worker_log.read_text() or "revoked" in worker_log.read_text().lower()
+        )
 
     def test_svc003_a_new_request_supersedes_a_running_job(self, hosted, browser):
         url, worker_log = hosted
@@ -117,6 +164,10 @@ class TestHostedWithRedisAndCelery:
         WebDriverWait(browser, 30).until(lambda d: "running" in panel.get_attribute("class"))
         started = time.monotonic()
         choose_option(browser, "method", "complete")  # changed mind: the running job is now stale
-        WebDriverWait(browser, 90).until(lambda d: "complete linkage" in _text(d, "clustering-status"))
+        WebDriverWait(browser, 90).until(
+            lambda d: "complete linkage" in _text(d, "clustering-status")
+        )
         assert time.monotonic() - started < 90
-        WebDriverWait(browser, 20).until(lambda d: worker_log.read_text().count("Terminating") > terminated_before)
+        WebDriverWait(browser, 20).until(
+            lambda d: worker_log.read_text().count("Terminating") > terminated_before
+        )

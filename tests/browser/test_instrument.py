@@ -8,21 +8,30 @@ test_choosing_k.py.
 
 Run with ``python -m pytest tests/browser -q --headless``.
 """
+
 import re
 import time
 
 import numpy as np
 import pytest
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
-from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.keys import Keys
 
+from devtools.local_app import choose_option as _choose
+from devtools.local_app import click_centred as _click
 from hclust.cut import monotone_heights, n_clusters_at, snap_to_gap
 from hclust.data import tutorial_blobs
 from hclust.linkage import compute_linkage
-from tests.browser.test_foundation import GRAPH, TIMEOUT, cut_line_y, drag_cut_line_to, input_value, wait_until
-from devtools.local_app import choose_option as _choose, click_centred as _click
+from tests.browser.test_foundation import (
+    GRAPH,
+    TIMEOUT,
+    cut_line_y,
+    drag_cut_line_to,
+    input_value,
+    wait_until,
+)
 
 # How long the page may take to answer a click or a key (it usually takes well under a second).
 QUICK = 10
@@ -31,6 +40,7 @@ HARMLESS = ("WebGL", "GPU stall")
 
 
 # ---------------------------------------------------------------- the page
+
 
 @pytest.fixture(scope="module")
 def shared_duo(request, tmp_path_factory):
@@ -41,12 +51,21 @@ def shared_duo(request, tmp_path_factory):
     from app import app
 
     option = request.config.getoption
-    with ThreadedRunner() as server, DashComposite(
-        server=server, browser=option("webdriver"), remote=option("remote"), remote_url=option("remote_url"),
-        headless=option("headless"), options=request.config.hook.pytest_setup_options(),
-        download_path=str(tmp_path_factory.mktemp("download")), percy_assets_root=option("percy_assets"),
-        percy_finalize=option("nopercyfinalize"), pause=option("pause"),
-    ) as duo:
+    with (
+        ThreadedRunner() as server,
+        DashComposite(
+            server=server,
+            browser=option("webdriver"),
+            remote=option("remote"),
+            remote_url=option("remote_url"),
+            headless=option("headless"),
+            options=request.config.hook.pytest_setup_options(),
+            download_path=str(tmp_path_factory.mktemp("download")),
+            percy_assets_root=option("percy_assets"),
+            percy_finalize=option("nopercyfinalize"),
+            pause=option("pause"),
+        ) as duo,
+    ):
         duo.start_server(app)
         yield duo
 
@@ -57,19 +76,28 @@ def page(shared_duo):
     shared_duo.reset_log_timestamp()
     shared_duo.wait_for_page()
     shared_duo.wait_for_contains_text("#cophenetic", "0.980", timeout=TIMEOUT)
-    wait_until(shared_duo, lambda: cut_line_y(shared_duo) is not None, "the dendrogram with its cut line")
+    wait_until(
+        shared_duo, lambda: cut_line_y(shared_duo) is not None, "the dendrogram with its cut line"
+    )
     wait_until(shared_duo, lambda: input_value(shared_duo, "#n-clusters") == "2", "the default cut")
     # no figure may be replaced under the mouse: wait for every callback of the load to answer
-    wait_until(shared_duo, lambda: shared_duo.redux_state_rqs == [], "the page's callbacks to settle")
+    wait_until(
+        shared_duo, lambda: shared_duo.redux_state_rqs == [], "the page's callbacks to settle"
+    )
     return shared_duo
 
 
 def page_errors(dash_duo):
     """dash_duo.get_logs() (SEVERE entries) without the harmless WebGL ones."""
-    return [entry for entry in dash_duo.get_logs() if not any(word in entry.get("message", "") for word in HARMLESS)]
+    return [
+        entry
+        for entry in dash_duo.get_logs()
+        if not any(word in entry.get("message", "") for word in HARMLESS)
+    ]
 
 
 # ---------------------------------------------------------------- reading the page
+
 
 def text_of(dash_duo, element_id):
     return dash_duo.find_element(f"#{element_id}").text
@@ -77,8 +105,12 @@ def text_of(dash_duo, element_id):
 
 def wait_for_text(dash_duo, element_id, *parts, timeout=TIMEOUT):
     """Wait until #element_id mentions every part; return its text."""
-    wait_until(dash_duo, lambda: all(part in text_of(dash_duo, element_id) for part in parts),
-               f"#{element_id} to mention {parts!r} (it says {text_of(dash_duo, element_id)!r})", timeout)
+    wait_until(
+        dash_duo,
+        lambda: all(part in text_of(dash_duo, element_id) for part in parts),
+        f"#{element_id} to mention {parts!r} (it says {text_of(dash_duo, element_id)!r})",
+        timeout,
+    )
     return text_of(dash_duo, element_id)
 
 
@@ -93,7 +125,9 @@ def generate(dash_duo, shape, n):
 
 
 def scroll_to(dash_duo, element_id):
-    dash_duo.driver.execute_script("document.getElementById(arguments[0]).scrollIntoView({block: 'center'})", element_id)
+    dash_duo.driver.execute_script(
+        "document.getElementById(arguments[0]).scrollIntoView({block: 'center'})", element_id
+    )
 
 
 def graph_js(dash_duo, graph_id, body, *args):
@@ -107,25 +141,31 @@ def component_prop(dash_duo, component_id, prop):
         "const state = window.store.getState(), path = state.paths.strs[arguments[0]];"
         "let node = state.layout; for (const key of path) node = node[key];"
         "return node.props[arguments[1]] === undefined ? null : node.props[arguments[1]];",
-        component_id, prop,
+        component_id,
+        prop,
     )
 
 
 def viewport_xy(dash_duo, graph_id, x, y, xaxis="xaxis", yaxis="yaxis"):
     """Viewport position (CSS px) of data point (x, y) on the given axes of a graph."""
     return graph_js(
-        dash_duo, graph_id,
+        dash_duo,
+        graph_id,
         "const fl = gd._fullLayout, xa = fl[arguments[2]], ya = fl[arguments[3]];"
         "const r = gd.getBoundingClientRect();"
         "return [r.left + xa._offset + xa.l2p(arguments[0]), r.top + ya._offset + ya.l2p(arguments[1])];",
-        x, y, xaxis, yaxis,
+        x,
+        y,
+        xaxis,
+        yaxis,
     )
 
 
 def plot_centre(dash_duo, graph_id):
     """Viewport position of the middle of a graph's plotting area."""
     return graph_js(
-        dash_duo, graph_id,
+        dash_duo,
+        graph_id,
         "const s = gd._fullLayout._size, r = gd.getBoundingClientRect();"
         "return [r.left + s.l + s.w / 2, r.top + s.t + s.h / 2];",
     )
@@ -134,7 +174,8 @@ def plot_centre(dash_duo, graph_id):
 def trace_by_name(dash_duo, graph_id, name):
     """x, y and (first) customdata of the named trace as plotly holds them."""
     return graph_js(
-        dash_duo, graph_id,
+        dash_duo,
+        graph_id,
         "const t = gd._fullData.find(t => t.name === arguments[0]);"
         "return t ? {x: Array.from(t.x), y: Array.from(t.y), customdata: t.customdata ? Array.from(t.customdata, c => c !== null && typeof c === 'object' ? c[0] : c) : null} : null;",
         name,
@@ -142,12 +183,16 @@ def trace_by_name(dash_duo, graph_id, name):
 
 
 def trace_names(dash_duo, graph_id):
-    return graph_js(dash_duo, graph_id, "return gd && gd._fullData ? gd._fullData.map(t => t.name) : [];")
+    return graph_js(
+        dash_duo, graph_id, "return gd && gd._fullData ? gd._fullData.map(t => t.name) : [];"
+    )
 
 
 def scatter_opacity(dash_duo):
     """The scatter's per-point marker opacity, or None when no point is singled out."""
-    return graph_js(dash_duo, "scatter", SAMPLE_VALUES + "return bySample(t => t.marker.opacity, false);")
+    return graph_js(
+        dash_duo, "scatter", SAMPLE_VALUES + "return bySample(t => t.marker.opacity, false);"
+    )
 
 
 # Per-sample values of the scatter, whose traces hold one colour each; a point's customdata is its sample.
@@ -171,20 +216,30 @@ def highlighted_points(dash_duo):
 
 
 def dendrogram_title(dash_duo):
-    return graph_js(dash_duo, "dendrogram", "return gd && gd._fullLayout ? gd._fullLayout.title.text : '';")
+    return graph_js(
+        dash_duo, "dendrogram", "return gd && gd._fullLayout ? gd._fullLayout.title.text : '';"
+    )
 
 
 def leaf_labels(dash_duo):
     """The dendrogram's leaf tick labels, or None when there are too many leaves to label."""
-    return graph_js(dash_duo, "dendrogram", "const a = gd && gd._fullLayout && gd._fullLayout.xaxis; return a && a.ticktext ? Array.from(a.ticktext) : null;")
+    return graph_js(
+        dash_duo,
+        "dendrogram",
+        "const a = gd && gd._fullLayout && gd._fullLayout.xaxis; return a && a.ticktext ? Array.from(a.ticktext) : null;",
+    )
 
 
 def samples_under(labels):
     """Samples the drawn leaves stand for: '(k)' is a truncated leaf of k samples, a name is one."""
-    return sum(int(label[1:-1].replace(",", "")) if re.fullmatch(r"\([\d,]+\)", label) else 1 for label in labels)
+    return sum(
+        int(label[1:-1].replace(",", "")) if re.fullmatch(r"\([\d,]+\)", label) else 1
+        for label in labels
+    )
 
 
 # ---------------------------------------------------------------- acting on it
+
 
 def _pointer(dash_duo, duration=40):
     builder = ActionBuilder(dash_duo.driver, duration=duration)
@@ -205,7 +260,10 @@ def drag(dash_duo, start, end, steps=8):
     mouse.move_to_location(round(start[0]), round(start[1]))
     mouse.pointer_down()
     for step in range(1, steps + 1):
-        mouse.move_to_location(round(start[0] + (end[0] - start[0]) * step / steps), round(start[1] + (end[1] - start[1]) * step / steps))
+        mouse.move_to_location(
+            round(start[0] + (end[0] - start[0]) * step / steps),
+            round(start[1] + (end[1] - start[1]) * step / steps),
+        )
     mouse.pointer_up()
     builder.perform()
 
@@ -231,9 +289,15 @@ def assert_event_names_points(dash_duo, graph_id, prop):
     The server identifies a clicked merge and a selected sample by curveNumber
     and pointNumber: dcc.Graph cannot pass compact (typed-array) customdata back.
     """
-    wait_until(dash_duo, lambda: component_prop(dash_duo, graph_id, prop), f"{graph_id}.{prop}", QUICK)
+    wait_until(
+        dash_duo, lambda: component_prop(dash_duo, graph_id, prop), f"{graph_id}.{prop}", QUICK
+    )
     points = component_prop(dash_duo, graph_id, prop)["points"]
-    missing = [p for p in points if not isinstance(p.get("pointNumber"), int) or not isinstance(p.get("curveNumber"), int)]
+    missing = [
+        p
+        for p in points
+        if not isinstance(p.get("pointNumber"), int) or not isinstance(p.get("curveNumber"), int)
+    ]
     assert not missing, f"{graph_id}.{prop} points without a trace and position: {missing[0]}"
     return points
 
@@ -243,10 +307,17 @@ class TestInstrument:
         click_merge(page, 145)  # Z[145] = [290, 294, 15.115, 76], well above the leaves
         points = assert_event_names_points(page, "dendrogram", "clickData")
         merges = trace_by_name(page, "dendrogram", "merges")
-        assert points[0]["curveNumber"] == 0 and merges["customdata"][points[0]["pointNumber"]] == 145
+        assert (
+            points[0]["curveNumber"] == 0 and merges["customdata"][points[0]["pointNumber"]] == 145
+        )
         panel = wait_for_text(page, "node-panel", "Merge i = 145", timeout=QUICK)
         assert "76 samples" in panel, panel
-        wait_until(page, lambda: highlighted_points(page) is not None and len(highlighted_points(page)) == 76, "76 samples at full opacity", QUICK)
+        wait_until(
+            page,
+            lambda: highlighted_points(page) is not None and len(highlighted_points(page)) == 76,
+            "76 samples at full opacity",
+            QUICK,
+        )
         opacity = scatter_opacity(page)
         assert len(opacity) == 150 and sorted(set(opacity)) == [0.15, 1], "the other samples fade"
         assert "76 sample(s) highlighted" in text_of(page, "view-status")
@@ -259,56 +330,132 @@ class TestInstrument:
         x = merges["x"][merges["customdata"].index(13)]
         # (a box under 20 px tall zooms x alone, so two boxes: heights 0-30, then 0-3)
         for top in (30, 3):
-            drag(page, viewport_xy(page, "dendrogram", x - 30, top), viewport_xy(page, "dendrogram", x + 30, 0))
-            wait_until(page, lambda: graph_js(page, "dendrogram", "return gd._fullLayout.yaxis.range[1];") < top * 1.2, f"the view zoomed to heights 0-{top}", QUICK)
-        names = trace_names(page, "dendrogram")  # a highlight adds a trace, so read them before the click
+            drag(
+                page,
+                viewport_xy(page, "dendrogram", x - 30, top),
+                viewport_xy(page, "dendrogram", x + 30, 0),
+            )
+            wait_until(
+                page,
+                lambda: (
+                    graph_js(page, "dendrogram", "return gd._fullLayout.yaxis.range[1];")
+                    < top * 1.2
+                ),
+                f"the view zoomed to heights 0-{top}",
+                QUICK,
+            )
+        names = trace_names(
+            page, "dendrogram"
+        )  # a highlight adds a trace, so read them before the click
         click_merge(page, 13)
-        wait_until(page, lambda: component_prop(page, "dendrogram", "clickData"), "dendrogram.clickData", QUICK)
+        wait_until(
+            page,
+            lambda: component_prop(page, "dendrogram", "clickData"),
+            "dendrogram.clickData",
+            QUICK,
+        )
         point = component_prop(page, "dendrogram", "clickData")["points"][0]
         clicked = names[point["curveNumber"]]
-        assert clicked == "merges", f"the click on merge 13's marker was taken by the {clicked!r} trace ({point})"
+        assert clicked == "merges", (
+            f"the click on merge 13's marker was taken by the {clicked!r} trace ({point})"
+        )
         assert_event_names_points(page, "dendrogram", "clickData")
         panel = wait_for_text(page, "node-panel", "Merge i =", timeout=QUICK)
-        assert "Merge i = 13 " in panel, f"clicked the marker of merge 13, the panel shows: {panel!r}"
+        assert "Merge i = 13 " in panel, (
+            f"clicked the marker of merge 13, the panel shows: {panel!r}"
+        )
         assert re.search(r"Members: (.*)", panel).group(1) == "33, 62, 68", panel
-        wait_until(page, lambda: highlighted_points(page) == [33, 62, 68], "samples 33, 62, 68 highlighted in the scatter", QUICK)
+        wait_until(
+            page,
+            lambda: highlighted_points(page) == [33, 62, 68],
+            "samples 33, 62, 68 highlighted in the scatter",
+            QUICK,
+        )
         assert page_errors(page) == []
 
     def test_ins003_box_select_in_the_scatter_highlights_the_branch(self, page, tutorial_x):
         # The modebar appears on hover; choose box select in it as a person would.
-        ActionChains(page.driver).move_to_element(page.find_element("#scatter .js-plotly-plot")).perform()
+        ActionChains(page.driver).move_to_element(
+            page.find_element("#scatter .js-plotly-plot")
+        ).perform()
         page.find_element('#scatter .modebar-btn[data-attr="dragmode"][data-val="select"]').click()
-        wait_until(page, lambda: graph_js(page, "scatter", "return gd._fullLayout.dragmode;") == "select", "box-select mode", QUICK)
+        wait_until(
+            page,
+            lambda: graph_js(page, "scatter", "return gd._fullLayout.dragmode;") == "select",
+            "box-select mode",
+            QUICK,
+        )
         # A box over the tutorial's upper-left blob (samples 100-149): x < 4.8, y > 10.
-        x_range, y_range = graph_js(page, "scatter", "return [gd._fullLayout.xaxis.range, gd._fullLayout.yaxis.range];")
-        left, top = x_range[0] + 0.02 * (x_range[1] - x_range[0]), y_range[1] - 0.02 * (y_range[1] - y_range[0])
+        x_range, y_range = graph_js(
+            page, "scatter", "return [gd._fullLayout.xaxis.range, gd._fullLayout.yaxis.range];"
+        )
+        left, top = (
+            x_range[0] + 0.02 * (x_range[1] - x_range[0]),
+            y_range[1] - 0.02 * (y_range[1] - y_range[0]),
+        )
         expected = [i for i, (x, y) in enumerate(tutorial_x) if left < x < 4.8 and 10 < y < top]
         assert expected == list(range(100, 150))
         # the selection as plotly reports it (the highlight redraws the scatter, after which
         # plotly reports an empty selection: record the first report, not the last)
-        graph_js(page, "scatter", "window.__selected = null; gd.on('plotly_selected', e => {"
-                 " if (e && e.points && e.points.length && !window.__selected) window.__selected = e.points.map(p => [p.curveNumber, p.pointNumber]); });")
+        graph_js(
+            page,
+            "scatter",
+            "window.__selected = null; gd.on('plotly_selected', e => {"
+            " if (e && e.points && e.points.length && !window.__selected) window.__selected = e.points.map(p => [p.curveNumber, p.pointNumber]); });",
+        )
         drag(page, viewport_xy(page, "scatter", left, top), viewport_xy(page, "scatter", 4.8, 10))
-        wait_until(page, lambda: page.driver.execute_script("return window.__selected;"), "the selection event", QUICK)
+        wait_until(
+            page,
+            lambda: page.driver.execute_script("return window.__selected;"),
+            "the selection event",
+            QUICK,
+        )
         points = page.driver.execute_script("return window.__selected;")
-        assert len(points) == 50 and all(isinstance(c, int) and isinstance(i, int) for c, i in points)
-        wait_until(page, lambda: highlighted_points(page) == expected, "the 50 selected samples highlighted", QUICK)
-        wait_until(page, lambda: "highlighted" in trace_names(page, "dendrogram"), "the dendrogram's 'highlighted' trace", QUICK)
+        assert len(points) == 50 and all(
+            isinstance(c, int) and isinstance(i, int) for c, i in points
+        )
+        wait_until(
+            page,
+            lambda: highlighted_points(page) == expected,
+            "the 50 selected samples highlighted",
+            QUICK,
+        )
+        wait_until(
+            page,
+            lambda: "highlighted" in trace_names(page, "dendrogram"),
+            "the dendrogram's 'highlighted' trace",
+            QUICK,
+        )
         assert "50 sample(s) highlighted" in text_of(page, "view-status")
         # Redrawing the plots for the highlight must not undo it.
         wait_until(page, page._wait_for_callbacks, "the page to settle", QUICK)
-        stays(page, lambda: highlighted_points(page) == expected and "50 sample(s) highlighted" in text_of(page, "view-status"),
-              "the selection's highlight (redrawing the scatter resets its selection to no points, which clears the highlight)")
+        stays(
+            page,
+            lambda: (
+                highlighted_points(page) == expected
+                and "50 sample(s) highlighted" in text_of(page, "view-status")
+            ),
+            "the selection's highlight (redrawing the scatter resets its selection to no points, which clears the highlight)",
+        )
         assert page_errors(page) == []
 
     def test_ins004_arrow_keys_on_the_focused_dendrogram_step_k(self, page):
         focus_dendrogram(page)
         ActionChains(page.driver).send_keys(Keys.ARROW_DOWN).perform()
-        wait_until(page, lambda: input_value(page, "#n-clusters") == "3", "k = 3 after ArrowDown", QUICK)
+        wait_until(
+            page, lambda: input_value(page, "#n-clusters") == "3", "k = 3 after ArrowDown", QUICK
+        )
         ActionChains(page.driver).send_keys(Keys.ARROW_UP).perform()
-        wait_until(page, lambda: input_value(page, "#n-clusters") == "2", "k = 2 after ArrowUp", QUICK)
+        wait_until(
+            page, lambda: input_value(page, "#n-clusters") == "2", "k = 2 after ArrowUp", QUICK
+        )
         ActionChains(page.driver).send_keys(Keys.ARROW_DOWN).perform()
-        wait_until(page, lambda: input_value(page, "#n-clusters") == "3", "k = 3 after ArrowDown again", QUICK)
+        wait_until(
+            page,
+            lambda: input_value(page, "#n-clusters") == "3",
+            "k = 3 after ArrowDown again",
+            QUICK,
+        )
         assert page_errors(page) == []
 
     def test_ins005_two_quick_arrow_presses_step_twice(self, page):
@@ -317,13 +464,22 @@ class TestInstrument:
         try:
             wait_until(page, lambda: input_value(page, "#n-clusters") == "4", "k = 4", 5)
         except TimeoutException:
-            pytest.fail(f"two quick ArrowDown presses from k = 2 should give k = 4; #n-clusters shows {input_value(page, '#n-clusters')} (a press was lost)")
+            pytest.fail(
+                f"two quick ArrowDown presses from k = 2 should give k = 4; #n-clusters shows {input_value(page, '#n-clusters')} (a press was lost)"
+            )
         assert page_errors(page) == []
 
     def test_ins006_a_snapped_drag_lands_in_the_middle_of_a_large_gap(self, page, sorted_heights):
         _click(page.driver, '#dendrogram-flags input[value="snap"]')
-        wait_until(page, lambda: page.find_element('#dendrogram-flags input[value="snap"]').is_selected(), "snap ticked", QUICK)
-        wait_until(page, page._wait_for_callbacks, "the dendrogram redrawn with the new flags", QUICK)
+        wait_until(
+            page,
+            lambda: page.find_element('#dendrogram-flags input[value="snap"]').is_selected(),
+            "snap ticked",
+            QUICK,
+        )
+        wait_until(
+            page, page._wait_for_callbacks, "the dendrogram redrawn with the new flags", QUICK
+        )
         scroll_to(page, "dendrogram-card")
         drag_cut_line_to(page, 12.0)
         levels = np.unique(sorted_heights)
@@ -331,10 +487,19 @@ class TestInstrument:
         middles = (levels[widest] + levels[widest + 1]) / 2
         wait_for_text(page, "cut-status", "snapped", timeout=QUICK)
         height = float(input_value(page, "#cut-height"))
-        assert np.min(np.abs(middles - height)) < 1e-5, f"{height} is the middle of one of the largest gaps {sorted(middles)}"
-        assert abs(height - snap_to_gap(sorted_heights, 12.0)) < 1e-5 and abs(height - 12.0) > 0.5, "snapped to the nearest large gap, not left where dropped"
+        assert np.min(np.abs(middles - height)) < 1e-5, (
+            f"{height} is the middle of one of the largest gaps {sorted(middles)}"
+        )
+        assert (
+            abs(height - snap_to_gap(sorted_heights, 12.0)) < 1e-5 and abs(height - 12.0) > 0.5
+        ), "snapped to the nearest large gap, not left where dropped"
         assert input_value(page, "#n-clusters") == str(n_clusters_at(sorted_heights, height))
-        wait_until(page, lambda: abs(cut_line_y(page) - height) < 1e-5, "the line drawn at the snapped height", QUICK)
+        wait_until(
+            page,
+            lambda: abs(cut_line_y(page) - height) < 1e-5,
+            "the line drawn at the snapped height",
+            QUICK,
+        )
         assert page_errors(page) == []
 
     def test_ins007_zoom_into_a_branch_of_a_20000_point_tree_and_back(self, page):
@@ -342,24 +507,43 @@ class TestInstrument:
         wait_for_text(page, "data-status", "20,000 rows")
         wait_for_text(page, "clustering-status", "19,999 merges", timeout=120)
         wait_for_text(page, "view-status", "20,000 samples (truncated)")
-        wait_until(page, lambda: samples_under(leaf_labels(page) or []) == 20_000, "the truncated overview")
+        wait_until(
+            page, lambda: samples_under(leaf_labels(page) or []) == 20_000, "the truncated overview"
+        )
         overview, overview_title = leaf_labels(page), dendrogram_title(page)
         assert "branch" not in overview_title
 
         # Drag a zoom box across the first four leaves (each leaf is 10 units wide).
         scroll_to(page, "dendrogram-card")
         top = graph_js(page, "dendrogram", "return gd._fullLayout.yaxis.range[1];")
-        drag(page, viewport_xy(page, "dendrogram", 1, top * 0.6), viewport_xy(page, "dendrogram", 39, top * 0.2))
-        wait_until(page, lambda: "branch of merge" in dendrogram_title(page), "the branch view", QUICK)
-        size = int(re.search(r"\(([\d,]+) samples\)", dendrogram_title(page)).group(1).replace(",", ""))
+        drag(
+            page,
+            viewport_xy(page, "dendrogram", 1, top * 0.6),
+            viewport_xy(page, "dendrogram", 39, top * 0.2),
+        )
+        wait_until(
+            page, lambda: "branch of merge" in dendrogram_title(page), "the branch view", QUICK
+        )
+        size = int(
+            re.search(r"\(([\d,]+) samples\)", dendrogram_title(page)).group(1).replace(",", "")
+        )
         assert 2 <= size < 20_000
-        wait_until(page, lambda: samples_under(leaf_labels(page) or []) == size, "leaves that add up to the branch", QUICK)
+        wait_until(
+            page,
+            lambda: samples_under(leaf_labels(page) or []) == size,
+            "leaves that add up to the branch",
+            QUICK,
+        )
         assert leaf_labels(page) != overview
 
         # Double-click: back to the whole tree (once the branch view is fully drawn, or plotly may miss it).
-        wait_until(page, lambda: page.redux_state_rqs == [], "the branch view's callbacks to settle", QUICK)
+        wait_until(
+            page, lambda: page.redux_state_rqs == [], "the branch view's callbacks to settle", QUICK
+        )
         click_at(page, plot_centre(page, "dendrogram"), double=True)
-        wait_until(page, lambda: "branch" not in dendrogram_title(page), "the overview again", QUICK)
+        wait_until(
+            page, lambda: "branch" not in dendrogram_title(page), "the overview again", QUICK
+        )
         assert dendrogram_title(page) == overview_title
         wait_until(page, lambda: leaf_labels(page) == overview, "the overview's leaves", QUICK)
         assert page_errors(page) == []
@@ -369,7 +553,12 @@ class TestInstrument:
         assert leaves, "the dendrogram's 'leaves' trace (hover targets of the samples)"
         j = leaves["customdata"].index(33)
         click_at(page, viewport_xy(page, "dendrogram", leaves["x"][j], leaves["y"][j]))
-        wait_until(page, lambda: component_prop(page, "dendrogram", "clickData"), "dendrogram.clickData", QUICK)
+        wait_until(
+            page,
+            lambda: component_prop(page, "dendrogram", "clickData"),
+            "dendrogram.clickData",
+            QUICK,
+        )
         wait_until(page, page._wait_for_callbacks, "the page to settle", QUICK)
         panel = text_of(page, "node-panel")
         if "Merge i =" in panel:
@@ -428,17 +617,28 @@ def painted(dash_duo):
 
 
 def settle(dash_duo):
-    wait_until(dash_duo, lambda: dash_duo.redux_state_rqs == [], "the page's callbacks to settle", QUICK)
+    wait_until(
+        dash_duo, lambda: dash_duo.redux_state_rqs == [], "the page's callbacks to settle", QUICK
+    )
     time.sleep(0.5)
-    wait_until(dash_duo, lambda: dash_duo.redux_state_rqs == [], "the page's callbacks to settle", QUICK)
+    wait_until(
+        dash_duo, lambda: dash_duo.redux_state_rqs == [], "the page's callbacks to settle", QUICK
+    )
 
 
 class TestRecolourInTheBrowser:
     """A dropped cut line is recoloured by assets/cut_recolour.js before any server answer,
     in exactly the colours, labels and legend the server then sends."""
 
-    def test_ins009_a_dragged_cut_is_painted_before_the_server_answers_and_as_it_answers(self, page, sorted_heights):
-        wait_until(page, lambda: component_prop(page, "recolour-ready", "data") is True, "the recolouring index", QUICK)
+    def test_ins009_a_dragged_cut_is_painted_before_the_server_answers_and_as_it_answers(
+        self, page, sorted_heights
+    ):
+        wait_until(
+            page,
+            lambda: component_prop(page, "recolour-ready", "data") is True,
+            "the recolouring index",
+            QUICK,
+        )
         scroll_to(page, "dendrogram-card")
         page.driver.execute_script(PAINT_RECORDER)
         drag_cut_line_to(page, 16.0)
@@ -450,17 +650,26 @@ class TestRecolourInTheBrowser:
             before, final = paints[0][1], paints[-1][1]
             assert final != before, f"{graph} recoloured"
             first_final = next(at for at, signature in paints if signature == final)
-            assert first_final < first_answer, f"{graph} showed its final colours before the first server answer"
+            assert first_final < first_answer, (
+                f"{graph} showed its final colours before the first server answer"
+            )
         assert len(set(scatter_colours_now(page))) == 4
         assert page_errors(page) == []
 
     def test_ins011_both_plots_and_the_line_follow_the_pointer_before_it_is_dropped(self, page):
         from tests.browser.test_foundation import page_y_of_height
 
-        wait_until(page, lambda: component_prop(page, "recolour-ready", "data") is True, "the recolouring index", QUICK)
+        wait_until(
+            page,
+            lambda: component_prop(page, "recolour-ready", "data") is True,
+            "the recolouring index",
+            QUICK,
+        )
         scroll_to(page, "dendrogram-card")
         handle = page.find_elements("#dendrogram .shapelayer path")[1]
-        rect = page.driver.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.top, r.height];", handle)
+        rect = page.driver.execute_script(
+            "const r = arguments[0].getBoundingClientRect(); return [r.top, r.height];", handle
+        )
         dy = round(page_y_of_height(page, 16.0) - (rect[0] + rect[1] / 2))
         holding = ActionChains(page.driver).move_to_element(handle).click_and_hold()
         for step in range(1, 6):
@@ -468,17 +677,34 @@ class TestRecolourInTheBrowser:
         holding.perform()
         try:
             # the button is still down: the server has not heard of the drag
-            wait_until(page, lambda: len(set(scatter_colours_now(page))) == 4, "4 colours in the scatter while dragging", QUICK)
-            wait_until(page, lambda: len(cluster_link_colours(page)) == 4, "4 cluster colours in the dendrogram while dragging", QUICK)
-            assert set(cluster_link_colours(page)) == set(scatter_colours_now(page)), "the branches in the scatter's colours"
+            wait_until(
+                page,
+                lambda: len(set(scatter_colours_now(page))) == 4,
+                "4 colours in the scatter while dragging",
+                QUICK,
+            )
+            wait_until(
+                page,
+                lambda: len(cluster_link_colours(page)) == 4,
+                "4 cluster colours in the dendrogram while dragging",
+                QUICK,
+            )
+            assert set(cluster_link_colours(page)) == set(scatter_colours_now(page)), (
+                "the branches in the scatter's colours"
+            )
             line = page.driver.execute_script(
-                "const r = document.querySelector('#dendrogram .shapelayer path').getBoundingClientRect(); return r.top + r.height / 2;")
-            assert abs(line - page_y_of_height(page, 16.0)) <= 3, "the line is drawn where the pointer holds it"
+                "const r = document.querySelector('#dendrogram .shapelayer path').getBoundingClientRect(); return r.top + r.height / 2;"
+            )
+            assert abs(line - page_y_of_height(page, 16.0)) <= 3, (
+                "the line is drawn where the pointer holds it"
+            )
             assert input_value(page, "#n-clusters") == "2"
             assert page.driver.execute_script("return window.hclustRecolour.count") == 0
         finally:
             ActionChains(page.driver).release().perform()
-        wait_until(page, lambda: input_value(page, "#n-clusters") == "4", "k = 4 after the release", QUICK)
+        wait_until(
+            page, lambda: input_value(page, "#n-clusters") == "4", "k = 4 after the release", QUICK
+        )
         settle(page)
         assert len(set(scatter_colours_now(page))) == 4
         assert page_errors(page) == []
@@ -486,29 +712,59 @@ class TestRecolourInTheBrowser:
     def test_ins010_many_cuts_in_a_row_match_the_server_including_overflow_and_ties(self, page):
         _choose(page.driver, "dataset", "5 blobs")
         wait_for_text(page, "clustering-status", "749 merges")
-        wait_until(page, lambda: component_prop(page, "recolour-ready", "data") is True, "the recolouring index", QUICK)
+        wait_until(
+            page,
+            lambda: component_prop(page, "recolour-ready", "data") is True,
+            "the recolouring index",
+            QUICK,
+        )
         settle(page)
-        heights = np.sort(monotone_heights(compute_linkage(__import__("hclust.data", fromlist=["load_preset"]).load_preset("tutorial-5-blobs").values, "ward", "euclidean")))[::-1]
+        heights = np.sort(
+            monotone_heights(
+                compute_linkage(
+                    __import__("hclust.data", fromlist=["load_preset"])
+                    .load_preset("tutorial-5-blobs")
+                    .values,
+                    "ward",
+                    "euclidean",
+                )
+            )
+        )[::-1]
         # k = 3, 14 (more clusters than colours), 5, 2, 30, 6: splits, merges and overflow in turn
         for k in (3, 14, 5, 2, 30, 6):
             height = float((heights[k - 2] + heights[k - 1]) / 2)
             count = page.driver.execute_script("return window.hclustRecolour.count")
             page.driver.execute_script(PAINT_RECORDER)
-            graph_js(page, "dendrogram", "Plotly.relayout(gd, {'shapes[0].y0': arguments[0], 'shapes[0].y1': arguments[0]});", height)
+            graph_js(
+                page,
+                "dendrogram",
+                "Plotly.relayout(gd, {'shapes[0].y0': arguments[0], 'shapes[0].y1': arguments[0]});",
+                height,
+            )
             wait_until(page, lambda: input_value(page, "#n-clusters") == str(k), f"k = {k}", QUICK)
             settle(page)
-            assert page.driver.execute_script("return window.hclustRecolour.count") == count + 1, f"k = {k} recoloured in the browser"
+            assert page.driver.execute_script("return window.hclustRecolour.count") == count + 1, (
+                f"k = {k} recoloured in the browser"
+            )
             by_graph, _ = painted(page)
             started = page.driver.execute_script("return window.hclustRecolour.last.at")
             for graph, paints in by_graph.items():
-                client = next(signature for at, signature in paints if at >= started)  # the recolour's own paint
-                assert client == paints[-1][1], f"k = {k}: the browser's {graph} colours equal the server's"
+                client = next(
+                    signature for at, signature in paints if at >= started
+                )  # the recolour's own paint
+                assert client == paints[-1][1], (
+                    f"k = {k}: the browser's {graph} colours equal the server's"
+                )
         assert page_errors(page) == []
 
 
 def cluster_link_colours(dash_duo):
     """The colours of the dendrogram's cluster branches (not the links between clusters)."""
-    return graph_js(dash_duo, "dendrogram", "return gd._fullData.filter(t => /^colour \\d+$/.test(t.name || '')).map(t => t.line.color);")
+    return graph_js(
+        dash_duo,
+        "dendrogram",
+        "return gd._fullData.filter(t => /^colour \\d+$/.test(t.name || '')).map(t => t.line.color);",
+    )
 
 
 def scatter_colours_now(dash_duo):

@@ -4,6 +4,7 @@ Dash's ``@callback`` registers the function and returns it unchanged, so the
 functions can be called directly. Those that read ``dash.ctx.triggered_id``
 get a callback context the way Dash's own documentation shows for testing.
 """
+
 import inspect
 import io
 import uuid
@@ -36,7 +37,9 @@ from tests.fixtures import tutorial_values as ref
 @contextmanager
 def triggered_by(prop_id, value=None):
     """Run a callback as if `prop_id` ("component.property") had changed."""
-    token = context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop_id, "value": value}]))
+    token = context_value.set(
+        AttributeDict(triggered_inputs=[{"prop_id": prop_id, "value": value}])
+    )
     try:
         yield
     finally:
@@ -62,7 +65,9 @@ def call(callback, **given):
 def load(source, session_id):
     """load_dataset as the dataset dropdown triggers it."""
     with triggered_by("dataset.value", source):
-        return call(load_dataset, source=source, scaling="none", missing="drop", session_id=session_id)
+        return call(
+            load_dataset, source=source, scaling="none", missing="drop", session_id=session_id
+        )
 
 
 def put_preset(session_id, preset="tutorial-2-blobs"):
@@ -75,9 +80,18 @@ def cluster(session_id, data_version, method="ward", metric="euclidean"):
     """The background job's path without a browser: progress goes to a list."""
     progress = []
     key = (data_version or {}).get("key")
-    request = {"data_version": data_version, "method": method, "metric": metric, "optimal_order": False,
-               "id": store.get_store().begin_request(session_id, "clustering", f"{key}|{method}|{metric}|False")}
-    summary, status, sample_offer = call(run_clustering, set_progress=progress.append, request=request, session_id=session_id)
+    request = {
+        "data_version": data_version,
+        "method": method,
+        "metric": metric,
+        "optimal_order": False,
+        "id": store.get_store().begin_request(
+            session_id, "clustering", f"{key}|{method}|{metric}|False"
+        ),
+    }
+    summary, status, sample_offer = call(
+        run_clustering, set_progress=progress.append, request=request, session_id=session_id
+    )
     assert sample_offer is None  # the tutorial's data fits any memory budget
     return summary, status, progress
 
@@ -103,7 +117,9 @@ def move_cut(session, prop_id, **inputs):
     """Call sync_cut triggered by `prop_id`, from the session's current cut; returns its outputs by name."""
     inputs = {**CUT_DEFAULTS, "cut": session["cut"], **inputs}
     with triggered_by(prop_id):
-        outputs = call(sync_cut, clustering=session["clustering"], session_id=session["id"], **inputs)
+        outputs = call(
+            sync_cut, clustering=session["clustering"], session_id=session["id"], **inputs
+        )
     return dict(zip(CUT_OUTPUTS, outputs))
 
 
@@ -191,9 +207,17 @@ class TestRunClustering:
 
     def test_nothing_loaded_yet(self):
         with pytest.raises(PreventUpdate):
-            call(request_clustering, data_version=None, method="ward", metric="euclidean", session_id=new_session())
+            call(
+                request_clustering,
+                data_version=None,
+                method="ward",
+                metric="euclidean",
+                session_id=new_session(),
+            )
         with pytest.raises(PreventUpdate):
-            call(run_clustering, set_progress=lambda _: None, request=None, session_id=new_session())
+            call(
+                run_clustering, set_progress=lambda _: None, request=None, session_id=new_session()
+            )
 
     def test_expired_session(self):
         summary, status, _ = cluster(new_session(), {"key": "gone", "n": 3})
@@ -202,9 +226,13 @@ class TestRunClustering:
     def test_warns_about_inversions(self):
         session_id = new_session()
         X = random_observations(0)
-        dataset = Dataset(values=X, feature_names=tuple(f"f{j}" for j in range(X.shape[1])), name="random")
+        dataset = Dataset(
+            values=X, feature_names=tuple(f"f{j}" for j in range(X.shape[1])), name="random"
+        )
         key = store.get_store().put_dataset(session_id, dataset)
-        _, status, _ = cluster(session_id, {"key": key, "n": dataset.n_samples}, "centroid", "euclidean")
+        _, status, _ = cluster(
+            session_id, {"key": key, "n": dataset.n_samples}, "centroid", "euclidean"
+        )
         assert "inversions" in status
 
 
@@ -214,7 +242,14 @@ class TestRequestClustering:
     def test_small_data_is_clustered_at_once_like_the_job_would(self):
         session_id = new_session()
         version = put_preset(session_id, "tutorial-5-blobs")
-        summary, status, offer, job = call(request_clustering, data_version=version, method="average", metric="cityblock", optimal_order=[], session_id=session_id)
+        summary, status, offer, job = call(
+            request_clustering,
+            data_version=version,
+            method="average",
+            metric="cityblock",
+            optimal_order=[],
+            session_id=session_id,
+        )
         from_job, job_status, _ = cluster(session_id, version, "average", "cityblock")
         assert summary == from_job and status == job_status and offer is None
         assert job is no_update  # no job is started
@@ -222,22 +257,54 @@ class TestRequestClustering:
     def test_large_data_is_handed_to_the_job(self):
         session_id = new_session()
         X = np.random.default_rng(0).normal(size=(INLINE_MAX_N + 1, 2))
-        key = store.get_store().put_dataset(session_id, Dataset(values=X, feature_names=("a", "b"), name="large"))
+        key = store.get_store().put_dataset(
+            session_id, Dataset(values=X, feature_names=("a", "b"), name="large")
+        )
         version = {"key": key, "n": len(X)}
-        summary, status, offer, job = call(request_clustering, data_version=version, method="ward", metric="euclidean", optimal_order=[], session_id=session_id)
+        summary, status, offer, job = call(
+            request_clustering,
+            data_version=version,
+            method="ward",
+            metric="euclidean",
+            optimal_order=[],
+            session_id=session_id,
+        )
         assert (summary, status, offer) == (no_update,) * 3
-        assert {k: v for k, v in job.items() if k != "id"} == {"data_version": version, "method": "ward", "metric": "euclidean", "optimal_order": False}
-        result, _, _ = call(run_clustering, set_progress=lambda _: None, request=job, session_id=session_id)
+        assert {k: v for k, v in job.items() if k != "id"} == {
+            "data_version": version,
+            "method": "ward",
+            "metric": "euclidean",
+            "optimal_order": False,
+        }
+        result, _, _ = call(
+            run_clustering, set_progress=lambda _: None, request=job, session_id=session_id
+        )
         assert result["n"] == len(X)
 
     def test_a_job_overtaken_by_a_newer_choice_stays_silent(self):
         session_id = new_session()
         X = np.random.default_rng(0).normal(size=(INLINE_MAX_N + 1, 2))
-        key = store.get_store().put_dataset(session_id, Dataset(values=X, feature_names=("a", "b"), name="large"))
-        job = call(request_clustering, data_version={"key": key, "n": len(X)}, method="ward", metric="euclidean", optimal_order=[], session_id=session_id)[3]
+        key = store.get_store().put_dataset(
+            session_id, Dataset(values=X, feature_names=("a", "b"), name="large")
+        )
+        job = call(
+            request_clustering,
+            data_version={"key": key, "n": len(X)},
+            method="ward",
+            metric="euclidean",
+            optimal_order=[],
+            session_id=session_id,
+        )[3]
         # the person changes their mind; the new choice is answered at once
         version = put_preset(session_id, "tutorial-5-blobs")
-        newer = call(request_clustering, data_version=version, method="ward", metric="euclidean", optimal_order=[], session_id=session_id)
+        newer = call(
+            request_clustering,
+            data_version=version,
+            method="ward",
+            metric="euclidean",
+            optimal_order=[],
+            session_id=session_id,
+        )
         assert newer[0]["n"] == 750
         progress = []
         with pytest.raises(PreventUpdate):
@@ -247,30 +314,59 @@ class TestRequestClustering:
     def test_the_same_choice_twice_never_silences_itself(self):
         session_id = new_session()
         X = np.random.default_rng(0).normal(size=(INLINE_MAX_N + 1, 2))
-        key = store.get_store().put_dataset(session_id, Dataset(values=X, feature_names=("a", "b"), name="large"))
-        inputs = dict(data_version={"key": key, "n": len(X)}, method="ward", metric="euclidean", optimal_order=[], session_id=session_id)
+        key = store.get_store().put_dataset(
+            session_id, Dataset(values=X, feature_names=("a", "b"), name="large")
+        )
+        inputs = dict(
+            data_version={"key": key, "n": len(X)},
+            method="ward",
+            metric="euclidean",
+            optimal_order=[],
+            session_id=session_id,
+        )
         first, second = call(request_clustering, **inputs)[3], call(request_clustering, **inputs)[3]
         # the page may start either job, in either order
-        assert call(run_clustering, set_progress=lambda _: None, request=first, session_id=session_id)[0]["n"] == len(X)
-        assert call(run_clustering, set_progress=lambda _: None, request=second, session_id=session_id)[0]["n"] == len(X)
+        assert call(
+            run_clustering, set_progress=lambda _: None, request=first, session_id=session_id
+        )[0]["n"] == len(X)
+        assert call(
+            run_clustering, set_progress=lambda _: None, request=second, session_id=session_id
+        )[0]["n"] == len(X)
 
     def test_slow_optimal_ordering_goes_to_the_job_even_for_small_data(self):
         session_id = new_session()
         version = put_preset(session_id, "tutorial-5-blobs")  # 750 samples: ordering takes seconds
-        outputs = call(request_clustering, data_version=version, method="ward", metric="euclidean", optimal_order=["on"], session_id=session_id)
+        outputs = call(
+            request_clustering,
+            data_version=version,
+            method="ward",
+            metric="euclidean",
+            optimal_order=["on"],
+            session_id=session_id,
+        )
         assert outputs[0] is no_update and outputs[3]["optimal_order"] is True
 
     def test_refused_pair_is_explained_at_once(self):
         session_id = new_session()
         version = put_preset(session_id)
-        summary, status, _, job = call(request_clustering, data_version=version, method="ward", metric="cosine", optimal_order=[], session_id=session_id)
+        summary, status, _, job = call(
+            request_clustering,
+            data_version=version,
+            method="ward",
+            metric="cosine",
+            optimal_order=[],
+            session_id=session_id,
+        )
         assert summary is no_update and job is no_update and status.startswith("⚠")
 
 
 class TestHeightFromRelayout:
     def test_dragged_line(self):
         assert height_from_relayout({"shapes[0].y0": 16, "shapes[0].y1": 16}) == 16.0
-        assert height_from_relayout({"shapes[0].y0": 15.0, "shapes[0].y1": 17.0, "shapes[0].x0": 0}) == 16.0
+        assert (
+            height_from_relayout({"shapes[0].y0": 15.0, "shapes[0].y1": 17.0, "shapes[0].x0": 0})
+            == 16.0
+        )
 
     def test_one_end(self):
         assert height_from_relayout({"shapes[0].y1": 3.5}) == 3.5
@@ -279,26 +375,42 @@ class TestHeightFromRelayout:
         assert height_from_relayout({"shapes[0].x0": 12, "shapes[0].x1": 12}, "left") == 12.0
         assert height_from_relayout({"shapes[0].y0": 12, "shapes[0].y1": 12}, "left") is None
 
-    @pytest.mark.parametrize("relayout", [None, {}, {"xaxis.range[0]": 1, "xaxis.range[1]": 4}, {"autosize": True}, {"shapes[0].y0": "16"}, {"shapes[0].y0": True}])
+    @pytest.mark.parametrize(
+        "relayout",
+        [
+            None,
+            {},
+            {"xaxis.range[0]": 1, "xaxis.range[1]": 4},
+            {"autosize": True},
+            {"shapes[0].y0": "16"},
+            {"shapes[0].y0": True},
+        ],
+    )
     def test_anything_else(self, relayout):
         assert height_from_relayout(relayout) is None
 
 
 class TestResolveCut:
     def test_k_gives_the_middle_of_its_gap(self, tutorial):
-        state, message = resolve_cut(tutorial["tree"], tutorial["Z"], {"criterion": "distance"}, "n-clusters", 4, 101.0)
+        state, message = resolve_cut(
+            tutorial["tree"], tutorial["Z"], {"criterion": "distance"}, "n-clusters", 4, 101.0
+        )
         expected = (ref.Z_LAST_4_HEIGHTS[0] + ref.Z_LAST_4_HEIGHTS[1]) / 2
         assert state["height"] == pytest.approx(expected, abs=1e-5)
         assert state["k"] == 4 and state["criterion"] == "distance"
         assert "gives 4 clusters" in message
 
     def test_height(self, tutorial):
-        state, message = resolve_cut(tutorial["tree"], tutorial["Z"], {"criterion": "distance"}, "cut-height", 16.0, 101.0)
+        state, message = resolve_cut(
+            tutorial["tree"], tutorial["Z"], {"criterion": "distance"}, "cut-height", 16.0, 101.0
+        )
         assert (state["height"], state["k"]) == (16.0, ref.FCLUSTER_DISTANCE_16_NCLUSTERS)
         assert message == "Cut at 16 gives 4 clusters."
 
     def test_default(self, tutorial):
-        state, _ = resolve_cut(tutorial["tree"], tutorial["Z"], {"criterion": "distance"}, "clustering", None, 101.0)
+        state, _ = resolve_cut(
+            tutorial["tree"], tutorial["Z"], {"criterion": "distance"}, "clustering", None, 101.0
+        )
         assert (state["height"], state["k"]) == (101.0, 2)
 
 
@@ -322,20 +434,31 @@ class TestSyncCut:
         assert not out["status"].startswith("⚠")
 
     def test_dragging_the_line_to_16_gives_4(self, session):
-        out = move_cut(session, "dendrogram.relayoutData", relayout={"shapes[0].y0": 16, "shapes[0].y1": 16})
+        out = move_cut(
+            session, "dendrogram.relayoutData", relayout={"shapes[0].y0": 16, "shapes[0].y1": 16}
+        )
         assert out["n_clusters"] == ref.FCLUSTER_DISTANCE_16_NCLUSTERS
         assert out["cut_height"] == 16
         assert out["cut"]["height"] == 16.0
 
     def test_dragging_with_snap_moves_into_a_gap(self, session, tutorial):
-        out = move_cut(session, "dendrogram.relayoutData", relayout={"shapes[0].y0": 16, "shapes[0].y1": 16}, flags=["snap"])
+        out = move_cut(
+            session,
+            "dendrogram.relayoutData",
+            relayout={"shapes[0].y0": 16, "shapes[0].y1": 16},
+            flags=["snap"],
+        )
         heights = np.sort(tutorial["Z"][:, 2])
         assert not np.any(np.isclose(heights, out["cut"]["height"]))
         assert "snapped" in out["status"]
 
     def test_zoom_is_not_a_cut(self, session):
         with pytest.raises(PreventUpdate):
-            move_cut(session, "dendrogram.relayoutData", relayout={"xaxis.range[0]": 0, "xaxis.range[1]": 100})
+            move_cut(
+                session,
+                "dendrogram.relayoutData",
+                relayout={"xaxis.range[0]": 0, "xaxis.range[1]": 100},
+            )
 
     def test_typed_height(self, session):
         out = move_cut(session, "cut-height.value", typed_height=50)
@@ -345,7 +468,11 @@ class TestSyncCut:
     @pytest.mark.parametrize("height", [-1, -0.001])
     def test_negative_height_is_refused(self, session, height):
         out = move_cut(session, "cut-height.value", typed_height=height)
-        assert out["cut"] is no_update and out["cut_height"] is no_update and out["n_clusters"] is no_update
+        assert (
+            out["cut"] is no_update
+            and out["cut_height"] is no_update
+            and out["n_clusters"] is no_update
+        )
         assert out["status"].startswith("⚠") and "0 or more" in out["status"]
 
     def test_cleared_height_is_refused(self, session):
@@ -375,7 +502,12 @@ class TestSyncCut:
 
     def test_invalid_session(self, session):
         with triggered_by("n-clusters.value"):
-            outputs = call(sync_cut, clustering=session["clustering"], session_id="bad", **dict(CUT_DEFAULTS, typed_k=3))
+            outputs = call(
+                sync_cut,
+                clustering=session["clustering"],
+                session_id="bad",
+                **dict(CUT_DEFAULTS, typed_k=3),
+            )
         assert outputs[3] is no_update and outputs[4].startswith("⚠")
 
 
@@ -383,8 +515,17 @@ def render(session, cut, colour_map=None, prop_id="cut.data", x="x", y="y"):
     """update_views for a cut state with the page's default view options."""
     with triggered_by(prop_id):
         return call(
-            update_views, cut=cut, x_choice=x, y_choice=y, truncate_mode="auto", p=60, flags=["contracted"],
-            orientation="top", leaf_label_style="9:-90", colour_map=colour_map, session_id=session["id"],
+            update_views,
+            cut=cut,
+            x_choice=x,
+            y_choice=y,
+            truncate_mode="auto",
+            p=60,
+            flags=["contracted"],
+            orientation="top",
+            leaf_label_style="9:-90",
+            colour_map=colour_map,
+            session_id=session["id"],
         )
 
 
@@ -399,13 +540,17 @@ def scatter_colours(figure):
 
 class TestUpdateViews:
     def test_both_plots_follow_the_cut(self, session, tutorial):
-        cut = move_cut(session, "dendrogram.relayoutData", relayout={"shapes[0].y0": 16, "shapes[0].y1": 16})["cut"]
+        cut = move_cut(
+            session, "dendrogram.relayoutData", relayout={"shapes[0].y0": 16, "shapes[0].y1": 16}
+        )["cut"]
         dendrogram, scatter, colour_map, _ = render(session, cut)
         assert dendrogram.layout.shapes[0].y0 == dendrogram.layout.shapes[0].y1 == 16.0
         labels = labels_at(tutorial["Z"], 16.0)
         colours = scatter_colours(scatter)
         assert colours == [colour_map["labels"][str(label)] for label in labels]
-        assert len(set(colours)) == ref.FCLUSTER_DISTANCE_16_NCLUSTERS and set(colours) <= set(PALETTE)
+        assert len(set(colours)) == ref.FCLUSTER_DISTANCE_16_NCLUSTERS and set(colours) <= set(
+            PALETTE
+        )
         assert line_colours(dendrogram) - {"#9A9A9A"} == set(colours)
         assert colour_map["clustering"] == session["clustering"]
 
@@ -433,7 +578,9 @@ class TestUpdateViews:
 
     def test_axis_change_redraws_only_the_scatter(self, session):
         _, _, colour_map, _ = render(session, session["cut"])
-        dendrogram, scatter, new_map, _ = render(session, session["cut"], colour_map=colour_map, prop_id="scatter-x.value", x="y", y="x")
+        dendrogram, scatter, new_map, _ = render(
+            session, session["cut"], colour_map=colour_map, prop_id="scatter-x.value", x="y", y="x"
+        )
         assert dendrogram is no_update and new_map is no_update
         assert scatter.layout.xaxis.title.text == "y"
 
@@ -445,23 +592,44 @@ class TestUpdateViews:
 class TestLinkageDiagnostics:
     def test_tutorial_values(self, session):
         with triggered_by("clustering.data"):
-            cophenetic, _, _ = call(update_linkage_diagnostics, clustering=session["clustering"], session_id=session["id"])
+            cophenetic, _, _ = call(
+                update_linkage_diagnostics,
+                clustering=session["clustering"],
+                session_id=session["id"],
+            )
         assert cophenetic[0].children == f"c = {ref.COPHENETIC_CORRELATION:.5f}"
         assert "0.98001" in cophenetic[0].children
 
     def test_linkage_table_is_sent_a_page_at_a_time(self, session):
         with triggered_by("linkage-table.page_current"):
-            rows, pages, page = call(linkage_table_page, clustering=session["clustering"], page=1, session_id=session["id"])
+            rows, pages, page = call(
+                linkage_table_page,
+                clustering=session["clustering"],
+                page=1,
+                session_id=session["id"],
+            )
         assert pages == 15 and page == 1  # 149 rows of Z, ten a page
         assert [row["row"] for row in rows] == list(range(10, 20))
-        assert [rows[3][key] for key in ("idx1", "idx2", "distance", "count")] == ref.Z_FIRST_20[13].tolist()
+        assert [rows[3][key] for key in ("idx1", "idx2", "distance", "count")] == ref.Z_FIRST_20[
+            13
+        ].tolist()
         with triggered_by("linkage-table.page_current"):
-            rows, _, page = call(linkage_table_page, clustering=session["clustering"], page=99, session_id=session["id"])
+            rows, _, page = call(
+                linkage_table_page,
+                clustering=session["clustering"],
+                page=99,
+                session_id=session["id"],
+            )
         assert page == 14 and [row["row"] for row in rows] == list(range(140, 149))
 
     def test_a_new_linkage_starts_the_table_at_its_first_page(self, session):
         with triggered_by("clustering.data"):
-            rows, _, page = call(linkage_table_page, clustering=session["clustering"], page=7, session_id=session["id"])
+            rows, _, page = call(
+                linkage_table_page,
+                clustering=session["clustering"],
+                page=7,
+                session_id=session["id"],
+            )
         assert page == 0 and rows[0]["row"] == 0
 
     def test_nothing_clustered_yet(self, session):
@@ -470,11 +638,15 @@ class TestLinkageDiagnostics:
 
 
 class TestInconsistencyView:
-    @pytest.mark.parametrize("depth,expected", [(5, ref.INCONSISTENT_DEPTH5_LAST10), (3, ref.INCONSISTENT_DEPTH3_LAST10)])
+    @pytest.mark.parametrize(
+        "depth,expected", [(5, ref.INCONSISTENT_DEPTH5_LAST10), (3, ref.INCONSISTENT_DEPTH3_LAST10)]
+    )
     def test_tutorial_table(self, tutorial, depth, expected):
         table = inconsistency_view(tutorial["Z"], depth)
         assert len(table.data) == 10
-        got = np.array([[row["mean"], row["std"], row["links"], row["inconsistency"]] for row in table.data])
+        got = np.array(
+            [[row["mean"], row["std"], row["links"], row["inconsistency"]] for row in table.data]
+        )
         np.testing.assert_allclose(got, expected, rtol=0, atol=1.01e-5)
         assert [row["merge"] for row in table.data] == list(range(139, 149))
 
@@ -490,7 +662,9 @@ def read_download(download):
 
 class TestDownload:
     def test_cluster_column_is_fcluster(self, session, tutorial):
-        cut = move_cut(session, "dendrogram.relayoutData", relayout={"shapes[0].y0": 16, "shapes[0].y1": 16})["cut"]
+        cut = move_cut(
+            session, "dendrogram.relayoutData", relayout={"shapes[0].y0": 16, "shapes[0].y1": 16}
+        )["cut"]
         download = call(download_labels, n_clicks=1, cut=cut, session_id=session["id"])
         assert download["filename"] == "clusters_ward_euclidean_distance_k4.csv"
         frame = read_download(download)
@@ -518,7 +692,12 @@ class TestDownload:
             call(download_labels, n_clicks=1, cut=None, session_id=session["id"])
 
     def test_labelled_frame_puts_labels_first_and_cluster_last(self):
-        dataset = Dataset(values=np.arange(6.0).reshape(3, 2), feature_names=("a", "b"), name="t", labels=("p", "q", "r"))
+        dataset = Dataset(
+            values=np.arange(6.0).reshape(3, 2),
+            feature_names=("a", "b"),
+            name="t",
+            labels=("p", "q", "r"),
+        )
         frame = labelled_frame(dataset, np.array([1, 1, 2]))
         assert list(frame.columns) == ["label", "a", "b", "cluster"]
         assert frame["label"].tolist() == ["p", "q", "r"] and frame["cluster"].tolist() == [1, 1, 2]

@@ -1,5 +1,6 @@
 """callbacks.data: uploads, presets, bundled data, generators, columns, scaling,
 and the status line, called as plain functions with a real store."""
+
 import base64
 from pathlib import Path
 
@@ -12,7 +13,15 @@ from scipy.cluster.vq import whiten
 from scipy.stats import zscore
 
 from callbacks.data import (
-    MDS_AXES, PCA_AXES, UPLOAD, add_blob, axis_options, column_choices, describe, load_dataset, receive_upload,
+    MDS_AXES,
+    PCA_AXES,
+    UPLOAD,
+    add_blob,
+    axis_options,
+    column_choices,
+    describe,
+    load_dataset,
+    receive_upload,
     show_source_options,
 )
 from hclust.data import PRESETS, Dataset, load_preset
@@ -27,14 +36,14 @@ PENGUIN_FEATURES = list(BUNDLED["penguins"].features)
 
 # An upload with a text id, a row counter, two features and a numeric code.
 TABLE_CSV = (
-    "name,row,a,b,code\n"
-    "s1,1,0.5,1.2,7\n"
-    "s2,2,0.9,1.0,3\n"
-    "s3,3,4.1,5.2,7\n"
-    "s4,4,4.4,5.0,1\n"
-    "s5,5,9.0,0.3,3\n"
-    "s6,6,9.5,0.1,9\n"
-).encode()
+    b"name,row,a,b,code\n"
+    b"s1,1,0.5,1.2,7\n"
+    b"s2,2,0.9,1.0,3\n"
+    b"s3,3,4.1,5.2,7\n"
+    b"s4,4,4.4,5.0,1\n"
+    b"s5,5,9.0,0.3,3\n"
+    b"s6,6,9.5,0.1,9\n"
+)
 
 
 def data_url(content, mime="text/csv"):
@@ -42,7 +51,9 @@ def data_url(content, mime="text/csv"):
 
 
 def upload(session_id, content, filename="table.csv"):
-    return call(receive_upload, contents=data_url(content), filename=filename, session_id=session_id)
+    return call(
+        receive_upload, contents=data_url(content), filename=filename, session_id=session_id
+    )
 
 
 LOAD_OUTPUTS = ("version", "status", "x_options", "x", "y_options", "y")
@@ -90,12 +101,15 @@ class TestReceiveUpload:
         assert {f"bundled:{key}" for key in BUNDLED} <= set(values)
         assert "generate:blobs" in values
 
-    @pytest.mark.parametrize("content,filename,phrase", [
-        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "photo.png", "not a table"),
-        (b"", "empty.csv", "empty"),
-        ((UPLOADS / "ragged.csv").read_bytes(), "ragged.csv", "line"),
-        (b"name,kind\nx,a\ny,b\nz,c\n", "words.csv", "no numeric column"),
-    ])
+    @pytest.mark.parametrize(
+        "content,filename,phrase",
+        [
+            (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "photo.png", "not a table"),
+            (b"", "empty.csv", "empty"),
+            ((UPLOADS / "ragged.csv").read_bytes(), "ragged.csv", "line"),
+            (b"name,kind\nx,a\ny,b\nz,c\n", "words.csv", "no numeric column"),
+        ],
+    )
     def test_bad_file_changes_nothing(self, content, filename, phrase):
         session_id = new_session()
         store.get_store().put_session_value(session_id, "table", "the earlier table")
@@ -107,7 +121,9 @@ class TestReceiveUpload:
         assert store.get_store().session_value(session_id, "table") == "the earlier table"
 
     def test_not_a_data_url(self):
-        _, value, _, error = call(receive_upload, contents="hello", filename="x.csv", session_id=new_session())
+        _, value, _, error = call(
+            receive_upload, contents="hello", filename="x.csv", session_id=new_session()
+        )
         assert value is no_update and error.startswith("⚠ x.csv:")
 
     def test_nothing_uploaded(self):
@@ -124,7 +140,9 @@ class TestLoadPresets:
         assert out["version"] == {"key": expected.content_hash, "n": expected.n_samples}
         assert_array_equal(loaded(session_id).values, expected.values)
         assert (out["x"], out["y"]) == ("x", "y")
-        assert out["status"].startswith(f"{PRESETS[preset]}: {expected.n_samples:,} rows × 2 columns used.")
+        assert out["status"].startswith(
+            f"{PRESETS[preset]}: {expected.n_samples:,} rows × 2 columns used."
+        )
 
 
 class TestLoadBundled:
@@ -141,7 +159,12 @@ class TestLoadBundled:
 
     def test_chosen_features_and_label(self):
         session_id = new_session()
-        load(session_id, "bundled:penguins", features=["bill_length_mm", "flipper_length_mm"], label="island")
+        load(
+            session_id,
+            "bundled:penguins",
+            features=["bill_length_mm", "flipper_length_mm"],
+            label="island",
+        )
         dataset = loaded(session_id)
         assert dataset.feature_names == ("bill_length_mm", "flipper_length_mm")
         assert set(dataset.labels) == {"Biscoe", "Dream", "Torgersen"}
@@ -180,7 +203,10 @@ class TestLoadBundled:
     def test_whiten_is_bit_for_bit(self):
         session_id = new_session()
         load(session_id, "bundled:iris", scaling="whiten")
-        assert_array_equal(loaded(session_id).values, whiten(load_bundled_table("iris").frame[IRIS_FEATURES].to_numpy()))
+        assert_array_equal(
+            loaded(session_id).values,
+            whiten(load_bundled_table("iris").frame[IRIS_FEATURES].to_numpy()),
+        )
 
     def test_label_column_never_a_feature(self):
         session_id = new_session()
@@ -243,7 +269,9 @@ class TestLoadUpload:
     def test_distance_matrix(self):
         session_id = new_session()
         upload(session_id, (UPLOADS / "distance_matrix.csv").read_bytes(), "distance_matrix.csv")
-        out = load(session_id, UPLOAD, features=["a", "b", "c", "d"], label="item", as_distances=["yes"])
+        out = load(
+            session_id, UPLOAD, features=["a", "b", "c", "d"], label="item", as_distances=["yes"]
+        )
         dataset = loaded(session_id)
         assert dataset.is_distance_matrix
         assert dataset.values[0].tolist() == [0, 2, 6, 10]
@@ -259,7 +287,9 @@ class TestLoadGenerators:
         from sklearn.datasets import make_moons
 
         session_id = new_session()
-        out = load(session_id, "generate:moons", prop_id="generate.n_clicks", n=120, noise=0.1, seed=3)
+        out = load(
+            session_id, "generate:moons", prop_id="generate.n_clicks", n=120, noise=0.1, seed=3
+        )
         X, _ = make_moons(n_samples=120, noise=0.1, random_state=3, shuffle=False)
         assert_array_equal(loaded(session_id).values, X)
         assert out["version"]["n"] == 120
@@ -273,45 +303,81 @@ class TestLoadGenerators:
         """
         session_id = new_session()
         rows = [blob_row(40, 0, 0, 1, 2, 0.3), blob_row(25, 15, 15, 2, 1, 0)]
-        out = load(session_id, "generate:blobs", prop_id="generate.n_clicks", seed=11, blob_rows=rows)
+        out = load(
+            session_id, "generate:blobs", prop_id="generate.n_clicks", seed=11, blob_rows=rows
+        )
         assert not out["status"].startswith("⚠"), out["status"]
-        expected, _ = draw_blobs([{"size": 40, "mean_x": 0, "mean_y": 0, "std_x": 1, "std_y": 2, "corr": 0.3},
-                                  {"size": 25, "mean_x": 15, "mean_y": 15, "std_x": 2, "std_y": 1, "corr": 0}], seed=11)
+        expected, _ = draw_blobs(
+            [
+                {"size": 40, "mean_x": 0, "mean_y": 0, "std_x": 1, "std_y": 2, "corr": 0.3},
+                {"size": 25, "mean_x": 15, "mean_y": 15, "std_x": 2, "std_y": 1, "corr": 0},
+            ],
+            seed=11,
+        )
         assert_array_equal(loaded(session_id).values, expected)
 
     def test_blob_with_zero_spread_is_named(self):
         """A zero standard deviation is refused naming the blob and setting
         (the message comes from hclust.generators, through the blob table)."""
         rows = [blob_row(40, 0, 0), blob_row(25, 15, 15, sx=0)]
-        out = load(new_session(), "generate:blobs", prop_id="generate.n_clicks", seed=1, blob_rows=rows)
+        out = load(
+            new_session(), "generate:blobs", prop_id="generate.n_clicks", seed=1, blob_rows=rows
+        )
         assert_refused(out, "Blob 2", "std_x", "greater than 0")
 
-    @pytest.mark.parametrize("rows,phrase", [
-        ([blob_row(40, 0, 0), {"size": "many", "mean x": 0, "mean y": 0, "std x": 1, "std y": 1, "corr": 0}], "Blob 2: every setting must be a number"),
-        ([{"size": 10, "mean x": 0}], "Blob 1: every setting must be a number"),
-        ([blob_row(None, 0, 0)], "Blob 1: every setting must be a number"),
-        ([], "Add at least one blob."),
-        (None, "Add at least one blob."),
-    ])
+    @pytest.mark.parametrize(
+        "rows,phrase",
+        [
+            (
+                [
+                    blob_row(40, 0, 0),
+                    {"size": "many", "mean x": 0, "mean y": 0, "std x": 1, "std y": 1, "corr": 0},
+                ],
+                "Blob 2: every setting must be a number",
+            ),
+            ([{"size": 10, "mean x": 0}], "Blob 1: every setting must be a number"),
+            ([blob_row(None, 0, 0)], "Blob 1: every setting must be a number"),
+            ([], "Add at least one blob."),
+            (None, "Add at least one blob."),
+        ],
+    )
     def test_bad_blob_rows(self, rows, phrase):
         session_id = new_session()
-        out = load(session_id, "generate:blobs", prop_id="generate.n_clicks", seed=1, blob_rows=rows)
+        out = load(
+            session_id, "generate:blobs", prop_id="generate.n_clicks", seed=1, blob_rows=rows
+        )
         assert_refused(out, phrase)
         assert loaded(session_id) is None
 
     @pytest.mark.parametrize("n", [1, 0, 100_001, 2.5, None, "200"])
     def test_n_out_of_range(self, n):
-        out = load(new_session(), "generate:moons", prop_id="generate.n_clicks", n=n, noise=0.1, seed=0, current={"key": "k", "n": 3})
-        assert_refused(out, "Number of points must be a whole number from 2 to 100,000.", "The data loaded before is unchanged.")
+        out = load(
+            new_session(),
+            "generate:moons",
+            prop_id="generate.n_clicks",
+            n=n,
+            noise=0.1,
+            seed=0,
+            current={"key": "k", "n": 3},
+        )
+        assert_refused(
+            out,
+            "Number of points must be a whole number from 2 to 100,000.",
+            "The data loaded before is unchanged.",
+        )
 
     @pytest.mark.parametrize("noise", [-0.1, 11, None])
     def test_noise_out_of_range(self, noise):
-        out = load(new_session(), "generate:rings", prop_id="generate.n_clicks", n=50, noise=noise, seed=0)
+        out = load(
+            new_session(), "generate:rings", prop_id="generate.n_clicks", n=50, noise=noise, seed=0
+        )
         assert_refused(out, "Noise must be a number from 0 to 10.")
 
     @pytest.mark.parametrize("seed", [-1, 2**32, 1.5, None])
     def test_bad_seed(self, seed):
-        out = load(new_session(), "generate:moons", prop_id="generate.n_clicks", n=50, noise=0.1, seed=seed)
+        out = load(
+            new_session(), "generate:moons", prop_id="generate.n_clicks", n=50, noise=0.1, seed=seed
+        )
         assert_refused(out, "Seed must be a whole number")
 
     def test_anisotropic_ignores_noise(self):
@@ -321,7 +387,14 @@ class TestLoadGenerators:
         dropped for 'anisotropic', so a cleared Noise box refused the data.
         """
         session_id = new_session()
-        out = load(session_id, "generate:anisotropic", prop_id="generate.n_clicks", n=90, noise=None, seed=170)
+        out = load(
+            session_id,
+            "generate:anisotropic",
+            prop_id="generate.n_clicks",
+            n=90,
+            noise=None,
+            seed=170,
+        )
         assert out["version"]["n"] == 90
 
 
@@ -331,7 +404,12 @@ class TestLoadErrors:
         session_id = new_session()
         first = load(session_id, "tutorial-2-blobs")
         out = load(session_id, "three-squares", scaling=scaling, current=first["version"])
-        assert_refused(out, f"Unknown scaling '{scaling}'", "none, zscore, whiten, minmax", "The data loaded before is unchanged.")
+        assert_refused(
+            out,
+            f"Unknown scaling '{scaling}'",
+            "none, zscore, whiten, minmax",
+            "The data loaded before is unchanged.",
+        )
         assert loaded(session_id).content_hash == first["version"]["key"]
 
     def test_bad_missing_rule(self):
@@ -344,17 +422,27 @@ class TestLoadErrors:
 
     def test_upload_error_is_shown(self):
         message = "⚠ x.csv: it is empty. The data loaded before is unchanged."
-        out = load(new_session(), "tutorial-2-blobs", prop_id="upload-error.children", upload_error=message)
+        out = load(
+            new_session(), "tutorial-2-blobs", prop_id="upload-error.children", upload_error=message
+        )
         assert out["status"] == message and out["version"] is no_update
 
     def test_cleared_upload_error_changes_nothing(self):
         with pytest.raises(PreventUpdate):
-            load(new_session(), "tutorial-2-blobs", prop_id="upload-error.children", upload_error="")
+            load(
+                new_session(), "tutorial-2-blobs", prop_id="upload-error.children", upload_error=""
+            )
 
 
 class TestDescribe:
     def dataset(self, labels=("a", "b", "c")):
-        return Dataset(values=np.arange(6.0).reshape(3, 2), feature_names=("x", "y"), name="toy", labels=labels, notes=("cleaned",))
+        return Dataset(
+            values=np.arange(6.0).reshape(3, 2),
+            feature_names=("x", "y"),
+            name="toy",
+            labels=labels,
+            notes=("cleaned",),
+        )
 
     def test_mentions_the_label_column(self):
         text = describe(self.dataset(), label_column="kind")
@@ -370,7 +458,9 @@ class TestDescribe:
 
 class TestColumnChoices:
     def test_bundled(self):
-        numeric, features, labels, label, scaling = call(column_choices, source="bundled:penguins", session_id=new_session())
+        numeric, features, labels, label, scaling = call(
+            column_choices, source="bundled:penguins", session_id=new_session()
+        )
         assert [o["value"] for o in numeric] == [*PENGUIN_FEATURES, "year"]
         assert features == PENGUIN_FEATURES
         assert [o["value"] for o in labels] == ["species", "island", "sex"]
@@ -384,7 +474,9 @@ class TestColumnChoices:
     def test_upload(self):
         session_id = new_session()
         upload(session_id, TABLE_CSV)
-        numeric, features, labels, label, scaling = call(column_choices, source=UPLOAD, session_id=session_id)
+        numeric, features, labels, label, scaling = call(
+            column_choices, source=UPLOAD, session_id=session_id
+        )
         assert [o["value"] for o in numeric] == ["row", "a", "b", "code"]
         assert features == ["a", "b", "code"]
         assert [o["value"] for o in labels] == ["name"] and label == "name"
@@ -392,24 +484,38 @@ class TestColumnChoices:
 
     @pytest.mark.parametrize("source", ["tutorial-2-blobs", "generate:moons", None, UPLOAD])
     def test_no_table(self, source):
-        assert call(column_choices, source=source, session_id=new_session()) == ([], [], [], None, no_update)
+        assert call(column_choices, source=source, session_id=new_session()) == (
+            [],
+            [],
+            [],
+            None,
+            no_update,
+        )
 
 
 class TestAxisOptions:
     def test_two_features(self):
-        dataset = Dataset(values=np.random.default_rng(0).normal(size=(5, 2)), feature_names=("u", "v"), name="t")
+        dataset = Dataset(
+            values=np.random.default_rng(0).normal(size=(5, 2)), feature_names=("u", "v"), name="t"
+        )
         options, axes = axis_options(dataset)
         assert [o["value"] for o in options] == ["u", "v"] and axes == ("u", "v")
 
     def test_more_than_two_gives_principal_components(self):
-        dataset = Dataset(values=np.random.default_rng(0).normal(size=(5, 3)), feature_names=("u", "v", "w"), name="t")
+        dataset = Dataset(
+            values=np.random.default_rng(0).normal(size=(5, 3)),
+            feature_names=("u", "v", "w"),
+            name="t",
+        )
         options, axes = axis_options(dataset)
         assert [o["value"] for o in options] == ["u", "v", "w", "PC1", "PC2"]
         assert axes == PCA_AXES == ("PC1", "PC2")
 
     def test_distance_matrix_gives_mds(self):
         d = np.array([[0, 1, 2], [1, 0, 1], [2, 1, 0]], dtype=float)
-        dataset = Dataset(values=d, feature_names=("a", "b", "c"), name="t", is_distance_matrix=True)
+        dataset = Dataset(
+            values=d, feature_names=("a", "b", "c"), name="t", is_distance_matrix=True
+        )
         options, axes = axis_options(dataset)
         assert [o["value"] for o in options] == list(MDS_AXES) and axes == MDS_AXES
 
@@ -417,14 +523,17 @@ class TestAxisOptions:
 class TestShowSourceOptions:
     SHOWN, HIDDEN = {}, {"display": "none"}
 
-    @pytest.mark.parametrize("source,expected", [
-        ("tutorial-2-blobs", (HIDDEN, HIDDEN, HIDDEN, SHOWN)),
-        ("bundled:iris", (SHOWN, HIDDEN, HIDDEN, SHOWN)),
-        (UPLOAD, (SHOWN, HIDDEN, HIDDEN, SHOWN)),
-        ("generate:blobs", (HIDDEN, SHOWN, SHOWN, HIDDEN)),
-        ("generate:moons", (HIDDEN, SHOWN, HIDDEN, SHOWN)),
-        (None, (HIDDEN, HIDDEN, HIDDEN, SHOWN)),
-    ])
+    @pytest.mark.parametrize(
+        "source,expected",
+        [
+            ("tutorial-2-blobs", (HIDDEN, HIDDEN, HIDDEN, SHOWN)),
+            ("bundled:iris", (SHOWN, HIDDEN, HIDDEN, SHOWN)),
+            (UPLOAD, (SHOWN, HIDDEN, HIDDEN, SHOWN)),
+            ("generate:blobs", (HIDDEN, SHOWN, SHOWN, HIDDEN)),
+            ("generate:moons", (HIDDEN, SHOWN, HIDDEN, SHOWN)),
+            (None, (HIDDEN, HIDDEN, HIDDEN, SHOWN)),
+        ],
+    )
     def test_visibility(self, source, expected):
         assert show_source_options(source) == expected
 
@@ -434,7 +543,14 @@ class TestAddBlob:
         rows = [blob_row(30, 2, -1)]
         new = add_blob(1, rows)
         assert new[0] == rows[0] and len(new) == 2
-        assert new[1] == {"size": 50, "mean x": 17.0, "mean y": 14.0, "std x": 2, "std y": 2, "corr": 0}
+        assert new[1] == {
+            "size": 50,
+            "mean x": 17.0,
+            "mean y": 14.0,
+            "std x": 2,
+            "std y": 2,
+            "corr": 0,
+        }
         assert len(rows) == 1, "the rows passed in are not modified"
 
     def test_first_blob(self):

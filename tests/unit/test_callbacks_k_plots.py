@@ -1,11 +1,17 @@
 """The elbow and quality panels on the tutorial's X2, where the elbow misleads."""
-import pytest
-from dash.exceptions import PreventUpdate
 
 import numpy as np
+import pytest
 from dash import no_update
+from dash.exceptions import PreventUpdate
 
-from callbacks.diagnostics import QUALITY_INLINE_MAX_N, compute_quality, quality_request_name, request_quality, update_k_plots
+from callbacks.diagnostics import (
+    QUALITY_INLINE_MAX_N,
+    compute_quality,
+    quality_request_name,
+    request_quality,
+    update_k_plots,
+)
 from hclust.data import Dataset
 from services import store
 from tests.fixtures import tutorial_values as ref
@@ -14,7 +20,13 @@ from tests.unit.test_callbacks import call, cluster, new_session, put_preset, tr
 
 def job_request(session_id, summary, max_k):
     """What request_quality hands the background job."""
-    return {"clustering": summary, "max_k": max_k, "id": store.get_store().begin_request(session_id, "quality", quality_request_name(summary, max_k))}
+    return {
+        "clustering": summary,
+        "max_k": max_k,
+        "id": store.get_store().begin_request(
+            session_id, "quality", quality_request_name(summary, max_k)
+        ),
+    }
 
 
 def x2_session():
@@ -28,10 +40,17 @@ def k_plots_for_x2(max_k=10, with_quality=True):
     progress = []
     ready = None
     if with_quality and 3 <= max_k <= 30:
-        ready = call(compute_quality, set_progress=progress.append, request=job_request(session_id, summary, max_k), session_id=session_id)
+        ready = call(
+            compute_quality,
+            set_progress=progress.append,
+            request=job_request(session_id, summary, max_k),
+            session_id=session_id,
+        )
     cut = {"criterion": "distance", "height": summary["default_cut"], "k": 2, "clustering": summary}
     with triggered_by("cut.data"):
-        return call(update_k_plots, cut=cut, max_k=max_k, quality_ready=ready, session_id=session_id)
+        return call(
+            update_k_plots, cut=cut, max_k=max_k, quality_ready=ready, session_id=session_id
+        )
 
 
 class TestUpdateKPlots:
@@ -59,11 +78,20 @@ class TestElbowWithTheLinkage:
 
         session_id, summary = x2_session()
         with triggered_by("clustering.data"):
-            elbow_figure, note, _, _ = call(update_k_plots, cut=None, new_clustering=summary, max_k=10, quality_ready=None, session_id=session_id)
+            elbow_figure, note, _, _ = call(
+                update_k_plots,
+                cut=None,
+                new_clustering=summary,
+                max_k=10,
+                quality_ready=None,
+                session_id=session_id,
+            )
         assert f"Suggested k = {ref.ELBOW_K_X2}" in note.children
         tree = store.get_store().result_for(session_id, summary)[1].tree
         marked = [a.text for a in elbow_figure.layout.annotations if a.text.startswith("current k")]
-        assert marked == [f"current k = {n_clusters_at(tree.sorted_heights, summary['default_cut'])}"]
+        assert marked == [
+            f"current k = {n_clusters_at(tree.sorted_heights, summary['default_cut'])}"
+        ]
 
 
 class TestRequestQuality:
@@ -76,26 +104,46 @@ class TestRequestQuality:
 
     def test_large_data_is_handed_to_the_job_and_an_overtaken_job_stays_silent(self):
         from tests.unit.test_callbacks import cluster
+
         session_id = new_session()
         X = np.random.default_rng(1).normal(size=(QUALITY_INLINE_MAX_N + 1, 2))
-        key = store.get_store().put_dataset(session_id, Dataset(values=X, feature_names=("a", "b"), name="large"))
+        key = store.get_store().put_dataset(
+            session_id, Dataset(values=X, feature_names=("a", "b"), name="large")
+        )
         summary, _, _ = cluster(session_id, {"key": key, "n": len(X)})
         ready, job = call(request_quality, clustering=summary, max_k=4, session_id=session_id)
-        assert ready is no_update and {k: v for k, v in job.items() if k != "id"} == {"clustering": summary, "max_k": 4}
-        assert call(compute_quality, set_progress=lambda _: None, request=job, session_id=session_id) == {"clustering": summary, "max_k": 4}
+        assert ready is no_update and {k: v for k, v in job.items() if k != "id"} == {
+            "clustering": summary,
+            "max_k": 4,
+        }
+        assert call(
+            compute_quality, set_progress=lambda _: None, request=job, session_id=session_id
+        ) == {"clustering": summary, "max_k": 4}
         newer = call(request_quality, clustering=summary, max_k=5, session_id=session_id)[1]
         with pytest.raises(PreventUpdate):
             call(compute_quality, set_progress=lambda _: None, request=job, session_id=session_id)
-        assert call(compute_quality, set_progress=lambda _: None, request=newer, session_id=session_id)["max_k"] == 5
+        assert (
+            call(
+                compute_quality, set_progress=lambda _: None, request=newer, session_id=session_id
+            )["max_k"]
+            == 5
+        )
 
 
 class TestComputeQuality:
     def test_reports_progress_per_k_and_says_when_ready(self):
         session_id, summary = x2_session()
         progress = []
-        ready = call(compute_quality, set_progress=progress.append, request=job_request(session_id, summary, 6), session_id=session_id)
+        ready = call(
+            compute_quality,
+            set_progress=progress.append,
+            request=job_request(session_id, summary, 6),
+            session_id=session_id,
+        )
         assert ready == {"clustering": summary, "max_k": 6}
-        assert [p[0] for p in progress] == [f"Computing quality indices: {done} of 5 values of k done…" for done in range(1, 6)]
+        assert [p[0] for p in progress] == [
+            f"Computing quality indices: {done} of 5 values of k done…" for done in range(1, 6)
+        ]
 
     def test_invalid_largest_k_computes_nothing(self):
         session_id, summary = x2_session()

@@ -1,8 +1,8 @@
 """Arrow keys on the dendrogram: a running total of presses, applied by difference."""
+
 import pytest
 from dash.exceptions import PreventUpdate
 
-from hclust.cut import n_clusters_at
 from tests.unit.test_callbacks import move_cut, session  # noqa: F401  (fixture)
 
 

@@ -1,5 +1,6 @@
 """callbacks.linking: clicks and selections to highlights, the node panel,
 and focusing the dendrogram on a branch."""
+
 import numpy as np
 import pytest
 from dash import no_update
@@ -7,8 +8,14 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.clustering import compute_clustering
 from callbacks.linking import (
+    MEMBERS_SHOWN,
     MERGES_CURVE,
-    MEMBERS_SHOWN, is_zoom_out, node_details, node_from_click, samples_from_selection, update_focus, update_highlight,
+    is_zoom_out,
+    node_details,
+    node_from_click,
+    samples_from_selection,
+    update_focus,
+    update_highlight,
     zoomed_subtree,
 )
 from hclust.data import Dataset
@@ -31,7 +38,14 @@ def tutorial_session():
     session_id = new_session()
     summary = clustered(session_id, put_preset(session_id))
     dataset, result = store.get_store().result_for(session_id, summary)
-    cut = {"criterion": "distance", "height": 16.0, "k": 4, "t": None, "depth": None, "clustering": summary}
+    cut = {
+        "criterion": "distance",
+        "height": 16.0,
+        "k": 4,
+        "t": None,
+        "depth": None,
+        "clustering": summary,
+    }
     return dict(id=session_id, clustering=summary, cut=cut, dataset=dataset, result=result)
 
 
@@ -54,14 +68,20 @@ def smallest_covering_node(tree, nodes):
     """Brute force: the merge node of least size whose span holds every node's span."""
     first = tree.start[nodes].min()
     last = (tree.start[nodes] + tree.size[nodes]).max()
-    candidates = [node for node in range(tree.n, 2 * tree.n - 1)
-                  if tree.start[node] <= first and tree.start[node] + tree.size[node] >= last]
+    candidates = [
+        node
+        for node in range(tree.n, 2 * tree.n - 1)
+        if tree.start[node] <= first and tree.start[node] + tree.size[node] >= last
+    ]
     return min(candidates, key=lambda node: tree.size[node])
 
 
 def x_range(geometry, first, last, axis="xaxis"):
     """A relayout zooming the leaf axis onto drawn leaves first..last."""
-    return {f"{axis}.range[0]": float(geometry.leaf_x[first] - 2), f"{axis}.range[1]": float(geometry.leaf_x[last] + 2)}
+    return {
+        f"{axis}.range[0]": float(geometry.leaf_x[first] - 2),
+        f"{axis}.range[1]": float(geometry.leaf_x[last] + 2),
+    }
 
 
 @pytest.fixture
@@ -88,9 +108,19 @@ class TestNodeFromClick:
         assert node_from_click(merge_click(0), truncated, 150) == 150 + int(truncated.merges[0])
         assert truncated.merges[0] != 0  # not the row number: the geometry's own order
 
-    @pytest.mark.parametrize("click", [
-        None, {}, {"points": []}, {"points": [{}]}, merge_click(-1), merge_click(149), merge_click("13"), merge_click(3, curve=2),
-    ])
+    @pytest.mark.parametrize(
+        "click",
+        [
+            None,
+            {},
+            {"points": []},
+            {"points": [{}]},
+            merge_click(-1),
+            merge_click(149),
+            merge_click("13"),
+            merge_click(3, curve=2),
+        ],
+    )
     def test_anything_else_is_none(self, full_geometry, click):
         assert node_from_click(click, full_geometry, 150) is None
 
@@ -107,14 +137,39 @@ class TestSamplesFromSelection:
     """Points name their sample by customdata: with one trace per colour, position says nothing."""
 
     def test_indices_sorted_and_unique_across_traces(self):
-        selected = {"points": [scatter_point(5, 0), scatter_point(3, 2), scatter_point(5, 0), scatter_point(40, 1)]}
+        selected = {
+            "points": [
+                scatter_point(5, 0),
+                scatter_point(3, 2),
+                scatter_point(5, 0),
+                scatter_point(40, 1),
+            ]
+        }
         assert samples_from_selection(selected, 150) == [3, 5, 40]
 
     def test_points_outside_the_data_are_ignored(self):
-        selected = {"points": [scatter_point(7), scatter_point(150), scatter_point(-1), {"curveNumber": 0, "pointNumber": 2}]}
+        selected = {
+            "points": [
+                scatter_point(7),
+                scatter_point(150),
+                scatter_point(-1),
+                {"curveNumber": 0, "pointNumber": 2},
+            ]
+        }
         assert samples_from_selection(selected, 150) == [7]
 
-    @pytest.mark.parametrize("selected", [None, {}, {"points": []}, {"points": [{"x": 1}]}, {"points": [{"customdata": "a"}]}, {"points": [{"customdata": True}]}, {"points": [{"customdata": [3, 1]}]}])
+    @pytest.mark.parametrize(
+        "selected",
+        [
+            None,
+            {},
+            {"points": []},
+            {"points": [{"x": 1}]},
+            {"points": [{"customdata": "a"}]},
+            {"points": [{"customdata": True}]},
+            {"points": [{"customdata": [3, 1]}]},
+        ],
+    )
     def test_nothing_selected(self, selected):
         assert samples_from_selection(selected, 150) is None
 
@@ -132,14 +187,21 @@ class TestNodeDetails:
 
     def test_long_member_lists_are_cut_short(self, tutorial_session):
         root = 2 * 150 - 2
-        text = node_details(tutorial_session["dataset"], tutorial_session["result"], root)[2].children
+        text = node_details(tutorial_session["dataset"], tutorial_session["result"], root)[
+            2
+        ].children
         assert text.endswith(f" … and {150 - MEMBERS_SHOWN} more")
         assert text.startswith("Members: 0, 1, 2, ")
         assert len(text.removeprefix("Members: ").split(" … ")[0].split(", ")) == MEMBERS_SHOWN
 
     def test_members_named_by_labels(self):
         labels = ("ant", "bee", "cat", "dog")
-        dataset = Dataset(values=np.array([[0.0], [0.1], [5.0], [5.2]]), feature_names=("v",), name="t", labels=labels)
+        dataset = Dataset(
+            values=np.array([[0.0], [0.1], [5.0], [5.2]]),
+            feature_names=("v",),
+            name="t",
+            labels=labels,
+        )
         from hclust.cut import TreeIndex
         from hclust.linkage import compute_linkage
         from services.store import Clustering
@@ -159,13 +221,17 @@ def highlight(session, prop_id, **inputs):
 
 class TestUpdateHighlight:
     def test_dendrogram_click_highlights_the_node(self, tutorial_session):
-        data, panel = highlight(tutorial_session, "dendrogram.clickData", node_click=merge_click(13))
+        data, panel = highlight(
+            tutorial_session, "dendrogram.clickData", node_click=merge_click(13)
+        )
         assert data == {"node": 163}
         assert panel[2].children == "Members: 33, 62, 68"
 
     def test_click_off_a_merge_changes_nothing(self, tutorial_session):
         with pytest.raises(PreventUpdate):
-            highlight(tutorial_session, "dendrogram.clickData", node_click={"points": [{"x": 5, "y": 0}]})
+            highlight(
+                tutorial_session, "dendrogram.clickData", node_click={"points": [{"x": 5, "y": 0}]}
+            )
 
     def test_scatter_selection_highlights_samples(self, tutorial_session):
         selection = {"points": [scatter_point(12, curve=1), scatter_point(4, curve=0)]}
@@ -173,7 +239,10 @@ class TestUpdateHighlight:
         assert data == {"samples": [4, 12]} and panel is no_update
 
     def test_deselect_clears(self, tutorial_session):
-        assert highlight(tutorial_session, "scatter-selection.data", selection=None) == (None, no_update)
+        assert highlight(tutorial_session, "scatter-selection.data", selection=None) == (
+            None,
+            no_update,
+        )
 
     def test_an_empty_selection_after_a_redraw_keeps_the_highlight(self, tutorial_session):
         """Redrawing the scatter makes plotly report an empty selection; that must not clear the highlight."""
@@ -182,13 +251,30 @@ class TestUpdateHighlight:
 
     def test_summary_row_highlights_its_cluster(self, tutorial_session):
         rows = [{"cluster": 3, "size": 10}, {"cluster": 1, "size": 50}]
-        data, panel = highlight(tutorial_session, "cluster-summary.active_cell", summary_cell={"row": 1, "column": 0}, summary_rows=rows)
+        data, panel = highlight(
+            tutorial_session,
+            "cluster-summary.active_cell",
+            summary_cell={"row": 1, "column": 0},
+            summary_rows=rows,
+        )
         assert data == {"cluster": 1} and panel is no_update
 
-    @pytest.mark.parametrize("cell,rows", [(None, [{"cluster": 1}]), ({"row": 2, "column": 0}, [{"cluster": 1}]), ({"row": 0, "column": 0}, [])])
+    @pytest.mark.parametrize(
+        "cell,rows",
+        [
+            (None, [{"cluster": 1}]),
+            ({"row": 2, "column": 0}, [{"cluster": 1}]),
+            ({"row": 0, "column": 0}, []),
+        ],
+    )
     def test_stale_summary_cell(self, tutorial_session, cell, rows):
         with pytest.raises(PreventUpdate):
-            highlight(tutorial_session, "cluster-summary.active_cell", summary_cell=cell, summary_rows=rows)
+            highlight(
+                tutorial_session,
+                "cluster-summary.active_cell",
+                summary_cell=cell,
+                summary_rows=rows,
+            )
 
     def test_clear_button(self, tutorial_session):
         data, panel = highlight(tutorial_session, "clear-highlight.n_clicks", clear_clicks=1)
@@ -204,11 +290,21 @@ class TestUpdateHighlight:
             highlight(tutorial_session, "cut.data", current=None)
 
     def test_no_cut_yet(self, tutorial_session):
-        data, _ = highlight(tutorial_session, "dendrogram.clickData", cut=None, node_click={"points": [{"customdata": 13}]})
+        data, _ = highlight(
+            tutorial_session,
+            "dendrogram.clickData",
+            cut=None,
+            node_click={"points": [{"customdata": 13}]},
+        )
         assert data is None
 
     def test_expired_session(self, tutorial_session):
-        data, panel = highlight(tutorial_session, "dendrogram.clickData", session_id=new_session(), node_click={"points": [{"customdata": 13}]})
+        data, panel = highlight(
+            tutorial_session,
+            "dendrogram.clickData",
+            session_id=new_session(),
+            node_click={"points": [{"customdata": 13}]},
+        )
         assert data is no_update and panel.startswith("⚠") and "No data is loaded" in panel
 
 
@@ -218,23 +314,31 @@ class TestZoomedSubtree:
         result = big_session["result"]
         geometry, tree = result.geometry, result.tree
         node = zoomed_subtree(tree, geometry, x_range(geometry, first, last))
-        expected = smallest_covering_node(tree, geometry.leaf_nodes[first:last + 1])
+        expected = smallest_covering_node(tree, geometry.leaf_nodes[first : last + 1])
         assert node == (None if expected == geometry.root else expected)
         if node is not None:
             lo, hi = tree.start[node], tree.start[node] + tree.size[node]
-            inside = geometry.leaf_nodes[first:last + 1]
-            assert np.all(tree.start[inside] >= lo) and np.all(tree.start[inside] + tree.size[inside] <= hi)
+            inside = geometry.leaf_nodes[first : last + 1]
+            assert np.all(tree.start[inside] >= lo) and np.all(
+                tree.start[inside] + tree.size[inside] <= hi
+            )
 
     def test_reversed_range(self, big_session):
         geometry, tree = big_session["result"].geometry, big_session["result"].tree
         forward = zoomed_subtree(tree, geometry, x_range(geometry, 10, 20))
         relayout = x_range(geometry, 10, 20)
-        backward = {"xaxis.range[0]": relayout["xaxis.range[1]"], "xaxis.range[1]": relayout["xaxis.range[0]"]}
+        backward = {
+            "xaxis.range[0]": relayout["xaxis.range[1]"],
+            "xaxis.range[1]": relayout["xaxis.range[0]"],
+        }
         assert zoomed_subtree(tree, geometry, backward) == forward
 
     def test_whole_tree_is_none(self, big_session):
         geometry, tree = big_session["result"].geometry, big_session["result"].tree
-        assert zoomed_subtree(tree, geometry, x_range(geometry, 0, len(geometry.leaf_nodes) - 1)) is None
+        assert (
+            zoomed_subtree(tree, geometry, x_range(geometry, 0, len(geometry.leaf_nodes) - 1))
+            is None
+        )
 
     def test_one_leaf_is_none(self, big_session):
         geometry, tree = big_session["result"].geometry, big_session["result"].tree
@@ -243,39 +347,54 @@ class TestZoomedSubtree:
     def test_sideways_tree_reads_the_y_axis(self, big_session):
         geometry, tree = big_session["result"].geometry, big_session["result"].tree
         expected = zoomed_subtree(tree, geometry, x_range(geometry, 10, 20))
-        assert zoomed_subtree(tree, geometry, x_range(geometry, 10, 20, "yaxis"), "left") == expected
+        assert (
+            zoomed_subtree(tree, geometry, x_range(geometry, 10, 20, "yaxis"), "left") == expected
+        )
         assert zoomed_subtree(tree, geometry, x_range(geometry, 10, 20), "left") is None
 
     def test_full_geometry_is_none(self, big_session, tutorial_session):
         result = tutorial_session["result"]
         assert not result.geometry.truncated
-        assert zoomed_subtree(result.tree, result.geometry, x_range(result.geometry, 10, 20)) is None
+        assert (
+            zoomed_subtree(result.tree, result.geometry, x_range(result.geometry, 10, 20)) is None
+        )
 
-    @pytest.mark.parametrize("relayout", [{}, {"xaxis.autorange": True}, {"xaxis.range[0]": "a", "xaxis.range[1]": 5}])
+    @pytest.mark.parametrize(
+        "relayout", [{}, {"xaxis.autorange": True}, {"xaxis.range[0]": "a", "xaxis.range[1]": 5}]
+    )
     def test_not_a_zoom(self, big_session, relayout):
         result = big_session["result"]
         assert zoomed_subtree(result.tree, result.geometry, relayout) is None
 
 
 class TestIsZoomOut:
-    @pytest.mark.parametrize("relayout,orientation,expected", [
-        ({"xaxis.autorange": True}, "top", True),
-        ({"xaxis.autorange": True, "yaxis.autorange": True}, "bottom", True),
-        ({"yaxis.autorange": True}, "left", True),
-        ({"xaxis.autorange": True}, "right", False),
-        ({"yaxis.autorange": True}, "top", False),
-        ({"xaxis.range[0]": 0, "xaxis.range[1]": 50}, "top", False),
-        ({"xaxis.autorange": "true"}, "top", False),
-        ({}, "top", False),
-        (None, "top", False),
-    ])
+    @pytest.mark.parametrize(
+        "relayout,orientation,expected",
+        [
+            ({"xaxis.autorange": True}, "top", True),
+            ({"xaxis.autorange": True, "yaxis.autorange": True}, "bottom", True),
+            ({"yaxis.autorange": True}, "left", True),
+            ({"xaxis.autorange": True}, "right", False),
+            ({"yaxis.autorange": True}, "top", False),
+            ({"xaxis.range[0]": 0, "xaxis.range[1]": 50}, "top", False),
+            ({"xaxis.autorange": "true"}, "top", False),
+            ({}, "top", False),
+            (None, "top", False),
+        ],
+    )
     def test_cases(self, relayout, orientation, expected):
         assert is_zoom_out(relayout, orientation) is expected
 
 
 def focus(session, prop_id, **inputs):
-    given = {"clustering": session["clustering"], "truncate_mode": "auto", "p": 60, "orientation": "top",
-             "session_id": session["id"], **inputs}
+    given = {
+        "clustering": session["clustering"],
+        "truncate_mode": "auto",
+        "p": 60,
+        "orientation": "top",
+        "session_id": session["id"],
+        **inputs,
+    }
     with triggered_by(prop_id):
         return call(update_focus, **given)
 
@@ -292,7 +411,13 @@ class TestUpdateFocus:
 
     def test_reset_clears(self, big_session):
         current = {"node": BIG_N + 10, "clustering": big_session["clustering"]}
-        out = focus(big_session, "focus-reset.n_clicks", reset_clicks=1, focus=current, highlight={"node": BIG_N + 10})
+        out = focus(
+            big_session,
+            "focus-reset.n_clicks",
+            reset_clicks=1,
+            focus=current,
+            highlight={"node": BIG_N + 10},
+        )
         assert out == (None, False, True)
 
     def test_new_clustering_clears(self, big_session):
@@ -309,19 +434,35 @@ class TestUpdateFocus:
 
     def test_zoom_in_within_a_focused_branch(self, big_session):
         tree = big_session["result"].tree
-        branch = int(np.flatnonzero((tree.size > 400) & (tree.size < 900) & (np.arange(2 * BIG_N - 1) >= BIG_N))[0])
+        branch = int(
+            np.flatnonzero(
+                (tree.size > 400) & (tree.size < 900) & (np.arange(2 * BIG_N - 1) >= BIG_N)
+            )[0]
+        )
         current = {"node": branch, "clustering": big_session["clustering"]}
-        geometry = store.get_store().geometry(big_session["id"], big_session["clustering"], "lastp", 60, branch)
+        geometry = store.get_store().geometry(
+            big_session["id"], big_session["clustering"], "lastp", 60, branch
+        )
         assert geometry.truncated and geometry.root == branch
-        out = focus(big_session, "dendrogram.relayoutData", relayout=x_range(geometry, 5, 12), focus=current)
+        out = focus(
+            big_session, "dendrogram.relayoutData", relayout=x_range(geometry, 5, 12), focus=current
+        )
         node = out[0]["node"]
         assert node == smallest_covering_node(tree, geometry.leaf_nodes[5:13])
-        assert tree.start[branch] <= tree.start[node] and tree.start[node] + tree.size[node] <= tree.start[branch] + tree.size[branch]
+        assert (
+            tree.start[branch] <= tree.start[node]
+            and tree.start[node] + tree.size[node] <= tree.start[branch] + tree.size[branch]
+        )
         assert tree.size[node] < tree.size[branch]
 
     def test_autorange_zooms_out_of_a_focus(self, big_session):
         current = {"node": BIG_N + 10, "clustering": big_session["clustering"]}
-        out = focus(big_session, "dendrogram.relayoutData", relayout={"xaxis.autorange": True}, focus=current)
+        out = focus(
+            big_session,
+            "dendrogram.relayoutData",
+            relayout={"xaxis.autorange": True},
+            focus=current,
+        )
         assert out == (None, True, True)
 
     def test_autorange_without_focus_changes_nothing(self, big_session):
@@ -329,9 +470,17 @@ class TestUpdateFocus:
             focus(big_session, "dendrogram.relayoutData", relayout={"xaxis.autorange": True})
 
     def test_focus_of_another_clustering_is_ignored(self, big_session):
-        stale = {"node": BIG_N + 10, "clustering": dict(big_session["clustering"], method="average")}
+        stale = {
+            "node": BIG_N + 10,
+            "clustering": dict(big_session["clustering"], method="average"),
+        }
         with pytest.raises(PreventUpdate):
-            focus(big_session, "dendrogram.relayoutData", relayout={"xaxis.autorange": True}, focus=stale)
+            focus(
+                big_session,
+                "dendrogram.relayoutData",
+                relayout={"xaxis.autorange": True},
+                focus=stale,
+            )
 
     def test_zoom_on_a_full_view_changes_nothing(self, tutorial_session):
         geometry = tutorial_session["result"].geometry
@@ -340,5 +489,7 @@ class TestUpdateFocus:
 
     def test_highlight_updates_the_buttons(self, big_session):
         current = {"node": BIG_N + 10, "clustering": big_session["clustering"]}
-        assert focus(big_session, "highlight.data", highlight={"node": BIG_N + 5}, focus=current) == (no_update, False, False)
+        assert focus(
+            big_session, "highlight.data", highlight={"node": BIG_N + 5}, focus=current
+        ) == (no_update, False, False)
         assert focus(big_session, "highlight.data", highlight=None) == (no_update, True, True)

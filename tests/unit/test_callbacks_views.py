@@ -1,5 +1,6 @@
 """callbacks.views: view options, labels for every criterion, colours shared by
 both plots, highlights, and update_views' figures."""
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -9,7 +10,13 @@ from scipy.cluster.hierarchy import fcluster, inconsistent, maxRstat
 
 from callbacks.clustering import compute_clustering
 from callbacks.views import (
-    cluster_colours, dendrogram_options, highlighted_links, highlighted_samples, labels_for, link_colours_for, update_views,
+    cluster_colours,
+    dendrogram_options,
+    highlighted_links,
+    highlighted_samples,
+    labels_for,
+    link_colours_for,
+    update_views,
 )
 from hclust.cut import OVERFLOW, OVERFLOW_COLOUR, PALETTE, colour_hex, height_for_k, n_clusters_at
 from hclust.dendrogram import ABOVE, dendrogram_geometry, members
@@ -30,19 +37,46 @@ def session():
 
 def cut_for_k(session, k):
     height = height_for_k(session["result"].tree.sorted_heights, k).height
-    return {"criterion": "distance", "height": height, "k": k, "t": 8, "depth": 10, "clustering": session["clustering"]}
+    return {
+        "criterion": "distance",
+        "height": height,
+        "k": k,
+        "t": 8,
+        "depth": 10,
+        "clustering": session["clustering"],
+    }
 
 
 def render(session, cut, prop_id="cut.data", **inputs):
-    given = dict(cut=cut, highlight=None, x_choice="x", y_choice="y", focus=None, truncate_mode="auto", p=60, flags=[],
-                 annotate_above=None, orientation="top", leaf_label_style="9:-90", colour_map=None, session_id=session["id"])
+    given = dict(
+        cut=cut,
+        highlight=None,
+        x_choice="x",
+        y_choice="y",
+        focus=None,
+        truncate_mode="auto",
+        p=60,
+        flags=[],
+        annotate_above=None,
+        orientation="top",
+        leaf_label_style="9:-90",
+        colour_map=None,
+        session_id=session["id"],
+    )
     given.update(inputs)
     with triggered_by(prop_id):
         return call(update_views, **given)
 
 
-DEFAULTS = {"truncate_mode": "auto", "p": 60, "show_contracted": False, "annotate_above": None, "orientation": "top",
-            "leaf_font_size": 9, "leaf_rotation": -90}
+DEFAULTS = {
+    "truncate_mode": "auto",
+    "p": 60,
+    "show_contracted": False,
+    "annotate_above": None,
+    "orientation": "top",
+    "leaf_font_size": 9,
+    "leaf_rotation": -90,
+}
 
 
 class TestDendrogramOptions:
@@ -51,17 +85,42 @@ class TestDendrogramOptions:
 
     def test_good_values_are_kept(self):
         options = dendrogram_options("level", 12, ["contracted", "snap"], 5, "left", "12:0")
-        assert options == {"truncate_mode": "level", "p": 12, "show_contracted": True, "annotate_above": 5.0,
-                           "orientation": "left", "leaf_font_size": 12, "leaf_rotation": 0}
+        assert options == {
+            "truncate_mode": "level",
+            "p": 12,
+            "show_contracted": True,
+            "annotate_above": 5.0,
+            "orientation": "left",
+            "leaf_font_size": 12,
+            "leaf_rotation": 0,
+        }
 
-    @pytest.mark.parametrize("name,value", [
-        ("truncate_mode", "everything"), ("truncate_mode", 3),
-        ("p", 1), ("p", 2001), ("p", "30"), ("p", None), ("p", float("nan")),
-        ("annotate_above", -1), ("annotate_above", "10"), ("annotate_above", float("nan")),
-        ("orientation", "sideways"), ("orientation", None),
-    ])
+    @pytest.mark.parametrize(
+        "name,value",
+        [
+            ("truncate_mode", "everything"),
+            ("truncate_mode", 3),
+            ("p", 1),
+            ("p", 2001),
+            ("p", "30"),
+            ("p", None),
+            ("p", float("nan")),
+            ("annotate_above", -1),
+            ("annotate_above", "10"),
+            ("annotate_above", float("nan")),
+            ("orientation", "sideways"),
+            ("orientation", None),
+        ],
+    )
     def test_bad_values_fall_back(self, name, value):
-        given = dict(truncate_mode="auto", p=60, flags=[], annotate_above=None, orientation="top", leaf_label_style="9:-90")
+        given = dict(
+            truncate_mode="auto",
+            p=60,
+            flags=[],
+            annotate_above=None,
+            orientation="top",
+            leaf_label_style="9:-90",
+        )
         given[name] = value
         assert dendrogram_options(**given)[name] == DEFAULTS[name]
 
@@ -71,19 +130,27 @@ class TestDendrogramOptions:
         assert (options["leaf_font_size"], options["leaf_rotation"]) == (9, -90)
 
     def test_flags_other_than_contracted(self):
-        assert dendrogram_options("auto", 60, ["snap"], None, "top", None)["show_contracted"] is False
+        assert (
+            dendrogram_options("auto", 60, ["snap"], None, "top", None)["show_contracted"] is False
+        )
 
 
 class TestLabelsFor:
     @pytest.mark.parametrize("height", [16.0, 50.0, 0.0, 500.0])
     def test_distance(self, session, height):
         Z = session["result"].Z
-        assert_array_equal(labels_for(session["result"], {"criterion": "distance", "height": height}), fcluster(Z, height, criterion="distance"))
+        assert_array_equal(
+            labels_for(session["result"], {"criterion": "distance", "height": height}),
+            fcluster(Z, height, criterion="distance"),
+        )
 
     @pytest.mark.parametrize("k", [1, 2, 4, 12, N])
     def test_maxclust(self, session, k):
         Z = session["result"].Z
-        assert_array_equal(labels_for(session["result"], {"criterion": "maxclust", "k": k, "depth": 10}), fcluster(Z, k, criterion="maxclust"))
+        assert_array_equal(
+            labels_for(session["result"], {"criterion": "maxclust", "k": k, "depth": 10}),
+            fcluster(Z, k, criterion="maxclust"),
+        )
 
     @pytest.mark.parametrize("t,depth", [(8, 10), (1.0, 2), (0.8, 5)])
     def test_inconsistent(self, session, t, depth):
@@ -102,7 +169,9 @@ class TestLabelsFor:
     def test_maxclust_monocrit(self, session, k, depth):
         Z = session["result"].Z
         MR = maxRstat(Z, inconsistent(Z, depth), 3)
-        got = labels_for(session["result"], {"criterion": "maxclust_monocrit", "k": k, "depth": depth})
+        got = labels_for(
+            session["result"], {"criterion": "maxclust_monocrit", "k": k, "depth": depth}
+        )
         assert_array_equal(got, fcluster(Z, k, criterion="maxclust_monocrit", monocrit=MR))
 
     def test_maxclust_cut_with_an_empty_depth_box(self, session):
@@ -112,7 +181,14 @@ class TestLabelsFor:
         'maxclust', so with the Depth input cleared update_views answered
         "⚠ Depth must be a whole number from 1 to 100." and no plot followed.
         """
-        cut = {"criterion": "maxclust", "height": None, "k": 3, "t": 8, "depth": None, "clustering": session["clustering"]}
+        cut = {
+            "criterion": "maxclust",
+            "height": None,
+            "k": 3,
+            "t": 8,
+            "depth": None,
+            "clustering": session["clustering"],
+        }
         dendrogram, scatter, _, status = render(session, cut)
         assert not status.startswith("⚠"), status
         assert isinstance(scatter, go.Figure)
@@ -145,7 +221,9 @@ class TestColours:
         assert len(set(label_colours.values())) == 5 and set(label_colours.values()) <= set(PALETTE)
         for node, colour in node_colours.items():
             assert len(np.unique(labels[members(result.tree, int(node))])) == 1
-            assert colour_hex(colour) == label_colours[int(labels[members(result.tree, int(node))[0]])]
+            assert (
+                colour_hex(colour) == label_colours[int(labels[members(result.tree, int(node))[0]])]
+            )
 
     def test_inconsistent_partition_colours_match(self, session):
         result = session["result"]
@@ -175,10 +253,14 @@ class TestHighlightedSamples:
         assert set(np.flatnonzero(mask).tolist()) == {33, 62, 68}
 
     def test_leaf_node(self, session, labels):
-        assert np.flatnonzero(highlighted_samples(session["result"], labels, {"node": 7})).tolist() == [7]
+        assert np.flatnonzero(
+            highlighted_samples(session["result"], labels, {"node": 7})
+        ).tolist() == [7]
 
     def test_cluster(self, session, labels):
-        assert_array_equal(highlighted_samples(session["result"], labels, {"cluster": 2}), labels == 2)
+        assert_array_equal(
+            highlighted_samples(session["result"], labels, {"cluster": 2}), labels == 2
+        )
 
     def test_samples(self, session, labels):
         mask = highlighted_samples(session["result"], labels, {"samples": [3, 140, 3]})
@@ -188,7 +270,18 @@ class TestHighlightedSamples:
         mask = highlighted_samples(session["result"], labels, {"samples": [5, -1, 150, "7", 2.0]})
         assert np.flatnonzero(mask).tolist() == [5]
 
-    @pytest.mark.parametrize("highlight", [None, {}, {"node": -1}, {"node": 2 * N - 1}, {"cluster": 99}, {"samples": []}, {"samples": [999]}])
+    @pytest.mark.parametrize(
+        "highlight",
+        [
+            None,
+            {},
+            {"node": -1},
+            {"node": 2 * N - 1},
+            {"cluster": 99},
+            {"samples": []},
+            {"samples": [999]},
+        ],
+    )
     def test_nothing_to_highlight(self, session, labels, highlight):
         assert highlighted_samples(session["result"], labels, highlight) is None
 
@@ -213,7 +306,10 @@ class TestHighlightedLinks:
         node = int(N + geometry.merges[-3])
         mask = highlighted_samples(result, None, {"node": node})
         links = highlighted_links(result, mask, geometry)
-        expected = [bool(set(members(result.tree, N + m).tolist()) <= set(np.flatnonzero(mask).tolist())) for m in geometry.merges]
+        expected = [
+            bool(set(members(result.tree, N + m).tolist()) <= set(np.flatnonzero(mask).tolist()))
+            for m in geometry.merges
+        ]
         assert links.tolist() == expected and any(expected)
 
     def test_no_highlight(self, session):
@@ -239,7 +335,9 @@ class TestUpdateViews:
         dendrogram, scatter, colour_map, status = render(session, cut_for_k(session, 4))
         assert isinstance(scatter, go.Figure) and isinstance(dendrogram, go.Figure)
         labels = fcluster(session["result"].Z, 4, criterion="maxclust")
-        assert scatter_colour_list(scatter) == [colour_map["labels"][str(label)] for label in labels]
+        assert scatter_colour_list(scatter) == [
+            colour_map["labels"][str(label)] for label in labels
+        ]
         assert status == ""
 
     def test_other_tree_gives_a_full_figure(self, session):
@@ -250,17 +348,23 @@ class TestUpdateViews:
 
     def test_highlight_gives_a_full_figure(self, session):
         _, _, colour_map, _ = render(session, cut_for_k(session, 4))
-        _, scatter, _, status = render(session, cut_for_k(session, 5), colour_map=colour_map, highlight={"node": 163})
+        _, scatter, _, status = render(
+            session, cut_for_k(session, 5), colour_map=colour_map, highlight={"node": 163}
+        )
         assert isinstance(scatter, go.Figure)
         opacity = np.asarray(scatter_by_sample(scatter, "opacity")[0])
         assert np.flatnonzero(opacity == 1.0).tolist() == [33, 62, 68]
         assert "3 sample(s) highlighted" in status
 
     def test_node_highlight_draws_its_links(self, session):
-        dendrogram, _, _, _ = render(session, cut_for_k(session, 4), prop_id="highlight.data", highlight={"node": 163})
+        dendrogram, _, _, _ = render(
+            session, cut_for_k(session, 4), prop_id="highlight.data", highlight={"node": 163}
+        )
         thick = [trace for trace in dendrogram.data if trace.name == "highlighted"]
         assert len(thick) == 1
-        assert np.isfinite(np.asarray(thick[0].x, dtype=float)).sum() == 3 * 2  # two links, three points each (a step shape)
+        assert (
+            np.isfinite(np.asarray(thick[0].x, dtype=float)).sum() == 3 * 2
+        )  # two links, three points each (a step shape)
 
     def test_orientation_left(self, session):
         cut = cut_for_k(session, 4)
@@ -268,12 +372,18 @@ class TestUpdateViews:
         line = dendrogram.layout.shapes[0]
         assert line.x0 == line.x1 == pytest.approx(cut["height"])
         assert line.yref == "paper" and (line.y0, line.y1) == (0, 1)
-        xs = np.concatenate([np.asarray(t.x, dtype=float) for t in dendrogram.data if t.mode == "lines"])
-        ys = np.concatenate([np.asarray(t.y, dtype=float) for t in dendrogram.data if t.mode == "lines"])
+        xs = np.concatenate(
+            [np.asarray(t.x, dtype=float) for t in dendrogram.data if t.mode == "lines"]
+        )
+        ys = np.concatenate(
+            [np.asarray(t.y, dtype=float) for t in dendrogram.data if t.mode == "lines"]
+        )
         assert np.nanmax(xs) == pytest.approx(session["result"].Z[:, 2].max())
         assert np.nanmax(ys) == pytest.approx(5 + 10 * (N - 1))
         assert dendrogram.layout.xaxis.title.text == "merge distance"
-        assert list(dendrogram.layout.xaxis.range)[0] > list(dendrogram.layout.xaxis.range)[1]  # root on the left
+        assert (
+            list(dendrogram.layout.xaxis.range)[0] > list(dendrogram.layout.xaxis.range)[1]
+        )  # root on the left
 
     def test_orientation_top(self, session):
         cut = cut_for_k(session, 4)
@@ -282,21 +392,36 @@ class TestUpdateViews:
         assert line.y0 == line.y1 == pytest.approx(cut["height"]) and line.xref == "paper"
 
     def test_show_contracted_on_a_truncated_view(self, session):
-        dendrogram, _, _, status = render(session, cut_for_k(session, 4), truncate_mode="lastp", p=10, flags=["contracted"])
+        dendrogram, _, _, status = render(
+            session, cut_for_k(session, 4), truncate_mode="lastp", p=10, flags=["contracted"]
+        )
         contracted = [trace for trace in dendrogram.data if trace.name == "contracted merges"]
         assert len(contracted) == 1
         geometry = dendrogram_geometry(session["result"].Z, session["result"].tree, "lastp", 10)
         assert len(geometry.contracted_height) == N - 1 - 9
         # dots closer than 1/1000 of the height range on the same leaf are drawn once
-        drawn = set(zip(np.asarray(contracted[0].x, dtype=float).tolist(), np.asarray(contracted[0].y, dtype=float).round(3).tolist()))
+        drawn = set(
+            zip(
+                np.asarray(contracted[0].x, dtype=float).tolist(),
+                np.asarray(contracted[0].y, dtype=float).round(3).tolist(),
+            )
+        )
         top = geometry.contracted_height.max()
-        every = {(x, round(h / (top / 1000))) for x, h in zip(geometry.contracted_x.tolist(), geometry.contracted_height.tolist())}
+        every = {
+            (x, round(h / (top / 1000)))
+            for x, h in zip(geometry.contracted_x.tolist(), geometry.contracted_height.tolist())
+        }
         assert len(contracted[0].y) == len(every) <= N - 1 - 9
-        assert all(any(abs(h - y) <= top / 1000 for (x2, y) in drawn if x2 == x) for x, h in zip(geometry.contracted_x.tolist(), geometry.contracted_height.tolist()))
+        assert all(
+            any(abs(h - y) <= top / 1000 for (x2, y) in drawn if x2 == x)
+            for x, h in zip(geometry.contracted_x.tolist(), geometry.contracted_height.tolist())
+        )
         assert "truncated" in status and "Showing 10 leaves for 150 samples" in status
 
     def test_contracted_off(self, session):
-        dendrogram, _, _, _ = render(session, cut_for_k(session, 4), truncate_mode="lastp", p=10, flags=[])
+        dendrogram, _, _, _ = render(
+            session, cut_for_k(session, 4), truncate_mode="lastp", p=10, flags=[]
+        )
         assert not [trace for trace in dendrogram.data if trace.name == "contracted merges"]
 
     def test_full_view_has_no_contracted_merges(self, session):
@@ -307,9 +432,13 @@ class TestUpdateViews:
     def test_annotate_above(self, session, threshold):
         dendrogram, _, _, _ = render(session, cut_for_k(session, 4), annotate_above=threshold)
         heights = session["result"].Z[:, 2]
-        texts = sorted(float(a.text) for a in dendrogram.layout.annotations if a.xref != "paper")  # not the legend
+        texts = sorted(
+            float(a.text) for a in dendrogram.layout.annotations if a.xref != "paper"
+        )  # not the legend
         assert len(texts) == int((heights > threshold).sum()) > 0
-        assert texts == pytest.approx(sorted(float(f"{h:.3g}") for h in heights[heights > threshold]))
+        assert texts == pytest.approx(
+            sorted(float(f"{h:.3g}") for h in heights[heights > threshold])
+        )
 
     def test_no_height_annotations_by_default(self, session):
         dendrogram, _, _, _ = render(session, cut_for_k(session, 4))
@@ -318,7 +447,9 @@ class TestUpdateViews:
     def test_dendrogram_legend_names_every_cluster_with_its_size(self, session):
         dendrogram, scatter, _, _ = render(session, cut_for_k(session, 4))
         legend = dendrogram.layout.annotations[-1].text
-        assert legend == scatter.layout.annotations[0].text  # the same colours and sizes in both plots
+        assert (
+            legend == scatter.layout.annotations[0].text
+        )  # the same colours and sizes in both plots
         assert legend.count("●</span> cluster ") == 4
 
     def test_more_clusters_than_colours(self, session):
@@ -330,16 +461,28 @@ class TestUpdateViews:
         palette_used = [c for c in colours if c != OVERFLOW_COLOUR]
         assert len(palette_used) == len(set(palette_used)) == len(PALETTE)
         assert colours.count(OVERFLOW_COLOUR) == 3
-        labels = fcluster(session["result"].Z, cut_for_k(session, k)["height"], criterion="distance")
+        labels = fcluster(
+            session["result"].Z, cut_for_k(session, k)["height"], criterion="distance"
+        )
         sizes = np.bincount(labels)
         grey = [int(l) for l, c in colour_map["labels"].items() if c == OVERFLOW_COLOUR]
         coloured = [int(l) for l, c in colour_map["labels"].items() if c != OVERFLOW_COLOUR]
         assert max(sizes[grey]) <= min(sizes[coloured])
-        assert OVERFLOW not in [c for c in colour_map["nodes"].values() if c != OVERFLOW] and -1 in colour_map["nodes"].values()
+        assert (
+            OVERFLOW not in [c for c in colour_map["nodes"].values() if c != OVERFLOW]
+            and -1 in colour_map["nodes"].values()
+        )
 
     def test_axis_change_keeps_the_dendrogram(self, session):
         _, _, colour_map, _ = render(session, cut_for_k(session, 4))
-        dendrogram, scatter, new_map, _ = render(session, cut_for_k(session, 4), prop_id="scatter-y.value", colour_map=colour_map, x_choice="y", y_choice="x")
+        dendrogram, scatter, new_map, _ = render(
+            session,
+            cut_for_k(session, 4),
+            prop_id="scatter-y.value",
+            colour_map=colour_map,
+            x_choice="y",
+            y_choice="x",
+        )
         assert dendrogram is no_update and new_map is no_update
         assert (scatter.layout.xaxis.title.text, scatter.layout.yaxis.title.text) == ("y", "x")
 
@@ -351,12 +494,18 @@ class TestUpdateViews:
 
     def test_expired_session(self, session):
         outputs = render(session, cut_for_k(session, 4), session_id=new_session())
-        assert outputs[:3] == (no_update, no_update, no_update) and "No data is loaded" in outputs[3]
+        assert (
+            outputs[:3] == (no_update, no_update, no_update) and "No data is loaded" in outputs[3]
+        )
 
     def test_heights_match_the_cut(self, session):
         cut = cut_for_k(session, 4)
         _, scatter, colour_map, _ = render(session, cut)
-        assert len(set(scatter_colour_list(scatter))) == n_clusters_at(session["result"].tree.sorted_heights, cut["height"]) == 4
+        assert (
+            len(set(scatter_colour_list(scatter)))
+            == n_clusters_at(session["result"].tree.sorted_heights, cut["height"])
+            == 4
+        )
 
 
 class TestRecolourIndexCallback:
@@ -366,11 +515,22 @@ class TestRecolourIndexCallback:
     def test_index_fits_the_drawn_figure(self, session, truncate_mode, orientation):
         from callbacks.recolour import publish_recolour_index
 
-        dendrogram, _, colour_map, _ = render(session, cut_for_k(session, 3), truncate_mode=truncate_mode, orientation=orientation)
-        index = call(publish_recolour_index, clustering=session["clustering"], truncate_mode=truncate_mode, p=60,
-                     focus=None, orientation=orientation, session_id=session["id"])
+        dendrogram, _, colour_map, _ = render(
+            session, cut_for_k(session, 3), truncate_mode=truncate_mode, orientation=orientation
+        )
+        index = call(
+            publish_recolour_index,
+            clustering=session["clustering"],
+            truncate_mode=truncate_mode,
+            p=60,
+            focus=None,
+            orientation=orientation,
+            session_id=session["id"],
+        )
         assert index["geometry"] == dendrogram.layout.meta["geometry"]
         assert index["n"] == N and index["axis"] == ("y" if orientation == "top" else "x")
         tree = session["result"].tree
         assert {node: tuple(span) for node, span in colour_map["spans"].items()} == {
-            node: (int(tree.start[int(node)]), int(tree.size[int(node)])) for node in colour_map["nodes"]}
+            node: (int(tree.start[int(node)]), int(tree.size[int(node)]))
+            for node in colour_map["nodes"]
+        }

@@ -1,4 +1,5 @@
 """hclust.cut: heights <-> number of clusters, flat labels, cluster roots, colours."""
+
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
@@ -44,7 +45,12 @@ def inverted(request):
     return Z
 
 
-@pytest.fixture(scope="module", params=[(seed, method) for seed in SEEDS for method in ("ward", "average", "single", "complete")])
+@pytest.fixture(
+    scope="module",
+    params=[
+        (seed, method) for seed in SEEDS for method in ("ward", "average", "single", "complete")
+    ],
+)
 def monotone(request):
     seed, method = request.param
     return compute_linkage(random_observations(seed), method, "euclidean")
@@ -77,7 +83,9 @@ class TestMonotoneHeights:
         n = tree.n
         raw = inverted[:, 2]
         for i in range(len(inverted)):
-            inside = (tree.start[n:] >= tree.start[n + i]) & (tree.start[n:] + tree.size[n:] <= tree.start[n + i] + tree.size[n + i])
+            inside = (tree.start[n:] >= tree.start[n + i]) & (
+                tree.start[n:] + tree.size[n:] <= tree.start[n + i] + tree.size[n + i]
+            )
             assert heights[i] == raw[inside].max()
 
     def test_raises_only_inverted_merges(self, inverted):
@@ -93,7 +101,9 @@ class TestMonotoneHeights:
     def test_raw_heights_would_disagree_with_fcluster(self, inverted):
         # why monotone heights exist: counting raw heights is wrong with inversions
         raw_sorted = np.sort(inverted[:, 2])
-        assert any(n_clusters_at(raw_sorted, h) != n_fcluster(inverted, h) for h in probe_heights(inverted))
+        assert any(
+            n_clusters_at(raw_sorted, h) != n_fcluster(inverted, h) for h in probe_heights(inverted)
+        )
 
 
 class TestNClustersAt:
@@ -184,7 +194,12 @@ class TestLargestGapCut:
 
     def test_finds_the_blobs(self):
         Z = compute_linkage(blobs(0), "ward", "euclidean")
-        assert n_clusters_at(np.sort(monotone_heights(Z)), largest_gap_cut(np.sort(monotone_heights(Z)))) == 4
+        assert (
+            n_clusters_at(
+                np.sort(monotone_heights(Z)), largest_gap_cut(np.sort(monotone_heights(Z)))
+            )
+            == 4
+        )
 
     def test_single_merge(self):
         assert largest_gap_cut(np.array([4.0])) == 2.0
@@ -193,7 +208,9 @@ class TestLargestGapCut:
 class TestLabelsAt:
     def test_equals_fcluster_distance(self, monotone):
         for height in probe_heights(monotone)[::7]:
-            assert_array_equal(labels_at(monotone, height), fcluster(monotone, height, criterion="distance"))
+            assert_array_equal(
+                labels_at(monotone, height), fcluster(monotone, height, criterion="distance")
+            )
 
     def test_labels_are_1_to_k(self, monotone):
         for height in probe_heights(monotone)[::11]:
@@ -266,7 +283,9 @@ class TestTreeIndex:
         tree = tutorial["tree"]
         roots = tree.cluster_roots(16)
         assert len(roots) == 4
-        assert sorted(tree.size[roots].tolist()) == sorted(np.bincount(labels_at(tutorial["Z"], 16))[1:].tolist())
+        assert sorted(tree.size[roots].tolist()) == sorted(
+            np.bincount(labels_at(tutorial["Z"], 16))[1:].tolist()
+        )
 
 
 class TestPartitionRoots:

@@ -1,11 +1,20 @@
 """hclust.cut: stepping and snapping the cut, flat_clusters validation, and
 TreeIndex.pure_nodes / partition_roots against brute force."""
+
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 from scipy.cluster.hierarchy import fcluster, inconsistent, linkage, maxRstat
 
-from hclust.cut import CRITERIA, TreeIndex, flat_clusters, monotone_heights, n_clusters_at, snap_to_gap, step_cut
+from hclust.cut import (
+    CRITERIA,
+    TreeIndex,
+    flat_clusters,
+    monotone_heights,
+    n_clusters_at,
+    snap_to_gap,
+    step_cut,
+)
 from hclust.dendrogram import members
 from hclust.errors import InputError
 from hclust.linkage import compute_linkage
@@ -14,7 +23,10 @@ from tests.fixtures import blobs, random_observations
 SEEDS = (0, 1, 2)
 
 
-@pytest.fixture(scope="module", params=[(seed, method) for seed in SEEDS for method in ("ward", "average", "single")])
+@pytest.fixture(
+    scope="module",
+    params=[(seed, method) for seed in SEEDS for method in ("ward", "average", "single")],
+)
 def tie_free(request):
     """Continuous random data: every merge height distinct (asserted)."""
     seed, method = request.param
@@ -73,7 +85,9 @@ class TestStepCut:
             if new == height:
                 continue
             low, high = sorted((height, new))
-            crossed = tie_free[(tie_free > low) & (tie_free <= high)]  # merges done above the lower cut only
+            crossed = tie_free[
+                (tie_free > low) & (tie_free <= high)
+            ]  # merges done above the lower cut only
             assert len(crossed) == 1
 
     def test_ties_change_k_by_the_number_of_merges_at_that_height(self, tied_heights):
@@ -180,7 +194,10 @@ class TestFlatClustersValidation:
         with pytest.raises(InputError, match=f"The {criterion} criterion needs a threshold t"):
             flat_clusters(Z, criterion, t=t, depth=2)
 
-    @pytest.mark.parametrize("criterion,extra", [("inconsistent", {"t": 1.0}), ("monocrit", {"t": 1.0}), ("maxclust_monocrit", {"k": 3})])
+    @pytest.mark.parametrize(
+        "criterion,extra",
+        [("inconsistent", {"t": 1.0}), ("monocrit", {"t": 1.0}), ("maxclust_monocrit", {"k": 3})],
+    )
     @pytest.mark.parametrize("depth", [None, 0, 101, 2.5, -3])
     def test_depth_missing_or_out_of_range(self, Z, criterion, extra, depth):
         with pytest.raises(InputError, match="Depth must be a whole number from 1 to 100"):
@@ -193,18 +210,32 @@ class TestFlatClustersValidation:
         Regression: flat_clusters used to check depth before returning for
         'maxclust', so a maxclust cut with the Depth box empty raised.
         """
-        assert_array_equal(flat_clusters(Z, "maxclust", k=3, depth=depth), fcluster(Z, 3, criterion="maxclust"))
+        assert_array_equal(
+            flat_clusters(Z, "maxclust", k=3, depth=depth), fcluster(Z, 3, criterion="maxclust")
+        )
 
     @pytest.mark.parametrize("depth", [None, 0, 101])
     def test_distance_does_not_use_depth(self, Z, depth):
-        assert_array_equal(flat_clusters(Z, "distance", height=2.0, depth=depth), fcluster(Z, 2.0, criterion="distance"))
+        assert_array_equal(
+            flat_clusters(Z, "distance", height=2.0, depth=depth),
+            fcluster(Z, 2.0, criterion="distance"),
+        )
 
     def test_valid_parameters_match_scipy(self, Z):
         R = inconsistent(Z, 3)
         MR = maxRstat(Z, R, 3)
-        assert_array_equal(flat_clusters(Z, "inconsistent", t=1.0, depth=3), fcluster(Z, 1.0, criterion="inconsistent", depth=3))
-        assert_array_equal(flat_clusters(Z, "monocrit", t=1.0, depth=3), fcluster(Z, 1.0, criterion="monocrit", monocrit=MR))
-        assert_array_equal(flat_clusters(Z, "maxclust_monocrit", k=4, depth=3), fcluster(Z, 4, criterion="maxclust_monocrit", monocrit=MR))
+        assert_array_equal(
+            flat_clusters(Z, "inconsistent", t=1.0, depth=3),
+            fcluster(Z, 1.0, criterion="inconsistent", depth=3),
+        )
+        assert_array_equal(
+            flat_clusters(Z, "monocrit", t=1.0, depth=3),
+            fcluster(Z, 1.0, criterion="monocrit", monocrit=MR),
+        )
+        assert_array_equal(
+            flat_clusters(Z, "maxclust_monocrit", k=4, depth=3),
+            fcluster(Z, 4, criterion="maxclust_monocrit", monocrit=MR),
+        )
 
 
 def labels_by(Z, criterion):
@@ -220,7 +251,12 @@ def labels_by(Z, criterion):
     return flat_clusters(Z, criterion, **params)
 
 
-@pytest.fixture(scope="module", params=[(seed, method) for seed in SEEDS for method in ("ward", "average", "single", "centroid")])
+@pytest.fixture(
+    scope="module",
+    params=[
+        (seed, method) for seed in SEEDS for method in ("ward", "average", "single", "centroid")
+    ],
+)
 def random_tree(request):
     seed, method = request.param
     Z = compute_linkage(random_observations(seed, n=50), method, "euclidean")
@@ -230,7 +266,9 @@ def random_tree(request):
 class TestPureNodesAndPartitionRoots:
     @staticmethod
     def brute_pure(tree, labels):
-        return np.array([len(np.unique(labels[members(tree, node)])) == 1 for node in range(2 * tree.n - 1)])
+        return np.array(
+            [len(np.unique(labels[members(tree, node)])) == 1 for node in range(2 * tree.n - 1)]
+        )
 
     @pytest.mark.parametrize("criterion", CRITERIA)
     def test_pure_nodes_equals_brute_force(self, random_tree, criterion):
@@ -244,7 +282,11 @@ class TestPureNodesAndPartitionRoots:
         labels = labels_by(Z, criterion)
         roots, pure = tree.partition_roots(labels)
         brute = self.brute_pure(tree, labels)
-        expected = [node for node in range(2 * tree.n - 1) if brute[node] and (tree.parent[node] < 0 or not brute[tree.parent[node]])]
+        expected = [
+            node
+            for node in range(2 * tree.n - 1)
+            if brute[node] and (tree.parent[node] < 0 or not brute[tree.parent[node]])
+        ]
         assert sorted(roots.tolist()) == expected
         assert_array_equal(pure, brute)
 

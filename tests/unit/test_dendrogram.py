@@ -1,4 +1,5 @@
 """hclust.dendrogram against scipy.cluster.hierarchy.dendrogram(no_plot=True)."""
+
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
@@ -16,19 +17,31 @@ TRUNCATIONS = [("none", 30), ("lastp", 12), ("level", 3), ("lastp", 2), ("level"
 
 def scipy_links(Z, mode, p):
     result = dendrogram(Z, no_plot=True, truncate_mode=None if mode == "none" else mode, p=p)
-    links = sorted(tuple(np.round(icoord + dcoord, 9)) for icoord, dcoord in zip(result["icoord"], result["dcoord"]))
+    links = sorted(
+        tuple(np.round(icoord + dcoord, 9))
+        for icoord, dcoord in zip(result["icoord"], result["dcoord"])
+    )
     return result["leaves"], links
 
 
 def our_links(geometry):
     g = geometry
-    coords = np.column_stack([g.x_left, g.x_left, g.x_right, g.x_right, g.h_left, g.height, g.height, g.h_right])
+    coords = np.column_stack(
+        [g.x_left, g.x_left, g.x_right, g.x_right, g.h_left, g.height, g.height, g.h_right]
+    )
     return sorted(tuple(row) for row in np.round(coords, 9))
 
 
 @pytest.fixture(
     scope="module",
-    params=[("tutorial", "ward"), (0, "ward"), (1, "average"), (2, "single"), (3, "centroid"), (4, "complete")],
+    params=[
+        ("tutorial", "ward"),
+        (0, "ward"),
+        (1, "average"),
+        (2, "single"),
+        (3, "centroid"),
+        (4, "complete"),
+    ],
     ids=lambda p: f"{p[0]}-{p[1]}",
 )
 def linkage_case(request, tutorial):

@@ -1,4 +1,5 @@
 """hclust.diagnostics against scipy: cophenetic correlation, inconsistency, elbow."""
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -10,7 +11,13 @@ from hclust.diagnostics import cophenetic_correlation, elbow, inconsistency_tabl
 from hclust.linkage import METRICS, compute_linkage
 from tests.fixtures import blobs, random_observations
 
-CASES = [("ward", "euclidean"), ("average", "cityblock"), ("complete", "cosine"), ("single", "chebyshev"), ("weighted", "canberra")]
+CASES = [
+    ("ward", "euclidean"),
+    ("average", "cityblock"),
+    ("complete", "cosine"),
+    ("single", "chebyshev"),
+    ("weighted", "canberra"),
+]
 
 
 class TestCopheneticCorrelationExact:
@@ -83,9 +90,14 @@ class TestCopheneticCorrelationSampled:
             a, b = (rng.integers(0, 3, size=(300, 4)).astype(float) for _ in range(2))
         else:
             a, b = (rng.uniform(0.1, 10, size=(300, 4)) for _ in range(2))
-        expected = np.array([cdist(a[k : k + 1], b[k : k + 1], metric=metric)[0, 0] for k in range(len(a))])
+        expected = np.array(
+            [cdist(a[k : k + 1], b[k : k + 1], metric=metric)[0, 0] for k in range(len(a))]
+        )
         assert_allclose(
-            diagnostics._paired_distances(a, b, metric), expected, rtol=1e-12, atol=1e-12,
+            diagnostics._paired_distances(a, b, metric),
+            expected,
+            rtol=1e-12,
+            atol=1e-12,
             err_msg=f"the sampled path measures '{metric}' differently from pdist, which the linkage used",
         )
 
@@ -130,7 +142,15 @@ class TestElbow:
 class TestQualityPerK:
     """Against scikit-learn called directly on the same labels (the distances are computed once here)."""
 
-    @pytest.mark.parametrize("metric,method", [("euclidean", "ward"), ("cityblock", "average"), ("cosine", "complete"), ("sqeuclidean", "single")])
+    @pytest.mark.parametrize(
+        "metric,method",
+        [
+            ("euclidean", "ward"),
+            ("cityblock", "average"),
+            ("cosine", "complete"),
+            ("sqeuclidean", "single"),
+        ],
+    )
     def test_equals_scikit_learn(self, metric, method):
         from scipy.cluster.hierarchy import fcluster
         from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
@@ -146,10 +166,16 @@ class TestQualityPerK:
             if len(np.unique(labels)) != k:
                 assert np.isnan(found.silhouette[j])
                 continue
-            expected = silhouette_score(X, labels, metric="euclidean" if metric == "sqeuclidean" else metric)
+            expected = silhouette_score(
+                X, labels, metric="euclidean" if metric == "sqeuclidean" else metric
+            )
             assert found.silhouette[j] == pytest.approx(expected, abs=1e-12)
-            assert found.calinski_harabasz[j] == pytest.approx(calinski_harabasz_score(X, labels), rel=1e-12)
-            assert found.davies_bouldin[j] == pytest.approx(davies_bouldin_score(X, labels), rel=1e-12)
+            assert found.calinski_harabasz[j] == pytest.approx(
+                calinski_harabasz_score(X, labels), rel=1e-12
+            )
+            assert found.davies_bouldin[j] == pytest.approx(
+                davies_bouldin_score(X, labels), rel=1e-12
+            )
         assert found.silhouette_sample is None
 
 
@@ -157,14 +183,16 @@ class TestCopheneticByMethod:
     @pytest.mark.parametrize("metric", ["euclidean", "cityblock", "sqeuclidean"])
     def test_equals_the_coefficient_of_each_method_alone(self, metric):
         from hclust.diagnostics import cophenetic_by_method
-        from hclust.linkage import compatible_metrics, METHODS
+        from hclust.linkage import METHODS, compatible_metrics
 
         X = random_observations(12)
         methods = [m for m in METHODS if metric in compatible_metrics(m)]
         found = cophenetic_by_method(X, metric, methods)
         assert list(found) == methods
         for method in methods:
-            alone = cophenetic_correlation(compute_linkage(X, method, metric), X, metric).coefficient
+            alone = cophenetic_correlation(
+                compute_linkage(X, method, metric), X, metric
+            ).coefficient
             assert found[method] == pytest.approx(alone, abs=1e-12)
 
     def test_a_distance_matrix_is_not_measured_again(self):
@@ -173,4 +201,6 @@ class TestCopheneticByMethod:
         X = random_observations(13)
         D = squareform(pdist(X))
         found = cophenetic_by_method(D, "euclidean", ["average", "ward"], is_distance_matrix=True)
-        assert found["average"] == pytest.approx(cophenet(compute_linkage(X, "average", "euclidean"), pdist(X))[0], abs=1e-12)
+        assert found["average"] == pytest.approx(
+            cophenet(compute_linkage(X, "average", "euclidean"), pdist(X))[0], abs=1e-12
+        )

@@ -1,4 +1,5 @@
 """components.figures: arrays in, plotly figures out."""
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -6,7 +7,14 @@ from numpy.testing import assert_array_equal
 
 import components.figures as figures
 from components.figures import CUT_LINE_COLOUR, dendrogram_figure, elbow_figure, scatter_figure
-from hclust.cut import ABOVE_CUT_COLOUR, OVERFLOW_COLOUR, PALETTE, assign_colours, colour_hex, labels_at
+from hclust.cut import (
+    ABOVE_CUT_COLOUR,
+    OVERFLOW_COLOUR,
+    PALETTE,
+    assign_colours,
+    colour_hex,
+    labels_at,
+)
 from hclust.dendrogram import ABOVE, dendrogram_geometry, link_colour_indices
 from hclust.diagnostics import elbow
 from tests.fixtures import scatter_by_sample
@@ -21,7 +29,9 @@ def coloured_tutorial(tutorial, height, truncate_mode="none", p=30):
     colours = assign_colours(tree, roots)
     geometry = dendrogram_geometry(Z, tree, truncate_mode, p)
     links = link_colour_indices(geometry, tree, roots, colours, pure)
-    label_colours = {int(label): colour_hex(int(c)) for label, c in zip(tree.root_labels(roots, labels), colours)}
+    label_colours = {
+        int(label): colour_hex(int(c)) for label, c in zip(tree.root_labels(roots, labels), colours)
+    }
     return geometry, links, labels, label_colours
 
 
@@ -49,7 +59,9 @@ class TestDendrogramFigure:
 
     def test_horizontal_tree_has_a_vertical_line(self, tutorial, names):
         geometry, links, _, _ = coloured_tutorial(tutorial, 16.0)
-        line = dendrogram_figure(geometry, links, 16.0, names, tutorial["Z"], orientation="left").layout.shapes[0]
+        line = dendrogram_figure(
+            geometry, links, 16.0, names, tutorial["Z"], orientation="left"
+        ).layout.shapes[0]
         assert line.x0 == line.x1 == 16.0
         assert (line.yref, line.y0, line.y1) == ("paper", 0, 1)
 
@@ -63,7 +75,9 @@ class TestDendrogramFigure:
         geometry, links, _, _ = coloured_tutorial(tutorial, height)
         traces = line_traces(dendrogram_figure(geometry, links, height, names, tutorial["Z"]))
         assert len(traces) == len(np.unique(links))
-        expected = {ABOVE_CUT_COLOUR if c == ABOVE else colour_hex(int(c)) for c in np.unique(links)}
+        expected = {
+            ABOVE_CUT_COLOUR if c == ABOVE else colour_hex(int(c)) for c in np.unique(links)
+        }
         assert {trace.line.color for trace in traces} == expected
 
     def test_every_link_is_drawn_once(self, tutorial, names):
@@ -73,13 +87,20 @@ class TestDendrogramFigure:
         assert sum(len(trace.x) for trace in traces) == 4 * geometry.n_links
         drawn = []
         for trace in traces:
-            colour_index = ABOVE if trace.line.color == ABOVE_CUT_COLOUR else PALETTE.index(trace.line.color)
+            colour_index = (
+                ABOVE if trace.line.color == ABOVE_CUT_COLOUR else PALETTE.index(trace.line.color)
+            )
             assert len(trace.x) == 4 * np.sum(links == colour_index)
             assert trace.line.shape == "vh"  # up from (xl, hl), then across at h
             x = np.asarray(trace.x, dtype=float).reshape(-1, 4)
             y = np.asarray(trace.y, dtype=float).reshape(-1, 4)
-            drawn += [tuple(np.round(row, 3)) for row in np.column_stack([x[:, 0], y[:, 0], x[:, 1], y[:, 1], y[:, 2]])]
-        expected = np.column_stack([geometry.x_left, geometry.h_left, geometry.x_right, geometry.height, geometry.h_right])
+            drawn += [
+                tuple(np.round(row, 3))
+                for row in np.column_stack([x[:, 0], y[:, 0], x[:, 1], y[:, 1], y[:, 2]])
+            ]
+        expected = np.column_stack(
+            [geometry.x_left, geometry.h_left, geometry.x_right, geometry.height, geometry.h_right]
+        )
         assert sorted(drawn) == sorted(tuple(np.round(row, 3)) for row in expected)
 
     def test_links_above_the_cut_are_grey(self, tutorial, names):
@@ -106,7 +127,10 @@ class TestDendrogramFigure:
         # [i, idx1, idx2, count] per merge; the hover formats them with the height in the browser
         assert_array_equal(markers.customdata[:, 0], geometry.merges)
         assert markers.customdata[13].tolist() == [13, 62, 152, 3]
-        assert "Z[i] = [%{customdata[1]}, %{customdata[2]}, %{y:.5g}, %{customdata[3]}]" in markers.hovertemplate
+        assert (
+            "Z[i] = [%{customdata[1]}, %{customdata[2]}, %{y:.5g}, %{customdata[3]}]"
+            in markers.hovertemplate
+        )
         assert float(markers.y[13]) == pytest.approx(0.1726, abs=1e-4)
 
     def test_leaf_ticks_follow_the_leaf_order(self, tutorial, names):
@@ -119,7 +143,9 @@ class TestDendrogramFigure:
         geometry, links, _, _ = coloured_tutorial(tutorial, 16.0, "lastp", 12)
         axis = dendrogram_figure(geometry, links, 16.0, names, tutorial["Z"]).layout.xaxis
         sizes = [int(text.strip("()")) for text in axis.ticktext if text.startswith("(")]
-        assert len(axis.ticktext) == 12 and sum(sizes) + sum(1 for t in axis.ticktext if not t.startswith("(")) == len(names)
+        assert len(axis.ticktext) == 12 and sum(sizes) + sum(
+            1 for t in axis.ticktext if not t.startswith("(")
+        ) == len(names)
 
     def test_height_axis_shows_the_top_merge(self, tutorial, names):
         geometry, links, _, _ = coloured_tutorial(tutorial, 16.0)
@@ -138,7 +164,9 @@ class TestScatterFigure:
     def test_each_sample_in_its_clusters_colour_one_trace_per_colour(self, tutorial, names, height):
         _, _, labels, label_colours = coloured_tutorial(tutorial, height)
         figure = scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names)
-        assert len(figure.data) == len(set(label_colours.values())), "a colour per trace, so a new cut moves points, never parses colours"
+        assert len(figure.data) == len(set(label_colours.values())), (
+            "a colour per trace, so a new cut moves points, never parses colours"
+        )
         assert all(isinstance(trace.marker.color, str) for trace in figure.data)
         colours, _, _ = scatter_by_sample(figure)
         assert colours == [label_colours[int(label)] for label in labels]
@@ -176,14 +204,24 @@ class TestScatterFigure:
 
     def test_legend_lists_clusters_with_sizes_and_colours(self, tutorial, names):
         _, _, labels, label_colours = coloured_tutorial(tutorial, 16.0)
-        legend = scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names).layout.annotations[0].text
+        legend = (
+            scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names)
+            .layout.annotations[0]
+            .text
+        )
         for label, size in zip(*np.unique(labels, return_counts=True)):
-            assert f"<span style='color:{label_colours[int(label)]}'>●</span> cluster {label} ({size})" in legend
+            assert (
+                f"<span style='color:{label_colours[int(label)]}'>●</span> cluster {label} ({size})"
+                in legend
+            )
 
     def test_axis_titles(self, tutorial, names):
         _, _, labels, label_colours = coloured_tutorial(tutorial, 50.0)
         figure = scatter_figure(tutorial["X"], labels, label_colours, ("first", "second"), names)
-        assert (figure.layout.xaxis.title.text, figure.layout.yaxis.title.text) == ("first", "second")
+        assert (figure.layout.xaxis.title.text, figure.layout.yaxis.title.text) == (
+            "first",
+            "second",
+        )
 
     def test_overflow_clusters_are_pale_grey(self, tutorial, names):
         _, _, labels, label_colours = coloured_tutorial(tutorial, 3.0)

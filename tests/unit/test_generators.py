@@ -1,4 +1,5 @@
 """Synthetic datasets: the tutorial's blobs exactly, teaching shapes, and validation."""
+
 import numpy as np
 import pytest
 from scipy.cluster.hierarchy import fcluster, linkage
@@ -37,9 +38,18 @@ class TestBlobs:
         assert np.array_equal(blobs(specs, seed=4711)[0], tutorial_blobs()[0])
 
     def test_std_and_correlation_give_the_same_covariance(self):
-        spec = {"size": 100, "mean_x": 10, "mean_y": 0, "std_x": 3**0.5, "std_y": 2.0, "corr": 1 / (2 * 3**0.5)}
+        spec = {
+            "size": 100,
+            "mean_x": 10,
+            "mean_y": 0,
+            "std_x": 3**0.5,
+            "std_y": 2.0,
+            "corr": 1 / (2 * 3**0.5),
+        }
         X, _ = blobs([spec], seed=4711)
-        expected = np.random.RandomState(4711).multivariate_normal([10, 0], [[3, 1], [1, 4]], size=100)
+        expected = np.random.RandomState(4711).multivariate_normal(
+            [10, 0], [[3, 1], [1, 4]], size=100
+        )
         assert np.allclose(X, expected, atol=1e-9)
 
     def test_std_and_correlation_shape_the_sample(self):
@@ -50,8 +60,10 @@ class TestBlobs:
         assert np.corrcoef(X.T)[0, 1] == pytest.approx(-0.8, abs=0.02)
 
     def test_draws_blobs_in_order_from_one_stream(self):
-        specs = [{"size": 3, "mean_x": 0, "mean_y": 0, "std_x": 1, "std_y": 1},
-                 {"size": 2, "mean_x": 5, "mean_y": 5, "std_x": 1, "std_y": 1}]
+        specs = [
+            {"size": 3, "mean_x": 0, "mean_y": 0, "std_x": 1, "std_y": 1},
+            {"size": 2, "mean_x": 5, "mean_y": 5, "std_x": 1, "std_y": 1},
+        ]
         X, y = blobs(specs, seed=7)
         rng = np.random.RandomState(7)
         first = rng.multivariate_normal([0, 0], np.eye(2), size=3)
@@ -61,24 +73,36 @@ class TestBlobs:
 
     def test_seed_makes_it_reproducible(self):
         assert np.array_equal(blobs(TUTORIAL_BLOBS, seed=3)[0], blobs(TUTORIAL_BLOBS, seed=3)[0])
-        assert not np.array_equal(blobs(TUTORIAL_BLOBS, seed=3)[0], blobs(TUTORIAL_BLOBS, seed=4)[0])
+        assert not np.array_equal(
+            blobs(TUTORIAL_BLOBS, seed=3)[0], blobs(TUTORIAL_BLOBS, seed=4)[0]
+        )
 
     def test_numbers_typed_into_a_table_arrive_as_text(self):
-        spec = {"size": "10", "mean_x": "1.5", "mean_y": " 2 ", "std_x": "1", "std_y": 1.0, "corr": "0"}
+        spec = {
+            "size": "10",
+            "mean_x": "1.5",
+            "mean_y": " 2 ",
+            "std_x": "1",
+            "std_y": 1.0,
+            "corr": "0",
+        }
         assert blobs([spec], seed=0)[0].shape == (10, 2)
 
-    @pytest.mark.parametrize("change, message", [
-        ({"size": 0}, "Blob 1: size must be a whole number from 1 to 100,000, got 0"),
-        ({"size": 2.5}, "Blob 1: size must be a whole number"),
-        ({"size": None}, "Blob 1: size must be a number, got None"),
-        ({"std_x": 0}, "Blob 1: std_x must be greater than 0, got 0"),
-        ({"std_y": -1}, "Blob 1: std_y must be greater than 0, got -1"),
-        ({"corr": 1}, "Blob 1: correlation must be strictly between -1 and 1, got 1"),
-        ({"corr": -1.5}, "Blob 1: correlation must be strictly between -1 and 1"),
-        ({"mean_x": "ten"}, r"Blob 1: mean \(x\) must be a number, got 'ten'"),
-        ({"mean_y": float("nan")}, r"Blob 1: mean \(y\) must be a finite number"),
-        ({"std_x": True}, "Blob 1: std_x must be a number, got True"),
-    ])
+    @pytest.mark.parametrize(
+        "change, message",
+        [
+            ({"size": 0}, "Blob 1: size must be a whole number from 1 to 100,000, got 0"),
+            ({"size": 2.5}, "Blob 1: size must be a whole number"),
+            ({"size": None}, "Blob 1: size must be a number, got None"),
+            ({"std_x": 0}, "Blob 1: std_x must be greater than 0, got 0"),
+            ({"std_y": -1}, "Blob 1: std_y must be greater than 0, got -1"),
+            ({"corr": 1}, "Blob 1: correlation must be strictly between -1 and 1, got 1"),
+            ({"corr": -1.5}, "Blob 1: correlation must be strictly between -1 and 1"),
+            ({"mean_x": "ten"}, r"Blob 1: mean \(x\) must be a number, got 'ten'"),
+            ({"mean_y": float("nan")}, r"Blob 1: mean \(y\) must be a finite number"),
+            ({"std_x": True}, "Blob 1: std_x must be a number, got True"),
+        ],
+    )
     def test_invalid_settings_name_the_blob_and_setting(self, change, message):
         spec = {"size": 10, "mean_x": 0, "mean_y": 0, "std_x": 1, "std_y": 1, "corr": 0} | change
         with pytest.raises(InputError, match=message):
@@ -89,13 +113,16 @@ class TestBlobs:
         with pytest.raises(InputError, match="Blob 2: std_x"):
             blobs([good, good | {"std_x": 0}], seed=0)
 
-    @pytest.mark.parametrize("cov, message", [
-        ([[1, 2], [2, 1]], "not positive definite"),
-        ([[1, 0.5], [0.4, 1]], "must be symmetric"),
-        ([[1, 0], [0, 0]], "not positive definite"),
-        ([[1, 0, 0], [0, 1, 0]], "covariance row 1 must be a pair"),
-        ("1,0,0,1", "covariance must be a pair"),
-    ])
+    @pytest.mark.parametrize(
+        "cov, message",
+        [
+            ([[1, 2], [2, 1]], "not positive definite"),
+            ([[1, 0.5], [0.4, 1]], "must be symmetric"),
+            ([[1, 0], [0, 0]], "not positive definite"),
+            ([[1, 0, 0], [0, 1, 0]], "covariance row 1 must be a pair"),
+            ("1,0,0,1", "covariance must be a pair"),
+        ],
+    )
     def test_invalid_covariance(self, cov, message):
         with pytest.raises(InputError, match=message):
             blobs([{"size": 5, "mean": [0, 0], "cov": cov}], seed=0)
@@ -135,11 +162,14 @@ class TestTwoMoons:
         assert np.array_equal(two_moons(seed=5)[0], two_moons(seed=5)[0])
         assert not np.array_equal(two_moons(seed=5)[0], two_moons(seed=6)[0])
 
-    @pytest.mark.parametrize("kwargs, message", [
-        ({"n": 1}, "number of points must be a whole number from 2 to 100,000"),
-        ({"n": 100_001}, "from 2 to 100,000"),
-        ({"noise": -0.1}, "noise must be from 0 to 10"),
-    ])
+    @pytest.mark.parametrize(
+        "kwargs, message",
+        [
+            ({"n": 1}, "number of points must be a whole number from 2 to 100,000"),
+            ({"n": 100_001}, "from 2 to 100,000"),
+            ({"noise": -0.1}, "noise must be from 0 to 10"),
+        ],
+    )
     def test_invalid_settings(self, kwargs, message):
         with pytest.raises(InputError, match=message):
             two_moons(**kwargs)
@@ -189,7 +219,10 @@ class TestGeneratedDataset:
         assert np.array_equal(dataset.values, tutorial_blobs()[0])
         assert dataset.feature_names == ("x", "y")
         assert dataset.notes[0] == "generated: Gaussian blobs (seed=4711)"
-        assert dataset.notes[1] == "blob 1: 100 points, mean [10.0, 0.0], covariance [[3.0, 1.0], [1.0, 4.0]]"
+        assert (
+            dataset.notes[1]
+            == "blob 1: 100 points, mean [10.0, 0.0], covariance [[3.0, 1.0], [1.0, 4.0]]"
+        )
 
     @pytest.mark.parametrize("kind", ["moons", "rings", "anisotropic"])
     def test_shapes_record_their_settings(self, kind):

@@ -1,4 +1,5 @@
 """Reading uploads: formats, encodings, headers, and every refusal."""
+
 import base64
 import io
 import struct
@@ -12,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import hclust.io
 from hclust.data import Dataset
 from hclust.errors import InputError
-import hclust.io
 from hclust.io import (
     ParsedTable,
     check_upload_size,
@@ -32,12 +33,19 @@ def fixture(name):
 
 def png_bytes():
     """A real 1 × 1 PNG image."""
+
     def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def xlsx_bytes(rows, *, start_row=1, start_col=1, extra_sheets=()):
@@ -64,10 +72,19 @@ class TestDecodeDashUpload:
     def test_accepts_an_empty_mime_type(self):
         assert decode_dash_upload("data:;base64," + base64.b64encode(b"a").decode()) == b"a"
 
-    @pytest.mark.parametrize("contents", [
-        None, 42, "", "x,y\n1,2", "data:text/csv,1,2", "data:text/csv;base64",
-        "data:text/csv;base64,@@@not base64@@@", "data:text/csv;base64,YWJ",
-    ])
+    @pytest.mark.parametrize(
+        "contents",
+        [
+            None,
+            42,
+            "",
+            "x,y\n1,2",
+            "data:text/csv,1,2",
+            "data:text/csv;base64",
+            "data:text/csv;base64,@@@not base64@@@",
+            "data:text/csv;base64,YWJ",
+        ],
+    )
     def test_refuses_malformed_contents(self, contents):
         with pytest.raises(InputError, match="upload"):
             decode_dash_upload(contents)
@@ -91,7 +108,12 @@ class TestTextFormats:
     def test_comma_separated_with_header(self):
         table = parse_upload(b"x,y,name\n1,2,a\n3,4.5,b\n", "data.csv")
         assert isinstance(table, ParsedTable)
-        assert (table.format, table.delimiter, table.encoding, table.has_header) == ("csv", ",", "utf-8", True)
+        assert (table.format, table.delimiter, table.encoding, table.has_header) == (
+            "csv",
+            ",",
+            "utf-8",
+            True,
+        )
         assert list(table.frame.columns) == ["x", "y", "name"]
         assert table.frame["y"].tolist() == [2.0, 4.5]
         assert table.frame["name"].tolist() == ["a", "b"]
@@ -119,7 +141,11 @@ class TestTextFormats:
         table = parse_upload(fixture("whitespace_no_header.txt"), "points.txt")
         assert (table.format, table.has_header) == ("whitespace", False)
         assert list(table.frame.columns) == ["column_1", "column_2", "column_3"]
-        assert table.frame.to_numpy().tolist() == [[1.0, 2.0, 3.0], [4.5, 5.0, 6.0], [7.0, 8.0, 9.25]]
+        assert table.frame.to_numpy().tolist() == [
+            [1.0, 2.0, 3.0],
+            [4.5, 5.0, 6.0],
+            [7.0, 8.0, 9.25],
+        ]
         # The blank line 3 is skipped but still counted.
         assert table.source_rows == (1, 2, 4)
 
@@ -222,8 +248,12 @@ class TestHeaderDetection:
 
 class TestExcel:
     def test_reads_the_first_sheet_with_row_numbers_as_excel_shows_them(self):
-        content = xlsx_bytes([["x", "y", "name"], [1.5, 2, "a"], [None, None, None], [3.25, 4, "b"]],
-                             start_row=3, start_col=2, extra_sheets=["Notes"])
+        content = xlsx_bytes(
+            [["x", "y", "name"], [1.5, 2, "a"], [None, None, None], [3.25, 4, "b"]],
+            start_row=3,
+            start_col=2,
+            extra_sheets=["Notes"],
+        )
         table = parse_upload(content, "book.xlsx")
         assert (table.format, table.encoding, table.has_header) == ("xlsx", None, True)
         assert list(table.frame.columns) == ["x", "y", "name"]
@@ -234,7 +264,12 @@ class TestExcel:
 
     def test_floats_are_read_exactly_as_stored(self):
         content = xlsx_bytes([["v"]] + [[v] for v in [0.1, 1 / 3, 1e-300, 123456789.123456789, 7]])
-        stored = [row[0] for row in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(min_row=2, values_only=True)]
+        stored = [
+            row[0]
+            for row in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(
+                min_row=2, values_only=True
+            )
+        ]
         table = parse_upload(content, "book.xlsx")
         assert table.frame["v"].tolist() == stored
         assert stored[:3] == [0.1, 1 / 3, 1e-300]
@@ -259,7 +294,9 @@ class TestExcel:
             parse_upload(buffer.getvalue(), "data.xlsx")
 
     def test_zip_bomb_is_refused_before_unpacking(self, monkeypatch):
-        monkeypatch.setattr(hclust.io, "MAX_XLSX_UNCOMPRESSED_BYTES", 10 * 1024 * 1024)  # keeps the test quick
+        monkeypatch.setattr(
+            hclust.io, "MAX_XLSX_UNCOMPRESSED_BYTES", 10 * 1024 * 1024
+        )  # keeps the test quick
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("xl/workbook.xml", "<workbook/>")
@@ -311,7 +348,9 @@ class TestRefusals:
             parse_upload(b"a,b,c\n1,2,3\n4,5\n7,8,9\n", "short.csv")
 
     def test_ragged_whitespace_file(self):
-        with pytest.raises(InputError, match="Line 3 has 3 whitespace-separated values but line 1 has 2"):
+        with pytest.raises(
+            InputError, match="Line 3 has 3 whitespace-separated values but line 1 has 2"
+        ):
             parse_upload(b"1 2\n3 4\n5 6 7\n8 9\n10 11\n", "w.txt")
 
     def test_ragged_line_number_counts_quoted_newlines(self):
@@ -346,11 +385,15 @@ class TestRefusals:
 _numbers = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
     st.floats(-1e6, 1e6).map(lambda v: f"{v:.3f}"),
-    st.integers(-10**6, 10**6).map(str),
+    st.integers(-(10**6), 10**6).map(str),
 )
 _cells = st.one_of(
-    _numbers, _numbers, _numbers,
-    st.sampled_from(["", "NA", "?", "x", "a b", '"q"', '"1,5"', "1,5", "inf", "-0", "1e308", "-1e308", "5e-324"]),
+    _numbers,
+    _numbers,
+    _numbers,
+    st.sampled_from(
+        ["", "NA", "?", "x", "a b", '"q"', '"1,5"', "1,5", "inf", "-0", "1e308", "-1e308", "5e-324"]
+    ),
     st.text(max_size=6),
 )
 _tables = st.integers(1, 4).flatmap(
@@ -366,14 +409,18 @@ def _workbook(rows):
             return cell
 
     # openpyxl refuses control characters in cells; a real workbook cannot hold them either.
-    return xlsx_bytes([[value(cell) if cell.isprintable() else "?" for cell in row] for row in rows])
+    return xlsx_bytes(
+        [[value(cell) if cell.isprintable() else "?" for cell in row] for row in rows]
+    )
 
 
 @st.composite
 def _uploads(draw):
     kind = draw(st.sampled_from(["binary", "text", "text", "text", "workbook"]))
     if kind == "binary":
-        return draw(st.binary(max_size=300)), "upload." + draw(st.sampled_from(["csv", "tsv", "txt", "xlsx"]))
+        return draw(st.binary(max_size=300)), "upload." + draw(
+            st.sampled_from(["csv", "tsv", "txt", "xlsx"])
+        )
     rows = draw(_tables)
     if kind == "workbook":
         return _workbook(rows), "upload.xlsx"
@@ -389,7 +436,11 @@ def _uploads(draw):
 
 class TestAnyBytes:
     @settings(max_examples=300, deadline=None)
-    @given(upload=_uploads(), scaling=st.sampled_from(sorted(SCALINGS)), missing=st.sampled_from(["drop", "mean"]))
+    @given(
+        upload=_uploads(),
+        scaling=st.sampled_from(sorted(SCALINGS)),
+        missing=st.sampled_from(["drop", "mean"]),
+    )
     def test_gives_a_valid_dataset_or_input_error(self, upload, scaling, missing):
         content, filename = upload
         try:

@@ -1,4 +1,5 @@
 """The background job manager: ending a job that has just ended is not an error."""
+
 import subprocess
 import sys
 

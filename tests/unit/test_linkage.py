@@ -1,4 +1,5 @@
 """hclust.linkage against scipy.cluster.hierarchy.linkage, the reference."""
+
 import itertools
 
 import numpy as np
@@ -63,7 +64,9 @@ class TestComputeLinkage:
         sorted_heights = np.sort(expected[:, 2])
         for i in (len(sorted_heights) // 2, len(sorted_heights) - 8, len(sorted_heights) - 3):
             height = (sorted_heights[i] + sorted_heights[i + 1]) / 2
-            assert same_partition(fcluster(Z, height, "distance"), fcluster(expected, height, "distance"))
+            assert same_partition(
+                fcluster(Z, height, "distance"), fcluster(expected, height, "distance")
+            )
 
     @pytest.mark.parametrize("seed", SEEDS)
     @pytest.mark.parametrize("method", METHODS)
@@ -81,7 +84,11 @@ class TestComputeLinkage:
     def test_every_merge_follows_the_method_definition(self, method, metric):
         """Tie-robust: each height is the min / max / mean distance between the two merged clusters."""
         rng = np.random.default_rng(7)
-        X = rng.integers(0, 3, size=(40, 4)).astype(float) if metric in TIED_METRICS else random_observations(7, n=40)
+        X = (
+            rng.integers(0, 3, size=(40, 4)).astype(float)
+            if metric in TIED_METRICS
+            else random_observations(7, n=40)
+        )
         Z = compute_linkage(X, method, metric)
         assert is_valid_linkage(Z)
         distances = squareform(pdist(X, metric=metric))
@@ -97,7 +104,12 @@ class TestComputeLinkage:
     def test_single_linkage_heights_match_scipy_despite_ties(self, metric):
         # single linkage heights are the minimum spanning tree's edges: unique even with ties.
         X = np.random.default_rng(3).integers(0, 3, size=(80, 5)).astype(float)
-        assert_allclose(compute_linkage(X, "single", metric)[:, 2], linkage(X, "single", metric)[:, 2], rtol=0, atol=1e-12)
+        assert_allclose(
+            compute_linkage(X, "single", metric)[:, 2],
+            linkage(X, "single", metric)[:, 2],
+            rtol=0,
+            atol=1e-12,
+        )
 
     def test_refused_pair_raises_before_computing(self):
         with pytest.raises(InputError, match="euclidean"):
@@ -113,7 +125,9 @@ class TestCompatibleMetrics:
     def test_other_methods_take_every_metric(self, method):
         assert set(compatible_metrics(method)) == set(METRICS)
 
-    @pytest.mark.parametrize("method,metric", list(itertools.product(sorted(EUCLIDEAN_ONLY_METHODS), METRICS)))
+    @pytest.mark.parametrize(
+        "method,metric", list(itertools.product(sorted(EUCLIDEAN_ONLY_METHODS), METRICS))
+    )
     def test_agrees_with_what_scipy_refuses(self, method, metric):
         X = random_observations(0, n=20)
         if metric in compatible_metrics(method):
@@ -130,12 +144,22 @@ class TestValidateMethodMetric:
 
     @pytest.mark.parametrize(
         "method,metric",
-        [("ward", "cityblock"), ("ward", "cosine"), ("centroid", "sqeuclidean"), ("median", "chebyshev"), ("ward", "jaccard")],
+        [
+            ("ward", "cityblock"),
+            ("ward", "cosine"),
+            ("centroid", "sqeuclidean"),
+            ("median", "chebyshev"),
+            ("ward", "jaccard"),
+        ],
     )
     def test_refuses_non_euclidean_for_centroid_methods(self, method, metric):
         with pytest.raises(InputError) as error:
             validate_method_metric(method, metric)
-        assert method in str(error.value) and metric in str(error.value) and "euclidean" in str(error.value)
+        assert (
+            method in str(error.value)
+            and metric in str(error.value)
+            and "euclidean" in str(error.value)
+        )
 
     @pytest.mark.parametrize("method", ["Ward", "wards", "", None, "__import__", "centroid "])
     def test_refuses_unknown_methods(self, method):

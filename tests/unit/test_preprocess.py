@@ -1,4 +1,5 @@
 """From parsed tables to Datasets: columns, missing values, scaling, checks, limits."""
+
 import re
 
 import numpy as np
@@ -89,7 +90,9 @@ class TestBuildDataset:
             build_dataset(PLANTS, ["height"], label_column="species")
 
     def test_text_column_as_feature_names_a_cell(self):
-        with pytest.raises(InputError, match=r"Column 'colour' is not numeric \(line 2 holds 'red'\)"):
+        with pytest.raises(
+            InputError, match=r"Column 'colour' is not numeric \(line 2 holds 'red'\)"
+        ):
             build_dataset(PLANTS, ["height", "colour"])
 
     def test_no_numeric_column(self):
@@ -100,7 +103,10 @@ class TestBuildDataset:
 
     def test_infinity_is_refused_naming_line_and_column(self):
         parsed = table("x,y\n1,2\n3,4\n5,inf\n6,-inf\n")
-        with pytest.raises(InputError, match=r"Column 'y' has an infinite value at line 4 \(and 1 more infinite cell\)"):
+        with pytest.raises(
+            InputError,
+            match=r"Column 'y' has an infinite value at line 4 \(and 1 more infinite cell\)",
+        ):
             build_dataset(parsed)
 
     def test_infinity_in_a_dataframe_names_the_data_row(self):
@@ -123,7 +129,10 @@ class TestBuildDataset:
         rows = "\n".join(f"{i},{'NA' if i % 2 else i}" for i in range(30))
         dataset = build_dataset(table("a,b\n" + rows + "\n"))
         note = next(n for n in dataset.notes if n.startswith("dropped"))
-        assert note == "dropped 15 rows with missing values (lines 3, 5, 7, 9, 11, 13, 15, 17, 19, 21 and 5 more)"
+        assert (
+            note
+            == "dropped 15 rows with missing values (lines 3, 5, 7, 9, 11, 13, 15, 17, 19, 21 and 5 more)"
+        )
 
     def test_mean_imputation(self):
         parsed = table("x,y\n1,2\nNA,4\n5,NA\n3,6\n")
@@ -138,7 +147,9 @@ class TestBuildDataset:
 
     def test_dropping_leaving_fewer_than_two_rows(self):
         parsed = table("x,y\n1,NA\n2,3\nNA,4\n")
-        with pytest.raises(InputError, match=r"Dropping the 2 rows with missing values \(lines 2, 4\) leaves 1 row"):
+        with pytest.raises(
+            InputError, match=r"Dropping the 2 rows with missing values \(lines 2, 4\) leaves 1 row"
+        ):
             build_dataset(parsed)
 
     def test_a_column_with_no_values(self):
@@ -185,7 +196,9 @@ class TestBuildDataset:
     def test_identical_rows_give_a_warning(self):
         parsed = table("x,y\n1,2\n3,4\n1,2\n5,6\n")
         dataset = build_dataset(parsed)
-        assert any("line 4 repeats line 2" in note and "arbitrary" in note for note in dataset.notes)
+        assert any(
+            "line 4 repeats line 2" in note and "arbitrary" in note for note in dataset.notes
+        )
 
 
 class TestScaling:
@@ -211,11 +224,15 @@ class TestScaling:
     def test_build_dataset_records_the_scaling(self, scaling):
         dataset = build_dataset(pd.DataFrame(self.values, columns=["a", "b"]), scaling=scaling)
         assert np.array_equal(dataset.values, scale_values(self.values, scaling))
-        assert [note for note in dataset.notes if note.startswith("scaling:")] == [f"scaling: {SCALINGS[scaling]}"]
+        assert [note for note in dataset.notes if note.startswith("scaling:")] == [
+            f"scaling: {SCALINGS[scaling]}"
+        ]
 
     def test_overflow_is_refused_naming_the_column(self):
         frame = pd.DataFrame({"small": [1.0, 2.0, 3.0], "huge": [-1.7e308, 1.7e308, 0.0]})
-        with pytest.raises(InputError, match="Column 'huge' holds values too large to scale with 'minmax'"):
+        with pytest.raises(
+            InputError, match="Column 'huge' holds values too large to scale with 'minmax'"
+        ):
             build_dataset(frame, scaling="minmax")
 
     def test_spread_below_float_precision_counts_as_constant(self):
@@ -231,18 +248,25 @@ class TestDuplicateRowWarnings:
     def test_counts_repeats_and_names_the_first(self):
         values = np.array([[0.0, 1.0], [5.0, 5.0], [0.0, 1.0], [5.0, 5.0], [0.0, 1.0]])
         (warning,) = duplicate_row_warnings(values)
-        assert warning.startswith("3 row(s) repeat an earlier row exactly (e.g. data row 3 repeats data row 1)")
+        assert warning.startswith(
+            "3 row(s) repeat an earlier row exactly (e.g. data row 3 repeats data row 1)"
+        )
 
 
 class TestCheckMetricForData:
     def test_cosine_refuses_all_zero_rows_by_name(self):
         values = np.array([[1.0, 2.0], [0.0, 0.0], [3.0, 1.0], [0.0, 0.0]])
-        with pytest.raises(InputError, match=r"'cosine' distance is undefined for data rows 2, 4: they are all zeros"):
+        with pytest.raises(
+            InputError,
+            match=r"'cosine' distance is undefined for data rows 2, 4: they are all zeros",
+        ):
             check_metric_for_data(values, "cosine")
 
     def test_correlation_refuses_constant_rows(self):
         values = np.array([[1.0, 2.0, 3.0], [4.0, 4.0, 4.0], [3.0, 1.0, 2.0]])
-        with pytest.raises(InputError, match=r"'correlation' distance is undefined for line 3: it is constant"):
+        with pytest.raises(
+            InputError, match=r"'correlation' distance is undefined for line 3: it is constant"
+        ):
             check_metric_for_data(values, "correlation", row_names=["line 2", "line 3", "line 4"])
 
     @pytest.mark.parametrize("metric", ["cosine", "correlation"])
@@ -277,7 +301,8 @@ class TestCheckMetricForData:
 class TestDistanceMatrixDataset:
     def test_valid_matrix_with_header_and_name_column(self):
         parsed = parse_upload(
-            b"item,a,b,c,d\na,0,2,6,10\nb,2,0,5,9\nc,6,5,0,4\nd,10,9,4,0\n", "distances.csv")
+            b"item,a,b,c,d\na,0,2,6,10\nb,2,0,5,9\nc,6,5,0,4\nd,10,9,4,0\n", "distances.csv"
+        )
         dataset = distance_matrix_dataset(parsed, label_column="item")
         assert dataset.is_distance_matrix
         assert dataset.feature_names == ("a", "b", "c", "d")
@@ -296,7 +321,9 @@ class TestDistanceMatrixDataset:
         assert dataset.feature_names == ("column_1", "column_2", "column_3")
 
     def test_not_square(self):
-        with pytest.raises(InputError, match="must be square: the table has 2 rows and 3 matrix columns"):
+        with pytest.raises(
+            InputError, match="must be square: the table has 2 rows and 3 matrix columns"
+        ):
             distance_matrix_dataset(table("a,b,c\n0,1,2\n1,0,3\n"))
 
     def test_not_square_hints_at_a_header(self):
@@ -304,14 +331,18 @@ class TestDistanceMatrixDataset:
             distance_matrix_dataset(table("1,2\n0,1\n1,0\n"))
 
     def test_asymmetric_names_both_cells(self):
-        with pytest.raises(InputError, match=r"not symmetric: line 2, column 'b' is 1 but line 3, column 'a' is 2"):
+        with pytest.raises(
+            InputError, match=r"not symmetric: line 2, column 'b' is 1 but line 3, column 'a' is 2"
+        ):
             distance_matrix_dataset(table("a,b,c\n0,1,2\n2,0,3\n2,3,0\n"))
 
     def test_nonzero_diagonal_names_the_cell(self):
         with pytest.raises(InputError, match=r"diagonal must be 0.*line 3, column 'b' is 0.5"):
             distance_matrix_dataset(table("a,b\n0,1\n1,0.5\n"))
 
-    @pytest.mark.parametrize("cell, what", [("-1", "is negative"), ("NA", "is missing"), ("inf", "is infinite")])
+    @pytest.mark.parametrize(
+        "cell, what", [("-1", "is negative"), ("NA", "is missing"), ("inf", "is infinite")]
+    )
     def test_bad_cells(self, cell, what):
         with pytest.raises(InputError, match=f"Distance at line 2, column 'b' {what}"):
             distance_matrix_dataset(table(f"a,b\n0,{cell}\n1,0\n"))
@@ -366,13 +397,16 @@ class TestMemory:
 
     def test_every_memory_light_pair_is_cheaper(self):
         for method, metric in MEMORY_LIGHT_PAIRS:
-            assert (estimate_linkage_memory_bytes(50_000, 4, method, metric)
-                    < estimate_linkage_memory_bytes(50_000, 4, "complete", "euclidean") / 100)
+            assert (
+                estimate_linkage_memory_bytes(50_000, 4, method, metric)
+                < estimate_linkage_memory_bytes(50_000, 4, "complete", "euclidean") / 100
+            )
 
     def test_distance_matrix_holds_the_square_too(self):
         n = 1000
-        assert estimate_linkage_memory_bytes(n, n, "average", "euclidean", is_distance_matrix=True) == \
-            8 * n * n + 2 * 8 * (n * (n - 1) // 2) + 32 * (n - 1)
+        assert estimate_linkage_memory_bytes(
+            n, n, "average", "euclidean", is_distance_matrix=True
+        ) == 8 * n * n + 2 * 8 * (n * (n - 1) // 2) + 32 * (n - 1)
 
     def test_within_budget_passes(self):
         check_memory(1000, 2, "average", "euclidean", budget_mb=100)
@@ -381,10 +415,17 @@ class TestMemory:
         with pytest.raises(InputError) as caught:
             check_memory(60_000, 2, "average", "cosine", budget_mb=2048)
         message = str(caught.value)
-        assert "60,000 rows × 2 columns with average linkage and cosine distance needs about 26.8 GB" in message
+        assert (
+            "60,000 rows × 2 columns with average linkage and cosine distance needs about 26.8 GB"
+            in message
+        )
         assert "the memory limit is 2,048 MB" in message
         assert "centroid, median, single, ward linkage with euclidean distance" in message
-        sample = int(re.search(r"a random sample of at most ([\d,]+) rows", message).group(1).replace(",", ""))
+        sample = int(
+            re.search(r"a random sample of at most ([\d,]+) rows", message)
+            .group(1)
+            .replace(",", "")
+        )
         assert estimate_linkage_memory_bytes(sample, 2, "average", "cosine") <= 2048 * 1024**2
         assert estimate_linkage_memory_bytes(sample + 1, 2, "average", "cosine") > 2048 * 1024**2
 
@@ -433,7 +474,13 @@ class TestBundled:
 
     def test_penguin_table_offers_its_columns(self):
         parsed = load_bundled_table("penguins")
-        assert numeric_columns(parsed) == ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "year"]
+        assert numeric_columns(parsed) == [
+            "bill_length_mm",
+            "bill_depth_mm",
+            "flipper_length_mm",
+            "body_mass_g",
+            "year",
+        ]
         assert label_columns(parsed) == ["species", "island", "sex"]
 
     def test_bundled_penguins_cluster_by_species(self):

@@ -3,6 +3,7 @@
 What the browser does with it is checked in tests/browser/test_instrument.py
 (TestRecolourInTheBrowser): its colours, labels and legend against the server's.
 """
+
 import base64
 
 import numpy as np
@@ -40,7 +41,9 @@ class TestRecolourIndex:
         nodes = unpacked(index, "top_node", "<i4")
         assert_array_equal(heights, tree.node_height[nodes])
         assert_array_equal(unpacked(index, "left", "<i4"), Z[nodes - 300, 0])
-        assert_array_equal(unpacked(index, "right_size", "<i4"), tree.size[Z[nodes - 300, 1].astype(int)])
+        assert_array_equal(
+            unpacked(index, "right_size", "<i4"), tree.size[Z[nodes - 300, 1].astype(int)]
+        )
         assert_array_equal(unpacked(index, "leaf_order", "<i4"), tree.leaf_order)
 
     def test_large_tree_sends_the_top_merges_and_the_floor_below_which_it_cannot_cut(self):
@@ -56,10 +59,14 @@ class TestRecolourIndex:
         x, y = unpacked(index, "link_x", "<f4"), unpacked(index, "link_y", "<f4")
         assert len(x) == len(y) == 4 * geometry.n_links and index["axis"] == "x"
         one_colour = np.zeros(geometry.n_links, dtype=np.int64)
-        figure = dendrogram_figure(geometry, one_colour, 1.0, [str(i) for i in range(200)], Z, orientation="left")
+        figure = dendrogram_figure(
+            geometry, one_colour, 1.0, [str(i) for i in range(200)], Z, orientation="left"
+        )
         drawn = next(trace for trace in figure.data if trace.name == "colour 0")
         assert_array_equal(np.asarray(drawn.x, dtype=np.float32), x)
-        assert_array_equal(unpacked(index, "link_height", "<f8"), tree.node_height[200 + geometry.merges])
+        assert_array_equal(
+            unpacked(index, "link_height", "<f8"), tree.node_height[200 + geometry.merges]
+        )
         assert_array_equal(unpacked(index, "link_start", "<i4"), tree.start[200 + geometry.merges])
 
     def test_too_many_samples_for_the_browser(self, monkeypatch):

@@ -1,22 +1,34 @@
 """services.store and the guards in front of the linkage: memoisation, sharing
 between sessions, session ids, the memory budget, undefined metrics, optimal
 leaf ordering limits, and compute_clustering's stages."""
+
 import tracemalloc
 import uuid
 
 import numpy as np
 import pytest
 
+import callbacks.clustering as clustering_callbacks
 import hclust.diagnostics
 import services.store as store_module
-import callbacks.clustering as clustering_callbacks
-from callbacks.clustering import STAGES, compute_clustering, describe_optimal_order, optimal_order_label
+from callbacks.clustering import (
+    STAGES,
+    compute_clustering,
+    describe_optimal_order,
+    optimal_order_label,
+)
 from components.layout import DEFAULT_LARGEST_K
 from hclust.data import Dataset
 from hclust.errors import InputError
 from hclust.preprocess import check_memory, estimate_linkage_memory_bytes
 from services import config
-from services.store import OPTIMAL_ORDER_MAX_N, OPTIMAL_ORDER_WARN_N, Store, build_clustering, optimal_order_seconds
+from services.store import (
+    OPTIMAL_ORDER_MAX_N,
+    OPTIMAL_ORDER_WARN_N,
+    Store,
+    build_clustering,
+    optimal_order_seconds,
+)
 
 
 class DictCache:
@@ -38,7 +50,9 @@ def new_session():
 
 def dataset_of(values, name="test"):
     values = np.asarray(values, dtype=float)
-    return Dataset(values=values, feature_names=tuple(f"f{j}" for j in range(values.shape[1])), name=name)
+    return Dataset(
+        values=values, feature_names=tuple(f"f{j}" for j in range(values.shape[1])), name=name
+    )
 
 
 def random_dataset(seed, n=80, m=3):
@@ -124,19 +138,27 @@ class TestSharedClustering:
     def test_method_metric_and_order_are_separate_results(self, fresh_store, counted_builds):
         session_id = new_session()
         fresh_store.put_dataset(session_id, random_dataset(4, n=40))
-        for method, metric, order in [("average", "euclidean", False), ("average", "cityblock", False),
-                                      ("complete", "euclidean", False), ("average", "euclidean", True),
-                                      ("average", "euclidean", False)]:
+        for method, metric, order in [
+            ("average", "euclidean", False),
+            ("average", "cityblock", False),
+            ("complete", "euclidean", False),
+            ("average", "euclidean", True),
+            ("average", "euclidean", False),
+        ]:
             fresh_store.clustering(session_id, method, metric, order)
         assert len(counted_builds) == 4
 
-    def test_the_data_the_page_names_even_when_another_load_finished_later(self, fresh_store, counted_builds):
+    def test_the_data_the_page_names_even_when_another_load_finished_later(
+        self, fresh_store, counted_builds
+    ):
         """Two loads answered by two workers can finish in either order: the page's key decides."""
         session_id = new_session()
         shown, late = random_dataset(6, n=50), random_dataset(7, n=30)
         fresh_store.put_dataset(session_id, shown)
         fresh_store.put_dataset(session_id, late)  # the session's pointer now names the other data
-        dataset, result = fresh_store.clustering(session_id, "ward", "euclidean", data_key=shown.content_hash)
+        dataset, result = fresh_store.clustering(
+            session_id, "ward", "euclidean", data_key=shown.content_hash
+        )
         assert dataset.content_hash == shown.content_hash and result.tree.n == 50
         summary = {"key": shown.content_hash, "method": "ward", "metric": "euclidean"}
         assert fresh_store.result_for(session_id, summary)[1].tree.n == 50
@@ -162,8 +184,22 @@ class TestSharedClustering:
 
 
 class TestCheckSession:
-    @pytest.mark.parametrize("session_id", [None, 42, "", "abc", "A" * 32, "g" * 32, "a" * 31, "a" * 33,
-                                            "../../etc/passwd", "a" * 16 + ":" + "a" * 15, b"a" * 32])
+    @pytest.mark.parametrize(
+        "session_id",
+        [
+            None,
+            42,
+            "",
+            "abc",
+            "A" * 32,
+            "g" * 32,
+            "a" * 31,
+            "a" * 33,
+            "../../etc/passwd",
+            "a" * 16 + ":" + "a" * 15,
+            b"a" * 32,
+        ],
+    )
     def test_rejects(self, session_id):
         with pytest.raises(InputError, match="reload the page"):
             Store.check_session(session_id)
@@ -178,12 +214,15 @@ class TestCheckSession:
         session_id = new_session()
         assert Store.check_session(session_id) == session_id
 
-    @pytest.mark.parametrize("call", [
-        lambda s: s.put_session_value("nope", "table", 1),
-        lambda s: s.session_value("nope", "table"),
-        lambda s: s.put_dataset("nope", random_dataset(0, n=5)),
-        lambda s: s.dataset("nope"),
-    ])
+    @pytest.mark.parametrize(
+        "call",
+        [
+            lambda s: s.put_session_value("nope", "table", 1),
+            lambda s: s.session_value("nope", "table"),
+            lambda s: s.put_dataset("nope", random_dataset(0, n=5)),
+            lambda s: s.dataset("nope"),
+        ],
+    )
     def test_every_entry_point_checks(self, call):
         with pytest.raises(InputError, match="reload the page"):
             call(Store(DictCache()))
@@ -250,10 +289,14 @@ class TestMemoryGuard:
 
         with pytest.raises(InputError) as refused:
             check_memory(BIG_N, 2, "average", "euclidean", BUDGET_MB)
-        rows = int(re.search(r"at most ([\d,]+) rows", str(refused.value)).group(1).replace(",", ""))
+        rows = int(
+            re.search(r"at most ([\d,]+) rows", str(refused.value)).group(1).replace(",", "")
+        )
         assert 2 <= rows < BIG_N
         assert estimate_linkage_memory_bytes(rows, 2, "average", "euclidean") <= BUDGET_MB * 2**20
-        assert estimate_linkage_memory_bytes(rows + 1, 2, "average", "euclidean") > BUDGET_MB * 2**20
+        assert (
+            estimate_linkage_memory_bytes(rows + 1, 2, "average", "euclidean") > BUDGET_MB * 2**20
+        )
 
     def test_memory_light_pair_is_allowed_at_the_same_size(self, monkeypatch, big_dataset):
         """Ward/euclidean passes the guard under the budget that refuses average.
@@ -298,14 +341,28 @@ class TestUndefinedMetric:
         with pytest.raises(InputError) as refused:
             fresh_store.clustering(session_id, "average", "cosine")
         message = str(refused.value)
-        assert "'cosine' distance is undefined" in message and "sample 17" in message and "all zeros" in message
+        assert (
+            "'cosine' distance is undefined" in message
+            and "sample 17" in message
+            and "all zeros" in message
+        )
         assert len(counted_builds) == 1  # refused inside the build, and nothing cached
-        assert fresh_store._cache.data.get(f"clustering:{dataset_of(values).content_hash}:average:cosine:scipy") is None
+        assert (
+            fresh_store._cache.data.get(
+                f"clustering:{dataset_of(values).content_hash}:average:cosine:scipy"
+            )
+            is None
+        )
 
     def test_rows_named_by_their_labels(self, fresh_store):
         values = np.random.default_rng(8).uniform(1, 2, size=(5, 2))
         values[3] = 0.0
-        dataset = Dataset(values=values, feature_names=("a", "b"), name="t", labels=("p", "q", "r", "zero-row", "t"))
+        dataset = Dataset(
+            values=values,
+            feature_names=("a", "b"),
+            name="t",
+            labels=("p", "q", "r", "zero-row", "t"),
+        )
         session_id = new_session()
         fresh_store.put_dataset(session_id, dataset)
         with pytest.raises(InputError, match="zero-row"):
@@ -325,7 +382,10 @@ class TestOptimalOrderLimit:
         with pytest.raises(InputError) as refused:
             build_clustering(dataset, "ward", "euclidean", optimal_order=True)
         message = str(refused.value)
-        assert f"limited to {OPTIMAL_ORDER_MAX_N:,} samples" in message and f"{OPTIMAL_ORDER_MAX_N + 1:,}" in message
+        assert (
+            f"limited to {OPTIMAL_ORDER_MAX_N:,} samples" in message
+            and f"{OPTIMAL_ORDER_MAX_N + 1:,}" in message
+        )
 
     def test_refused_before_the_linkage_is_computed(self, monkeypatch):
         """The size limit is known up front; the linkage should not run first.
@@ -336,7 +396,9 @@ class TestOptimalOrderLimit:
         """
         calls = []
         real = store_module.compute_linkage
-        monkeypatch.setattr(store_module, "compute_linkage", lambda *a, **k: calls.append(1) or real(*a, **k))
+        monkeypatch.setattr(
+            store_module, "compute_linkage", lambda *a, **k: calls.append(1) or real(*a, **k)
+        )
         dataset = random_dataset(10, n=OPTIMAL_ORDER_MAX_N + 1, m=2)
         with pytest.raises(InputError, match="Optimal leaf ordering is limited"):
             build_clustering(dataset, "ward", "euclidean", optimal_order=True)
@@ -362,7 +424,11 @@ class TestOptimalOrderLabel:
     def test_warns_with_an_estimate(self, n):
         label, disabled = optimal_order_label(n)
         assert not disabled
-        assert "slow" in label and f"about {optimal_order_seconds(n):.0f} s" in label and f"{n:,} samples" in label
+        assert (
+            "slow" in label
+            and f"about {optimal_order_seconds(n):.0f} s" in label
+            and f"{n:,} samples" in label
+        )
 
     def test_the_estimate_right_above_the_threshold_is_not_zero(self):
         """Regression: at 301 samples the label used to read 'slow here:
@@ -373,7 +439,10 @@ class TestOptimalOrderLabel:
     def test_disabled_above_the_maximum(self):
         label, disabled = optimal_order_label(OPTIMAL_ORDER_MAX_N + 1)
         assert disabled
-        assert f"not above {OPTIMAL_ORDER_MAX_N:,}" in label and f"{OPTIMAL_ORDER_MAX_N + 1:,}" in label
+        assert (
+            f"not above {OPTIMAL_ORDER_MAX_N:,}" in label
+            and f"{OPTIMAL_ORDER_MAX_N + 1:,}" in label
+        )
 
     def test_the_callback(self):
         options = describe_optimal_order({"key": "k", "n": OPTIMAL_ORDER_MAX_N + 5})
@@ -389,7 +458,10 @@ class TestOptimalOrderLabel:
 @pytest.fixture
 def counted_diagnostics(monkeypatch):
     calls = {"cophenetic": 0, "quality": 0}
-    real_cophenetic, real_quality = hclust.diagnostics.cophenetic_correlation, hclust.diagnostics.quality_per_k
+    real_cophenetic, real_quality = (
+        hclust.diagnostics.cophenetic_correlation,
+        hclust.diagnostics.quality_per_k,
+    )
 
     def cophenetic(*args, **kwargs):
         calls["cophenetic"] += 1
@@ -407,7 +479,9 @@ def counted_diagnostics(monkeypatch):
 class TestComputeClustering:
     def run(self, session_id, version, method, metric, optimal_order=False):
         stages = []
-        summary, status = compute_clustering(session_id, version, method, metric, optimal_order, stages.append)
+        summary, status = compute_clustering(
+            session_id, version, method, metric, optimal_order, stages.append
+        )
         return summary, status, stages
 
     def loaded(self, shared, seed):
@@ -418,8 +492,14 @@ class TestComputeClustering:
     def test_stages_in_order_with_distances(self, fresh_store, counted_diagnostics):
         session_id, version = self.loaded(fresh_store, 20)
         summary, status, stages = self.run(session_id, version, "average", "cityblock")
-        assert stages == ["reading", "distances", "linkage", "geometry", "diagnostics"] == list(STAGES)
-        assert summary["method"] == "average" and summary["metric"] == "cityblock" and summary["n"] == 60
+        assert (
+            stages == ["reading", "distances", "linkage", "geometry", "diagnostics"] == list(STAGES)
+        )
+        assert (
+            summary["method"] == "average"
+            and summary["metric"] == "cityblock"
+            and summary["n"] == 60
+        )
         assert "59 merges" in status
 
     def test_memory_light_pair_skips_distances(self, fresh_store, counted_diagnostics):
@@ -429,7 +509,9 @@ class TestComputeClustering:
 
     def test_optimal_order_reports_the_same_stages(self, fresh_store, counted_diagnostics):
         session_id, version = self.loaded(fresh_store, 22)
-        summary, status, stages = self.run(session_id, version, "complete", "euclidean", optimal_order=True)
+        summary, status, stages = self.run(
+            session_id, version, "complete", "euclidean", optimal_order=True
+        )
         assert stages == list(STAGES)
         assert summary["optimal_order"] is True and "optimal order" in status
 
@@ -446,14 +528,19 @@ class TestComputeClustering:
         assert second[:2] == first[:2]
         assert second[2] == ["reading", "diagnostics"]  # nothing left to compute
 
-    def test_the_linkage_job_leaves_quality_to_its_own_job_above_small_data(self, fresh_store, counted_diagnostics, monkeypatch):
+    def test_the_linkage_job_leaves_quality_to_its_own_job_above_small_data(
+        self, fresh_store, counted_diagnostics, monkeypatch
+    ):
         """The dendrogram of larger data must not wait for silhouettes: quality per k runs in a separate job."""
         monkeypatch.setattr(clustering_callbacks, "PREPARED_DIAGNOSTICS_MAX_N", 59)
         session_id, version = self.loaded(fresh_store, 24)  # 60 samples
         self.run(session_id, version, "average", "euclidean")
         assert counted_diagnostics == {"cophenetic": 1, "quality": 0}
         dataset = fresh_store.dataset(session_id)
-        assert fresh_store._cache.data.get(f"cophenetic:{dataset.content_hash}:average:euclidean") is not None
+        assert (
+            fresh_store._cache.data.get(f"cophenetic:{dataset.content_hash}:average:euclidean")
+            is not None
+        )
         assert not [key for key in fresh_store._cache.data if key.startswith("quality:")]
 
     def test_a_refused_pair_raises(self, fresh_store):

@@ -4,11 +4,19 @@ Data from ``hclust.data.tutorial_blobs``, linkage from
 ``hclust.linkage.compute_linkage(X, 'ward', 'euclidean')``; every expected
 value comes from ``tests.fixtures.tutorial_values``.
 """
+
 import numpy as np
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.cluster.hierarchy import fcluster
 
-from hclust.cut import flat_clusters, height_for_k, labels_at, largest_gap_cut, monotone_heights, n_clusters_at
+from hclust.cut import (
+    flat_clusters,
+    height_for_k,
+    labels_at,
+    largest_gap_cut,
+    monotone_heights,
+    n_clusters_at,
+)
 from hclust.data import load_preset
 from hclust.diagnostics import cophenetic_correlation, elbow, inconsistency_table
 from tests.fixtures import tutorial_values as ref
@@ -71,10 +79,20 @@ class TestInconsistencyTable:
         assert_allclose(table, ref.INCONSISTENT_DEPTH5_LAST10, rtol=0, atol=HALF_ULP_5)
 
     def test_depth_3_last_10(self, tutorial):
-        assert_allclose(inconsistency_table(tutorial["Z"], 3), ref.INCONSISTENT_DEPTH3_LAST10, rtol=0, atol=HALF_ULP_5)
+        assert_allclose(
+            inconsistency_table(tutorial["Z"], 3),
+            ref.INCONSISTENT_DEPTH3_LAST10,
+            rtol=0,
+            atol=HALF_ULP_5,
+        )
 
     def test_x2_depth_5_last_10(self, tutorial):
-        assert_allclose(inconsistency_table(tutorial["Z2"], 5), ref.X2_INCONSISTENT_DEPTH5_LAST10, rtol=0, atol=HALF_ULP_5)
+        assert_allclose(
+            inconsistency_table(tutorial["Z2"], 5),
+            ref.X2_INCONSISTENT_DEPTH5_LAST10,
+            rtol=0,
+            atol=HALF_ULP_5,
+        )
 
 
 class TestElbow:
@@ -130,4 +148,7 @@ class TestFlatClusters:
         height = largest_gap_cut(sorted_heights)
         assert ref.Z_LAST_4_HEIGHTS[-2] < height < ref.Z_LAST_4_HEIGHTS[-1]
         assert len(np.unique(labels_at(tutorial["Z"], height))) == 2
-        assert np.bincount(labels_at(tutorial["Z"], height))[1:].tolist() == ref.FCLUSTER_MAXCLUST_2_COUNTS
+        assert (
+            np.bincount(labels_at(tutorial["Z"], height))[1:].tolist()
+            == ref.FCLUSTER_MAXCLUST_2_COUNTS
+        )

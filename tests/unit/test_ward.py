@@ -1,8 +1,9 @@
 """hclust.ward.ward_linkage against scipy's Ward, the reference."""
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from scipy.cluster.hierarchy import fcluster, is_valid_linkage, linkage
+from scipy.cluster.hierarchy import is_valid_linkage, linkage
 
 import hclust.linkage as linkage_module
 from hclust import ward
@@ -52,7 +53,9 @@ class TestAgainstScipy:
         for i, (a, b, height, count) in enumerate(Z):
             A, B = members.pop(int(a)), members.pop(int(b))
             gap = np.linalg.norm(X[A].mean(axis=0) - X[B].mean(axis=0))
-            assert height == pytest.approx(np.sqrt(2 * len(A) * len(B) / (len(A) + len(B))) * gap, rel=1e-9)
+            assert height == pytest.approx(
+                np.sqrt(2 * len(A) * len(B) / (len(A) + len(B))) * gap, rel=1e-9
+            )
             members[n + i] = A + B
             assert count == len(A) + len(B)
 
@@ -73,7 +76,9 @@ class TestTies:
 
         for i, (a, b, merged_at, _) in enumerate(Z):
             ids = list(clusters)
-            cheapest = min(height(clusters[p], clusters[q]) for j, p in enumerate(ids) for q in ids[j + 1:])
+            cheapest = min(
+                height(clusters[p], clusters[q]) for j, p in enumerate(ids) for q in ids[j + 1 :]
+            )
             assert merged_at == pytest.approx(height(clusters[int(a)], clusters[int(b)]), abs=1e-9)
             assert merged_at <= cheapest + 1e-9, f"merge {i} is not a cheapest pair"
             clusters[n + i] = clusters.pop(int(a)) + clusters.pop(int(b))
@@ -94,12 +99,18 @@ class TestChosenByComputeLinkage:
     def test_ward_above_the_threshold_runs_here_and_stays_scipys(self, monkeypatch):
         calls = []
         monkeypatch.setattr(linkage_module, "WARD_CHAIN_ABOVE_N", 50)
-        monkeypatch.setattr(linkage_module, "ward_linkage", lambda X: calls.append(len(X)) or ward.ward_linkage(X))
+        monkeypatch.setattr(
+            linkage_module, "ward_linkage", lambda X: calls.append(len(X)) or ward.ward_linkage(X)
+        )
         X = random_observations(4)
         assert_same_tree(compute_linkage(X, "ward", "euclidean"), linkage(X, "ward"))
         assert calls == [len(X)]
 
     def test_small_ward_stays_on_fastcluster(self, monkeypatch):
-        monkeypatch.setattr(linkage_module, "ward_linkage", lambda X: pytest.fail("small data should not load compiled code"))
+        monkeypatch.setattr(
+            linkage_module,
+            "ward_linkage",
+            lambda X: pytest.fail("small data should not load compiled code"),
+        )
         X = random_observations(4)
         assert_same_tree(compute_linkage(X, "ward", "euclidean"), linkage(X, "ward"))
