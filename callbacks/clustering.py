@@ -4,6 +4,7 @@ background job with staged progress and a cancel button."""
 from dash import Input, Output, State, callback, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.errors import shows_errors
 from components.layout import DEFAULT_LARGEST_K
 from hclust.data import MIN_ROWS
 from hclust.errors import InputError
@@ -11,7 +12,14 @@ from hclust.linkage import METRICS, compatible_metrics, is_monotonic, validate_m
 from hclust.preprocess import max_rows_within
 from services import config, store
 from services.jobs import JOB_POLL_MS
-from services.store import OPTIMAL_ORDER_MAX_N, OPTIMAL_ORDER_WARN_N, optimal_order_seconds
+from services.store import (
+    INLINE_MAX_N,  # noqa: F401  (the routing policy lives with the store's records)
+    OPTIMAL_ORDER_MAX_N,
+    OPTIMAL_ORDER_WARN_N,
+    optimal_order_seconds,
+    request_name,
+    runs_inline,
+)
 
 STAGES = ("reading", "distances", "linkage", "geometry", "diagnostics")
 # Up to this many samples the method comparison and the quality indices at the
@@ -87,11 +95,19 @@ def optimal_order_label(n):
 @callback(
     Output("optimal-order", "options"),
     Input("data-version", "data"),
+    State("session-id", "data"),
 )
-def describe_optimal_order(data_version):
-    if not data_version:
+def describe_optimal_order(data_version, session_id):
+    """The checkbox for the data the page names, sized by the server's record of it."""
+    if not isinstance(data_version, dict):
         return no_update
-    label, disabled = optimal_order_label(int(data_version["n"]))
+    try:
+        n = store.get_store().dataset_size(session_id, data_version.get("key"))
+    except InputError:
+        return no_update
+    if n is None:
+        return no_update
+    label, disabled = optimal_order_label(n)
     return [{"label": label, "value": "on", "disabled": disabled}]
 
 
@@ -116,19 +132,12 @@ def sample_offer(session_id, method, metric, data_key):
         dataset.n_features, method, metric, config.MAX_MEMORY_MB, dataset.is_distance_matrix
     )
     if MIN_ROWS <= rows < dataset.n_samples:
-        return {"rows": int(rows // 100 * 100 if rows >= 1000 else rows), "of": dataset.n_samples}
+        return {
+            "rows": int(rows // 100 * 100 if rows >= 1000 else rows),
+            "of": dataset.n_samples,
+            "key": data_key,
+        }
     return None
-
-
-# Below this many samples a linkage and its diagnostics take a small part of
-# a second, less than starting and polling a background job, so they are
-# computed in the request itself (see bench: diagnostics_x2).
-INLINE_MAX_N = 2_000
-
-
-def runs_inline(n, optimal_order):
-    """Whether a clustering of `n` samples is quick enough to skip the job queue."""
-    return n <= INLINE_MAX_N and not (optimal_order and n > OPTIMAL_ORDER_WARN_N)
 
 
 class Superseded(Exception):
@@ -168,9 +177,11 @@ def clustering_outcome(session_id, request, report=None):
             ),
         )
     except Superseded:
-        raise PreventUpdate
+        raise PreventUpdate from None
     if not shared.is_latest_request(session_id, "clustering", request["id"]):
         raise PreventUpdate
+    # the offer the page may take up is the server's copy, not the one the page sends back
+    shared.put_session_value(session_id, "sample-offer", outputs[2])
     return outputs
 
 
@@ -186,29 +197,35 @@ def clustering_outcome(session_id, request, report=None):
     State("session-id", "data"),
     prevent_initial_call=True,
 )
+@shows_errors(outputs=4, message=1)
 def request_clustering(data_version, method, metric, optimal_order, session_id):
     """Cluster small data at once; hand large data to the background job.
 
+    Whether the work runs here or as a job is decided from the size the
+    server stored for the named data, never from the size the page sends.
     Each request becomes the session's latest; whichever path answers an
     older one after it stays silent (see :func:`clustering_outcome`).
     """
-    if not data_version:
+    if not isinstance(data_version, dict):
         raise PreventUpdate
+    shared = store.get_store()
+    n = shared.dataset_size(session_id, data_version.get("key"))
+    if n is None:
+        raise InputError(
+            "No data is loaded in this session (it may have expired); choose a dataset."
+        )
     request = {
-        "data_version": data_version,
+        "data_version": {"key": data_version.get("key"), "n": n},
         "method": method,
         "metric": metric,
         "optimal_order": bool(optimal_order),
     }
-    try:
-        request["id"] = store.get_store().begin_request(
-            session_id,
-            "clustering",
-            f"{data_version.get('key')}|{method}|{metric}|{bool(optimal_order)}",
-        )
-    except InputError as error:
-        return no_update, f"⚠ {error}", no_update, no_update
-    if not runs_inline(int(data_version["n"]), request["optimal_order"]):
+    request["id"] = shared.begin_request(
+        session_id,
+        "clustering",
+        request_name(data_version.get("key"), method, metric, optimal_order),
+    )
+    if not runs_inline(n, request["optimal_order"]):
         return no_update, no_update, no_update, request
     return (*clustering_outcome(session_id, request), no_update)
 

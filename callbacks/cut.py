@@ -3,9 +3,10 @@ criterion controls, or a click on a k in the elbow and quality plots."""
 
 import math
 
-from dash import Input, Output, State, callback, ctx, no_update
+from dash import Input, Output, State, callback, ctx
 from dash.exceptions import PreventUpdate
 
+from callbacks.errors import shows_errors
 from hclust.cut import (
     CRITERIA,
     HORIZONTAL_CRITERIA,
@@ -175,6 +176,7 @@ def resolve_cut(tree, Z, previous, trigger, value, default_cut):
     State("cut", "data"),
     State("session-id", "data"),
 )
+@shows_errors(outputs=5, message=4)
 def sync_cut(
     clustering,
     relayout,
@@ -224,13 +226,10 @@ def sync_cut(
     else:
         raise PreventUpdate
     previous = dict(cut or {}, criterion=criterion, t=t, depth=depth)
-    try:
-        _, result = store.get_store().result_for(session_id, clustering)
-        state, message = resolve_cut(
-            result.tree, result.Z, previous, trigger, value, result.default_cut
-        )
-    except InputError as error:
-        return no_update, no_update, no_update, no_update, f"⚠ {error}"
+    _, result = store.get_store().result_for(session_id, clustering)
+    state, message = resolve_cut(
+        result.tree, result.Z, previous, trigger, value, result.default_cut
+    )
     state["clustering"] = clustering
     # the keyboard's running total this state has absorbed (see assets/keyboard.js)
     state["nudged"] = (

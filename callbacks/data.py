@@ -296,10 +296,11 @@ def load_dataset(
         raise PreventUpdate
     try:
         if ctx.triggered_id == "use-sample":
-            loaded = store.get_store().loaded_dataset(
-                session_id, (current or {}).get("key")
-            )  # the data the page shows
-            if not offer or loaded is None:
+            data_key = (current or {}).get("key")
+            loaded = store.get_store().loaded_dataset(session_id, data_key)  # what the page shows
+            # the server's own offer for that data; the page's copy only says it was clicked
+            offer = store.get_store().session_value(session_id, "sample-offer")
+            if not offer or loaded is None or offer.get("key") != data_key:
                 raise PreventUpdate
             dataset = random_sample(loaded, int(offer["rows"]))
         else:

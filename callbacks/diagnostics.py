@@ -5,6 +5,7 @@ import numpy as np
 from dash import Input, Output, State, callback, ctx, dash_table, html, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.errors import error_text, shows_errors
 from callbacks.views import labels_for
 from components.figures import cophenetic_figure, elbow_figure, placeholder_figure, quality_figure
 from hclust.cut import n_clusters_at
@@ -14,10 +15,10 @@ from hclust.diagnostics import (
     inconsistency_table,
     scale_spread,
 )
-from hclust.errors import InputError
 from hclust.linkage import EUCLIDEAN_ONLY_METHODS
 from services import store
 from services.jobs import JOB_POLL_MS
+from services.store import QUALITY_INLINE_MAX_N, NotReady, request_name
 
 MAX_DEPTH = 50
 MAX_LAST = 200
@@ -71,17 +72,15 @@ def method_comparison(session_id, dataset, clustering):
     Input("clustering", "data"),
     State("session-id", "data"),
 )
+@shows_errors(outputs=3, message=0)
 def update_linkage_diagnostics(clustering, session_id):
     """Everything that depends on the linkage alone."""
     if not clustering:
         raise PreventUpdate
-    try:
-        dataset, result = store.get_store().result_for(session_id, clustering)
-        metric = clustering["metric"]
-        coefficient = store.get_store().cophenetic(session_id, clustering)
-        comparison = method_comparison(session_id, dataset, clustering)
-    except InputError as error:
-        return f"⚠ {error}", no_update, no_update
+    dataset, _ = store.get_store().result_for(session_id, clustering)
+    metric = clustering["metric"]
+    coefficient = store.get_store().cophenetic(session_id, clustering)
+    comparison = method_comparison(session_id, dataset, clustering)
     value, how = cophenetic_text(coefficient)
     original, cophenetic, sampled = store.get_store().cophenetic_pairs(session_id, clustering)
     return (
@@ -138,13 +137,11 @@ def inconsistency_view(Z, depth, last=10, threshold=None):
     Input("criterion-t", "value"),
     State("session-id", "data"),
 )
+@shows_errors(outputs=1, message=0)
 def update_inconsistency(clustering, depth, last, threshold, session_id):
     if not clustering:
         raise PreventUpdate
-    try:
-        _, result = store.get_store().result_for(session_id, clustering)
-    except InputError as error:
-        return f"⚠ {error}"
+    _, result = store.get_store().result_for(session_id, clustering)
     return inconsistency_view(result.Z, depth, last, threshold)
 
 
@@ -168,13 +165,14 @@ def valid_max_k(max_k):
     )
 
 
-# Silhouette is O(n²) per k: up to this many samples all k take a fraction of
-# a second, less than a background job's start and polling.
-QUALITY_INLINE_MAX_N = 2_000
-
-
 def quality_request_name(clustering, max_k):
-    return f"{clustering.get('key')}|{clustering.get('method')}|{clustering.get('metric')}|{clustering.get('optimal_order')}|{max_k}"
+    return request_name(
+        clustering.get("key"),
+        clustering.get("method"),
+        clustering.get("metric"),
+        clustering.get("optimal_order"),
+        max_k,
+    )
 
 
 @callback(
@@ -185,27 +183,26 @@ def quality_request_name(clustering, max_k):
     State("session-id", "data"),
     prevent_initial_call=True,
 )
+@shows_errors(outputs=2, status="quality-status")
 def request_quality(clustering, max_k, session_id):
     """Quality indices at once for small data, else from the background job.
 
-    Each request becomes the session's latest, so an older job that ends
-    after a newer answer cannot replace it.
+    Which of the two is decided from the size the server stored for the
+    data, never from the size in the page's summary. Each request becomes the
+    session's latest, so an older job that ends after a newer answer cannot
+    replace it.
     """
-    if not clustering or not valid_max_k(max_k):
+    if not isinstance(clustering, dict) or not valid_max_k(max_k):
         raise PreventUpdate
+    shared = store.get_store()
     request = {"clustering": clustering, "max_k": int(max_k)}
-    try:
-        request_id = store.get_store().begin_request(
-            session_id, "quality", quality_request_name(clustering, int(max_k))
-        )
-    except InputError:
-        raise PreventUpdate
-    if int(clustering.get("n", QUALITY_INLINE_MAX_N + 1)) > QUALITY_INLINE_MAX_N:
+    request_id = shared.begin_request(
+        session_id, "quality", quality_request_name(clustering, int(max_k))
+    )
+    dataset, _ = shared.result_for(session_id, clustering)
+    if dataset.n_samples > QUALITY_INLINE_MAX_N:
         return no_update, dict(request, id=request_id)
-    try:
-        store.get_store().quality(session_id, clustering, int(max_k))
-    except InputError:
-        raise PreventUpdate
+    shared.quality(session_id, clustering, int(max_k))
     return request, no_update
 
 
@@ -219,20 +216,18 @@ def request_quality(clustering, max_k, session_id):
     progress_default=[""],
     prevent_initial_call=True,
 )
+@shows_errors(outputs=1, status="quality-status")
 def compute_quality(set_progress, request, session_id):
     """Silhouette, Calinski–Harabasz and Davies–Bouldin per k, off the request path."""
-    if not request:
+    if not isinstance(request, dict) or not valid_max_k(request.get("max_k")):
         raise PreventUpdate
 
     def report(done, total):
         set_progress([f"Computing quality indices: {done} of {total} values of k done…"])
 
-    try:
-        store.get_store().quality(
-            session_id, request["clustering"], request["max_k"], progress=report
-        )
-    except InputError:
-        raise PreventUpdate
+    store.get_store().quality(
+        session_id, request["clustering"], request["max_k"], progress=report, in_request=False
+    )
     if not store.get_store().is_latest_request(session_id, "quality", request.get("id")):
         raise PreventUpdate  # a newer choice has been answered meanwhile
     return {"clustering": request["clustering"], "max_k": request["max_k"]}
@@ -249,6 +244,7 @@ def compute_quality(set_progress, request, session_id):
     Input("quality-ready", "data"),
     State("session-id", "data"),
 )
+@shows_errors(outputs=4, message=1)
 def update_k_plots(cut, new_clustering, max_k, quality_ready, session_id):
     """Elbow and quality indices, marking the current k.
 
@@ -256,10 +252,7 @@ def update_k_plots(cut, new_clustering, max_k, quality_ready, session_id):
     of requests as that cut rather than after it.
     """
     if new_clustering and (not cut or cut.get("clustering") != new_clustering):
-        try:
-            _, result = store.get_store().result_for(session_id, new_clustering)
-        except InputError:
-            raise PreventUpdate
+        _, result = store.get_store().result_for(session_id, new_clustering)
         cut = {
             "clustering": new_clustering,
             "k": n_clusters_at(result.tree.sorted_heights, new_clustering["default_cut"]),
@@ -269,10 +262,7 @@ def update_k_plots(cut, new_clustering, max_k, quality_ready, session_id):
     clustering = cut["clustering"]
     if not valid_max_k(max_k):
         return no_update, no_update, no_update, "⚠ Largest k must be a whole number from 3 to 30."
-    try:
-        dataset, result = store.get_store().result_for(session_id, clustering)
-    except InputError as error:
-        return no_update, f"⚠ {error}", no_update, no_update
+    dataset, result = store.get_store().result_for(session_id, clustering)
     found = elbow(result.Z)
     elbow_fig = elbow_figure(found.k_axis, found.distances, found.acceleration, found.suggested_k)
     elbow_fig.add_vline(
@@ -287,7 +277,11 @@ def update_k_plots(cut, new_clustering, max_k, quality_ready, session_id):
             placeholder_figure("Computing quality indices…"),
             no_update,
         )
-    quality = store.get_store().quality(session_id, clustering, int(max_k))
+    try:  # never computed here above the inline size, whatever quality-ready claims
+        quality = store.get_store().quality(session_id, clustering, int(max_k))
+    except NotReady as error:
+        placeholder = placeholder_figure("Quality indices not computed")
+        return elbow_fig, elbow_note(found.suggested_k), placeholder, error_text(error)
     quality_fig = quality_figure(
         quality.k,
         quality.silhouette,
@@ -319,15 +313,13 @@ def update_k_plots(cut, new_clustering, max_k, quality_ready, session_id):
     Input("colour-map", "data"),
     State("session-id", "data"),
 )
+@shows_errors(outputs=3, status="cut-status")
 def update_summary(cut, colour_map, session_id):
     """One row per cluster with its colour, size, feature means and WCSS."""
     if not cut or not colour_map or colour_map.get("clustering") != cut["clustering"]:
         raise PreventUpdate
-    try:
-        dataset, result = store.get_store().result_for(session_id, cut["clustering"])
-        labels = labels_for(result, cut)
-    except InputError:
-        raise PreventUpdate
+    dataset, result = store.get_store().result_for(session_id, cut["clustering"])
+    labels = labels_for(result, cut)
     rows = cluster_summary(dataset.values, labels, dataset.feature_names)
     colours = colour_map.get("labels", {})
     for row in rows:
@@ -374,14 +366,12 @@ def linkage_rows(Z, first=0, last=None):
     Input("linkage-table", "page_current"),
     State("session-id", "data"),
 )
+@shows_errors(outputs=3, status="clustering-status")
 def linkage_table_page(clustering, page, session_id):
     """One page of Z at a time: n − 1 rows of 100,000 samples would be megabytes for a table showing ten."""
     if not clustering:
         raise PreventUpdate
-    try:
-        _, result = store.get_store().result_for(session_id, clustering)
-    except InputError:
-        raise PreventUpdate
+    _, result = store.get_store().result_for(session_id, clustering)
     pages = max(1, -(-len(result.Z) // LINKAGE_PAGE_SIZE))
     page = (
         0

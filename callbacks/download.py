@@ -4,8 +4,8 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc
 from dash.exceptions import PreventUpdate
 
+from callbacks.errors import shows_errors
 from callbacks.views import labels_for
-from hclust.errors import InputError
 from services import store
 
 
@@ -25,15 +25,13 @@ def labelled_frame(dataset, labels):
     State("session-id", "data"),
     prevent_initial_call=True,
 )
+@shows_errors(outputs=1, status="view-status")
 def download_labels(n_clicks, cut, session_id):
     if not n_clicks or not cut:
         raise PreventUpdate
     clustering = cut["clustering"]
-    try:
-        dataset, result = store.get_store().result_for(session_id, clustering)
-        labels = labels_for(result, cut)
-    except InputError:
-        raise PreventUpdate
+    dataset, result = store.get_store().result_for(session_id, clustering)
+    labels = labels_for(result, cut)
     frame = labelled_frame(dataset, labels)
     name = (
         f"clusters_{clustering['method']}_{clustering['metric']}_{cut['criterion']}_k{cut['k']}.csv"

@@ -15,9 +15,9 @@ from dash import (
 )
 from dash.exceptions import PreventUpdate
 
+from callbacks.errors import shows_errors
 from callbacks.views import dendrogram_options
 from hclust.dendrogram import members
-from hclust.errors import InputError
 from services import store
 
 MEMBERS_SHOWN = 30
@@ -114,6 +114,7 @@ clientside_callback(
     State("session-id", "data"),
     prevent_initial_call=True,
 )
+@shows_errors(outputs=2, message=1)
 def update_highlight(
     node_click,
     selection,
@@ -139,18 +140,17 @@ def update_highlight(
     if trigger == "scatter-selection":
         if selection is not None and not selection.get("points"):
             raise PreventUpdate  # plotly re-reports an empty selection when the figure redraws
-        samples = samples_from_selection(selection, cut["clustering"]["n"])
+        # the samples that exist are the server's to say, not the page's summary
+        _, result = store.get_store().result_for(session_id, cut["clustering"])
+        samples = samples_from_selection(selection, result.tree.n)
         return ({"samples": samples}, no_update) if samples else (None, no_update)
     clustering = cut["clustering"]
-    try:
-        dataset, result = store.get_store().result_for(session_id, clustering)
-        options = dendrogram_options(truncate_mode, p, [], None, "top", None)
-        root = focus.get("node") if focus and focus.get("clustering") == clustering else None
-        geometry = store.get_store().geometry(
-            session_id, clustering, options["truncate_mode"], options["p"], root
-        )
-    except InputError as error:
-        return no_update, f"⚠ {error}"
+    dataset, result = store.get_store().result_for(session_id, clustering)
+    options = dendrogram_options(truncate_mode, p, [], None, "top", None)
+    root = focus.get("node") if focus and focus.get("clustering") == clustering else None
+    geometry = store.get_store().geometry(
+        session_id, clustering, options["truncate_mode"], options["p"], root
+    )
     node = node_from_click(node_click, geometry, result.tree.n)
     if node is None:
         raise PreventUpdate
@@ -206,6 +206,7 @@ def is_zoom_out(relayout, orientation="top"):
     State("session-id", "data"),
     prevent_initial_call=True,
 )
+@shows_errors(outputs=3, status="view-status")
 def update_focus(
     branch_clicks,
     reset_clicks,
@@ -230,17 +231,14 @@ def update_focus(
         if focused and is_zoom_out(relayout, orientation):
             return None, not node_highlighted, True
         options = dendrogram_options(truncate_mode, p, [], None, orientation, None)
-        try:
-            _, result = store.get_store().result_for(session_id, clustering)
-            geometry = store.get_store().geometry(
-                session_id,
-                clustering,
-                options["truncate_mode"],
-                options["p"],
-                focus["node"] if focused else None,
-            )
-        except InputError:
-            raise PreventUpdate
+        _, result = store.get_store().result_for(session_id, clustering)
+        geometry = store.get_store().geometry(
+            session_id,
+            clustering,
+            options["truncate_mode"],
+            options["p"],
+            focus["node"] if focused else None,
+        )
         node = zoomed_subtree(result.tree, geometry, relayout, options["orientation"])
         if node is not None:
             return {"node": node, "clustering": clustering}, not node_highlighted, False

@@ -5,12 +5,11 @@ from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.data import PCA_AXES
+from callbacks.errors import shows_errors
 from components.figures import ORIENTATIONS, cluster_legend, dendrogram_figure, scatter_figure
 from components.recolour import geometry_id
 from hclust.cut import PALETTE, assign_colours, colour_hex, flat_clusters
 from hclust.dendrogram import TRUNCATE_MODES, link_colour_indices
-from hclust.errors import InputError
-from hclust.preprocess import classical_mds
 from hclust.projection import principal_components
 from services import store
 
@@ -81,9 +80,7 @@ def highlighted_links(result, sample_mask, geometry):
 def scatter_axes(dataset, x_choice, y_choice):
     """Coordinates and titles for the scatter: features or principal components."""
     if dataset.is_distance_matrix:
-        embedding = store.get_store().memo(
-            f"mds:{dataset.content_hash}", lambda: classical_mds(dataset.values)
-        )
+        embedding = store.get_store().mds(dataset)
         return embedding[:, :2], ("MDS 1 (classical MDS of the distances)", "MDS 2")
     names = list(dataset.feature_names)
     columns, titles = [], []
@@ -149,6 +146,7 @@ LEAF_LABEL_STYLES = ("9:-90", "12:-90", "9:-45", "12:0")
     State("colour-map", "data"),
     State("session-id", "data"),
 )
+@shows_errors(outputs=4, message=3)
 def update_views(
     cut,
     highlight,
@@ -168,11 +166,8 @@ def update_views(
     if not cut:
         raise PreventUpdate
     clustering = cut["clustering"]
-    try:
-        dataset, result = store.get_store().result_for(session_id, clustering)
-        labels = labels_for(result, cut)
-    except InputError as error:
-        return no_update, no_update, no_update, f"⚠ {error}"
+    dataset, result = store.get_store().result_for(session_id, clustering)
+    labels = labels_for(result, cut)
     same_tree = bool(colour_map) and colour_map.get("clustering") == clustering
     label_colours, node_colours = cluster_colours(
         result, labels, colour_map["nodes"] if same_tree else None

@@ -1,21 +1,30 @@
 """The cache behind every session, shared by all worker processes.
 
-Keys:
+Two kinds of key, and only two, name everything stored here:
 
-- ``session:<sid>:dataset`` -> content hash of the dataset the session shows;
-- ``dataset:<hash>`` -> the :class:`hclust.data.Dataset`;
-- ``clustering:<hash>:<method>:<metric>`` -> :class:`Clustering`.
+- :class:`ResultKey` names a **shared result**: a pure function of the numbers
+  (``Dataset.content_hash``) and of the method, metric and options the key
+  lists. Any session whose numbers hash the same may read it, so nothing a
+  person typed or uploaded (labels, column names, file name, notes) may be
+  part of its value. Stored as ``result:<kind>:<hash>:<method>:<metric>:<options>``.
+- :class:`SessionKey` names what **one session** loaded or chose: its datasets
+  (numbers with their labels, column names, name and notes), its uploaded
+  table, its latest requests. Stored as ``session:<sid>:<name>[:<item>]``;
+  no other session can read or overwrite it.
 
-Datasets and clusterings are addressed by content, so two sessions with the
-same data share the expensive result and nothing else.
+:meth:`Store.memo` is the one way to compute-once a shared result; it accepts
+only a :class:`ResultKey`.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import pickle
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import diskcache
 import numpy as np
@@ -77,8 +86,9 @@ def build_clustering(
     report = progress or (lambda stage: None)
     if optimal_order and dataset.n_samples > OPTIMAL_ORDER_MAX_N:
         raise InputError(
-            f"Optimal leaf ordering is limited to {OPTIMAL_ORDER_MAX_N:,} samples (its time grows as n³: "
-            f"about {optimal_order_seconds(dataset.n_samples) / 60:.0f} minutes here); this data has {dataset.n_samples:,}."
+            f"Optimal leaf ordering is limited to {OPTIMAL_ORDER_MAX_N:,} samples (its time grows "
+            f"as n³: about {optimal_order_seconds(dataset.n_samples) / 60:.0f} minutes here); "
+            f"this data has {dataset.n_samples:,}."
         )
     check_memory(
         dataset.n_samples,
@@ -123,8 +133,139 @@ def build_clustering(
     )
 
 
+# Kinds of shared result. Each is a pure function of the numbers and of what its key lists.
+RESULT_KINDS = (
+    "clustering",
+    "geometry",
+    "cophenetic",
+    "cophenetic-pairs",
+    "method-comparison",
+    "quality",
+    "mds",
+)
+_CONTENT_HASH = re.compile(r"^[0-9a-f]{64}$")
+_OPTION_TYPES = (str, int, float, bool, type(None))
+
+
+@dataclass(frozen=True)
+class ResultKey:
+    """Names one shared result by everything that makes it.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`RESULT_KINDS`.
+    data : str
+        The content hash of the numbers (:attr:`hclust.data.Dataset.content_hash`):
+        the same for every session that loads the same numbers.
+    method, metric : str or None
+        The linkage method and distance metric, when the result depends on them.
+    options : tuple of (str, value)
+        Every other input, as ``(name, value)`` pairs sorted by name; values
+        are str, int, float, bool or None.
+
+    Raises
+    ------
+    ValueError, TypeError
+        When a field is not of that form, so a malformed key is never stored.
+    """
+
+    kind: str
+    data: str
+    method: str | None = None
+    metric: str | None = None
+    options: tuple = ()
+
+    def __post_init__(self):
+        if self.kind not in RESULT_KINDS:
+            raise ValueError(f"unknown result kind {self.kind!r}; one of {RESULT_KINDS}")
+        if not isinstance(self.data, str) or not _CONTENT_HASH.fullmatch(self.data):
+            raise ValueError("data must be a content hash (64 hex digits)")
+        for value in (self.method, self.metric):
+            if value is not None and not isinstance(value, str):
+                raise TypeError("method and metric are strings or None")
+        options = tuple((name, value) for name, value in self.options)
+        names = [name for name, _ in options]
+        if not all(isinstance(name, str) for name in names) or names != sorted(set(names)):
+            raise ValueError("options must be (name, value) pairs with distinct names, sorted")
+        if not all(isinstance(value, _OPTION_TYPES) for _, value in options):
+            raise TypeError("option values are str, int, float, bool or None")
+        object.__setattr__(self, "options", options)
+
+    @classmethod
+    def of(cls, kind: str, dataset: Dataset, method=None, metric=None, **options) -> ResultKey:
+        """The key of `kind` for the numbers of `dataset` (never its labels or names)."""
+        return cls(kind, dataset.content_hash, method, metric, tuple(sorted(options.items())))
+
+    def __str__(self) -> str:
+        # repr() quotes every free-form part, so no two keys share a spelling
+        options = ",".join(f"{name}={value!r}" for name, value in self.options)
+        return f"result:{self.kind}:{self.data}:{self.method!r}:{self.metric!r}:{options}"
+
+
+@dataclass(frozen=True)
+class SessionKey:
+    """Names something one session owns: ``session:<sid>:<name>[:<item>]``.
+
+    Build it through :class:`Store`, which checks the session id first.
+    """
+
+    session: str
+    name: str
+    item: str | None = None
+
+    def __str__(self) -> str:
+        tail = "" if self.item is None else f":{self.item}"
+        return f"session:{self.session}:{self.name}{tail}"
+
+
+def dataset_id(dataset: Dataset) -> str:
+    """Names one loaded dataset within its session, by its numbers and all the person gave them.
+
+    Two loads of the same numbers under other labels, column names, file name
+    or notes get different ids, so a page never shows a dataset it did not load.
+    """
+    digest = hashlib.sha256()
+    for part in (
+        dataset.content_hash,
+        dataset.feature_names,
+        dataset.name,
+        dataset.labels,
+        dataset.notes,
+    ):
+        digest.update(repr(part).encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def request_name(data_key, method, metric, optimal_order, *more) -> str:
+    """Names a session's request by the inputs that make its answer (see :meth:`Store.begin_request`)."""
+    return "|".join(str(part) for part in (data_key, method, metric, bool(optimal_order), *more))
+
+
+class NotReady(InputError):
+    """A shared result too costly to compute inside a request, and not computed yet."""
+
+
+# Below this many samples a linkage and its diagnostics take a small part of
+# a second, less than starting and polling a background job, so they are
+# computed in the request itself (see bench: diagnostics_x2).
+INLINE_MAX_N = 2_000
+# Silhouette is O(n²) per k: up to this many samples all k take a fraction of
+# a second, less than a background job's start and polling.
+QUALITY_INLINE_MAX_N = 2_000
+
+
+def runs_inline(n: int, optimal_order: bool) -> bool:
+    """Whether a clustering of `n` samples is quick enough to compute inside a request.
+
+    `n` must come from the server's own record of the data, never from the page.
+    """
+    return n <= INLINE_MAX_N and not (optimal_order and n > OPTIMAL_ORDER_WARN_N)
+
+
 class Store:
-    """Session pointers and shared results in one cache.
+    """Session-owned values and shared results in one cache.
 
     Parameters
     ----------
@@ -143,30 +284,30 @@ class Store:
             )
         return session_id
 
+    def _session_key(self, session_id, name: str, item: str | None = None) -> str:
+        return str(SessionKey(self.check_session(session_id), name, item))
+
+    def _put(self, key: str, value) -> None:
+        self._cache.set(key, value, expire=config.SESSION_TTL_SECONDS)
+
     def put_dataset(self, session_id: str, dataset: Dataset) -> str:
-        """Make `dataset` the one the session shows; returns its key."""
-        key = dataset.content_hash
-        self._cache.set(f"dataset:{key}", dataset, expire=config.SESSION_TTL_SECONDS)
-        self._cache.set(
-            f"session:{self.check_session(session_id)}:dataset",
-            key,
-            expire=config.SESSION_TTL_SECONDS,
-        )
-        self._cache.set(
-            f"session:{session_id}:loaded:{key}", True, expire=config.SESSION_TTL_SECONDS
-        )
+        """Keep `dataset` under the session and make it the one it shows; returns its id.
+
+        The whole dataset (numbers, labels, column names, name, notes) is the
+        session's own: only results computed from the numbers are shared.
+        """
+        key = dataset_id(dataset)
+        self._put(self._session_key(session_id, "dataset", key), dataset)
+        self._put(self._session_key(session_id, "dataset-size", key), dataset.n_samples)
+        self._put(self._session_key(session_id, "latest-dataset"), key)
         return key
 
     def put_session_value(self, session_id: str, name: str, value) -> None:
         """Keep a per-session value (an uploaded table, say) on the server."""
-        self._cache.set(
-            f"session:{self.check_session(session_id)}:{name}",
-            value,
-            expire=config.SESSION_TTL_SECONDS,
-        )
+        self._put(self._session_key(session_id, name), value)
 
     def session_value(self, session_id: str, name: str):
-        return self._cache.get(f"session:{self.check_session(session_id)}:{name}")
+        return self._cache.get(self._session_key(session_id, name))
 
     def begin_request(self, session_id: str, kind: str, what: str) -> str:
         """Record `what` (a request of `kind`, named by its inputs) as the session's latest.
@@ -183,41 +324,61 @@ class Store:
         return self.session_value(session_id, f"latest-{kind}") == what
 
     def dataset(self, session_id: str) -> Dataset | None:
-        key = self._cache.get(f"session:{self.check_session(session_id)}:dataset")
-        return None if key is None else self._cache.get(f"dataset:{key}")
+        """The dataset the session loaded last."""
+        key = self._cache.get(self._session_key(session_id, "latest-dataset"))
+        return None if key is None else self.loaded_dataset(session_id, key)
 
-    def memo(self, key: str, compute):
-        """A shared, content-addressed result: computed once, then read back."""
-        value = self._cache.get(key)
-        if value is None:
-            value = compute()
-            self._cache.set(key, value, expire=config.SESSION_TTL_SECONDS)
-        return value
-
-    def loaded_dataset(self, session_id: str, key: str) -> Dataset | None:
-        """A dataset this session has loaded, by its content key.
+    def loaded_dataset(self, session_id: str, key) -> Dataset | None:
+        """A dataset this session has loaded, by the id :meth:`put_dataset` gave it.
 
         Results are computed for the data the page names, not for whatever the
         session loaded last: two loads answered by different workers can finish
         in either order.
         """
-        if not isinstance(key, str) or not self._cache.get(
-            f"session:{self.check_session(session_id)}:loaded:{key}"
-        ):
+        if not isinstance(key, str) or not _CONTENT_HASH.fullmatch(key):
+            self.check_session(session_id)
             return None
-        return self._cache.get(f"dataset:{key}")
+        return self._cache.get(self._session_key(session_id, "dataset", key))
 
-    def clustering(
-        self,
-        session_id: str,
-        method: str,
-        metric: str,
-        optimal_order: bool = False,
-        progress=None,
-        data_key: str | None = None,
-    ) -> tuple[Dataset, Clustering]:
-        """A dataset of the session (by default its latest) and its clustering, computed at most once."""
-        validate_method_metric(method, metric)
+    def dataset_size(self, session_id: str, key) -> int | None:
+        """How many samples the named dataset of this session has, from the server's record.
+
+        Every decision about cost or routing reads this, never a size the page sends.
+        """
+        if not isinstance(key, str) or not _CONTENT_HASH.fullmatch(key):
+            self.check_session(session_id)
+            return None
+        n = self._cache.get(self._session_key(session_id, "dataset-size", key))
+        if n is None:  # the small record expired apart from the dataset
+            dataset = self.loaded_dataset(session_id, key)
+            n = None if dataset is None else dataset.n_samples
+        return n
+
+    def memo(self, key: ResultKey, compute: Callable[[], Any], refuse: str | None = None):
+        """A shared result: computed once, then read back by every session with the same numbers.
+
+        Parameters
+        ----------
+        key : ResultKey
+            Everything the value depends on; a string is refused.
+        compute : callable
+            Called with no argument when the value is not stored yet.
+        refuse : str, optional
+            When given and the value is not stored yet, raise :class:`NotReady`
+            with this message instead of computing (work too slow for a request).
+        """
+        if not isinstance(key, ResultKey):
+            raise TypeError(f"a shared result is named by a ResultKey, not {type(key).__name__}")
+        name = str(key)
+        value = self._cache.get(name)
+        if value is None:
+            if refuse is not None:
+                raise NotReady(refuse)
+            value = compute()
+            self._put(name, value)
+        return value
+
+    def _named_dataset(self, session_id, data_key) -> Dataset:
         dataset = (
             self.dataset(session_id)
             if data_key is None
@@ -227,34 +388,72 @@ class Store:
             raise InputError(
                 "No data is loaded in this session (it may have expired); choose a dataset."
             )
-        key = f"clustering:{dataset.content_hash}:{method}:{metric}:{'optimal' if optimal_order else 'scipy'}"
+        return dataset
+
+    def clustering(
+        self,
+        session_id: str,
+        method: str,
+        metric: str,
+        optimal_order: bool = False,
+        progress=None,
+        data_key: str | None = None,
+        in_request: bool = False,
+    ) -> tuple[Dataset, Clustering]:
+        """A dataset of the session (by default its latest) and its clustering, computed at most once.
+
+        With `in_request`, a clustering too slow for a request (decided from the
+        stored data's size) is only read, never started: it is the background
+        job's to compute.
+        """
+        validate_method_metric(method, metric)
+        optimal_order = bool(optimal_order)
+        dataset = self._named_dataset(session_id, data_key)
+        refuse = None
+        if in_request and not runs_inline(dataset.n_samples, optimal_order):
+            refuse = (
+                f"The {method} linkage of these {dataset.n_samples:,} samples runs as a "
+                "background job and is not ready; choose the method again to start it."
+            )
+        key = ResultKey.of("clustering", dataset, method, metric, optimal_order=optimal_order)
         return dataset, self.memo(
-            key, lambda: build_clustering(dataset, method, metric, bool(optimal_order), progress)
+            key,
+            lambda: build_clustering(dataset, method, metric, optimal_order, progress),
+            refuse=refuse,
         )
 
-    def result_for(self, session_id: str, clustering: dict) -> tuple[Dataset, Clustering]:
-        """The clustering a browser-side summary (``clustering`` store) names."""
+    def result_for(
+        self, session_id: str, clustering: dict, in_request: bool = True
+    ) -> tuple[Dataset, Clustering]:
+        """The clustering a browser-side summary (``clustering`` store) names.
+
+        The summary only names the result; the data and its size come from the
+        session's own record, and a request never starts a slow linkage.
+        """
+        if not isinstance(clustering, dict):
+            raise InputError("No clustering is selected; choose a method.")
         return self.clustering(
             session_id,
-            clustering["method"],
-            clustering["metric"],
+            clustering.get("method"),
+            clustering.get("metric"),
             clustering.get("optimal_order", False),
             data_key=clustering.get("key"),
+            in_request=in_request,
         )
 
     def cophenetic(self, session_id: str, clustering: dict):
-        """Cophenetic correlation of the named clustering, computed once."""
+        """Cophenetic correlation of the named clustering, computed once.
+
+        Optimal ordering flips children only, so the key leaves it out.
+        """
         from hclust.diagnostics import cophenetic_correlation
 
         dataset, result = self.result_for(session_id, clustering)
-        key = f"cophenetic:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}"
+        metric = clustering["metric"]
         return self.memo(
-            key,
+            ResultKey.of("cophenetic", dataset, clustering["method"], metric),
             lambda: cophenetic_correlation(
-                result.Z,
-                dataset.values,
-                clustering["metric"],
-                is_distance_matrix=dataset.is_distance_matrix,
+                result.Z, dataset.values, metric, is_distance_matrix=dataset.is_distance_matrix
             ),
         )
 
@@ -263,16 +462,11 @@ class Store:
         from hclust.diagnostics import cophenetic_pairs_sample
 
         dataset, result = self.result_for(session_id, clustering)
-        key = (
-            f"cophenetic-pairs:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}"
-        )
+        metric = clustering["metric"]
         return self.memo(
-            key,
+            ResultKey.of("cophenetic-pairs", dataset, clustering["method"], metric),
             lambda: cophenetic_pairs_sample(
-                result.Z,
-                dataset.values,
-                clustering["metric"],
-                is_distance_matrix=dataset.is_distance_matrix,
+                result.Z, dataset.values, metric, is_distance_matrix=dataset.is_distance_matrix
             ),
         )
 
@@ -285,23 +479,34 @@ class Store:
         metric = clustering["metric"]
         methods = [method for method in METHODS if metric in compatible_metrics(method)]
         return self.memo(
-            f"method-comparison:{dataset.content_hash}:{metric}",
+            ResultKey.of("method-comparison", dataset, None, metric, methods=",".join(methods)),
             lambda: cophenetic_by_method(
                 dataset.values, metric, methods, is_distance_matrix=dataset.is_distance_matrix
             ),
         )
 
-    def quality(self, session_id: str, clustering: dict, max_k: int, progress=None):
-        """Quality indices for k = 2..max_k of the named clustering, computed once."""
+    def quality(
+        self, session_id: str, clustering: dict, max_k: int, progress=None, in_request=True
+    ):
+        """Quality indices for k = 2..max_k of the named clustering, computed once.
+
+        With `in_request`, data above :data:`QUALITY_INLINE_MAX_N` samples (by the
+        stored size) is only read: its indices are the background job's to compute.
+        """
         from hclust.diagnostics import quality_per_k
 
-        dataset, result = self.result_for(session_id, clustering)
-        key = f"quality:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}:{int(max_k)}"
+        dataset, result = self.result_for(session_id, clustering, in_request)
+        refuse = None
+        if in_request and dataset.n_samples > QUALITY_INLINE_MAX_N:
+            refuse = (
+                f"The quality indices of these {dataset.n_samples:,} samples are computed "
+                "by a background job and are not ready yet."
+            )
+        metric = clustering["metric"]
         return self.memo(
-            key,
-            lambda: quality_per_k(
-                result.Z, dataset.values, clustering["metric"], int(max_k), progress=progress
-            ),
+            ResultKey.of("quality", dataset, clustering["method"], metric, max_k=int(max_k)),
+            lambda: quality_per_k(result.Z, dataset.values, metric, int(max_k), progress=progress),
+            refuse=refuse,
         )
 
     def geometry(
@@ -317,10 +522,25 @@ class Store:
             and (truncate_mode == "none" or p == OVERVIEW_P)
         ):
             return result.geometry  # the overview the linkage job already built
-        key = f"geometry:{dataset.content_hash}:{clustering['method']}:{clustering['metric']}:{clustering.get('optimal_order', False)}:{truncate_mode}:{p}:{root}"
+        key = ResultKey.of(
+            "geometry",
+            dataset,
+            clustering["method"],
+            clustering["metric"],
+            optimal_order=bool(clustering.get("optimal_order", False)),
+            truncate_mode=truncate_mode,
+            p=int(p),
+            root=None if root is None else int(root),
+        )
         return self.memo(
             key, lambda: dendrogram_geometry(result.Z, result.tree, truncate_mode, p, root)
         )
+
+    def mds(self, dataset: Dataset):
+        """Classical MDS of a distance-matrix dataset, shared like the linkage."""
+        from hclust.preprocess import classical_mds
+
+        return self.memo(ResultKey.of("mds", dataset), lambda: classical_mds(dataset.values))
 
 
 class RedisCache:

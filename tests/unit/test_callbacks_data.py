@@ -137,7 +137,11 @@ class TestLoadPresets:
         session_id = new_session()
         out = load(session_id, preset)
         expected = load_preset(preset)
-        assert out["version"] == {"key": expected.content_hash, "n": expected.n_samples}
+        assert out["version"] == {
+            "key": store.dataset_id(loaded(session_id)),
+            "n": expected.n_samples,
+        }
+        assert loaded(session_id).content_hash == expected.content_hash
         assert_array_equal(loaded(session_id).values, expected.values)
         assert (out["x"], out["y"]) == ("x", "y")
         assert out["status"].startswith(
@@ -410,7 +414,7 @@ class TestLoadErrors:
             "none, zscore, whiten, minmax",
             "The data loaded before is unchanged.",
         )
-        assert loaded(session_id).content_hash == first["version"]["key"]
+        assert store.dataset_id(loaded(session_id)) == first["version"]["key"]
 
     def test_bad_missing_rule(self):
         out = load(new_session(), "bundled:penguins", missing="median")

@@ -25,6 +25,7 @@ from services import config
 from services.store import (
     OPTIMAL_ORDER_MAX_N,
     OPTIMAL_ORDER_WARN_N,
+    ResultKey,
     Store,
     build_clustering,
     optimal_order_seconds,
@@ -81,6 +82,10 @@ def counted_builds(monkeypatch):
     return calls
 
 
+KEY_A = ResultKey("cophenetic", "a" * 64, "ward", "euclidean")
+KEY_B = ResultKey("cophenetic", "b" * 64, "ward", "euclidean")
+
+
 class TestMemo:
     def test_computes_once(self):
         shared = Store(DictCache())
@@ -90,15 +95,15 @@ class TestMemo:
             calls.append(1)
             return {"answer": 42}
 
-        assert shared.memo("k", compute) == {"answer": 42}
-        assert shared.memo("k", compute) == {"answer": 42}
+        assert shared.memo(KEY_A, compute) == {"answer": 42}
+        assert shared.memo(KEY_A, compute) == {"answer": 42}
         assert len(calls) == 1
 
     def test_different_keys_compute_separately(self):
         shared = Store(DictCache())
         calls = []
-        shared.memo("a", lambda: calls.append("a") or 1)
-        shared.memo("b", lambda: calls.append("b") or 2)
+        shared.memo(KEY_A, lambda: calls.append("a") or 1)
+        shared.memo(KEY_B, lambda: calls.append("b") or 2)
         assert calls == ["a", "b"]
 
     def test_with_the_disk_cache(self, tmp_path):
@@ -107,7 +112,7 @@ class TestMemo:
         shared = Store(diskcache.Cache(str(tmp_path)))
         calls = []
         for _ in range(3):
-            value = shared.memo("array", lambda: calls.append(1) or np.arange(5))
+            value = shared.memo(KEY_A, lambda: calls.append(1) or np.arange(5))
         assert len(calls) == 1
         assert value.tolist() == [0, 1, 2, 3, 4]
 
@@ -154,22 +159,22 @@ class TestSharedClustering:
         """Two loads answered by two workers can finish in either order: the page's key decides."""
         session_id = new_session()
         shown, late = random_dataset(6, n=50), random_dataset(7, n=30)
-        fresh_store.put_dataset(session_id, shown)
+        shown_key = fresh_store.put_dataset(session_id, shown)
         fresh_store.put_dataset(session_id, late)  # the session's pointer now names the other data
         dataset, result = fresh_store.clustering(
-            session_id, "ward", "euclidean", data_key=shown.content_hash
+            session_id, "ward", "euclidean", data_key=shown_key
         )
         assert dataset.content_hash == shown.content_hash and result.tree.n == 50
-        summary = {"key": shown.content_hash, "method": "ward", "metric": "euclidean"}
+        summary = {"key": shown_key, "method": "ward", "metric": "euclidean"}
         assert fresh_store.result_for(session_id, summary)[1].tree.n == 50
 
     def test_a_key_this_session_never_loaded_is_refused(self, fresh_store):
         owner, other = new_session(), new_session()
         dataset = random_dataset(8)
-        fresh_store.put_dataset(owner, dataset)
+        key = fresh_store.put_dataset(owner, dataset)
         fresh_store.put_dataset(other, random_dataset(9))
         with pytest.raises(InputError, match="No data is loaded"):
-            fresh_store.clustering(other, "ward", "euclidean", data_key=dataset.content_hash)
+            fresh_store.clustering(other, "ward", "euclidean", data_key=key)
 
     def test_no_dataset_yet(self, fresh_store):
         with pytest.raises(InputError, match="No data is loaded"):
@@ -349,7 +354,11 @@ class TestUndefinedMetric:
         assert len(counted_builds) == 1  # refused inside the build, and nothing cached
         assert (
             fresh_store._cache.data.get(
-                f"clustering:{dataset_of(values).content_hash}:average:cosine:scipy"
+                str(
+                    ResultKey.of(
+                        "clustering", dataset_of(values), "average", "cosine", optimal_order=False
+                    )
+                )
             )
             is None
         )
@@ -444,15 +453,28 @@ class TestOptimalOrderLabel:
             and f"{OPTIMAL_ORDER_MAX_N + 1:,}" in label
         )
 
-    def test_the_callback(self):
-        options = describe_optimal_order({"key": "k", "n": OPTIMAL_ORDER_MAX_N + 5})
+    def test_the_callback(self, fresh_store):
+        session_id = new_session()
+        big = fresh_store.put_dataset(session_id, random_dataset(1, n=OPTIMAL_ORDER_MAX_N + 5))
+        small = fresh_store.put_dataset(session_id, random_dataset(2, n=10))
+        options = describe_optimal_order({"key": big, "n": OPTIMAL_ORDER_MAX_N + 5}, session_id)
         assert len(options) == 1 and options[0]["value"] == "on" and options[0]["disabled"] is True
-        assert describe_optimal_order({"key": "k", "n": 10})[0]["disabled"] is False
+        assert describe_optimal_order({"key": small, "n": 10}, session_id)[0]["disabled"] is False
 
-    def test_no_data_yet(self):
+    def test_the_size_is_the_servers_not_the_pages(self, fresh_store):
+        """A page claiming 10 samples for data of 2,005 still sees the checkbox disabled."""
+        session_id = new_session()
+        big = fresh_store.put_dataset(session_id, random_dataset(1, n=OPTIMAL_ORDER_MAX_N + 5))
+        options = describe_optimal_order({"key": big, "n": 10}, session_id)
+        assert (
+            options[0]["disabled"] is True and f"{OPTIMAL_ORDER_MAX_N + 5:,}" in options[0]["label"]
+        )
+
+    def test_no_data_yet(self, fresh_store):
         from dash import no_update
 
-        assert describe_optimal_order(None) is no_update
+        assert describe_optimal_order(None, new_session()) is no_update
+        assert describe_optimal_order({"key": "0" * 64, "n": 10}, new_session()) is no_update
 
 
 @pytest.fixture
@@ -538,10 +560,12 @@ class TestComputeClustering:
         assert counted_diagnostics == {"cophenetic": 1, "quality": 0}
         dataset = fresh_store.dataset(session_id)
         assert (
-            fresh_store._cache.data.get(f"cophenetic:{dataset.content_hash}:average:euclidean")
+            fresh_store._cache.data.get(
+                str(ResultKey.of("cophenetic", dataset, "average", "euclidean"))
+            )
             is not None
         )
-        assert not [key for key in fresh_store._cache.data if key.startswith("quality:")]
+        assert not [key for key in fresh_store._cache.data if key.startswith("result:quality:")]
 
     def test_a_refused_pair_raises(self, fresh_store):
         session_id, version = self.loaded(fresh_store, 25)
