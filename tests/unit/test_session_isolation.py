@@ -396,3 +396,42 @@ class TestNoSilentFailures:
             outputs = call(callback, session_id=new_session(), **inputs)
         assert outputs[at].startswith("⚠") and "No data is loaded" in outputs[at]
         assert all(o is no_update for i, o in enumerate(outputs) if i != at)
+
+
+class DictCache:
+    """The two calls Store needs, in memory, so the test sees every entry written."""
+
+    def __init__(self):
+        self.data = {}
+
+    def get(self, key):
+        return self.data.get(key)
+
+    def set(self, key, value, expire=None):
+        self.data[key] = value
+
+
+class TestWhatIsShared:
+    def test_no_shared_entry_holds_what_a_person_typed(self, monkeypatch):
+        """After two sessions ran every panel on the same numbers, each entry is either
+        under one session's id or free of every label, column name and file name."""
+        import pickle
+
+        shared = store_module.Store(DictCache())
+        monkeypatch.setattr(store_module, "get_store", lambda: shared)
+        sessions = [clustered(load_as("alice")), clustered(load_as("bob"))]
+        for session in sessions:
+            what_the_page_shows(session)
+            call(
+                update_linkage_diagnostics,
+                clustering=session["clustering"],
+                session_id=session["id"],
+            )
+        typed = {word for person in PEOPLE for word in own_and_other_words(person)[0]}
+        typed |= {PEOPLE[person]["file"] for person in PEOPLE}
+        owners = {f"session:{session['id']}:" for session in sessions}
+        for key, value in shared._cache.data.items():
+            if any(key.startswith(owner) for owner in owners):
+                continue
+            found = [word for word in typed if word.encode() in pickle.dumps(value)]
+            assert not found, f"{key} is shared between sessions and holds {found}"
