@@ -387,6 +387,7 @@ def linkage_table_page(clustering, page, session_id):
     Input("clustering", "data"),
     State("session-id", "data"),
 )
+@shows_errors(outputs=1, message=0)
 def scale_hint(clustering, session_id):
     """Ward and euclidean are dominated by the widest feature: say so when scales differ."""
     if not clustering:

@@ -435,3 +435,27 @@ class TestWhatIsShared:
                 continue
             found = [word for word in typed if word.encode() in pickle.dumps(value)]
             assert not found, f"{key} is shared between sessions and holds {found}"
+
+
+class TestNoFiveHundreds:
+    def test_the_scale_hint_of_a_forged_session_says_why(self):
+        """Regression: an invalid session id raised out of scale_hint (HTTP 500)."""
+        from callbacks.diagnostics import scale_hint
+
+        message = call(scale_hint, clustering=GONE, session_id="not-a-session")
+        assert message.startswith("⚠") and "reload the page" in message
+
+    def test_a_forged_quality_job_cannot_ask_for_a_million_k(self, monkeypatch):
+        import hclust.diagnostics
+
+        session = clustered(load_as("alice"))
+        computed = []
+        monkeypatch.setattr(hclust.diagnostics, "quality_per_k", lambda *a, **k: computed.append(a))
+        with pytest.raises(PreventUpdate):
+            call(
+                compute_quality,
+                set_progress=lambda _: None,
+                request={"clustering": session["clustering"], "max_k": 10**6},
+                session_id=session["id"],
+            )
+        assert computed == []
