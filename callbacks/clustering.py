@@ -14,6 +14,7 @@ from services import config, store
 from services.jobs import JOB_POLL_MS
 from services.store import (
     INLINE_MAX_N,  # noqa: F401  (the routing policy lives with the store's records)
+    NO_DATA,
     OPTIMAL_ORDER_MAX_N,
     OPTIMAL_ORDER_WARN_N,
     optimal_order_seconds,
@@ -211,9 +212,7 @@ def request_clustering(data_version, method, metric, optimal_order, session_id):
     shared = store.get_store()
     n = shared.dataset_size(session_id, data_version.get("key"))
     if n is None:
-        raise InputError(
-            "No data is loaded in this session (it may have expired); choose a dataset."
-        )
+        raise InputError(NO_DATA)
     request = {
         "data_version": {"key": data_version.get("key"), "n": n},
         "method": method,

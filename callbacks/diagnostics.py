@@ -15,10 +15,11 @@ from hclust.diagnostics import (
     inconsistency_table,
     scale_spread,
 )
+from hclust.errors import InputError
 from hclust.linkage import EUCLIDEAN_ONLY_METHODS
 from services import store
 from services.jobs import JOB_POLL_MS
-from services.store import QUALITY_INLINE_MAX_N, NotReady, request_name
+from services.store import NO_DATA, QUALITY_INLINE_MAX_N, NotReady, request_name
 
 MAX_DEPTH = 50
 MAX_LAST = 200
@@ -199,8 +200,12 @@ def request_quality(clustering, max_k, session_id):
     request_id = shared.begin_request(
         session_id, "quality", quality_request_name(clustering, int(max_k))
     )
-    dataset, _ = shared.result_for(session_id, clustering)
-    if dataset.n_samples > QUALITY_INLINE_MAX_N:
+    n = shared.dataset_size(
+        session_id, clustering.get("key")
+    )  # the server's record, not the page's
+    if n is None:
+        raise InputError(NO_DATA)
+    if n > QUALITY_INLINE_MAX_N:
         return no_update, dict(request, id=request_id)
     shared.quality(session_id, clustering, int(max_k))
     return request, no_update

@@ -43,6 +43,7 @@ FULL_DENDROGRAM_MAX_LEAVES = 1_000
 OVERVIEW_P = 60
 
 _SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
+NO_DATA = "No data is loaded in this session (it may have expired); choose a dataset."
 
 
 @dataclass(frozen=True)
@@ -385,9 +386,7 @@ class Store:
             else self.loaded_dataset(session_id, data_key)
         )
         if dataset is None:
-            raise InputError(
-                "No data is loaded in this session (it may have expired); choose a dataset."
-            )
+            raise InputError(NO_DATA)
         return dataset
 
     def clustering(
