@@ -200,9 +200,8 @@ def request_quality(clustering, max_k, session_id):
     request_id = shared.begin_request(
         session_id, "quality", quality_request_name(clustering, int(max_k))
     )
-    n = shared.dataset_size(
-        session_id, clustering.get("key")
-    )  # the server's record, not the page's
+    # the size is the server's record, never the n in the page's summary
+    n = shared.dataset_size(session_id, clustering.get("key"))
     if n is None:
         raise InputError(NO_DATA)
     if n > QUALITY_INLINE_MAX_N:

@@ -18,7 +18,9 @@ from dash.exceptions import PreventUpdate
 from callbacks.errors import shows_errors
 from callbacks.views import dendrogram_options
 from hclust.dendrogram import members
+from hclust.errors import InputError
 from services import store
+from services.store import NO_DATA
 
 MEMBERS_SHOWN = 30
 
@@ -141,8 +143,10 @@ def update_highlight(
         if selection is not None and not selection.get("points"):
             raise PreventUpdate  # plotly re-reports an empty selection when the figure redraws
         # the samples that exist are the server's to say, not the page's summary
-        _, result = store.get_store().result_for(session_id, cut["clustering"])
-        samples = samples_from_selection(selection, result.tree.n)
+        n = store.get_store().dataset_size(session_id, cut["clustering"].get("key"))
+        if n is None:
+            raise InputError(NO_DATA)
+        samples = samples_from_selection(selection, n)
         return ({"samples": samples}, no_update) if samples else (None, no_update)
     clustering = cut["clustering"]
     dataset, result = store.get_store().result_for(session_id, clustering)
