@@ -208,7 +208,10 @@ class ResultKey:
 class SessionKey:
     """Names something one session owns: ``session:<sid>:<name>[:<item>]``.
 
-    Build it through :class:`Store`, which checks the session id first.
+    Names in use: ``dataset:<id>`` and ``dataset-size:<id>`` (a loaded dataset and
+    its sample count, by :func:`dataset_id`), ``latest-dataset``, ``table`` (the
+    uploaded table), ``sample-offer``, and ``latest-<kind>`` (the latest request
+    of each kind). Build it through :class:`Store`, which checks the session id first.
     """
 
     session: str
