@@ -40,6 +40,20 @@ from services import store
 from tests.unit.test_callbacks import call, new_session, triggered_by
 from tests.unit.test_callbacks_data import load, upload
 
+
+class DictCache:
+    """The two calls Store needs, in memory, so the test sees every entry written."""
+
+    def __init__(self):
+        self.data = {}
+
+    def get(self, key):
+        return self.data.get(key)
+
+    def set(self, key, value, expire=None):
+        self.data[key] = value
+
+
 # Two clear groups of six, as two people would upload them: the same numbers under
 # their own labels and column names (no label or name is a substring of the other's).
 NUMBERS = [
@@ -185,11 +199,12 @@ class TestSameNumbersOtherLabels:
             calls.append(dataset.content_hash)
             return real(dataset, *args, **kwargs)
 
+        shared = store_module.Store(DictCache())
+        monkeypatch.setattr(store_module, "get_store", lambda: shared)
         monkeypatch.setattr(store_module, "build_clustering", counting)
         alice = clustered(load_as("alice"))
         bob = clustered(load_as("bob"))
-        assert len(calls) <= 1  # computed once (or already cached by an earlier test)
-        shared = store.get_store()
+        assert len(calls) == 1
         z_alice = shared.result_for(alice["id"], alice["clustering"])[1].Z
         z_bob = shared.result_for(bob["id"], bob["clustering"])[1].Z
         np.testing.assert_array_equal(z_alice, z_bob)
@@ -313,6 +328,33 @@ class TestTheServerDecidesFromItsOwnRecords:
             )
         assert highlight == {"samples": [3]}
 
+    def test_the_sample_taken_is_the_one_the_server_offered(self, monkeypatch):
+        from services import config
+
+        monkeypatch.setattr(config, "MAX_MEMORY_MB", 5)
+        session_id = new_session()
+        key = put(session_id, dataset_of(1_500, seed=6))
+        version = {"key": key, "n": 1_500}
+        summary, status, offer, job = call(
+            request_clustering,
+            data_version=version,
+            method="average",
+            metric="euclidean",
+            optimal_order=[],
+            session_id=session_id,
+        )
+        assert summary is no_update and "memory" in status and 2 <= offer["rows"] < 1_500
+        with triggered_by("use-sample.n_clicks"):
+            loaded = call(
+                load_dataset,
+                sample_clicks=1,
+                offer=dict(offer, rows=1_499),  # the page asks for more than was offered
+                current=version,
+                session_id=session_id,
+            )
+        assert loaded[0]["n"] == offer["rows"]
+        assert store.get_store().dataset(session_id).n_samples == offer["rows"]
+
     def test_a_sample_the_server_never_offered_is_not_taken(self):
         """The page's copy of the sample offer says only that it was clicked."""
         session = clustered(load_as("alice"))  # 12 rows: fit any budget, so no offer
@@ -396,19 +438,6 @@ class TestNoSilentFailures:
             outputs = call(callback, session_id=new_session(), **inputs)
         assert outputs[at].startswith("⚠") and "No data is loaded" in outputs[at]
         assert all(o is no_update for i, o in enumerate(outputs) if i != at)
-
-
-class DictCache:
-    """The two calls Store needs, in memory, so the test sees every entry written."""
-
-    def __init__(self):
-        self.data = {}
-
-    def get(self, key):
-        return self.data.get(key)
-
-    def set(self, key, value, expire=None):
-        self.data[key] = value
 
 
 class TestWhatIsShared:
