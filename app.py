@@ -6,8 +6,10 @@ import callbacks  # noqa: F401  (registers every callback)
 from components.figures import warm_up
 from components.layout import serve_layout
 from hclust.ward import load_compiled
-from services import config, jobs
+from services import auth, config, jobs, security
 
+# Before anything opens the cache: refuse a folder someone else owns or can write.
+security.ensure_private_dir(config.CACHE_DIR)
 celery_app = jobs.celery_app()
 app = dash.Dash(
     __name__,
@@ -19,6 +21,8 @@ app.layout = serve_layout
 server = app.server
 # Uploads travel base64-encoded (4/3 larger) inside a JSON request: past this, HTTP 413.
 server.config["MAX_CONTENT_LENGTH"] = int(config.MAX_UPLOAD_MB * 2**20 * 4 / 3) + 2**20
+auth.install(server)  # sign-in before anything else, when AUTH_USERS_FILE or CLASS_CODE is set
+security.install_headers(app)  # CSP (with the inline scripts' hashes), frames, no caching
 warm_up()  # each worker pays plotly's first-use costs as it boots, not in a request
 load_compiled()  # and the compiled Ward that background jobs (forked from it) use
 

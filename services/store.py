@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import pickle
-import re
 from dataclasses import dataclass
 
 import diskcache
@@ -28,12 +27,11 @@ from hclust.linkage import compute_linkage, validate_method_metric
 from hclust.preprocess import check_memory, check_metric_for_data
 
 from . import config
+from .sessions import verify_session
 
 # Above this many leaves the overview is truncated to the last p merges.
 FULL_DENDROGRAM_MAX_LEAVES = 1_000
 OVERVIEW_P = 60
-
-_SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 @dataclass(frozen=True)
@@ -137,18 +135,19 @@ class Store:
 
     @staticmethod
     def check_session(session_id) -> str:
-        if not isinstance(session_id, str) or not _SESSION_ID.fullmatch(session_id):
-            raise InputError(
-                "This page's session is not valid; reload the page to start a new one."
-            )
-        return session_id
+        """The id inside a session token this server issued (see :mod:`services.sessions`).
+
+        Every key of a session uses the returned id, never the token itself.
+        """
+        return verify_session(session_id)
 
     def put_dataset(self, session_id: str, dataset: Dataset) -> str:
         """Make `dataset` the one the session shows; returns its key."""
         key = dataset.content_hash
+        session_id = self.check_session(session_id)
         self._cache.set(f"dataset:{key}", dataset, expire=config.SESSION_TTL_SECONDS)
         self._cache.set(
-            f"session:{self.check_session(session_id)}:dataset",
+            f"session:{session_id}:dataset",
             key,
             expire=config.SESSION_TTL_SECONDS,
         )
