@@ -694,6 +694,7 @@ def serve_layout():
             dcc.Store(id="session-id", data=sessions.issue_session()),
             dcc.Store(id="data-version"),
             dcc.Store(id="table-version"),
+            dcc.Store(id="upload-job"),
             dcc.Store(id="sample-offer"),
             dcc.Store(id="quality-ready"),
             dcc.Store(id="quality-job"),
