@@ -49,7 +49,8 @@ MAX_ROWS = _int("MAX_ROWS", 200_000)
 MAX_COLUMNS = _int("MAX_COLUMNS", 1_000)
 MAX_CELLS = _int("MAX_CELLS", 10_000_000)
 MAX_XLSX_UNPACKED_MB = _int("MAX_XLSX_UNPACKED_MB", 200)
-PARSE_TIMEOUT_SECONDS = _int("PARSE_TIMEOUT_SECONDS", 60)
+# Reading runs in a background job; a 50,000-row workbook takes about a minute.
+PARSE_TIMEOUT_SECONDS = _int("PARSE_TIMEOUT_SECONDS", 120)
 # Uploads above this size are parsed in a background job, never in the
 # worker that answers everyone's light callbacks.
 INLINE_PARSE_KB = _int("INLINE_PARSE_KB", 512)

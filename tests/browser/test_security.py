@@ -7,14 +7,18 @@ cookie) would.
 
 import contextlib
 
+import numpy as np
 import pytest
 import requests
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.security import generate_password_hash
 
 from devtools.local_app import app_env, gunicorn, headless_chromium
+from services import config
 from tests.browser.csp import csp_violations, watch_csp
+from tests.browser.test_data_in import upload, wait_for_status
 from tests.browser.test_instrument import (  # noqa: F401  (page and shared_duo are fixtures)
+    component_prop,
     generate,
     graph_js,
     page,
@@ -52,6 +56,40 @@ class TestContentSecurityPolicy:
         )
         assert len(scripts) == 1 and "/assets/plotly-strict.min.js" in scripts[0]
         assert csp_violations(page.driver) == []
+        assert page_errors(page) == []
+
+
+def write_table(path, n_rows, n_columns, seed=0):
+    values = np.random.default_rng(seed).normal(size=(n_rows, n_columns))
+    header = ",".join(f"f{j}" for j in range(n_columns))
+    path.write_text(header + "\n" + "\n".join(",".join(f"{v:.6f}" for v in row) for row in values))
+    return path
+
+
+class TestUploadBounds:
+    def test_sec007_a_large_upload_is_read_by_a_job_and_bounds_are_named(self, page, tmp_path):
+        """Above INLINE_PARSE_KB the file is read in a background job; refusals keep the data loaded."""
+        big = write_table(tmp_path / "wide.csv", 2_000, 30)
+        assert big.stat().st_size > config.INLINE_PARSE_KB * 1024
+        upload(page, big)
+        wait_for_status(page, "wide.csv", "2,000 rows × 30 columns used", timeout=60)
+        wait_for_text(page, "clustering-status", "1,999 merges", timeout=60)
+        assert component_prop(page, "upload-job", "data"), "read by the background job"
+        cut = page.find_element("#cut-height").get_attribute("value")
+
+        too_wide = tmp_path / "too-wide.csv"
+        too_wide.write_text("\n".join([",".join(["1.5"] * 1_001)] * 3))
+        upload(page, too_wide)
+        status = wait_for_status(page, "too-wide.csv", "MAX_COLUMNS")
+        assert status.startswith("⚠") and "1,001 columns" in status and "unchanged" in status
+
+        too_long = tmp_path / "too-long.csv"
+        too_long.write_text("x,y\n" + "1.5,2.5\n" * 200_001)
+        upload(page, too_long)
+        status = wait_for_status(page, "too-long.csv", "MAX_ROWS", timeout=60)
+        assert "200,000 rows" in status and "unchanged" in status
+        assert page.find_element("#cut-height").get_attribute("value") == cut
+        assert "1,999 merges" in page.find_element("#clustering-status").text
         assert page_errors(page) == []
 
 
