@@ -1,15 +1,18 @@
 """Create the Dash app and expose ``server`` for gunicorn. Nothing else."""
 
-import dash
+from services import config, security
 
-import callbacks  # noqa: F401  (registers every callback)
-from components.figures import warm_up
-from components.layout import serve_layout
-from hclust.ward import load_compiled
-from services import auth, config, jobs, security
-
-# Before anything opens the cache: refuse a folder someone else owns or can write.
+# First of all, before anything opens the cache: refuse a folder someone else owns or can write.
 security.ensure_private_dir(config.CACHE_DIR)
+
+import dash  # noqa: E402
+
+import callbacks  # noqa: E402, F401  (registers every callback)
+from components.figures import warm_up  # noqa: E402
+from components.layout import serve_layout  # noqa: E402
+from hclust.ward import load_compiled  # noqa: E402
+from services import auth, jobs  # noqa: E402
+
 celery_app = jobs.celery_app()
 app = dash.Dash(
     __name__,
