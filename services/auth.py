@@ -12,6 +12,7 @@ make a users-file line with ``python -m services.auth NAME``.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import html
 import secrets
@@ -23,8 +24,12 @@ from . import config, security
 
 LOGIN_PATH = "/login"
 LOGOUT_PATH = "/logout"
-# Compared against when the name is unknown, so both cases take as long.
-_DUMMY_HASH = generate_password_hash("not a password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked when the name is unknown, so an unknown name takes as long as a wrong password."""
+    return generate_password_hash("not a password")
 
 
 class AuthConfigError(RuntimeError):
@@ -72,7 +77,7 @@ def check_login(name: str, password: str, code: str) -> str | None:
             return "class"
     if config.AUTH_USERS_FILE and name:
         hashed = read_users(config.AUTH_USERS_FILE).get(name.strip())
-        ok = check_password_hash(hashed or _DUMMY_HASH, password or "")
+        ok = check_password_hash(hashed or _dummy_hash(), password or "")
         if hashed and ok:
             return f"user:{name.strip()}"
     return None
