@@ -17,7 +17,8 @@ COPY callbacks ./callbacks
 COPY assets ./assets
 
 RUN useradd --create-home --uid 10001 hclust \
-    && mkdir -p "$CACHE_DIR" "$NUMBA_CACHE_DIR" && chown hclust "$CACHE_DIR" "$NUMBA_CACHE_DIR"
+    && mkdir -p "$CACHE_DIR" "$NUMBA_CACHE_DIR" && chown hclust "$CACHE_DIR" "$NUMBA_CACHE_DIR" \
+    && chmod 700 "$CACHE_DIR"
 USER hclust
 
 EXPOSE 8050

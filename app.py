@@ -1,12 +1,17 @@
 """Create the Dash app and expose ``server`` for gunicorn. Nothing else."""
 
-import dash
+from services import config, security
 
-import callbacks  # noqa: F401  (registers every callback)
-from components.figures import warm_up
-from components.layout import serve_layout
-from hclust.ward import load_compiled
-from services import config, jobs
+# First of all, before anything opens the cache: refuse a folder someone else owns or can write.
+security.ensure_private_dir(config.CACHE_DIR)
+
+import dash  # noqa: E402
+
+import callbacks  # noqa: E402, F401  (registers every callback)
+from components.figures import warm_up  # noqa: E402
+from components.layout import serve_layout  # noqa: E402
+from hclust.ward import load_compiled  # noqa: E402
+from services import auth, jobs  # noqa: E402
 
 celery_app = jobs.celery_app()
 app = dash.Dash(
@@ -19,6 +24,8 @@ app.layout = serve_layout
 server = app.server
 # Uploads travel base64-encoded (4/3 larger) inside a JSON request: past this, HTTP 413.
 server.config["MAX_CONTENT_LENGTH"] = int(config.MAX_UPLOAD_MB * 2**20 * 4 / 3) + 2**20
+auth.install(server)  # sign-in before anything else, when AUTH_USERS_FILE or CLASS_CODE is set
+security.install_headers(app)  # CSP (with the inline scripts' hashes), frames, no caching
 warm_up()  # each worker pays plotly's first-use costs as it boots, not in a request
 load_compiled()  # and the compiled Ward that background jobs (forked from it) use
 

@@ -5,8 +5,6 @@ Element ids are a contract with tests and scripts; see README.
 
 from __future__ import annotations
 
-import uuid
-
 from dash import dash_table, dcc, html
 
 from callbacks.data import dataset_options
@@ -14,7 +12,7 @@ from components.figures import EXPORT_CONFIG, placeholder_figure
 from hclust.cut import CRITERION_DESCRIPTIONS
 from hclust.data import DEFAULT_PRESET
 from hclust.linkage import DEFAULT_METHOD, DEFAULT_METRIC, METHOD_DESCRIPTIONS, METHODS, METRICS
-from services import config
+from services import config, sessions
 
 # The quality plot's largest k when the page opens; small data has it computed with the linkage.
 DEFAULT_LARGEST_K = 10
@@ -690,12 +688,13 @@ def diagnostics():
 
 
 def serve_layout():
-    """A fresh layout per page load, each with its own session id."""
+    """A fresh layout per page load, each with a new session token signed by the server."""
     return html.Div(
         [
-            dcc.Store(id="session-id", data=uuid.uuid4().hex),
+            dcc.Store(id="session-id", data=sessions.issue_session()),
             dcc.Store(id="data-version"),
             dcc.Store(id="table-version"),
+            dcc.Store(id="upload-job"),
             dcc.Store(id="sample-offer"),
             dcc.Store(id="quality-ready"),
             dcc.Store(id="quality-job"),

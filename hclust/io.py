@@ -19,6 +19,7 @@ import binascii
 import csv
 import io
 import re
+import time
 import zipfile
 from dataclasses import dataclass, field
 
@@ -84,10 +85,83 @@ _SIGNATURES = (
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
     (b"Rar!", "a RAR archive"),
 )
-_ZIP_MAGIC = b"PK\x03\x04"
+ZIP_MAGIC = b"PK\x03\x04"
 # A decompressed workbook larger than this is refused before openpyxl reads
 # it: a small upload can unpack to gigabytes.
 MAX_XLSX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+# How many rows are read between two looks at the clock.
+_CLOCK_EVERY = 2_000
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """How large a table an upload may hold, and how long reading it may take.
+
+    Every refusal names the limit and the setting that changes it (the
+    service reads them from the environment variables of the same names).
+
+    Attributes
+    ----------
+    max_rows : int
+        Data rows (``MAX_ROWS``).
+    max_columns : int
+        Columns (``MAX_COLUMNS``).
+    max_cells : int
+        Data rows × columns (``MAX_CELLS``).
+    max_unpacked_bytes : int
+        What a workbook may unpack to (``MAX_XLSX_UNPACKED_MB``). The sizes a
+        zip declares bound what :mod:`zipfile` will inflate, so a zip bomb is
+        refused before any of it is read.
+    max_seconds : float or None
+        Time to read the file (``PARSE_TIMEOUT_SECONDS``); None for no bound.
+    """
+
+    max_rows: int = 200_000
+    max_columns: int = 1_000
+    max_cells: int = 10_000_000
+    max_unpacked_bytes: int = MAX_XLSX_UNCOMPRESSED_BYTES
+    max_seconds: float | None = 120.0
+
+
+class _Reading:
+    """The limits of one upload and the clock that bounds reading it."""
+
+    def __init__(self, filename, limits):
+        self.filename, self.limits = filename, limits
+        self.deadline = (
+            None if limits.max_seconds is None else time.monotonic() + limits.max_seconds
+        )
+
+    def check_time(self, where):
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise InputError(
+                f"Reading '{self.filename}' took longer than the {self.limits.max_seconds:g} s limit "
+                f"(PARSE_TIMEOUT_SECONDS); it was stopped at {where}. Upload fewer rows or columns, "
+                "or save it as CSV (a workbook is much slower to read)."
+            )
+
+    def check_width(self, width, where):
+        if width > self.limits.max_columns:
+            raise InputError(
+                f"'{self.filename}' has {width:,} columns at {where}; the limit is "
+                f"{self.limits.max_columns:,} columns (MAX_COLUMNS). Upload fewer columns."
+            )
+
+    def check_rows(self, n_records, width, where):
+        """Refuse as soon as the records read so far exceed a bound (one may be a header)."""
+        limits = self.limits
+        if n_records > limits.max_rows + 1:
+            raise InputError(
+                f"'{self.filename}' has more than {limits.max_rows:,} data rows (reading stopped at "
+                f"{where}); the limit is {limits.max_rows:,} rows (MAX_ROWS). Upload a random sample of the rows."
+            )
+        if (n_records - 1) * width > limits.max_cells:
+            raise InputError(
+                f"'{self.filename}' has more than {limits.max_cells:,} cells (rows × columns, reading "
+                f"stopped at {where}, {width:,} columns wide); the limit is {limits.max_cells:,} cells "
+                "(MAX_CELLS). Upload fewer rows or columns."
+            )
+
 
 # Control characters that never occur in a text table (tab, LF, CR, form
 # feed and DOS end-of-file excepted).
@@ -191,7 +265,12 @@ def check_upload_size(n_bytes: int, limit_mb: float) -> None:
         )
 
 
-def parse_upload(content: bytes, filename: str, header: bool | None = None) -> ParsedTable:
+def parse_upload(
+    content: bytes,
+    filename: str,
+    header: bool | None = None,
+    limits: UploadLimits | None = None,
+) -> ParsedTable:
     """Read an uploaded file into a :class:`ParsedTable`.
 
     Parameters
@@ -205,6 +284,10 @@ def parse_upload(content: bytes, filename: str, header: bool | None = None) -> P
     header : bool, optional
         Force the first row to be (True) or not be (False) column names.
         By default it is a header when it holds text above numeric columns.
+    limits : UploadLimits, optional
+        Rows, columns, cells, unpacked size and reading time; the defaults of
+        :class:`UploadLimits` when not given. Checked while reading, so a
+        file over a bound is refused without being read to its end.
 
     Returns
     -------
@@ -215,26 +298,28 @@ def parse_upload(content: bytes, filename: str, header: bool | None = None) -> P
     ------
     InputError
         For an empty, binary, undecodable, ragged or header-only file, a
-        single data row, or duplicate column names.
+        single data row, duplicate column names, or a file over one of the
+        `limits` (the message names the limit and its setting).
     """
     if not isinstance(content, (bytes, bytearray)):
         raise InputError("The upload is not a file's bytes.")
     content = bytes(content)
     filename = str(filename or "upload")
+    reading = _Reading(filename, limits or UploadLimits())
     if not content.strip():
         raise InputError(f"The file '{filename}' is empty.")
     is_xlsx_name = filename.lower().endswith((".xlsx", ".xlsm"))
-    if content.startswith(_ZIP_MAGIC):
-        return _parse_xlsx(content, filename, header)
+    if content.startswith(ZIP_MAGIC):
+        return _parse_xlsx(content, filename, header, reading)
     _refuse_known_binary(content, filename)
     if is_xlsx_name:
         raise InputError(
             f"'{filename}' is named like an Excel workbook but is not one (an .xlsx file is a zip archive)."
         )
     text, encoding, enc_note = _decode(content, filename)
-    records, lines, delimiter, fmt, notes = _split_text(text, filename)
+    records, lines, delimiter, fmt, notes = _split_text(text, filename, reading)
     notes = [enc_note] + notes if enc_note else notes
-    return _build_table(records, lines, filename, fmt, encoding, delimiter, header, notes)
+    return _build_table(records, lines, filename, fmt, encoding, delimiter, header, notes, reading)
 
 
 def _refuse_known_binary(content, filename):
@@ -300,19 +385,35 @@ def _decode(content, filename):
     return text.rstrip("\x1a"), encoding, note
 
 
-def _split_text(text, filename):
-    """Records (lists of str), their 1-based start lines, delimiter, format, notes."""
+def _split_text(text, filename, reading):
+    """Records (lists of str), their 1-based start lines, delimiter, format, notes.
+
+    The limits are checked as records are read: a file over them is refused
+    at the line where it goes over, without reading the rest.
+    """
     sample = _first_lines(text, _SNIFF_LINES)
     if not sample:
         raise InputError(f"The file '{filename}' is empty (it has only blank lines).")
     delimiter, fmt, description = _sniff(sample)
     records, lines = [], []
+    width = 0
+
+    def keep(cells, line):
+        nonlocal width
+        records.append(cells)
+        lines.append(line)
+        if len(cells) > width:
+            width = len(cells)
+            reading.check_width(width, f"line {line}")
+        if len(records) % _CLOCK_EVERY == 0:
+            reading.check_time(f"line {line}")
+        reading.check_rows(len(records), width, f"line {line}")
+
     if delimiter == _WHITESPACE:
         for number, line in enumerate(io.StringIO(text, newline=""), start=1):
             cells = [_unquote(cell) for cell in line.split()]
             if cells:
-                records.append(cells)
-                lines.append(number)
+                keep(cells, number)
     else:
         # A one-column file still goes through csv so quoted cells work; its
         # delimiter is a control character, refused above, so never present.
@@ -323,8 +424,7 @@ def _split_text(text, filename):
         try:
             for cells in reader:
                 if cells and "".join(cells).strip():
-                    records.append(cells)
-                    lines.append(start)
+                    keep(cells, start)
                 start = reader.line_num + 1
         except csv.Error as exc:
             raise InputError(
@@ -388,7 +488,7 @@ def _unquote(cell):
     return cell
 
 
-def _parse_xlsx(content, filename, header):
+def _parse_xlsx(content, filename, header, reading):
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         unpacked = sum(info.file_size for info in archive.infolist())
@@ -399,10 +499,12 @@ def _parse_xlsx(content, filename, header):
         ) from None
     if "xl/workbook.xml" not in names:
         raise InputError(f"'{filename}' is a zip archive but not an Excel .xlsx workbook.")
-    if unpacked > MAX_XLSX_UNCOMPRESSED_BYTES:
+    # zipfile never inflates a member past its declared size, so this bound holds.
+    if unpacked > reading.limits.max_unpacked_bytes:
         raise InputError(
             f"'{filename}' unpacks to {unpacked / 1024 / 1024:.0f} MB, over the "
-            f"{MAX_XLSX_UNCOMPRESSED_BYTES // 1024 // 1024} MB a workbook may unpack to. Save it as CSV instead."
+            f"{reading.limits.max_unpacked_bytes / 1024 / 1024:.0f} MB a workbook may unpack to "
+            "(MAX_XLSX_UNPACKED_MB). Save it as CSV instead."
         )
     import openpyxl  # deferred: only workbooks need it
 
@@ -411,14 +513,11 @@ def _parse_xlsx(content, filename, header):
         try:
             sheet = workbook.worksheets[0]
             title, n_sheets = sheet.title, len(workbook.worksheets)
-            records, rows = [], []
-            for number, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-                cells = ["" if value is None else _cell_text(value) for value in row]
-                if any(cell.strip() for cell in cells):
-                    records.append(cells)
-                    rows.append(number)
+            records, rows = _sheet_records(sheet, reading)
         finally:
             workbook.close()
+    except InputError:
+        raise
     except Exception as exc:  # openpyxl raises many types on damaged files
         raise InputError(
             f"'{filename}' could not be read as an Excel workbook ({type(exc).__name__})."
@@ -434,7 +533,36 @@ def _parse_xlsx(content, filename, header):
     notes = [
         f"read sheet '{title}'" + (f" (the first of {n_sheets} sheets)" if n_sheets > 1 else "")
     ]
-    return _build_table(records, rows, filename, "xlsx", None, None, header, notes)
+    return _build_table(records, rows, filename, "xlsx", None, None, header, notes, reading)
+
+
+def _sheet_records(sheet, reading):
+    """Non-empty rows of a read-only sheet as text, counted against the limits while streaming.
+
+    The declared dimension (``<dimension ref="A1:J100"/>``) is written by the
+    program that saved the file and may be wrong; when it exceeds a limit it
+    is dropped, so rows are not padded to it, and the rows actually present
+    decide.
+    """
+    limits = reading.limits
+    declared_rows, declared_columns = sheet.max_row, sheet.max_column
+    if (declared_columns or 0) > limits.max_columns or (declared_rows or 0) > limits.max_rows + 1:
+        sheet.reset_dimensions()
+    records, rows, width = [], [], 0
+    for number, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+        if number % _CLOCK_EVERY == 0:
+            reading.check_time(f"row {number}")
+        cells = ["" if value is None else _cell_text(value) for value in row]
+        while cells and not cells[-1].strip():
+            cells.pop()  # empty cells on the right are not columns
+        if any(cell.strip() for cell in cells):
+            records.append(cells)
+            rows.append(number)
+            if len(cells) > width:
+                width = len(cells)
+                reading.check_width(width, f"row {number}")
+            reading.check_rows(len(records), width, f"row {number}")
+    return records, rows
 
 
 def _cell_text(value):
@@ -447,7 +575,7 @@ def _cell_text(value):
     return str(value)
 
 
-def _build_table(records, lines, filename, fmt, encoding, delimiter, header, notes):
+def _build_table(records, lines, filename, fmt, encoding, delimiter, header, notes, reading):
     word = "row" if fmt == "xlsx" else "line"
     if header is not False and _header_lacks_row_names(records):
         records = [["row_name"] + records[0]] + records[1:]
@@ -483,8 +611,12 @@ def _build_table(records, lines, filename, fmt, encoding, delimiter, header, not
             f"'{filename}' has a single data row ({word} {data_lines[0]}); at least 2 rows are needed to cluster."
         )
 
+    reading.check_width(len(names), "the header" if header else f"{word} {data_lines[0]}")
+    if len(data) > reading.limits.max_rows or len(data) * len(names) > reading.limits.max_cells:
+        reading.check_rows(len(data) + 1, len(names), f"{word} {data_lines[-1]}")
     columns = {}
     for j, name in enumerate(names):
+        reading.check_time(f"column '{name}'")
         cells = [cells[j] for cells in data]
         columns[name] = _column(cells, decimal_comma)
     frame = pd.DataFrame(columns)

@@ -37,12 +37,12 @@ from hclust.linkage import compute_linkage, validate_method_metric
 from hclust.preprocess import check_memory, check_metric_for_data
 
 from . import config
+from .sessions import verify_session
 
 # Above this many leaves the overview is truncated to the last p merges.
 FULL_DENDROGRAM_MAX_LEAVES = 1_000
 OVERVIEW_P = 60
 
-_SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 NO_DATA = "No data is loaded in this session (it may have expired); choose a dataset."
 
 
@@ -282,11 +282,11 @@ class Store:
 
     @staticmethod
     def check_session(session_id) -> str:
-        if not isinstance(session_id, str) or not _SESSION_ID.fullmatch(session_id):
-            raise InputError(
-                "This page's session is not valid; reload the page to start a new one."
-            )
-        return session_id
+        """The id inside a session token this server issued (see :mod:`services.sessions`).
+
+        Every key of a session uses the returned id, never the token itself.
+        """
+        return verify_session(session_id)
 
     def _session_key(self, session_id, name: str, item: str | None = None) -> str:
         return str(SessionKey(self.check_session(session_id), name, item))

@@ -26,6 +26,7 @@ from devtools.local_app import (
     headless_chromium,
     stop,
 )
+from tests.browser.csp import csp_violations, watch_csp
 
 BIN = Path(sys.executable).parent
 
@@ -86,7 +87,9 @@ def hosted(tmp_path_factory):
 @pytest.fixture
 def browser():
     with headless_chromium() as driver:
+        watch_csp(driver)
         yield driver
+        assert csp_violations(driver) == [], "the page broke its Content-Security-Policy"
 
 
 def _text(driver, element_id):

@@ -24,6 +24,7 @@ from devtools.local_app import click_centred as _click
 from hclust.cut import monotone_heights, n_clusters_at, snap_to_gap
 from hclust.data import tutorial_blobs
 from hclust.linkage import compute_linkage
+from tests.browser.csp import csp_violations, watch_csp
 from tests.browser.test_foundation import (
     GRAPH,
     TIMEOUT,
@@ -66,6 +67,7 @@ def shared_duo(request, tmp_path_factory):
             pause=option("pause"),
         ) as duo,
     ):
+        watch_csp(duo.driver)
         duo.start_server(app)
         yield duo
 
@@ -84,7 +86,8 @@ def page(shared_duo):
     wait_until(
         shared_duo, lambda: shared_duo.redux_state_rqs == [], "the page's callbacks to settle"
     )
-    return shared_duo
+    yield shared_duo
+    assert csp_violations(shared_duo.driver) == [], "the page broke its Content-Security-Policy"
 
 
 def page_errors(dash_duo):

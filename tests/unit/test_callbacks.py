@@ -7,7 +7,6 @@ get a callback context the way Dash's own documentation shows for testing.
 
 import inspect
 import io
-import uuid
 from contextlib import contextmanager
 
 import numpy as np
@@ -30,6 +29,7 @@ from hclust.cut import PALETTE, labels_at, largest_gap_cut, monotone_heights, n_
 from hclust.data import Dataset, load_preset
 from hclust.linkage import METRICS
 from services import store
+from services.sessions import issue_session
 from tests.fixtures import random_observations, scatter_by_sample
 from tests.fixtures import tutorial_values as ref
 
@@ -47,7 +47,8 @@ def triggered_by(prop_id, value=None):
 
 
 def new_session():
-    return uuid.uuid4().hex
+    """A session token issued as the page gets one."""
+    return issue_session()
 
 
 def call(callback, **given):

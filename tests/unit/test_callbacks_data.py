@@ -51,9 +51,12 @@ def data_url(content, mime="text/csv"):
 
 
 def upload(session_id, content, filename="table.csv"):
-    return call(
+    """receive_upload's outputs for a file small enough to be read in the request."""
+    *outputs, job = call(
         receive_upload, contents=data_url(content), filename=filename, session_id=session_id
     )
+    assert job is no_update  # read at once, no background job
+    return outputs
 
 
 LOAD_OUTPUTS = ("version", "status", "x_options", "x", "y_options", "y")
@@ -121,7 +124,7 @@ class TestReceiveUpload:
         assert store.get_store().session_value(session_id, "table") == "the earlier table"
 
     def test_not_a_data_url(self):
-        _, value, _, error = call(
+        _, value, _, error, _ = call(
             receive_upload, contents="hello", filename="x.csv", session_id=new_session()
         )
         assert value is no_update and error.startswith("⚠ x.csv:")

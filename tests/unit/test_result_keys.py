@@ -15,6 +15,7 @@ from hypothesis.extra.numpy import arrays
 from callbacks.errors import shows_errors
 from hclust.data import Dataset
 from hclust.errors import InputError
+from services.sessions import issue_session
 from services.store import (
     RESULT_KINDS,
     NotReady,
@@ -181,7 +182,7 @@ class TestSessionKey:
 
     def test_a_session_reads_only_its_own_datasets(self):
         shared = Store(DictCache())
-        mine, theirs = uuid.uuid4().hex, uuid.uuid4().hex
+        mine, theirs = issue_session(), issue_session()
         key = shared.put_dataset(mine, with_names(np.eye(3), labels=("a", "b", "c")))
         assert shared.loaded_dataset(mine, key).labels == ("a", "b", "c")
         assert shared.loaded_dataset(theirs, key) is None

@@ -458,7 +458,8 @@ class TestWhatIsShared:
             )
         typed = {word for person in PEOPLE for word in own_and_other_words(person)[0]}
         typed |= {PEOPLE[person]["file"] for person in PEOPLE}
-        owners = {f"session:{session['id']}:" for session in sessions}
+        # keys use the id inside each session's signed token
+        owners = {f"session:{shared.check_session(session['id'])}:" for session in sessions}
         for key, value in shared._cache.data.items():
             if any(key.startswith(owner) for owner in owners):
                 continue

@@ -3,7 +3,6 @@ between sessions, session ids, the memory budget, undefined metrics, optimal
 leaf ordering limits, and compute_clustering's stages."""
 
 import tracemalloc
-import uuid
 
 import numpy as np
 import pytest
@@ -22,6 +21,7 @@ from hclust.data import Dataset
 from hclust.errors import InputError
 from hclust.preprocess import check_memory, estimate_linkage_memory_bytes
 from services import config
+from services.sessions import issue_session
 from services.store import (
     OPTIMAL_ORDER_MAX_N,
     OPTIMAL_ORDER_WARN_N,
@@ -46,7 +46,8 @@ class DictCache:
 
 
 def new_session():
-    return uuid.uuid4().hex
+    """A session token issued as the page gets one."""
+    return issue_session()
 
 
 def dataset_of(values, name="test"):
@@ -215,9 +216,15 @@ class TestCheckSession:
         with pytest.raises(InputError):
             Store.check_session("a" * 32 + "\n")
 
-    def test_accepts_a_uuid_hex(self):
-        session_id = new_session()
-        assert Store.check_session(session_id) == session_id
+    def test_accepts_a_token_it_issued_and_returns_the_id_inside(self):
+        token = new_session()
+        inner = Store.check_session(token)
+        assert inner != token and len(inner) == 32 and int(inner, 16) >= 0
+
+    def test_refuses_a_well_formed_id_it_did_not_issue(self):
+        """Any 32-hex id was accepted before sessions were signed by the server."""
+        with pytest.raises(InputError, match="not issued by this server"):
+            Store.check_session("0123456789abcdef" * 2)
 
     @pytest.mark.parametrize(
         "call",

@@ -1,0 +1,60 @@
+"""Sessions issued by the server: a signed, timed token the client cannot forge.
+
+The page holds the token (in the ``session-id`` store) and sends it with each
+callback; :func:`verify_session` checks the signature and age and returns the
+random id inside it, which is what the cache keys use. A token this server did
+not sign (any made-up id, or one signed with another key) is refused.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from hclust.errors import InputError
+
+from . import config, security
+
+# Separates these tokens from anything else signed with the same key.
+SALT = "hclust-dashboard.session"
+_INNER_ID = re.compile(r"[0-9a-f]{32}")
+# A real token is about 80 characters; anything far longer is not one.
+_MAX_TOKEN_LENGTH = 256
+
+NOT_ISSUED = (
+    "This page's session was not issued by this server; reload the page to start a new one."
+)
+EXPIRED = "This page's session has expired; reload the page to start a new one."
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(security.secret_key(), salt=SALT)
+
+
+def issue_session() -> str:
+    """A new session token: a random 128-bit id, signed and timestamped by the server."""
+    return _serializer().dumps(secrets.token_hex(16))
+
+
+def verify_session(token) -> str:
+    """The id inside a token this server issued.
+
+    Raises
+    ------
+    InputError
+        For anything that is not a token signed with this server's key, or one
+        older than ``SESSION_MAX_AGE_SECONDS``.
+    """
+    if not isinstance(token, str) or len(token) > _MAX_TOKEN_LENGTH:
+        raise InputError(NOT_ISSUED)
+    try:
+        inner = _serializer().loads(token, max_age=config.SESSION_MAX_AGE_SECONDS)
+    except SignatureExpired:
+        raise InputError(EXPIRED) from None
+    except BadSignature:
+        raise InputError(NOT_ISSUED) from None
+    if not isinstance(inner, str) or not _INNER_ID.fullmatch(inner):
+        raise InputError(NOT_ISSUED)
+    return inner
