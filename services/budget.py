@@ -336,14 +336,19 @@ class Budget:
                     del tickets[ticket_id]  # the leader's memo is there: read it, no slot
                     return "memo", None
                 me["state"] = "queued"  # the leader gave up: take its turn, by arrival
-            if ticket_id in self._schedule(tickets):
+            granted = self._schedule(tickets)
+            if ticket_id in granted:
                 me["state"] = "running"
                 return "run", None
+            running += len(granted)  # about to start: no longer ahead in the queue
             if any(
                 t["session"] == me["session"] and t["state"] == "running" for t in tickets.values()
             ):
                 return "wait", Position(0, running, "session")
-            ahead = sum(t["state"] == "queued" and t["seq"] < me["seq"] for t in tickets.values())
+            ahead = sum(
+                t["state"] == "queued" and t["seq"] < me["seq"] and t["id"] not in granted
+                for t in tickets.values()
+            )
             return "wait", Position(ahead, running, "queue")
 
         return self.state.update(step)

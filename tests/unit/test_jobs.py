@@ -71,7 +71,7 @@ else:
     alive = lambda pid: psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     tickets = [t["session"] for t in jobs.instance_budget().snapshot().values()]
     print(json.dumps({"abandoned": alive(abandoned), "polled": alive(polled), "tickets": tickets,
-                      "zombies": zombies()}))
+                      "zombies": zombies(), "niceness": psutil.Process(polled).nice()}))
     manager.terminate_job(polled)
 """
 
@@ -106,3 +106,4 @@ def test_a_job_nobody_polls_is_ended_and_gives_back_its_slot(tmp_path):
     assert seen["polled"] is True  # a job whose page asks keeps running
     assert seen["tickets"] == ["session-2"]
     assert seen["zombies"] == []
+    assert seen["niceness"] == jobs.JOB_NICENESS  # jobs yield the CPU to request workers
