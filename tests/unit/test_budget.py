@@ -1,9 +1,12 @@
 """The instance's job budget (services/budget.py) with a real diskcache record in a
 temporary folder, and real processes where owners, leases and concurrency matter."""
 
+import glob
 import multiprocessing
 import os
+import shutil
 import signal
+import subprocess
 import threading
 import time
 
@@ -16,6 +19,7 @@ from services.budget import (
     InstanceBusy,
     JobTooLarge,
     Position,
+    RedisState,
     Replaced,
     this_owner,
 )
@@ -23,14 +27,18 @@ from services.budget import (
 SPAWN = multiprocessing.get_context("spawn")
 
 
-def make_budget(directory, jobs=2, memory=1000, **options):
+def make_budget(where, jobs=2, memory=1000, **options):
+    """A budget whose record is in a diskcache folder, or in Redis for a ``redis://`` URL."""
     options.setdefault("wait_seconds", 0.05)
-    return Budget(DiskcacheState(str(directory)), jobs=jobs, memory_bytes=memory, **options)
+    where = str(where)
+    state = RedisState(where) if where.startswith("redis://") else DiskcacheState(where)
+    return Budget(state, jobs=jobs, memory_bytes=memory, **options)
 
 
 def hold(directory, log, session, kind, key, memory, seconds, jobs=2, budget_memory=1000):
     """In a child process: take a slot, log when the body starts and ends."""
     budget = make_budget(directory, jobs, budget_memory)
+    ready_and_wait(log)
     with budget.slot(session, kind, key, memory) as how:
         with open(log, "a") as f:
             f.write(f"start {time.time()} {session} {how}\n")
@@ -43,6 +51,7 @@ def compute_once(directory, log, session, key):
     """In a child process: the memo pattern of services.store inside a slot."""
     budget = make_budget(directory, jobs=4)
     memo = diskcache.Cache(os.path.join(directory, "memo"))
+    ready_and_wait(log)
     with budget.slot(session, "clustering", key, 10):
         value = memo.get(key)
         if value is None:
@@ -55,13 +64,25 @@ def compute_once(directory, log, session, key):
         f.write(f"got {session} {value}\n")
 
 
+def ready_and_wait(log):
+    """Say this child is ready, then wait for the word: all children start their jobs together."""
+    open(f"{log}.ready.{os.getpid()}", "w").close()
+    while not os.path.exists(f"{log}.go"):
+        time.sleep(0.01)
+
+
 def run_children(targets):
     processes = [
         SPAWN.Process(target=hold if len(a) > 4 else compute_once, args=a) for a in targets
     ]
     for p in processes:
         p.start()
-        time.sleep(0.05)  # arrive in order
+    log = targets[0][1]
+    deadline = time.time() + 60  # spawning is slow on a busy machine
+    while len(glob.glob(f"{log}.ready.*")) < len(targets):
+        assert time.time() < deadline
+        time.sleep(0.02)
+    open(f"{log}.go", "w").close()
     for p in processes:
         p.join(60)
         assert p.exitcode == 0
@@ -330,3 +351,53 @@ class TestLeases:
         assert [t["session"] for t in budget.snapshot().values()] == ["a"]
         release.set()
         thread.join(10)
+
+
+@pytest.fixture
+def redis_url():
+    """A private redis-server on a free loopback port (hosted mode keeps the record there)."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("needs Debian's redis-server")
+    from devtools.local_app import free_port
+
+    port = free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
+        stdout=subprocess.DEVNULL,
+    )
+    import redis
+
+    client = redis.Redis(port=port)
+    deadline = time.time() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            assert time.time() < deadline
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait(10)
+
+
+class TestRedisRecord:
+    def test_no_more_jobs_run_at_once_than_the_budget_allows(self, redis_url, tmp_path):
+        log = tmp_path / "log"
+        run_children(
+            [(redis_url, str(log), f"s{i}", "clustering", f"k{i}", 1, 0.6) for i in range(4)]
+        )
+        assert max_overlap(log) == 2
+
+    def test_a_killed_job_gives_its_slot_back(self, redis_url, tmp_path):
+        ready = tmp_path / "ready"
+        holder = SPAWN.Process(target=sleep_in_slot, args=(redis_url, str(ready)))
+        holder.start()
+        deadline = time.time() + 30
+        while not ready.exists():
+            assert time.time() < deadline
+            time.sleep(0.05)
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.join(10)
+        with make_budget(redis_url, jobs=1).slot("next", "clustering", "k", 1) as how:
+            assert how == "run"
