@@ -105,6 +105,18 @@ def _watch_polls(job_key: str, stop: threading.Event) -> None:
 # --- What a job costs, from the server's own records ------------------------
 
 
+def _stored_dataset(session_id, data_key):
+    """The session's dataset by key, or None (the job's own call to the store says why)."""
+    from hclust.errors import InputError
+
+    from .store import get_store
+
+    try:
+        return get_store().loaded_dataset(session_id, data_key)
+    except InputError:
+        return None
+
+
 def clustering_cost(session_id: str, data_key, method, metric, optimal_order) -> tuple[str, int]:
     """(result key, memory estimate in bytes) of a linkage job, from the stored dataset.
 
@@ -114,9 +126,7 @@ def clustering_cost(session_id: str, data_key, method, metric, optimal_order) ->
     """
     from hclust.preprocess import estimate_linkage_memory_bytes
 
-    from .store import get_store
-
-    dataset = get_store().loaded_dataset(session_id, data_key)
+    dataset = _stored_dataset(session_id, data_key)
     if dataset is None:
         return f"clustering:missing:{session_id}", 0
     key = f"clustering:{dataset.content_hash}:{method}:{metric}:{bool(optimal_order)}"
@@ -133,9 +143,7 @@ def quality_cost(session_id: str, clustering: dict, max_k) -> tuple[str, int]:
     """(result key, memory estimate in bytes) of a quality-per-k job, from the stored dataset."""
     from hclust.diagnostics import SILHOUETTE_SAMPLE
 
-    from .store import get_store
-
-    dataset = get_store().loaded_dataset(session_id, (clustering or {}).get("key"))
+    dataset = _stored_dataset(session_id, (clustering or {}).get("key"))
     if dataset is None:
         return f"quality:missing:{session_id}", 0
     n, m = dataset.n_samples, dataset.n_features

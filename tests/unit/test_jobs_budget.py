@@ -253,3 +253,9 @@ def test_the_cost_comes_from_the_stored_data_not_from_the_request(budget):
         uuid.uuid4().hex, claimed["key"], "average", "euclidean", False
     )
     assert other_key != key  # a session that did not load the data shares nothing
+
+
+def test_the_cost_of_an_invalid_session_is_nothing_the_store_refuses_it(budget):
+    budget()
+    assert jobs.clustering_cost("not-a-session", "0" * 64, "average", "euclidean", False)[1] == 0
+    assert jobs.quality_cost("not-a-session", {"key": "0" * 64}, 5)[1] == 0
