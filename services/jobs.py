@@ -82,9 +82,21 @@ def seconds_since_poll(job_key: str) -> float:
     return 0.0 if last is None else time.time() - last
 
 
+def current_job_key():
+    """The Dash result key of the job being run here: set by our manager, or a Celery task's first argument."""
+    job_key = _CURRENT_JOB.get()
+    if job_key is None and config.REDIS_URL:
+        with contextlib.suppress(Exception):
+            from celery import current_task
+
+            if current_task and current_task.request.args:
+                job_key = current_task.request.args[0]
+    return job_key if isinstance(job_key, str) else None
+
+
 def job_abandoned() -> bool:
     """Whether the job this process runs has gone unpolled past ``JOB_ABANDON_SECONDS``."""
-    job_key = _CURRENT_JOB.get()
+    job_key = current_job_key()
     return job_key is not None and seconds_since_poll(job_key) > config.JOB_ABANDON_SECONDS
 
 
@@ -267,12 +279,27 @@ def _race_safe_diskcache_manager():
     return RaceSafeDiskcacheManager
 
 
-def background_manager(celery=None):
-    """Dash's background callback manager for this deployment."""
+def _polled_celery_manager():
     from dash import CeleryManager
 
+    class PolledCeleryManager(CeleryManager):
+        """Dash's Celery manager, recording each poll so a queued job whose page is gone leaves."""
+
+        def call_job_fn(self, key, job_fn, args, context):
+            record_poll(key)
+            return super().call_job_fn(key, job_fn, args, context)
+
+        def get_result(self, key, job):
+            record_poll(key)
+            return super().get_result(key, job)
+
+    return PolledCeleryManager
+
+
+def background_manager(celery=None):
+    """Dash's background callback manager for this deployment."""
     if celery is not None:
-        return CeleryManager(celery, expire=config.SESSION_TTL_SECONDS)
+        return _polled_celery_manager()(celery, expire=config.SESSION_TTL_SECONDS)
     import diskcache
 
     install_reaper()

@@ -107,3 +107,22 @@ def test_a_job_nobody_polls_is_ended_and_gives_back_its_slot(tmp_path):
     assert seen["tickets"] == ["session-2"]
     assert seen["zombies"] == []
     assert seen["niceness"] == jobs.JOB_NICENESS  # jobs yield the CPU to request workers
+
+
+def test_celery_jobs_record_polls_and_know_their_own_key(tmp_path, monkeypatch):
+    from celery import Celery
+
+    from services import config
+    from services.budget import Budget, DiskcacheState
+
+    budget = Budget(DiskcacheState(str(tmp_path)), jobs=1, memory_bytes=1)
+    monkeypatch.setattr(jobs, "_budget_of_process", lambda pid: budget)
+    monkeypatch.setattr(config, "REDIS_URL", "redis://127.0.0.1:9/0")  # hosted mode; not dialled
+    manager = jobs.background_manager(Celery("t", broker="memory://", backend="cache+memory://"))
+    assert budget.state.get_mark("poll:page-key") is None
+    manager.get_result("page-key", None)  # the page polls
+    assert jobs.seconds_since_poll("page-key") < 5
+    seen = []
+    task = manager.make_job_fn(lambda: seen.append(jobs.current_job_key()), False, "fn-key")
+    task.apply(args=["result-key", "result-key-progress", [], {}])  # as a worker runs it
+    assert seen == ["result-key"]  # so a queued Celery job can tell that its page is gone
