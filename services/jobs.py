@@ -77,13 +77,17 @@ def record_poll(job_key: str) -> None:
 
 
 def seconds_since_poll(job_key: str) -> float:
-    """Seconds since the page last asked for the job (0 when never recorded)."""
+    """Seconds since the page last asked for the job.
+
+    Infinite when no poll is on record: every job's record starts when it is
+    started, and expires only long after the job counts as abandoned.
+    """
     last = instance_budget().state.get_mark(f"poll:{job_key}")
-    return 0.0 if last is None else time.time() - last
+    return float("inf") if last is None else time.time() - last
 
 
 def current_job_key():
-    """The Dash result key of the job being run here: set by our manager, or a Celery task's first argument."""
+    """The Dash result key of the job run here: set by our manager, or a Celery task's first argument."""
     job_key = _CURRENT_JOB.get()
     if job_key is None and config.REDIS_URL:
         with contextlib.suppress(Exception):
