@@ -22,6 +22,8 @@ SECTIONS = {
     "first_render": "bench.browser:first_render",  # end of linkage -> dendrogram rendered
     "upload_50k": "bench.browser:upload_50k",  # upload a 50,000 x 10 CSV -> dendrogram rendered
     "diagnostics_x2": "bench.browser:diagnostics_x2",  # choose X2 -> all diagnostics panels updated
+    # One client floods gunicorn -w 2 with its most expensive jobs; light latency, peak memory:
+    "abuse": "bench.abuse:run",
 }
 
 

@@ -10,7 +10,7 @@ from hclust.data import MIN_ROWS
 from hclust.errors import InputError
 from hclust.linkage import METRICS, compatible_metrics, is_monotonic, validate_method_metric
 from hclust.preprocess import max_rows_within
-from services import config, store
+from services import config, jobs, store
 from services.jobs import JOB_POLL_MS
 from services.store import (
     INLINE_MAX_N,  # noqa: F401  (the routing policy lives with the store's records)
@@ -257,7 +257,20 @@ def run_clustering(set_progress, request, session_id):
     """
     if not request:
         raise PreventUpdate
-    return clustering_outcome(session_id, request, _progress_reporter(set_progress))
+    cost = jobs.clustering_cost(
+        session_id,
+        (request.get("data_version") or {}).get("key"),
+        request.get("method"),
+        request.get("metric"),
+        request.get("optimal_order"),
+    )
+    try:  # wait for a turn in the instance's job budget, saying where the job stands
+        with jobs.admitted(
+            session_id, "clustering", cost, lambda text: set_progress((0, len(STAGES), text))
+        ):
+            return clustering_outcome(session_id, request, _progress_reporter(set_progress))
+    except jobs.JobRefused as refused:
+        return no_update, f"⚠ {refused}", no_update
 
 
 @callback(

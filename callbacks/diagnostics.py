@@ -17,7 +17,7 @@ from hclust.diagnostics import (
 )
 from hclust.errors import InputError
 from hclust.linkage import EUCLIDEAN_ONLY_METHODS
-from services import store
+from services import jobs, store
 from services.jobs import JOB_POLL_MS
 from services.store import NO_DATA, QUALITY_INLINE_MAX_N, NotReady, request_name
 
@@ -229,9 +229,19 @@ def compute_quality(set_progress, request, session_id):
     def report(done, total):
         set_progress([f"Computing quality indices: {done} of {total} values of k done…"])
 
-    store.get_store().quality(
-        session_id, request["clustering"], request["max_k"], progress=report, in_request=False
-    )
+    cost = jobs.quality_cost(session_id, request.get("clustering"), request.get("max_k"))
+    try:  # wait for a turn in the instance's job budget, saying where the job stands
+        with jobs.admitted(session_id, "quality", cost, lambda text: set_progress([text])):
+            store.get_store().quality(
+                session_id,
+                request["clustering"],
+                request["max_k"],
+                progress=report,
+                in_request=False,
+            )
+    except jobs.JobRefused as refused:
+        set_progress([f"⚠ {refused}"])
+        raise PreventUpdate from refused
     if not store.get_store().is_latest_request(session_id, "quality", request.get("id")):
         raise PreventUpdate  # a newer choice has been answered meanwhile
     return {"clustering": request["clustering"], "max_k": request["max_k"]}

@@ -61,3 +61,13 @@ AUTH_USERS_FILE = os.environ.get("AUTH_USERS_FILE", "")
 CLASS_CODE = os.environ.get("CLASS_CODE", "")
 # Send the sign-in cookie over HTTPS only (set when served behind TLS).
 SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE")
+
+# --- The instance's job budget (services/budget.py, issue #10 point 5) ---
+# Background jobs that run at once, and the sum of their memory estimates.
+INSTANCE_JOBS = max(1, _int("INSTANCE_JOBS", os.cpu_count() or 1))
+INSTANCE_MEMORY_MB = max(1, _int("INSTANCE_MEMORY_MB", max(MAX_MEMORY_MB, 4096)))
+# Jobs that may wait for a turn at once; past this a request is refused (the page says why).
+INSTANCE_QUEUE = max(1, _int("INSTANCE_QUEUE", 32))
+# A job whose page has not asked for it for this long is cancelled. Browsers slow
+# the timers of hidden tabs to one a minute, so keep this above 60 s.
+JOB_ABANDON_SECONDS = max(1, _int("JOB_ABANDON_SECONDS", 120))
