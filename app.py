@@ -3,10 +3,11 @@
 import dash
 
 import callbacks  # noqa: F401  (registers every callback)
+from callbacks.validate import MESSAGE_OUTPUTS
 from components.figures import warm_up
 from components.layout import serve_layout
 from hclust.ward import load_compiled
-from services import config, jobs
+from services import config, jobs, request_guard
 
 celery_app = jobs.celery_app()
 app = dash.Dash(
@@ -14,9 +15,11 @@ app = dash.Dash(
     title="Hierarchical clustering explorer",
     serve_locally=True,
     background_callback_manager=jobs.background_manager(celery_app),
+    on_error=request_guard.callback_error_handler(MESSAGE_OUTPUTS),
 )
 app.layout = serve_layout
 server = app.server
+request_guard.guard_endpoint(app)  # a body Dash cannot dispatch gets 400, not 500
 # Uploads travel base64-encoded (4/3 larger) inside a JSON request: past this, HTTP 413.
 server.config["MAX_CONTENT_LENGTH"] = int(config.MAX_UPLOAD_MB * 2**20 * 4 / 3) + 2**20
 warm_up()  # each worker pays plotly's first-use costs as it boots, not in a request

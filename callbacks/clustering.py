@@ -4,10 +4,17 @@ background job with staged progress and a cancel button."""
 from dash import Input, Output, State, callback, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks import validate
 from components.layout import DEFAULT_LARGEST_K
 from hclust.data import MIN_ROWS
 from hclust.errors import InputError
-from hclust.linkage import METRICS, compatible_metrics, is_monotonic, validate_method_metric
+from hclust.linkage import (
+    METHODS,
+    METRICS,
+    compatible_metrics,
+    is_monotonic,
+    validate_method_metric,
+)
 from hclust.preprocess import max_rows_within
 from services import config, store
 from services.jobs import JOB_POLL_MS
@@ -27,6 +34,7 @@ PREPARED_DIAGNOSTICS_MAX_N = 2_000
 )
 def restrict_metrics(method, metric):
     """Offer only the metrics scipy accepts with `method`."""
+    method = validate.one_of(method, "The linkage method", METHODS, optional=True)
     allowed = compatible_metrics(method)
     options = [{"label": m, "value": m, "disabled": m not in allowed} for m in METRICS]
     return options, metric if metric in allowed else allowed[0]
@@ -89,6 +97,7 @@ def optimal_order_label(n):
     Input("data-version", "data"),
 )
 def describe_optimal_order(data_version):
+    data_version = validate.data_version(data_version)
     if not data_version:
         return no_update
     label, disabled = optimal_order_label(int(data_version["n"]))
@@ -192,6 +201,9 @@ def request_clustering(data_version, method, metric, optimal_order, session_id):
     Each request becomes the session's latest; whichever path answers an
     older one after it stays silent (see :func:`clustering_outcome`).
     """
+    data_version = validate.data_version(data_version)
+    method = validate.text(method, "The linkage method", 100, optional=True)
+    metric = validate.text(metric, "The distance metric", 100, optional=True)
     if not data_version:
         raise PreventUpdate
     request = {
@@ -241,6 +253,7 @@ def run_clustering(set_progress, request, session_id):
     """
     if not request:
         raise PreventUpdate
+    request = validate.in_job(validate.clustering_request, request)
     return clustering_outcome(session_id, request, _progress_reporter(set_progress))
 
 
@@ -250,6 +263,7 @@ def run_clustering(set_progress, request, session_id):
     Input("sample-offer", "data"),
 )
 def show_sample_offer(offer):
+    offer = validate.sample_offer(offer)
     if not offer:
         return "", {"display": "none"}
     return f"Cluster a random sample of {offer['rows']:,} of {offer['of']:,} rows", {}

@@ -4,6 +4,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc
 from dash.exceptions import PreventUpdate
 
+from callbacks import validate
 from callbacks.views import labels_for
 from hclust.errors import InputError
 from services import store
@@ -26,6 +27,7 @@ def labelled_frame(dataset, labels):
     prevent_initial_call=True,
 )
 def download_labels(n_clicks, cut, session_id):
+    cut = validate.cut(cut)
     if not n_clicks or not cut:
         raise PreventUpdate
     clustering = cut["clustering"]

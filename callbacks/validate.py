@@ -15,11 +15,14 @@ a store can grow without changing these checks.
 
 from __future__ import annotations
 
+import logging
 import math
 
 from hclust.cut import CRITERIA
 from hclust.errors import InputError
 from hclust.linkage import METHODS, METRICS
+
+log = logging.getLogger("hclust.requests")
 
 # Where a callback's refusal is shown: "component-id.property".
 MESSAGE_OUTPUTS = (
@@ -63,7 +66,9 @@ def whole_number(value, name, low, high, optional=False):
         or not float(value).is_integer()
         or not low <= value <= high
     ):
-        raise InputError(f"{name} must be a whole number from {low:,} to {high:,}; got {_show(value)}.")
+        raise InputError(
+            f"{name} must be a whole number from {low:,} to {high:,}; got {_show(value)}."
+        )
     return int(value)
 
 
@@ -171,7 +176,11 @@ def cut(value, optional=True):
 
 
 def highlight(value, n=MAX_SAMPLES):
-    """The ``highlight`` store: ``{"node"}``, ``{"cluster"}`` or ``{"samples"}``, or None."""
+    """The ``highlight`` store: ``{"node"}``, ``{"cluster"}`` or ``{"samples"}``, or None.
+
+    Only types are checked here; whether a node or sample exists is decided
+    where it is used, against the server's own tree.
+    """
     if not value:
         return None
     mapping_with(value, "The highlight")
@@ -214,3 +223,68 @@ def colour_map(value):
 def event(value, name):
     """A plotly event (clickData, selectedData, relayoutData): an object, or None."""
     return mapping_with(value, name, optional=True) or None
+
+
+def sample_offer(value):
+    """The ``sample-offer`` store: ``{"rows", "of"}``, or None."""
+    if not value:
+        return None
+    mapping_with(value, "The sample offer", ("rows", "of"))
+    whole_number(value["rows"], "The sample's rows", 2, MAX_SAMPLES)
+    whole_number(value["of"], "The data's rows", 2, MAX_SAMPLES)
+    return value
+
+
+def table_cell(value):
+    """A DataTable ``active_cell``: ``{"row", ...}``, or None."""
+    if not value:
+        return None
+    mapping_with(value, "The clicked cell", ("row",))
+    whole_number(value["row"], "The clicked row", 0, MAX_SAMPLES)
+    return value
+
+
+def summary_rows(value):
+    """The cluster table's rows: objects with a whole ``cluster``."""
+
+    def row(element, name):
+        mapping_with(element, name, ("cluster",))
+        whole_number(element["cluster"], f"{name}'s cluster", 1, MAX_SAMPLES)
+        return element
+
+    return list_of(value, "The cluster table", row, optional=True)
+
+
+def clustering_request(value):
+    """The ``linkage-job`` store: a clustering request for the background job."""
+    mapping_with(value, "The clustering request", ("id", "data_version", "method", "metric"))
+    text(value["id"], "The request id", 1_000)
+    data_version(value["data_version"], optional=False)
+    text(value["method"], "The linkage method", 100)
+    text(value["metric"], "The distance metric", 100)
+    flag(value.get("optimal_order", False), "Optimal ordering")
+    return value
+
+
+def quality_request(value):
+    """The ``quality-job`` store: a quality-per-k request for the background job."""
+    mapping_with(value, "The quality request", ("clustering", "max_k"))
+    clustering(value["clustering"], optional=False)
+    whole_number(value["max_k"], "Largest k", 3, 30)
+    text(value.get("id", ""), "The request id", 1_000)
+    return value
+
+
+def in_job(check, value):
+    """`check(value)` in a background job, where a refusal can only be no update.
+
+    Dash hands a job's exceptions to ``on_error`` as text, so a refusal raised in
+    a job would read as a bug; it is logged here as one line instead.
+    """
+    from dash.exceptions import PreventUpdate
+
+    try:
+        return check(value)
+    except InputError as error:
+        log.warning("refused background job input: %s", error)
+        raise PreventUpdate from None

@@ -9,7 +9,7 @@ Two layers: :func:`guard_endpoint` and :func:`callback_error_handler` (``on_erro
   400 with the reason, logged as one line.
 - the values: every callback checks what it reads (``callbacks/validate.py``) and
   raises :class:`hclust.errors.InputError`. Dash's global ``on_error`` handler
-  turns that into the callback's status message, or no update when it has none,
+  turns that into the callback's status message, or no update (204) when it has none,
   logged as one line without a traceback. Any other exception is a bug: it is
   logged with its traceback and, when ``HCLUST_STRICT_CALLBACKS`` is set (the
   tests set it), raised, so Dash answers 500 and the test that met it fails.
@@ -22,6 +22,7 @@ import logging
 import os
 
 from dash import callback_context, no_update
+from dash.exceptions import PreventUpdate
 from dash._utils import clean_property_name, split_callback_id
 from flask import Response, request
 
@@ -46,6 +47,14 @@ class Malformed(Exception):
 def _short(value) -> str:
     text = repr(value)
     return text if len(text) <= MAX_LOGGED else text[:MAX_LOGGED] + "…"
+
+
+def _outputs_named(spec) -> str:
+    """``id.property`` of each output a callback request names, for one log line."""
+    specs = spec if isinstance(spec, list) else [spec]
+    return ",".join(
+        f"{s.get('id')}.{s.get('property')}" if isinstance(s, dict) else "?" for s in specs
+    )
 
 
 def _components(spec, name: str) -> list[tuple[str, str]]:
@@ -106,9 +115,7 @@ def check_envelope(body, callback_map: dict) -> None:
 
 def _refuse(reason: str, status: int = 400) -> Response:
     log.warning("refused callback request (HTTP %d): %s", status, reason)
-    return Response(
-        json.dumps({"error": reason}), status=status, mimetype="application/json"
-    )
+    return Response(json.dumps({"error": reason}), status=status, mimetype="application/json")
 
 
 def _guard_update_component(app):
@@ -133,7 +140,7 @@ def _guard_update_component(app):
 
 
 def _message_outputs(error: InputError, message_outputs: frozenset):
-    """The callback's outputs with `error` in its status output, or None (no update)."""
+    """The callback's outputs with `error` in its status output; no update (HTTP 204) without one."""
     spec = callback_context.outputs_list
     specs = spec if isinstance(spec, list) else [spec]
     named = [
@@ -141,7 +148,7 @@ def _message_outputs(error: InputError, message_outputs: frozenset):
         for s in specs
     ]
     if not any(name in message_outputs for name in named):
-        return None
+        raise PreventUpdate from None
     values = [f"⚠ {error}" if name in message_outputs else no_update for name in named]
     return values if isinstance(spec, list) else values[0]
 
@@ -157,9 +164,10 @@ def callback_error_handler(message_outputs=()):
     message_outputs = frozenset(message_outputs)
 
     def on_error(error: Exception):
-        where = _short(callback_context.outputs_list)
+        where = _outputs_named(callback_context.outputs_list)
         if isinstance(error, InputError):
-            log.warning("refused callback input for %s: %s", where, error)
+            one_line = " ".join(str(error).split())
+            log.warning("refused callback input for %s: %s", where, one_line)
             return _message_outputs(error, message_outputs)
         log.error("callback for %s failed", where, exc_info=error)
         if strict():

@@ -40,9 +40,7 @@ class Page:
         self.url = url
         self.http = requests.Session()
         dependencies = self.http.get(url + "_dash-dependencies", timeout=30).json()
-        self.callbacks = {
-            c["output"]: c for c in dependencies if not c.get("clientside_function")
-        }
+        self.callbacks = {c["output"]: c for c in dependencies if not c.get("clientside_function")}
         self.props: dict[tuple[str, str], object] = {}
         self._collect(self.http.get(url + "_dash-layout", timeout=30).json())
 
