@@ -22,8 +22,8 @@ import logging
 import os
 
 from dash import callback_context, no_update
-from dash.exceptions import PreventUpdate
 from dash._utils import clean_property_name, split_callback_id
+from dash.exceptions import PreventUpdate
 from flask import Response, request
 
 from hclust.errors import InputError
