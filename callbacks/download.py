@@ -27,9 +27,9 @@ def labelled_frame(dataset, labels):
     prevent_initial_call=True,
 )
 def download_labels(n_clicks, cut, session_id):
-    cut = validate.cut(cut)
     if not n_clicks or not cut:
         raise PreventUpdate
+    cut = validate.cut(cut)
     clustering = cut["clustering"]
     try:
         dataset, result = store.get_store().result_for(session_id, clustering)
