@@ -9,8 +9,9 @@ the real ones, the real ones with a key dropped or replaced, and junk (wrong
 types, huge numbers, NaN and infinities, nested junk, out-of-range ids), and
 envelopes Dash cannot dispatch.
 
-``FUZZ_EXAMPLES`` sets the number of generated bodies per test (default 150,
-about a minute for the module); e.g. ``FUZZ_EXAMPLES=3000`` for a long run.
+``FUZZ_EXAMPLES`` sets the number of generated bodies per test (default 300, the
+same ones each run, under a minute for the module); e.g. ``FUZZ_EXAMPLES=5000``
+for a long, random run.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from hypothesis import strategies as st
 
 from devtools.local_app import app_env, gunicorn
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
+LONG_RUN = "FUZZ_EXAMPLES" in os.environ
 UPDATE = "_dash-update-component"
 HUGE = "__huge_number__"  # replaced by the literal 1e999 (past float range) in the body
 # How long a background job's answer is polled for before the example moves on.
@@ -143,9 +145,16 @@ def served(tmp_path_factory):
         yield page, log
 
 
-def linkage_page(page: Page) -> dict:
-    """A normal request that reads the session's data: the first page of Z."""
-    return page.answer(page.output_for("linkage-table", "data"), ["clustering.data"])
+def session_answers(page: Page) -> tuple[dict, dict]:
+    """Normal requests that read the session's data: the first page of Z, and the download
+    (every sample, its values and its cluster)."""
+    table = page.answer(page.output_for("linkage-table", "data"), ["clustering.data"])
+    download = page.answer(
+        page.output_for("download", "data"),
+        ["download-labels.n_clicks"],
+        {("download-labels", "n_clicks"): 1},
+    )
+    return table, download
 
 
 # --- what the generated bodies are made of ---------------------------------------
@@ -157,7 +166,13 @@ KEYS = (
     "data_version", "max_k", "row", "column_id", "file", "size", "mean x", "std x", "corr",
     "shapes[0].y0", "shapes[0].y1", "xaxis.range[0]", "xaxis.range[1]", "xaxis.autorange",
 )  # fmt: skip
-SPECIAL_TEXT = ("NaN", "inf", "-Infinity", "1e999", "", "X", "ward", "euclidean", "distance", "0")
+# text that reaches deeper: real option values, and numbers spelled as text
+SPECIAL_TEXT = (
+    "NaN", "inf", "-Infinity", "1e999", "", "0", "ward", "single", "centroid", "euclidean",
+    "cosine", "distance", "maxclust", "inconsistent", "monocrit", "maxclust_monocrit", "left",
+    "PC1", "snap", "contracted", "bundled:iris", "bundled:penguins", "generate:blobs",
+    "generate:moons", "upload", "zscore", "mean", "lastp", "level", "data:text/csv;base64,YSxiCjEsMgo=",
+)  # fmt: skip
 scalars = st.one_of(
     st.none(),
     st.booleans(),
@@ -236,12 +251,13 @@ def assert_clean_log(log):
 class TestGarbledValues:
     def test_no_5xx_no_traceback_and_the_session_keeps_its_data(self, served):
         page, log = served
-        before = linkage_page(page)
+        before = session_answers(page)
+        assert len(before[1]["response"]["download"]["data"]["content"].splitlines()) == 151
 
         @settings(
             max_examples=EXAMPLES,
             deadline=None,
-            derandomize=EXAMPLES <= 150,  # a repeatable run in make test
+            derandomize=not LONG_RUN,  # the same bodies in every make test
             suppress_health_check=list(HealthCheck),
         )
         @given(st.data())
@@ -251,7 +267,7 @@ class TestGarbledValues:
             assert_answered(page, body, page.post(body, raw=raw))
 
         post_garbage()
-        assert linkage_page(page) == before
+        assert session_answers(page) == before
         assert page.props[("clustering", "data")]["n"] == 150
         assert_clean_log(log)
 
