@@ -168,8 +168,9 @@ def cut(value, optional=True):
     one_of(value["criterion"], "The criterion", CRITERIA)
     whole_number(value["k"], "k", 1, MAX_SAMPLES)
     number(value.get("height"), "The cut height", 0, optional=True)
+    # t and depth are kept as typed (a distance cut ignores them); fcluster checks their range
     number(value.get("t"), "The threshold t", optional=True)
-    whole_number(value.get("depth"), "The depth", 1, 100, optional=True)
+    number(value.get("depth"), "The depth", optional=True)
     if "nudged" in value:
         whole_number(value["nudged"], "The keyboard's steps", -(2**53), 2**53)
     return value
@@ -260,8 +261,9 @@ def clustering_request(value):
     mapping_with(value, "The clustering request", ("id", "data_version", "method", "metric"))
     text(value["id"], "The request id", 1_000)
     data_version(value["data_version"], optional=False)
-    text(value["method"], "The linkage method", 100)
-    text(value["metric"], "The distance metric", 100)
+    # which method and metric: checked, with the page's message, as the job starts
+    text(value["method"], "The linkage method", 100, optional=True)
+    text(value["metric"], "The distance metric", 100, optional=True)
     flag(value.get("optimal_order", False), "Optimal ordering")
     return value
 
