@@ -10,6 +10,7 @@ import logging
 import math
 
 import pytest
+from dash.exceptions import PreventUpdate
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -141,6 +142,20 @@ class TestStores:
     def test_a_summary_with_a_wrong_value_is_refused_naming_it(self, summary, change, named):
         with pytest.raises(InputError, match=named):
             validate.clustering(dict(summary[1], **change))
+
+    def test_a_cut_keeps_a_depth_only_other_criteria_use(self, summary):
+        # typed while the criterion is distance, where depth does not matter
+        cut = {"clustering": summary[1], "criterion": "distance", "height": 2.0, "k": 3}
+        assert validate.cut(dict(cut, depth=0, t=-1.5)) is not None
+        with pytest.raises(InputError, match="The depth must be a number"):
+            validate.cut(dict(cut, depth="2"))
+
+    def test_a_refusal_in_a_job_is_no_update_and_one_line(self, caplog):
+        with caplog.at_level(logging.WARNING, logger="hclust.requests"):
+            with pytest.raises(PreventUpdate):
+                validate.in_job(validate.quality_request, {"max_k": 5})
+        (record,) = caplog.records
+        assert "lacks clustering" in record.message and record.exc_info is None
 
     def test_empty_stores_are_none(self):
         assert validate.clustering(None) is None and validate.cut({}) is None
