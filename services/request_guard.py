@@ -169,9 +169,9 @@ def callback_error_handler(message_outputs=()):
             one_line = " ".join(str(error).split())
             log.warning("refused callback input for %s: %s", where, one_line)
             return _message_outputs(error, message_outputs)
-        log.error("callback for %s failed", where, exc_info=error)
         if strict():
-            raise error
+            raise error  # Dash answers 500 and Flask logs the traceback
+        log.error("callback for %s failed", where, exc_info=error)
         return _message_outputs(
             InputError(
                 "The server could not answer this request (an internal error, now logged). "
