@@ -11,8 +11,12 @@ Two layers: :func:`guard_endpoint` and :func:`callback_error_handler` (``on_erro
   raises :class:`hclust.errors.InputError`. Dash's global ``on_error`` handler
   turns that into the callback's status message, or no update (204) when it has none,
   logged as one line without a traceback. Any other exception is a bug: it is
-  logged with its traceback and, when ``HCLUST_STRICT_CALLBACKS`` is set (the
-  tests set it), raised, so Dash answers 500 and the test that met it fails.
+  logged with its traceback and the page says the server could not answer; when
+  ``HCLUST_STRICT_CALLBACKS`` is set (tests/conftest.py sets it) it is raised
+  instead, so Dash answers 500 and the test that met it fails.
+
+A background job hands ``on_error`` its exception only as text, so jobs check
+their arguments with :func:`callbacks.validate.in_job`, which answers no update.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ MAX_LOGGED = 200
 
 
 def strict() -> bool:
-    """Whether bugs in callbacks are raised (tests) rather than answered with no update."""
+    """Whether a bug in a callback is raised (tests) rather than logged and answered."""
     return os.environ.get("HCLUST_STRICT_CALLBACKS", "") not in ("", "0")
 
 
