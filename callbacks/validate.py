@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import math
 
-from hclust.cut import CRITERIA
+from hclust.cut import CRITERIA, OVERFLOW
 from hclust.errors import InputError
 from hclust.linkage import METHODS, METRICS
 
@@ -216,7 +216,8 @@ def colour_map(value):
     for node, colour in nodes.items():
         if not node.isdigit():
             raise InputError(f"The coloured nodes name {_show(node)}, not a merge.")
-        whole_number(colour, f"The colour of node {node}", 0, 2**31)
+        # a palette index, or OVERFLOW (pale grey) for clusters past the palette
+        whole_number(colour, f"The colour of node {node}", OVERFLOW, 2**31)
     mapping_with(value.get("labels", {}), "The cluster colours")
     return value
 

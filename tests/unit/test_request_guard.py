@@ -10,6 +10,8 @@ import logging
 import math
 
 import pytest
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
 from dash.exceptions import PreventUpdate
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,6 +21,7 @@ from callbacks import validate
 from callbacks.cut import sync_cut
 from callbacks.diagnostics import linkage_table_page, update_inconsistency
 from callbacks.views import update_views
+from hclust.cut import OVERFLOW, PALETTE
 from hclust.errors import InputError
 from services import request_guard
 
@@ -142,6 +145,18 @@ class TestStores:
     def test_a_summary_with_a_wrong_value_is_refused_naming_it(self, summary, change, named):
         with pytest.raises(InputError, match=named):
             validate.clustering(dict(summary[1], **change))
+
+    @pytest.mark.parametrize("k", [2, 40])  # 40 clusters: more than the palette's colours
+    def test_the_stores_the_views_write_pass(self, summary, k):
+        session_id, clustering = summary
+        cut = {"clustering": clustering, "criterion": "maxclust", "height": None, "k": k}
+        token = context_value.set(AttributeDict(triggered_inputs=[{"prop_id": "cut.data"}]))
+        try:
+            *_, colour_map, _ = update_views(cut, *[None] * 11, session_id)
+        finally:
+            context_value.reset(token)
+        assert validate.colour_map(colour_map) is colour_map
+        assert (OVERFLOW in colour_map["nodes"].values()) == (k > len(PALETTE))
 
     def test_a_cut_keeps_a_depth_only_other_criteria_use(self, summary):
         # typed while the criterion is distance, where depth does not matter
