@@ -8,10 +8,11 @@ security.ensure_private_dir(config.CACHE_DIR)
 import dash  # noqa: E402
 
 import callbacks  # noqa: E402, F401  (registers every callback)
+from callbacks.validate import MESSAGE_OUTPUTS  # noqa: E402
 from components.figures import warm_up  # noqa: E402
 from components.layout import serve_layout  # noqa: E402
 from hclust.ward import load_compiled  # noqa: E402
-from services import auth, jobs  # noqa: E402
+from services import auth, jobs, request_guard  # noqa: E402
 
 celery_app = jobs.celery_app()
 app = dash.Dash(
@@ -19,9 +20,11 @@ app = dash.Dash(
     title="Hierarchical clustering explorer",
     serve_locally=True,
     background_callback_manager=jobs.background_manager(celery_app),
+    on_error=request_guard.callback_error_handler(MESSAGE_OUTPUTS),
 )
 app.layout = serve_layout
 server = app.server
+request_guard.guard_endpoint(app)  # a body Dash cannot dispatch gets 400, not 500
 # Uploads travel base64-encoded (4/3 larger) inside a JSON request: past this, HTTP 413.
 server.config["MAX_CONTENT_LENGTH"] = int(config.MAX_UPLOAD_MB * 2**20 * 4 / 3) + 2**20
 auth.install(server)  # sign-in before anything else, when AUTH_USERS_FILE or CLASS_CODE is set

@@ -4,11 +4,18 @@ background job with staged progress and a cancel button."""
 from dash import Input, Output, State, callback, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks import validate
 from callbacks.errors import shows_errors
 from components.layout import DEFAULT_LARGEST_K
 from hclust.data import MIN_ROWS
 from hclust.errors import InputError
-from hclust.linkage import METRICS, compatible_metrics, is_monotonic, validate_method_metric
+from hclust.linkage import (
+    METHODS,
+    METRICS,
+    compatible_metrics,
+    is_monotonic,
+    validate_method_metric,
+)
 from hclust.preprocess import max_rows_within
 from services import config, jobs, store
 from services.jobs import JOB_POLL_MS
@@ -36,6 +43,7 @@ PREPARED_DIAGNOSTICS_MAX_N = 2_000
 )
 def restrict_metrics(method, metric):
     """Offer only the metrics scipy accepts with `method`."""
+    method = validate.one_of(method, "The linkage method", METHODS, optional=True)
     allowed = compatible_metrics(method)
     options = [{"label": m, "value": m, "disabled": m not in allowed} for m in METRICS]
     return options, metric if metric in allowed else allowed[0]
@@ -100,6 +108,7 @@ def optimal_order_label(n):
 )
 def describe_optimal_order(data_version, session_id):
     """The checkbox for the data the page names, sized by the server's record of it."""
+    data_version = validate.data_version(data_version)
     if not isinstance(data_version, dict):
         return no_update
     try:
@@ -207,6 +216,9 @@ def request_clustering(data_version, method, metric, optimal_order, session_id):
     Each request becomes the session's latest; whichever path answers an
     older one after it stays silent (see :func:`clustering_outcome`).
     """
+    data_version = validate.data_version(data_version)
+    method = validate.text(method, "The linkage method", 100, optional=True)
+    metric = validate.text(metric, "The distance metric", 100, optional=True)
     if not isinstance(data_version, dict):
         raise PreventUpdate
     shared = store.get_store()
@@ -257,6 +269,7 @@ def run_clustering(set_progress, request, session_id):
     """
     if not request:
         raise PreventUpdate
+    request = validate.in_job(validate.clustering_request, request)
     cost = jobs.clustering_cost(
         session_id,
         (request.get("data_version") or {}).get("key"),
@@ -279,6 +292,7 @@ def run_clustering(set_progress, request, session_id):
     Input("sample-offer", "data"),
 )
 def show_sample_offer(offer):
+    offer = validate.sample_offer(offer)
     if not offer:
         return "", {"display": "none"}
     return f"Cluster a random sample of {offer['rows']:,} of {offer['of']:,} rows", {}

@@ -6,7 +6,9 @@ import math
 from dash import Input, Output, State, callback, ctx
 from dash.exceptions import PreventUpdate
 
+from callbacks import validate
 from callbacks.errors import shows_errors
+from components.figures import ORIENTATIONS
 from hclust.cut import (
     CRITERIA,
     HORIZONTAL_CRITERIA,
@@ -194,6 +196,18 @@ def sync_cut(
     session_id,
 ):
     """One cut, many ways to set it; never recomputes the linkage."""
+    clustering, cut = validate.clustering(clustering), validate.cut(cut)
+    relayout = validate.event(relayout, "The dendrogram's relayout")
+    elbow_click = validate.event(elbow_click, "The click in the elbow plot")
+    quality_click = validate.event(quality_click, "The click in the quality plot")
+    # typed values: their type here, their range where they are used (resolve_cut)
+    typed_height = validate.number(typed_height, "The cut height", optional=True)
+    typed_k = validate.number(typed_k, "The number of clusters k", optional=True)
+    t = validate.number(t, "The threshold t", optional=True)
+    depth = validate.number(depth, "The depth", optional=True)
+    criterion = validate.one_of(criterion, "The criterion", CRITERIA)
+    flags = validate.strings(flags, "The dendrogram options")
+    orientation = validate.one_of(orientation, "The orientation", ORIENTATIONS, optional=True)
     if not clustering:
         raise PreventUpdate
     triggered = ctx.triggered_id

@@ -9,6 +9,7 @@ import secrets
 from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks import validate
 from hclust.data import PRESETS, Dataset, load_preset, random_sample
 from hclust.datasets import BUNDLED, load_bundled_table
 from hclust.errors import InputError
@@ -113,7 +114,7 @@ def generator_params(kind, n, noise, seed, blob_rows):
                         "corr": float(row["corr"]),
                     }
                 )
-            except (KeyError, TypeError, ValueError):
+            except (KeyError, TypeError, ValueError, OverflowError):
                 raise InputError(
                     f"Blob {i + 1}: every setting must be a number (size, mean x, mean y, std x, std y, corr)."
                 )
@@ -246,6 +247,7 @@ def receive_upload(contents, filename, session_id):
     worker that answers everyone's light callbacks only stores the bytes, and
     :func:`read_large_upload` parses them in a job process.
     """
+    filename = validate.text(filename, "The file name", 1_000, optional=True)
     if not contents:
         raise PreventUpdate
     filename = filename if isinstance(filename, str) and filename else "upload.csv"
@@ -313,6 +315,7 @@ def column_choices(source, table_version, session_id):
     A bundled dataset brings its own scaling (penguins mixes grams and
     millimetres, so z-score); other sources keep the person's choice.
     """
+    source = validate.text(source, "The dataset", 200, optional=True)
     table = active_table(session_id, source)
     if table is None:
         return [], [], [], None, no_update
@@ -377,6 +380,12 @@ def load_dataset(
     session_id,
 ):
     """Put the chosen data in the session; on any error keep what was loaded."""
+    source = validate.text(source, "The dataset", 200, optional=True)
+    features = validate.strings(features, "The feature columns")
+    label = validate.text(label, "The label column", 1_000, optional=True)
+    upload_error = validate.text(upload_error, "The upload's message", optional=True)
+    offer, current = validate.sample_offer(offer), validate.data_version(current)
+    blob_rows = validate.list_of(blob_rows, "The blobs", max_items=1_000, optional=True)
     if ctx.triggered_id == "upload-error":
         if upload_error:
             return no_update, upload_error, no_update, no_update, no_update, no_update
@@ -450,6 +459,7 @@ def show_source_options(source):
 )
 def add_blob(n_clicks, rows):
     """A new blob row, offset from the last so it is visible at once."""
+    rows = validate.list_of(rows, "The blobs", max_items=1_000, optional=True)
     rows = list(rows or [])
     last = rows[-1] if rows else {"mean x": 0, "mean y": 0}
     try:

@@ -5,6 +5,7 @@ import numpy as np
 from dash import Input, Output, State, callback, ctx, dash_table, html, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks import validate
 from callbacks.errors import error_text, shows_errors
 from callbacks.views import labels_for
 from components.figures import cophenetic_figure, elbow_figure, placeholder_figure, quality_figure
@@ -76,6 +77,7 @@ def method_comparison(session_id, dataset, clustering):
 @shows_errors(outputs=3, message=0)
 def update_linkage_diagnostics(clustering, session_id):
     """Everything that depends on the linkage alone."""
+    clustering = validate.clustering(clustering)
     if not clustering:
         raise PreventUpdate
     dataset, _ = store.get_store().result_for(session_id, clustering)
@@ -140,6 +142,10 @@ def inconsistency_view(Z, depth, last=10, threshold=None):
 )
 @shows_errors(outputs=1, message=0)
 def update_inconsistency(clustering, depth, last, threshold, session_id):
+    clustering = validate.clustering(clustering)
+    depth = validate.number(depth, "Depth", optional=True)  # ranges: inconsistency_view
+    last = validate.number(last, "Last merges", optional=True)
+    threshold = validate.number(threshold, "The threshold t", optional=True)
     if not clustering:
         raise PreventUpdate
     _, result = store.get_store().result_for(session_id, clustering)
@@ -193,6 +199,7 @@ def request_quality(clustering, max_k, session_id):
     session's latest, so an older job that ends after a newer answer cannot
     replace it.
     """
+    clustering = validate.clustering(clustering)
     if not isinstance(clustering, dict) or not valid_max_k(max_k):
         raise PreventUpdate
     shared = store.get_store()
@@ -225,6 +232,7 @@ def compute_quality(set_progress, request, session_id):
     """Silhouette, Calinski–Harabasz and Davies–Bouldin per k, off the request path."""
     if not isinstance(request, dict) or not valid_max_k(request.get("max_k")):
         raise PreventUpdate
+    request = validate.in_job(validate.quality_request, request)
 
     def report(done, total):
         set_progress([f"Computing quality indices: {done} of {total} values of k done…"])
@@ -265,6 +273,7 @@ def update_k_plots(cut, new_clustering, max_k, quality_ready, session_id):
     A new linkage draws them at once, at its default cut, in the same round
     of requests as that cut rather than after it.
     """
+    cut, new_clustering = validate.cut(cut), validate.clustering(new_clustering)
     if new_clustering and (not cut or cut.get("clustering") != new_clustering):
         _, result = store.get_store().result_for(session_id, new_clustering)
         cut = {
@@ -330,6 +339,7 @@ def update_k_plots(cut, new_clustering, max_k, quality_ready, session_id):
 @shows_errors(outputs=3, status="cut-status")
 def update_summary(cut, colour_map, session_id):
     """One row per cluster with its colour, size, feature means and WCSS."""
+    cut, colour_map = validate.cut(cut), validate.colour_map(colour_map)
     if not cut or not colour_map or colour_map.get("clustering") != cut["clustering"]:
         raise PreventUpdate
     dataset, result = store.get_store().result_for(session_id, cut["clustering"])
@@ -383,6 +393,7 @@ def linkage_rows(Z, first=0, last=None):
 @shows_errors(outputs=3, status="clustering-status")
 def linkage_table_page(clustering, page, session_id):
     """One page of Z at a time: n − 1 rows of 100,000 samples would be megabytes for a table showing ten."""
+    clustering = validate.clustering(clustering)
     if not clustering:
         raise PreventUpdate
     _, result = store.get_store().result_for(session_id, clustering)
@@ -404,6 +415,7 @@ def linkage_table_page(clustering, page, session_id):
 @shows_errors(outputs=1, message=0)
 def scale_hint(clustering, session_id):
     """Ward and euclidean are dominated by the widest feature: say so when scales differ."""
+    clustering = validate.clustering(clustering)
     if not clustering:
         raise PreventUpdate
     dataset = store.get_store().loaded_dataset(session_id, clustering.get("key"))

@@ -4,6 +4,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc
 from dash.exceptions import PreventUpdate
 
+from callbacks import validate
 from callbacks.errors import shows_errors
 from callbacks.views import labels_for
 from services import store
@@ -29,6 +30,7 @@ def labelled_frame(dataset, labels):
 def download_labels(n_clicks, cut, session_id):
     if not n_clicks or not cut:
         raise PreventUpdate
+    cut = validate.cut(cut)
     clustering = cut["clustering"]
     dataset, result = store.get_store().result_for(session_id, clustering)
     labels = labels_for(result, cut)

@@ -15,6 +15,7 @@ from dash import (
 )
 from dash.exceptions import PreventUpdate
 
+from callbacks import validate
 from callbacks.errors import shows_errors
 from callbacks.views import dendrogram_options
 from hclust.dendrogram import members
@@ -130,6 +131,15 @@ def update_highlight(
     p,
     session_id,
 ):
+    node_click = validate.event(node_click, "The click in the dendrogram")
+    selection = validate.event(selection, "The selection in the scatter")
+    if selection is not None:
+        validate.list_of(selection.get("points"), "The selected points", optional=True)
+    summary_cell, summary_rows = (
+        validate.table_cell(summary_cell),
+        validate.summary_rows(summary_rows),
+    )
+    cut, current, focus = validate.cut(cut), validate.highlight(current), validate.focus(focus)
     trigger = ctx.triggered_id
     if trigger == "cut" and not current:
         raise PreventUpdate  # nothing to clear; redrawing the views would waste the cut's fast path
@@ -224,6 +234,9 @@ def update_focus(
     session_id,
 ):
     """Which branch the dendrogram shows: the whole tree, or one subtree in full."""
+    highlight, focus = validate.highlight(highlight), validate.focus(focus)
+    relayout = validate.event(relayout, "The dendrogram's relayout")
+    clustering = validate.clustering(clustering)
     trigger = ctx.triggered_id
     node_highlighted = bool(highlight and "node" in highlight)
     focused = bool(focus and focus.get("clustering") == clustering)

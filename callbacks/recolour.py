@@ -4,6 +4,7 @@ drawn dendrogram, and the browser-side state it keeps (assets/cut_recolour.js)."
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback
 from dash.exceptions import PreventUpdate
 
+from callbacks import validate
 from callbacks.views import dendrogram_options, focus_root
 from components.recolour import geometry_id, recolour_index
 from hclust.errors import InputError
@@ -21,6 +22,7 @@ from services import store
 )
 def publish_recolour_index(clustering, truncate_mode, p, focus, orientation, session_id):
     """The index for the dendrogram update_views draws with the same options."""
+    clustering, focus = validate.clustering(clustering), validate.focus(focus)
     if not clustering:
         raise PreventUpdate
     options = dendrogram_options(truncate_mode, p, None, None, orientation, None)

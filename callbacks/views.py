@@ -4,6 +4,7 @@ import numpy as np
 from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks import validate
 from callbacks.data import PCA_AXES
 from callbacks.errors import shows_errors
 from components.figures import ORIENTATIONS, cluster_legend, dendrogram_figure, scatter_figure
@@ -163,6 +164,9 @@ def update_views(
     session_id,
 ):
     """Recolour both plots; an axes change redraws only the scatter."""
+    cut, highlight, focus = validate.cut(cut), validate.highlight(highlight), validate.focus(focus)
+    flags = validate.strings(flags, "The dendrogram options")
+    colour_map = validate.colour_map(colour_map)
     if not cut:
         raise PreventUpdate
     clustering = cut["clustering"]

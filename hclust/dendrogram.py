@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cut import TreeIndex
+from .errors import InputError
 
 TRUNCATE_MODES = ("none", "lastp", "level")
 
@@ -89,7 +90,10 @@ def dendrogram_geometry(
     n = tree.n
     root = 2 * n - 2 if root is None else int(root)
     if not n <= root <= 2 * n - 2:
-        raise ValueError("root must be a merge node (n .. 2n - 2)")
+        # a branch named by the browser: refused as input (InputError is a ValueError)
+        raise InputError(
+            f"The branch to show must be a merge of this tree ({n:,} to {2 * n - 2:,})."
+        )
     left = Z[:, 0].astype(np.int64)
     right = Z[:, 1].astype(np.int64)
     merge_start, merge_size = tree.start[n:], tree.size[n:]

@@ -8,14 +8,11 @@ fails) on the code as it was.
 
 import io
 import json
-from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 import pytest
 from dash import no_update
-from dash._callback_context import context_value
-from dash._utils import AttributeDict
 from dash.exceptions import PreventUpdate
 
 import services.store as store_module
@@ -37,6 +34,7 @@ from callbacks.linking import update_focus, update_highlight
 from callbacks.views import update_views
 from hclust.data import Dataset
 from services import store
+from tests.helpers import page_context
 from tests.unit.test_callbacks import call, new_session, triggered_by
 from tests.unit.test_callbacks_data import load, upload
 
@@ -260,7 +258,7 @@ class TestTheServerDecidesFromItsOwnRecords:
         key = put(session_id, dataset_of(40, seed=2))
         summary, status, offer, job = call(
             request_clustering,
-            data_version={"key": key, "n": 10**9},
+            data_version={"key": key, "n": 100_000},  # past INLINE_MAX_N, within any limit
             method="average",
             metric="euclidean",
             optimal_order=[],
@@ -272,7 +270,7 @@ class TestTheServerDecidesFromItsOwnRecords:
         """A forged summary for data too large for a request gets a message, not 10 s of work."""
         session_id = new_session()
         key = put(session_id, dataset_of(INLINE_MAX_N + 1, seed=3))
-        forged = {"key": key, "method": "single", "metric": "cityblock", "n": 2}
+        forged = {"key": key, "method": "single", "metric": "cityblock", "n": 2, "default_cut": 1.0}
         message = call(
             update_inconsistency, clustering=forged, depth=2, last=10, session_id=session_id
         )
@@ -302,13 +300,19 @@ class TestTheServerDecidesFromItsOwnRecords:
         dataset = dataset_of(QUALITY_INLINE_MAX_N + 1, seed=5)
         key = put(session_id, dataset)
         store.get_store().clustering(session_id, "ward", "euclidean", data_key=key)
-        forged = {"key": key, "method": "ward", "metric": "euclidean", "n": 2}
+        forged = {
+            "key": key,
+            "method": "ward",
+            "metric": "euclidean",
+            "n": 2,
+            "default_cut": 1.0,
+        }
         ready, job = call(request_quality, clustering=forged, max_k=5, session_id=session_id)
         assert ready is no_update and isinstance(job, dict) and computed == []
         # and a forged "ready" does not make the plots compute it either
         outputs = call(
             update_k_plots,
-            cut={"clustering": forged, "k": 2},
+            cut={"clustering": forged, "criterion": "distance", "k": 2},
             new_clustering=forged,
             max_k=5,
             quality_ready={"clustering": forged, "max_k": 5},
@@ -370,20 +374,7 @@ class TestTheServerDecidesFromItsOwnRecords:
         assert store.get_store().dataset(session["id"]).n_samples == 12
 
 
-@contextmanager
-def page_context(prop_id="."):
-    """A callback context, triggered by `prop_id`, that collects what set_props sends."""
-    context = AttributeDict(
-        triggered_inputs=[{"prop_id": prop_id, "value": None}], updated_props={}
-    )
-    token = context_value.set(context)
-    try:
-        yield context.updated_props
-    finally:
-        context_value.reset(token)
-
-
-GONE = {"key": "0" * 64, "method": "ward", "metric": "euclidean", "n": 150}
+GONE = {"key": "0" * 64, "method": "ward", "metric": "euclidean", "n": 150, "default_cut": 1.0}
 GONE_CUT = {"clustering": GONE, "criterion": "distance", "height": 1.0, "k": 2}
 
 
@@ -393,7 +384,11 @@ class TestNoSilentFailures:
     @pytest.mark.parametrize(
         "callback,inputs,status",
         [
-            (update_summary, dict(cut=GONE_CUT, colour_map={"clustering": GONE}), "cut-status"),
+            (
+                update_summary,
+                dict(cut=GONE_CUT, colour_map={"clustering": GONE, "nodes": {}}),
+                "cut-status",
+            ),
             (linkage_table_page, dict(clustering=GONE, page=0), "clustering-status"),
             (request_quality, dict(clustering=GONE, max_k=5), "quality-status"),
             (
