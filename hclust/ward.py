@@ -48,7 +48,7 @@ _ETA32 = 2.0**-150
 _SAFETY = 4.0
 # past this share of the active clusters measured again in float64, the float32
 # pass is not ruling enough out to pay for itself: the chain continues in float64
-_FLOAT64_SHARE = 0.25
+_FLOAT64_SHARE = 1 / 16
 _FLOAT64_MIN_ACTIVE = 64
 _JIT = dict(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
@@ -143,14 +143,30 @@ def _threshold(best, size_x, m, coordinate_bound):
 
 
 @numba.njit(**_JIT)
-def _nearest64(c64, inv64, active, px, prev):
-    """Exact nearest cluster to `px` by a float64 scan alone; ties as in :func:`_nearest`."""
+def _nearest64(c64, inv64, active, px, prev, costs):
+    """Exact nearest cluster to `px` by a float64 scan alone; ties as in :func:`_nearest`.
+
+    The costs are summed coordinate by coordinate over contiguous rows, in
+    the order :func:`_cost` sums them, so each equals ``_cost(px, j)`` bit for bit.
+    """
+    m = c64.shape[0]
+    costs = costs[:active]
+    costs[:] = 0.0
+    for k in range(m):
+        centre = c64[k, px]
+        row = c64[k, :active]
+        for j in range(active):
+            d = centre - row[j]
+            costs[j] += d * d
+    inv_x = inv64[px]
+    for j in range(active):
+        costs[j] = costs[j] / (inv_x + inv64[j])
     best_pos = prev
-    best = _cost(c64, inv64, px, prev) if prev >= 0 else np.inf
+    best = costs[prev] if prev >= 0 else np.inf
     for j in range(active):
         if j == px or j == prev:
             continue
-        cost = _cost(c64, inv64, px, j)
+        cost = costs[j]
         if cost < best or (cost == best and best_pos != prev and j < best_pos):
             best = cost
             best_pos = j
@@ -216,6 +232,7 @@ def _nn_chain(c64, size, coordinate_bound):
     rep = np.arange(n)  # representative leaf of the cluster at each position
     pos_of = np.arange(n)  # position of the cluster a leaf represents
     approx = np.empty(n, np.float32)
+    costs64 = np.empty(n)
     tile_min = np.empty((n + _TILE - 1) // _TILE, np.float32)
     chain = np.empty(n, np.int64)  # representatives
     merges_a = np.empty(n - 1, np.int64)
@@ -232,7 +249,7 @@ def _nn_chain(c64, size, coordinate_bound):
             x = chain[chain_len - 1]
             prev = pos_of[chain[chain_len - 2]] if chain_len >= 2 else -1
             if float64_only:
-                y_pos, cost = _nearest64(c64, inv64, active, pos_of[x], prev)
+                y_pos, cost = _nearest64(c64, inv64, active, pos_of[x], prev, costs64)
             else:
                 y_pos, cost, checked = _nearest(
                     c64,
