@@ -17,9 +17,11 @@ and every metric it allows:
   every keyboard step crosses a merge;
 - the quality indices are computed for every n >= 2.
 
-Two modes. Quick (the default, in ``make test``): a few hundred datasets, well
-under a minute. Thorough: ``HYPOTHESIS_PROFILE=thorough .venv/bin/python -m
-pytest tests/unit/test_against_scipy.py``, thousands of datasets and larger.
+Two modes. Quick (the default, in ``make test``): 30 datasets per test, up to 30
+rows, the same ones every run; about 15 s of CPU. Thorough:
+``HYPOTHESIS_PROFILE=thorough .venv/bin/python -m pytest tests/unit/test_against_scipy.py``,
+1,500 random datasets per test (``HYPOTHESIS_MAX_EXAMPLES`` to change it), up to
+120 rows; about an hour on two cores.
 """
 
 import os
@@ -49,7 +51,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "thorough",
-    max_examples=1_500,
+    max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", 1_500)),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
@@ -151,6 +153,19 @@ def assert_valid_greedy_tree(Z, distances, method, atol, rtol=1e-9):
         index[n + row] = i
 
 
+def copies_merged(Z, X):
+    """Mask of the merges that join two clusters made only of copies of one row."""
+    n = len(X)
+    _, row = np.unique(X, axis=0, return_inverse=True)
+    group = np.concatenate([row.ravel(), np.full(n - 1, -1)])
+    mask = np.zeros(n - 1, bool)
+    for i, (a, b) in enumerate(Z[:, :2].astype(int).tolist()):
+        if group[a] >= 0 and group[a] == group[b]:
+            mask[i] = True
+            group[n + i] = group[a]
+    return mask
+
+
 def same_partition(a, b):
     pairs = set(zip(a.tolist(), b.tolist()))
     return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
@@ -205,8 +220,9 @@ def test_large_data_paths_agree_with_scipy(data):
         atol = coordinate_tolerance(X, metric) + 1e-12 * float(distances.max(initial=0))
         # tie-robust: Z is a greedy tree of this method on scipy's own distances
         assert_valid_greedy_tree(Z, distances, method, atol)
-        # identical rows merge at exactly 0, as in scipy
-        assert np.sum(Z[:, 2] == 0) == np.sum(expected[:, 2] == 0)
+        if metric == "euclidean":  # merges of copies of one row are at exactly 0, as in scipy's
+            assert np.all(Z[copies_merged(Z, X), 2] == 0)
+            assert np.all(expected[copies_merged(expected, X), 2] == 0)
         tied = nearly_tied(expected[:, 2], atol) or bool(tie_note(Z, X))
         if tied:
             continue
