@@ -12,8 +12,10 @@ from hclust.errors import InputError
 from hclust.linkage import (
     METHODS,
     METRICS,
+    SCIPY_TREE_MAX_N,
     compatible_metrics,
     is_monotonic,
+    tie_note,
     validate_method_metric,
 )
 from hclust.preprocess import max_rows_within
@@ -81,6 +83,14 @@ def compute_clustering(session_id, data_version, method, metric, optimal_order, 
     status = f"{method} linkage, {metric} distance: {dataset.n_samples - 1:,} merges."
     if not is_monotonic(result.Z):
         status += " ⚠ The tree has inversions (a merge lower than an earlier one, as centroid and median can give); cuts use each merge's highest height below it, as fcluster does."
+    if dataset.n_samples > SCIPY_TREE_MAX_N:
+        ties = tie_note(result.Z, dataset.values, is_distance_matrix=dataset.is_distance_matrix)
+        if ties:
+            status += (
+                f" ⚠ Tied distances ({ties}): this tree is one of several equally valid ones. "
+                f"Above {SCIPY_TREE_MAX_N:,} samples ties may be broken otherwise than scipy "
+                "breaks them, giving other clusters at some cuts."
+            )
     if optimal_order:
         status += " Leaves in optimal order."
     return summary, status

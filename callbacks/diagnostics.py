@@ -11,6 +11,7 @@ from callbacks.views import labels_for
 from components.figures import cophenetic_figure, elbow_figure, placeholder_figure, quality_figure
 from hclust.cut import n_clusters_at
 from hclust.diagnostics import (
+    QUALITY_MIN_K,
     cluster_summary,
     elbow,
     inconsistency_table,
@@ -33,6 +34,13 @@ TABLE_STYLE = dict(
 
 
 def cophenetic_text(result):
+    if not np.isfinite(result.coefficient):
+        return "c undefined", (
+            f"a correlation needs distances that vary; here all {result.n_pairs:,} pair distances "
+            "are equal"
+            if result.n_pairs > 1
+            else "a correlation needs at least two pairs of samples; two samples make one pair"
+        )
     if result.exact:
         return f"c = {result.coefficient:.5f}", f"exact, over all {result.n_pairs:,} pairs"
     return (
@@ -319,6 +327,7 @@ def update_k_plots(cut, new_clustering, max_k, quality_ready, session_id):
         else None
     )
     note = f"Best silhouette at k = {best}." if best else ""
+    note += quality_range_note(dataset.n_samples, int(max_k))
     if quality.silhouette_sample:
         note += f" Silhouette on a random sample of {quality.silhouette_sample:,} of {dataset.n_samples:,} samples."
     if np.isnan(quality.silhouette).any():
@@ -326,6 +335,21 @@ def update_k_plots(cut, new_clustering, max_k, quality_ready, session_id):
     if clustering["metric"] != "euclidean":
         note += " Calinski–Harabasz and Davies–Bouldin are Euclidean indices whatever the metric."
     return elbow_fig, elbow_note(found.suggested_k, best), quality_fig, note.strip()
+
+
+def quality_range_note(n, max_k):
+    """Why the quality plot stops before `max_k`, or shows nothing, for small n."""
+    if n <= QUALITY_MIN_K:
+        return (
+            f" No quality indices: silhouette, Calinski–Harabasz and Davies–Bouldin need "
+            f"2 ≤ k ≤ n − 1 clusters, and with {n} samples there is no such k."
+        )
+    if max_k > n - 1:
+        return (
+            f" Quality indices stop at k = {n - 1} (n − 1): they are undefined when every "
+            "sample is its own cluster."
+        )
+    return ""
 
 
 @callback(

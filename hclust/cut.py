@@ -72,8 +72,30 @@ class CutForK:
     reason: str = ""
 
 
+def _cut_in_gap(low: float, high: float) -> float:
+    """A height t with ``low <= t < high``: the middle of the gap when it lies strictly inside.
+
+    fcluster joins every merge at or below the cut, so any such t leaves the
+    merges at `low` done and those at `high` undone. The midpoint of two
+    adjacent floating-point numbers rounds onto one of them (onto `high` half
+    the time), so it is checked; when no float lies strictly between them the
+    cut sits on `low` itself, which still gives the count of the gap.
+    """
+    middle = (low + high) / 2 if np.isfinite(low + high) else low / 2 + high / 2
+    if low < middle < high:
+        return float(middle)
+    above = np.nextafter(low, np.inf)
+    return float(above if above < high else low)
+
+
+def _above_top(top: float) -> float:
+    """A height above the highest merge, where everything is one cluster."""
+    height = top + max(abs(top) * 0.05, 1e-9)
+    return float(height if np.isfinite(height) else np.nextafter(top, np.inf))
+
+
 def height_for_k(sorted_heights: np.ndarray, k: int) -> CutForK:
-    """The middle of the gap of heights that gives exactly `k` clusters.
+    """A cut in the gap of heights that gives exactly `k` clusters, checked under fcluster's rule.
 
     Parameters
     ----------
@@ -85,8 +107,11 @@ def height_for_k(sorted_heights: np.ndarray, k: int) -> CutForK:
     Returns
     -------
     CutForK
-        ``height`` is None, with a ``reason``, when ties among merge
-        heights make exactly `k` clusters impossible.
+        ``height`` is the middle of the gap (see :func:`_cut_in_gap` for
+        gaps too narrow to have one); it is only offered after
+        :func:`n_clusters_at` has confirmed that it gives `k` clusters.
+        ``height`` is None, with a ``reason``, when ties among merge heights
+        make exactly `k` clusters impossible.
     """
     n = len(sorted_heights) + 1
     if not 1 <= k <= n:
@@ -95,28 +120,42 @@ def height_for_k(sorted_heights: np.ndarray, k: int) -> CutForK:
         )
     top = sorted_heights[-1]
     if k == 1:
-        return CutForK(height=float(top + max(abs(top) * 0.05, 1e-9)), low=float(top), high=None)
-    low = sorted_heights[n - k - 1] if k < n else None
-    high = sorted_heights[n - k]
-    if low is None:
-        if high <= 0:
+        cut = CutForK(height=_above_top(top), low=float(top), high=None)
+    else:
+        low = sorted_heights[n - k - 1] if k < n else None
+        high = sorted_heights[n - k]
+        if low is None:
+            if high <= 0:
+                return CutForK(
+                    None,
+                    reason=f"{n} clusters would need a cut below 0: some samples are identical.",
+                )
+            cut = CutForK(height=_cut_in_gap(0.0, float(high)), low=0.0, high=float(high))
+        elif high <= low:
+            below = n_clusters_at(sorted_heights, np.nextafter(low, -np.inf))
+            above = n_clusters_at(sorted_heights, low)
             return CutForK(
-                None, reason=f"{n} clusters would need a cut below 0: some samples are identical."
+                None,
+                low=float(low),
+                high=float(high),
+                reason=(
+                    f"No cut gives exactly {k} clusters: several merges tie at height {low:.6g}, "
+                    f"so the count jumps from {above} to {below} there."
+                ),
             )
-        return CutForK(height=float(high / 2), low=0.0, high=float(high))
-    if high <= low:
-        below = n_clusters_at(sorted_heights, np.nextafter(low, -np.inf))
-        above = n_clusters_at(sorted_heights, low)
+        else:
+            cut = CutForK(
+                height=_cut_in_gap(float(low), float(high)), low=float(low), high=float(high)
+            )
+    found = n_clusters_at(sorted_heights, cut.height)
+    if found != k:  # not expected after the checks above; never offer a cut that is not k
         return CutForK(
             None,
-            low=float(low),
-            high=float(high),
-            reason=(
-                f"No cut gives exactly {k} clusters: several merges tie at height {low:.6g}, "
-                f"so the count jumps from {above} to {below} there."
-            ),
+            low=cut.low,
+            high=cut.high,
+            reason=f"No cut height gives exactly {k} clusters here (the nearest gives {found}).",
         )
-    return CutForK(height=float((low + high) / 2), low=float(low), high=float(high))
+    return cut
 
 
 def largest_gap_cut(sorted_heights: np.ndarray) -> float:
@@ -385,23 +424,28 @@ def flat_clusters(
 def step_cut(sorted_heights: np.ndarray, height: float, direction: int) -> float:
     """Move a cut across exactly one distinct merge height, up (+1) or down (-1).
 
-    The new cut sits in the middle of the next gap, so every step changes
-    the number of clusters, and a step never lands on a merge height.
+    Up, the new cut t has ``level <= t < next level`` for the first level
+    above the cut; down, ``previous level <= t < level`` for the highest level
+    at or below it. So under fcluster's rule (merges at or below the cut are
+    joined) every step crosses exactly one level of merges and changes the
+    number of clusters. The cut sits in the middle of the gap, or on the lower
+    level when the gap has no float inside it (see :func:`_cut_in_gap`).
+    The cut stays put above the top, and where only merges at height 0 lie
+    below it (identical samples, which no cut separates).
     """
     levels = np.unique(sorted_heights)
     if direction > 0:
         j = int(np.searchsorted(levels, height, side="right"))  # first level above the cut
         if j >= len(levels):
             return float(height)
-        upper = (
-            levels[j + 1] if j + 1 < len(levels) else levels[j] + max(abs(levels[j]) * 0.05, 1e-9)
-        )
-        return float((levels[j] + upper) / 2)
+        if j + 1 == len(levels):
+            return _above_top(float(levels[j]))
+        return _cut_in_gap(float(levels[j]), float(levels[j + 1]))
     j = int(np.searchsorted(levels, height, side="right")) - 1  # highest level at or below the cut
     if j < 0 or levels[j] <= 0:  # nothing below: merges at height 0 can never be undone
         return float(height)
-    lower = levels[j - 1] if j >= 1 else 0.0
-    return float((lower + levels[j]) / 2)
+    lower = float(levels[j - 1]) if j >= 1 else 0.0
+    return _cut_in_gap(lower, float(levels[j]))
 
 
 def snap_to_gap(sorted_heights: np.ndarray, height: float, n_gaps: int = 8) -> float:

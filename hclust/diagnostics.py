@@ -70,15 +70,16 @@ def cophenetic_by_method(values, metric, methods, *, is_distance_matrix=False) -
         if is_distance_matrix
         else condensed_distances(values, metric)
     )
-    return {
-        method: float(
-            cophenet(
-                compute_linkage(values, method, metric, is_distance_matrix=is_distance_matrix),
-                distances,
-            )[0]
-        )
-        for method in methods
-    }
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN where undefined, as above
+        return {
+            method: float(
+                cophenet(
+                    compute_linkage(values, method, metric, is_distance_matrix=is_distance_matrix),
+                    distances,
+                )[0]
+            )
+            for method in methods
+        }
 
 
 def cophenetic_correlation(
@@ -109,7 +110,10 @@ def cophenetic_correlation(
             original = squareform(values, checks=False)
         else:
             original = condensed_distances(values, metric)
-        c, _ = cophenet(Z, original)
+        # undefined (NaN) when either side does not vary: one pair (n = 2), or all
+        # distances equal; the page says so rather than showing a number
+        with np.errstate(invalid="ignore", divide="ignore"):
+            c, _ = cophenet(Z, original)
         n_pairs = n * (n - 1) // 2
         return CopheneticResult(float(c), True, n_pairs, float(c), float(c))
     rng = np.random.default_rng(seed)
@@ -266,6 +270,15 @@ def elbow(Z: np.ndarray, last: int = 10) -> Elbow:
 SILHOUETTE_SAMPLE = 3_000
 
 
+# Silhouette, Calinski-Harabasz and Davies-Bouldin are defined for 2 <= k <= n - 1.
+QUALITY_MIN_K = 2
+
+
+def quality_k_range(n: int, max_k: int) -> np.ndarray:
+    """The k = 2..min(`max_k`, n - 1) the quality indices are defined for; empty for n <= 2."""
+    return np.arange(QUALITY_MIN_K, min(int(max_k), n - 1) + 1)
+
+
 @dataclass(frozen=True)
 class QualityPerK:
     """Internal validity indices for k = 2..K clusters.
@@ -273,6 +286,8 @@ class QualityPerK:
     Attributes
     ----------
     k : ndarray
+        2..min(max_k, n - 1): the indices are undefined for k = n (every
+        sample alone), so two samples give no k at all (an empty array).
     silhouette, calinski_harabasz, davies_bouldin : ndarray
         NaN where a k could not be formed exactly (ties).
     silhouette_sample : int or None
@@ -290,7 +305,8 @@ def quality_per_k(Z, values, metric="euclidean", max_k=10, *, seed=0, progress=N
     """Silhouette, Calinski-Harabasz and Davies-Bouldin for k = 2..`max_k`.
 
     Labels for each k come from ``fcluster(Z, k, 'maxclust')``; a k that ties
-    make unreachable gets NaN. scikit-learn computes the indices; silhouette
+    make unreachable gets NaN. Only k <= n - 1 are scored (see
+    :func:`quality_k_range`): with two samples there is none. scikit-learn computes the indices; silhouette
     uses `metric`, the other two are defined in Euclidean space.
 
     Parameters
@@ -301,9 +317,11 @@ def quality_per_k(Z, values, metric="euclidean", max_k=10, *, seed=0, progress=N
     from scipy.cluster.hierarchy import fcluster
 
     n = Z.shape[0] + 1
-    ks = np.arange(2, max(2, min(int(max_k), n - 1)) + 1)
+    ks = quality_k_range(n, max_k)
     sample = SILHOUETTE_SAMPLE if n > SILHOUETTE_SAMPLE else None
     sil, ch, db = (np.full(len(ks), np.nan) for _ in range(3))
+    if not len(ks):
+        return QualityPerK(ks, sil, ch, db, sample)
     silhouette_metric = "euclidean" if metric == "sqeuclidean" else metric
     silhouette_input = values
     if sample is None:

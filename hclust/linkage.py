@@ -1,19 +1,24 @@
 """Linkage methods, distance metrics, the rules that tie them, and computing Z.
 
-fastcluster is the backend: its ``linkage_vector`` needs no distance matrix
-for the methods that allow it, and its ``linkage`` is a faster drop-in for
-scipy's on a condensed matrix. Ward on more than :data:`WARD_CHAIN_ABOVE_N`
-observations runs on :func:`hclust.ward.ward_linkage` instead, the same
-exact nearest-neighbour chain with a float32 first pass: 2.7x faster than
-``linkage_vector`` on 50,000 x 10 (``make bench``). scipy stays the reference
-the tests compare to.
+Up to :data:`SCIPY_TREE_MAX_N` samples (everything clustered inside a
+request), Z is ``scipy.cluster.hierarchy.linkage``'s own, ties and their
+order included: a page can be checked against a notebook. Larger data runs
+on faster backends (:func:`large_linkage`): fastcluster's ``linkage_vector``
+needs no distance matrix for the methods that allow it, its ``linkage`` is a
+faster drop-in for scipy's on a condensed matrix, and Ward runs on
+:func:`hclust.ward.ward_linkage`, the same exact nearest-neighbour chain with a
+float32 first pass (2.7x faster than ``linkage_vector`` on 50,000 x 10,
+``make bench``). These agree with scipy's heights to rounding and give its
+partitions, except where distances tie: a tie may be broken another way, which
+gives another, equally valid tree. :func:`tie_note` says when that can be.
 """
 
 from __future__ import annotations
 
 import fastcluster
 import numpy as np
-from scipy.spatial.distance import pdist
+from scipy.cluster.hierarchy import linkage as scipy_linkage
+from scipy.spatial.distance import pdist, squareform
 
 from .errors import InputError
 from .ward import ward_linkage
@@ -59,10 +64,12 @@ MEMORY_LIGHT_PAIRS = frozenset(
     }
 )
 
-# Up to this size fastcluster's Ward takes well under a tenth of a second, and
-# a process that never loaded hclust.ward's compiled code (a script, a test,
-# a worker that skipped load_compiled) should not pay 0.6-4.5 s to load it.
-WARD_CHAIN_ABOVE_N = 2_000
+# Up to this size scipy computes Z itself: its tree, tie order included, in a
+# small part of a second (its n(n-1)/2 distances are 16 MB at 2,000). It covers
+# everything the page clusters inside a request (callbacks.clustering.INLINE_MAX_N);
+# a process that never loaded hclust.ward's compiled code (a script, a test, a
+# worker that skipped load_compiled) does not pay 0.6-4.5 s to load it.
+SCIPY_TREE_MAX_N = 2_000
 
 DEFAULT_METHOD = "ward"
 DEFAULT_METRIC = "euclidean"
@@ -131,7 +138,12 @@ def _rows_giving_nan(values, metric):
 def compute_linkage(
     values: np.ndarray, method: str, metric: str, *, is_distance_matrix=False, progress=None
 ) -> np.ndarray:
-    """Compute the linkage matrix Z exactly as ``scipy.cluster.hierarchy.linkage``.
+    """The linkage matrix Z of ``scipy.cluster.hierarchy.linkage``.
+
+    Up to :data:`SCIPY_TREE_MAX_N` samples this is scipy's own Z, computed by
+    scipy, ties broken as scipy breaks them. Above, :func:`large_linkage`:
+    scipy's heights to rounding, and another equally valid tree where
+    distances tie.
 
     Parameters
     ----------
@@ -151,23 +163,117 @@ def compute_linkage(
         ``[idx1, idx2, distance, count]`` per merge, as scipy documents.
     """
     validate_method_metric(method, metric)
+    if len(values) > SCIPY_TREE_MAX_N:
+        return large_linkage(
+            values, method, metric, is_distance_matrix=is_distance_matrix, progress=progress
+        )
+    report = progress or (lambda stage: None)
+    report("distances")
+    distances = _condensed(values, metric, is_distance_matrix)
+    report("linkage")
+    return scipy_linkage(distances, method=method)
+
+
+def _condensed(values, metric, is_distance_matrix):
+    if is_distance_matrix:
+        return squareform(values, checks=False)
+    return condensed_distances(values, metric)
+
+
+def large_linkage(
+    values: np.ndarray, method: str, metric: str, *, is_distance_matrix=False, progress=None
+) -> np.ndarray:
+    """Z by the fast backends :func:`compute_linkage` uses for large data (any n >= 2).
+
+    Memory-light pairs on observations run in O(n·m) memory on data centred
+    first: a translation changes no Euclidean distance, and centroids of
+    data far from the origin (timestamps, coordinates: offsets of 1e6 to
+    1e9) would otherwise lose digits to the offset. Identical rows merge at
+    exactly 0, as in scipy. Heights agree with scipy's to rounding; where
+    distances tie, the tree may be another of the equally valid ones.
+
+    Parameters
+    ----------
+    values, method, metric, is_distance_matrix, progress
+        As for :func:`compute_linkage`.
+
+    Returns
+    -------
+    Z : ndarray of shape (n - 1, 4)
+    """
+    validate_method_metric(method, metric)
     report = progress or (lambda stage: None)
     if (method, metric) in MEMORY_LIGHT_PAIRS and not is_distance_matrix:
         report("linkage")
-        if method == "ward" and len(values) > WARD_CHAIN_ABOVE_N:
-            return ward_linkage(values)
-        return fastcluster.linkage_vector(values, method=method, metric=metric)
+        if method == "ward":
+            return ward_linkage(values)  # centres the data itself
+        values = np.asarray(values, dtype=np.float64)
+        Z = fastcluster.linkage_vector(values - values.mean(axis=0), method=method, metric=metric)
+        if method in ("centroid", "median"):
+            _zero_identical_merges(Z, values)
+        return Z
     report("distances")
-    if is_distance_matrix:
-        from scipy.spatial.distance import squareform
-
-        distances = squareform(values, checks=False)
-    else:
-        distances = condensed_distances(values, metric)
+    distances = _condensed(values, metric, is_distance_matrix)
     report("linkage")
     # the distances are our own temporary: letting fastcluster work in place
     # saves it a full copy (measured peak: 3x the matrix with the copy, 2x without)
     return fastcluster.linkage(distances, method=method, preserve_input=False)
+
+
+def _zero_identical_merges(Z, values):
+    """Set to 0 the height of every merge of two clusters made only of copies of one row.
+
+    Their centroids are that row, so the merge's exact height is 0, and scipy
+    gives exactly 0. ``linkage_vector`` gives about 1e-16 instead: its
+    centroid of equal rows can round away from them. In place.
+    """
+    n = len(values)
+    distinct, row_group = np.unique(values, axis=0, return_inverse=True)
+    if len(distinct) == n:
+        return
+    node_group = np.concatenate([row_group.ravel(), np.full(n - 1, -1)]).tolist()
+    for i, (a, b) in enumerate(Z[:, :2].astype(np.int64).tolist()):
+        if node_group[a] >= 0 and node_group[a] == node_group[b]:
+            Z[i, 2] = 0.0
+            node_group[n + i] = node_group[a]
+
+
+# Merge heights this close (relative to the highest) count as tied: a tie
+# reached along different arithmetic can differ in the last bits.
+TIE_RELATIVE = 1e-12
+
+
+def tie_note(Z: np.ndarray, values: np.ndarray, *, is_distance_matrix=False) -> str:
+    """Why the tree of :func:`large_linkage` may be one of several valid ones, or ''.
+
+    Where distances tie, each way of breaking the tie gives a valid tree, with
+    its own partitions and cophenetic correlation; scipy breaks ties one way,
+    the fast backends may break them another. Detected cheaply (O(n log n)):
+    identical rows, and merge heights that are equal (to :data:`TIE_RELATIVE`
+    of the highest). Ties that never surface as equal merge heights (two
+    candidates at one distance, only one of them merged then) go unseen.
+
+    Parameters
+    ----------
+    Z : ndarray
+    values : ndarray
+        The observations, or square distance matrix, Z was computed from.
+    is_distance_matrix : bool
+
+    Returns
+    -------
+    str
+        A short reason, empty when no tie is seen.
+    """
+    reasons = []
+    if not is_distance_matrix and len(np.unique(values, axis=0)) < len(values):
+        reasons.append("identical rows")
+    heights = np.sort(Z[:, 2])
+    if len(heights) > 1:
+        gaps = np.diff(heights)
+        if np.any(gaps <= TIE_RELATIVE * max(abs(heights[-1]), abs(heights[0]))):
+            reasons.append("equal merge heights")
+    return " and ".join(reasons)
 
 
 def is_monotonic(Z: np.ndarray) -> bool:

@@ -237,6 +237,36 @@ class TestRunClustering:
         assert "inversions" in status
 
 
+class TestTiesOnTheStatusLine:
+    """#12 1f: above SCIPY_TREE_MAX_N, tied distances are named on the status line."""
+
+    @staticmethod
+    def status_for(X, method="average", metric="cityblock"):
+        session_id = new_session()
+        key = store.get_store().put_dataset(
+            session_id, Dataset(values=X, feature_names=("a", "b"), name="large")
+        )
+        return cluster(session_id, {"key": key, "n": len(X)}, method, metric)[1]
+
+    def test_integer_data_says_the_tree_is_one_of_several(self):
+        from hclust.linkage import SCIPY_TREE_MAX_N
+
+        X = np.random.default_rng(0).integers(0, 60, size=(SCIPY_TREE_MAX_N + 1, 2)).astype(float)
+        status = self.status_for(X)
+        assert "Tied distances (identical rows and equal merge heights)" in status
+        assert "one of several equally valid ones" in status
+
+    def test_continuous_data_says_nothing(self):
+        from hclust.linkage import SCIPY_TREE_MAX_N
+
+        X = np.random.default_rng(0).normal(size=(SCIPY_TREE_MAX_N + 1, 2))
+        assert "Tied" not in self.status_for(X)
+
+    def test_small_tied_data_is_scipys_own_tree_and_says_nothing(self):
+        X = np.random.default_rng(0).integers(0, 6, size=(300, 2)).astype(float)
+        assert "Tied" not in self.status_for(X)
+
+
 class TestRequestClustering:
     """Small data is clustered in the request; large data goes to the background job."""
 

@@ -153,3 +153,66 @@ class TestComputeQuality:
     def test_until_ready_the_quality_plot_says_it_is_computing(self):
         _, _, quality_figure, status = k_plots_for_x2(with_quality=False)
         assert quality_figure.layout.annotations[0].text == "Computing quality indices…"
+
+
+class TestTwoRows:
+    """A file of two rows: a full result, and the page says which indices it leaves out and why."""
+
+    def two_row_session(self, method="ward"):
+        from callbacks.clustering import request_clustering
+
+        session_id = new_session()
+        X = np.array([[0.0, 1.0], [2.0, 3.5]])
+        key = store.get_store().put_dataset(
+            session_id, Dataset(values=X, feature_names=("a", "b"), name="two rows")
+        )
+        summary, status, offer, _ = call(
+            request_clustering,
+            data_version={"key": key, "n": 2},
+            method=method,
+            metric="euclidean",
+            optimal_order=[],
+            session_id=session_id,
+        )
+        return session_id, summary, status
+
+    @pytest.mark.parametrize("method", ["ward", "single", "complete", "centroid"])
+    def test_clustering_two_rows_gives_a_result_not_a_crash(self, method):
+        _, summary, status = self.two_row_session(method)
+        assert summary["n"] == 2 and summary["method"] == method
+        assert status.startswith(f"{method} linkage, euclidean distance: 1 merges")
+
+    def test_quality_panel_says_why_it_is_empty(self):
+        session_id, summary, _ = self.two_row_session()
+        ready, _ = call(request_quality, clustering=summary, max_k=10, session_id=session_id)
+        cut = {"criterion": "distance", "height": 1.0, "k": 2, "clustering": summary}
+        with triggered_by("cut.data"):
+            _, _, quality_figure, status = call(
+                update_k_plots, cut=cut, max_k=10, quality_ready=ready, session_id=session_id
+            )
+        assert all(len(trace.x) == 0 for trace in quality_figure.data)
+        assert "need 2 ≤ k ≤ n − 1 clusters, and with 2 samples there is no such k" in status
+
+    def test_quality_of_few_samples_stops_at_n_minus_1_and_says_so(self):
+        session_id = new_session()
+        X = np.random.default_rng(3).normal(size=(5, 2))
+        key = store.get_store().put_dataset(
+            session_id, Dataset(values=X, feature_names=("a", "b"), name="five")
+        )
+        summary, _, _ = cluster(session_id, {"key": key, "n": 5})
+        ready, _ = call(request_quality, clustering=summary, max_k=10, session_id=session_id)
+        cut = {"criterion": "distance", "height": 0.1, "k": 5, "clustering": summary}
+        with triggered_by("cut.data"):
+            _, _, quality_figure, status = call(
+                update_k_plots, cut=cut, max_k=10, quality_ready=ready, session_id=session_id
+            )
+        assert list(quality_figure.data[0].x) == [2, 3, 4]
+        assert "stop at k = 4 (n − 1)" in status
+
+    def test_cophenetic_panel_says_it_is_undefined(self):
+        from callbacks.diagnostics import update_linkage_diagnostics
+
+        session_id, summary, _ = self.two_row_session()
+        value, _, _ = call(update_linkage_diagnostics, clustering=summary, session_id=session_id)
+        assert value[0].children == "c undefined"
+        assert "two samples make one pair" in value[1].children

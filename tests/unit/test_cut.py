@@ -420,3 +420,58 @@ class TestColourHex:
         assert colour_hex(len(PALETTE) - 1) == PALETTE[-1]
         assert colour_hex(OVERFLOW) == OVERFLOW_COLOUR
         assert OVERFLOW_COLOUR not in PALETTE
+
+
+def adjacent_float_tree():
+    """scipy's ward tree of 16 integer points whose merge heights include two adjacent floats.
+
+    sqrt(3) is reached by two merges along different arithmetic, 1.732050807568877 and
+    1.7320508075688772: no float lies between them, and their midpoint rounds onto the upper.
+    """
+    rng = np.random.default_rng(141)
+    X = rng.integers(0, 6, size=(int(rng.integers(8, 30)), 2)).astype(float)
+    assert len(X) == 16
+    Z = linkage(X, "ward")
+    heights = np.sort(monotone_heights(Z))
+    low, high = 1.732050807568877, 1.7320508075688772
+    assert np.nextafter(low, np.inf) == high and (low + high) / 2 == high
+    assert low in heights and high in heights
+    return Z, heights
+
+
+class TestHeightForKIsAlwaysK:
+    """#12 1b: a proposed cut gives exactly k clusters under fcluster's own rule."""
+
+    def test_every_offered_cut_is_k_by_fcluster(self):
+        Z, heights = adjacent_float_tree()
+        for k in range(1, len(Z) + 2):
+            cut = height_for_k(heights, k)
+            if cut.height is None:
+                assert cut.reason
+                continue
+            assert n_fcluster(Z, cut.height) == k, k
+
+    def test_a_gap_between_adjacent_floats_is_still_offered(self):
+        Z, heights = adjacent_float_tree()
+        low = 1.732050807568877
+        k = len(heights) + 1 - int(np.searchsorted(heights, low, side="right"))
+        cut = height_for_k(heights, k)
+        assert cut.low == low and cut.height == low  # no float inside: the cut sits on low
+        assert n_fcluster(Z, cut.height) == k
+
+    def test_synthetic_adjacent_heights(self):
+        a = 1.0 + 2.0**-52
+        b = np.nextafter(a, np.inf)
+        assert (a + b) / 2 == b
+        heights = np.array([0.5, a, b, 3.0])
+        for k in range(1, 6):
+            cut = height_for_k(heights, k)
+            assert n_clusters_at(heights, cut.height) == k, k
+
+    def test_extreme_heights(self):
+        tiny = np.array([5e-324, 1e-323, 1.5e-323])
+        huge = np.array([1e307, 1e308, 1.7e308])
+        for heights in (tiny, huge):
+            for k in range(1, 5):
+                cut = height_for_k(heights, k)
+                assert np.isfinite(cut.height) and n_clusters_at(heights, cut.height) == k

@@ -308,3 +308,39 @@ class TestPureNodesAndPartitionRoots:
         tree = TreeIndex.from_linkage(Z)
         labels = np.random.default_rng(5).integers(1, 4, size=tree.n)
         assert_array_equal(tree.pure_nodes(labels), self.brute_pure(tree, labels))
+
+
+class TestStepCutAdjacentFloats:
+    """#12 1b: every keyboard step crosses a merge, also where two merge heights are adjacent floats."""
+
+    @pytest.fixture
+    def tree(self):
+        from tests.unit.test_cut import adjacent_float_tree
+
+        return adjacent_float_tree()
+
+    @staticmethod
+    def fcluster_count(Z, height):
+        return len(np.unique(fcluster(Z, height, criterion="distance")))
+
+    def test_up_from_the_bottom_each_step_joins_one_level(self, tree):
+        Z, heights = tree
+        levels, multiplicity = np.unique(heights[heights > 0], return_counts=True)
+        visited = walk(heights, 0.0, +1)  # identical samples are joined at 0 already
+        counts = [self.fcluster_count(Z, h) for h in visited]
+        assert (-np.diff(counts)).tolist() == multiplicity.tolist()
+
+    def test_down_from_the_top_each_step_undoes_one_level(self, tree):
+        Z, heights = tree
+        levels, multiplicity = np.unique(heights[heights > 0], return_counts=True)
+        visited = walk(heights, levels[-1] * 2, -1)
+        counts = [self.fcluster_count(Z, h) for h in visited]
+        assert np.diff(counts).tolist() == multiplicity[::-1].tolist()
+
+    def test_down_across_a_gap_without_a_float_inside(self):
+        a = 1.0 + 2.0**-52
+        b = np.nextafter(a, np.inf)
+        heights = np.array([0.5, a, b, 3.0])
+        start = 2.0  # above b: 2 clusters
+        new = step_cut(heights, start, -1)
+        assert n_clusters_at(heights, new) == n_clusters_at(heights, start) + 1

@@ -204,3 +204,23 @@ class TestCopheneticByMethod:
         assert found["average"] == pytest.approx(
             cophenet(compute_linkage(X, "average", "euclidean"), pdist(X))[0], abs=1e-12
         )
+
+
+class TestSmallestData:
+    """Every n >= 2 gives a result; indices undefined for that n are left out, not raised."""
+
+    @pytest.mark.parametrize("n", [2, 3, 4])
+    @pytest.mark.parametrize("method", ["ward", "single", "average"])
+    def test_quality_scores_exactly_the_k_scikit_learn_defines(self, n, method):
+        from scipy.cluster.hierarchy import fcluster
+        from sklearn.metrics import silhouette_score
+
+        from hclust.diagnostics import quality_per_k
+
+        X = random_observations(21, n=n)
+        Z = compute_linkage(X, method, "euclidean")
+        found = quality_per_k(Z, X, "euclidean", 10)
+        assert list(found.k) == list(range(2, n))  # 2 <= k <= n - 1; none for n = 2
+        for j, k in enumerate(found.k):
+            labels = fcluster(Z, k, criterion="maxclust")
+            assert found.silhouette[j] == pytest.approx(silhouette_score(X, labels), abs=1e-12)

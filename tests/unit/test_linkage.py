@@ -13,10 +13,13 @@ from hclust.linkage import (
     EUCLIDEAN_ONLY_METHODS,
     METHODS,
     METRICS,
+    SCIPY_TREE_MAX_N,
     compatible_metrics,
     compute_linkage,
     condensed_distances,
     is_monotonic,
+    large_linkage,
+    tie_note,
     validate_method_metric,
 )
 from tests.fixtures import random_observations
@@ -45,12 +48,18 @@ class TestSamePartitionHelper:
         assert not same_partition(np.array([1, 2, 2, 2]), np.array([1, 1, 2, 2]))
 
 
+@pytest.fixture(params=["compute_linkage", "large_linkage"])
+def implementation(request):
+    """Both paths: scipy's own below SCIPY_TREE_MAX_N, and the fast backends used above it."""
+    return {"compute_linkage": compute_linkage, "large_linkage": large_linkage}[request.param]
+
+
 class TestComputeLinkage:
     @pytest.mark.parametrize("seed", SEEDS)
     @pytest.mark.parametrize("method,metric", TIE_FREE_PAIRS)
-    def test_matches_scipy(self, method, metric, seed):
+    def test_matches_scipy(self, method, metric, seed, implementation):
         X = random_observations(seed)
-        Z = compute_linkage(X, method, metric)
+        Z = implementation(X, method, metric)
         expected = linkage(X, method=method, metric=metric)
         assert Z.shape == expected.shape
         assert_allclose(Z[:, 2], expected[:, 2], rtol=0, atol=1e-9)
@@ -70,10 +79,10 @@ class TestComputeLinkage:
 
     @pytest.mark.parametrize("seed", SEEDS)
     @pytest.mark.parametrize("method", METHODS)
-    def test_distance_matrix_input_matches_scipy(self, method, seed):
+    def test_distance_matrix_input_matches_scipy(self, method, seed, implementation):
         X = random_observations(seed)
         condensed = pdist(X)
-        Z = compute_linkage(squareform(condensed), method, "euclidean", is_distance_matrix=True)
+        Z = implementation(squareform(condensed), method, "euclidean", is_distance_matrix=True)
         expected = linkage(condensed, method=method)
         assert_allclose(Z[:, 2], expected[:, 2], rtol=0, atol=1e-9)
         for k in range(2, 7):
@@ -81,7 +90,7 @@ class TestComputeLinkage:
 
     @pytest.mark.parametrize("metric", METRICS)
     @pytest.mark.parametrize("method", ["single", "complete", "average"])
-    def test_every_merge_follows_the_method_definition(self, method, metric):
+    def test_every_merge_follows_the_method_definition(self, method, metric, implementation):
         """Tie-robust: each height is the min / max / mean distance between the two merged clusters."""
         rng = np.random.default_rng(7)
         X = (
@@ -89,7 +98,7 @@ class TestComputeLinkage:
             if metric in TIED_METRICS
             else random_observations(7, n=40)
         )
-        Z = compute_linkage(X, method, metric)
+        Z = implementation(X, method, metric)
         assert is_valid_linkage(Z)
         distances = squareform(pdist(X, metric=metric))
         members = {i: [i] for i in range(len(X))}
@@ -101,11 +110,11 @@ class TestComputeLinkage:
             assert count == len(left) + len(right)
 
     @pytest.mark.parametrize("metric", TIED_METRICS)
-    def test_single_linkage_heights_match_scipy_despite_ties(self, metric):
+    def test_single_linkage_heights_match_scipy_despite_ties(self, metric, implementation):
         # single linkage heights are the minimum spanning tree's edges: unique even with ties.
         X = np.random.default_rng(3).integers(0, 3, size=(80, 5)).astype(float)
         assert_allclose(
-            compute_linkage(X, "single", metric)[:, 2],
+            implementation(X, "single", metric)[:, 2],
             linkage(X, "single", metric)[:, 2],
             rtol=0,
             atol=1e-12,
@@ -114,6 +123,111 @@ class TestComputeLinkage:
     def test_refused_pair_raises_before_computing(self):
         with pytest.raises(InputError, match="euclidean"):
             compute_linkage(random_observations(0), "ward", "cityblock")
+
+
+def tied_observations(seed, metric, n=40):
+    """Integer data, binary for hamming and jaccard: many equal distances, and identical rows."""
+    rng = np.random.default_rng(seed)
+    if metric in TIED_METRICS:
+        return rng.integers(0, 2, size=(n, int(rng.integers(3, 6)))).astype(float)
+    # from 1 up, and two unequal columns: no metric meets an all-zero or a constant row
+    X = rng.integers(1, 5, size=(n, int(rng.integers(2, 5)))).astype(float)
+    return np.column_stack([X, np.full(n, 1.0), np.full(n, 3.0)])
+
+
+class TestScipysOwnTreeForSmallData:
+    """#12 1f: up to SCIPY_TREE_MAX_N samples Z is scipy's, tie order included."""
+
+    @pytest.mark.parametrize("seed", SEEDS)
+    @pytest.mark.parametrize("method,metric", ALL_PAIRS)
+    def test_tied_data_gives_scipys_z_exactly(self, method, metric, seed):
+        X = tied_observations(seed, metric)
+        assert_array_equal(compute_linkage(X, method, metric), linkage(X, method, metric))
+
+    @pytest.mark.parametrize("method", METHODS)
+    def test_tied_distance_matrix_gives_scipys_z_exactly(self, method):
+        D = squareform(pdist(tied_observations(5, "cityblock"), "cityblock"))
+        assert_array_equal(
+            compute_linkage(D, method, "euclidean", is_distance_matrix=True),
+            linkage(squareform(D), method),
+        )
+
+    def test_the_fast_paths_take_over_above_the_limit(self, monkeypatch):
+        import hclust.linkage as linkage_module
+
+        calls = []
+        monkeypatch.setattr(
+            linkage_module, "large_linkage", lambda *a, **k: calls.append(len(a[0])) or "fast"
+        )
+        X = random_observations(0, n=60)
+        monkeypatch.setattr(linkage_module, "SCIPY_TREE_MAX_N", 59)
+        assert compute_linkage(X, "average", "euclidean") == "fast" and calls == [60]
+
+    def test_covers_everything_clustered_inside_a_request(self):
+        from callbacks.clustering import INLINE_MAX_N
+
+        assert INLINE_MAX_N <= SCIPY_TREE_MAX_N
+
+
+def offset_observations(seed, offset, n=300):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, 2)) + offset
+
+
+class TestLargeData:
+    """The fast paths above SCIPY_TREE_MAX_N, against scipy."""
+
+    @pytest.mark.parametrize("offset", [1e6, 1.7e9])
+    @pytest.mark.parametrize("method", ["single", "centroid", "median", "ward"])
+    def test_offset_data_keeps_its_precision(self, method, offset):
+        """#12 1e: timestamps and coordinates far from 0 are centred before linkage_vector."""
+        X = offset_observations(1, offset)
+        expected = linkage(X, method)
+        assert_allclose(large_linkage(X, method, "euclidean")[:, 2], expected[:, 2], rtol=1e-12)
+
+    def test_offset_data_through_compute_linkage(self):
+        X = offset_observations(2, 1.7e9, n=SCIPY_TREE_MAX_N + 100)
+        Z, expected = compute_linkage(X, "centroid", "euclidean"), linkage(X, "centroid")
+        assert_allclose(np.sort(Z[:, 2]), np.sort(expected[:, 2]), rtol=1e-12)
+
+    @pytest.mark.parametrize("seed", SEEDS)
+    @pytest.mark.parametrize("method", ["centroid", "median", "ward", "single"])
+    def test_identical_rows_merge_at_exactly_zero(self, method, seed):
+        """#12 1d: so a cut at 0 gives scipy's count of clusters."""
+        rng = np.random.default_rng(seed)
+        distinct = rng.normal(size=(30, 3))
+        X = distinct[rng.integers(0, len(distinct), size=200)]
+        Z, expected = large_linkage(X, method, "euclidean"), linkage(X, method)
+        assert np.sum(Z[:, 2] == 0) == np.sum(expected[:, 2] == 0) == len(X) - len(distinct)
+        assert len(np.unique(fcluster(Z, 0, "distance"))) == len(
+            np.unique(fcluster(expected, 0, "distance"))
+        )
+
+    def test_identical_rows_through_compute_linkage(self):
+        rng = np.random.default_rng(4)
+        distinct = rng.normal(size=(300, 2))
+        X = distinct[rng.integers(0, len(distinct), size=SCIPY_TREE_MAX_N + 100)]
+        Z, expected = compute_linkage(X, "centroid", "euclidean"), linkage(X, "centroid")
+        assert np.sum(Z[:, 2] == 0) == np.sum(expected[:, 2] == 0)
+
+
+class TestTieNote:
+    def test_continuous_data_has_none(self):
+        X = random_observations(3)
+        assert tie_note(large_linkage(X, "average", "euclidean"), X) == ""
+
+    def test_identical_rows_are_named(self):
+        X = np.vstack([random_observations(3), random_observations(3)[:2]])
+        assert "identical rows" in tie_note(large_linkage(X, "average", "euclidean"), X)
+
+    def test_integer_data_has_equal_merge_heights(self):
+        X = np.unique(tied_observations(1, "euclidean", n=200), axis=0)
+        assert tie_note(large_linkage(X, "single", "euclidean"), X) == "equal merge heights"
+
+    def test_a_distance_matrix_is_not_read_as_rows(self):
+        D = squareform(pdist(random_observations(3)))
+        Z = large_linkage(D, "average", "euclidean", is_distance_matrix=True)
+        assert tie_note(Z, D, is_distance_matrix=True) == ""
 
 
 class TestCompatibleMetrics:

@@ -531,7 +531,11 @@ class TestComputeClustering:
         )
         assert "59 merges" in status
 
-    def test_memory_light_pair_skips_distances(self, fresh_store, counted_diagnostics):
+    def test_memory_light_pair_skips_distances(self, fresh_store, counted_diagnostics, monkeypatch):
+        import hclust.linkage
+
+        # above SCIPY_TREE_MAX_N; below it scipy's own tree needs the distances
+        monkeypatch.setattr(hclust.linkage, "SCIPY_TREE_MAX_N", 10)
         session_id, version = self.loaded(fresh_store, 21)
         _, _, stages = self.run(session_id, version, "ward", "euclidean")
         assert stages == ["reading", "linkage", "geometry", "diagnostics"]

@@ -82,8 +82,8 @@ class TestTies:
             assert merged_at == pytest.approx(height(clusters[int(a)], clusters[int(b)]), abs=1e-9)
             assert merged_at <= cheapest + 1e-9, f"merge {i} is not a cheapest pair"
             clusters[n + i] = clusters.pop(int(a)) + clusters.pop(int(b))
-        # duplicates merge first, at 0 up to the rounding of their centroids, whichever ties are chosen
-        assert np.sum(Z[:, 2] < 1e-9) == n - len(np.unique(X, axis=0))
+        # duplicates merge first, at exactly 0 as in scipy, whichever ties are chosen
+        assert np.sum(Z[:, 2] == 0) == n - len(np.unique(X, axis=0))
 
     def test_identical_points_merge_at_zero(self):
         Z = ward_linkage(np.zeros((100, 3)))
@@ -95,10 +95,80 @@ class TestTies:
             ward_linkage(np.zeros((1, 2)))
 
 
+def same_partition(a, b):
+    pairs = set(zip(a.tolist(), b.tolist()))
+    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
+
+
+def far_apart_groups(seed, separation, per_group=None):
+    """Gaussian groups of unit spread whose centres lie `separation` standard deviations apart."""
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(1, 4))
+    groups = int(rng.integers(2, 5))
+    per_group = int(rng.integers(5, 40)) if per_group is None else per_group
+    centres = rng.normal(size=(groups, m)) * separation
+    return np.concatenate([centre + rng.normal(size=(per_group, m)) for centre in centres])
+
+
+class TestFarApartGroups:
+    """#12 1c: the float32 bound's second-order term, at groups 1e7 and more standard deviations apart."""
+
+    @pytest.mark.parametrize("separation", [1e7, 1e8, 1e9, 1e10])
+    @pytest.mark.parametrize("seed", [0, 4, 6, 9, 12, 14, 15])
+    def test_partitions_at_every_k_are_scipys(self, separation, seed):
+        from scipy.cluster.hierarchy import fcluster
+
+        X = far_apart_groups(seed, separation)
+        Z, expected = ward_linkage(X), linkage(X, "ward")
+        # centroids at coordinates ~ M carry float64 rounding ~ 1e-16 M, so heights agree to that
+        spread = np.abs(X - X.mean(axis=0)).max()
+        assert_allclose(Z[:, 2], expected[:, 2], rtol=1e-9, atol=1e-14 * spread)
+        for k in range(2, len(X)):
+            assert same_partition(
+                fcluster(Z, k, criterion="maxclust"), fcluster(expected, k, criterion="maxclust")
+            ), k
+
+    def test_float32_that_cannot_tell_members_apart_falls_back_to_float64(self):
+        from scipy.cluster.hierarchy import fcluster
+
+        X = far_apart_groups(1, 1e12, per_group=150)
+        Z, float64_only = ward._ward(X)
+        assert float64_only
+        expected = linkage(X, "ward")
+        for k in range(2, 40):
+            assert same_partition(
+                fcluster(Z, k, criterion="maxclust"), fcluster(expected, k, criterion="maxclust")
+            ), k
+
+    def test_ordinary_data_keeps_the_float32_pass(self):
+        assert not ward._ward(np.random.default_rng(0).normal(size=(2_000, 5)))[1]
+
+
+class TestIdenticalRows:
+    """#12 1d: identical rows merge at exactly 0, as in scipy, so a cut at 0 gives scipy's count."""
+
+    @pytest.mark.parametrize("seed", range(5))
+    def test_duplicates_merge_at_zero_exactly(self, seed):
+        from scipy.cluster.hierarchy import fcluster
+
+        rng = np.random.default_rng(seed)
+        distinct = rng.normal(size=(40, 3))  # their weighted means round away from them
+        X = distinct[rng.integers(0, len(distinct), size=300)]
+        Z, expected = ward_linkage(X), linkage(X, "ward")
+        assert (
+            np.sum(Z[:, 2] == 0)
+            == np.sum(expected[:, 2] == 0)
+            == len(X) - len(np.unique(X, axis=0))
+        )
+        assert len(np.unique(fcluster(Z, 0, criterion="distance"))) == len(
+            np.unique(fcluster(expected, 0, criterion="distance"))
+        )
+
+
 class TestChosenByComputeLinkage:
     def test_ward_above_the_threshold_runs_here_and_stays_scipys(self, monkeypatch):
         calls = []
-        monkeypatch.setattr(linkage_module, "WARD_CHAIN_ABOVE_N", 50)
+        monkeypatch.setattr(linkage_module, "SCIPY_TREE_MAX_N", 50)
         monkeypatch.setattr(
             linkage_module, "ward_linkage", lambda X: calls.append(len(X)) or ward.ward_linkage(X)
         )
@@ -106,11 +176,11 @@ class TestChosenByComputeLinkage:
         assert_same_tree(compute_linkage(X, "ward", "euclidean"), linkage(X, "ward"))
         assert calls == [len(X)]
 
-    def test_small_ward_stays_on_fastcluster(self, monkeypatch):
+    def test_small_ward_is_scipys_own(self, monkeypatch):
         monkeypatch.setattr(
             linkage_module,
             "ward_linkage",
             lambda X: pytest.fail("small data should not load compiled code"),
         )
         X = random_observations(4)
-        assert_same_tree(compute_linkage(X, "ward", "euclidean"), linkage(X, "ward"))
+        assert_array_equal(compute_linkage(X, "ward", "euclidean"), linkage(X, "ward"))
