@@ -6,19 +6,16 @@ get a callback context the way Dash's own documentation shows for testing.
 """
 
 import inspect
-import io
 import uuid
 from contextlib import contextmanager
 
 import numpy as np
-import pandas as pd
 import pytest
 from dash import no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 from dash.exceptions import PreventUpdate
 from numpy.testing import assert_array_equal
-from scipy.cluster.hierarchy import fcluster
 
 from callbacks.clustering import INLINE_MAX_N, request_clustering, restrict_metrics, run_clustering
 from callbacks.cut import height_from_relayout, resolve_cut, sync_cut
