@@ -375,8 +375,15 @@ def load_dataset(
         kept = " The data loaded before is unchanged." if current else ""
         return no_update, f"⚠ {error}{kept}", no_update, no_update, no_update, no_update
     options, (x, y) = axis_options(dataset)
+    # what was loaded, from which choices: the page dims the plots while these differ from
+    # the controls (assets/stale_view.js)
+    loaded_from = {
+        "source": source,
+        "settings": [features, label, scaling, missing, as_distances],
+        "table": table_version if source == UPLOAD else None,
+    }
     return (
-        {"key": key, "n": dataset.n_samples},
+        {"key": key, "n": dataset.n_samples, **loaded_from},
         describe(dataset, warnings, label),
         options,
         x,
