@@ -73,39 +73,47 @@
     }
 
     // ---------------------------------------------------------------- the Dash adapter
+    // Every callback of callbacks/stale_view.py calls this one function; it reads its
+    // inputs and states by id, whichever of them triggered it.
+    function staleView() {
+        var clientside = root.dash_clientside;
+        var context = clientside.callback_context;
+        var v = Object.assign({}, context.states || {}, context.inputs || {});
+        var triggered = (context.triggered || []).map(function (t) {
+            return t.prop_id.split(".")[0];
+        });
+        var optimal = v["optimal-order.value"];
+        var cut = v["cut.data"];
+        var state = staleState({
+            source: v["dataset.value"],
+            dataSettings: [v["feature-columns.value"], v["label-column.value"], v["scaling.value"],
+                           v["missing-values.value"], v["as-distance-matrix.value"]],
+            tableVersion: v["table-version.data"],
+            method: v["method.value"],
+            metric: v["metric.value"],
+            optimal: Array.isArray(optimal) && optimal.length > 0,
+            dataVersion: v["data-version.data"],
+            shown: cut && cut.clustering,
+            clusteringStatus: v["clustering-status.children"],
+            dataStatus: v["data-status.children"],
+            triggered: triggered
+        });
+        if (state.reset) {
+            clientside.set_props("method", {value: state.reset.method});
+            clientside.set_props("metric", {value: state.reset.metric});
+            clientside.set_props("optimal-order", {value: state.reset.optimal ? ["on"] : []});
+        }
+        var overlay = state.overlay === null ? clientside.no_update : state.overlay;
+        return [
+            state.stale ? "plots stale" : "plots",
+            state.stale ? "diagnostics stale" : "diagnostics",
+            overlay,
+            overlay
+        ];
+    }
+
     root.dash_clientside = Object.assign({}, root.dash_clientside);
     root.dash_clientside.hclust = Object.assign({}, root.dash_clientside.hclust, {
-        staleView: function (source, features, label, asDistances, scaling, missing, tableVersion,
-                             dataVersion, method, metric, optimal, cut, clusteringStatus, dataStatus) {
-            var clientside = root.dash_clientside;
-            var triggered = (clientside.callback_context.triggered || []).map(function (t) {
-                return t.prop_id.split(".")[0];
-            });
-            var state = staleState({
-                source: source,
-                dataSettings: [features, label, scaling, missing, asDistances],
-                tableVersion: tableVersion,
-                dataVersion: dataVersion,
-                method: method,
-                metric: metric,
-                optimal: Array.isArray(optimal) && optimal.length > 0,
-                shown: cut && cut.clustering,
-                clusteringStatus: clusteringStatus,
-                dataStatus: dataStatus,
-                triggered: triggered
-            });
-            if (state.reset) {
-                clientside.set_props("method", {value: state.reset.method});
-                clientside.set_props("metric", {value: state.reset.metric});
-                clientside.set_props("optimal-order", {value: state.reset.optimal ? ["on"] : []});
-            }
-            var overlay = state.overlay === null ? clientside.no_update : state.overlay;
-            return [
-                state.stale ? "plots stale" : "plots",
-                state.stale ? "diagnostics stale" : "diagnostics",
-                overlay,
-                overlay
-            ];
-        }
+        staleView: staleView
     });
 })(typeof window !== "undefined" ? window : null);
