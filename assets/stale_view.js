@@ -103,12 +103,19 @@
             clientside.set_props("metric", {value: state.reset.metric});
             clientside.set_props("optimal-order", {value: state.reset.optimal ? ["on"] : []});
         }
-        var overlay = state.overlay === null ? clientside.no_update : state.overlay;
+        // Only what changes is sent: a re-render of the plots' container during a drag costs frames.
+        var same = function (id, prop, value) {
+            var element = root.document.getElementById(id);
+            return element && element[prop] === value;
+        };
+        var keep = function (id, prop, value) {
+            return value === null || same(id, prop, value) ? clientside.no_update : value;
+        };
         return [
-            state.stale ? "plots stale" : "plots",
-            state.stale ? "diagnostics stale" : "diagnostics",
-            overlay,
-            overlay
+            keep("plots", "className", state.stale ? "plots stale" : "plots"),
+            keep("diagnostics", "className", state.stale ? "diagnostics stale" : "diagnostics"),
+            keep("plots-overlay", "textContent", state.overlay),
+            keep("diagnostics-overlay", "textContent", state.overlay)
         ];
     }
 
