@@ -35,6 +35,8 @@ const record = () => {
         title: gd && gd._fullLayout ? gd._fullLayout.title.text : '',
         method: document.querySelector('#method').textContent,
         at: performance.now(),
+        width: Math.round(card.getBoundingClientRect().width),
+        top: Math.round(card.getBoundingClientRect().top + window.scrollY),
     });
 };
 const frame = () => { record(); window.__watching && requestAnimationFrame(frame); };
@@ -68,6 +70,8 @@ class TestStaleViews:
         assert dimmed, "the plots were dimmed while average was computing"
         for view in dimmed:
             assert view["overlay"] == "computing…" and view["opacity"] < 0.5, view
+            # dimmed in place: the plots neither move nor change size
+            assert (view["width"], view["top"]) == (seen[0]["width"], seen[0]["top"]), view
         # Painted frames that name average over the ward tree undimmed: only the frame or two
         # before the browser-side callback answers the dropdown, never once the result is late.
         chosen = next(v["at"] for v in seen if "average" in v["method"])
