@@ -138,7 +138,8 @@ class TestLoadDataset:
         session_id = new_session()
         version, status, x_options, x, y_options, y = load("tutorial-2-blobs", session_id)
         dataset = store.get_store().dataset(session_id)
-        assert version == {"key": dataset.content_hash, "n": ref.X_SHAPE[0]}
+        assert (version["key"], version["n"]) == (dataset.content_hash, ref.X_SHAPE[0])
+        assert version["source"] == "tutorial-2-blobs"
         assert f"{ref.X_SHAPE[0]} rows × {ref.X_SHAPE[1]} columns" in status
         assert (x, y) == ("x", "y")
         assert [o["value"] for o in x_options] == ["x", "y"] == [o["value"] for o in y_options]

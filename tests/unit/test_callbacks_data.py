@@ -137,7 +137,8 @@ class TestLoadPresets:
         session_id = new_session()
         out = load(session_id, preset)
         expected = load_preset(preset)
-        assert out["version"] == {"key": expected.content_hash, "n": expected.n_samples}
+        version = {k: out["version"][k] for k in ("key", "n", "source")}
+        assert version == {"key": expected.content_hash, "n": expected.n_samples, "source": preset}
         assert_array_equal(loaded(session_id).values, expected.values)
         assert (out["x"], out["y"]) == ("x", "y")
         assert out["status"].startswith(
