@@ -8,6 +8,7 @@ Run with ``python -m pytest tests/browser/test_stale_view.py -q --headless``.
 """
 
 from devtools.local_app import choose_option as _choose
+from tests.browser.test_data_in import PEOPLE, upload, write_csv
 from tests.browser.test_foundation import wait_until
 from tests.browser.test_instrument import (  # noqa: F401  (fixtures)
     QUICK,
@@ -34,6 +35,11 @@ const record = () => {
         opacity: parseFloat(getComputedStyle(card).opacity),
         title: gd && gd._fullLayout ? gd._fullLayout.title.text : '',
         method: document.querySelector('#method').textContent,
+        menu: document.querySelector('#dataset').textContent,
+        points: (() => {
+            const sc = document.querySelector('#scatter .js-plotly-plot');
+            return sc && sc._fullData ? sc._fullData.reduce((s, t) => s + (t.x ? t.x.length : 0), 0) : 0;
+        })(),
         at: performance.now(),
         width: Math.round(card.getBoundingClientRect().width),
         top: Math.round(card.getBoundingClientRect().top + window.scrollY),
@@ -122,4 +128,29 @@ class TestStaleViews:
         )
         assert place == {"inside": True, "above": True, "onScreen": True, "stale": False}, place
         assert "ward" in page.find_element("#method").text
+        assert page_errors(page) == []
+
+    def test_stv003_the_menu_never_names_an_upload_over_the_old_data_undimmed(self, page, tmp_path):
+        people = write_csv(tmp_path / "people.csv", ["name", "height", "weight"], PEOPLE)
+        wait_until(page, lambda: page.redux_state_rqs == [], "the page to settle", QUICK)
+        page.driver.execute_script(WATCH)
+        assert views(page)[0]["points"] == 150
+        upload(page, people)
+        wait_for_text(page, "data-status", "people.csv", "12 rows")
+        wait_until(
+            page,
+            lambda: views(page)[-1]["points"] == 12 and not views(page)[-1]["stale"],
+            "the people drawn and the plots undimmed",
+            QUICK * 3,
+        )
+        seen = stop_watching(page)
+        named = [v for v in seen if "people.csv" in v["menu"]]
+        assert named, "the menu names the upload"
+        first = named[0]["at"]
+        # once the menu names the file, the tutorial's 150 points are dimmed (a frame's grace)
+        late = [
+            v for v in named if v["points"] == 150 and not v["stale"] and v["at"] - first >= 100
+        ]
+        assert late == [], late[:3]
+        assert any(v["stale"] and v["points"] == 150 for v in named)
         assert page_errors(page) == []
