@@ -66,6 +66,10 @@ def _label_column(origin, frame):
 def labelled_download(session_id, cut):
     """The zip's bytes and file name for the shown clustering and cut.
 
+    Every row, name and note written comes from the session's own records (its
+    table and how it loaded the data), rebuilt and checked against the numbers
+    that were clustered; the shared cache supplies only the tree.
+
     Raises
     ------
     InputError
@@ -103,7 +107,7 @@ def labelled_download(session_id, cut):
     samples = origin.get("samples", [])
     settings = settings_document(
         data={
-            "name": dataset.name,
+            "name": clustered.name,
             "source": origin["source"],
             **about,
             "rows_in_file": len(frame),
@@ -114,7 +118,7 @@ def labelled_download(session_id, cut):
             "label_column": _label_column(origin, frame),
             "scaling": "none" if whole.is_distance_matrix else origin["scaling"],
             "missing_values": origin["missing"],
-            "notes": list(dataset.notes),
+            "notes": list(clustered.notes),
         },
         sample=(
             {
