@@ -17,6 +17,7 @@ SECTIONS = {
     "figure": "bench.figure:run",  # figure build time and JSON payload vs plotly
     "linkage": "bench.linkage:run",  # linkage time and peak RSS vs scipy
     "upload_parse": "bench.upload_parse:run",  # parse time per upload size: inline threshold, time bound
+    "download": "bench.download:run",  # the download zip vs pandas to_csv
     # Browser latencies (headless Chromium against gunicorn -w 2; bench/browser.py):
     "cut_latency": "bench.browser:cut_latency",  # release a dragged cut -> both plots recoloured
     "first_render": "bench.browser:first_render",  # end of linkage -> dendrogram rendered

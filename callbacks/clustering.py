@@ -1,7 +1,7 @@
 """Method and metric: which pairs are allowed, and computing the linkage as a
 background job with staged progress and a cancel button."""
 
-from dash import Input, Output, State, callback, no_update
+from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks import validate
@@ -205,6 +205,16 @@ def clustering_outcome(session_id, request, report=None):
     return outputs
 
 
+def _is_shown(shown, request):
+    """Whether the shown clustering (the ``clustering`` store) answers `request` already."""
+    if not isinstance(shown, dict):
+        return False
+    asked = (request["data_version"].get("key"), request["method"], request["metric"])
+    return (shown.get("key"), shown.get("method"), shown.get("metric")) == asked and bool(
+        shown.get("optimal_order")
+    ) == bool(request["optimal_order"])
+
+
 @callback(
     Output("clustering", "data"),
     Output("clustering-status", "children"),
@@ -215,10 +225,11 @@ def clustering_outcome(session_id, request, report=None):
     Input("metric", "value"),
     Input("optimal-order", "value"),
     State("session-id", "data"),
+    State("clustering", "data"),
     prevent_initial_call=True,
 )
 @shows_errors(outputs=4, message=1)
-def request_clustering(data_version, method, metric, optimal_order, session_id):
+def request_clustering(data_version, method, metric, optimal_order, session_id, shown=None):
     """Cluster small data at once; hand large data to the background job.
 
     Whether the work runs here or as a job is decided from the size the
@@ -246,6 +257,10 @@ def request_clustering(data_version, method, metric, optimal_order, session_id):
         "clustering",
         request_name(data_version.get("key"), method, metric, optimal_order),
     )
+    if _is_shown(shown, request) and ctx.triggered_id != "data-version":
+        # back to what the plots show (a refused choice undone): nothing to compute, and the
+        # refusal stays on the page
+        return no_update, no_update, no_update, no_update
     if not runs_inline(n, request["optimal_order"]):
         return no_update, no_update, no_update, request
     return (*clustering_outcome(session_id, request), no_update)

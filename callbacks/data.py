@@ -33,6 +33,8 @@ SCALINGS = ("none", "zscore", "whiten", "minmax")
 MISSING = ("drop", "mean")
 UPLOAD = "upload"
 GENERATOR_KINDS = ("blobs", "moons", "rings", "anisotropic")
+# The one-click sample is seeded, so the download can draw the same rows again.
+SAMPLE_SEED = 0
 
 
 def dataset_options(has_upload=False, upload_name=None):
@@ -86,6 +88,7 @@ def scaled(dataset, scaling):
         name=dataset.name,
         labels=dataset.labels,
         notes=(*dataset.notes, f"scaling: {scaling}"),
+        source_rows=dataset.source_rows,
     )
 
 
@@ -165,6 +168,42 @@ def build_from_source(
             "The uploaded file is no longer on the server (sessions expire); upload it again."
         )
     raise InputError(f"Unknown dataset '{source}'.")
+
+
+def dataset_origin(source, scaling, missing, features, label, as_distances, generator):
+    """What :func:`build_from_source` needs to build a dataset again, as plain JSON values."""
+    return {
+        "source": source,
+        "scaling": scaling or "none",
+        "missing": missing or "drop",
+        "features": list(features) if features else None,
+        "label": label,
+        "as_distances": bool(as_distances),
+        "generator": list(generator),
+        "samples": [],
+    }
+
+
+def rebuild_from_origin(session_id, origin):
+    """The dataset an origin (see :func:`dataset_origin`) describes, samples included.
+
+    Returns the whole data (after missing values, before any sample) and the
+    data as clustered (the same, or its random sample).
+    """
+    whole = build_from_source(
+        session_id,
+        origin["source"],
+        origin["scaling"],
+        origin["missing"],
+        origin["features"],
+        origin["label"],
+        origin["as_distances"],
+        tuple(origin["generator"]),
+    )
+    clustered = whole
+    for step in origin.get("samples", []):
+        clustered = random_sample(clustered, int(step["rows"]), seed=int(step["seed"]))
+    return whole, clustered
 
 
 def active_table(session_id, source):
@@ -398,8 +437,19 @@ def load_dataset(
             offer = store.get_store().session_value(session_id, "sample-offer")
             if not offer or loaded is None or offer.get("key") != data_key:
                 raise PreventUpdate
-            dataset = random_sample(loaded, int(offer["rows"]))
+            dataset = random_sample(loaded, int(offer["rows"]), seed=SAMPLE_SEED)
+            parent = store.get_store().session_value(session_id, f"origin:{current['key']}")
+            origin = parent and {
+                **parent,
+                "samples": [
+                    *parent.get("samples", []),
+                    {"rows": int(offer["rows"]), "seed": SAMPLE_SEED, "of": loaded.n_samples},
+                ],
+            }
         else:
+            origin = dataset_origin(
+                source, scaling, missing, features, label, as_distances, (n, noise, seed, blob_rows)
+            )
             dataset = build_from_source(
                 session_id,
                 source,
@@ -416,12 +466,21 @@ def load_dataset(
             else duplicate_row_warnings(dataset.values, dataset.leaf_names())
         )
         key = store.get_store().put_dataset(session_id, dataset)
+        # how to make this data again, for the download: the session's own, never shared
+        store.get_store().put_session_value(session_id, f"origin:{key}", origin)
     except InputError as error:
         kept = " The data loaded before is unchanged." if current else ""
         return no_update, f"⚠ {error}{kept}", no_update, no_update, no_update, no_update
     options, (x, y) = axis_options(dataset)
+    # what was loaded, from which choices: the page dims the plots while these differ from
+    # the controls (assets/stale_view.js)
+    loaded_from = {
+        "source": source,
+        "settings": [features, label, scaling, missing, as_distances],
+        "table": table_version if source == UPLOAD else None,
+    }
     return (
-        {"key": key, "n": dataset.n_samples},
+        {"key": key, "n": dataset.n_samples, **loaded_from},
         describe(dataset, warnings, label),
         options,
         x,

@@ -239,29 +239,6 @@ def controls():
                 "ward, centroid and median need euclidean.",
                 html_for="metric",
             ),
-            html.Div(
-                [
-                    html.Div(id="job-stage", className="job-stage"),
-                    html.Progress(id="job-progress", value="0", max="5", className="job-progress"),
-                    html.Button(
-                        "Cancel",
-                        id="cancel-job",
-                        className="button-secondary",
-                        n_clicks=0,
-                        disabled=True,
-                    ),
-                ],
-                id="job-panel",
-                className="job-panel",
-                role="status",
-                **{"aria-live": "polite"},
-            ),
-            html.Div(
-                id="clustering-status", className="status", role="status", **{"aria-live": "polite"}
-            ),
-            html.Button(
-                id="use-sample", className="button-secondary", n_clicks=0, style={"display": "none"}
-            ),
             html.Div(id="clustering-hint", className="status hint", role="status"),
             html.H2("Cut", className="column-title"),
             _field(
@@ -433,11 +410,13 @@ def controls():
             _field("y", dcc.Dropdown(id="scatter-y", clearable=False), html_for="scatter-y"),
             html.H2("Results", className="column-title"),
             html.Button(
-                "Download clusters (CSV)",
+                "Download clusters (CSV + settings, zip)",
                 id="download-labels",
                 className="button-primary",
                 n_clicks=0,
+                title="Every row and column of your data with its cluster, and settings.json",
             ),
+            html.Div(id="download-status", className="status", role="status"),
             dcc.Download(id="download"),
         ],
         className="controls",
@@ -469,10 +448,52 @@ def _export_buttons(graph_id):
     )
 
 
+def plots_status():
+    """Progress, refusals and the sample offer, next to the plots they are about."""
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Div(id="job-stage", className="job-stage"),
+                    html.Progress(id="job-progress", value="0", max="5", className="job-progress"),
+                    html.Button(
+                        "Cancel",
+                        id="cancel-job",
+                        className="button-secondary",
+                        n_clicks=0,
+                        disabled=True,
+                    ),
+                ],
+                id="job-panel",
+                className="job-panel",
+                role="status",
+                **{"aria-live": "polite"},
+            ),
+            html.Div(
+                id="clustering-status", className="status", role="status", **{"aria-live": "polite"}
+            ),
+            html.Button(
+                id="use-sample", className="button-secondary", n_clicks=0, style={"display": "none"}
+            ),
+        ],
+        id="plots-status",
+        className="plots-status",
+    )
+
+
 def plots():
     graph_style = {"height": "460px"}
     return html.Div(
         [
+            plots_status(),
+            # Shown, with the plots dimmed, while they are out of date (assets/stale_view.js).
+            html.Div(
+                "computing…",
+                id="plots-overlay",
+                className="stale-overlay",
+                role="status",
+                **{"aria-live": "polite"},
+            ),
             html.Div(
                 [
                     dcc.Graph(
@@ -543,6 +564,7 @@ def plots():
                 className="plots-footer",
             ),
         ],
+        id="plots",
         className="plots",
     )
 
@@ -560,6 +582,7 @@ def _table(table_id, columns=None, **kwargs):
 def diagnostics():
     return html.Div(
         [
+            html.Div("computing…", id="diagnostics-overlay", className="stale-overlay"),
             _panel(
                 "Cophenetic correlation",
                 html.Div(id="cophenetic", className="big-number"),
@@ -683,6 +706,7 @@ def diagnostics():
                 panel_id="linkage-panel",
             ),
         ],
+        id="diagnostics",
         className="diagnostics",
     )
 

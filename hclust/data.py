@@ -37,6 +37,12 @@ class Dataset:
     is_distance_matrix : bool
         True when `values` is a square distance matrix rather than
         observation vectors.
+    source_rows : ndarray of int, optional
+        For each row of `values`, its 0-based position among the data rows
+        of the table it was built from (rows dropped for missing values and
+        rows left out of a sample leave gaps); ``0 .. n-1`` by default. The
+        download joins the clusters back onto the file by these positions.
+        Not part of :attr:`content_hash`: it does not change a clustering.
     """
 
     values: np.ndarray
@@ -45,6 +51,7 @@ class Dataset:
     labels: tuple | None = None
     notes: tuple = field(default_factory=tuple)
     is_distance_matrix: bool = False
+    source_rows: np.ndarray | None = None
 
     def __post_init__(self):
         values = np.ascontiguousarray(self.values, dtype=float)
@@ -64,6 +71,14 @@ class Dataset:
             raise ValueError("labels must name every row")
         values.setflags(write=False)
         object.__setattr__(self, "values", values)
+        if self.source_rows is None:
+            rows = np.arange(values.shape[0])
+        else:
+            rows = np.array(self.source_rows, dtype=np.int64)
+            if rows.shape != (values.shape[0],) or (rows.size and rows.min() < 0):
+                raise ValueError("source_rows must give one non-negative position per row")
+        rows.setflags(write=False)
+        object.__setattr__(self, "source_rows", rows)
 
     @property
     def n_samples(self) -> int:
@@ -162,6 +177,8 @@ def random_sample(dataset: Dataset, rows: int, seed: int = 0) -> Dataset:
         else dataset.values[chosen]
     )
     labels = None if dataset.labels is None else tuple(dataset.labels[i] for i in chosen)
+    # a Dataset pickled before source_rows existed reads the class default, None
+    parent_rows = np.arange(n) if dataset.source_rows is None else np.asarray(dataset.source_rows)
     if labels is None:  # keep the original row numbers visible on leaves and in the download
         labels = tuple(str(i) for i in chosen)
     return Dataset(
@@ -173,4 +190,5 @@ def random_sample(dataset: Dataset, rows: int, seed: int = 0) -> Dataset:
         labels=labels,
         notes=(*dataset.notes, f"random sample of {rows:,} of {n:,} rows (seed {seed})"),
         is_distance_matrix=dataset.is_distance_matrix,
+        source_rows=parent_rows[chosen],
     )

@@ -225,7 +225,12 @@ def build_dataset(
         labels = tuple(_label_text(column[i], where(int(i))) for i in rows)
     notes.extend(duplicate_row_warnings(values, [where(int(i)) for i in rows]))
     return Dataset(
-        values=values, feature_names=tuple(features), name=name, labels=labels, notes=tuple(notes)
+        values=values,
+        feature_names=tuple(features),
+        name=name,
+        labels=labels,
+        notes=tuple(notes),
+        source_rows=rows,
     )
 
 

@@ -8,7 +8,9 @@ Run with ``python -m pytest tests/browser -q --headless``.
 """
 
 import csv
+import io
 import os
+import zipfile
 
 from devtools.local_app import choose_option as _choose
 from devtools.local_app import click_centred as _click
@@ -65,21 +67,23 @@ def write_csv(path, header, rows):
 
 
 def downloaded_csv(dash_duo, timeout=TIMEOUT):
-    """The one finished CSV in the browser's download folder."""
+    """The one finished download (a zip) in the browser's folder: its name and clusters.csv's rows."""
     folder = dash_duo.download_path
 
     def finished():
         names = os.listdir(folder)
         return (
-            [n for n in names if n.endswith(".csv")]
+            [n for n in names if n.endswith(".zip")]
             if names and not any(n.endswith(".crdownload") for n in names)
             else []
         )
 
-    wait_until(dash_duo, lambda: finished(), "the CSV download to finish", timeout)
+    wait_until(dash_duo, lambda: finished(), "the download to finish", timeout)
     (name,) = finished()
-    with open(os.path.join(folder, name), newline="") as handle:
-        return name, list(csv.DictReader(handle))
+    with zipfile.ZipFile(os.path.join(folder, name)) as archive:
+        text = archive.read("clusters.csv").decode("utf-8-sig")
+        assert "settings.json" in archive.namelist()
+    return name, list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 class TestDataIn:
@@ -108,12 +112,19 @@ class TestDataIn:
 
         _click(page.driver, "#download-labels")
         name, rows = downloaded_csv(page)
-        assert name.endswith(".csv") and "ward" in name
-        assert {"label", "height", "weight", "cluster"} <= set(rows[0]), (
-            f"columns of {name}: {list(rows[0])}"
-        )
-        assert {r["label"] for r in rows} == names
-        cluster_of = {r["label"]: r["cluster"] for r in rows}
+        assert name.endswith(".zip") and "ward" in name
+        # the file's own columns, under its own names, then the cluster and the file's line
+        assert list(rows[0]) == [
+            "name",
+            "height",
+            "weight",
+            "cluster",
+            "cluster_status",
+            "file_line",
+        ]
+        assert {r["name"] for r in rows} == names
+        assert [r["file_line"] for r in rows] == [str(i) for i in range(2, 14)]
+        cluster_of = {r["name"]: r["cluster"] for r in rows}
         assert len({cluster_of[n] for n in SMALL}) == 1 and len({cluster_of[n] for n in TALL}) == 1
         assert cluster_of["ann"] != cluster_of["gus"], "the two groups are two clusters"
 

@@ -6,24 +6,20 @@ get a callback context the way Dash's own documentation shows for testing.
 """
 
 import inspect
-import io
 from contextlib import contextmanager
 
 import numpy as np
-import pandas as pd
 import pytest
 from dash import no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 from dash.exceptions import PreventUpdate
 from numpy.testing import assert_array_equal
-from scipy.cluster.hierarchy import fcluster
 
 from callbacks.clustering import INLINE_MAX_N, request_clustering, restrict_metrics, run_clustering
 from callbacks.cut import height_from_relayout, resolve_cut, sync_cut
 from callbacks.data import load_dataset
 from callbacks.diagnostics import inconsistency_view, linkage_table_page, update_linkage_diagnostics
-from callbacks.download import download_labels, labelled_frame
 from callbacks.views import update_views
 from hclust.cut import PALETTE, labels_at, largest_gap_cut, monotone_heights, n_clusters_at
 from hclust.data import Dataset, load_preset
@@ -143,7 +139,8 @@ class TestLoadDataset:
         session_id = new_session()
         version, status, x_options, x, y_options, y = load("tutorial-2-blobs", session_id)
         dataset = store.get_store().dataset(session_id)
-        assert version == {"key": store.dataset_id(dataset), "n": ref.X_SHAPE[0]}
+        assert (version["key"], version["n"]) == (store.dataset_id(dataset), ref.X_SHAPE[0])
+        assert version["source"] == "tutorial-2-blobs"
         assert f"{ref.X_SHAPE[0]} rows × {ref.X_SHAPE[1]} columns" in status
         assert (x, y) == ("x", "y")
         assert [o["value"] for o in x_options] == ["x", "y"] == [o["value"] for o in y_options]
@@ -685,50 +682,3 @@ class TestInconsistencyView:
     def test_invalid_depth(self, tutorial, depth):
         view = inconsistency_view(tutorial["Z"], depth)
         assert view.children.startswith("⚠ Depth must be a whole number")
-
-
-def read_download(download):
-    return pd.read_csv(io.StringIO(download["content"]))
-
-
-class TestDownload:
-    def test_cluster_column_is_fcluster(self, session, tutorial):
-        cut = move_cut(
-            session, "dendrogram.relayoutData", relayout={"shapes[0].y0": 16, "shapes[0].y1": 16}
-        )["cut"]
-        download = call(download_labels, n_clicks=1, cut=cut, session_id=session["id"])
-        assert download["filename"] == "clusters_ward_euclidean_distance_k4.csv"
-        frame = read_download(download)
-        assert list(frame.columns) == ["sample", "x", "y", "cluster"]
-        assert_array_equal(frame["cluster"], fcluster(tutorial["Z"], 16, criterion="distance"))
-        assert_array_equal(frame["sample"], np.arange(ref.X_SHAPE[0]))
-        np.testing.assert_allclose(frame[["x", "y"]].to_numpy(), tutorial["X"], rtol=1e-12)
-
-    def test_by_k(self, session, tutorial):
-        cut = move_cut(session, "n-clusters.value", typed_k=2)["cut"]
-        frame = read_download(call(download_labels, n_clicks=1, cut=cut, session_id=session["id"]))
-        assert np.bincount(frame["cluster"])[1:].tolist() == ref.FCLUSTER_MAXCLUST_2_COUNTS
-
-    def test_inconsistent_criterion(self, session, tutorial):
-        """The download follows the criterion, not only a height (inconsistent has none)."""
-        cut = move_cut(session, "criterion.value", criterion="inconsistent", t=8, depth=10)["cut"]
-        assert cut["height"] is None
-        download = call(download_labels, n_clicks=1, cut=cut, session_id=session["id"])
-        assert_array_equal(read_download(download)["cluster"], fcluster(tutorial["Z"], 8, depth=10))
-
-    def test_needs_a_click_and_a_cut(self, session):
-        with pytest.raises(PreventUpdate):
-            call(download_labels, n_clicks=0, cut={"height": 1.0}, session_id=session["id"])
-        with pytest.raises(PreventUpdate):
-            call(download_labels, n_clicks=1, cut=None, session_id=session["id"])
-
-    def test_labelled_frame_puts_labels_first_and_cluster_last(self):
-        dataset = Dataset(
-            values=np.arange(6.0).reshape(3, 2),
-            feature_names=("a", "b"),
-            name="t",
-            labels=("p", "q", "r"),
-        )
-        frame = labelled_frame(dataset, np.array([1, 1, 2]))
-        assert list(frame.columns) == ["label", "a", "b", "cluster"]
-        assert frame["label"].tolist() == ["p", "q", "r"] and frame["cluster"].tolist() == [1, 1, 2]

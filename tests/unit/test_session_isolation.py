@@ -6,8 +6,10 @@ Only names the code had before these changes are imported, so each test runs (an
 fails) on the code as it was.
 """
 
+import base64
 import io
 import json
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -150,13 +152,15 @@ def what_the_page_shows(session):
     _, columns, _ = call(
         update_summary, cut=session["cut"], colour_map=colour_map, session_id=session["id"]
     )
-    download = call(download_labels, n_clicks=1, cut=session["cut"], session_id=session["id"])
-    frame = pd.read_csv(io.StringIO(download["content"]))
+    download, _ = call(download_labels, n_clicks=1, cut=session["cut"], session_id=session["id"])
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(download["content"]))) as archive:
+        clusters_csv = archive.read("clusters.csv").decode()
+    frame = pd.read_csv(io.StringIO(clusters_csv))
     return {
         "dendrogram": json.dumps(dendrogram.to_plotly_json(), default=str),
         "scatter": json.dumps(scatter.to_plotly_json(), default=str),
         "summary columns": json.dumps(columns),
-        "download": download["content"],
+        "download": clusters_csv,
         "frame": frame,
     }
 
@@ -171,8 +175,10 @@ def assert_shows_only_its_own(session):
     assert all(label in shown["dendrogram"] for label in spec["labels"])
     assert all(label in shown["scatter"] for label in spec["labels"])
     assert f'"{spec["columns"][1]}"' in shown["scatter"]  # the x axis title
-    assert list(shown["frame"].columns) == ["sample", "label", *spec["columns"][1:], "cluster"]
-    assert shown["frame"]["label"].tolist() == spec["labels"]
+    # the file's own columns under its own names, then what the clustering adds
+    added = ["cluster", "cluster_status", "file_line"]
+    assert list(shown["frame"].columns) == [*spec["columns"], *added]
+    assert shown["frame"][spec["columns"][0]].tolist() == spec["labels"]
     clusters = shown["frame"]["cluster"].tolist()
     assert len(set(clusters[:6])) == 1 and len(set(clusters[6:])) == 1
     assert clusters[0] != clusters[6]
@@ -396,7 +402,6 @@ class TestNoSilentFailures:
                 dict(set_progress=lambda _: None, request={"clustering": GONE, "max_k": 5}),
                 "quality-status",
             ),
-            (download_labels, dict(n_clicks=1, cut=GONE_CUT), "view-status"),
         ],
     )
     def test_panels_without_a_status_of_their_own_say_it_elsewhere(self, callback, inputs, status):
@@ -426,6 +431,7 @@ class TestNoSilentFailures:
         [
             (update_linkage_diagnostics, dict(clustering=GONE), 0),
             (update_views, dict(cut=GONE_CUT), 3),
+            (download_labels, dict(n_clicks=1, cut=GONE_CUT), 1),
         ],
     )
     def test_panels_with_a_status_show_it_there(self, callback, inputs, at):
