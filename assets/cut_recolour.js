@@ -63,7 +63,11 @@
     // ---- drawing a cut
 
     function scatterTraces(points, result, raw) {
-        var C = core(), s = raw.strings;
+        var C = core(), s = raw.strings, names = new Map();
+        var nameOf = function (label) {  // once per cluster, not once per point
+            if (!names.has(label)) names.set(label, C.fill(s.cluster, {label: label}));
+            return names.get(label);
+        };
         return C.sampleGroups(result).map(function (group) {
             var colour = group[0], samples = group[1], m = samples.length;
             var x = new Float64Array(m), y = new Float64Array(m), text = points.text ? new Array(m) : undefined;
@@ -77,7 +81,7 @@
             }
             // per-point cluster names only where one colour gathers several clusters (the pale grey)
             var hovertext = oneCluster ? undefined : Array.from(samples, function (sample) {
-                return C.fill(s.cluster, {label: result.sampleLabel[sample]});
+                return nameOf(result.sampleLabel[sample]);
             });
             var hex = C.hexOf(raw, colour);
             return {type: points.type, x: x, y: y, mode: "markers", name: C.fill(s.scatter_trace, {colour: hex}), showlegend: false,
