@@ -179,6 +179,17 @@
         return s.legend_title + "<br>" + lines.join("<br>");
     }
 
+    // The legend's lines after its title, as {colour, text} (colour null for the last "… more"),
+    // for a page that writes them without plotly's text parser.
+    function legendLines(legend, raw) {
+        var lines = legend.split("<br>").slice(1), before = raw.strings.legend_entry.split("{colour}")[0];
+        return lines.map(function (line) {
+            if (line.indexOf(before) !== 0) return {colour: null, text: line};
+            var colour = line.slice(before.length, line.indexOf("'", before.length));
+            return {colour: colour, text: line.replace(/<[^>]*>/g, "")};
+        });
+    }
+
     // ---- one cut, everything both plots show
 
     // Returns null when the index cannot make this cut (the server will).
@@ -279,7 +290,7 @@
 
     var api = {
         ABOVE: ABOVE, OVERFLOW: OVERFLOW, decode: decode, fill: fill, canCut: canCut, clustersAt: clustersAt,
-        assignColours: assignColours, previousOf: previousOf, hexOf: hexOf, legendText: legendText, cut: cut,
+        assignColours: assignColours, previousOf: previousOf, hexOf: hexOf, legendText: legendText, legendLines: legendLines, cut: cut,
         colourMapOf: colourMapOf, sampleGroups: sampleGroups, linkGroups: linkGroups, leafGroups: leafGroups,
         linkTraceName: linkTraceName, linkCoordinates: linkCoordinates,
     };

@@ -109,6 +109,123 @@
         return traces;
     }
 
+    // plotly internal: the WebGL scene of a scattergl plot (its regl-scatter2d and options)
+    function glScene(gd) {
+        var plot = gd._fullLayout && gd._fullLayout._plots && gd._fullLayout._plots.xy;
+        var scene = plot && plot._scene;
+        return scene && scene.scatter2d && scene.markerOptions ? scene : null;
+    }
+
+    function rgbaOf(hex) {
+        var value = parseInt(hex.slice(1), 16);
+        return [(value >> 16) & 255, (value >> 8) & 255, value & 255, 255];
+    }
+
+    // While the line moves, the scatter's points keep their traces and only their
+    // colours change, straight in its WebGL scene: a few ms for 10,000 points where
+    // regrouping them through Plotly.react takes 70-200 ms. The server's figure
+    // (or the commit) then draws the regrouped traces. Returns the colour drawn per
+    // sample, or null when the plot is not WebGL (SVG plots are small: react).
+    function paintScatterLive(gd, result, raw) {
+        var scene = glScene(gd), full = gd._fullData;
+        if (!scene || !full || scene.markerOptions.length !== full.length) return null;
+        var C = core(), table = new Map(), drawn = new Array(result.sampleColour.length);
+        var options = full.map(function (trace, k) {
+            if (!scene.markerOptions[k] || trace.type !== "scattergl") return null;
+            // (regl-scatter2d reads per-point colours from a plain array of rgba bytes)
+            var m = trace._length, colours = new Array(4 * m);
+            for (var j = 0; j < m; j++) {
+                var sample = trace.customdata[j], colour = result.sampleColour[sample];
+                if (!table.has(colour)) table.set(colour, {hex: C.hexOf(raw, colour), rgba: rgbaOf(C.hexOf(raw, colour))});
+                var entry = table.get(colour);
+                colours[4 * j] = entry.rgba[0];
+                colours[4 * j + 1] = entry.rgba[1];
+                colours[4 * j + 2] = entry.rgba[2];
+                colours[4 * j + 3] = 255;
+                drawn[sample] = entry.hex;
+            }
+            return {color: colours};
+        });
+        if (options.some(function (o) { return o === null; })) return null;
+        scene.scatter2d.update(options);
+        scene.draw();
+        return drawn;
+    }
+
+    // While the line moves, the dendrogram's link traces (WebGL lines, one per
+    // colour) are refilled in place, each with the links of one colour, straight
+    // in its WebGL scene. It needs as many line traces as colours, and no change
+    // to the dots of one-leaf clusters; otherwise (or for SVG plots) null: react.
+    // Returns the colour drawn per link.
+    function paintDendrogramLive(gd, index, result) {
+        var scene = glScene(gd), full = gd._fullData, raw = index.raw, C = core();
+        if (!scene || !scene.line2d || !scene.lineOptions || scene.lineOptions.length !== full.length) return null;
+        var slots = [];
+        full.forEach(function (trace, k) { if (isLinkTrace(raw, trace) && scene.lineOptions[k]) slots.push(k); });
+        var groups = C.linkGroups(result);
+        var dotsShown = full.some(function (trace) { return isLeafTrace(raw, trace); });
+        var dotsWanted = result.leafColour.some(function (c) { return c !== C.ABOVE; });
+        if (groups.length > slots.length || dotsShown || dotsWanted) return null;
+        var vh = raw.line_shape === "vh", drawn = new Array(result.linkColour.length);
+        var options = scene.lineOptions.map(function (o) { return o; });
+        slots.forEach(function (k, s) {
+            var links = s < groups.length ? groups[s][1] : new Int32Array(0);
+            var positions = new Float64Array(Math.max(12 * links.length - 2, 2)).fill(NaN);
+            for (var i = 0; i < links.length; i++) {
+                var j = links[i], at = 12 * i, p = [];
+                for (var q = 0; q < 3; q++) p.push([index.link_x[4 * j + q], index.link_y[4 * j + q]]);
+                // the step shape: each point, then the corner to the next (as plotly draws it)
+                var corner = function (a, b) { return vh ? [a[0], b[1]] : [b[0], a[1]]; };
+                [p[0], corner(p[0], p[1]), p[1], corner(p[1], p[2]), p[2]].forEach(function (point, m) {
+                    positions[at + 2 * m] = point[0];
+                    positions[at + 2 * m + 1] = point[1];
+                });  // then one point of NaN: a gap
+                if (s < groups.length) drawn[j] = C.hexOf(raw, groups[s][0]);
+            }
+            options[k] = Object.assign({}, scene.lineOptions[k], {positions: positions},
+                s < groups.length ? {color: C.hexOf(raw, groups[s][0])} : {});
+        });
+        scene.line2d.update(options);
+        scene.draw();
+        return drawn;
+    }
+
+    // Tells whoever watches (tests, the bench) what a plot now shows when plotly
+    // did not draw it (no plotly_afterplot): the colour of each sample.
+    function announce(gd, colours) {
+        gd.__hclustLive = {data: gd.data, colours: colours};
+        gd.dispatchEvent(new CustomEvent("hclust:painted", {detail: {colours: colours}}));
+    }
+
+    // Rewrites the legend's drawn text in place (plotly draws rich text as tspans
+    // of lines), keeping its title line: Plotly.relayout would tell dcc.Graph, which
+    // then redraws its figure over the live colours.
+    function setLegend(gd, raw, legend) {
+        var texts = gd.querySelectorAll(".annotation-text"), C = core();
+        for (var i = 0; i < texts.length; i++) {
+            var text = texts[i], title = text.querySelector("tspan.line");
+            if (!title || (text.getAttribute("data-unformatted") || "").indexOf(raw.strings.legend_title) !== 0) continue;
+            if (text.getAttribute("data-unformatted") === legend) return;
+            while (title.nextSibling) text.removeChild(title.nextSibling);
+            C.legendLines(legend, raw).forEach(function (line, k) {
+                var row = title.cloneNode(false), ns = "http://www.w3.org/2000/svg";
+                row.setAttribute("dy", (1.3 * (k + 1)) + "em");
+                if (line.colour) {
+                    var dot = document.createElementNS(ns, "tspan");
+                    dot.setAttribute("style", "fill:" + line.colour);
+                    dot.textContent = line.text.charAt(0);
+                    row.appendChild(dot);
+                    row.appendChild(document.createTextNode(line.text.slice(1)));
+                } else {
+                    row.textContent = line.text;
+                }
+                text.appendChild(row);
+            });
+            text.setAttribute("data-unformatted", legend);
+            return;
+        }
+    }
+
     function drawScatter(gd, points, result, raw) {
         window.Plotly.react(gd, scatterTraces(points, result, raw),
             Object.assign({}, gd.layout, {annotations: withLegend(raw, gd.layout.annotations, result.legend)}));
@@ -150,21 +267,36 @@
         var committed = Object.keys(state.colourMap.spans || {});
         var isCommitted = committed.length === clusters.spans.size &&
             committed.every(function (node) { return clusters.spans.has(Number(node)); });
+        // (colours painted straight into WebGL while dragging are redrawn through plotly
+        // when the cut is committed, so that the traces, hovers and plotly's state agree)
         var shows = function (drawn, gd) {
-            return drawn && drawn.data === gd.data ? drawn.key === cutKey && drawn.from === state.colourMap : isCommitted;
+            if (drawn && drawn.data === gd.data) return drawn.key === cutKey && drawn.from === state.colourMap && (live || !drawn.live);
+            return isCommitted;
         };
         var scatterShows = shows(state.scatterShows, scatter), dendrogramShows = shows(state.dendrogramShows, dendrogram);
         if (live && scatterShows && dendrogramShows) return true;
         if (!live) window.hclustRecolour.last = {height: h, at: performance.now()};
         var result = (scatterShows && dendrogramShows) ? null : C.cut(index, h, C.previousOf(state.colourMap));
         if (!scatterShows) {
-            drawScatter(scatter, points, result, index.raw);
-            state.scatterShows = {key: cutKey, data: scatter.data, from: state.colourMap};
-            points.data = scatter.data;  // the same points, regrouped: no need to read them back
+            var painted = live ? paintScatterLive(scatter, result, index.raw) : null;
+            if (painted) {
+                setLegend(scatter, index.raw, result.legend);
+                announce(scatter, painted);
+            } else {
+                drawScatter(scatter, points, result, index.raw);
+                points.data = scatter.data;  // the same points, regrouped: no need to read them back
+            }
+            state.scatterShows = {key: cutKey, data: scatter.data, from: state.colourMap, live: !!painted};
         }
         if (!dendrogramShows) {
-            drawDendrogram(dendrogram, index, result);
-            state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap};
+            var linked = live ? paintDendrogramLive(dendrogram, index, result) : null;
+            if (linked) {
+                setLegend(dendrogram, index.raw, result.legend);
+                announce(dendrogram, linked);
+            } else {
+                drawDendrogram(dendrogram, index, result);
+            }
+            state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap, live: !!linked};
         }
         if (live) return true;
         // the next drag starts from these colours, as the server's next cut will

@@ -210,16 +210,22 @@ def samples_in_dendrogram(driver):
 # ---------------------------------------------------------------- cut_latency
 
 CUT_RECORDER = """
-// What a plot shows, as a short string: a hash of the points' colours, or the link traces' colours and sizes.
+// What a plot shows, as a short string: a hash of the points' colours, or the link colours and sizes.
+// While the line is dragged, assets/cut_recolour.js paints the colours straight into each plot's
+// WebGL scene (no plotly_afterplot) and records what it painted (gd.__hclustLive, event 'hclust:painted').
 window.__cutColours = window.__cutColours || ((gd, id) => {
+  const live = gd.__hclustLive && gd.__hclustLive.data === gd.data ? gd.__hclustLive.colours : null;
   if (id === 'scatter') {  // one trace per colour; a point's customdata is its sample
-    const colours = [];
-    for (const t of gd._fullData) { const c = t.marker.color; for (let j = 0; j < t._length; j++) colours[t.customdata[j]] = c; }
+    const colours = live ? live : [];
+    if (!live) for (const t of gd._fullData) { const c = t.marker.color; for (let j = 0; j < t._length; j++) colours[t.customdata[j]] = c; }
     let hash = 0;
     for (let i = 0; i < colours.length; i++) { const c = colours[i]; hash = (hash * 31 + c.charCodeAt(1) * 7 + c.charCodeAt(3) * 3 + c.charCodeAt(5)) | 0; }
     return String(hash);
   }
-  return gd._fullData.filter(t => t.mode === 'lines').map(t => t.line.color + ':' + t._length).join(',');
+  let entries;
+  if (live) { const count = {}; for (const c of live) count[c] = (count[c] || 0) + 4; entries = Object.entries(count).map(([c, k]) => c + ':' + k); }
+  else entries = gd._fullData.filter(t => t.mode === 'lines').map(t => t.line.color + ':' + t._length);
+  return entries.sort().join(',');
 });
 const B = window.__cut = window.__cut || {mouseup: null, after: {dendrogram: [], scatter: []}};
 if (!window.__cutHooked) {
@@ -244,6 +250,10 @@ for (const id of ['dendrogram', 'scatter']) {
       const seen = window.__cutColours(gd, id);
       if (B.mouseup !== null) requestAnimationFrame(() => { B.after[id].push(performance.now()); B.shown[id].push(seen); });
       else if (B.armed) requestAnimationFrame(() => B.dragging[id].push([performance.now(), seen]));
+    });
+    gd.addEventListener('hclust:painted', () => {
+      const seen = window.__cutColours(gd, id);
+      if (B.armed && B.mouseup === null) requestAnimationFrame(() => B.dragging[id].push([performance.now(), seen]));
     });
     gd.on('plotly_relayout', () => { if (B.mouseup !== null && id === 'dendrogram') B.relayout.push(performance.now()); });
   }
