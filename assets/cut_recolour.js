@@ -26,6 +26,7 @@
         var full = gd._fullData;
         if (!full || !full.length || !gd.data) return null;
         if (gd.__hclustPoints && gd.__hclustPoints.data === gd.data) return gd.__hclustPoints;
+        full = full.filter(function (t) { return !(t.meta && t.meta.spare); });
         var n = 0;
         full.forEach(function (t) { n += t._length || 0; });
         var x = new Float64Array(n), y = new Float64Array(n), text = full[0].text && full[0].text.length ? new Array(n) : null;
@@ -116,40 +117,57 @@
         return scene && scene.scatter2d && scene.markerOptions ? scene : null;
     }
 
-    function rgbaOf(hex) {
-        var value = parseInt(hex.slice(1), 16);
-        return [(value >> 16) & 255, (value >> 8) & 255, value & 255, 255];
-    }
-
-    // While the line moves, the scatter's points keep their traces and only their
-    // colours change, straight in its WebGL scene: a few ms for 10,000 points where
-    // regrouping them through Plotly.react takes 70-200 ms. The server's figure
-    // (or the commit) then draws the regrouped traces. Returns the colour drawn per
-    // sample, or null when the plot is not WebGL (SVG plots are small: react).
-    function paintScatterLive(gd, result, raw) {
-        var scene = glScene(gd), full = gd._fullData;
+    // While the line moves, the scatter's traces (WebGL points, one per colour) are
+    // refilled in place, each with the points of one colour, straight in its WebGL
+    // scene: a few ms for 10,000 points where Plotly.react takes 70-200 ms. It needs
+    // as many traces as colours (spareSlots adds them as a drag starts); otherwise,
+    // or for SVG plots, null: react. The commit redraws through plotly. Returns the
+    // colour drawn per sample.
+    function paintScatterLive(gd, points, result, raw) {
+        var scene = glScene(gd), full = gd._fullData, C = core();
         if (!scene || !full || scene.markerOptions.length !== full.length) return null;
-        var C = core(), table = new Map(), drawn = new Array(result.sampleColour.length);
-        var options = full.map(function (trace, k) {
-            if (!scene.markerOptions[k] || trace.type !== "scattergl") return null;
-            // (regl-scatter2d reads per-point colours from a plain array of rgba bytes)
-            var m = trace._length, colours = new Array(4 * m);
+        var slots = [];
+        full.forEach(function (trace, k) { if (trace.type === "scattergl" && scene.markerOptions[k]) slots.push(k); });
+        var groups = C.sampleGroups(result);
+        if (groups.length > slots.length) return null;
+        var drawn = new Array(result.sampleColour.length), options = scene.markerOptions.slice();
+        slots.forEach(function (k, s) {
+            var samples = s < groups.length ? groups[s][1] : null, m = samples ? samples.length : 0;
+            var positions = new Float64Array(Math.max(2 * m, 2)).fill(NaN);
+            var hex = samples ? C.hexOf(raw, groups[s][0]) : null;
             for (var j = 0; j < m; j++) {
-                var sample = trace.customdata[j], colour = result.sampleColour[sample];
-                if (!table.has(colour)) table.set(colour, {hex: C.hexOf(raw, colour), rgba: rgbaOf(C.hexOf(raw, colour))});
-                var entry = table.get(colour);
-                colours[4 * j] = entry.rgba[0];
-                colours[4 * j + 1] = entry.rgba[1];
-                colours[4 * j + 2] = entry.rgba[2];
-                colours[4 * j + 3] = 255;
-                drawn[sample] = entry.hex;
+                positions[2 * j] = points.x[samples[j]];
+                positions[2 * j + 1] = points.y[samples[j]];
+                drawn[samples[j]] = hex;
             }
-            return {color: colours};
+            options[k] = Object.assign({}, scene.markerOptions[k], {positions: positions}, hex ? {color: hex} : {});
         });
-        if (options.some(function (o) { return o === null; })) return null;
         scene.scatter2d.update(options);
         scene.draw();
         return drawn;
+    }
+
+    // As a drag starts: enough traces for every colour a cut can show (the palette,
+    // the pale grey, and for links the grey between clusters), so that no frame of
+    // the drag needs plotly to add one. One redraw, before the pointer moves.
+    function spareSlots(gd, raw, kind) {
+        var full = gd._fullData || [], scene = glScene(gd);
+        if (!scene || !window.Plotly.addTraces) return;
+        var wanted = raw.palette.length + (kind === "links" ? 2 : 1), template = null, have = 0;
+        full.forEach(function (trace) {
+            var slot = kind === "links" ? isLinkTrace(raw, trace) : trace.type === "scattergl";
+            if (slot) { have++; template = template || trace; }
+        });
+        if (!template || have >= wanted) return;
+        var spares = [];
+        for (var i = have; i < wanted; i++) {
+            spares.push(kind === "links"
+                ? {type: "scattergl", mode: "lines", x: [NaN, NaN], y: [NaN, NaN], hoverinfo: "skip", showlegend: false, meta: {spare: true},
+                    name: core().fill(raw.strings.link_trace, {colour: -1}), line: {color: raw.overflow_colour, width: template.line.width, shape: raw.line_shape}}
+                : {type: "scattergl", mode: "markers", x: [NaN], y: [NaN], customdata: [-1], hoverinfo: "skip", showlegend: false, meta: {spare: true},
+                    name: core().fill(raw.strings.scatter_trace, {colour: raw.overflow_colour}), marker: {color: raw.overflow_colour, size: template.marker.size, line: {width: 0}}});
+        }
+        window.Plotly.addTraces(gd, spares);
     }
 
     // While the line moves, the dendrogram's link traces (WebGL lines, one per
@@ -278,7 +296,7 @@
         if (!live) window.hclustRecolour.last = {height: h, at: performance.now()};
         var result = (scatterShows && dendrogramShows) ? null : C.cut(index, h, C.previousOf(state.colourMap));
         if (!scatterShows) {
-            var painted = live ? paintScatterLive(scatter, result, index.raw) : null;
+            var painted = live ? paintScatterLive(scatter, points, result, index.raw) : null;
             if (painted) {
                 setLegend(scatter, index.raw, result.legend);
                 announce(scatter, painted);
@@ -348,6 +366,9 @@
         event.stopPropagation();
         event.preventDefault();
         if (window.Plotly.Fx) window.Plotly.Fx.unhover(gd);
+        var scatter = graph("scatter");
+        if (scatter && scatterPoints(scatter)) spareSlots(scatter, index.raw, "points");
+        spareSlots(gd, index.raw, "links");
         var move = function (e) {
             e.stopPropagation();  // no hover labels (nor hover callbacks) while the line moves
             dragged = heightAt(e);
