@@ -67,6 +67,15 @@ for (const tree of trees) {
             assert.deepEqual(Array.from(result.linkColour), expected.link_colours, `${what}: link colours`);
             assert.deepEqual(Array.from(result.leafColour), expected.leaf_colours, `${what}: leaf colours`);
             assert.equal(result.legend, expected.legend, `${what}: legend`);
+            // the legend's lines as the page writes them in place: each entry's colour and text
+            const lines = core.legendLines(result.legend, raw);
+            const entries = expected.legend.split("<br>").slice(1);
+            assert.equal(lines.length, entries.length, `${what}: legend lines`);
+            lines.forEach((line, k) => {
+                assert.equal(line.text, entries[k].replace(/<[^>]*>/g, ""));
+                const colour = /color:(#[0-9A-Fa-f]{6})/.exec(entries[k]);
+                assert.equal(line.colour, colour ? colour[1] : null);
+            });
             // the scatter's colour groups: colour and samples of each trace
             const groups = core.sampleGroups(result).map(([colour, samples]) => [core.hexOf(raw, colour), Array.from(samples)]);
             assert.deepEqual(groups, expected.groups, `${what}: colour groups`);
