@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 WORKERS ?= 2
 
-.PHONY: run test unit browser bench install install-dev browser-deps clean
+.PHONY: run test unit browser bench js install install-dev browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,13 @@ unit: install-dev
 browser: install-dev browser-deps
 	$(BIN)/python -m pytest tests/browser -q --headless
 
-test: install-dev browser-deps
+# The browser's cut arithmetic (assets/cut_core.js) under Node, against fixtures
+# that the Python side writes (tests/js/fixtures, gitignored).
+js: install-dev
+	$(BIN)/python tests/js/make_fixtures.py
+	node --test tests/js/
+
+test: install-dev browser-deps js
 	$(BIN)/python -m pytest tests -q --headless
 
 bench: install-dev browser-deps

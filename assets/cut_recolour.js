@@ -1,191 +1,32 @@
-// Recolour both plots the moment the cut line is dropped, without a round trip.
+// Recolour both plots while the cut line is dragged, without a round trip.
 //
-// The server sends an index once per drawn dendrogram (components/recolour.py)
-// and the current cluster colours (the colour-map store). When the line is
-// dragged to height h, this file repeats what the server computes:
-// - the clusters: subtrees below the merges higher than h (fcluster 'distance'),
-//   numbered as scipy's fcluster numbers them;
-// - their colours, stable across cuts (hclust.cut.assign_colours);
-// - link colours (hclust.dendrogram.link_colour_indices) and point colours.
-// The server's own answer follows and draws the same colours; cuts it alone
-// can make (other criteria, snapping, highlights, very deep cuts) are left to it.
+// What to draw comes from assets/cut_core.js (pure, tested under Node against
+// the Python side). This file is its adapter to plotly: the only place that
+// touches plotly's internals (the drawn traces in _fullData, the shape and
+// axes in _fullLayout, an axis's _offset) and the DOM. The server's own
+// answer follows and draws the same colours; cuts it alone can make (other
+// criteria, snapping, highlights, very deep cuts) are left to it.
 (function () {
-    var ABOVE = -2, OVERFLOW = -1;
     var state = {index: null, colourMap: null, horizontal: false, snap: false, highlight: false};
+
+    function core() {
+        return window.hclustCut;  // assets/cut_core.js (Dash loads assets in name order)
+    }
 
     function graph(id) {
         return document.querySelector("#" + id + " .js-plotly-plot");
     }
 
-    function unpack(text, Type) {
-        var bytes = Uint8Array.from(atob(text), function (c) { return c.charCodeAt(0); });
-        return new Type(bytes.buffer);
-    }
+    // ---- reading what plotly drew
 
-    function decode(raw) {
-        var index = {raw: raw, n: raw.n, root: raw.root, floor: raw.floor === null ? -Infinity : raw.floor};
-        [["top_node", Int32Array], ["top_height", Float64Array], ["left", Int32Array], ["right", Int32Array],
-         ["left_start", Int32Array], ["left_size", Int32Array], ["right_start", Int32Array], ["right_size", Int32Array],
-         ["link_height", Float64Array], ["link_start", Int32Array], ["link_x", Float32Array], ["link_y", Float32Array],
-         ["leaf_order", Int32Array]].forEach(function (entry) {
-            index[entry[0]] = unpack(raw[entry[0]], entry[1]);
-        });
-        index.rank = new Map();
-        for (var i = 0; i < index.top_node.length; i++) {
-            index.rank.set(index.top_node[i], i);
-        }
-        return index;
-    }
-
-    // ---- the clusters of a cut, as fcluster forms and numbers them
-
-    function clustersAt(index, h) {
-        var removed = 0;
-        while (removed < index.top_height.length && index.top_height[removed] > h) {
-            removed++;
-        }
-        var isRemoved = function (node) {
-            var r = index.rank.get(node);
-            return r !== undefined && r < removed;
-        };
-        var spans = new Map();  // cluster root -> [start, size]
-        if (removed === 0) {
-            spans.set(index.root, [0, index.n]);
-        }
-        for (var i = 0; i < removed; i++) {
-            if (!isRemoved(index.left[i])) spans.set(index.left[i], [index.left_start[i], index.left_size[i]]);
-            if (!isRemoved(index.right[i])) spans.set(index.right[i], [index.right_start[i], index.right_size[i]]);
-        }
-        return {spans: spans, removed: removed, labels: numberLikeFcluster(index, removed, isRemoved)};
-    }
-
-    // scipy's cluster_monocrit: depth first from the root; a merge that is not
-    // removed is numbered on entry, the leaves of a removed merge after both
-    // of its subtrees.
-    function numberLikeFcluster(index, removed, isRemoved) {
-        var labels = new Map(), next = 0, n = index.n;
-        if (removed === 0) {
-            labels.set(index.root, 1);
-            return labels;
-        }
-        var stack = [[index.rank.get(index.root), 0]];
-        while (stack.length) {
-            var top = stack[stack.length - 1], r = top[0];
-            var children = [index.left[r], index.right[r]];
-            if (top[1] < 2) {
-                var child = children[top[1]];
-                top[1]++;
-                if (child >= n) {
-                    if (isRemoved(child)) stack.push([index.rank.get(child), 0]);
-                    else labels.set(child, ++next);
-                }
-                continue;
-            }
-            stack.pop();
-            children.forEach(function (leaf) { if (leaf < n) labels.set(leaf, ++next); });
-        }
-        return labels;
-    }
-
-    // ---- stable colours, as hclust.cut.assign_colours
-
-    function assignColours(spans, previous, paletteSize) {
-        var roots = Array.from(spans.keys());
-        var colours = new Map();
-        roots.forEach(function (node) { colours.set(node, OVERFLOW); });
-        var bySize = roots.slice().sort(function (a, b) {
-            return (spans.get(b)[1] - spans.get(a)[1]) || (spans.get(a)[0] - spans.get(b)[0]);
-        });
-        var coloured = new Set(bySize.slice(0, paletteSize));
-        var taken = new Set();
-        var old = previous.filter(function (p) { return p.colour >= 0; })
-            .sort(function (a, b) { return a.start - b.start; });
-        var oldColour = new Map(old.map(function (p) { return [p.node, p.colour]; }));
-        bySize.forEach(function (node) {
-            if (coloured.has(node) && oldColour.has(node) && !taken.has(oldColour.get(node))) {
-                colours.set(node, oldColour.get(node));
-                taken.add(oldColour.get(node));
-            }
-        });
-        bySize.forEach(function (node) {
-            if (!coloured.has(node) || colours.get(node) !== OVERFLOW || !old.length) return;
-            var lo = spans.get(node)[0], hi = lo + spans.get(node)[1];
-            var overlaps = old.map(function (p, j) {
-                return [Math.min(hi, p.start + p.size) - Math.max(lo, p.start), j];
-            }).sort(function (a, b) { return (b[0] - a[0]) || (a[1] - b[1]); });
-            for (var k = 0; k < overlaps.length && overlaps[k][0] > 0; k++) {
-                var colour = old[overlaps[k][1]].colour;
-                if (!taken.has(colour)) {
-                    colours.set(node, colour);
-                    taken.add(colour);
-                    break;
-                }
-            }
-        });
-        var free = [];
-        for (var c = 0; c < paletteSize; c++) if (!taken.has(c)) free.push(c);
-        Array.from(coloured).sort(function (a, b) { return spans.get(a)[0] - spans.get(b)[0]; }).forEach(function (node) {
-            if (colours.get(node) === OVERFLOW) colours.set(node, free.shift());
-        });
-        return colours;
-    }
-
-    function hexOf(raw, colour) {
-        return colour === ABOVE ? raw.above_colour : colour === OVERFLOW ? raw.overflow_colour : raw.palette[colour];
-    }
-
-    // ---- the legend, as components.figures.cluster_legend
-
-    function legendText(labels, spans, colours, raw, maxEntries) {
-        var entries = Array.from(spans.keys()).map(function (node) {
-            return {label: labels.get(node), size: spans.get(node)[1], colour: hexOf(raw, colours.get(node))};
-        });
-        entries.sort(function (a, b) { return (b.size - a.size) || (a.label - b.label); });
-        var shown = entries.slice(0, maxEntries).sort(function (a, b) { return a.label - b.label; });
-        var lines = shown.map(function (e) {
-            return "<span style='color:" + e.colour + "'>●</span> cluster " + e.label + " (" + e.size.toLocaleString("en-US") + ")";
-        });
-        if (entries.length > maxEntries) lines.push("… " + (entries.length - maxEntries) + " smaller clusters");
-        return "<b>cluster (size)</b><br>" + lines.join("<br>");
-    }
-
-    function withLegend(annotations, text) {
-        return (annotations || []).map(function (a) {
-            return (a.text || "").indexOf("<b>cluster (size)</b>") === 0 ? Object.assign({}, a, {text: text}) : a;
-        });
-    }
-
-    // ---- drawing
-
-    function linkTraces(index, h, positionColour, template) {
-        var raw = index.raw, count = index.link_height.length, groups = new Map();
-        for (var j = 0; j < count; j++) {
-            var colour = index.link_height[j] > h ? ABOVE : positionColour[index.link_start[j]];
-            if (!groups.has(colour)) groups.set(colour, []);
-            groups.get(colour).push(j);
-        }
-        return Array.from(groups.keys()).sort(function (a, b) { return a - b; }).map(function (colour) {
-            var links = groups.get(colour), x = new Float32Array(4 * links.length), y = new Float32Array(4 * links.length);
-            links.forEach(function (j, k) {
-                x.set(index.link_x.subarray(4 * j, 4 * j + 4), 4 * k);
-                y.set(index.link_y.subarray(4 * j, 4 * j + 4), 4 * k);
-            });
-            return {
-                type: template.type, x: x, y: y, mode: "lines", hoverinfo: "skip", showlegend: false,
-                name: colour === ABOVE ? "between clusters" : "colour " + colour,
-                line: {color: hexOf(raw, colour), width: 1.5, shape: raw.line_shape},
-            };
-        });
-    }
-
-    // ---- the scatter: one trace per colour, as components.figures.scatter_figure
-
-    // Every sample's position (and name) read back from the drawn traces once
-    // per figure the server sent, through each point's customdata (its sample).
+    // Every sample's position (and name) read back from the scatter's drawn traces
+    // once per figure the server sent, through each point's customdata (its sample).
+    // (gd.data may hold arrays still base64-encoded; _fullData has them decoded.)
     function scatterPoints(gd) {
         var full = gd._fullData;
         if (!full || !full.length || !gd.data) return null;
         if (gd.__hclustPoints && gd.__hclustPoints.data === gd.data) return gd.__hclustPoints;
+        full = full.filter(function (t) { return !(t.meta && t.meta.spare); });
         var n = 0;
         full.forEach(function (t) { n += t._length || 0; });
         var x = new Float64Array(n), y = new Float64Array(n), text = full[0].text && full[0].text.length ? new Array(n) : null;
@@ -205,38 +46,215 @@
         return gd.__hclustPoints;
     }
 
-    function scatterTraces(points, sampleColour, sampleLabel, raw) {
-        var groups = new Map();
-        for (var s = 0; s < points.n; s++) {
-            var colour = sampleColour[s];
-            if (!groups.has(colour)) groups.set(colour, []);
-            groups.get(colour).push(s);
-        }
-        return Array.from(groups.keys()).sort(function (a, b) { return a - b; }).map(function (colour) {
-            var samples = groups.get(colour), m = samples.length;
-            var x = new Float64Array(m), y = new Float64Array(m), customdata = new Int32Array(m), text = points.text ? new Array(m) : undefined;
-            var first = sampleLabel[samples[0]], oneCluster = true;
+    function isLinkTrace(raw, trace) {
+        var name = trace.name || "", pattern = raw.strings.link_trace.replace("{colour}", "-?\\d+");
+        return name === raw.strings.between || new RegExp("^" + pattern + "$").test(name);
+    }
+
+    function isLeafTrace(raw, trace) {
+        return trace.name === raw.strings.leaf_trace;
+    }
+
+    function withLegend(raw, annotations, text) {
+        return (annotations || []).map(function (a) {
+            return (a.text || "").indexOf(raw.strings.legend_title) === 0 ? Object.assign({}, a, {text: text}) : a;
+        });
+    }
+
+    // ---- drawing a cut
+
+    function scatterTraces(points, result, raw) {
+        var C = core(), s = raw.strings, names = new Map();
+        var nameOf = function (label) {  // once per cluster, not once per point
+            if (!names.has(label)) names.set(label, C.fill(s.cluster, {label: label}));
+            return names.get(label);
+        };
+        return C.sampleGroups(result).map(function (group) {
+            var colour = group[0], samples = group[1], m = samples.length;
+            var x = new Float64Array(m), y = new Float64Array(m), text = points.text ? new Array(m) : undefined;
+            var first = result.sampleLabel[samples[0]], oneCluster = true;
             for (var j = 0; j < m; j++) {
                 var sample = samples[j];
                 x[j] = points.x[sample];
                 y[j] = points.y[sample];
-                customdata[j] = sample;
-                if (sampleLabel[sample] !== first) oneCluster = false;
+                if (result.sampleLabel[sample] !== first) oneCluster = false;
                 if (text) text[j] = points.text[sample];
             }
             // per-point cluster names only where one colour gathers several clusters (the pale grey)
-            var hovertext = oneCluster ? [] : samples.map(function (sample) { return "cluster " + sampleLabel[sample]; });
-            var hex = hexOf(raw, colour);
-            return {type: points.type, x: x, y: y, mode: "markers", name: "samples " + hex, showlegend: false,
-                marker: {color: hex, size: points.size, line: {width: 0}}, customdata: customdata, text: text,
-                hovertext: oneCluster ? undefined : hovertext,
-                hovertemplate: "sample %{customdata}" + (text ? " · %{text}" : "") + "<br>" + (oneCluster ? "cluster " + first : "%{hovertext}") +
-                    "<br>%{x:.4g}, %{y:.4g}<extra></extra>"};
+            var hovertext = oneCluster ? undefined : Array.from(samples, function (sample) {
+                return nameOf(result.sampleLabel[sample]);
+            });
+            var hex = C.hexOf(raw, colour);
+            return {type: points.type, x: x, y: y, mode: "markers", name: C.fill(s.scatter_trace, {colour: hex}), showlegend: false,
+                marker: {color: hex, size: points.size, line: {width: 0}}, customdata: samples, text: text, hovertext: hovertext,
+                hovertemplate: "sample %{customdata}" + (text ? " · %{text}" : "") + "<br>" +
+                    (oneCluster ? C.fill(s.cluster, {label: first}) : "%{hovertext}") + "<br>%{x:.4g}, %{y:.4g}<extra></extra>"};
         });
     }
 
-    function isLinkTrace(trace) {
-        return trace.name === "between clusters" || /^colour -?\d+$/.test(trace.name || "");
+    function dendrogramTraces(index, result, template) {
+        var C = core(), raw = index.raw;
+        var traces = C.linkGroups(result).map(function (group) {
+            var xy = C.linkCoordinates(index, group[1]);
+            return {type: template.type, x: xy.x, y: xy.y, mode: "lines", hoverinfo: "skip", showlegend: false,
+                name: C.linkTraceName(raw, group[0]), line: {color: C.hexOf(raw, group[0]), width: 1.5, shape: raw.line_shape}};
+        });
+        var leaves = [];
+        for (var q = 0; q < result.leafColour.length; q++) if (result.leafColour[q] !== C.ABOVE) leaves.push(q);
+        if (leaves.length) {
+            traces.push({type: template.type, mode: "markers", hoverinfo: "skip", showlegend: false, name: raw.strings.leaf_trace,
+                x: leaves.map(function (q) { return index.leaf_x[q]; }), y: leaves.map(function (q) { return index.leaf_y[q]; }),
+                marker: {size: raw.leaf_dot_size, line: {width: 0}, color: leaves.map(function (q) { return C.hexOf(raw, result.leafColour[q]); })},
+                cliponaxis: false});
+        }
+        return traces;
+    }
+
+    // plotly internal: the WebGL scene of a scattergl plot (its regl-scatter2d and options)
+    function glScene(gd) {
+        var plot = gd._fullLayout && gd._fullLayout._plots && gd._fullLayout._plots.xy;
+        var scene = plot && plot._scene;
+        return scene && scene.scatter2d && scene.markerOptions ? scene : null;
+    }
+
+    // While the line moves, the scatter's traces (WebGL points, one per colour) are
+    // refilled in place, each with the points of one colour, straight in its WebGL
+    // scene: a few ms for 10,000 points where Plotly.react takes 70-200 ms. It needs
+    // as many traces as colours (spareSlots adds them as a drag starts); otherwise,
+    // or for SVG plots, null: react. The commit redraws through plotly. Returns the
+    // colour drawn per sample.
+    function paintScatterLive(gd, points, result, raw) {
+        var scene = glScene(gd), full = gd._fullData, C = core();
+        if (!scene || !full || scene.markerOptions.length !== full.length) return null;
+        var slots = [];
+        full.forEach(function (trace, k) { if (trace.type === "scattergl" && scene.markerOptions[k]) slots.push(k); });
+        var groups = C.sampleGroups(result);
+        if (groups.length > slots.length) return null;
+        var drawn = new Array(result.sampleColour.length), options = scene.markerOptions.slice();
+        slots.forEach(function (k, s) {
+            var samples = s < groups.length ? groups[s][1] : null, m = samples ? samples.length : 0;
+            var positions = new Float64Array(Math.max(2 * m, 2)).fill(NaN);
+            var hex = samples ? C.hexOf(raw, groups[s][0]) : null;
+            for (var j = 0; j < m; j++) {
+                positions[2 * j] = points.x[samples[j]];
+                positions[2 * j + 1] = points.y[samples[j]];
+                drawn[samples[j]] = hex;
+            }
+            options[k] = Object.assign({}, scene.markerOptions[k], {positions: positions}, hex ? {color: hex} : {});
+        });
+        scene.scatter2d.update(options);
+        scene.draw();
+        return drawn;
+    }
+
+    // As a drag starts: enough traces for every colour a cut can show (the palette,
+    // the pale grey, and for links the grey between clusters), so that no frame of
+    // the drag needs plotly to add one. One redraw, before the pointer moves.
+    function spareSlots(gd, raw, kind) {
+        var full = gd._fullData || [], scene = glScene(gd);
+        if (!scene || !window.Plotly.addTraces) return;
+        var wanted = raw.palette.length + (kind === "links" ? 2 : 1), template = null, have = 0;
+        full.forEach(function (trace) {
+            var slot = kind === "links" ? isLinkTrace(raw, trace) : trace.type === "scattergl";
+            if (slot) { have++; template = template || trace; }
+        });
+        if (!template || have >= wanted) return;
+        var spares = [];
+        for (var i = have; i < wanted; i++) {
+            spares.push(kind === "links"
+                ? {type: "scattergl", mode: "lines", x: [NaN, NaN], y: [NaN, NaN], hoverinfo: "skip", showlegend: false, meta: {spare: true},
+                    name: core().fill(raw.strings.link_trace, {colour: -1}), line: {color: raw.overflow_colour, width: template.line.width, shape: raw.line_shape}}
+                : {type: "scattergl", mode: "markers", x: [NaN], y: [NaN], customdata: [-1], hoverinfo: "skip", showlegend: false, meta: {spare: true},
+                    name: core().fill(raw.strings.scatter_trace, {colour: raw.overflow_colour}), marker: {color: raw.overflow_colour, size: template.marker.size, line: {width: 0}}});
+        }
+        window.Plotly.addTraces(gd, spares);
+    }
+
+    // While the line moves, the dendrogram's link traces (WebGL lines, one per
+    // colour) are refilled in place, each with the links of one colour, straight
+    // in its WebGL scene. It needs as many line traces as colours, and no change
+    // to the dots of one-leaf clusters; otherwise (or for SVG plots) null: react.
+    // Returns the colour drawn per link.
+    function paintDendrogramLive(gd, index, result) {
+        var scene = glScene(gd), full = gd._fullData, raw = index.raw, C = core();
+        if (!scene || !scene.line2d || !scene.lineOptions || scene.lineOptions.length !== full.length) return null;
+        var slots = [];
+        full.forEach(function (trace, k) { if (isLinkTrace(raw, trace) && scene.lineOptions[k]) slots.push(k); });
+        var groups = C.linkGroups(result);
+        var dotsShown = full.some(function (trace) { return isLeafTrace(raw, trace); });
+        var dotsWanted = result.leafColour.some(function (c) { return c !== C.ABOVE; });
+        if (groups.length > slots.length || dotsShown || dotsWanted) return null;
+        var vh = raw.line_shape === "vh", drawn = new Array(result.linkColour.length);
+        var options = scene.lineOptions.map(function (o) { return o; });
+        slots.forEach(function (k, s) {
+            var links = s < groups.length ? groups[s][1] : new Int32Array(0);
+            var positions = new Float64Array(Math.max(12 * links.length - 2, 2)).fill(NaN);
+            for (var i = 0; i < links.length; i++) {
+                var j = links[i], at = 12 * i, p = [];
+                for (var q = 0; q < 3; q++) p.push([index.link_x[4 * j + q], index.link_y[4 * j + q]]);
+                // the step shape: each point, then the corner to the next (as plotly draws it)
+                var corner = function (a, b) { return vh ? [a[0], b[1]] : [b[0], a[1]]; };
+                [p[0], corner(p[0], p[1]), p[1], corner(p[1], p[2]), p[2]].forEach(function (point, m) {
+                    positions[at + 2 * m] = point[0];
+                    positions[at + 2 * m + 1] = point[1];
+                });  // then one point of NaN: a gap
+                if (s < groups.length) drawn[j] = C.hexOf(raw, groups[s][0]);
+            }
+            options[k] = Object.assign({}, scene.lineOptions[k], {positions: positions},
+                s < groups.length ? {color: C.hexOf(raw, groups[s][0])} : {});
+        });
+        scene.line2d.update(options);
+        scene.draw();
+        return drawn;
+    }
+
+    // Tells whoever watches (tests, the bench) what a plot now shows when plotly
+    // did not draw it (no plotly_afterplot): the colour of each sample.
+    function announce(gd, colours) {
+        gd.__hclustLive = {data: gd.data, colours: colours};
+        gd.dispatchEvent(new CustomEvent("hclust:painted", {detail: {colours: colours}}));
+    }
+
+    // Rewrites the legend's drawn text in place (plotly draws rich text as tspans
+    // of lines), keeping its title line: Plotly.relayout would tell dcc.Graph, which
+    // then redraws its figure over the live colours.
+    function setLegend(gd, raw, legend) {
+        var texts = gd.querySelectorAll(".annotation-text"), C = core();
+        for (var i = 0; i < texts.length; i++) {
+            var text = texts[i], title = text.querySelector("tspan.line");
+            if (!title || (text.getAttribute("data-unformatted") || "").indexOf(raw.strings.legend_title) !== 0) continue;
+            if (text.getAttribute("data-unformatted") === legend) return;
+            while (title.nextSibling) text.removeChild(title.nextSibling);
+            C.legendLines(legend, raw).forEach(function (line, k) {
+                var row = title.cloneNode(false), ns = "http://www.w3.org/2000/svg";
+                row.setAttribute("dy", (1.3 * (k + 1)) + "em");
+                if (line.colour) {
+                    var dot = document.createElementNS(ns, "tspan");
+                    dot.setAttribute("style", "fill:" + line.colour);
+                    dot.textContent = line.text.charAt(0);
+                    row.appendChild(dot);
+                    row.appendChild(document.createTextNode(line.text.slice(1)));
+                } else {
+                    row.textContent = line.text;
+                }
+                text.appendChild(row);
+            });
+            text.setAttribute("data-unformatted", legend);
+            return;
+        }
+    }
+
+    function drawScatter(gd, points, result, raw) {
+        window.Plotly.react(gd, scatterTraces(points, result, raw),
+            Object.assign({}, gd.layout, {annotations: withLegend(raw, gd.layout.annotations, result.legend)}));
+    }
+
+    function drawDendrogram(gd, index, result) {
+        var raw = index.raw;
+        var links = gd.data.filter(function (t) { return isLinkTrace(raw, t); });
+        var others = gd.data.slice(1).filter(function (t) { return !isLinkTrace(raw, t) && !isLeafTrace(raw, t); });
+        var data = [gd.data[0]].concat(dendrogramTraces(index, result, links[0]), others);
+        window.Plotly.react(gd, data, Object.assign({}, gd.layout, {annotations: withLegend(raw, gd.layout.annotations, result.legend)}));
     }
 
     // Whether a cut (at a height above the index's floor) can be recoloured here:
@@ -244,76 +262,63 @@
     // the one the index describes.
     function canRecolour() {
         var dendrogram = graph("dendrogram");
-        return Boolean(state.index && state.horizontal && !state.snap && !state.highlight && state.colourMap && window.Plotly &&
+        return Boolean(core() && state.index && state.horizontal && !state.snap && !state.highlight && state.colourMap && window.Plotly &&
             dendrogram && dendrogram.layout && dendrogram.layout.meta && dendrogram.layout.meta.geometry === state.index.raw.geometry);
     }
 
     // Returns true when it recoloured both plots; false leaves the cut to the server.
-    // While the line is still being dragged (`live`), the scatter follows it, and
-    // so does the dendrogram when the drag is ours (`withDendrogram`: plotly's
-    // own shape drag would be cut short by redrawing its plot). Either way the
-    // colours start from the last committed cut, as the server's will, so the
-    // live colours are the ones the release shows.
-    function recolour(h, live, withDendrogram) {
+    // While the line is being dragged (`live`) both plots follow it; the colours
+    // start from the last committed cut, as the server's will, so the live
+    // colours are the ones the release shows. A cut that is not live is committed:
+    // the next one starts from its colours.
+    function recolour(h, live) {
         var index = state.index, dendrogram = graph("dendrogram"), scatter = graph("scatter");
-        if (!canRecolour() || !scatter || !(h >= index.floor)) return false;
-        // (gd.data may hold arrays still base64-encoded; _fullData has them decoded)
+        if (!canRecolour() || !scatter || !core().canCut(index, h)) return false;
         var points = scatterPoints(scatter);
         if (!points || points.n !== index.n) return false;
-        var raw = index.raw, n = index.n;
-        var cut = clustersAt(index, h);
+        var links = dendrogram.data.filter(function (t) { return isLinkTrace(index.raw, t); });
+        if (!links.length) return false;
         // what both plots would show: skip redrawing one that already does
-        var cutKey = cut.removed + "|" + index.raw.geometry;
+        var C = core(), clusters = C.clustersAt(index, h);
+        var cutKey = clusters.removed + "|" + index.raw.geometry;
         // a figure the server drew shows the committed cut; one this page drew, the cut it drew
         var committed = Object.keys(state.colourMap.spans || {});
-        var isCommitted = committed.length === cut.spans.size && committed.every(function (node) { return cut.spans.has(Number(node)); });
+        var isCommitted = committed.length === clusters.spans.size &&
+            committed.every(function (node) { return clusters.spans.has(Number(node)); });
+        // (colours painted straight into WebGL while dragging are redrawn through plotly
+        // when the cut is committed, so that the traces, hovers and plotly's state agree)
         var shows = function (drawn, gd) {
-            return drawn && drawn.data === gd.data ? drawn.key === cutKey && drawn.from === state.colourMap : isCommitted;
+            if (drawn && drawn.data === gd.data) return drawn.key === cutKey && drawn.from === state.colourMap && (live || !drawn.live);
+            return isCommitted;
         };
         var scatterShows = shows(state.scatterShows, scatter), dendrogramShows = shows(state.dendrogramShows, dendrogram);
-        if (live && scatterShows && (dendrogramShows || !withDendrogram)) return true;
+        if (live && scatterShows && dendrogramShows) return true;
         if (!live) window.hclustRecolour.last = {height: h, at: performance.now()};
-        var previous = Object.keys(state.colourMap.nodes || {}).map(function (node) {
-            var span = (state.colourMap.spans || {})[node] || [0, 0];
-            return {node: Number(node), colour: state.colourMap.nodes[node], start: span[0], size: span[1]};
-        });
-        var colours = assignColours(cut.spans, previous, raw.palette.length);
-        var positionColour = new Int16Array(n), positionLabel = new Int32Array(n);
-        cut.spans.forEach(function (span, node) {
-            positionColour.fill(colours.get(node), span[0], span[0] + span[1]);
-            positionLabel.fill(cut.labels.get(node), span[0], span[0] + span[1]);
-        });
-        var sampleColour = new Int16Array(n), sampleLabel = new Int32Array(n);
-        for (var p = 0; p < n; p++) {
-            sampleColour[index.leaf_order[p]] = positionColour[p];
-            sampleLabel[index.leaf_order[p]] = positionLabel[p];
-        }
-        var legend = legendText(cut.labels, cut.spans, colours, raw, 12);
-        var links = dendrogram.data.filter(isLinkTrace);
-        if (!links.length) return false;
+        var result = (scatterShows && dendrogramShows) ? null : C.cut(index, h, C.previousOf(state.colourMap));
         if (!scatterShows) {
-            window.Plotly.react(scatter, scatterTraces(points, sampleColour, sampleLabel, raw),
-                Object.assign({}, scatter.layout, {annotations: withLegend(scatter.layout.annotations, legend)}));
-            state.scatterShows = {key: cutKey, data: scatter.data, from: state.colourMap};
-            points.data = scatter.data;  // the same points, regrouped: no need to read them back
+            var painted = live ? paintScatterLive(scatter, points, result, index.raw) : null;
+            if (painted) {
+                setLegend(scatter, index.raw, result.legend);
+                announce(scatter, painted);
+            } else {
+                drawScatter(scatter, points, result, index.raw);
+                points.data = scatter.data;  // the same points, regrouped: no need to read them back
+            }
+            state.scatterShows = {key: cutKey, data: scatter.data, from: state.colourMap, live: !!painted};
         }
-        if (live && !withDendrogram) return true;
         if (!dendrogramShows) {
-            var data = [dendrogram.data[0]].concat(linkTraces(index, h, positionColour, links[0]),
-                dendrogram.data.slice(1).filter(function (t) { return !isLinkTrace(t); }));
-            var layout = Object.assign({}, dendrogram.layout, {annotations: withLegend(dendrogram.layout.annotations, legend)});
-            window.Plotly.react(dendrogram, data, layout);
-            state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap};
+            var linked = live ? paintDendrogramLive(dendrogram, index, result) : null;
+            if (linked) {
+                setLegend(dendrogram, index.raw, result.legend);
+                announce(dendrogram, linked);
+            } else {
+                drawDendrogram(dendrogram, index, result);
+            }
+            state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap, live: !!linked};
         }
         if (live) return true;
         // the next drag starts from these colours, as the server's next cut will
-        var nodes = {}, spans = {};
-        cut.spans.forEach(function (span, node) {
-            if (colours.get(node) >= 0) nodes[node] = colours.get(node);
-            spans[node] = span;
-        });
-        state.colourMap = Object.assign({}, state.colourMap, {nodes: nodes, spans: spans});
-        // both plots show this committed cut
+        state.colourMap = C.colourMapOf(result || C.cut(index, h, C.previousOf(state.colourMap)), state.colourMap);
         if (state.scatterShows) state.scatterShows.from = state.colourMap;
         if (state.dendrogramShows) state.dendrogramShows.from = state.colourMap;
         window.hclustRecolour.count++;
@@ -325,25 +330,6 @@
         var axis = state.index.raw.axis;
         var ends = [event["shapes[0]." + axis + "0"], event["shapes[0]." + axis + "1"]].filter(function (v) { return typeof v === "number"; });
         return ends.length ? ends.reduce(function (a, b) { return a + b; }, 0) / ends.length : null;
-    }
-
-    function onRelayout(event) {
-        var h = cutHeight(event);
-        pendingLive = null;
-        if (h !== null) recolour(h, false);
-    }
-
-    // While the cut line is dragged the scatter follows the pointer, at most
-    // once a frame (plotly reports a dragged shape only when it is dropped).
-    var pendingLive = null;
-    function scheduleLive(h) {
-        var scheduled = pendingLive !== null;
-        pendingLive = h;
-        if (scheduled) return;
-        window.requestAnimationFrame(function () {
-            if (pendingLive !== null) recolour(pendingLive, true);
-            pendingLive = null;
-        });
     }
 
     // Draws the line at `h` without telling plotly (which would tell the
@@ -359,63 +345,63 @@
         });
     }
 
-    // Dragging the line. When this page can recolour the cut, the drag is
-    // ours: both plots follow the pointer, and the release only tells plotly
-    // (and through it the server) where the line now is, so the colours are
-    // already on screen when the mouse is released. Otherwise plotly drags
-    // the line and only the scatter follows.
-    function followDrags(gd) {
-        gd.addEventListener("mousedown", function (event) {
-            var index = state.index, layout = gd._fullLayout;
-            if (event.button !== 0 || !index || !event.target.closest || !event.target.closest(".shapelayer") || !layout || !layout.shapes || !layout.shapes[0]) return;
-            var vertical = index.raw.axis === "y", axis = layout[vertical ? "yaxis" : "xaxis"];
-            var rect = gd.getBoundingClientRect();
-            var along = function (e) { return vertical ? e.clientY - rect.top : e.clientX - rect.left; };
-            var start = vertical ? layout.shapes[0].y0 : layout.shapes[0].x0;
-            var grab = axis._offset + axis.l2p(start) - along(event);
-            var heightAt = function (e) { return axis.p2l(along(e) + grab - axis._offset); };
-            var ours = canRecolour();
-            var dragged = null, frame = null;
-            if (ours) {
-                event.stopPropagation();  // plotly's drag never starts
-                event.preventDefault();
-                if (window.Plotly.Fx) window.Plotly.Fx.unhover(gd);
-            }
-            var move = function (e) {
-                if (!ours) { scheduleLive(heightAt(e)); return; }
-                e.stopPropagation();  // no hover labels (nor hover callbacks) while the line moves
-                dragged = heightAt(e);
-                if (frame !== null) return;
-                frame = window.requestAnimationFrame(function () {
-                    frame = null;
-                    recolour(dragged, true, true);
-                    placeLine(gd, axis, vertical, dragged);
-                });
-            };
-            var up = function (e) {
-                document.removeEventListener("mousemove", move, true);
-                document.removeEventListener("mouseup", up, true);
-                pendingLive = null;
-                if (!ours) return;
-                e.stopPropagation();
-                if (frame !== null) window.cancelAnimationFrame(frame);
+    // Dragging the line. When this page can recolour the cut, the drag is ours
+    // (plotly's own shape drag never starts): both plots follow the pointer, and
+    // the release only tells plotly (and through it the server) where the line
+    // now is, so the colours are already on screen when the mouse is released.
+    // Otherwise plotly drags the line and the server recolours.
+    // One capturing listener on the document: no listener to bind per plot.
+    function onMouseDown(event) {
+        var gd = event.target && event.target.closest && event.target.closest("#dendrogram .js-plotly-plot");
+        var index = state.index, layout = gd && gd._fullLayout;
+        if (!gd || event.button !== 0 || !index || !event.target.closest(".shapelayer") || !layout || !layout.shapes || !layout.shapes[0]) return;
+        if (!canRecolour()) return;
+        var vertical = index.raw.axis === "y", axis = layout[vertical ? "yaxis" : "xaxis"];
+        var rect = gd.getBoundingClientRect();
+        var along = function (e) { return vertical ? e.clientY - rect.top : e.clientX - rect.left; };
+        var start = vertical ? layout.shapes[0].y0 : layout.shapes[0].x0;
+        var grab = axis._offset + axis.l2p(start) - along(event);
+        var heightAt = function (e) { return axis.p2l(along(e) + grab - axis._offset); };
+        var dragged = null, frame = null;
+        event.stopPropagation();
+        event.preventDefault();
+        if (window.Plotly.Fx) window.Plotly.Fx.unhover(gd);
+        var scatter = graph("scatter");
+        if (scatter && scatterPoints(scatter)) spareSlots(scatter, index.raw, "points");
+        spareSlots(gd, index.raw, "links");
+        var move = function (e) {
+            e.stopPropagation();  // no hover labels (nor hover callbacks) while the line moves
+            dragged = heightAt(e);
+            if (frame !== null) return;
+            frame = window.requestAnimationFrame(function () {
                 frame = null;
-                if (dragged === null) return;  // a click, not a drag
-                var h = heightAt(e), update = {};
-                recolour(h, true, true);  // usually shown already, by the last frame
-                placeLine(gd, axis, vertical, h);
-                update["shapes[0]." + index.raw.axis + "0"] = h;
-                update["shapes[0]." + index.raw.axis + "1"] = h;
-                // as plotly's own drag ends (the relayout reaches our handler, which
-                // commits the cut, and then Dash's), once the colours are painted
-                window.requestAnimationFrame(function () {
-                    setTimeout(function () { window.Plotly.relayout(gd, update); }, 0);
-                });
-            };
-            document.addEventListener("mousemove", move, true);
-            document.addEventListener("mouseup", up, true);
-        }, true);
+                recolour(dragged, true);
+                placeLine(gd, axis, vertical, dragged);
+            });
+        };
+        var up = function (e) {
+            document.removeEventListener("mousemove", move, true);
+            document.removeEventListener("mouseup", up, true);
+            e.stopPropagation();
+            if (frame !== null) window.cancelAnimationFrame(frame);
+            frame = null;
+            if (dragged === null) return;  // a click, not a drag
+            var h = heightAt(e), update = {};
+            recolour(h, true);  // usually shown already, by the last frame
+            placeLine(gd, axis, vertical, h);
+            update["shapes[0]." + index.raw.axis + "0"] = h;
+            update["shapes[0]." + index.raw.axis + "1"] = h;
+            // as plotly's own drag ends (the relayout reaches Dash, and onRelayout
+            // commits the cut), once the colours are painted
+            window.requestAnimationFrame(function () {
+                setTimeout(function () { window.Plotly.relayout(gd, update); }, 0);
+            });
+        };
+        document.addEventListener("mousemove", move, true);
+        document.addEventListener("mouseup", up, true);
     }
+
+    document.addEventListener("mousedown", onMouseDown, true);
 
     window.hclustRecolour = {count: 0, recolour: recolour, state: state};
 
@@ -424,41 +410,19 @@
         // Keeps what recolouring needs; returns whether a dragged cut can be recoloured here.
         stashRecolour: function (index, colourMap, criterion, flags, highlight) {
             if (!index) state.index = null;
-            else if (!state.index || state.index.raw !== index) state.index = decode(index);
+            else if (!state.index || state.index.raw !== index) state.index = core().decode(index);
             state.colourMap = colourMap;
             state.horizontal = criterion === "distance" || criterion === "maxclust";
             state.snap = (flags || []).indexOf("snap") >= 0;
             state.highlight = !!highlight;
             return Boolean(state.index && state.horizontal && !state.snap && !state.highlight);
         },
+        // The dendrogram's relayout (a drag released, or a relayout of the line):
+        // the cut is committed here, from the colours it started from.
+        recolourRelayout: function (relayoutData) {
+            var h = cutHeight(relayoutData);
+            if (h !== null) recolour(h, false);
+            return window.dash_clientside.no_update;
+        },
     });
-
-    // Our handler runs first, and the others (dcc.Graph's, which hands the
-    // relayout to Dash: a few hundred ms at 10,000 points) wait until the
-    // browser has painted the new colours. Listeners are checked again
-    // because dcc.Graph binds its own after its first plot.
-    function deferredUntilPainted(listener) {
-        var deferred = function (event) {
-            window.requestAnimationFrame(function () { setTimeout(function () { listener(event); }, 0); });
-        };
-        deferred.__hclustDeferred = true;
-        return deferred;
-    }
-
-    setInterval(function () {
-        var gd = graph("dendrogram");
-        if (!gd || !gd._ev || !gd._ev.listeners) return;
-        var listeners = gd._ev.listeners("plotly_relayout");
-        var ready = listeners.length && listeners[0] === onRelayout && listeners.every(function (l) { return l === onRelayout || l.__hclustDeferred; });
-        if (ready) return;
-        gd._ev.removeAllListeners("plotly_relayout");
-        gd._ev.on("plotly_relayout", onRelayout);
-        listeners.forEach(function (l) {
-            if (l !== onRelayout) gd._ev.on("plotly_relayout", l.__hclustDeferred ? l : deferredUntilPainted(l));
-        });
-        if (!gd.__hclustFollowsDrags) {
-            gd.__hclustFollowsDrags = true;
-            followDrags(gd);
-        }
-    }, 250);
 })();

@@ -1,5 +1,6 @@
 """Recolouring a dragged cut in the browser: the index it needs, sent once per
-drawn dendrogram, and the browser-side state it keeps (assets/cut_recolour.js)."""
+drawn dendrogram, the browser-side state it keeps, and the relayouts that commit
+a cut there (assets/cut_recolour.js, computing with assets/cut_core.js)."""
 
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback
 from dash.exceptions import PreventUpdate
@@ -48,4 +49,13 @@ clientside_callback(
     Input("criterion", "value"),
     Input("dendrogram-flags", "value"),
     Input("highlight", "data"),
+)
+
+
+# A relayout of the cut line (the end of a drag) commits the cut in the browser too.
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="recolourRelayout"),
+    Output("recolour-ready", "data", allow_duplicate=True),
+    Input("dendrogram", "relayoutData"),
+    prevent_initial_call=True,
 )

@@ -10,7 +10,7 @@ from callbacks.errors import shows_errors
 from components.figures import ORIENTATIONS, cluster_legend, dendrogram_figure, scatter_figure
 from components.recolour import geometry_id
 from hclust.cut import PALETTE, assign_colours, colour_hex, flat_clusters
-from hclust.dendrogram import TRUNCATE_MODES, link_colour_indices
+from hclust.dendrogram import TRUNCATE_MODES, leaf_colour_indices, link_colour_indices
 from hclust.projection import principal_components
 from services import store
 
@@ -43,6 +43,13 @@ def link_colours_for(result, labels, geometry, node_colours):
     roots, pure = result.tree.partition_roots(labels)
     colours = np.asarray([node_colours[str(int(node))] for node in roots], dtype=np.int64)
     return link_colour_indices(geometry, result.tree, roots, colours, pure)
+
+
+def leaf_colours_for(result, labels, geometry, node_colours):
+    """Palette index of every drawn leaf that is a whole cluster (ABOVE for the others)."""
+    roots, _ = result.tree.partition_roots(labels)
+    colours = np.asarray([node_colours[str(int(node))] for node in roots], dtype=np.int64)
+    return leaf_colour_indices(geometry, result.tree, roots, colours)
 
 
 def highlighted_samples(result, labels, highlight):
@@ -223,6 +230,7 @@ def update_views(
         leaf_font_size=options["leaf_font_size"],
         leaf_rotation=options["leaf_rotation"],
         legend=cluster_legend(labels, label_colours),
+        leaf_colours=leaf_colours_for(result, labels, geometry, node_colours),
     )
     if geometry.truncated:
         status = (status + " " if status else "") + (

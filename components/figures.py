@@ -18,6 +18,21 @@ FONT = dict(family="Inter, 'Segoe UI', Helvetica, Arial, sans-serif", size=13)
 MARGIN = dict(l=64, r=16, t=48, b=56)
 EXPORT_CONFIG = {"toImageButtonOptions": {"format": "svg", "scale": 2}, "displaylogo": False}
 
+# Names and texts that the browser's recolouring (assets/cut_core.js) writes too: it gets
+# them from here, through the index components/recolour.py sends, filling each {field}.
+STRINGS = {
+    "link_trace": "colour {colour}",
+    "between": "between clusters",
+    "leaf_trace": "clusters of one leaf",
+    "legend_title": "<b>cluster (size)</b>",
+    "legend_entry": "<span style='color:{colour}'>●</span> cluster {label} ({size})",
+    "legend_more": "… {count} smaller clusters",
+    "cluster": "cluster {label}",
+    "scatter_trace": "samples {colour}",
+}
+LEGEND_ENTRIES = 12
+LEAF_DOT_SIZE = 8
+
 
 def _base_layout(title, x_title, y_title):
     # every style is set here, so plotly's default template (7 KB a figure) is left out
@@ -166,6 +181,7 @@ def dendrogram_figure(
     leaf_font_size: int = 9,
     leaf_rotation: int = -90,
     legend: list | None = None,
+    leaf_colours: np.ndarray | None = None,
 ) -> go.Figure:
     """Dendrogram with one trace per colour and the cut line as shapes[0].
 
@@ -194,9 +210,15 @@ def dendrogram_figure(
     legend : list of dict, optional
         Layout annotations naming the cluster colours (:func:`cluster_legend`),
         drawn in the right margin.
+    leaf_colours : ndarray of int, optional
+        Palette index per drawn leaf that is a whole cluster, ``ABOVE`` for the
+        others (:func:`hclust.dendrogram.leaf_colour_indices`): those leaves get a
+        dot of their cluster's colour, having no link of their own.
     """
     if len(link_colours) != geometry.n_links:
         raise ValueError("link_colours must give one colour per link")
+    if leaf_colours is not None and len(leaf_colours) != len(geometry.leaf_nodes):
+        raise ValueError("leaf_colours must give one colour per drawn leaf")
     if orientation not in ORIENTATIONS:
         raise ValueError(f"orientation must be one of {ORIENTATIONS}")
     n = Z.shape[0] + 1
@@ -227,7 +249,33 @@ def dendrogram_figure(
                 link_colours == colour_index,
                 ABOVE_CUT_COLOUR if above else colour_hex(int(colour_index)),
                 1.5,
-                "between clusters" if above else f"colour {colour_index}",
+                STRINGS["between"]
+                if above
+                else STRINGS["link_trace"].format(colour=int(colour_index)),
+            )
+        )
+    if leaf_colours is not None and np.any(leaf_colours != ABOVE):
+        # a cluster that is one drawn leaf has no link of its colour: a dot at its foot
+        chosen = np.flatnonzero(leaf_colours != ABOVE)
+        x, y = _oriented(
+            geometry.leaf_x[chosen].astype(np.float32),
+            np.zeros(len(chosen), dtype=np.float32),
+            orientation,
+        )
+        traces.append(
+            Trace(
+                x=x,
+                y=y,
+                mode="markers",
+                marker=dict(
+                    size=LEAF_DOT_SIZE,
+                    color=[colour_hex(int(c)) for c in leaf_colours[chosen]],
+                    line=dict(width=0),
+                ),
+                hoverinfo="skip",
+                showlegend=False,
+                name=STRINGS["leaf_trace"],
+                **({} if Trace is go.Scattergl else {"cliponaxis": False}),
             )
         )
     if highlight_links is not None and highlight_links.any():
@@ -357,19 +405,25 @@ def dendrogram_figure(
     return go.Figure(data=traces, layout=layout)
 
 
-def cluster_legend(labels: np.ndarray, label_colours: dict, max_entries: int = 12) -> list:
-    """The cluster legend as layout annotations: cheap to replace when the cut moves."""
+def cluster_legend(
+    labels: np.ndarray, label_colours: dict, max_entries: int = LEGEND_ENTRIES
+) -> list:
+    """The cluster legend as layout annotations: cheap to replace when the cut moves.
+
+    The largest `max_entries` clusters (ties: the lower label), listed by label;
+    assets/cut_core.js writes the same text.
+    """
     counts = np.bincount(labels)
-    order = sorted(
-        label_colours, key=lambda label: (-counts[label], label)
-    )  # as assets/cut_recolour.js
+    order = sorted(label_colours, key=lambda label: (-counts[label], label))
     shown = order[:max_entries]
     lines = [
-        f"<span style='color:{label_colours[label]}'>●</span> cluster {label} ({counts[label]:,})"
+        STRINGS["legend_entry"].format(
+            colour=label_colours[label], label=label, size=f"{counts[label]:,}"
+        )
         for label in sorted(shown)
     ]
     if len(order) > max_entries:
-        lines.append(f"… {len(order) - max_entries} smaller clusters")
+        lines.append(STRINGS["legend_more"].format(count=len(order) - max_entries))
     return [
         dict(
             xref="paper",
@@ -380,7 +434,7 @@ def cluster_legend(labels: np.ndarray, label_colours: dict, max_entries: int = 1
             yanchor="top",
             align="left",
             showarrow=False,
-            text="<b>cluster (size)</b><br>" + "<br>".join(lines),
+            text=STRINGS["legend_title"] + "<br>" + "<br>".join(lines),
             font=dict(size=11),
             xshift=8,
         )
@@ -391,7 +445,7 @@ def colour_groups(labels: np.ndarray, label_colours: dict) -> list[tuple[str, np
     """Samples grouped by colour: pale grey (overflow) first, then in palette order.
 
     Each group's samples are in ascending order. The browser's recolouring
-    (assets/cut_recolour.js) groups them the same way.
+    (assets/cut_core.js, ``sampleGroups``) groups them the same way.
     """
     colours = (OVERFLOW_COLOUR, *PALETTE)
     rank = {colour: i for i, colour in enumerate(colours)}
@@ -456,18 +510,24 @@ def scatter_figure(
             )
         group_labels = np.unique(labels[samples])
         # a palette colour is one cluster; pale grey gathers the smallest, each point says which
-        cluster = f"cluster {group_labels[0]}" if len(group_labels) == 1 else "%{hovertext}"
+        cluster = (
+            STRINGS["cluster"].format(label=group_labels[0])
+            if len(group_labels) == 1
+            else "%{hovertext}"
+        )
         traces.append(
             Trace(
                 x=xy[samples, 0],
                 y=xy[samples, 1],
                 mode="markers",
-                name=f"samples {colour}",
+                name=STRINGS["scatter_trace"].format(colour=colour),
                 marker=marker,
                 showlegend=False,
                 customdata=samples.astype(np.int32),
                 text=[point_names[i] for i in samples.tolist()] if named else None,
-                hovertext=[f"cluster {label}" for label in labels[samples].tolist()]
+                hovertext=[
+                    STRINGS["cluster"].format(label=label) for label in labels[samples].tolist()
+                ]
                 if len(group_labels) > 1
                 else None,
                 hovertemplate="sample %{customdata}"
@@ -481,6 +541,29 @@ def scatter_figure(
     layout["annotations"] = cluster_legend(labels, label_colours)
     layout["uirevision"] = "scatter"
     return go.Figure(data=traces, layout=layout)
+
+
+# Above this many values of k on an axis, plotly picks the ticks.
+K_TICKS_MAX = 40
+
+
+def _k_axis(k) -> dict:
+    """An axis of k held to the plotted values of k, a tick per k when few.
+
+    A marker at a k far beyond them (the current cut at k = 1,200, say) would
+    otherwise stretch the axis, and one tick per k would then ask plotly to
+    measure a thousand tick labels per axis on every redraw: a 90 s freeze
+    of the page (measured at k = 1,200). Such a marker falls outside the range
+    and is not drawn.
+    """
+    k = np.asarray(k, dtype=float)
+    if not len(k):
+        return dict(dtick=1)
+    low, high = float(k.min()) - 0.5, float(k.max()) + 0.5
+    axis = dict(range=[low, high], autorange=False)
+    if high - low <= K_TICKS_MAX:
+        axis["dtick"] = 1
+    return axis
 
 
 def elbow_figure(k_axis, distances, acceleration, suggested_k) -> go.Figure:
@@ -502,7 +585,7 @@ def elbow_figure(k_axis, distances, acceleration, suggested_k) -> go.Figure:
         ),
     ]
     layout = _base_layout(f"Elbow: suggests k = {suggested_k}", "number of clusters k", "distance")
-    layout["xaxis"].update(dtick=1)
+    layout["xaxis"].update(_k_axis(k_axis))
     layout["legend"] = dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right")
     layout["title"]["y"] = 0.97
     layout["shapes"] = [
@@ -552,8 +635,10 @@ def quality_figure(
             row=1,
             col=col,
         )
-        fig.update_xaxes(title_text="number of clusters k", dtick=1, row=1, col=col)
-        if current_k is not None:
+        axis = _k_axis(k)
+        fig.update_xaxes(title_text="number of clusters k", **axis, row=1, col=col)
+        low, high = axis.get("range", (np.inf, -np.inf))  # no k scored (two rows): no line
+        if current_k is not None and low <= current_k <= high:
             fig.add_vline(x=current_k, line=dict(color="#999", dash="dot"), row=1, col=col)
     fig.update_layout(
         template="none",

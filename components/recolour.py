@@ -4,11 +4,15 @@ A horizontal cut at height h removes every merge higher than h; the clusters
 are the subtrees hanging below the removed merges. Only the highest merges
 can be removed by a cut that leaves at most ``CLIENT_MAX_CLUSTERS`` clusters,
 so the browser gets those (with the spans of their children), the drawn
-links, and the leaf order: enough for ``assets/cut_recolour.js`` to repeat,
-in a few milliseconds and without a round trip, what the server computes
-with ``fcluster``, :func:`hclust.cut.assign_colours` and
-:func:`hclust.dendrogram.link_colour_indices`. Deeper cuts, and cuts under
-other criteria, still go to the server.
+links and leaves, the leaf order, and the names and texts the figures use
+(:data:`components.figures.STRINGS`): enough for ``assets/cut_core.js`` to
+repeat, in a few milliseconds and without a round trip, what the server
+computes with ``fcluster``, :func:`hclust.cut.assign_colours`,
+:func:`hclust.dendrogram.link_colour_indices`,
+:func:`hclust.dendrogram.leaf_colour_indices` and
+:func:`components.figures.cluster_legend`. ``assets/cut_recolour.js`` draws
+what it computes. Deeper cuts, and cuts under other criteria, still go to the
+server.
 
 The index is sent once per dendrogram geometry, not once per cut.
 """
@@ -19,7 +23,15 @@ import base64
 
 import numpy as np
 
-from components.figures import VERTICAL_TREE, _link_shape, _oriented, _segments
+from components.figures import (
+    LEAF_DOT_SIZE,
+    LEGEND_ENTRIES,
+    STRINGS,
+    VERTICAL_TREE,
+    _link_shape,
+    _oriented,
+    _segments,
+)
 from hclust.cut import ABOVE_CUT_COLOUR, OVERFLOW_COLOUR, PALETTE, TreeIndex
 from hclust.dendrogram import DendrogramGeometry
 
@@ -31,7 +43,17 @@ CLIENT_MAX_SAMPLES = 50_000
 
 def geometry_id(clustering: dict, truncate_mode: str, p: int, root, orientation: str) -> str:
     """Names one drawn dendrogram: the figure and its index carry the same id."""
-    return f"{clustering['key']}|{clustering['method']}|{clustering['metric']}|{clustering.get('optimal_order', False)}|{truncate_mode}|{p}|{root}|{orientation}"
+    parts = (
+        clustering["key"],
+        clustering["method"],
+        clustering["metric"],
+        clustering.get("optimal_order", False),
+        truncate_mode,
+        p,
+        root,
+        orientation,
+    )
+    return "|".join(str(part) for part in parts)
 
 
 def _packed(values, dtype) -> str:
@@ -79,6 +101,8 @@ def recolour_index(
         geometry.x_left, geometry.x_right, geometry.h_left, geometry.h_right, geometry.height
     )
     x, y = _oriented(positions, heights, orientation)
+    leaves = geometry.leaf_nodes
+    leaf_x, leaf_y = _oriented(geometry.leaf_x, np.zeros(len(leaves)), orientation)
     return {
         "geometry": geometry_key,
         "n": n,
@@ -89,6 +113,9 @@ def recolour_index(
         "above_colour": ABOVE_CUT_COLOUR,
         "overflow_colour": OVERFLOW_COLOUR,
         "floor": floor,
+        "strings": dict(STRINGS),
+        "legend_entries": LEGEND_ENTRIES,
+        "leaf_dot_size": LEAF_DOT_SIZE,
         "top_node": _packed(n + top, "<i4"),
         "top_height": _packed(merge_heights[top], "<f8"),
         "left": _packed(left, "<i4"),
@@ -102,4 +129,10 @@ def recolour_index(
         "link_x": _packed(x, "<f4"),
         "link_y": _packed(y, "<f4"),
         "leaf_order": _packed(tree.leaf_order, "<i4"),
+        # drawn leaves: a leaf is a whole cluster when leaf_height <= h < leaf_parent_height
+        "leaf_start": _packed(tree.start[leaves], "<i4"),
+        "leaf_height": _packed(tree.node_height[leaves], "<f8"),
+        "leaf_parent_height": _packed(tree.node_height[tree.parent[leaves]], "<f8"),
+        "leaf_x": _packed(leaf_x, "<f4"),
+        "leaf_y": _packed(leaf_y, "<f4"),
     }

@@ -180,6 +180,35 @@ def link_colour_indices(
 ABOVE = -2
 
 
+def leaf_colour_indices(
+    geometry: DendrogramGeometry, tree: TreeIndex, roots: np.ndarray, root_colours: np.ndarray
+) -> np.ndarray:
+    """Palette index of each drawn leaf that is a whole cluster; ``ABOVE`` (-2) for the others.
+
+    A cluster that is a single sample, or a single truncated leaf, has no
+    link of its own: the link above it joins it to another cluster and is
+    grey. The figure marks such leaves with their cluster's colour, so every
+    cluster has its colour in the dendrogram as in the scatter.
+
+    Parameters
+    ----------
+    geometry : DendrogramGeometry
+    tree : TreeIndex
+    roots : ndarray of int
+        Cluster roots, from :meth:`TreeIndex.partition_roots` or
+        :meth:`TreeIndex.cluster_roots`.
+    root_colours : ndarray of int
+        Palette index of each root, from :func:`hclust.cut.assign_colours`.
+
+    Returns
+    -------
+    ndarray of int, one entry per drawn leaf (``geometry.leaf_nodes``)
+    """
+    colour_of_node = np.full(2 * tree.n - 1, ABOVE, dtype=np.int64)
+    colour_of_node[np.asarray(roots, dtype=np.int64)] = root_colours
+    return colour_of_node[geometry.leaf_nodes]
+
+
 def members(tree: TreeIndex, node: int) -> np.ndarray:
     """Sample indices under `node`, in dendrogram order."""
     start = tree.start[node]

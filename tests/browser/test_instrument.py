@@ -761,17 +761,27 @@ class TestRecolourInTheBrowser:
         assert page_errors(page) == []
 
 
+# What assets/cut_recolour.js painted straight into a plot's WebGL scene while the line is
+# dragged (a colour per sample, or per link), while the plot still holds the traces it painted.
+LIVE = "const live = gd.__hclustLive && gd.__hclustLive.data === gd.data ? gd.__hclustLive.colours : null;"
+
+
 def cluster_link_colours(dash_duo):
     """The colours of the dendrogram's cluster branches (not the links between clusters)."""
     return graph_js(
         dash_duo,
         "dendrogram",
+        LIVE + "if (live) return Array.from(new Set(live)).filter(c => c !== '#9A9A9A');"
         "return gd._fullData.filter(t => /^colour \\d+$/.test(t.name || '')).map(t => t.line.color);",
     )
 
 
 def scatter_colours_now(dash_duo):
-    return graph_js(dash_duo, "scatter", SAMPLE_VALUES + "return bySample(t => t.marker.color);")
+    return graph_js(
+        dash_duo,
+        "scatter",
+        LIVE + SAMPLE_VALUES + "return live ? Array.from(live) : bySample(t => t.marker.color);",
+    )
 
 
 def focus_dendrogram(dash_duo):
@@ -793,3 +803,123 @@ def tutorial_x():
 @pytest.fixture(scope="module")
 def sorted_heights(tutorial_x):
     return np.sort(monotone_heights(compute_linkage(tutorial_x, "ward", "euclidean")))
+
+
+LONG_TASKS = """
+window.__long = [];
+if (!window.__longObserver) {
+  window.__longObserver = new PerformanceObserver(list => {
+    for (const e of list.getEntries()) if (window.__long) window.__long.push(Math.round(e.duration));
+  });
+  window.__longObserver.observe({entryTypes: ['longtask']});
+}
+"""
+
+
+def dendrogram_colours(dash_duo):
+    """Cluster colours the dendrogram shows: its branches and its dots for one-leaf clusters."""
+    return graph_js(
+        dash_duo,
+        "dendrogram",
+        "const out = new Set();"
+        "for (const t of gd._fullData) {"
+        "  if (/^colour \\d+$/.test(t.name || '')) out.add(t.line.color);"
+        "  if (t.name === 'clusters of one leaf') for (const c of t.marker.color) out.add(c);"
+        "}"
+        "return Array.from(out);",
+    )
+
+
+class TestEveryClusterAndNoFreeze:
+    def test_ins012_a_cluster_that_is_one_truncated_leaf_has_its_colour_in_the_dendrogram(
+        self, page
+    ):
+        """Issue 12 §4: the tutorial cut at 16 with the last 12 clusters drawn: the 23-point
+        cluster is one truncated leaf. Recoloured in the browser and by the server."""
+        _choose(page.driver, "truncate-mode", "last p merged clusters (lastp)")
+        p = page.find_element("#truncate-p")
+        p.send_keys(Keys.CONTROL, "a")
+        p.send_keys("12", Keys.ENTER)
+        wait_until(page, lambda: len(leaf_labels(page)) == 12, "12 leaves", QUICK)
+        wait_until(
+            page,
+            lambda: component_prop(page, "recolour-ready", "data") is True,
+            "the recolouring index",
+            QUICK,
+        )
+        settle(page)
+        scroll_to(page, "dendrogram-card")
+        count = page.driver.execute_script("return window.hclustRecolour.count")
+        drag_cut_line_to(page, 16.0)
+        wait_until(page, lambda: input_value(page, "#n-clusters") == "4", "k = 4", QUICK)
+        assert page.driver.execute_script("return window.hclustRecolour.count") == count + 1
+        settle(page)
+        scatter = set(scatter_colours_now(page))
+        assert len(scatter) == 4
+        assert set(dendrogram_colours(page)) == scatter, "every cluster's colour in the dendrogram"
+        # the browser's own drawing of that cut, as it draws a dropped line (no server answer)
+        graph_js(
+            page,
+            "dendrogram",
+            "window.hclustRecolour.state.colourMap = Object.assign({}, window.hclustRecolour.state.colourMap);"
+            "window.hclustRecolour.recolour(16.0, false);",
+        )
+        assert set(dendrogram_colours(page)) == scatter, "and in the browser's recolouring"
+        assert page_errors(page) == []
+
+    def _deep_cuts(self, page):
+        """Cut X2 (749 merges) into 40, 300 and 600 clusters; the longest task and the
+        largest number of k ticks on the elbow and quality plots after each."""
+        _choose(page.driver, "dataset", "5 blobs")
+        wait_for_text(page, "clustering-status", "749 merges")
+        settle(page)
+        heights = np.sort(
+            monotone_heights(
+                compute_linkage(
+                    __import__("hclust.data", fromlist=["load_preset"])
+                    .load_preset("tutorial-5-blobs")
+                    .values,
+                    "ward",
+                    "euclidean",
+                )
+            )
+        )[::-1]
+        longest, ticks = {}, {}
+        for k in (40, 300, 600):
+            page.driver.execute_script(LONG_TASKS)
+            height = float((heights[k - 2] + heights[k - 1]) / 2)
+            graph_js(
+                page,
+                "dendrogram",
+                "Plotly.relayout(gd, {'shapes[0].y0': arguments[0], 'shapes[0].y1': arguments[0]});",
+                height,
+            )
+            wait_until(
+                page, lambda k=k: input_value(page, "#n-clusters") == str(k), f"k = {k}", QUICK
+            )
+            settle(page)
+            longest[k] = max(page.driver.execute_script("return window.__long"), default=0)
+            ticks[k] = page.driver.execute_script(
+                "return Math.max(...['elbow-graph', 'quality-graph'].map(id => {"
+                "  const gd = document.querySelector('#' + id + ' .js-plotly-plot');"
+                "  return gd ? gd.querySelectorAll('.xtick, .x2tick, .x3tick').length : 0; }));"
+            )
+        assert page_errors(page) == []
+        return longest, ticks
+
+    def test_ins013_a_deep_cut_does_not_stretch_the_k_axes(self, page):
+        """Issue 12 §5: the current k (600) far past the plotted k once stretched the elbow
+        and quality axes to a tick per k, hundreds of labels measured on every redraw (a 90 s
+        freeze at k = 1,200 of 10,000 samples)."""
+        _, ticks = self._deep_cuts(page)
+        assert max(ticks.values()) <= 40, f"k ticks per plot: {ticks}"
+
+    @pytest.mark.xfail(
+        reason="not yet met: 1.0-2.9 s tasks measured here (2 shared cores) after X2 cuts at "
+        "k = 40-600, from redrawing the server's figures, the cluster table with a style rule "
+        "per cluster (callbacks/diagnostics.py) and the k plots",
+        strict=False,
+    )
+    def test_ins014_no_task_over_200_ms_when_the_cut_goes_deep(self, page):
+        longest, _ = self._deep_cuts(page)
+        assert all(ms <= 200 for ms in longest.values()), f"longest task per k: {longest} ms"

@@ -240,3 +240,112 @@ class TestElbowFigure:
         assert figure.layout.shapes[0].x0 == ref.ELBOW_K_X2
         assert f"k = {ref.ELBOW_K_X2}" in figure.layout.title.text
         assert_array_equal(figure.data[1].x, np.arange(2, 10))
+
+
+def every_cluster_colour_in_the_dendrogram(X, height, truncate_mode, p):
+    """(colours the scatter shows, colours the dendrogram shows) for one cut."""
+    from hclust.cut import TreeIndex
+    from hclust.dendrogram import leaf_colour_indices
+    from hclust.linkage import compute_linkage
+
+    Z = compute_linkage(X, "ward", "euclidean")
+    tree = TreeIndex.from_linkage(Z)
+    labels = labels_at(Z, height)
+    roots, pure = tree.partition_roots(labels)
+    colours = assign_colours(tree, roots)
+    geometry = dendrogram_geometry(Z, tree, truncate_mode, p)
+    links = link_colour_indices(geometry, tree, roots, colours, pure)
+    leaves = leaf_colour_indices(geometry, tree, roots, colours)
+    label_colours = {
+        int(label): colour_hex(int(c)) for label, c in zip(tree.root_labels(roots, labels), colours)
+    }
+    names = [str(i) for i in range(len(X))]
+    scatter = scatter_figure(X, labels, label_colours, ("x", "y"), names)
+    dendrogram = dendrogram_figure(geometry, links, height, names, Z, leaf_colours=leaves)
+    in_scatter = {trace.marker.color for trace in scatter.data}
+    in_dendrogram = {t.line.color for t in line_traces(dendrogram) if t.name != "between clusters"}
+    for trace in dendrogram.data:
+        if trace.name == figures.STRINGS["leaf_trace"]:
+            in_dendrogram |= set(trace.marker.color)
+    return in_scatter, in_dendrogram
+
+
+class TestEveryClusterHasItsColourInTheDendrogram:
+    """Issue 12 §4: a cluster that is one drawn leaf (a sample, or a truncated leaf) has no
+    link of its own; it gets a dot of its colour at its leaf."""
+
+    def test_tutorial_cut_at_16_truncated_to_12_leaves(self, tutorial):
+        # the 23-point cluster is one truncated leaf
+        in_scatter, in_dendrogram = every_cluster_colour_in_the_dendrogram(
+            tutorial["X"], 16.0, "lastp", 12
+        )
+        assert len(in_scatter) == 4 and in_dendrogram == in_scatter
+
+    def test_x2_cut_at_170_truncated_to_12_leaves(self):
+        from hclust.data import load_preset
+
+        in_scatter, in_dendrogram = every_cluster_colour_in_the_dendrogram(
+            load_preset("tutorial-5-blobs").values, 170.0, "lastp", 12
+        )
+        assert len(in_scatter) == 5 and in_dendrogram == in_scatter
+
+    def test_a_single_sample_cluster_in_the_full_tree(self, tutorial):
+        X = np.vstack([tutorial["X"], [[200.0, 200.0]]])  # an outlier, alone below the top merges
+        in_scatter, in_dendrogram = every_cluster_colour_in_the_dendrogram(X, 60.0, "none", 30)
+        assert len(in_scatter) >= 3 and in_dendrogram == in_scatter
+
+    def test_the_dot_stands_at_its_leaf_in_the_clusters_colour(self, tutorial, names):
+        from hclust.dendrogram import leaf_colour_indices
+
+        Z, tree = tutorial["Z"], tutorial["tree"]
+        labels = labels_at(Z, 16.0)
+        roots, _ = tree.partition_roots(labels)
+        colours = assign_colours(tree, roots)
+        geometry = dendrogram_geometry(Z, tree, "lastp", 12)
+        leaves = leaf_colour_indices(geometry, tree, roots, colours)
+        one_leaf = np.flatnonzero(leaves != ABOVE)
+        # scipy: the leaf's samples are exactly one flat cluster
+        for q in one_leaf:
+            node = geometry.leaf_nodes[q]
+            samples = tree.leaf_order[tree.start[node] : tree.start[node] + tree.size[node]]
+            assert np.sum(labels == labels[samples[0]]) == len(samples)
+            assert len(np.unique(labels[samples])) == 1
+        figure = dendrogram_figure(
+            geometry, np.zeros(geometry.n_links, dtype=int), 16.0, names, Z, leaf_colours=leaves
+        )
+        (dots,) = [t for t in figure.data if t.name == figures.STRINGS["leaf_trace"]]
+        assert_array_equal(np.asarray(dots.x), geometry.leaf_x[one_leaf].astype(np.float32))
+        assert list(dots.marker.color) == [colour_hex(int(c)) for c in leaves[one_leaf]]
+
+    def test_no_dot_when_every_cluster_has_links(self, tutorial, names):
+        geometry, links, _, _ = coloured_tutorial(tutorial, 16.0)
+        figure = dendrogram_figure(
+            geometry,
+            links,
+            16.0,
+            names,
+            tutorial["Z"],
+            leaf_colours=np.full(len(geometry.leaf_nodes), ABOVE),
+        )
+        assert not [t for t in figure.data if t.name == figures.STRINGS["leaf_trace"]]
+
+
+class TestKAxes:
+    """Issue 12 §5: a current k far beyond the plotted k must not stretch the k axes (a tick
+    per k: a thousand tick labels measured per axis, a 90 s freeze at k = 1,200)."""
+
+    def test_elbow_axis_stays_on_its_k_with_a_far_marker(self):
+        k = np.arange(2, 12)
+        figure = elbow_figure(k, k * 1.0, np.ones(8), 3)
+        figure.add_vline(x=1200)
+        assert tuple(figure.layout.xaxis.range) == (1.5, 11.5)
+        assert figure.layout.xaxis.autorange is False
+
+    def test_quality_axes_stay_on_their_k_and_a_far_k_is_not_drawn(self):
+        k = np.arange(2, 31)
+        figure = figures.quality_figure(k, k * 0.1, k * 1.0, k * 0.5, 1200)
+        for axis in ("xaxis", "xaxis2", "xaxis3"):
+            assert tuple(figure.layout[axis].range) == (1.5, 30.5)
+        assert not figure.layout.shapes
+        near = figures.quality_figure(k, k * 0.1, k * 1.0, k * 0.5, 5)
+        assert len(near.layout.shapes) == 3

@@ -78,3 +78,28 @@ class TestRecolourIndex:
         index = build(50, orientation=orientation)[3]
         assert index["geometry"] == recolour.geometry_id(CLUSTERING, "none", 30, None, orientation)
         assert index["axis"] == ("y" if orientation == "top" else "x")
+
+
+class TestSharedStringsAndLeaves:
+    def test_the_index_carries_the_figures_strings(self):
+        from components.figures import LEGEND_ENTRIES, STRINGS
+
+        index = build(40)[3]
+        assert index["strings"] == STRINGS and index["legend_entries"] == LEGEND_ENTRIES
+
+    def test_drawn_leaves_say_which_cuts_make_them_a_whole_cluster(self):
+        Z, tree, geometry, index = build(300, truncate_mode="lastp", p=12)
+        leaf_height = unpacked(index, "leaf_height", "<f8")
+        parent_height = unpacked(index, "leaf_parent_height", "<f8")
+        starts = unpacked(index, "leaf_start", "<i4")
+        assert_array_equal(starts, tree.start[geometry.leaf_nodes])
+        from scipy.cluster.hierarchy import fcluster
+
+        for h in np.unique(tree.sorted_heights)[-15:] - 1e-9:
+            labels = fcluster(Z, h, "distance")
+            for q, node in enumerate(geometry.leaf_nodes):
+                samples = tree.leaf_order[tree.start[node] : tree.start[node] + tree.size[node]]
+                whole = len(np.unique(labels[samples])) == 1 and np.sum(
+                    labels == labels[samples[0]]
+                ) == len(samples)
+                assert whole == (leaf_height[q] <= h < parent_height[q])

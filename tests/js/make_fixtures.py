@@ -1,0 +1,158 @@
+"""Write the fixtures the Node tests of assets/cut_core.js compare against.
+
+For many random trees (every method, ties, inversions, truncated and
+oriented dendrograms) and a chain of cuts on each, this records the index
+the server sends (components/recolour.py) and what the Python side draws
+for each cut: fcluster's labels (hclust.cut.labels_at), the stable colours
+(hclust.cut.assign_colours, starting from the previous cut's colour map as
+callbacks/views.py keeps it), link and leaf colours (hclust.dendrogram), the
+legend (components.figures.cluster_legend), the scatter's colour groups
+(components.figures.colour_groups) and the dendrogram's traces
+(components.figures.dendrogram_figure).
+
+Usage: python tests/js/make_fixtures.py [OUT_DIR]   (default tests/js/fixtures, gitignored)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from scipy.cluster.hierarchy import linkage
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from components.figures import cluster_legend, colour_groups, dendrogram_figure  # noqa: E402
+from components.recolour import geometry_id, recolour_index  # noqa: E402
+from hclust.cut import TreeIndex, assign_colours, colour_hex, labels_at  # noqa: E402
+from hclust.dendrogram import (  # noqa: E402
+    dendrogram_geometry,
+    leaf_colour_indices,
+    link_colour_indices,
+)
+
+METHODS = ("single", "complete", "average", "weighted", "ward", "centroid", "median")
+ORIENTATIONS = ("top", "bottom", "left", "right")
+TREES = 80
+
+
+def random_data(rng, n, ties=True):
+    """Gaussian blobs, or small integers (tied distances) one time in three."""
+    m = int(rng.integers(1, 4))
+    if ties and rng.random() < 1 / 3:
+        return rng.integers(0, 4, size=(n, m)).astype(float)
+    centres = rng.normal(scale=rng.uniform(1, 20), size=(int(rng.integers(1, 6)), m))
+    return centres[rng.integers(0, len(centres), n)] + rng.normal(size=(n, m))
+
+
+def cut_heights(rng, tree, count):
+    """Gaps between distinct heights, the heights themselves (ties), 0 and above the top."""
+    levels = np.unique(tree.sorted_heights)
+    gaps = (levels[:-1] + levels[1:]) / 2 if len(levels) > 1 else levels
+    pool = np.concatenate([gaps, levels, [0.0, levels[-1] * 1.1 + 1]])
+    return [float(h) for h in rng.choice(pool, size=count)]
+
+
+def _numbers(values):
+    """Floats for JSON, the gaps between links (NaN) as null."""
+    values = np.asarray(values, dtype=float)
+    return [None if np.isnan(v) else v for v in values.tolist()]
+
+
+def traces_of(figure):
+    return [
+        {
+            "name": trace.name,
+            "colour": trace.line.color if trace.mode == "lines" else list(trace.marker.color),
+            "x": _numbers(trace.x),
+            "y": _numbers(trace.y),
+        }
+        for trace in figure.data
+        if trace.name not in ("merges", "leaves", "contracted merges")
+    ]
+
+
+def one_cut(Z, tree, geometry, orientation, h, colour_map):
+    """What the server draws for a cut at h, as callbacks/views.py computes it."""
+    labels = labels_at(Z, h)
+    roots, pure = tree.partition_roots(labels)
+    colours = assign_colours(tree, roots, colour_map["nodes"] if colour_map else None)
+    root_labels = tree.root_labels(roots, labels)
+    label_colours = {int(label): colour_hex(int(c)) for label, c in zip(root_labels, colours)}
+    node_colours = {str(int(node)): int(c) for node, c in zip(roots, colours)}
+    links = link_colour_indices(geometry, tree, roots, colours, pure)
+    leaves = leaf_colour_indices(geometry, tree, roots, colours)
+    names = [str(i) for i in range(tree.n)]
+    figure = dendrogram_figure(
+        geometry, links, h, names, Z, orientation=orientation, leaf_colours=leaves
+    )
+    return {
+        "height": h,
+        "previous": colour_map,
+        "labels": labels.tolist(),
+        "node_colours": node_colours,
+        "link_colours": links.tolist(),
+        "leaf_colours": leaves.tolist(),
+        "legend": cluster_legend(labels, label_colours)[0]["text"],
+        "groups": [
+            [colour, samples.tolist()] for colour, samples in colour_groups(labels, label_colours)
+        ],
+        "traces": traces_of(figure),
+    }, {
+        "nodes": node_colours,
+        "spans": {
+            node: [int(tree.start[int(node)]), int(tree.size[int(node)])] for node in node_colours
+        },
+    }
+
+
+def one_tree(seed, n, deep=False):
+    """A random tree and a chain of cuts; `deep` adds cuts below what the index holds."""
+    rng = np.random.default_rng(seed)
+    method = METHODS[seed % len(METHODS)]
+    Z = linkage(random_data(rng, n, ties=not deep), method)
+    tree = TreeIndex.from_linkage(Z)
+    mode = ("none", "lastp", "level")[int(rng.integers(0, 3))]
+    p = int(rng.integers(2, 40))
+    orientation = ORIENTATIONS[int(rng.integers(0, 4))]
+    geometry = dendrogram_geometry(Z, tree, mode, p)
+    key = geometry_id(
+        {"key": str(seed), "method": method, "metric": "euclidean"}, mode, p, None, orientation
+    )
+    index = recolour_index(tree, Z, geometry, orientation, key)
+    cuts, colour_map = [], None
+    heights = cut_heights(rng, tree, 8)
+    if deep:
+        heights[2:2] = [index["floor"] / 2, float(np.median(tree.sorted_heights))]
+    for h in heights:
+        if index["floor"] is not None and h < index["floor"]:
+            cuts.append({"height": h, "previous": colour_map, "beyond_index": True})
+            continue
+        expected, colour_map = one_cut(Z, tree, geometry, orientation, h, colour_map)
+        cuts.append(expected)
+    return {
+        "seed": seed,
+        "n": n,
+        "method": method,
+        "truncate": [mode, p],
+        "index": index,
+        "cuts": cuts,
+    }
+
+
+def main(out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    trees = [
+        one_tree(seed, int(np.random.default_rng(seed).integers(2, 250))) for seed in range(TREES)
+    ]
+    # deeper than the index: a floor, and cuts the browser leaves to the server
+    trees.append(one_tree(TREES, 2_150, deep=True))
+    (out_dir / "trees.json").write_text(json.dumps(trees, allow_nan=False))
+    print(f"wrote {len(trees)} trees to {out_dir / 'trees.json'}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "fixtures")
