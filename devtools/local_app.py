@@ -56,23 +56,28 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, log_path: Path, workers: int = 2):
-    """Serve ``app:server`` with gunicorn on a free loopback port; yields the URL."""
-    port = free_port()
+def gunicorn(
+    env: dict,
+    log_path: Path,
+    workers: int | None = 2,
+    threads: int | None = None,
+    arguments: tuple = (),
+    port: int | None = None,
+):
+    """Serve ``app:server`` as ``make run`` does (gunicorn.conf.py) on a loopback port; yields the URL.
+
+    `workers` and `threads` override the config's defaults (None keeps them: one
+    worker per core, its threads); `arguments` go to gunicorn as they are.
+    """
+    port = port or free_port()
+    env = dict(env, HOST="127.0.0.1", PORT=str(port))
+    if workers is not None:
+        env["WEB_CONCURRENCY"] = str(workers)
+    if threads is not None:
+        env["GUNICORN_THREADS"] = str(threads)
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-w",
-                str(workers),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--timeout",
-                "300",
-                "app:server",
-            ],
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", *arguments, "app:server"],
             cwd=ROOT,
             env=env,
             stdout=log,
