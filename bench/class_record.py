@@ -72,7 +72,7 @@ def small_csv(path: Path, rows: int = 60, seed: int = 7) -> Path:
     return path
 
 
-def settled(driver, seconds: float = 0.6, timeout: float = 60) -> None:
+def settled(driver, seconds: float = 0.6, timeout: float = 120) -> None:
     """Wait until no Dash callback has been pending for `seconds`."""
     idle_since = [None]
 
@@ -95,7 +95,12 @@ def type_and_enter(driver, element_id: str, value) -> None:
 
 
 def _act(driver, name: str, step) -> None:
-    driver.execute_script("window.__action = arguments[0];", name)
+    """One step of the lesson; its requests are marked ``name:i`` (i counts the steps)."""
+    driver.execute_script(
+        "window.__step = (window.__step || 0) + 1;"
+        "window.__action = arguments[0] + ':' + window.__step;",
+        name,
+    )
     step()
     settled(driver)
 
@@ -115,9 +120,16 @@ def record_lesson(url: str, workdir: Path) -> dict:
     with headless_chromium() as driver:
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": FETCH_RECORDER})
         driver.get(url)
-        wait(driver, lambda d: "0.980" in text(d, "cophenetic"), "the default page", 90)
-        wait(driver, lambda d: d.find_elements("id", "dataset"), "the dataset menu", 30)
+        wait(driver, lambda d: "0.980" in text(d, "cophenetic"), "the default page", 240)
+        wait(driver, lambda d: d.find_elements("id", "dataset"), "the dataset menu", 60)
         settled(driver)
+        # scripts, styles and lazily loaded chunks the first load fetched (not through fetch())
+        resources = driver.execute_script(
+            "return performance.getEntriesByType('resource')"
+            ".filter(e => e.initiatorType !== 'fetch' && e.name.startsWith(location.origin))"
+            ".map(e => ({url: e.name.slice(location.origin.length), start: e.startTime,"
+            " end: e.responseEnd, size: e.decodedBodySize}));"
+        )
         _act(driver, "x2", lambda: choose(driver, "dataset", "X2"))
         wait(driver, lambda d: "X2" in d.find_element("id", "dataset").text, "X2 chosen", 30)
         heights = _heights(driver)
@@ -145,7 +157,12 @@ def record_lesson(url: str, workdir: Path) -> dict:
         settled(driver)
         entries = driver.execute_script("return window.__rec;")
         html = driver.execute_script("return document.documentElement.outerHTML;")
-    return {"entries": entries, "upload": upload_file.read_text(), "html_length": len(html)}
+    return {
+        "entries": entries,
+        "resources": resources,
+        "upload": upload_file.read_text(),
+        "html_length": len(html),
+    }
 
 
 def main(argv=None) -> int:
