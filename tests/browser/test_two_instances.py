@@ -102,6 +102,13 @@ def _summary_sizes(driver):
     return sorted(int(cell.text) for cell in cells if cell.text.strip())
 
 
+def _open(driver, url):
+    """Load the page and wait for its default clustering and its (lazily loaded) menus."""
+    driver.get(url)
+    WebDriverWait(driver, 120).until(lambda d: "0.98001" in _text(d, "cophenetic"))
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements("id", "dataset"))
+
+
 def _callbacks(log, first=0):
     return [e for e in log[first:] if "_dash-update-component" in e["path"]]
 
@@ -109,8 +116,7 @@ def _callbacks(log, first=0):
 class TestTwoInstancesShareRedis:
     def test_two001_either_instance_answers_for_the_same_session(self, two_instances, browser):
         url, log, _ = two_instances
-        browser.get(url)
-        WebDriverWait(browser, 120).until(lambda d: "0.98001" in _text(d, "cophenetic"))
+        _open(browser, url)
         first = len(log)
         choose_option(browser, "dataset", "X2")
         WebDriverWait(browser, 60).until(lambda d: "X2" in _text(d, "dataset"))
@@ -131,8 +137,7 @@ class TestTwoInstancesShareRedis:
         self, two_instances, browser
     ):
         url, log, worker_log = two_instances
-        browser.get(url)
-        WebDriverWait(browser, 120).until(lambda d: "0.98001" in _text(d, "cophenetic"))
+        _open(browser, url)
         succeeded = worker_log.read_text().count("succeeded")
         first = len(log)
         # more than INLINE_MAX_N samples: the linkage is a background job on Celery
