@@ -21,6 +21,8 @@ SECTIONS = {
     "first_render": "bench.browser:first_render",  # end of linkage -> dendrogram rendered
     "upload_50k": "bench.browser:upload_50k",  # upload a 50,000 x 10 CSV -> dendrogram rendered
     "diagnostics_x2": "bench.browser:diagnostics_x2",  # choose X2 -> all diagnostics panels updated
+    # A class of 30, 60 and 100 students replaying a recorded lesson, a real browser alongside:
+    "class": "bench.class_sim:run",
 }
 
 
