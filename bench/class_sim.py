@@ -134,7 +134,7 @@ class Student:
         self.http = requests.Session()
         adapter = requests.adapters.HTTPAdapter(pool_maxsize=BROWSER_CONNECTIONS)
         self.http.mount("http://", adapter)
-        self.http.headers["Accept-Encoding"] = "gzip, deflate, br"
+        self.http.headers["Accept-Encoding"] = "gzip, deflate"  # as Chromium asks over http
         self.pool = futures.ThreadPoolExecutor(BROWSER_CONNECTIONS)
         self.end_id = None
         self.session_id = None
