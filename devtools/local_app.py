@@ -91,7 +91,7 @@ def gunicorn(
         )
         try:
             url = f"http://127.0.0.1:{port}/"
-            wait_for_http(url)
+            wait_for_http(url, 240)  # a busy machine boots slowly
             yield url
         finally:
             stop(process)
