@@ -244,7 +244,7 @@ def _without_values(body: str) -> str:
 
 def browser_alongside(url: str, stop: threading.Event, out: Outcome, ks=(3, 4, 5, 2, 6)):
     """A person in the class: open the page, X2, then type k and time the scatter's repaint."""
-    from .browser import choose, text, wait
+    from .browser import choose, input_value, text, wait
 
     try:
         with headless_chromium() as driver:
@@ -261,6 +261,8 @@ def browser_alongside(url: str, stop: threading.Event, out: Outcome, ks=(3, 4, 5
                 for k in ks:
                     if stop.is_set():
                         return
+                    if input_value(driver, "n-clusters") == str(k):
+                        continue  # the same k again repaints nothing
                     kind = "typed k -> scatter repainted (real browser)"
                     try:
                         seconds = _typed_k_repaint(driver, k)
