@@ -40,6 +40,17 @@ control_socket_disable = True
 # buffered beyond MAX_CONTENT_LENGTH (app.py)
 
 
+def post_worker_init(worker):
+    """Let Dash finish its one-time setup before the worker takes connections.
+
+    Dash sets itself up on a worker's first request, marking it done before it
+    is (its script paths and callbacks are registered afterwards). With
+    threads, the class's first requests raced it: a script or callback asked
+    for meanwhile got HTTP 500 ("dash is not a registered library").
+    """
+    worker.wsgi.test_client().get("/_dash-dependencies")
+
+
 def post_fork(server, worker):
     """Start background jobs from a clean single-threaded forkserver, not the threaded worker."""
     import multiprocess

@@ -128,11 +128,15 @@ class Outcome:
 class Student:
     def __init__(self, index: int, url: str, lesson: Lesson, seed: int):
         import requests
+        import urllib3
 
         self.index, self.url, self.lesson = index, url.rstrip("/"), lesson
         self.random = random.Random(seed * 1000 + index)
         self.http = requests.Session()
-        adapter = requests.adapters.HTTPAdapter(pool_maxsize=BROWSER_CONNECTIONS)
+        # a browser sends a request again once when a kept-alive connection was
+        # closed under it; so does a student (no other retry: errors count)
+        retry = urllib3.util.Retry(total=1, connect=1, read=1, status=0, allowed_methods=None)
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=BROWSER_CONNECTIONS, max_retries=retry)
         self.http.mount("http://", adapter)
         self.http.headers["Accept-Encoding"] = "gzip, deflate"  # as Chromium asks over http
         self.pool = futures.ThreadPoolExecutor(BROWSER_CONNECTIONS)
