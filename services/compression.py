@@ -1,7 +1,7 @@
 """Compressed, cacheable answers for a class on one network.
 
 A page load fetches about 6 MB of scripts (the plotly bundle alone is 4.6 MB);
-gzip makes that about a quarter, which is what a classroom's Wi-Fi carries for
+gzip makes that 1.8 MB, which is what a classroom's Wi-Fi carries for
 each student. Scripts and styles are served at versioned URLs (Dash's
 fingerprints, the assets' ``?m=<mtime>``), so each is compressed once per
 process and the bytes reused, keyed by that URL; every other answer (the page,
