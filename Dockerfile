@@ -2,14 +2,14 @@
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    HOST=0.0.0.0 PORT=8050 WEB_CONCURRENCY=4 CACHE_DIR=/var/cache/hclust \
+    HOST=0.0.0.0 PORT=8050 CACHE_DIR=/var/cache/hclust \
     NUMBA_CACHE_DIR=/var/cache/hclust/numba
 
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
-COPY app.py ./
+COPY app.py gunicorn.conf.py ./
 COPY hclust ./hclust
 COPY services ./services
 COPY components ./components
@@ -23,4 +23,6 @@ USER hclust
 
 EXPOSE 8050
 # Workers share sessions through the disk cache in $CACHE_DIR (or Redis when REDIS_URL is set).
-CMD ["sh", "-c", "exec gunicorn --workers ${WEB_CONCURRENCY} --bind ${HOST}:${PORT} --timeout 300 app:server"]
+# gunicorn.conf.py sizes workers and threads to the container's cores; WEB_CONCURRENCY,
+# GUNICORN_THREADS and GUNICORN_TIMEOUT override it (docker run -e ...).
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "app:server"]

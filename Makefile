@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8050
-WORKERS ?= 2
+# WORKERS and THREADS default to gunicorn.conf.py's: one worker per core, 8 threads each.
+WORKERS ?=
+THREADS ?=
 
 .PHONY: run test unit browser bench js install install-dev browser-deps clean
 
@@ -22,10 +24,11 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# Serve http://$(HOST):$(PORT) with gunicorn's single-threaded workers: background
-# jobs are forked from the worker, which is only safe from a single-threaded process.
+# Serve http://$(HOST):$(PORT) with gunicorn sized by gunicorn.conf.py (threaded
+# workers, jobs started through a forkserver); environment variables override it.
 run: install
-	$(BIN)/gunicorn -w $(WORKERS) -b $(HOST):$(PORT) --timeout 300 app:server
+	HOST=$(HOST) PORT=$(PORT) $(if $(WORKERS),WEB_CONCURRENCY=$(WORKERS)) $(if $(THREADS),GUNICORN_THREADS=$(THREADS)) \
+		$(BIN)/gunicorn -c gunicorn.conf.py app:server
 
 # Debian's chromium and chromium-driver drive the browser tests; redis-server
 # backs the hosted-mode test (Celery jobs through Redis).

@@ -12,7 +12,7 @@ from callbacks.validate import MESSAGE_OUTPUTS  # noqa: E402
 from components.figures import warm_up  # noqa: E402
 from components.layout import serve_layout  # noqa: E402
 from hclust.ward import load_compiled  # noqa: E402
-from services import auth, jobs, request_guard  # noqa: E402
+from services import auth, compression, jobs, request_guard  # noqa: E402
 
 celery_app = jobs.celery_app()
 app = dash.Dash(
@@ -29,6 +29,7 @@ request_guard.guard_endpoint(app)  # a body Dash cannot dispatch gets 400, not 5
 server.config["MAX_CONTENT_LENGTH"] = int(config.MAX_UPLOAD_MB * 2**20 * 4 / 3) + 2**20
 auth.install(server)  # sign-in before anything else, when AUTH_USERS_FILE or CLASS_CODE is set
 security.install_headers(app)  # CSP (with the inline scripts' hashes), frames, no caching
+compression.enable(server)  # gzip/brotli; scripts and styles compressed once per process
 warm_up()  # each worker pays plotly's first-use costs as it boots, not in a request
 load_compiled()  # and the compiled Ward that background jobs (forked from it) use
 

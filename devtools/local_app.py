@@ -5,12 +5,18 @@ and the browser benchmarks, which both start and stop their own servers."""
 from __future__ import annotations
 
 import contextlib
+import http.client
+import http.server
+import itertools
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -56,23 +62,28 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, log_path: Path, workers: int = 2):
-    """Serve ``app:server`` with gunicorn on a free loopback port; yields the URL."""
-    port = free_port()
+def gunicorn(
+    env: dict,
+    log_path: Path,
+    workers: int | None = 2,
+    threads: int | None = None,
+    arguments: tuple = (),
+    port: int | None = None,
+):
+    """Serve ``app:server`` as ``make run`` does (gunicorn.conf.py) on a loopback port; yields the URL.
+
+    `workers` and `threads` override the config's defaults (None keeps them: one
+    worker per core, its threads); `arguments` go to gunicorn as they are.
+    """
+    port = port or free_port()
+    env = dict(env, HOST="127.0.0.1", PORT=str(port))
+    if workers is not None:
+        env["WEB_CONCURRENCY"] = str(workers)
+    if threads is not None:
+        env["GUNICORN_THREADS"] = str(threads)
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-w",
-                str(workers),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--timeout",
-                "300",
-                "app:server",
-            ],
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", *arguments, "app:server"],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -80,7 +91,7 @@ def gunicorn(env: dict, log_path: Path, workers: int = 2):
         )
         try:
             url = f"http://127.0.0.1:{port}/"
-            wait_for_http(url)
+            wait_for_http(url, 240)  # a busy machine boots slowly
             yield url
         finally:
             stop(process)
@@ -138,3 +149,103 @@ def choose_option(driver, dropdown_id: str, option_text: str, timeout: float = 1
     )
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", option)
     option.click()
+
+
+class _Proxy(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+@contextlib.contextmanager
+def round_robin_proxy(upstreams: list[str]):
+    """A load balancer on a free loopback port: each request to the next upstream in turn.
+
+    A background callback's polls (``cacheKey=`` in the query) go to an upstream
+    other than the one that started the job, so a job is always collected
+    through another instance than the one it was started through. Yields
+    ``(url, log)``; `log` gets one dict per request: ``upstream`` (its index),
+    ``method``, ``path``, ``status``, ``started`` (the job handle a start
+    answered with) and ``collected`` (True when a poll carried the job's result).
+    """
+    targets = [urllib.parse.urlsplit(u) for u in upstreams]
+    lock = threading.Lock()
+    turn = itertools.count()
+    owner: dict = {}  # job handle -> the upstream that started it
+    log: list = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.0"  # one request per connection keeps the proxy simple
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            self._forward()
+
+        def do_POST(self):
+            self._forward()
+
+        def _forward(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            query = dict(
+                part.split("=", 1)
+                for part in urllib.parse.urlsplit(self.path).query.split("&")
+                if "=" in part
+            )
+            job = query.get("cacheKey")
+            with lock:
+                if job in owner:
+                    index = (owner[job] + 1 + next(turn) % (len(targets) - 1)) % len(targets)
+                else:
+                    index = next(turn) % len(targets)
+            target = targets[index]
+            headers = {
+                k: v
+                for k, v in self.headers.items()
+                if k.lower() not in ("host", "connection", "accept-encoding", "keep-alive")
+            }
+            connection = http.client.HTTPConnection(target.hostname, target.port, timeout=300)
+            try:
+                connection.request(self.command, self.path, body or None, headers)
+                response = connection.getresponse()
+                data = response.read()
+                status, response_headers = response.status, response.getheaders()
+            finally:
+                connection.close()
+            entry = {
+                "upstream": index,
+                "method": self.command,
+                "path": self.path,
+                "status": status,
+                "started": None,
+                "collected": False,
+            }
+            if status == 200 and data[:1] == b"{" and b'"cacheKey"' in data[:4096]:
+                try:
+                    answer = json.loads(data)
+                except ValueError:
+                    answer = {}
+                if job is None and "cacheKey" in answer:
+                    with lock:
+                        owner[answer["cacheKey"]] = index
+                    entry["started"] = answer["cacheKey"]
+            if job is not None and status == 200 and b'"response"' in data:
+                entry["collected"] = True
+            with lock:
+                log.append(entry)
+            self.send_response(status)
+            for name, value in response_headers:
+                if name.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = _Proxy(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", log
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

@@ -1,0 +1,467 @@
+"""A class of N students on one instance: the ``class`` benchmark section.
+
+The lesson is recorded from a real page first (:mod:`bench.class_record`), so
+the replay follows the page as it changes. Then, against a server started as
+``make run`` starts it (gunicorn.conf.py, on a loopback port, fresh cache), N
+simulated students each:
+
+- open the page: ``GET /`` (its own signed ``endId``), the scripts, styles and
+  chunks the browser fetched, ``/_dash-layout`` (its own session id, read from
+  the layout, never invented) and the callbacks the page fires at load;
+- after 1-3 s of thought per step, replay the lesson: X2, two cut drags, a
+  typed cut, two typed k; every second student changes the method, every
+  tenth uploads the small file.
+
+Requests of one action are sent with the overlap the browser had: a request
+waits for those that had answered before it started in the recording.
+Background callbacks are polled as the renderer polls them. One real headless
+browser runs alongside and times typed k -> scatter repainted.
+
+Every loop is bounded in count and time; everything is on loopback.
+Run alone: ``python -m bench --only class`` (or ``python -m bench.class_sim 30,60``).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import json
+import os
+import random
+import re
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from devtools.local_app import app_env, gunicorn, headless_chromium
+
+from .class_record import KINDS, record_lesson, settled, type_and_enter
+from .common import Table, verdict
+
+SIZES = (30, 60, 100)
+QUICK_SIZES = (10,)
+OPEN_WITHIN_S = 10.0  # students open the page within this window
+THINK_S = (1.0, 3.0)
+REQUEST_TIMEOUT_S = 60.0
+CLIENT_DEADLINE_S = 300.0  # a student who is not done by then is counted as failed
+POLL_S, MAX_POLLS = 0.25, 240  # background callbacks: as the page polls, at most a minute
+BROWSER_CONNECTIONS = 6  # a browser's parallel connections to one host
+GOALS = {  # kind -> (what is measured, p95 goal in seconds)
+    "page load": ("action", 2.0),
+    "light (cut, k)": ("request", 0.3),
+    "dataset change": ("action", 3.0),
+    "method change": ("action", 3.0),
+    "typed k -> scatter repainted (real browser)": ("action", 1.0),
+}
+CONFIG = re.compile(r'<script id="_dash-config" type="application/json">(.*?)</script>', re.S)
+
+
+# ---------------------------------------------------------------- the recorded lesson
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    body: str | None
+    start: float
+    end: float
+
+
+@dataclass
+class Lesson:
+    """The recorded page: static resources, then each action's requests in order."""
+
+    resources: list
+    actions: list  # [(action name, [Request])]
+    session_id: str
+
+    @classmethod
+    def from_record(cls, record: dict) -> Lesson:
+        actions: list = []
+        session_id = None
+        for entry in record["entries"]:
+            path = entry["url"].split("?", 1)[0]
+            if "cacheKey=" in entry["url"] or entry.get("end") is None:
+                continue  # polls of a background job: the replay polls its own
+            if path.endswith("_dash-layout"):
+                session_id = _session_id(json.loads(entry["response"]))
+            request = Request(entry["method"], path, entry["body"], entry["start"], entry["end"])
+            if not actions or actions[-1][0] != entry["action"]:
+                actions.append((entry["action"], []))
+            actions[-1][1].append(request)
+        if session_id is None:
+            raise RuntimeError("the recording has no /_dash-layout answer with a session id")
+        resources = sorted({r["url"] for r in record["resources"]})
+        return cls(resources, actions, session_id)
+
+
+def _session_id(layout) -> str | None:
+    """The data of the ``session-id`` store, wherever it sits in a layout tree."""
+    stack = [layout]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            props = node.get("props", {})
+            if isinstance(props, dict) and props.get("id") == "session-id":
+                return props.get("data")
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return None
+
+
+# ---------------------------------------------------------------- one simulated student
+
+
+@dataclass
+class Outcome:
+    times: dict = field(default_factory=dict)  # kind -> [action seconds]
+    requests: dict = field(default_factory=dict)  # kind -> [request seconds]
+    errors: list = field(default_factory=list)
+
+
+class Student:
+    def __init__(self, index: int, url: str, lesson: Lesson, seed: int):
+        import requests
+        import urllib3
+
+        self.index, self.url, self.lesson = index, url.rstrip("/"), lesson
+        self.random = random.Random(seed * 1000 + index)
+        self.http = requests.Session()
+        # a browser sends a request again once when a kept-alive connection was
+        # closed under it; so does a student (no other retry: errors count)
+        retry = urllib3.util.Retry(total=1, connect=1, read=1, status=0, allowed_methods=None)
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=BROWSER_CONNECTIONS, max_retries=retry)
+        self.http.mount("http://", adapter)
+        self.http.headers["Accept-Encoding"] = "gzip, deflate"  # as Chromium asks over http
+        self.pool = futures.ThreadPoolExecutor(BROWSER_CONNECTIONS)
+        self.end_id = None
+        self.session_id = None
+        self.outcome = Outcome()
+
+    def actions(self):
+        for name, requests in self.lesson.actions:
+            step = name.partition(":")[0]
+            if step == "method" and self.index % 2:
+                continue
+            if step == "upload" and self.index % 10:
+                continue
+            yield name, requests
+
+    def run(self, start_at: float, deadline: float) -> Outcome:
+        try:
+            time.sleep(max(0.0, start_at - time.monotonic()))
+            for name, requests in self.actions():
+                if time.monotonic() > deadline:
+                    self.outcome.errors.append(f"student {self.index}: out of time before {name}")
+                    break
+                if name != "load":
+                    time.sleep(self.random.uniform(*THINK_S))
+                began = time.monotonic()
+                if name == "load":
+                    self._open_page()
+                kind = KINDS[name.partition(":")[0]]
+                self._replay(kind, requests)
+                self.outcome.times.setdefault(kind, []).append(time.monotonic() - began)
+        except Exception as error:  # noqa: BLE001 (a failed student is counted, not raised)
+            self.outcome.errors.append(f"student {self.index}: {type(error).__name__}: {error}")
+        finally:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.http.close()
+        return self.outcome
+
+    def _get(self, path: str):
+        response = self.http.get(self.url + path, timeout=REQUEST_TIMEOUT_S)
+        if response.status_code >= 400:
+            raise RuntimeError(f"GET {path}: HTTP {response.status_code}")
+        return response
+
+    def _open_page(self) -> None:
+        page = self._get("/")
+        self.end_id = json.loads(CONFIG.search(page.text).group(1))["end_id"]
+        # scripts, styles and chunks, BROWSER_CONNECTIONS at a time
+        list(self.pool.map(self._get, self.lesson.resources))
+
+    def _replay(self, kind: str, requests: list) -> None:
+        """Send an action's requests with the overlap the browser gave them."""
+        sent = []
+        for request in requests:
+            for earlier, future in zip(requests, sent):
+                if earlier.end <= request.start:
+                    future.result(timeout=REQUEST_TIMEOUT_S * 2)
+            sent.append(self.pool.submit(self._send, kind, request))
+        for future in sent:
+            future.result(timeout=REQUEST_TIMEOUT_S * 2)
+
+    def _send(self, kind: str, request: Request) -> None:
+        began = time.monotonic()
+        if request.method == "GET":
+            response = self._get(request.path)
+            if request.path.endswith("_dash-layout"):
+                self.session_id = _session_id(response.json())
+                if not self.session_id:
+                    raise RuntimeError("the layout holds no session id")
+        else:
+            body = request.body.replace(self.lesson.session_id, self.session_id)
+            response = self._post(request.path, body, {"endId": self.end_id})
+            polls = 0
+            while response.status_code == 200 and polls < MAX_POLLS:
+                answer = response.json()
+                if "cacheKey" not in answer or "response" in answer:
+                    break
+                polls += 1
+                time.sleep(POLL_S)
+                query = {"endId": self.end_id, "cacheKey": answer["cacheKey"], "job": answer["job"]}
+                response = self._post(request.path, _without_values(body), query)
+        self.outcome.requests.setdefault(kind, []).append(time.monotonic() - began)
+
+    def _post(self, path: str, body: str, query: dict):
+        response = self.http.post(
+            self.url + path,
+            params=query,
+            data=body.encode(),
+            headers={"Content-Type": "application/json"},
+            timeout=REQUEST_TIMEOUT_S,
+        )
+        if response.status_code >= 400:
+            raise RuntimeError(f"POST {path}: HTTP {response.status_code}: {response.text[:200]}")
+        return response
+
+
+def _without_values(body: str) -> str:
+    """A poll's body: the renderer clears the inputs' and states' values."""
+    payload = json.loads(body)
+    for group in ("inputs", "state"):
+        for item in payload.get(group) or []:
+            if isinstance(item, dict):
+                item["value"] = None
+    return json.dumps(payload)
+
+
+# ---------------------------------------------------------------- the real browser alongside
+
+
+def browser_alongside(url: str, stop: threading.Event, out: Outcome, ks=(3, 4, 5, 2, 6)):
+    """A person in the class: open the page, X2, then type k and time the scatter's repaint."""
+    from .browser import choose, input_value, text, wait
+
+    try:
+        with headless_chromium() as driver:
+            began = time.monotonic()
+            driver.get(url)
+            wait(driver, lambda d: "0.980" in text(d, "cophenetic"), "the default page", 120)
+            out.times.setdefault("page load (real browser)", []).append(time.monotonic() - began)
+            wait(driver, lambda d: d.find_elements("id", "dataset"), "the dataset menu", 30)
+            settled(driver, timeout=120)
+            choose(driver, "dataset", "X2")
+            wait(driver, lambda d: "X2" in d.find_element("id", "dataset").text, "X2", 60)
+            settled(driver, timeout=120)
+            for _ in range(3):
+                for k in ks:
+                    if stop.is_set():
+                        return
+                    if input_value(driver, "n-clusters") == str(k):
+                        continue  # the same k again repaints nothing
+                    kind = "typed k -> scatter repainted (real browser)"
+                    try:
+                        seconds = _typed_k_repaint(driver, k)
+                    except TimeoutError as error:  # counted as an error, and the lesson goes on
+                        out.errors.append(f"real browser: {error}")
+                        seconds = float("inf")
+                    out.times.setdefault(kind, []).append(seconds)
+                    time.sleep(1.0)
+    except Exception as error:  # noqa: BLE001
+        out.errors.append(f"real browser: {type(error).__name__}: {error}")
+
+
+TYPED_K_RECORDER = """
+const box = document.getElementById('n-clusters');
+const gd = document.querySelector('#scatter .js-plotly-plot');
+window.__k = {t0: null, plots: []};
+if (!box.__classBench) {
+  box.__classBench = true;
+  box.addEventListener('keydown', e => {
+    if (e.key === 'Enter' && window.__k.t0 === null) window.__k.t0 = performance.now();
+  }, true);
+}
+// painted: the frame after plotly applied new data (a full redraw or a restyle of the colours)
+const painted = () => requestAnimationFrame(() => window.__k.plots.push(performance.now()));
+if (!gd.__classBench) {
+  gd.__classBench = true;
+  for (const e of ['plotly_afterplot', 'plotly_restyle', 'plotly_redraw']) gd.on(e, painted);
+}
+"""
+
+
+def _typed_k_repaint(driver, k: int, timeout: float = 60.0) -> float:
+    """Seconds from pressing Enter after typing k to the scatter's first repaint after it."""
+    from .browser import input_value, wait
+
+    driver.execute_script(TYPED_K_RECORDER)
+    type_and_enter(driver, "n-clusters", k)
+    wait(
+        driver,
+        lambda d: (
+            input_value(d, "n-clusters") == str(k)
+            and d.execute_script(
+                "const K = window.__k; return K.t0 !== null && K.plots.some(t => t > K.t0);"
+            )
+        ),
+        f"the scatter repainted for k = {k}",
+        timeout,
+        0.02,
+    )
+    k_state = driver.execute_script("return window.__k;")
+    return (min(t for t in k_state["plots"] if t > k_state["t0"]) - k_state["t0"]) / 1e3
+
+
+# ---------------------------------------------------------------- a class
+
+
+def run_class(url: str, lesson: Lesson, n: int, seed: int = 0) -> tuple[Outcome, dict]:
+    """N students and one real browser against `url`; returns the merged outcome and loads."""
+    loads = {"before": os.getloadavg()}
+    stop = threading.Event()
+    browser_out = Outcome()
+    start = time.monotonic() + 1.0
+    deadline = start + CLIENT_DEADLINE_S
+    students = [Student(i, url, lesson, seed) for i in range(n)]
+    opens = random.Random(seed)
+    with futures.ThreadPoolExecutor(n) as pool:
+        running = [
+            pool.submit(s.run, start + opens.uniform(0, OPEN_WITHIN_S), deadline) for s in students
+        ]
+        # the real browser opens the page with the class, and types k while the class works
+        browser = threading.Thread(target=browser_alongside, args=(url, stop, browser_out))
+        browser.start()
+        done, late = futures.wait(running, timeout=CLIENT_DEADLINE_S + 60)
+        stop.set()
+        browser.join(timeout=120)
+    loads["after"] = os.getloadavg()
+    merged = Outcome()
+    for outcome in [f.result() for f in done] + [browser_out]:
+        for kind, values in outcome.times.items():
+            merged.times.setdefault(kind, []).extend(values)
+        for kind, values in outcome.requests.items():
+            merged.requests.setdefault(kind, []).extend(values)
+        merged.errors.extend(outcome.errors)
+    merged.errors.extend(f"a student still running after {CLIENT_DEADLINE_S:.0f} s" for _ in late)
+    return merged, loads
+
+
+def _pcts(values) -> tuple:
+    if not values:
+        return (float("nan"),) * 3
+    return tuple(float(np.percentile(values, q)) for q in (50, 95, 99))
+
+
+def meets_goals(outcome: Outcome) -> bool:
+    for kind, (measure, goal) in GOALS.items():
+        values = (outcome.requests if measure == "request" else outcome.times).get(kind, [])
+        if not values or _pcts(values)[1] > goal:
+            return False
+    return not outcome.errors
+
+
+def record(workdir: Path, server: dict) -> Lesson:
+    with gunicorn(app_env(workdir / "record-cache"), workdir / "record.log", **server) as url:
+        raw = record_lesson(url, workdir)
+    (workdir / "lesson.json").write_text(json.dumps(raw))
+    return Lesson.from_record(raw)
+
+
+def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Table]:
+    """The class table at each size, each against a fresh server and cache."""
+    sizes = sizes or (QUICK_SIZES if quick else SIZES)
+    server = server or {"workers": None}  # as make run: gunicorn.conf.py's defaults
+    cores = os.cpu_count() or 1
+    table = Table(
+        f"A class on one instance ({cores} cores): students replaying a recorded lesson",
+        [
+            "students",
+            "kind",
+            "count",
+            "action p50 / p95 / p99 (s)",
+            "request p95 (s)",
+            "goal (p95)",
+            "errors",
+            "load before -> after",
+        ],
+    )
+    passing = []
+    with tempfile.TemporaryDirectory(prefix="bench-class-") as tmp:
+        tmp = Path(tmp)
+        print("  recording the lesson in headless Chromium...", file=sys.stderr, flush=True)
+        lesson = record(tmp, server)
+        print(
+            f"  lesson: {len(lesson.resources)} static resources, "
+            + ", ".join(f"{name} {len(r)} requests" for name, r in lesson.actions),
+            file=sys.stderr,
+            flush=True,
+        )
+        for n in sizes:
+            with gunicorn(app_env(tmp / f"cache-{n}"), tmp / f"gunicorn-{n}.log", **server) as url:
+                outcome, loads = run_class(url, lesson, n)
+            log = (tmp / f"gunicorn-{n}.log").read_text()
+            timeouts = log.count("WORKER TIMEOUT")
+            if timeouts:
+                outcome.errors.append(f"{timeouts} gunicorn worker timeouts")
+            if meets_goals(outcome):
+                passing.append(n)
+            load = f"{loads['before'][0]:.1f} -> {loads['after'][0]:.1f}"
+            kinds = list(dict.fromkeys([*GOALS, *outcome.times]))
+            for kind in kinds:
+                times = outcome.times.get(kind, [])
+                if not times:
+                    continue
+                measure, goal = GOALS.get(kind, ("action", None))
+                p = _pcts(times)
+                request_p95 = _pcts(outcome.requests.get(kind, []))[1]
+                shown = request_p95 if measure == "request" else p[1]
+                table.rows.append(
+                    [
+                        n,
+                        kind,
+                        len(times),
+                        f"{p[0]:.2f} / {p[1]:.2f} / {p[2]:.2f}",
+                        "–" if np.isnan(request_p95) else f"{request_p95:.2f}",
+                        "–" if goal is None else f"{goal:g} s {verdict(shown <= goal)}",
+                        len(outcome.errors) if kind == "page load" else "",
+                        load if kind == "page load" else "",
+                    ]
+                )
+            for error in outcome.errors[:5]:
+                print(f"    {n} students: {error}", file=sys.stderr, flush=True)
+            print(f"  {n} students done: {len(outcome.errors)} errors", file=sys.stderr, flush=True)
+    served = ", ".join(f"{k}={v}" for k, v in server.items() if v is not None) or "defaults"
+    table.notes += [
+        f"Server as `make run` starts it (gunicorn.conf.py; overrides: {served}), fresh cache per size; "
+        "the load generator and the real browser share the machine with it.",
+        f"Students open the page within {OPEN_WITHIN_S:.0f} s, think {THINK_S[0]:g}-{THINK_S[1]:g} s "
+        "before each step; every 2nd changes the method, every 10th uploads a 60-row CSV.",
+        "Light interactions are judged on request p95 (the goal), other kinds on the whole action.",
+        f"Capacity: {max(passing, default=0)} students meet every goal with 0 errors "
+        f"({max(passing, default=0) / cores:.0f} students per core) among sizes {', '.join(map(str, sizes))}.",
+    ]
+    return [table]
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    sizes = tuple(int(s) for s in argv[0].split(",")) if argv else SIZES
+    server = {"workers": None}
+    for option in argv[1:]:
+        key, _, value = option.partition("=")
+        server[key] = int(value)
+    for table in run(sizes=sizes, server=server):
+        print(table.to_markdown())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

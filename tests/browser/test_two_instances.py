@@ -1,0 +1,161 @@
+"""Beyond one machine: two app instances behind a load balancer, sharing one Redis.
+
+Each instance is gunicorn as ``make run`` starts it (gunicorn.conf.py), with its
+own CACHE_DIR, so all they share is Redis (sessions, results, the background
+jobs' broker and results) and one Celery worker. A round-robin proxy in front
+sends each request to the other instance in turn, and a job's polls to the
+instance that did not start it. One person's page is driven through the proxy:
+whichever instance answers sees the session's state, and a job started through
+one instance is collected through the other.
+
+Every service is started on loopback by the test and stopped at the end.
+"""
+
+import contextlib
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from scipy.cluster.hierarchy import fcluster, linkage
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from callbacks.clustering import INLINE_MAX_N
+from devtools.local_app import (
+    ROOT,
+    app_env,
+    choose_option,
+    click_centred,
+    free_port,
+    gunicorn,
+    headless_chromium,
+    round_robin_proxy,
+    stop,
+)
+from hclust.data import tutorial_blobs
+
+BIN = Path(sys.executable).parent
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("redis-server") is None or not (BIN / "celery").exists(),
+    reason="needs Debian's redis-server and the celery package (make test installs both)",
+)
+
+
+@pytest.fixture(scope="module")
+def two_instances(tmp_path_factory):
+    """Redis, a Celery worker, two gunicorn instances and a round-robin proxy before them."""
+    tmp = tmp_path_factory.mktemp("two-instances")
+    redis_url = f"redis://127.0.0.1:{free_port()}/0"
+    port = redis_url.rsplit(":", 1)[1].split("/")[0]
+    with contextlib.ExitStack() as stack:
+        logs = {
+            name: stack.enter_context(open(tmp / f"{name}.log", "w"))
+            for name in ("redis", "celery")
+        }
+        redis = subprocess.Popen(
+            ["redis-server", "--port", port, "--bind", "127.0.0.1", "--save", ""]
+            + ["--appendonly", "no"],
+            stdout=logs["redis"],
+            stderr=subprocess.STDOUT,
+        )
+        stack.callback(stop, redis)
+        worker = subprocess.Popen(
+            [str(BIN / "celery"), "-A", "app:celery_app", "worker", "--concurrency=1"]
+            + ["--loglevel=info", "--without-mingle", "--without-gossip"],
+            cwd=ROOT,
+            env=app_env(tmp / "worker-cache", REDIS_URL=redis_url),
+            stdout=logs["celery"],
+            stderr=subprocess.STDOUT,
+        )
+        stack.callback(stop, worker)
+        # each instance its own disk cache: only Redis is shared
+        instances = [
+            stack.enter_context(
+                gunicorn(
+                    app_env(tmp / f"cache-{name}", REDIS_URL=redis_url),
+                    tmp / f"gunicorn-{name}.log",
+                    workers=1,
+                )
+            )
+            for name in ("a", "b")
+        ]
+        url, log = stack.enter_context(round_robin_proxy(instances))
+        yield url, log, tmp / "celery.log"
+
+
+@pytest.fixture
+def browser():
+    with headless_chromium() as driver:
+        yield driver
+
+
+def _text(driver, element_id):
+    return driver.find_element("id", element_id).text
+
+
+def _summary_sizes(driver):
+    cells = driver.find_elements("css selector", "#cluster-summary td[data-dash-column=size]")
+    return sorted(int(cell.text) for cell in cells if cell.text.strip())
+
+
+def _open(driver, url):
+    """Load the page and wait for its default clustering and its (lazily loaded) menus."""
+    driver.get(url)
+    WebDriverWait(driver, 120).until(lambda d: "0.98001" in _text(d, "cophenetic"))
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements("id", "dataset"))
+
+
+def _callbacks(log, first=0):
+    return [e for e in log[first:] if "_dash-update-component" in e["path"]]
+
+
+class TestTwoInstancesShareRedis:
+    def test_two001_either_instance_answers_for_the_same_session(self, two_instances, browser):
+        url, log, _ = two_instances
+        _open(browser, url)
+        first = len(log)
+        choose_option(browser, "dataset", "X2")
+        WebDriverWait(browser, 60).until(lambda d: "X2" in _text(d, "dataset"))
+        box = browser.find_element("id", "n-clusters")
+        box.send_keys(Keys.CONTROL, "a", Keys.BACKSPACE, "3", Keys.ENTER)
+        # the answers agree with scipy on the data the session loaded through either instance
+        _, X2 = tutorial_blobs()
+        expected = sorted(Counter(fcluster(linkage(X2, "ward"), 3, criterion="maxclust")).values())
+        WebDriverWait(browser, 60).until(lambda d: _summary_sizes(d) == expected)
+        assert browser.find_element("id", "n-clusters").get_attribute("value") == "3"
+        answered = _callbacks(log, first)
+        assert all(e["status"] in (200, 204) for e in answered), answered
+        # callbacks that read the session's data were answered by both instances
+        assert {e["upstream"] for e in answered} == {0, 1}
+        assert len(answered) >= 4
+
+    def test_two002_a_job_started_through_one_is_collected_through_the_other(
+        self, two_instances, browser
+    ):
+        url, log, worker_log = two_instances
+        _open(browser, url)
+        succeeded = worker_log.read_text().count("succeeded")
+        first = len(log)
+        # more than INLINE_MAX_N samples: the linkage is a background job on Celery
+        choose_option(browser, "dataset", "two moons")
+        browser.find_element("id", "gen-n").send_keys("\b\b\b\b\b" + str(INLINE_MAX_N + 500))
+        click_centred(browser, "#generate")
+        WebDriverWait(browser, 180).until(
+            lambda d: f"{INLINE_MAX_N + 499:,} merges" in _text(d, "clustering-status")
+        )
+        assert worker_log.read_text().count("succeeded") > succeeded
+        answered = _callbacks(log, first)
+        assert all(e["status"] in (200, 204) for e in answered), answered
+        started = {e["started"]: e["upstream"] for e in answered if e["started"]}
+        assert started, "no background job was started"
+        collected = [e for e in answered if e["collected"]]
+        assert collected, "no job result was collected"
+        for entry in collected:
+            handle = dict(
+                p.split("=", 1) for p in entry["path"].split("?", 1)[1].split("&") if "=" in p
+            )["cacheKey"]
+            assert started[handle] != entry["upstream"]
