@@ -24,10 +24,10 @@ app = dash.Dash(
 )
 app.layout = serve_layout
 server = app.server
-request_guard.guard_endpoint(app)  # a body Dash cannot dispatch gets 400, not 500
 # Uploads travel base64-encoded (4/3 larger) inside a JSON request: past this, HTTP 413.
 server.config["MAX_CONTENT_LENGTH"] = int(config.MAX_UPLOAD_MB * 2**20 * 4 / 3) + 2**20
 auth.install(server)  # sign-in before anything else, when AUTH_USERS_FILE or CLASS_CODE is set
+request_guard.guard_endpoint(app)  # a body Dash cannot dispatch gets 400, not 500
 security.install_headers(app)  # CSP (with the inline scripts' hashes), frames, no caching
 compression.enable(server)  # gzip/brotli; scripts and styles compressed once per process
 warm_up()  # each worker pays plotly's first-use costs as it boots, not in a request

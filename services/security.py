@@ -19,6 +19,8 @@ from . import config
 log = logging.getLogger(__name__)
 
 SECRET_FILE = "secret_key"
+# Where instances that share Redis keep the key they generated (SET NX: the first one wins).
+REDIS_SECRET_KEY = "hclust:secret-key"
 
 
 class UnsafeCacheDir(RuntimeError):
@@ -94,7 +96,8 @@ def _read_secret(path: str) -> str:
 
 @functools.cache
 def secret_key() -> str:
-    """The key that signs sessions: ``SECRET_KEY``, else one generated once into the cache folder.
+    """The key that signs sessions: ``SECRET_KEY``, else one generated once and kept in Redis
+    (with ``REDIS_URL``) or in the cache folder.
 
     The generated key is written to a private temporary file and linked into
     place, so concurrent workers never read half a key and all agree on the
@@ -102,6 +105,13 @@ def secret_key() -> str:
     """
     if config.SECRET_KEY:
         return config.SECRET_KEY
+    if config.REDIS_URL:
+        # instances that share Redis share every session: they must share the key too
+        import redis
+
+        client = redis.Redis.from_url(config.REDIS_URL)
+        client.set(REDIS_SECRET_KEY, secrets.token_hex(32), nx=True)
+        return client.get(REDIS_SECRET_KEY).decode("ascii")
     folder = ensure_private_dir(config.CACHE_DIR)
     path = os.path.join(folder, SECRET_FILE)
     if not os.path.exists(path):

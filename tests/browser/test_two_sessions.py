@@ -11,7 +11,9 @@ Run with ``python -m pytest tests/browser/test_two_sessions.py -q --headless``.
 
 import contextlib
 import csv
+import io
 import os
+import zipfile
 
 import pytest
 from selenium.common.exceptions import TimeoutException
@@ -147,28 +149,30 @@ def assert_plots_show_only_own(driver, method="ward"):
 
 
 def download(driver):
-    """Press Download and read the one CSV that arrives."""
+    """Press Download and read clusters.csv from the one zip that arrives."""
     for name in os.listdir(driver.downloads):
         os.remove(driver.downloads / name)
     click_centred(driver, "#download-labels")
 
     def finished():
         names = os.listdir(driver.downloads)
-        done = [n for n in names if n.endswith(".csv")]
+        done = [n for n in names if n.endswith(".zip")]
         return done if done and not any(n.endswith(".crdownload") for n in names) else []
 
-    wait(driver, lambda: finished(), "the CSV download")
+    wait(driver, lambda: finished(), "the zip download")
     (name,) = finished()
-    with open(driver.downloads / name, newline="") as handle:
-        return list(csv.DictReader(handle))
+    with zipfile.ZipFile(driver.downloads / name) as archive:
+        text = archive.read("clusters.csv").decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 def assert_download_is_own(driver):
     person = driver.person
     rows = download(driver)
-    _, first, second = PEOPLE[person]["columns"]
-    assert list(rows[0]) == ["sample", "label", first, second, "cluster"], list(rows[0])
-    assert [row["label"] for row in rows] == labels_of(person)
+    label, first, second = PEOPLE[person]["columns"]
+    expected = [label, first, second, "cluster", "cluster_status", "file_line"]
+    assert list(rows[0]) == expected, list(rows[0])
+    assert [row[label] for row in rows] == labels_of(person)
     clusters = [row["cluster"] for row in rows]
     assert len(set(clusters[:6])) == 1 and len(set(clusters[6:])) == 1
     assert clusters[0] != clusters[6]
