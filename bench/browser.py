@@ -205,7 +205,7 @@ def samples_in_dendrogram(driver):
     if not labels:
         return None
     return sum(
-        int(l[1:-1].replace(",", "")) if re.fullmatch(r"\([\d,]+\)", l) else 1 for l in labels
+        int(t[1:-1].replace(",", "")) if re.fullmatch(r"\([\d,]+\)", t) else 1 for t in labels
     )
 
 
@@ -409,7 +409,7 @@ def cut_latency(quick: bool = False) -> list[Table]:
             )
             wait(
                 driver,
-                lambda d: (
+                lambda d, before_k=before_k, before_state=before_state: (
                     input_value(d, "n-clusters") != before_k
                     and d.execute_script(SCATTER_STATE) != before_state
                 ),
@@ -435,7 +435,10 @@ def cut_latency(quick: bool = False) -> list[Table]:
                     )
             latency = max(shown_at)
             # while dragging: from the first pointer move past the new cut's merge to both plots showing its colours
-            k_at = lambda h: 1 + sum(m > h for m in heights)
+
+            def k_at(h):
+                return 1 + sum(m > h for m in heights)
+
             crossing = next((t for t, h in r["moves"] if k_at(h) == k_at(target)), None)
             if crossing is not None:
                 follow = []

@@ -340,7 +340,7 @@ class TestInstrument:
             )
             wait_until(
                 page,
-                lambda: (
+                lambda top=top: (
                     graph_js(page, "dendrogram", "return gd._fullLayout.yaxis.range[1];")
                     < top * 1.2
                 ),
@@ -744,7 +744,9 @@ class TestRecolourInTheBrowser:
                 "Plotly.relayout(gd, {'shapes[0].y0': arguments[0], 'shapes[0].y1': arguments[0]});",
                 height,
             )
-            wait_until(page, lambda: input_value(page, "#n-clusters") == str(k), f"k = {k}", QUICK)
+            wait_until(
+                page, lambda k=k: input_value(page, "#n-clusters") == str(k), f"k = {k}", QUICK
+            )
             settle(page)
             assert page.driver.execute_script("return window.hclustRecolour.count") == count + 1, (
                 f"k = {k} recoloured in the browser"
