@@ -25,6 +25,12 @@ from devtools.local_app import app_env, choose_option, click_centred, gunicorn, 
 
 from .common import Table, verdict
 
+
+def _script(name: str) -> str:
+    """A script the page runs, kept as a .js file in browser_js/ next to this module."""
+    return "\n" + (Path(__file__).with_name("browser_js") / name).read_text(encoding="utf-8")
+
+
 GRAPH = "document.querySelector('#{id} .js-plotly-plot')"
 CUT_TARGET_MS = 100
 FOLLOW_TARGET_MS = 50  # issue 17 §2: the colours follow the pointer within a frame or so
@@ -136,21 +142,7 @@ def percentile(values, q):
 
 # Records the end of linkage (the status line saying `merges`) and every dendrogram
 # afterplot with its title; t0 = the first click on `start_selector` (or a change of it).
-RENDER_RECORDER = """
-const B = window.__render = {t0: null, status: null, statusText: null, plots: []};
-performance.setResourceTimingBufferSize(5000); performance.clearResourceTimings();
-const merges = arguments[0], start = arguments[1], startEvent = arguments[2];
-const el = document.getElementById('clustering-status');
-const check = () => { if (B.status === null && B.t0 !== null && el.textContent.includes(merges)) { B.status = performance.now(); B.statusText = el.textContent; } };
-B.observer = new MutationObserver(check);
-B.observer.observe(el, {childList: true, subtree: true, characterData: true});
-document.addEventListener(startEvent, e => { if (B.t0 === null && e.target.closest && e.target.closest(start)) B.t0 = performance.now(); }, true);
-const gd = document.querySelector('#dendrogram .js-plotly-plot');
-if (!gd.__benchRender) {
-  gd.__benchRender = true;
-  gd.on('plotly_afterplot', () => { const R = window.__render; if (R) R.plots.push([performance.now(), (gd._fullLayout.title || {}).text || '']); });
-}
-"""
+RENDER_RECORDER = _script("render_recorder.js")
 
 
 def render_times(driver, method="ward"):
@@ -211,76 +203,9 @@ def samples_in_dendrogram(driver):
 
 # ---------------------------------------------------------------- cut_latency
 
-CUT_RECORDER = """
-// What a plot shows, as a short string: a hash of the points' colours, or the link colours and sizes.
-// While the line is dragged, assets/cut_recolour.js paints the colours straight into each plot's
-// WebGL scene (no plotly_afterplot) and records what it painted (gd.__hclustLive, event 'hclust:painted').
-window.__cutColours = window.__cutColours || ((gd, id) => {
-  const live = gd.__hclustLive && gd.__hclustLive.data === gd.data ? gd.__hclustLive.colours : null;
-  if (id === 'scatter') {  // one trace per colour; a point's customdata is its sample
-    const colours = live ? live : [];
-    if (!live) for (const t of gd._fullData) { const c = t.marker.color; for (let j = 0; j < t._length; j++) colours[t.customdata[j]] = c; }
-    let hash = 0;
-    for (let i = 0; i < colours.length; i++) { const c = colours[i]; hash = (hash * 31 + c.charCodeAt(1) * 7 + c.charCodeAt(3) * 3 + c.charCodeAt(5)) | 0; }
-    return String(hash);
-  }
-  let entries;
-  if (live) { const count = {}; for (const c of live) count[c] = (count[c] || 0) + 4; entries = Object.entries(count).map(([c, k]) => c + ':' + k); }
-  else entries = gd._fullData.filter(t => t.mode === 'lines').map(t => t.line.color + ':' + t._length);
-  return entries.sort().join(',');
-});
-const B = window.__cut = window.__cut || {mouseup: null, after: {dendrogram: [], scatter: []}};
-if (!window.__cutHooked) {
-  window.__cutHooked = true;
-  performance.setResourceTimingBufferSize(5000);
-  // the event's own time: when the button was released, even if the page was busy then
-  window.addEventListener('mouseup', (e) => {
-    if (!B.armed) return;
-    B.armed = false; B.mouseup = e.timeStamp;
-    // what each plot shows at the release (both plots follow the line while it is dragged)
-    for (const id of ['dendrogram', 'scatter']) B.atMouseup[id] = window.__cutColours(document.querySelector('#' + id + ' .js-plotly-plot'), id);
-  }, true);
-  // the pointer during the drag, to time how soon the plots follow it
-  window.addEventListener('mousemove', (e) => { if (B.armed) B.moves.push([e.timeStamp, e.clientY]); }, true);
-}
-for (const id of ['dendrogram', 'scatter']) {
-  const gd = document.querySelector('#' + id + ' .js-plotly-plot');
-  if (!gd.__benchCut) {
-    gd.__benchCut = true;
-    // the time of the next animation frame: pixels reach the screen only after the current task ends
-    gd.on('plotly_afterplot', () => {
-      const seen = window.__cutColours(gd, id);
-      if (B.mouseup !== null) requestAnimationFrame(() => { B.after[id].push(performance.now()); B.shown[id].push(seen); });
-      else if (B.armed) requestAnimationFrame(() => B.dragging[id].push([performance.now(), seen]));
-    });
-    gd.addEventListener('hclust:painted', () => {
-      const seen = window.__cutColours(gd, id);
-      if (B.armed && B.mouseup === null) requestAnimationFrame(() => B.dragging[id].push([performance.now(), seen]));
-    });
-    gd.on('plotly_relayout', () => { if (B.mouseup !== null && id === 'dendrogram') B.relayout.push(performance.now()); });
-  }
-}
-if (!window.__cutLong) {
-  window.__cutLong = true;
-  // every main-thread task over 50 ms from the mousedown on (the drag and the server's answer)
-  new PerformanceObserver(list => { for (const e of list.getEntries()) if (B.armed || B.mouseup !== null) B.long.push([e.startTime, e.duration]); }).observe({entryTypes: ['longtask']});
-}
-B.mouseup = null; B.armed = true; B.after = {dendrogram: [], scatter: []}; B.relayout = []; B.long = [];
-B.shown = {dendrogram: [], scatter: []}; B.atMouseup = {}; B.moves = []; B.dragging = {dendrogram: [], scatter: []};
-performance.clearResourceTimings();
-"""
+CUT_RECORDER = _script("cut_recorder.js")
 
-CUT_READ = """
-const B = window.__cut;
-const requests = performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component') && e.startTime >= B.mouseup)
-  .map(e => [e.startTime - B.mouseup, e.responseEnd - B.mouseup, e.responseStart - e.requestStart]);
-return {relayout: B.relayout.map(t => t - B.mouseup), long: B.long.map(e => [e[0] - B.mouseup, e[1]]),
-        mouseup: B.mouseup, dendrogram: B.after.dendrogram.map(t => t - B.mouseup), scatter: B.after.scatter.map(t => t - B.mouseup), requests: requests,
-        shown: B.shown, at_mouseup: B.atMouseup, first_response: requests.length ? Math.min(...requests.map(r => r[1])) : null,
-        moves: B.moves.map(([t, y]) => { const gd = document.querySelector('#dendrogram .js-plotly-plot'), l = gd._fullLayout;
-                                         return [t - B.mouseup, l.yaxis.p2l(y - gd.getBoundingClientRect().top - l._size.t)]; }),
-        dragging: Object.fromEntries(Object.entries(B.dragging).map(([id, list]) => [id, list.map(([t, seen]) => [t - B.mouseup, seen])]))};
-"""
+CUT_READ = _script("cut_read.js")
 
 SCATTER_STATE = """
 const gd = document.querySelector('#scatter .js-plotly-plot');
@@ -677,35 +602,7 @@ def upload_50k(quick: bool = False) -> list[Table]:
 
 # ---------------------------------------------------------------- diagnostics_x2
 
-DIAG_RECORDER = """
-const B = window.__diag = {t0: null, done: {}, initial: {}};
-performance.setResourceTimingBufferSize(5000); performance.clearResourceTimings();
-B.initial.cophenetic = document.getElementById('cophenetic').textContent;
-B.initial.elbow = document.getElementById('elbow').textContent;
-B.initial.inconsistency = document.getElementById('inconsistency').innerHTML;
-const qgd = () => document.querySelector('#quality-graph .js-plotly-plot');
-const conditions = {
-  cophenetic: () => { const t = document.getElementById('cophenetic').textContent; return t !== B.initial.cophenetic && /\\d\\.\\d{3}/.test(t); },
-  elbow: () => { const t = document.getElementById('elbow').textContent; return t !== B.initial.elbow && t.includes('Suggested k = 4'); },
-  inconsistency: () => { const e = document.getElementById('inconsistency'); return e.innerHTML !== B.initial.inconsistency && !!e.querySelector('table'); },
-  quality: () => B.qualityPlotted === true,
-};
-const check = () => {
-  if (B.t0 === null) return;
-  for (const [name, ok] of Object.entries(conditions)) if (!(name in B.done) && ok()) B.done[name] = performance.now() - B.t0;
-};
-B.observer = new MutationObserver(check);
-B.observer.observe(document.body, {childList: true, subtree: true, characterData: true});
-const gd = qgd();
-window.__diagQuality = () => {
-  const D = window.__diag; if (!D || D.t0 === null) return;
-  const g = qgd(), data = g._fullData || [];
-  if (data.length === 3 && data.every(t => t.x && t.x.length === 9)) D.qualityPlotted = true;
-  check();
-};
-if (!gd.__benchDiag) { gd.__benchDiag = true; gd.on('plotly_afterplot', () => window.__diagQuality()); }
-document.addEventListener('click', e => { const D = window.__diag; if (D.t0 === null && e.target.closest && e.target.closest('[role=option]')) D.t0 = performance.now(); }, true);
-"""
+DIAG_RECORDER = _script("diag_recorder.js")
 
 
 def _settled(driver, seconds=0.5, timeout=30):
