@@ -149,7 +149,8 @@ def render_times(driver, method="ward"):
     """(status time - t0, first dendrogram afterplot after it - status, title) in seconds."""
     B = driver.execute_script(
         "const B = window.__render; return {t0: B.t0, status: B.status, statusText: B.statusText, plots: B.plots,"
-        "requests: performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component') && e.startTime >= B.status)"
+        "requests: performance.getEntriesByType('resource').filter(e => "
+        "e.name.includes('_dash-update-component') && e.startTime >= B.status)"
         ".map(e => [e.startTime - B.status, e.responseEnd - B.status])};"
     )
     after = [(t, title) for t, title in B["plots"] if t >= B["status"] and method in title]
@@ -159,7 +160,9 @@ def render_times(driver, method="ward"):
     render = t_plot - B["status"]
     responses = max((end for _, end in B["requests"] if end <= render), default=0.0)
     print(
-        f"    requests after the status (ms from it): {[(round(a), round(b)) for a, b in B['requests'] if a <= render]}; afterplot at {render:.0f}",
+        "    requests after the status (ms from it): "
+        f"{[(round(a), round(b)) for a, b in B['requests'] if a <= render]}; afterplot at "
+        f"{render:.0f}",
         file=sys.stderr,
         flush=True,
     )
@@ -304,7 +307,8 @@ def cut_latency(quick: bool = False) -> list[Table]:
             (heights[i1] + heights[i1 + 1]) / 2,
         ]  # start away from the default cut
         print(
-            f"  cut_latency n={n}: alternating cut heights {targets[0]:.4g} (k={i2 + 2}) and {targets[1]:.4g} (k={i1 + 2})",
+            f"  cut_latency n={n}: alternating cut heights {targets[0]:.4g} (k={i2 + 2}) and "
+            f"{targets[1]:.4g} (k={i1 + 2})",
             file=sys.stderr,
             flush=True,
         )
@@ -387,10 +391,14 @@ def cut_latency(quick: bool = False) -> list[Table]:
                 or input_value(driver, "cut-height") != before_h
             )
             print(
-                f"  drag {i + 1}: k {before_k} -> {input_value(driver, 'n-clusters')}, {latency:.0f} ms (settled {settled:.0f} ms; "
+                f"  drag {i + 1}: k {before_k} -> {input_value(driver, 'n-clusters')}, "
+                f"{latency:.0f} ms (settled {settled:.0f} ms; "
                 f"pointer past the merge -> shown {follows[-1] if crossing is not None else float('nan'):.0f} ms) "
-                f"(afterplots d/s {len(r['dendrogram'])}/{len(r['scatter'])}, requests {[(round(a), round(b)) for a, b, _ in r['requests']]}, "
-                f"afterplots d {[round(t) for t in r['dendrogram']]} s {[round(t) for t in r['scatter']]}, relayout {[round(t) for t in r['relayout']]}, "
+                f"(afterplots d/s {len(r['dendrogram'])}/{len(r['scatter'])}, requests "
+                f"{[(round(a), round(b)) for a, b, _ in r['requests']]}, "
+                f"afterplots d {[round(t) for t in r['dendrogram']]} s "
+                f"{[round(t) for t in r['scatter']]}, relayout "
+                f"{[round(t) for t in r['relayout']]}, "
                 f"long tasks {[(round(a), round(b)) for a, b in r['long']]})",
                 file=sys.stderr,
                 flush=True,
@@ -419,26 +427,38 @@ def cut_latency(quick: bool = False) -> list[Table]:
         s_counts = sorted({c[1] for c in counts})
         q_counts = sorted({c[2] for c in counts})
         notes += [
-            "Latency = from the drag's mouseup to the later of the first plotly_afterplot on #dendrogram and on #scatter that shows the plot's "
-            "final colours (0 when it already showed them at the release: both plots follow the line while it is dragged, assets/cut_recolour.js), timed at the next animation frame after it (when the browser can paint it; performance.now() in the page; each afterplot records a hash of the scatter's point colours and the dendrogram's "
-            "link colours and sizes; 'final' = after 0.5 s without another afterplot). 'before any answer' counts drags whose colours were "
-            "shown before the first _dash-update-component response arrived: recoloured in the browser (assets/cut_recolour.js).",
-            "'settled' = the last afterplot of either plot: the server's answer redraws both plots in the same colours (and updates the inputs, "
+            "Latency = from the drag's mouseup to the later of the first plotly_afterplot on "
+            "#dendrogram and on #scatter that shows the plot's "
+            "final colours (0 when it already showed them at the release: both plots follow the "
+            "line while it is dragged, assets/cut_recolour.js), timed at the next animation frame "
+            "after it (when the browser can paint it; performance.now() in the page; each "
+            "afterplot records a hash of the scatter's point colours and the dendrogram's "
+            "link colours and sizes; 'final' = after 0.5 s without another afterplot). 'before any "
+            "answer' counts drags whose colours were "
+            "shown before the first _dash-update-component response arrived: recoloured in the "
+            "browser (assets/cut_recolour.js).",
+            "'settled' = the last afterplot of either plot: the server's answer redraws both plots "
+            "in the same colours (and updates the inputs, "
             "the summary and the k plots); it is shown for completeness, not as the latency.",
-            "'while dragging' = from the first mousemove whose pointer height lies past the new cut's merge (its event time) to the first "
-            "animation frame after an afterplot of each plot with its final colours, the later of the two; median / p95 (drags measured). "
-            "It is how closely the colours follow the line, and includes up to one frame of waiting for the next animation frame. "
+            "'while dragging' = from the first mousemove whose pointer height lies past the new "
+            "cut's merge (its event time) to the first "
+            "animation frame after an afterplot of each plot with its final colours, the later of "
+            "the two; median / p95 (drags measured). "
+            "It is how closely the colours follow the line, and includes up to one frame of "
+            "waiting for the next animation frame. "
             "While dragging, assets/cut_recolour.js paints the colours straight into each plot's "
             "WebGL scene and records what it painted (no afterplot); the bench hashes that record. "
             f"Target: p95 ≤ {FOLLOW_TARGET_MS} ms.",
             "'longest task' = the longest main-thread task (PerformanceObserver 'longtask', over "
             "50 ms) from the mousedown until the page settled, over all drags; "
             f"target ≤ {LONG_TASK_TARGET_MS} ms.",
-            f"Drags alternate between the midpoints of the two largest gaps among the drawn merges (k = {i2 + 2} and k = {i1 + 2}); "
+            "Drags alternate between the midpoints of the two largest gaps among the drawn merges "
+            f"(k = {i2 + 2} and k = {i1 + 2}); "
             "'changed' counts drags after which the scatter's distinct colours or the cut height changed.",
             f"Afterplots per drag on dendrogram/scatter: {d_counts}/{s_counts}; callback requests per drag: {q_counts} "
             "(the server's answers after the browser's recolour).",
-            "Data: 'Generate: two moons' (noise 0.06, seed 4711), ward, truncated dendrogram (the page's default); gunicorn -w 2, headless Chromium.",
+            "Data: 'Generate: two moons' (noise 0.06, seed 4711), ward, truncated dendrogram (the "
+            "page's default); gunicorn -w 2, headless Chromium.",
         ]
     table = Table(
         "Cut drag: mouse release to both plots recoloured (headless Chromium, gunicorn -w 2)",
@@ -478,7 +498,8 @@ def first_render(quick: bool = False) -> list[Table]:
             linkage_s, render_s, total_s, title, responses_s = render_times(driver)
             samples = samples_in_dendrogram(driver)
             print(
-                f"  first_render n={n}: click->status {linkage_s:.2f} s, status->render {render_s:.3f} s, title {title!r}, samples {samples}",
+                f"  first_render n={n}: click->status {linkage_s:.2f} s, status->render "
+                f"{render_s:.3f} s, title {title!r}, samples {samples}",
                 file=sys.stderr,
                 flush=True,
             )
@@ -501,10 +522,14 @@ def first_render(quick: bool = False) -> list[Table]:
                 ]
             )
     notes = [
-        "Generate: two moons (noise 0.06, seed 4711), method ward (fastcluster's memory-light linkage_vector), truncated dendrogram (default).",
-        "'end of linkage' = the MutationObserver on #clustering-status seeing 'n−1 merges'; 'rendered' = the first plotly_afterplot of #dendrogram "
-        "after it whose title names ward. 'to end of linkage' includes generating the data, the background job and its polling.",
-        "'to last response' = from the end of linkage to the end of the last _dash-update-component response before the render (the cut and views "
+        "Generate: two moons (noise 0.06, seed 4711), method ward (fastcluster's memory-light "
+        "linkage_vector), truncated dendrogram (default).",
+        "'end of linkage' = the MutationObserver on #clustering-status seeing 'n−1 merges'; "
+        "'rendered' = the first plotly_afterplot of #dendrogram "
+        "after it whose title names ward. 'to end of linkage' includes generating the data, the "
+        "background job and its polling.",
+        "'to last response' = from the end of linkage to the end of the last "
+        "_dash-update-component response before the render (the cut and views "
         "callbacks: network + server); 'last response → rendered' = the browser building the figures.",
         "'samples drawn' sums the truncated leaves' sizes: it must equal n (the dendrogram is of the new data).",
     ]
@@ -558,7 +583,8 @@ def upload_50k(quick: bool = False) -> list[Table]:
             status = text(driver, "clustering-status")
             data_status = text(driver, "data-status")
     print(
-        f"  upload n={n}: {size_mb:.1f} MB, upload->status {linkage_s:.2f} s, ->render {total_s:.2f} s; {status!r}; {data_status!r}",
+        f"  upload n={n}: {size_mb:.1f} MB, upload->status {linkage_s:.2f} s, ->render "
+        f"{total_s:.2f} s; {status!r}; {data_status!r}",
         file=sys.stderr,
         flush=True,
     )
@@ -576,8 +602,10 @@ def upload_50k(quick: bool = False) -> list[Table]:
         ]
     ]
     notes = [
-        "A CSV with a header row (5 Gaussian blobs in 10-D) sent to the <input type=file> of #upload-data; t0 = its 'change' event in the page.",
-        "Method ward (default), euclidean; 'end of linkage' = #clustering-status saying 'n−1 merges'; 'rendered' = the next #dendrogram afterplot (truncated tree).",
+        "A CSV with a header row (5 Gaussian blobs in 10-D) sent to the <input type=file> of "
+        "#upload-data; t0 = its 'change' event in the page.",
+        "Method ward (default), euclidean; 'end of linkage' = #clustering-status saying 'n−1 "
+        "merges'; 'rendered' = the next #dendrogram afterplot (truncated tree).",
         f"Status line at the end: {status!r}. Data status: {data_status!r}.",
     ]
     return [
@@ -635,7 +663,8 @@ def _measure_x2(driver):
     except TimeoutError:
         state = driver.execute_script(
             "const D = window.__diag; return {t0: D.t0, done: D.done, q: D.qualityPlotted,"
-            "quality: (document.querySelector('#quality-graph .js-plotly-plot')._fullData || []).map(t => t.x && t.x.length)};"
+            "quality: (document.querySelector('#quality-graph .js-plotly-plot')._fullData || "
+            "[]).map(t => t.x && t.x.length)};"
         )
         print(
             f"    not all diagnostics panels updated within 30 s: {state}; elbow {text(driver, 'elbow')[:60]!r}",
@@ -645,7 +674,8 @@ def _measure_x2(driver):
     time.sleep(0.5)
     requests = driver.execute_script(
         "const D = window.__diag; return performance.getEntriesByType('resource')"
-        ".filter(e => e.name.includes('_dash-update-component') && e.startTime >= D.t0).map(e => [e.startTime - D.t0, e.responseEnd - D.t0]);"
+        ".filter(e => e.name.includes('_dash-update-component') && e.startTime >= D.t0).map(e => "
+        "[e.startTime - D.t0, e.responseEnd - D.t0]);"
     )
     print(
         f"    {len(requests)} callback requests after the click: {[(round(a), round(b)) for a, b in requests]}",
@@ -699,11 +729,17 @@ def diagnostics_x2(quick: bool = False) -> list[Table]:
             ]
         )
     notes = [
-        "t0 = the click on the dropdown option 'Tutorial: 5 blobs of growing variance, X2' (a capture listener in the page); each panel's time is "
-        "when a MutationObserver (or, for the quality plot, plotly_afterplot) first sees it updated: #cophenetic text changed to a number, "
-        "#elbow says 'Suggested k = 4', #quality-graph drawn with 3 traces of 9 points, #inconsistency changed and holding a table.",
-        "Each choice is made on an idle page (no callback pending for 0.5 s). Row 1 is the first choice of X2 on a fresh server: it includes the linkage job and every diagnostic computed for the first time. "
-        "Row 2 chooses the 2 blobs and X2 again in the same session; whether the server reuses its first results depends on its cache.",
+        "t0 = the click on the dropdown option 'Tutorial: 5 blobs of growing variance, X2' (a "
+        "capture listener in the page); each panel's time is "
+        "when a MutationObserver (or, for the quality plot, plotly_afterplot) first sees it "
+        "updated: #cophenetic text changed to a number, "
+        "#elbow says 'Suggested k = 4', #quality-graph drawn with 3 traces of 9 points, "
+        "#inconsistency changed and holding a table.",
+        "Each choice is made on an idle page (no callback pending for 0.5 s). Row 1 is the first "
+        "choice of X2 on a fresh server: it includes the linkage job and every diagnostic computed "
+        "for the first time. "
+        "Row 2 chooses the 2 blobs and X2 again in the same session; whether the server reuses its "
+        "first results depends on its cache.",
         f"Elbow text at the end: {elbow!r}.",
     ]
     return [
