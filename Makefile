@@ -8,7 +8,7 @@ PORT ?= 8050
 WORKERS ?=
 THREADS ?=
 
-.PHONY: run test unit browser bench js install install-dev browser-deps clean
+.PHONY: run test lint unit browser bench js install install-dev browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +53,11 @@ js: install-dev
 	$(BIN)/python tests/js/make_fixtures.py
 	node --test tests/js/
 
-test: install-dev browser-deps js
+# ruff (ruff.toml): lint rules and the formatter's check, before any test runs.
+lint: install-dev
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+test: lint install-dev browser-deps js
 	$(BIN)/python -m pytest tests -q --headless
 
 bench: install-dev browser-deps

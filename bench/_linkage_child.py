@@ -63,9 +63,13 @@ def main(impl: str, method: str, n: int, repeat: int, seed: int) -> dict:
     X = gaussian_blobs(n, seed)
     if impl == "ours":
         load_compiled()  # as each server process does when it boots (hclust.ward)
-        call = lambda: compute_linkage(X, method, "euclidean")
+
+        def call():
+            return compute_linkage(X, method, "euclidean")
     elif impl == "scipy":
-        call = lambda: scipy_linkage(X, method=method, metric="euclidean")
+
+        def call():
+            return scipy_linkage(X, method=method, metric="euclidean")
     else:
         raise SystemExit(f"unknown implementation {impl!r}")
     use_proc = _reset_peak() and _status_mib("VmHWM") is not None

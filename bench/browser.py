@@ -25,6 +25,12 @@ from devtools.local_app import app_env, choose_option, click_centred, gunicorn, 
 
 from .common import Table, verdict
 
+
+def _script(name: str) -> str:
+    """A script the page runs, kept as a .js file in browser_js/ next to this module."""
+    return "\n" + (Path(__file__).with_name("browser_js") / name).read_text(encoding="utf-8")
+
+
 GRAPH = "document.querySelector('#{id} .js-plotly-plot')"
 CUT_TARGET_MS = 100
 FOLLOW_TARGET_MS = 50  # issue 17 §2: the colours follow the pointer within a frame or so
@@ -136,28 +142,15 @@ def percentile(values, q):
 
 # Records the end of linkage (the status line saying `merges`) and every dendrogram
 # afterplot with its title; t0 = the first click on `start_selector` (or a change of it).
-RENDER_RECORDER = """
-const B = window.__render = {t0: null, status: null, statusText: null, plots: []};
-performance.setResourceTimingBufferSize(5000); performance.clearResourceTimings();
-const merges = arguments[0], start = arguments[1], startEvent = arguments[2];
-const el = document.getElementById('clustering-status');
-const check = () => { if (B.status === null && B.t0 !== null && el.textContent.includes(merges)) { B.status = performance.now(); B.statusText = el.textContent; } };
-B.observer = new MutationObserver(check);
-B.observer.observe(el, {childList: true, subtree: true, characterData: true});
-document.addEventListener(startEvent, e => { if (B.t0 === null && e.target.closest && e.target.closest(start)) B.t0 = performance.now(); }, true);
-const gd = document.querySelector('#dendrogram .js-plotly-plot');
-if (!gd.__benchRender) {
-  gd.__benchRender = true;
-  gd.on('plotly_afterplot', () => { const R = window.__render; if (R) R.plots.push([performance.now(), (gd._fullLayout.title || {}).text || '']); });
-}
-"""
+RENDER_RECORDER = _script("render_recorder.js")
 
 
 def render_times(driver, method="ward"):
     """(status time - t0, first dendrogram afterplot after it - status, title) in seconds."""
     B = driver.execute_script(
         "const B = window.__render; return {t0: B.t0, status: B.status, statusText: B.statusText, plots: B.plots,"
-        "requests: performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component') && e.startTime >= B.status)"
+        "requests: performance.getEntriesByType('resource').filter(e => "
+        "e.name.includes('_dash-update-component') && e.startTime >= B.status)"
         ".map(e => [e.startTime - B.status, e.responseEnd - B.status])};"
     )
     after = [(t, title) for t, title in B["plots"] if t >= B["status"] and method in title]
@@ -167,7 +160,9 @@ def render_times(driver, method="ward"):
     render = t_plot - B["status"]
     responses = max((end for _, end in B["requests"] if end <= render), default=0.0)
     print(
-        f"    requests after the status (ms from it): {[(round(a), round(b)) for a, b in B['requests'] if a <= render]}; afterplot at {render:.0f}",
+        "    requests after the status (ms from it): "
+        f"{[(round(a), round(b)) for a, b in B['requests'] if a <= render]}; afterplot at "
+        f"{render:.0f}",
         file=sys.stderr,
         flush=True,
     )
@@ -205,82 +200,15 @@ def samples_in_dendrogram(driver):
     if not labels:
         return None
     return sum(
-        int(l[1:-1].replace(",", "")) if re.fullmatch(r"\([\d,]+\)", l) else 1 for l in labels
+        int(t[1:-1].replace(",", "")) if re.fullmatch(r"\([\d,]+\)", t) else 1 for t in labels
     )
 
 
 # ---------------------------------------------------------------- cut_latency
 
-CUT_RECORDER = """
-// What a plot shows, as a short string: a hash of the points' colours, or the link colours and sizes.
-// While the line is dragged, assets/cut_recolour.js paints the colours straight into each plot's
-// WebGL scene (no plotly_afterplot) and records what it painted (gd.__hclustLive, event 'hclust:painted').
-window.__cutColours = window.__cutColours || ((gd, id) => {
-  const live = gd.__hclustLive && gd.__hclustLive.data === gd.data ? gd.__hclustLive.colours : null;
-  if (id === 'scatter') {  // one trace per colour; a point's customdata is its sample
-    const colours = live ? live : [];
-    if (!live) for (const t of gd._fullData) { const c = t.marker.color; for (let j = 0; j < t._length; j++) colours[t.customdata[j]] = c; }
-    let hash = 0;
-    for (let i = 0; i < colours.length; i++) { const c = colours[i]; hash = (hash * 31 + c.charCodeAt(1) * 7 + c.charCodeAt(3) * 3 + c.charCodeAt(5)) | 0; }
-    return String(hash);
-  }
-  let entries;
-  if (live) { const count = {}; for (const c of live) count[c] = (count[c] || 0) + 4; entries = Object.entries(count).map(([c, k]) => c + ':' + k); }
-  else entries = gd._fullData.filter(t => t.mode === 'lines').map(t => t.line.color + ':' + t._length);
-  return entries.sort().join(',');
-});
-const B = window.__cut = window.__cut || {mouseup: null, after: {dendrogram: [], scatter: []}};
-if (!window.__cutHooked) {
-  window.__cutHooked = true;
-  performance.setResourceTimingBufferSize(5000);
-  // the event's own time: when the button was released, even if the page was busy then
-  window.addEventListener('mouseup', (e) => {
-    if (!B.armed) return;
-    B.armed = false; B.mouseup = e.timeStamp;
-    // what each plot shows at the release (both plots follow the line while it is dragged)
-    for (const id of ['dendrogram', 'scatter']) B.atMouseup[id] = window.__cutColours(document.querySelector('#' + id + ' .js-plotly-plot'), id);
-  }, true);
-  // the pointer during the drag, to time how soon the plots follow it
-  window.addEventListener('mousemove', (e) => { if (B.armed) B.moves.push([e.timeStamp, e.clientY]); }, true);
-}
-for (const id of ['dendrogram', 'scatter']) {
-  const gd = document.querySelector('#' + id + ' .js-plotly-plot');
-  if (!gd.__benchCut) {
-    gd.__benchCut = true;
-    // the time of the next animation frame: pixels reach the screen only after the current task ends
-    gd.on('plotly_afterplot', () => {
-      const seen = window.__cutColours(gd, id);
-      if (B.mouseup !== null) requestAnimationFrame(() => { B.after[id].push(performance.now()); B.shown[id].push(seen); });
-      else if (B.armed) requestAnimationFrame(() => B.dragging[id].push([performance.now(), seen]));
-    });
-    gd.addEventListener('hclust:painted', () => {
-      const seen = window.__cutColours(gd, id);
-      if (B.armed && B.mouseup === null) requestAnimationFrame(() => B.dragging[id].push([performance.now(), seen]));
-    });
-    gd.on('plotly_relayout', () => { if (B.mouseup !== null && id === 'dendrogram') B.relayout.push(performance.now()); });
-  }
-}
-if (!window.__cutLong) {
-  window.__cutLong = true;
-  // every main-thread task over 50 ms from the mousedown on (the drag and the server's answer)
-  new PerformanceObserver(list => { for (const e of list.getEntries()) if (B.armed || B.mouseup !== null) B.long.push([e.startTime, e.duration]); }).observe({entryTypes: ['longtask']});
-}
-B.mouseup = null; B.armed = true; B.after = {dendrogram: [], scatter: []}; B.relayout = []; B.long = [];
-B.shown = {dendrogram: [], scatter: []}; B.atMouseup = {}; B.moves = []; B.dragging = {dendrogram: [], scatter: []};
-performance.clearResourceTimings();
-"""
+CUT_RECORDER = _script("cut_recorder.js")
 
-CUT_READ = """
-const B = window.__cut;
-const requests = performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component') && e.startTime >= B.mouseup)
-  .map(e => [e.startTime - B.mouseup, e.responseEnd - B.mouseup, e.responseStart - e.requestStart]);
-return {relayout: B.relayout.map(t => t - B.mouseup), long: B.long.map(e => [e[0] - B.mouseup, e[1]]),
-        mouseup: B.mouseup, dendrogram: B.after.dendrogram.map(t => t - B.mouseup), scatter: B.after.scatter.map(t => t - B.mouseup), requests: requests,
-        shown: B.shown, at_mouseup: B.atMouseup, first_response: requests.length ? Math.min(...requests.map(r => r[1])) : null,
-        moves: B.moves.map(([t, y]) => { const gd = document.querySelector('#dendrogram .js-plotly-plot'), l = gd._fullLayout;
-                                         return [t - B.mouseup, l.yaxis.p2l(y - gd.getBoundingClientRect().top - l._size.t)]; }),
-        dragging: Object.fromEntries(Object.entries(B.dragging).map(([id, list]) => [id, list.map(([t, seen]) => [t - B.mouseup, seen])]))};
-"""
+CUT_READ = _script("cut_read.js")
 
 SCATTER_STATE = """
 const gd = document.querySelector('#scatter .js-plotly-plot');
@@ -379,7 +307,8 @@ def cut_latency(quick: bool = False) -> list[Table]:
             (heights[i1] + heights[i1 + 1]) / 2,
         ]  # start away from the default cut
         print(
-            f"  cut_latency n={n}: alternating cut heights {targets[0]:.4g} (k={i2 + 2}) and {targets[1]:.4g} (k={i1 + 2})",
+            f"  cut_latency n={n}: alternating cut heights {targets[0]:.4g} (k={i2 + 2}) and "
+            f"{targets[1]:.4g} (k={i1 + 2})",
             file=sys.stderr,
             flush=True,
         )
@@ -409,7 +338,7 @@ def cut_latency(quick: bool = False) -> list[Table]:
             )
             wait(
                 driver,
-                lambda d: (
+                lambda d, before_k=before_k, before_state=before_state: (
                     input_value(d, "n-clusters") != before_k
                     and d.execute_script(SCATTER_STATE) != before_state
                 ),
@@ -435,7 +364,10 @@ def cut_latency(quick: bool = False) -> list[Table]:
                     )
             latency = max(shown_at)
             # while dragging: from the first pointer move past the new cut's merge to both plots showing its colours
-            k_at = lambda h: 1 + sum(m > h for m in heights)
+
+            def k_at(h):
+                return 1 + sum(m > h for m in heights)
+
             crossing = next((t for t, h in r["moves"] if k_at(h) == k_at(target)), None)
             if crossing is not None:
                 follow = []
@@ -459,10 +391,14 @@ def cut_latency(quick: bool = False) -> list[Table]:
                 or input_value(driver, "cut-height") != before_h
             )
             print(
-                f"  drag {i + 1}: k {before_k} -> {input_value(driver, 'n-clusters')}, {latency:.0f} ms (settled {settled:.0f} ms; "
+                f"  drag {i + 1}: k {before_k} -> {input_value(driver, 'n-clusters')}, "
+                f"{latency:.0f} ms (settled {settled:.0f} ms; "
                 f"pointer past the merge -> shown {follows[-1] if crossing is not None else float('nan'):.0f} ms) "
-                f"(afterplots d/s {len(r['dendrogram'])}/{len(r['scatter'])}, requests {[(round(a), round(b)) for a, b, _ in r['requests']]}, "
-                f"afterplots d {[round(t) for t in r['dendrogram']]} s {[round(t) for t in r['scatter']]}, relayout {[round(t) for t in r['relayout']]}, "
+                f"(afterplots d/s {len(r['dendrogram'])}/{len(r['scatter'])}, requests "
+                f"{[(round(a), round(b)) for a, b, _ in r['requests']]}, "
+                f"afterplots d {[round(t) for t in r['dendrogram']]} s "
+                f"{[round(t) for t in r['scatter']]}, relayout "
+                f"{[round(t) for t in r['relayout']]}, "
                 f"long tasks {[(round(a), round(b)) for a, b in r['long']]})",
                 file=sys.stderr,
                 flush=True,
@@ -491,26 +427,38 @@ def cut_latency(quick: bool = False) -> list[Table]:
         s_counts = sorted({c[1] for c in counts})
         q_counts = sorted({c[2] for c in counts})
         notes += [
-            "Latency = from the drag's mouseup to the later of the first plotly_afterplot on #dendrogram and on #scatter that shows the plot's "
-            "final colours (0 when it already showed them at the release: both plots follow the line while it is dragged, assets/cut_recolour.js), timed at the next animation frame after it (when the browser can paint it; performance.now() in the page; each afterplot records a hash of the scatter's point colours and the dendrogram's "
-            "link colours and sizes; 'final' = after 0.5 s without another afterplot). 'before any answer' counts drags whose colours were "
-            "shown before the first _dash-update-component response arrived: recoloured in the browser (assets/cut_recolour.js).",
-            "'settled' = the last afterplot of either plot: the server's answer redraws both plots in the same colours (and updates the inputs, "
+            "Latency = from the drag's mouseup to the later of the first plotly_afterplot on "
+            "#dendrogram and on #scatter that shows the plot's "
+            "final colours (0 when it already showed them at the release: both plots follow the "
+            "line while it is dragged, assets/cut_recolour.js), timed at the next animation frame "
+            "after it (when the browser can paint it; performance.now() in the page; each "
+            "afterplot records a hash of the scatter's point colours and the dendrogram's "
+            "link colours and sizes; 'final' = after 0.5 s without another afterplot). 'before any "
+            "answer' counts drags whose colours were "
+            "shown before the first _dash-update-component response arrived: recoloured in the "
+            "browser (assets/cut_recolour.js).",
+            "'settled' = the last afterplot of either plot: the server's answer redraws both plots "
+            "in the same colours (and updates the inputs, "
             "the summary and the k plots); it is shown for completeness, not as the latency.",
-            "'while dragging' = from the first mousemove whose pointer height lies past the new cut's merge (its event time) to the first "
-            "animation frame after an afterplot of each plot with its final colours, the later of the two; median / p95 (drags measured). "
-            "It is how closely the colours follow the line, and includes up to one frame of waiting for the next animation frame. "
+            "'while dragging' = from the first mousemove whose pointer height lies past the new "
+            "cut's merge (its event time) to the first "
+            "animation frame after an afterplot of each plot with its final colours, the later of "
+            "the two; median / p95 (drags measured). "
+            "It is how closely the colours follow the line, and includes up to one frame of "
+            "waiting for the next animation frame. "
             "While dragging, assets/cut_recolour.js paints the colours straight into each plot's "
             "WebGL scene and records what it painted (no afterplot); the bench hashes that record. "
             f"Target: p95 ≤ {FOLLOW_TARGET_MS} ms.",
             "'longest task' = the longest main-thread task (PerformanceObserver 'longtask', over "
             "50 ms) from the mousedown until the page settled, over all drags; "
             f"target ≤ {LONG_TASK_TARGET_MS} ms.",
-            f"Drags alternate between the midpoints of the two largest gaps among the drawn merges (k = {i2 + 2} and k = {i1 + 2}); "
+            "Drags alternate between the midpoints of the two largest gaps among the drawn merges "
+            f"(k = {i2 + 2} and k = {i1 + 2}); "
             "'changed' counts drags after which the scatter's distinct colours or the cut height changed.",
             f"Afterplots per drag on dendrogram/scatter: {d_counts}/{s_counts}; callback requests per drag: {q_counts} "
             "(the server's answers after the browser's recolour).",
-            "Data: 'Generate: two moons' (noise 0.06, seed 4711), ward, truncated dendrogram (the page's default); gunicorn -w 2, headless Chromium.",
+            "Data: 'Generate: two moons' (noise 0.06, seed 4711), ward, truncated dendrogram (the "
+            "page's default); gunicorn -w 2, headless Chromium.",
         ]
     table = Table(
         "Cut drag: mouse release to both plots recoloured (headless Chromium, gunicorn -w 2)",
@@ -550,7 +498,8 @@ def first_render(quick: bool = False) -> list[Table]:
             linkage_s, render_s, total_s, title, responses_s = render_times(driver)
             samples = samples_in_dendrogram(driver)
             print(
-                f"  first_render n={n}: click->status {linkage_s:.2f} s, status->render {render_s:.3f} s, title {title!r}, samples {samples}",
+                f"  first_render n={n}: click->status {linkage_s:.2f} s, status->render "
+                f"{render_s:.3f} s, title {title!r}, samples {samples}",
                 file=sys.stderr,
                 flush=True,
             )
@@ -573,10 +522,14 @@ def first_render(quick: bool = False) -> list[Table]:
                 ]
             )
     notes = [
-        "Generate: two moons (noise 0.06, seed 4711), method ward (fastcluster's memory-light linkage_vector), truncated dendrogram (default).",
-        "'end of linkage' = the MutationObserver on #clustering-status seeing 'n−1 merges'; 'rendered' = the first plotly_afterplot of #dendrogram "
-        "after it whose title names ward. 'to end of linkage' includes generating the data, the background job and its polling.",
-        "'to last response' = from the end of linkage to the end of the last _dash-update-component response before the render (the cut and views "
+        "Generate: two moons (noise 0.06, seed 4711), method ward (fastcluster's memory-light "
+        "linkage_vector), truncated dendrogram (default).",
+        "'end of linkage' = the MutationObserver on #clustering-status seeing 'n−1 merges'; "
+        "'rendered' = the first plotly_afterplot of #dendrogram "
+        "after it whose title names ward. 'to end of linkage' includes generating the data, the "
+        "background job and its polling.",
+        "'to last response' = from the end of linkage to the end of the last "
+        "_dash-update-component response before the render (the cut and views "
         "callbacks: network + server); 'last response → rendered' = the browser building the figures.",
         "'samples drawn' sums the truncated leaves' sizes: it must equal n (the dendrogram is of the new data).",
     ]
@@ -630,7 +583,8 @@ def upload_50k(quick: bool = False) -> list[Table]:
             status = text(driver, "clustering-status")
             data_status = text(driver, "data-status")
     print(
-        f"  upload n={n}: {size_mb:.1f} MB, upload->status {linkage_s:.2f} s, ->render {total_s:.2f} s; {status!r}; {data_status!r}",
+        f"  upload n={n}: {size_mb:.1f} MB, upload->status {linkage_s:.2f} s, ->render "
+        f"{total_s:.2f} s; {status!r}; {data_status!r}",
         file=sys.stderr,
         flush=True,
     )
@@ -648,8 +602,10 @@ def upload_50k(quick: bool = False) -> list[Table]:
         ]
     ]
     notes = [
-        "A CSV with a header row (5 Gaussian blobs in 10-D) sent to the <input type=file> of #upload-data; t0 = its 'change' event in the page.",
-        "Method ward (default), euclidean; 'end of linkage' = #clustering-status saying 'n−1 merges'; 'rendered' = the next #dendrogram afterplot (truncated tree).",
+        "A CSV with a header row (5 Gaussian blobs in 10-D) sent to the <input type=file> of "
+        "#upload-data; t0 = its 'change' event in the page.",
+        "Method ward (default), euclidean; 'end of linkage' = #clustering-status saying 'n−1 "
+        "merges'; 'rendered' = the next #dendrogram afterplot (truncated tree).",
         f"Status line at the end: {status!r}. Data status: {data_status!r}.",
     ]
     return [
@@ -674,35 +630,7 @@ def upload_50k(quick: bool = False) -> list[Table]:
 
 # ---------------------------------------------------------------- diagnostics_x2
 
-DIAG_RECORDER = """
-const B = window.__diag = {t0: null, done: {}, initial: {}};
-performance.setResourceTimingBufferSize(5000); performance.clearResourceTimings();
-B.initial.cophenetic = document.getElementById('cophenetic').textContent;
-B.initial.elbow = document.getElementById('elbow').textContent;
-B.initial.inconsistency = document.getElementById('inconsistency').innerHTML;
-const qgd = () => document.querySelector('#quality-graph .js-plotly-plot');
-const conditions = {
-  cophenetic: () => { const t = document.getElementById('cophenetic').textContent; return t !== B.initial.cophenetic && /\\d\\.\\d{3}/.test(t); },
-  elbow: () => { const t = document.getElementById('elbow').textContent; return t !== B.initial.elbow && t.includes('Suggested k = 4'); },
-  inconsistency: () => { const e = document.getElementById('inconsistency'); return e.innerHTML !== B.initial.inconsistency && !!e.querySelector('table'); },
-  quality: () => B.qualityPlotted === true,
-};
-const check = () => {
-  if (B.t0 === null) return;
-  for (const [name, ok] of Object.entries(conditions)) if (!(name in B.done) && ok()) B.done[name] = performance.now() - B.t0;
-};
-B.observer = new MutationObserver(check);
-B.observer.observe(document.body, {childList: true, subtree: true, characterData: true});
-const gd = qgd();
-window.__diagQuality = () => {
-  const D = window.__diag; if (!D || D.t0 === null) return;
-  const g = qgd(), data = g._fullData || [];
-  if (data.length === 3 && data.every(t => t.x && t.x.length === 9)) D.qualityPlotted = true;
-  check();
-};
-if (!gd.__benchDiag) { gd.__benchDiag = true; gd.on('plotly_afterplot', () => window.__diagQuality()); }
-document.addEventListener('click', e => { const D = window.__diag; if (D.t0 === null && e.target.closest && e.target.closest('[role=option]')) D.t0 = performance.now(); }, true);
-"""
+DIAG_RECORDER = _script("diag_recorder.js")
 
 
 def _settled(driver, seconds=0.5, timeout=30):
@@ -735,7 +663,8 @@ def _measure_x2(driver):
     except TimeoutError:
         state = driver.execute_script(
             "const D = window.__diag; return {t0: D.t0, done: D.done, q: D.qualityPlotted,"
-            "quality: (document.querySelector('#quality-graph .js-plotly-plot')._fullData || []).map(t => t.x && t.x.length)};"
+            "quality: (document.querySelector('#quality-graph .js-plotly-plot')._fullData || "
+            "[]).map(t => t.x && t.x.length)};"
         )
         print(
             f"    not all diagnostics panels updated within 30 s: {state}; elbow {text(driver, 'elbow')[:60]!r}",
@@ -745,7 +674,8 @@ def _measure_x2(driver):
     time.sleep(0.5)
     requests = driver.execute_script(
         "const D = window.__diag; return performance.getEntriesByType('resource')"
-        ".filter(e => e.name.includes('_dash-update-component') && e.startTime >= D.t0).map(e => [e.startTime - D.t0, e.responseEnd - D.t0]);"
+        ".filter(e => e.name.includes('_dash-update-component') && e.startTime >= D.t0).map(e => "
+        "[e.startTime - D.t0, e.responseEnd - D.t0]);"
     )
     print(
         f"    {len(requests)} callback requests after the click: {[(round(a), round(b)) for a, b in requests]}",
@@ -799,11 +729,17 @@ def diagnostics_x2(quick: bool = False) -> list[Table]:
             ]
         )
     notes = [
-        "t0 = the click on the dropdown option 'Tutorial: 5 blobs of growing variance, X2' (a capture listener in the page); each panel's time is "
-        "when a MutationObserver (or, for the quality plot, plotly_afterplot) first sees it updated: #cophenetic text changed to a number, "
-        "#elbow says 'Suggested k = 4', #quality-graph drawn with 3 traces of 9 points, #inconsistency changed and holding a table.",
-        "Each choice is made on an idle page (no callback pending for 0.5 s). Row 1 is the first choice of X2 on a fresh server: it includes the linkage job and every diagnostic computed for the first time. "
-        "Row 2 chooses the 2 blobs and X2 again in the same session; whether the server reuses its first results depends on its cache.",
+        "t0 = the click on the dropdown option 'Tutorial: 5 blobs of growing variance, X2' (a "
+        "capture listener in the page); each panel's time is "
+        "when a MutationObserver (or, for the quality plot, plotly_afterplot) first sees it "
+        "updated: #cophenetic text changed to a number, "
+        "#elbow says 'Suggested k = 4', #quality-graph drawn with 3 traces of 9 points, "
+        "#inconsistency changed and holding a table.",
+        "Each choice is made on an idle page (no callback pending for 0.5 s). Row 1 is the first "
+        "choice of X2 on a fresh server: it includes the linkage job and every diagnostic computed "
+        "for the first time. "
+        "Row 2 chooses the 2 blobs and X2 again in the same session; whether the server reuses its "
+        "first results depends on its cache.",
         f"Elbow text at the end: {elbow!r}.",
     ]
     return [

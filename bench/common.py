@@ -48,7 +48,10 @@ class Table:
         """A Markdown table, padded so it also reads well in a terminal."""
         cells = [[str(c) for c in self.headers]] + [[str(c) for c in row] for row in self.rows]
         widths = [max(len(row[i]) for row in cells) for i in range(len(self.headers))]
-        line = lambda row: "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |"
+
+        def line(row):
+            return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |"
+
         out = [
             f"### {self.title}",
             "",

@@ -92,9 +92,11 @@ def run(quick: bool = False) -> list[Table]:
         X = gaussian_blobs(n)
         Z = compute_linkage(X, "ward", "euclidean")
         names = [str(i) for i in range(n)]
-        total, (fig, stages) = best_of(lambda: ours(Z, names), REPEAT)
+        total, (fig, stages) = best_of(lambda Z=Z, names=names: ours(Z, names), REPEAT)
         height = largest_gap_cut(TreeIndex.from_linkage(Z).sorted_heights)
-        theirs, their_fig = best_of(lambda: plotly_dendrogram(X, Z, height), REPEAT)
+        theirs, their_fig = best_of(
+            lambda X=X, Z=Z, height=height: plotly_dendrogram(X, Z, height), REPEAT
+        )
         size, their_size = len(fig.to_json()), len(their_fig.to_json())
         table.rows.append(
             [

@@ -161,7 +161,8 @@ def run(quick: bool = False) -> list[Table]:
             )
     table.notes += [
         "Each cell is one fresh process (python -m bench._linkage_child); time is the best of "
-        f"{REPEAT} calls, or of fewer (×k) once 10 s have been spent. Data: 2-D Gaussian blobs, seed 0, identical for both.",
+        f"{REPEAT} calls, or of fewer (×k) once 10 s have been spent. "
+        "Data: 2-D Gaussian blobs, seed 0, identical for both.",
         "CPU ratio: the same ratio in process CPU time, less sensitive than wall time to other load "
         "on the machine (see 'Load at start/end' above).",
         "Peak RSS Δ: the process's peak RSS during the calls minus its RSS after imports and data, "
@@ -174,8 +175,10 @@ def run(quick: bool = False) -> list[Table]:
         f"extrapolation of the previous size above {budget:.0f} s per run.",
         "Memory estimates are those of the n² condensed matrix approach. "
         "Ours needs O(n) memory for ward and single on euclidean data, so only those run at n = 100,000: "
-        "single on fastcluster.linkage_vector, ward above 2,000 samples on hclust.ward (an exact nearest-neighbour chain with a "
-        "float32 first pass; its compiled code is loaded before timing, as each server process loads it when it boots). "
+        "single on fastcluster.linkage_vector, ward above 2,000 samples on hclust.ward "
+        "(an exact nearest-neighbour chain with a "
+        "float32 first pass; its compiled code is loaded before timing, "
+        "as each server process loads it when it boots). "
         "average/complete on fastcluster.linkage. 'same heights': sums of merge heights agree to 1e-7.",
     ]
     return [table, _targets(results)]

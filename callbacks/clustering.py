@@ -82,7 +82,10 @@ def compute_clustering(session_id, data_version, method, metric, optimal_order, 
         shared.quality(session_id, summary, DEFAULT_LARGEST_K)
     status = f"{method} linkage, {metric} distance: {dataset.n_samples - 1:,} merges."
     if not is_monotonic(result.Z):
-        status += " ⚠ The tree has inversions (a merge lower than an earlier one, as centroid and median can give); cuts use each merge's highest height below it, as fcluster does."
+        status += (
+            " ⚠ The tree has inversions (a merge lower than an earlier one, as centroid and "
+            "median can give); cuts use each merge's highest height below it, as fcluster does."
+        )
     if dataset.n_samples > SCIPY_TREE_MAX_N:
         ties = tie_note(result.Z, dataset.values, is_distance_matrix=dataset.is_distance_matrix)
         if ties:
@@ -105,7 +108,8 @@ def optimal_order_label(n):
         )
     if n > OPTIMAL_ORDER_WARN_N:
         return (
-            f" optimal leaf ordering — slow here: about {max(1, round(optimal_order_seconds(n))):.0f} s for {n:,} samples (cancellable)",
+            " optimal leaf ordering — slow here: "
+            f"about {max(1, round(optimal_order_seconds(n))):.0f} s for {n:,} samples (cancellable)",
             False,
         )
     return " optimal leaf ordering", False

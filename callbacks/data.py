@@ -117,10 +117,11 @@ def generator_params(kind, n, noise, seed, blob_rows):
                         "corr": float(row["corr"]),
                     }
                 )
-            except (KeyError, TypeError, ValueError, OverflowError):
+            except (KeyError, TypeError, ValueError, OverflowError) as err:
                 raise InputError(
-                    f"Blob {i + 1}: every setting must be a number (size, mean x, mean y, std x, std y, corr)."
-                )
+                    f"Blob {i + 1}: every setting must be a number "
+                    "(size, mean x, mean y, std x, std y, corr)."
+                ) from err
         if not specs:
             raise InputError("Add at least one blob.")
         return {"specs": specs, "seed": seed}

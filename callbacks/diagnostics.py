@@ -53,7 +53,8 @@ def method_comparison(session_id, dataset, clustering):
     """Cophenetic correlation of every method the metric allows, on this data."""
     if dataset.n_samples > COMPARE_METHODS_MAX_N:
         return html.P(
-            f"Method comparison is computed for up to {COMPARE_METHODS_MAX_N:,} samples; this data has {dataset.n_samples:,}.",
+            f"Method comparison is computed for up to {COMPARE_METHODS_MAX_N:,} samples; "
+            f"this data has {dataset.n_samples:,}.",
             className="panel-help",
         )
     found = store.get_store().method_comparison(session_id, clustering)
@@ -167,7 +168,10 @@ def elbow_note(suggested_k, best_silhouette_k=None):
         "fool it (on the tutorial's 5-blob X2 it suggests 4). Click a k to cut there."
     )
     if best_silhouette_k is not None and best_silhouette_k != suggested_k:
-        text += f" Here the silhouette disagrees: it is best at k = {best_silhouette_k}. Check both against the dendrogram."
+        text += (
+            f" Here the silhouette disagrees: it is best at k = {best_silhouette_k}. "
+            "Check both against the dendrogram."
+        )
     return html.P(text, className="panel-help")
 
 
@@ -450,5 +454,9 @@ def scale_hint(clustering, session_id):
         clustering["method"] in EUCLIDEAN_ONLY_METHODS
         or clustering["metric"] in ("euclidean", "sqeuclidean")
     ) and spread > 10:
-        return f"Hint: feature spreads differ by {spread:.0f}× — {clustering['method']}/{clustering['metric']} distances are dominated by the widest feature; consider z-score scaling."
+        return (
+            f"Hint: feature spreads differ by {spread:.0f}× — "
+            f"{clustering['method']}/{clustering['metric']} distances are dominated by the "
+            "widest feature; consider z-score scaling."
+        )
     return ""

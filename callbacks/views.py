@@ -192,7 +192,11 @@ def update_views(
     k = len(label_colours)
     status = ""
     if k > len(PALETTE):
-        status = f"{k} clusters but only {len(PALETTE)} distinguishable colours: the {len(PALETTE)} largest clusters are coloured, the {k - len(PALETTE)} smallest are pale grey."
+        status = (
+            f"{k} clusters but only {len(PALETTE)} distinguishable colours: "
+            f"the {len(PALETTE)} largest clusters are coloured, "
+            f"the {k - len(PALETTE)} smallest are pale grey."
+        )
     if samples is not None:
         status = (
             status + " " if status else ""
@@ -234,7 +238,9 @@ def update_views(
     )
     if geometry.truncated:
         status = (status + " " if status else "") + (
-            f"Showing {len(geometry.leaf_nodes)} leaves for {int(geometry.leaf_sizes.sum()):,} samples (truncated); numbers in brackets are cluster sizes. "
+            f"Showing {len(geometry.leaf_nodes)} leaves for "
+            f"{int(geometry.leaf_sizes.sum()):,} samples (truncated); "
+            "numbers in brackets are cluster sizes. "
             "Choose 'show everything' under Truncation, or click a merge and 'Show this branch in full'."
         )
     # names the drawn geometry, so the browser's recolouring (assets/cut_recolour.js) knows its index fits

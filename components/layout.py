@@ -59,7 +59,8 @@ def controls():
                 accept=".csv,.tsv,.txt,.dat,.xlsx",
             ),
             html.Div(
-                f"CSV, TSV, semicolon CSV with decimal commas, whitespace text or .xlsx; up to {config.MAX_UPLOAD_MB} MB.",
+                "CSV, TSV, semicolon CSV with decimal commas, whitespace text or .xlsx; "
+                f"up to {config.MAX_UPLOAD_MB} MB.",
                 className="field-help",
             ),
             html.Div(id="upload-error", style={"display": "none"}),
@@ -507,7 +508,10 @@ def plots():
                 id="dendrogram-card",
                 className="plot-card",
                 tabIndex="0",
-                title="Drag the dashed line to cut; with this panel focused, ↑ and ↓ step the cut across merge heights.",
+                title=(
+                    "Drag the dashed line to cut; with this panel focused, "
+                    "↑ and ↓ step the cut across merge heights."
+                ),
                 **{"aria-label": "Dendrogram. Up and down arrows move the cut."},
             ),
             html.Div(
@@ -693,7 +697,8 @@ def diagnostics():
             _panel(
                 "Linkage matrix Z",
                 html.P(
-                    "Each row merges idx1 and idx2 at distance into a cluster of count samples. An index ≥ n refers to the cluster formed in row idx − n.",
+                    "Each row merges idx1 and idx2 at distance into a cluster of count samples. "
+                    "An index ≥ n refers to the cluster formed in row idx − n.",
                     className="panel-help",
                 ),
                 _table(

@@ -724,7 +724,8 @@ def _check_duplicate_names(names):
     for j, name in enumerate(names):
         if name in seen:
             raise InputError(
-                f"Column name '{name}' appears twice (columns {seen[name] + 1} and {j + 1}); give each column a unique name."
+                f"Column name '{name}' appears twice (columns {seen[name] + 1} and {j + 1}); "
+                "give each column a unique name."
             )
         seen[name] = j
 

@@ -521,7 +521,8 @@ def distance_matrix_dataset(table, label_column=None, name=None, tol=1e-8) -> Da
     notes = list(table_notes)
     if asymmetry.max() > 0 or diagonal.max() > 0:
         notes.append(
-            f"made exactly symmetric with a zero diagonal (differences were at most {max(asymmetry.max(), diagonal.max()):.3g})"
+            "made exactly symmetric with a zero diagonal "
+            f"(differences were at most {max(asymmetry.max(), diagonal.max()):.3g})"
         )
     d = (d + d.T) / 2
     np.fill_diagonal(d, 0.0)

@@ -180,7 +180,9 @@ def trace_by_name(dash_duo, graph_id, name):
         dash_duo,
         graph_id,
         "const t = gd._fullData.find(t => t.name === arguments[0]);"
-        "return t ? {x: Array.from(t.x), y: Array.from(t.y), customdata: t.customdata ? Array.from(t.customdata, c => c !== null && typeof c === 'object' ? c[0] : c) : null} : null;",
+        "return t ? {x: Array.from(t.x), y: Array.from(t.y), customdata: t.customdata"
+        " ? Array.from(t.customdata, c => c !== null && typeof c === 'object' ? c[0] : c)"
+        " : null} : null;",
         name,
     )
 
@@ -229,7 +231,8 @@ def leaf_labels(dash_duo):
     return graph_js(
         dash_duo,
         "dendrogram",
-        "const a = gd && gd._fullLayout && gd._fullLayout.xaxis; return a && a.ticktext ? Array.from(a.ticktext) : null;",
+        "const a = gd && gd._fullLayout && gd._fullLayout.xaxis;"
+        " return a && a.ticktext ? Array.from(a.ticktext) : null;",
     )
 
 
@@ -340,7 +343,7 @@ class TestInstrument:
             )
             wait_until(
                 page,
-                lambda: (
+                lambda top=top: (
                     graph_js(page, "dendrogram", "return gd._fullLayout.yaxis.range[1];")
                     < top * 1.2
                 ),
@@ -404,7 +407,8 @@ class TestInstrument:
             page,
             "scatter",
             "window.__selected = null; gd.on('plotly_selected', e => {"
-            " if (e && e.points && e.points.length && !window.__selected) window.__selected = e.points.map(p => [p.curveNumber, p.pointNumber]); });",
+            " if (e && e.points && e.points.length && !window.__selected)"
+            " window.__selected = e.points.map(p => [p.curveNumber, p.pointNumber]); });",
         )
         drag(page, viewport_xy(page, "scatter", left, top), viewport_xy(page, "scatter", 4.8, 10))
         wait_until(
@@ -438,7 +442,8 @@ class TestInstrument:
                 highlighted_points(page) == expected
                 and "50 sample(s) highlighted" in text_of(page, "view-status")
             ),
-            "the selection's highlight (redrawing the scatter resets its selection to no points, which clears the highlight)",
+            "the selection's highlight (redrawing the scatter resets its selection to no points, "
+            "which clears the highlight)",
         )
         assert page_errors(page) == []
 
@@ -468,7 +473,8 @@ class TestInstrument:
             wait_until(page, lambda: input_value(page, "#n-clusters") == "4", "k = 4", 5)
         except TimeoutException:
             pytest.fail(
-                f"two quick ArrowDown presses from k = 2 should give k = 4; #n-clusters shows {input_value(page, '#n-clusters')} (a press was lost)"
+                "two quick ArrowDown presses from k = 2 should give k = 4; "
+                f"#n-clusters shows {input_value(page, '#n-clusters')} (a press was lost)"
             )
         assert page_errors(page) == []
 
@@ -578,7 +584,8 @@ class TestInstrument:
 PAINT_RECORDER = """
 window.__paints = [];
 const signature = (gd, id) => {
-  const legend = (gd.layout.annotations || []).map(a => a.text || '').filter(t => t.startsWith('<b>cluster (size)</b>')).join();
+  const legend = (gd.layout.annotations || []).map(a => a.text || '')
+    .filter(t => t.startsWith('<b>cluster (size)</b>')).join();
   if (id === 'scatter') {
     // per sample (its customdata), whoever drew it: colour, and the cluster its hover names
     const colours = [], labels = [];
@@ -586,7 +593,8 @@ const signature = (gd, id) => {
       const one = /cluster (\\d+)/.exec(t.hovertemplate);
       for (let j = 0; j < t._length; j++) {
         const sample = Number(t.customdata[j]);
-        colours[sample] = t.marker.color; labels[sample] = Number(one ? one[1] : /cluster (\\d+)/.exec(t.hovertext[j])[1]);
+        colours[sample] = t.marker.color;
+        labels[sample] = Number(one ? one[1] : /cluster (\\d+)/.exec(t.hovertext[j])[1]);
       }
     }
     return JSON.stringify([colours, labels, legend]);
@@ -600,7 +608,8 @@ for (const id of ['dendrogram', 'scatter']) {
   window.__paints.push([id, performance.now(), signature(gd, id), 'before']);
   if (!gd.__paintRecorder) {
     gd.__paintRecorder = true;
-    gd.on('plotly_afterplot', () => window.__paints && window.__paints.push([id, performance.now(), signature(gd, id), 'after']));
+    gd.on('plotly_afterplot', () => window.__paints
+      && window.__paints.push([id, performance.now(), signature(gd, id), 'after']));
   }
 }
 performance.clearResourceTimings();
@@ -696,7 +705,8 @@ class TestRecolourInTheBrowser:
                 "the branches in the scatter's colours"
             )
             line = page.driver.execute_script(
-                "const r = document.querySelector('#dendrogram .shapelayer path').getBoundingClientRect(); return r.top + r.height / 2;"
+                "const r = document.querySelector('#dendrogram .shapelayer path')"
+                ".getBoundingClientRect(); return r.top + r.height / 2;"
             )
             assert abs(line - page_y_of_height(page, 16.0)) <= 3, (
                 "the line is drawn where the pointer holds it"
@@ -744,7 +754,9 @@ class TestRecolourInTheBrowser:
                 "Plotly.relayout(gd, {'shapes[0].y0': arguments[0], 'shapes[0].y1': arguments[0]});",
                 height,
             )
-            wait_until(page, lambda: input_value(page, "#n-clusters") == str(k), f"k = {k}", QUICK)
+            wait_until(
+                page, lambda k=k: input_value(page, "#n-clusters") == str(k), f"k = {k}", QUICK
+            )
             settle(page)
             assert page.driver.execute_script("return window.hclustRecolour.count") == count + 1, (
                 f"k = {k} recoloured in the browser"

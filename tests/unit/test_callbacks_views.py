@@ -465,8 +465,8 @@ class TestUpdateViews:
             session["result"].Z, cut_for_k(session, k)["height"], criterion="distance"
         )
         sizes = np.bincount(labels)
-        grey = [int(l) for l, c in colour_map["labels"].items() if c == OVERFLOW_COLOUR]
-        coloured = [int(l) for l, c in colour_map["labels"].items() if c != OVERFLOW_COLOUR]
+        grey = [int(lab) for lab, c in colour_map["labels"].items() if c == OVERFLOW_COLOUR]
+        coloured = [int(lab) for lab, c in colour_map["labels"].items() if c != OVERFLOW_COLOUR]
         assert max(sizes[grey]) <= min(sizes[coloured])
         assert (
             OVERFLOW not in [c for c in colour_map["nodes"].values() if c != OVERFLOW]
