@@ -1,3 +1,14 @@
 """One module per feature. Importing this package registers every callback."""
 
-from callbacks import clustering, cut, data, diagnostics, download, export, linking, recolour, views  # noqa: F401
+from callbacks import (  # noqa: F401
+    clustering,
+    cut,
+    data,
+    diagnostics,
+    download,
+    export,
+    linking,
+    recolour,
+    share,
+    views,
+)

@@ -439,6 +439,33 @@ def controls():
                 n_clicks=0,
             ),
             dcc.Download(id="download"),
+            html.Div(
+                [
+                    html.Button(
+                        "Python script",
+                        id="export-python",
+                        className="button-secondary small",
+                        n_clicks=0,
+                        title="A script (numpy, scipy, pandas) that redoes this view and writes clusters.csv",
+                    ),
+                    html.Button(
+                        "Tree (Newick)",
+                        id="export-newick",
+                        className="button-secondary small",
+                        n_clicks=0,
+                        title="The dendrogram in Newick format, branch lengths from merge heights",
+                    ),
+                    html.Button(
+                        "Linkage Z (.npy, CSV)",
+                        id="export-linkage",
+                        className="button-secondary small",
+                        n_clicks=0,
+                        title="The linkage matrix Z as .npy and CSV, in a zip",
+                    ),
+                ],
+                className="export-row",
+            ),
+            dcc.Download(id="share-download"),
         ],
         className="controls",
         **{"aria-label": "Controls"},
