@@ -67,7 +67,7 @@ def newick(Z: np.ndarray, leaf_names=None) -> str:
     text = [newick_label(name) for name in names] + [""] * (n - 1)
     # Z's rows only refer to earlier rows, so building in row order needs no recursion.
     for row, (a, b, height, _) in enumerate(Z):
-        parts = [f"{text[int(c)]}:{height - heights[int(c)]!r}" for c in (a, b)]
+        parts = [f"{text[int(c)]}:{float(height - heights[int(c)])!r}" for c in (a, b)]
         text[n + row] = "(" + ",".join(parts) + ")"
         text[int(a)] = text[int(b)] = ""  # free memory as we go
     return (text[2 * n - 2] if n > 1 else text[0]) + ";"
@@ -77,7 +77,7 @@ def linkage_csv(Z: np.ndarray) -> str:
     """Z as CSV with a header, every height written to full precision (``repr``)."""
     Z = np.asarray(Z, dtype=float)
     lines = ["idx1,idx2,distance,count"]
-    lines += [f"{int(a)},{int(b)},{d!r},{int(c)}" for a, b, d, c in Z]
+    lines += [f"{int(a)},{int(b)},{float(d)!r},{int(c)}" for a, b, d, c in Z]
     return "\n".join(lines) + "\n"
 
 
