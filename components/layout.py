@@ -466,6 +466,24 @@ def controls():
                 className="export-row",
             ),
             dcc.Download(id="share-download"),
+            html.Button(
+                "Copy link to this view",
+                id="copy-link",
+                className="button-secondary",
+                n_clicks=0,
+                title="The address holds every setting of this view; an upload is named by a reference the server keeps",
+            ),
+            dcc.Input(
+                id="share-link",
+                type="text",
+                readOnly=True,
+                className="share-link",
+                style={"display": "none"},
+                name="link to this view",
+            ),
+            html.Div(
+                id="share-status", className="status", role="status", **{"aria-live": "polite"}
+            ),
         ],
         className="controls",
         **{"aria-label": "Controls"},
@@ -719,6 +737,10 @@ def serve_layout():
     return html.Div(
         [
             dcc.Store(id="session-id", data=sessions.issue_session()),
+            # the view lives in the address: callbacks/share.py writes and restores it
+            dcc.Location(id="url", refresh=False),
+            dcc.Store(id="view-query"),
+            dcc.Store(id="share-pending"),
             dcc.Store(id="data-version"),
             dcc.Store(id="table-version"),
             dcc.Store(id="upload-job"),
