@@ -2,6 +2,10 @@
 // current); copy it and show it, selected, for browsers that refuse the clipboard.
 window.dash_clientside = Object.assign({}, window.dash_clientside);
 window.dash_clientside.hclust = Object.assign({}, window.dash_clientside.hclust, {
+        // The address the page was opened with, read once as the page starts.
+        addressAtLoad: function (session) {
+            return window.location.search || null;
+        },
         copyViewLink: function (clicks) {
             if (!clicks) {
                 return window.dash_clientside.no_update;

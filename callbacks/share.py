@@ -203,6 +203,10 @@ MAX_NAME_CHARS = 200
 TRUNCATIONS = ("auto", "none", "lastp", "level")
 # Rounds of "set a control, wait for the page" a restore may take before it gives up.
 MAX_RESTORE_STEPS = 12
+# A restore checks the page every RESTORE_TICK_MS and gives up after this many checks
+# (a large linkage runs as a job and may take minutes).
+RESTORE_TICK_MS = 400
+MAX_RESTORE_TICKS = 750
 
 
 def _source_values():
@@ -485,17 +489,25 @@ def _shows_generated(session_id, controls, cut):
     Input("highlight", "data"),
     Input("truncate-mode", "value"),
     Input("truncate-p", "value"),
-    Input("share-pending", "data"),
     *[State(component, prop) for _, component, prop in CONTROL_STATES],
+    State("share-pending", "data"),
     State("url", "search"),
+    State("view-query", "data"),
+    State("address-at-load", "data"),
     State("session-id", "data"),
     prevent_initial_call=True,
 )
 @shows_errors(outputs=2, status="share-status")
-def update_address(cut, highlight, truncate_mode, p, pending, *states):
-    """Write the shown view into the address (a history entry per change)."""
-    *values, search, session_id = states
-    if pending or not isinstance(cut, dict) or not isinstance(cut.get("clustering"), dict):
+def update_address(cut, highlight, truncate_mode, p, *states):
+    """Write the shown view into the address (a history entry per change).
+
+    Not while a link is being restored, nor before the link the page was
+    opened with has been read.
+    """
+    *values, pending, search, shown, at_load, session_id = states
+    if pending or (shown is None and at_load):
+        raise PreventUpdate
+    if not isinstance(cut, dict) or not isinstance(cut.get("clustering"), dict):
         raise PreventUpdate
     controls = _controls(values)
     clustering = cut["clustering"]
@@ -527,26 +539,36 @@ RESTORED = (
 @callback(
     Output("share-pending", "data"),
     Output("share-status", "children"),
+    Output("share-tick", "disabled"),
+    Output("view-query", "data", allow_duplicate=True),
     *[Output(component, prop, allow_duplicate=True) for component, prop in RESTORED],
     Input("url", "search"),
+    Input("address-at-load", "data"),
     State("view-query", "data"),
     State("generate", "n_clicks"),
     State("session-id", "data"),
     prevent_initial_call="initial_duplicate",
 )
-def begin_restore(search, shown, generate_clicks, session_id):
+def begin_restore(search, at_load, shown, generate_clicks, session_id):
     """A link opened, a reload or back/forward: load the data the address names.
 
     The rest of the view (columns, method, cut, highlight) follows in
     :func:`continue_restore` as the page catches up.
     """
     unchanged = (no_update,) * len(RESTORED)
-    if not search or search in ("?", shown):
+    if "address-at-load.data" in ctx.triggered_prop_ids:
+        if shown is not None:
+            raise PreventUpdate  # read once, as the page starts
+        search = at_load
+    elif search in (None, "", "?", shown):
         raise PreventUpdate
+    if not search or search == "?":
+        return None, no_update, True, "", *unchanged  # a plain address: the page's own view
     try:
         view = parse_view(search)
     except InputError as error:
-        return None, f"⚠ {error} The page shows its own view instead.", *unchanged
+        message = f"⚠ {error} The page shows its own view instead."
+        return None, message, True, search, *unchanged
     outputs = dict.fromkeys(RESTORED, no_update)
     source = view.get("src")
     if source == UPLOAD:
@@ -559,12 +581,14 @@ def begin_restore(search, shown, generate_clicks, session_id):
                     "⚠ The data of this link has expired: the server no longer keeps the uploaded "
                     "file. Upload it again (drop it on the upload box); the settings stay in the "
                     "address.",
+                    True,
+                    search,
                     *unchanged,
                 )
             shared.put_session_value(session_id, "table", table)
             shared.put_session_value(session_id, "link-ref", view["ref"])
         except InputError as error:
-            return None, f"⚠ {error}", *unchanged
+            return None, f"⚠ {error}", True, search, *unchanged
         from callbacks.data import dataset_options
 
         outputs[("dataset", "options")] = dataset_options(True, table.filename)
@@ -579,7 +603,7 @@ def begin_restore(search, shown, generate_clicks, session_id):
     if isinstance(source, str) and source.startswith("generate:"):
         outputs[("generate", "n_clicks")] = (generate_clicks or 0) + 1  # same source, new settings
     pending = {"view": view, "step": 0}
-    return pending, "Opening the view of this link…", *outputs.values()
+    return pending, "Opening the view of this link…", False, search, *outputs.values()
 
 
 CONVERGED = (
@@ -645,6 +669,11 @@ def restore_step(view, controls, feature_options, data_version, cut, expected_ke
             changes[("as-distance-matrix", "value")] = ["yes"] if view.get("dm") else []
     want("scale", "scaling", controls["scaling"], view.get("scale"))
     want("miss", "missing-values", controls["missing"], view.get("miss"))
+    if changes:
+        return changes
+    if (data_version or {}).get("key") != expected_key:
+        return "wait"
+    # the method only once the data is the link's: one clustering request, not two racing
     want("method", "method", controls["method"], view.get("method"))
     want("metric", "metric", controls["metric"], view.get("metric"))
     if controls["optimal_order"] != bool(view.get("olo")):
@@ -655,8 +684,7 @@ def restore_step(view, controls, feature_options, data_version, cut, expected_ke
         return changes
     clustering = (cut or {}).get("clustering") or {}
     if (
-        (data_version or {}).get("key") != expected_key
-        or clustering.get("key") != expected_key
+        clustering.get("key") != expected_key
         or clustering.get("method") != controls["method"]
         or clustering.get("metric") != controls["metric"]
         or bool(clustering.get("optimal_order")) != controls["optimal_order"]
@@ -693,33 +721,41 @@ def restore_step(view, controls, feature_options, data_version, cut, expected_ke
 @callback(
     Output("share-pending", "data", allow_duplicate=True),
     Output("share-status", "children", allow_duplicate=True),
+    Output("share-tick", "disabled", allow_duplicate=True),
     *[Output(component, prop, allow_duplicate=True) for component, prop in CONVERGED],
-    Input("share-pending", "data"),
-    Input("data-version", "data"),
-    Input("cut", "data"),
+    Input("share-tick", "n_intervals"),
+    State("share-pending", "data"),
+    State("data-version", "data"),
+    State("cut", "data"),
     *[State(component, prop) for _, component, prop in CONTROL_STATES],
     State("feature-columns", "options"),
     State("session-id", "data"),
     prevent_initial_call=True,
 )
-def continue_restore(pending, data_version, cut, *states):
-    """Set the view's controls in order, each once the page has caught up with the last."""
+def continue_restore(tick, pending, data_version, cut, *states):
+    """Set the view's controls in order, each once the page has caught up with the last.
+
+    Driven by a timer that runs only during a restore: the page's answers
+    (data-version, cut) are read, not listened to, since this callback sets
+    the very inputs that produce them.
+    """
     *values, feature_options, session_id = states
     if not isinstance(pending, dict) or not isinstance(pending.get("view"), dict):
-        raise PreventUpdate
+        return None, no_update, True, *[no_update] * len(CONVERGED)
     unchanged = [no_update] * len(CONVERGED)
     view, step = pending["view"], int(pending.get("step", 0))
-    if step > MAX_RESTORE_STEPS:
+    ticks = int(pending.get("ticks", 0)) + 1
+    if step > MAX_RESTORE_STEPS or ticks > MAX_RESTORE_TICKS:
         message = "⚠ The page could not show every setting of this link; check the controls."
-        return None, message, *unchanged
+        return None, message, True, *unchanged
+    pending = {**pending, "ticks": ticks}
     controls = _controls(values)
     try:
-        expected = pending.get("key")
-        if expected is None:
-            source = view.get("src", controls["source"])
+        if pending.get("key") is None:
+            # the dataset the link's data settings build, decided by the server once
             dataset = build_from_source(
                 session_id,
-                source,
+                view.get("src", controls["source"]),
                 view.get("scale", controls["scaling"]) or "none",
                 view.get("miss", controls["missing"]) or "drop",
                 view.get("col"),
@@ -727,23 +763,31 @@ def continue_restore(pending, data_version, cut, *states):
                 bool(view.get("dm")),
                 (view.get("n"), view.get("noise"), view.get("seed"), view.get("blobs")),
             )
-            expected, n = dataset_id(dataset), dataset.n_samples
-            return {**pending, "key": expected, "n": n}, no_update, *unchanged
+            pending = {**pending, "key": dataset_id(dataset), "n": dataset.n_samples}
         step_to = restore_step(
-            view, controls, feature_options, data_version, cut, expected, pending.get("n")
+            view, controls, feature_options, data_version, cut, pending["key"], pending["n"]
         )
     except InputError as error:
-        return None, f"⚠ {error}", *unchanged
+        return None, f"⚠ {error}", True, *unchanged
     if step_to == "wait":
-        raise PreventUpdate
+        return pending, no_update, no_update, *unchanged
     if step_to is None:
-        return None, "", *unchanged
+        return None, "", True, *unchanged
     final = step_to.pop("final", False)
     outputs = [step_to.get(target, no_update) for target in CONVERGED]
     if final:
-        return None, "", *outputs
-    return {**pending, "step": step + 1}, no_update, *outputs
+        return None, "", True, *outputs
+    sent = {f"{c}.{p}": v for (c, p), v in step_to.items()}
+    if sent == pending.get("sent"):  # sent on an earlier tick; its answer has not come yet
+        return pending, no_update, no_update, *unchanged
+    return {**pending, "step": step + 1, "sent": sent}, no_update, no_update, *outputs
 
+
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="addressAtLoad"),
+    Output("address-at-load", "data"),
+    Input("session-id", "data"),
+)
 
 clientside_callback(
     ClientsideFunction(namespace="hclust", function_name="copyViewLink"),

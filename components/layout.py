@@ -8,6 +8,7 @@ from __future__ import annotations
 from dash import dash_table, dcc, html
 
 from callbacks.data import dataset_options
+from callbacks.share import RESTORE_TICK_MS
 from components.figures import EXPORT_CONFIG, placeholder_figure
 from hclust.cut import CRITERION_DESCRIPTIONS
 from hclust.data import DEFAULT_PRESET
@@ -740,7 +741,9 @@ def serve_layout():
             # the view lives in the address: callbacks/share.py writes and restores it
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="view-query"),
+            dcc.Store(id="address-at-load"),
             dcc.Store(id="share-pending"),
+            dcc.Interval(id="share-tick", interval=RESTORE_TICK_MS, disabled=True),
             dcc.Store(id="data-version"),
             dcc.Store(id="table-version"),
             dcc.Store(id="upload-job"),
