@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import subprocess
 import sys
 import zipfile
@@ -441,3 +442,112 @@ def test_typed_names_enter_the_script_as_literals_only(tmp_path):
     )
     assert run.returncode == 0, run.stderr
     assert not (tmp_path / "pwned").exists()
+
+
+# --------------------------------------------------------------------------- the address
+
+
+class TestAddress:
+    CONTROLS = dict(
+        source="generate:blobs",
+        features=None,
+        label=None,
+        as_distances=False,
+        scaling="zscore",
+        missing="drop",
+        n=300,
+        noise=0.06,
+        seed=4711,
+        blob_rows=[
+            {"size": 100, "mean x": 10, "mean y": 0, "std x": 1.732, "std y": 2, "corr": 0.289}
+        ],
+        method="average",
+        metric="cityblock",
+        optimal_order=True,
+        truncate_mode="lastp",
+        p=30,
+    )
+
+    def test_query_round_trips_through_the_validator(self):
+        from callbacks.share import parse_view, view_query
+
+        cut = {"criterion": "distance", "height": 12.345678901234567, "k": 3, "t": 8, "depth": 10}
+        query = view_query(self.CONTROLS, cut, {"node": 250}, None)
+        view = parse_view(query)
+        assert view["src"] == "generate:blobs" and view["seed"] == 4711
+        assert view["blobs"] == [
+            {
+                "size": 100,
+                "mean x": 10.0,
+                "mean y": 0.0,
+                "std x": 1.732,
+                "std y": 2.0,
+                "corr": 0.289,
+            }
+        ]
+        assert (view["method"], view["metric"], view["olo"]) == ("average", "cityblock", True)
+        assert (view["trunc"], view["p"], view["scale"]) == ("lastp", 30, "zscore")
+        assert view["crit"] == "distance" and view["h"] == cut["height"]  # full precision
+        assert view["hl"] == {"node": 250}
+
+    def test_upload_is_named_by_reference_and_columns_only(self):
+        from callbacks.share import parse_view, view_query
+
+        controls = dict(self.CONTROLS, source=UPLOAD, features=["a, b", "c&d"], label="name")
+        query = view_query(controls, None, None, "ab" * 16)
+        view = parse_view(query)
+        assert view["ref"] == "ab" * 16 and view["col"] == ["a, b", "c&d"]
+        assert view["label"] == "name"
+
+    @pytest.mark.parametrize(
+        "query, named",
+        [
+            ("?method=nonsense", "'method'"),
+            ("?src=../../etc", "'src'"),
+            ("?src=upload", "'ref'"),
+            ("?src=upload&ref=xyz", "'ref'"),
+            ("?seed=-1", "'seed'"),
+            ("?p=1", "'p'"),
+            ("?h=nan", "'h'"),
+            ("?h=-3", "'h'"),
+            ("?k=2.5", "'k'"),
+            ("?depth=1000", "'depth'"),
+            ("?hl=samples:1", "'hl'"),
+            ("?blobs=1,2,3", "Blob 1"),
+            ("?whatever=1", "'whatever'"),
+            ("?method=ward&method=single", "'method' twice"),
+            ("?label=" + "x" * 300, "'label'"),
+            ("?" + "col=a&" * 5000, "characters"),
+        ],
+    )
+    def test_every_parameter_is_validated_and_named(self, query, named):
+        from callbacks.share import parse_view
+
+        with pytest.raises(InputError, match=re.escape(named)):
+            parse_view(query)
+
+    def test_an_expired_reference_says_so_and_loads_nothing(self):
+        from callbacks.share import begin_restore
+
+        session_id = new_session()
+        with triggered_by("url.search"):
+            pending, status, tick, *rest = call(
+                begin_restore, search=f"?src=upload&ref={'0' * 32}", session_id=session_id
+            )
+        assert pending is None and tick is True and "expired" in status
+        assert store.get_store().session_value(session_id, "table") is None
+
+    def test_a_link_reference_gives_the_table_to_a_new_session(self):
+        from callbacks.share import begin_restore, upload_reference
+
+        owner = page(UPLOAD, content=(b"name,a,b\nx,0,0\ny,1,0\nz,9,9\n", "t.csv"), label="name")
+        reference = upload_reference(owner["id"])
+        assert upload_reference(owner["id"]) == reference  # one reference per upload
+        other = new_session()
+        with triggered_by("url.search"):
+            pending, status, tick, shown, value, *_ = call(
+                begin_restore, search=f"?src=upload&ref={reference}", session_id=other
+            )
+        assert value == UPLOAD and pending["view"]["ref"] == reference
+        table = store.get_store().session_value(other, "table")
+        assert list(table.frame["name"]) == ["x", "y", "z"]
