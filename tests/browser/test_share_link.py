@@ -109,8 +109,12 @@ def settled(driver):
 
 
 def uncoloured(found):
-    """A view without its palette: the app keeps colours stable across the cuts a page
-    has shown, so the same clusters reached through another view may wear other colours."""
+    """A view without its palette, each cluster's points and links still compared.
+
+    The app keeps colours stable across the cuts a page has shown, so the same clusters
+    reached through other views (a new session's default view, or Back) may wear other
+    colours; the link does not carry the palette.
+    """
     if not found or not found.get("plots"):
         return found
     plots = {
@@ -229,7 +233,7 @@ def test_link_opens_the_same_view_in_a_new_browser(server, tmp_path):
 
         with headless_chromium(window="1600,1200") as bob:
             bob.get(link)
-            wait_for_view(bob, shown, "bob's page to show alice's view")
+            wait_for_view(bob, shown, "bob's page to show alice's view", same=uncoloured)
             assert prop(bob, "session-id", "data") != prop(alice, "session-id", "data")
             assert bob.find_element("id", "share-status").text == ""
 
