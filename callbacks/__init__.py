@@ -9,6 +9,7 @@ from callbacks import (  # noqa: F401
     export,
     linking,
     recolour,
+    share,
     stale_view,
     views,
 )

@@ -256,6 +256,7 @@ def read_table(raw, filename):
 def keep_table(session_id, table, filename):
     """Make `table` the session's upload; outputs that select it."""
     store.get_store().put_session_value(session_id, "table", table)
+    store.get_store().put_session_value(session_id, "link-ref", None)  # a new table, a new link
     return dataset_options(True, filename), UPLOAD, {"file": filename, "rows": len(table.frame)}, ""
 
 

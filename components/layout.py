@@ -8,6 +8,7 @@ from __future__ import annotations
 from dash import dash_table, dcc, html
 
 from callbacks.data import dataset_options
+from callbacks.share import RESTORE_TICK_MS
 from components.figures import EXPORT_CONFIG, placeholder_figure
 from hclust.cut import CRITERION_DESCRIPTIONS
 from hclust.data import DEFAULT_PRESET
@@ -419,6 +420,54 @@ def controls():
             ),
             html.Div(id="download-status", className="status", role="status"),
             dcc.Download(id="download"),
+            html.Div(
+                [
+                    html.Button(
+                        "Python script",
+                        id="export-python",
+                        className="button-secondary small",
+                        n_clicks=0,
+                        title="A script (numpy, scipy, pandas) that redoes this view and writes clusters.csv",
+                    ),
+                    html.Button(
+                        "Tree (Newick)",
+                        id="export-newick",
+                        className="button-secondary small",
+                        n_clicks=0,
+                        title="The dendrogram in Newick format, branch lengths from merge heights",
+                    ),
+                    html.Button(
+                        "Linkage Z (.npy, CSV)",
+                        id="export-linkage",
+                        className="button-secondary small",
+                        n_clicks=0,
+                        title="The linkage matrix Z as .npy and CSV, in a zip",
+                    ),
+                ],
+                className="export-row",
+            ),
+            dcc.Download(id="share-download"),
+            html.Button(
+                "Copy link to this view",
+                id="copy-link",
+                className="button-secondary",
+                n_clicks=0,
+                title=(
+                    "The address holds every setting of this view; "
+                    "an upload is named by a reference the server keeps"
+                ),
+            ),
+            dcc.Input(
+                id="share-link",
+                type="text",
+                readOnly=True,
+                className="share-link",
+                style={"display": "none"},
+                name="link to this view",
+            ),
+            html.Div(
+                id="share-status", className="status", role="status", **{"aria-live": "polite"}
+            ),
         ],
         className="controls",
         **{"aria-label": "Controls"},
@@ -721,6 +770,12 @@ def serve_layout():
     return html.Div(
         [
             dcc.Store(id="session-id", data=sessions.issue_session()),
+            # the view lives in the address: callbacks/share.py writes and restores it
+            dcc.Location(id="url", refresh=False),
+            dcc.Store(id="view-query"),
+            dcc.Store(id="address-at-load"),
+            dcc.Store(id="share-pending"),
+            dcc.Interval(id="share-tick", interval=RESTORE_TICK_MS, disabled=True),
             dcc.Store(id="data-version"),
             dcc.Store(id="table-version"),
             dcc.Store(id="upload-job"),

@@ -12,6 +12,10 @@ Two kinds of key, and only two, name everything stored here:
   table, its latest requests. Stored as ``session:<sid>:<name>[:<item>]``;
   no other session can read or overwrite it.
 
+A third, ``link:<reference>:table``, holds an upload a person put in a link
+(:meth:`Store.link_table`): a random 128-bit reference, readable by whoever
+holds the link, never derived from a session id.
+
 :meth:`Store.memo` is the one way to compute-once a shared result; it accepts
 only a :class:`ResultKey`.
 """
@@ -326,6 +330,24 @@ class Store:
 
     def is_latest_request(self, session_id: str, kind: str, what: str) -> bool:
         return self.session_value(session_id, f"latest-{kind}") == what
+
+    def link_table(self, table) -> str:
+        """Keep an uploaded table under a new random reference for links; returns the reference.
+
+        Whoever holds the reference can load the table while the cache keeps it
+        (``SESSION_TTL_SECONDS``); the data itself never goes into a link.
+        """
+        import secrets
+
+        reference = secrets.token_hex(16)
+        self._put(f"link:{reference}:table", table)
+        return reference
+
+    def linked_table(self, reference):
+        """The table a link's reference names, or None when it is unknown or expired."""
+        if not isinstance(reference, str) or not re.fullmatch(r"[0-9a-f]{32}", reference):
+            return None
+        return self._cache.get(f"link:{reference}:table")
 
     def dataset(self, session_id: str) -> Dataset | None:
         """The dataset the session loaded last."""

@@ -1,0 +1,798 @@
+"""Sharing and reproducing a view: the tree as Newick, Z, and the view as a Python script.
+
+Every export is built from the server's records: the clustering the page's
+``cut`` names is read from the session (never a matrix the page sends), and
+the script's recipe is rebuilt from the data controls and checked to give
+exactly the dataset that clustering was computed on.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import zipfile
+from urllib.parse import parse_qsl, urlencode
+
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    no_update,
+)
+from dash.exceptions import PreventUpdate
+
+from callbacks.data import UPLOAD, active_table, build_from_source, generator_params
+from callbacks.errors import shows_errors
+from callbacks.views import labels_for
+from hclust.data import PRESETS
+from hclust.datasets import BUNDLED
+from hclust.errors import InputError
+from hclust.export import linkage_csv, linkage_npy, newick, python_script
+from services import config, store
+from services.store import dataset_id
+
+NOT_THE_SHOWN_DATA = (
+    "The data controls no longer describe the data on screen (a sample was taken, or a "
+    "setting changed and is not applied yet); the script cannot reproduce this view."
+)
+
+
+def _file_recipe(table, source, features, label, as_distances, missing):
+    """How the explorer read a file-like source, and the columns it used, by position."""
+    if table.format == "xlsx":
+        raise InputError(
+            "A workbook cannot be exported as a script yet (it would need openpyxl); "
+            "save the sheet as CSV, upload that, and export again."
+        )
+    columns = list(table.frame.columns)
+    label = label if label in columns else None
+    chosen = [c for c in (features or []) if c in columns and c != label]
+    if source.startswith("bundled:"):
+        entry = BUNDLED[source[8:]]
+        chosen = chosen or list(entry.features)
+        label = label or entry.label_column
+        filename = entry.filename
+    else:
+        from hclust.preprocess import default_feature_columns
+
+        chosen = chosen or [c for c in default_feature_columns(table) if c != label]
+        filename = table.filename
+    return {
+        "kind": "file",
+        "filename": filename,
+        "encoding": table.encoding,
+        "delimiter": table.delimiter,
+        "decimal_comma": table.decimal_comma,
+        "has_header": table.has_header,
+        "features": [(columns.index(c), c) for c in chosen],
+        "label": None if label is None else (columns.index(label), label),
+        "missing": missing,
+        "is_distance_matrix": bool(as_distances),
+    }
+
+
+def view_recipe(session_id, cut, source, features, label, as_distances, scaling, missing, gen):
+    """The script's recipe for the view the page shows, and that view's dataset and result.
+
+    Raises
+    ------
+    InputError
+        When the data controls do not rebuild the very dataset the cut's
+        clustering was computed on, or the source cannot be scripted.
+    """
+    if not isinstance(cut, dict) or not isinstance(cut.get("clustering"), dict):
+        raise InputError("Nothing is clustered yet; choose a dataset and a method.")
+    clustering = cut["clustering"]
+    dataset, result = store.get_store().result_for(session_id, clustering)
+    rebuilt = build_from_source(
+        session_id, source, scaling, missing, features, label, bool(as_distances), gen
+    )
+    if dataset_id(rebuilt) != dataset_id(dataset):
+        raise InputError(NOT_THE_SHOWN_DATA)
+    if source in PRESETS:
+        data = {"kind": "preset", "key": source}
+    elif source.startswith("generate:"):
+        kind = source[9:]
+        data = {"kind": "generator", "generator": kind, "params": generator_params(kind, *gen)}
+    else:
+        table = active_table(session_id, source)
+        if table is None:
+            raise InputError("The file behind this view is no longer on the server.")
+        data = _file_recipe(table, source, features, label, as_distances, missing)
+    recipe = {
+        "data": data,
+        "scaling": scaling if not dataset.is_distance_matrix else "none",
+        "method": clustering["method"],
+        "metric": clustering["metric"],
+        "optimal_order": bool(clustering.get("optimal_order")),
+        "cut": {key: cut.get(key) for key in ("criterion", "height", "k", "t", "depth")},
+    }
+    return recipe, dataset, result
+
+
+def _stem(clustering):
+    return f"{clustering['method']}_{clustering['metric']}"
+
+
+def linkage_zip(Z) -> bytes:
+    """Z.npy and Z.csv in one zip."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Z.npy", linkage_npy(Z))
+        archive.writestr("Z.csv", linkage_csv(Z))
+    return buffer.getvalue()
+
+
+@callback(
+    Output("share-download", "data"),
+    Input("export-newick", "n_clicks"),
+    Input("export-linkage", "n_clicks"),
+    Input("export-python", "n_clicks"),
+    State("cut", "data"),
+    State("dataset", "value"),
+    State("feature-columns", "value"),
+    State("label-column", "value"),
+    State("as-distance-matrix", "value"),
+    State("scaling", "value"),
+    State("missing-values", "value"),
+    State("gen-n", "value"),
+    State("gen-noise", "value"),
+    State("gen-seed", "value"),
+    State("gen-blobs", "data"),
+    State("session-id", "data"),
+    prevent_initial_call=True,
+)
+@shows_errors(outputs=1, status="view-status")
+def export_view(
+    newick_clicks,
+    linkage_clicks,
+    python_clicks,
+    cut,
+    source,
+    features,
+    label,
+    as_distances,
+    scaling,
+    missing,
+    n,
+    noise,
+    seed,
+    blob_rows,
+    session_id,
+):
+    """The tree as Newick, Z as .npy and CSV, or the view as a Python script."""
+    trigger = ctx.triggered_id
+    if trigger not in ("export-newick", "export-linkage", "export-python"):
+        raise PreventUpdate
+    if not isinstance(cut, dict) or not isinstance(cut.get("clustering"), dict):
+        raise InputError("Nothing is clustered yet; choose a dataset and a method.")
+    clustering = cut["clustering"]
+    if trigger == "export-python":
+        recipe, _, result = view_recipe(
+            session_id,
+            cut,
+            source,
+            features,
+            label,
+            as_distances,
+            scaling or "none",
+            missing or "drop",
+            (n, noise, seed, blob_rows),
+        )
+        labels_for(result, cut)  # the cut's settings are checked before they enter the script
+        return dcc.send_string(python_script(recipe, "exported.py"), "exported.py")
+    dataset, result = store.get_store().result_for(session_id, clustering)
+    if trigger == "export-newick":
+        names = dataset.labels if dataset.labels is not None else None
+        return dcc.send_string(newick(result.Z, names), f"tree_{_stem(clustering)}.nwk")
+    return dcc.send_bytes(linkage_zip(result.Z), f"linkage_{_stem(clustering)}.zip")
+
+
+# --------------------------------------------------------------------------- the view in the address
+
+# The address holds the view's settings, never its data: an upload is named by
+# a random reference the server keeps (services.store.Store.link_table).
+MAX_QUERY_CHARS = 8_000
+MAX_NAME_CHARS = 200
+TRUNCATIONS = ("auto", "none", "lastp", "level")
+# Rounds of "set a control, wait for the page" a restore may take before it gives up.
+MAX_RESTORE_STEPS = 12
+# A restore checks the page every RESTORE_TICK_MS and gives up after this many checks
+# (a large linkage runs as a job and may take minutes).
+RESTORE_TICK_MS = 400
+MAX_RESTORE_TICKS = 750
+
+
+def _source_values():
+    from callbacks.data import dataset_options
+
+    return {option["value"] for option in dataset_options()} | {UPLOAD}
+
+
+def _whole(raw, name, low, high):
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InputError(f"The link's '{name}' must be a whole number; got '{raw[:20]}'.") from None
+    if not low <= value <= high:
+        raise InputError(f"The link's '{name}' must be from {low:,} to {high:,}; got {value:,}.")
+    return value
+
+
+def _real(raw, name, low=-math.inf, high=math.inf):
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InputError(f"The link's '{name}' must be a number; got '{raw[:20]}'.") from None
+    if not math.isfinite(value) or not low <= value <= high:
+        raise InputError(f"The link's '{name}' must be a finite number from {low:g} to {high:g}.")
+    return value
+
+
+def _one_of(raw, name, allowed):
+    if raw not in allowed:
+        raise InputError(f"The link's '{name}' must be one of: {', '.join(map(str, allowed))}.")
+    return raw
+
+
+def _name(raw, name):
+    if len(raw) > MAX_NAME_CHARS:
+        raise InputError(f"The link's '{name}' is longer than {MAX_NAME_CHARS} characters.")
+    return raw
+
+
+def _blob_rows(raw):
+    from components.layout import BLOB_COLUMNS
+    from hclust.generators import MAX_BLOBS
+
+    rows = [row for row in raw.split(";") if row]
+    if not 1 <= len(rows) <= MAX_BLOBS:
+        raise InputError(f"The link's 'blobs' must list 1 to {MAX_BLOBS} blobs.")
+    out = []
+    for i, row in enumerate(rows):
+        cells = row.split(",")
+        if len(cells) != len(BLOB_COLUMNS):
+            raise InputError(
+                f"Blob {i + 1} of the link must have {len(BLOB_COLUMNS)} numbers "
+                f"({', '.join(BLOB_COLUMNS)})."
+            )
+        values = [_real(cell, f"blobs ({i + 1})") for cell in cells]
+        values[0] = int(_whole(cells[0], f"blobs ({i + 1}) size", 1, 100_000))
+        out.append(dict(zip(BLOB_COLUMNS, values)))
+    return out
+
+
+def parse_view(search) -> dict:
+    """The view a query string describes, every parameter validated.
+
+    Returns
+    -------
+    dict
+        Only the parameters present, by their control's meaning.
+
+    Raises
+    ------
+    InputError
+        Naming the first parameter that is malformed, unknown or out of range.
+    """
+    from callbacks.data import MISSING, SCALINGS
+    from hclust.cut import CRITERIA
+    from hclust.linkage import METHODS, METRICS
+
+    if not isinstance(search, str) or len(search) > MAX_QUERY_CHARS:
+        raise InputError(f"The link's settings are longer than {MAX_QUERY_CHARS:,} characters.")
+    try:
+        pairs = parse_qsl(search.lstrip("?"), keep_blank_values=True, strict_parsing=False)
+    except ValueError:
+        raise InputError("The link's settings cannot be read.") from None
+    single = {
+        "src": lambda v: _one_of(v, "src", sorted(_source_values())),
+        "ref": lambda v: v if _REF.fullmatch(v) else _bad("ref", "is not a data reference"),
+        "n": lambda v: _whole(v, "n", 2, 100_000),
+        "noise": lambda v: _real(v, "noise", 0, 10),
+        "seed": lambda v: _whole(v, "seed", 0, 2**32 - 1),
+        "blobs": _blob_rows,
+        "label": lambda v: _name(v, "label"),
+        "dm": lambda v: _one_of(v, "dm", ("1",)) == "1",
+        "scale": lambda v: _one_of(v, "scale", SCALINGS),
+        "miss": lambda v: _one_of(v, "miss", MISSING),
+        "method": lambda v: _one_of(v, "method", METHODS),
+        "metric": lambda v: _one_of(v, "metric", METRICS),
+        "olo": lambda v: _one_of(v, "olo", ("1",)) == "1",
+        "trunc": lambda v: _one_of(v, "trunc", TRUNCATIONS),
+        "p": lambda v: _whole(v, "p", 2, 2000),
+        "crit": lambda v: _one_of(v, "crit", CRITERIA),
+        "h": lambda v: _real(v, "h", 0),
+        "k": lambda v: _whole(v, "k", 1, 200_000),
+        "t": lambda v: _real(v, "t"),
+        "depth": lambda v: _whole(v, "depth", 1, 100),
+        "hl": _highlight,
+    }
+    view, columns = {}, []
+    for key, raw in pairs:
+        if key == "col":
+            columns.append(_name(raw, "col"))
+            if len(columns) > config.MAX_COLUMNS:
+                raise InputError(f"The link names more than {config.MAX_COLUMNS:,} columns.")
+        elif key in single:
+            if key in view:
+                raise InputError(f"The link gives '{key}' twice.")
+            view[key] = single[key](raw)
+        else:
+            raise InputError(f"The link has an unknown setting '{key[:30]}'.")
+    if columns:
+        view["col"] = columns
+    if view.get("src") == UPLOAD and "ref" not in view:
+        raise InputError("The link names an upload without its data reference ('ref').")
+    return view
+
+
+_REF = re.compile(r"[0-9a-f]{32}")
+
+
+def _bad(name, why):
+    raise InputError(f"The link's '{name}' {why}.")
+
+
+def _highlight(raw):
+    kind, _, number = raw.partition(":")
+    if kind not in ("node", "cluster"):
+        _bad("hl", "must be node:<index> or cluster:<number>")
+    return {kind: _whole(number, "hl", 0, 400_000)}
+
+
+def view_query(controls: dict, cut: dict | None, highlight, ref: str | None) -> str:
+    """The query string (with '?') for the page's controls, its cut and highlight."""
+    source = controls.get("source")
+    pairs = [("src", source)]
+    if source == UPLOAD and ref:
+        pairs.append(("ref", ref))
+    if isinstance(source, str) and source.startswith("generate:"):
+        pairs.append(("seed", controls.get("seed")))
+        if source == "generate:blobs":
+            rows = ";".join(
+                ",".join(_text(row.get(c)) for c in BLOB_KEYS)
+                for row in controls.get("blob_rows") or []
+            )
+            pairs.append(("blobs", rows))
+        else:
+            pairs.append(("n", controls.get("n")))
+            if source != "generate:anisotropic":
+                pairs.append(("noise", controls.get("noise")))
+    if source == UPLOAD or (isinstance(source, str) and source.startswith("bundled:")):
+        pairs += [("col", c) for c in controls.get("features") or []]
+        if controls.get("label"):
+            pairs.append(("label", controls["label"]))
+        if controls.get("as_distances"):
+            pairs.append(("dm", "1"))
+    pairs += [
+        ("scale", controls.get("scaling")),
+        ("miss", controls.get("missing")),
+        ("method", controls.get("method")),
+        ("metric", controls.get("metric")),
+    ]
+    if controls.get("optimal_order"):
+        pairs.append(("olo", "1"))
+    pairs += [("trunc", controls.get("truncate_mode")), ("p", controls.get("p"))]
+    if isinstance(cut, dict) and cut.get("criterion"):
+        pairs.append(("crit", cut["criterion"]))
+        if cut["criterion"] == "distance" and cut.get("height") is not None:
+            pairs.append(("h", cut["height"]))
+        if cut["criterion"] in ("maxclust", "maxclust_monocrit") and cut.get("k") is not None:
+            pairs.append(("k", cut["k"]))
+        if cut["criterion"] not in ("distance", "maxclust"):
+            pairs += [("t", cut.get("t")), ("depth", cut.get("depth"))]
+    if isinstance(highlight, dict):
+        for kind in ("node", "cluster"):
+            if isinstance(highlight.get(kind), int):
+                pairs.append(("hl", f"{kind}:{highlight[kind]}"))
+    return "?" + urlencode([(key, _text(value)) for key, value in pairs if value is not None])
+
+
+BLOB_KEYS = ("size", "mean x", "mean y", "std x", "std y", "corr")
+
+
+def _text(value):
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return "" if value is None else str(value)
+
+
+def upload_reference(session_id) -> str:
+    """The link reference of the session's uploaded table, made on first use."""
+    shared = store.get_store()
+    reference = shared.session_value(session_id, "link-ref")
+    if reference is None or shared.linked_table(reference) is None:
+        table = shared.session_value(session_id, "table")
+        if table is None:
+            raise InputError("The uploaded file is no longer on the server; upload it again.")
+        reference = shared.link_table(table)
+        shared.put_session_value(session_id, "link-ref", reference)
+    return reference
+
+
+CONTROL_STATES = (
+    ("source", "dataset", "value"),
+    ("features", "feature-columns", "value"),
+    ("label", "label-column", "value"),
+    ("as_distances", "as-distance-matrix", "value"),
+    ("scaling", "scaling", "value"),
+    ("missing", "missing-values", "value"),
+    ("n", "gen-n", "value"),
+    ("noise", "gen-noise", "value"),
+    ("seed", "gen-seed", "value"),
+    ("blob_rows", "gen-blobs", "data"),
+    ("method", "method", "value"),
+    ("metric", "metric", "value"),
+    ("optimal_order", "optimal-order", "value"),
+    ("truncate_mode", "truncate-mode", "value"),
+    ("p", "truncate-p", "value"),
+)
+
+
+def _controls(values):
+    controls = dict(zip([name for name, _, _ in CONTROL_STATES], values))
+    controls["as_distances"] = bool(controls["as_distances"])
+    controls["optimal_order"] = bool(controls["optimal_order"])
+    return controls
+
+
+def _generator_tuple(controls):
+    return (controls["n"], controls["noise"], controls["seed"], controls["blob_rows"])
+
+
+def _shows_generated(session_id, controls, cut):
+    """Whether the generator settings on the page made the data on screen.
+
+    They are read only when Generate is pressed, so typed settings may not
+    be the shown data's; the server rebuilds the data to check, once per key.
+    """
+    source = controls["source"]
+    if not (isinstance(source, str) and source.startswith("generate:")):
+        return True
+    key = cut["clustering"].get("key")
+    checked = (key, repr(_generator_tuple(controls)), controls["scaling"])
+    shared = store.get_store()
+    if shared.session_value(session_id, "address-checked") == checked:
+        return True
+    try:
+        rebuilt = build_from_source(
+            session_id,
+            source,
+            controls["scaling"] or "none",
+            "drop",
+            None,
+            None,
+            False,
+            _generator_tuple(controls),
+        )
+    except InputError:
+        return False
+    if dataset_id(rebuilt) != key:
+        return False
+    shared.put_session_value(session_id, "address-checked", checked)
+    return True
+
+
+@callback(
+    Output("url", "search"),
+    Output("view-query", "data"),
+    Input("cut", "data"),
+    Input("highlight", "data"),
+    Input("truncate-mode", "value"),
+    Input("truncate-p", "value"),
+    *[State(component, prop) for _, component, prop in CONTROL_STATES],
+    State("share-pending", "data"),
+    State("url", "search"),
+    State("view-query", "data"),
+    State("address-at-load", "data"),
+    State("session-id", "data"),
+    prevent_initial_call=True,
+)
+@shows_errors(outputs=2, status="share-status")
+def update_address(cut, highlight, truncate_mode, p, *states):
+    """Write the shown view into the address (a history entry per change).
+
+    Not while a link is being restored, nor before the link the page was
+    opened with has been read.
+    """
+    *values, pending, search, shown, at_load, session_id = states
+    if pending or (shown is None and at_load):
+        raise PreventUpdate
+    if not isinstance(cut, dict) or not isinstance(cut.get("clustering"), dict):
+        raise PreventUpdate
+    controls = _controls(values)
+    clustering = cut["clustering"]
+    if (clustering.get("method"), clustering.get("metric")) != (
+        controls["method"],
+        controls["metric"],
+    ) or not _shows_generated(session_id, controls, cut):
+        raise PreventUpdate  # the controls are ahead of the plots; the next cut will be written
+    reference = upload_reference(session_id) if controls["source"] == UPLOAD else None
+    query = view_query(controls, cut, highlight, reference)
+    if query == search:
+        raise PreventUpdate
+    return query, query
+
+
+# What a restore sets, and which of those other callbacks also set.
+RESTORED = (
+    ("dataset", "value"),
+    ("dataset", "options"),
+    ("table-version", "data"),
+    ("gen-n", "value"),
+    ("gen-noise", "value"),
+    ("gen-seed", "value"),
+    ("gen-blobs", "data"),
+    ("generate", "n_clicks"),
+)
+
+
+@callback(
+    Output("share-pending", "data"),
+    Output("share-status", "children"),
+    Output("share-tick", "disabled"),
+    Output("view-query", "data", allow_duplicate=True),
+    *[Output(component, prop, allow_duplicate=True) for component, prop in RESTORED],
+    Input("url", "search"),
+    Input("address-at-load", "data"),
+    State("view-query", "data"),
+    State("generate", "n_clicks"),
+    State("session-id", "data"),
+    prevent_initial_call="initial_duplicate",
+)
+def begin_restore(search, at_load, shown, generate_clicks, session_id):
+    """A link opened, a reload or back/forward: load the data the address names.
+
+    The rest of the view (columns, method, cut, highlight) follows in
+    :func:`continue_restore` as the page catches up.
+    """
+    unchanged = (no_update,) * len(RESTORED)
+    if "address-at-load.data" in ctx.triggered_prop_ids:
+        if shown is not None:
+            raise PreventUpdate  # read once, as the page starts
+        search = at_load
+    elif search in (None, "", "?", shown):
+        raise PreventUpdate
+    if not search or search == "?":
+        return None, no_update, True, "", *unchanged  # a plain address: the page's own view
+    try:
+        view = parse_view(search)
+    except InputError as error:
+        message = f"⚠ {error} The page shows its own view instead."
+        return None, message, True, search, *unchanged
+    outputs = dict.fromkeys(RESTORED, no_update)
+    source = view.get("src")
+    if source == UPLOAD:
+        try:
+            shared = store.get_store()
+            table = shared.linked_table(view["ref"])
+            if table is None:
+                return (
+                    None,
+                    "⚠ The data of this link has expired: the server no longer keeps the uploaded "
+                    "file. Upload it again (drop it on the upload box); the settings stay in the "
+                    "address.",
+                    True,
+                    search,
+                    *unchanged,
+                )
+            shared.put_session_value(session_id, "table", table)
+            shared.put_session_value(session_id, "link-ref", view["ref"])
+        except InputError as error:
+            return None, f"⚠ {error}", True, search, *unchanged
+        from callbacks.data import dataset_options
+
+        outputs[("dataset", "options")] = dataset_options(True, table.filename)
+        outputs[("table-version", "data")] = {"file": table.filename, "rows": len(table.frame)}
+    if source is not None:
+        outputs[("dataset", "value")] = source
+    for key, component in (("n", "gen-n"), ("noise", "gen-noise"), ("seed", "gen-seed")):
+        if key in view:
+            outputs[(component, "value")] = view[key]
+    if "blobs" in view:
+        outputs[("gen-blobs", "data")] = view["blobs"]
+    if isinstance(source, str) and source.startswith("generate:"):
+        outputs[("generate", "n_clicks")] = (generate_clicks or 0) + 1  # same source, new settings
+    pending = {"view": view, "step": 0}
+    return pending, "Opening the view of this link…", False, search, *outputs.values()
+
+
+CONVERGED = (
+    ("feature-columns", "value"),
+    ("label-column", "value"),
+    ("as-distance-matrix", "value"),
+    ("scaling", "value"),
+    ("missing-values", "value"),
+    ("method", "value"),
+    ("metric", "value"),
+    ("optimal-order", "value"),
+    ("truncate-mode", "value"),
+    ("truncate-p", "value"),
+    ("criterion", "value"),
+    ("criterion-t", "value"),
+    ("criterion-depth", "value"),
+    ("cut-height", "value"),
+    ("n-clusters", "value"),
+    ("highlight", "data"),
+)
+
+
+def restore_step(view, controls, feature_options, data_version, cut, expected_key, n):
+    """The next controls to set so the page shows `view`, or None when it does.
+
+    Parameters
+    ----------
+    view : dict
+        From :func:`parse_view`.
+    controls : dict
+        The page's controls now.
+    feature_options : list
+        The feature dropdown's options (empty until a file's columns are known).
+    data_version, cut : dict or None
+        What the page shows now.
+    expected_key : str
+        The id of the dataset the view's data settings build (from the server).
+    n : int or None
+        Samples of that dataset, from the server's record.
+
+    Returns
+    -------
+    dict or str or None
+        ``{(component, prop): value}`` to set; ``"wait"`` until the page catches up;
+        None when the view is shown.
+    """
+    from hclust.cut import HORIZONTAL_CRITERIA
+
+    changes = {}
+    source = view.get("src", controls["source"])
+    is_file = source == UPLOAD or source.startswith("bundled:")
+
+    def want(key, component, current, wanted):
+        if key in view and current != wanted:
+            changes[(component, "value")] = wanted
+
+    if is_file and feature_options:
+        known = {option["value"] for option in feature_options}
+        if "col" in view and list(controls["features"] or []) != view["col"]:
+            changes[("feature-columns", "value")] = [c for c in view["col"] if c in known]
+        want("label", "label-column", controls["label"], view.get("label"))
+        if controls["as_distances"] != bool(view.get("dm")):
+            changes[("as-distance-matrix", "value")] = ["yes"] if view.get("dm") else []
+    want("scale", "scaling", controls["scaling"], view.get("scale"))
+    want("miss", "missing-values", controls["missing"], view.get("miss"))
+    if changes:
+        return changes
+    if (data_version or {}).get("key") != expected_key:
+        return "wait"
+    # the method only once the data is the link's: one clustering request, not two racing
+    want("method", "method", controls["method"], view.get("method"))
+    want("metric", "metric", controls["metric"], view.get("metric"))
+    if controls["optimal_order"] != bool(view.get("olo")):
+        changes[("optimal-order", "value")] = ["on"] if view.get("olo") else []
+    want("trunc", "truncate-mode", controls["truncate_mode"], view.get("trunc"))
+    want("p", "truncate-p", controls["p"], view.get("p"))
+    if changes:
+        return changes
+    clustering = (cut or {}).get("clustering") or {}
+    if (
+        clustering.get("key") != expected_key
+        or clustering.get("method") != controls["method"]
+        or clustering.get("metric") != controls["metric"]
+        or bool(clustering.get("optimal_order")) != controls["optimal_order"]
+    ):
+        return "wait"
+    criterion = view.get("crit")
+    if criterion:
+        parameters = criterion not in HORIZONTAL_CRITERIA and (
+            ("t" in view and cut.get("t") != view["t"])
+            or ("depth" in view and cut.get("depth") != view["depth"])
+        )
+        if cut.get("criterion") != criterion or parameters:
+            changes[("criterion", "value")] = criterion
+            if "t" in view:
+                changes[("criterion-t", "value")] = view["t"]
+            if "depth" in view:
+                changes[("criterion-depth", "value")] = view["depth"]
+            return changes
+        if criterion == "distance" and "h" in view and cut.get("height") != view["h"]:
+            return {("cut-height", "value"): view["h"]}
+        if criterion in ("maxclust", "maxclust_monocrit") and "k" in view:
+            if cut.get("k") != view["k"]:
+                return {("n-clusters", "value"): view["k"]}
+    highlight = view.get("hl")
+    if highlight and n is not None:
+        node, cluster = highlight.get("node"), highlight.get("cluster")
+        if (node is not None and n <= node <= 2 * n - 2) or (
+            cluster is not None and 1 <= cluster <= n
+        ):
+            return {("highlight", "data"): highlight, "final": True}
+    return None
+
+
+@callback(
+    Output("share-pending", "data", allow_duplicate=True),
+    Output("share-status", "children", allow_duplicate=True),
+    Output("share-tick", "disabled", allow_duplicate=True),
+    *[Output(component, prop, allow_duplicate=True) for component, prop in CONVERGED],
+    Input("share-tick", "n_intervals"),
+    State("share-pending", "data"),
+    State("data-version", "data"),
+    State("cut", "data"),
+    *[State(component, prop) for _, component, prop in CONTROL_STATES],
+    State("feature-columns", "options"),
+    State("session-id", "data"),
+    prevent_initial_call=True,
+)
+def continue_restore(tick, pending, data_version, cut, *states):
+    """Set the view's controls in order, each once the page has caught up with the last.
+
+    Driven by a timer that runs only during a restore: the page's answers
+    (data-version, cut) are read, not listened to, since this callback sets
+    the very inputs that produce them.
+    """
+    *values, feature_options, session_id = states
+    if not isinstance(pending, dict) or not isinstance(pending.get("view"), dict):
+        return None, no_update, True, *[no_update] * len(CONVERGED)
+    unchanged = [no_update] * len(CONVERGED)
+    view, step = pending["view"], int(pending.get("step", 0))
+    ticks = int(pending.get("ticks", 0)) + 1
+    if step > MAX_RESTORE_STEPS or ticks > MAX_RESTORE_TICKS:
+        message = "⚠ The page could not show every setting of this link; check the controls."
+        return None, message, True, *unchanged
+    pending = {**pending, "ticks": ticks}
+    controls = _controls(values)
+    try:
+        if pending.get("key") is None:
+            # the dataset the link's data settings build, decided by the server once
+            dataset = build_from_source(
+                session_id,
+                view.get("src", controls["source"]),
+                view.get("scale", controls["scaling"]) or "none",
+                view.get("miss", controls["missing"]) or "drop",
+                view.get("col"),
+                view.get("label"),
+                bool(view.get("dm")),
+                (view.get("n"), view.get("noise"), view.get("seed"), view.get("blobs")),
+            )
+            pending = {**pending, "key": dataset_id(dataset), "n": dataset.n_samples}
+        step_to = restore_step(
+            view, controls, feature_options, data_version, cut, pending["key"], pending["n"]
+        )
+    except InputError as error:
+        return None, f"⚠ {error}", True, *unchanged
+    if step_to == "wait":
+        return pending, no_update, no_update, *unchanged
+    if step_to is None:
+        return None, "", True, *unchanged
+    final = step_to.pop("final", False)
+    outputs = [step_to.get(target, no_update) for target in CONVERGED]
+    if final:
+        return None, "", True, *outputs
+    sent = {f"{c}.{p}": v for (c, p), v in step_to.items()}
+    if sent == pending.get("sent"):  # sent on an earlier tick; its answer has not come yet
+        return pending, no_update, no_update, *unchanged
+    return {**pending, "step": step + 1, "sent": sent}, no_update, no_update, *outputs
+
+
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="addressAtLoad"),
+    Output("address-at-load", "data"),
+    Input("session-id", "data"),
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="copyViewLink"),
+    Output("share-link", "value"),
+    Output("share-link", "style"),
+    Input("copy-link", "n_clicks"),
+    prevent_initial_call=True,
+)

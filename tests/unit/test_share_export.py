@@ -1,0 +1,553 @@
+"""hclust.export and callbacks.share: Newick, Z and the exported Python script.
+
+What is written is parsed back (a small Newick parser here, numpy for Z) and
+compared with scipy; exported scripts run in a subprocess and their
+clusters.csv is compared with the page's labels row by row. The download's
+file format is being changed elsewhere, so the comparison is per-row cluster
+assignments (and the clustered values), not the download's bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.cluster.hierarchy import linkage, to_tree
+
+from callbacks.data import UPLOAD
+from callbacks.share import NOT_THE_SHOWN_DATA, export_view
+from callbacks.views import labels_for
+from hclust.errors import InputError
+from hclust.export import linkage_csv, linkage_npy, newick, newick_label, python_script
+from services import store
+from tests.unit.test_callbacks import call, cluster, move_cut, new_session, triggered_by
+from tests.unit.test_callbacks_data import load, upload
+
+UPLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "uploads"
+
+
+# --------------------------------------------------------------------------- a Newick reader
+
+
+def parse_newick(text):
+    """(tree, leaves): tree nodes are dicts with 'name', 'length', 'children'."""
+    assert text.endswith(";")
+    pos = 0
+
+    def label():
+        nonlocal pos
+        if text[pos] == "'":
+            out, pos = [], pos + 1
+            while True:
+                if text[pos] == "'" and text[pos + 1 : pos + 2] == "'":
+                    out.append("'")
+                    pos += 2
+                elif text[pos] == "'":
+                    pos += 1
+                    return "".join(out)
+                else:
+                    out.append(text[pos])
+                    pos += 1
+        start = pos
+        while text[pos] not in "(),:;":
+            pos += 1
+        return text[start:pos].replace("_", " ")
+
+    def node():
+        nonlocal pos
+        children = []
+        if text[pos] == "(":
+            pos += 1
+            children.append(node())
+            while text[pos] == ",":
+                pos += 1
+                children.append(node())
+            assert text[pos] == ")"
+            pos += 1
+        name = label()
+        length = None
+        if text[pos] == ":":
+            pos += 1
+            start = pos
+            while text[pos] not in ",);":
+                pos += 1
+            length = float(text[start:pos])
+        return {"name": name, "length": length, "children": children}
+
+    tree = node()
+    assert text[pos:] == ";"
+    return tree
+
+
+def heights_and_clusters(tree):
+    """Each internal node's height (leaves at 0) and its leaf-name set."""
+    found = []
+
+    def walk(node):
+        if not node["children"]:
+            return 0.0, frozenset([node["name"]])
+        parts = [walk(child) for child in node["children"]]
+        tops = [h + child["length"] for (h, _), child in zip(parts, node["children"])]
+        assert_allclose(tops, tops[0], rtol=1e-12, atol=1e-12)  # both branches reach the merge
+        members = frozenset().union(*(m for _, m in parts))
+        found.append((tops[0], members))
+        return tops[0], members
+
+    walk(tree)
+    return found
+
+
+def scipy_clusters(Z, names):
+    root, nodes = to_tree(Z, rd=True)
+    return {
+        frozenset(names[i] for i in node.pre_order()): node.dist
+        for node in nodes
+        if not node.is_leaf()
+    }
+
+
+observations = st.integers(2, 30).flatmap(
+    lambda n: st.lists(
+        st.tuples(
+            st.floats(-100, 100, allow_nan=False, width=32),
+            st.floats(-100, 100, allow_nan=False, width=32),
+        ),
+        min_size=n,
+        max_size=n,
+        unique=True,
+    )
+)
+
+
+class TestNewick:
+    @settings(max_examples=40, deadline=None)
+    @given(points=observations, method=st.sampled_from(["single", "complete", "average", "ward"]))
+    def test_tree_parses_back_to_scipys_tree_and_heights(self, points, method):
+        X = np.asarray(points, dtype=float)
+        Z = linkage(X, method)
+        names = [f"s{i}" for i in range(len(X))]
+        tree = parse_newick(newick(Z, names))
+        found = heights_and_clusters(tree)
+        assert len(found) == len(X) - 1
+        leaves = set().union(*(m for _, m in found)) if found else set()
+        assert leaves == set(names)  # every leaf once (a set of n distinct names)
+        expected = scipy_clusters(Z, names)
+        assert {m for _, m in found} == set(expected)
+        for height, members in found:
+            assert height == pytest.approx(expected[members], rel=1e-12, abs=1e-12)
+        assert tree_root_height(tree) == pytest.approx(Z[-1, 2])
+
+    def test_branch_lengths_are_merge_height_differences(self, tutorial):
+        Z = tutorial["Z"]
+        tree = parse_newick(newick(Z))
+        # root's children: the last merge's children, at their own heights
+        n = len(Z) + 1
+        a, b = (int(c) for c in Z[-1, :2])
+        child_height = [0.0 if c < n else Z[c - n, 2] for c in (a, b)]
+        lengths = [child["length"] for child in tree["children"]]
+        assert lengths == [Z[-1, 2] - h for h in child_height]
+        assert len(leaf_names(tree)) == 150
+
+    @pytest.mark.parametrize(
+        "name",
+        ["plain", "two words", "under_score", "it's", "a(b)", "x,y", "semi;colon", "[note]", ""],
+    )
+    def test_labels_are_escaped_and_read_back(self, name):
+        names = [name, "other"]
+        tree = parse_newick(newick(np.array([[0.0, 1.0, 2.0, 2.0]]), names))
+        assert [child["name"] for child in tree["children"]] == names
+        assert newick_label("plain") == "plain"  # no needless quotes
+
+    def test_leaf_names_must_match_the_tree(self):
+        with pytest.raises(ValueError):
+            newick(np.array([[0.0, 1.0, 2.0, 2.0]]), ["only one"])
+
+
+def tree_root_height(tree):
+    height = 0.0
+    while tree["children"]:
+        tree = tree["children"][0]
+        height += tree["length"]
+    return height
+
+
+def leaf_names(tree):
+    if not tree["children"]:
+        return [tree["name"]]
+    return [name for child in tree["children"] for name in leaf_names(child)]
+
+
+class TestLinkageFiles:
+    def test_npy_and_csv_hold_z_exactly(self, tutorial):
+        Z = tutorial["Z2"]
+        assert_array_equal(np.load(io.BytesIO(linkage_npy(Z))), Z)
+        frame = pd.read_csv(io.StringIO(linkage_csv(Z)))
+        assert list(frame.columns) == ["idx1", "idx2", "distance", "count"]
+        assert_array_equal(frame.to_numpy(dtype=float), Z)
+
+
+# --------------------------------------------------------------------------- the callback
+
+
+def page(source="tutorial-2-blobs", method="ward", metric="euclidean", content=None, **controls):
+    """A session that loaded `source` with `controls`, clustered it and made its first cut."""
+    session_id = new_session()
+    if content is not None:
+        upload(session_id, content[0], content[1])
+    controls = {"scaling": "none", "missing": "drop", **controls}
+    out = load(session_id, source, **controls)
+    assert isinstance(out["version"], dict), out["status"]
+    summary, _, _ = cluster(session_id, out["version"], method, metric)
+    view = dict(id=session_id, clustering=summary, cut=None, source=source, controls=controls)
+    view["cut"] = move_cut(view, "clustering.data")["cut"]
+    return view
+
+
+def export(view, button, **changed):
+    controls = {**view["controls"], **changed}
+    with triggered_by(f"{button}.n_clicks"):
+        return call(
+            export_view,
+            cut=view["cut"],
+            source=view["source"],
+            session_id=view["id"],
+            **controls,
+        )
+
+
+def shown_labels(view):
+    _, result = store.get_store().result_for(view["id"], view["cut"]["clustering"])
+    return labels_for(result, view["cut"])
+
+
+def content_of(sent):
+    return base64.b64decode(sent["content"]) if sent.get("base64") else sent["content"].encode()
+
+
+class TestExportCallback:
+    def test_newick_and_linkage_are_the_pages_tree(self):
+        view = page(method="average")
+        _, result = store.get_store().result_for(view["id"], view["clustering"])
+        sent = export(view, "export-linkage")
+        assert sent["filename"] == "linkage_average_euclidean.zip"
+        with zipfile.ZipFile(io.BytesIO(content_of(sent))) as archive:
+            assert_array_equal(np.load(io.BytesIO(archive.read("Z.npy"))), result.Z)
+            csv = pd.read_csv(io.BytesIO(archive.read("Z.csv"))).to_numpy(dtype=float)
+        assert_array_equal(csv, result.Z)
+        tree = parse_newick(content_of(export(view, "export-newick")).decode())
+        assert sorted(leaf_names(tree), key=int) == [str(i) for i in range(150)]
+        assert sorted(h for h, _ in heights_and_clusters(tree)) == pytest.approx(
+            np.sort(result.Z[:, 2]), rel=1e-12
+        )
+
+    def test_newick_leaves_are_named_by_the_label_column(self):
+        csv = b"name,a,b\nfirst one,0,0\nsecond_one,1,0\nit's,9,9\n"
+        view = page(UPLOAD, content=(csv, "t.csv"), label="name")
+        tree = parse_newick(content_of(export(view, "export-newick")).decode())
+        assert sorted(leaf_names(tree)) == sorted(["first one", "second_one", "it's"])
+
+    def test_script_refused_when_the_controls_are_not_the_shown_data(self):
+        view = page("generate:moons", n=40, noise=0.05, seed=3)
+        # the seed was typed but Generate not pressed: the plots still show seed 3
+        with pytest.raises(InputError, match="no longer describe"):
+            call_unwrapped(view, seed=4)
+        assert NOT_THE_SHOWN_DATA.startswith("The data controls no longer describe")
+
+    def test_nothing_clustered_yet_is_a_message(self):
+        with triggered_by("export-newick.n_clicks"):
+            with pytest.raises(InputError):
+                call(export_view.__wrapped__, cut=None, session_id=new_session())
+
+
+def call_unwrapped(view, **changed):
+    controls = {**view["controls"], **changed}
+    with triggered_by("export-python.n_clicks"):
+        return call(
+            export_view.__wrapped__,
+            cut=view["cut"],
+            source=view["source"],
+            session_id=view["id"],
+            **controls,
+        )
+
+
+# --------------------------------------------------------------------------- scripts, run
+
+
+def semicolon_file(rng, n=60):
+    """Semicolon-separated, decimal commas, latin-1 names, a label column and gaps."""
+    lines = ["Probe;Länge;Breite;Gewicht"]
+    centres = np.array([[0, 0, 0], [6, 6, 1], [0, 9, 5]])
+    for i in range(n):
+        x = centres[i % 3] + rng.normal(size=3)
+        cells = [f"{v:.4f}".replace(".", ",") for v in x]
+        if i in (5, 17):
+            cells[2] = "NA"
+        lines.append(";".join([f"Käse {i}"] + cells))
+    return ("\r\n".join(lines) + "\r\n").encode("latin-1")
+
+
+def whitespace_file(rng, n=50):
+    """Whitespace-separated, no header, a constant third column."""
+    rows = []
+    for i in range(n):
+        x = (i % 2) * 5 + rng.normal(size=2)
+        rows.append(f"  {x[0]:.5f}   {x[1]:.5f}  1.0")
+    return ("\n".join(rows) + "\n").encode()
+
+
+RNG = np.random.default_rng(7)
+BLOBS = [
+    {"size": 40, "mean x": 0, "mean y": 0, "std x": 1, "std y": 2, "corr": 0.3},
+    {"size": 30, "mean x": 8, "mean y": 3, "std x": 1.5, "std y": 1, "corr": 0},
+]
+VIEWS = {
+    "preset ward distance": dict(source="tutorial-2-blobs"),
+    "five blobs complete maxclust": dict(
+        source="tutorial-5-blobs", method="complete", cut=("n-clusters", dict(typed_k=4))
+    ),
+    "squares average zscore": dict(source="three-squares", method="average", scaling="zscore"),
+    "blobs generator inconsistent": dict(
+        source="generate:blobs",
+        blob_rows=BLOBS,
+        seed=11,
+        method="average",
+        cut=("criterion", dict(criterion="inconsistent")),
+    ),
+    "moons single maxclust": dict(
+        source="generate:moons",
+        n=120,
+        noise=0.05,
+        seed=5,
+        method="single",
+        cut=("n-clusters", dict(typed_k=2)),
+    ),
+    "rings single cityblock": dict(
+        source="generate:rings", n=100, noise=0.03, seed=2, method="single", metric="cityblock"
+    ),
+    "anisotropic ward minmax": dict(
+        source="generate:anisotropic", n=90, seed=170, scaling="minmax"
+    ),
+    "semicolon upload complete, gaps dropped": dict(
+        source=UPLOAD,
+        content=(semicolon_file(RNG), "messung.csv"),
+        method="complete",
+        label="Probe",
+        scaling="whiten",
+    ),
+    "semicolon upload average, gaps filled, maxclust": dict(
+        source=UPLOAD,
+        content=(semicolon_file(RNG), "messung.csv"),
+        method="average",
+        label="Probe",
+        missing="mean",
+        cut=("n-clusters", dict(typed_k=3)),
+    ),
+    "whitespace upload, no header, constant column": dict(
+        source=UPLOAD, content=(whitespace_file(RNG), "points.txt"), method="ward"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_exported_script_reproduces_the_pages_clusters(name, tmp_path):
+    spec = dict(VIEWS[name])
+    cut_move = spec.pop("cut", None)
+    view = page(**spec)
+    if cut_move is not None:
+        control, inputs = cut_move
+        view["cut"] = move_cut(view, f"{control}.value", **inputs)["cut"]
+    expected = shown_labels(view)
+    dataset, _ = store.get_store().result_for(view["id"], view["clustering"])
+
+    sent = export(view, "export-python")
+    assert sent["filename"] == "exported.py"
+    script = tmp_path / "exported.py"
+    script.write_bytes(content_of(sent))
+    args = [sys.executable, "-I", str(script)]
+    if "content" in spec:
+        data_file = tmp_path / "elsewhere" / spec["content"][1]
+        data_file.parent.mkdir()
+        data_file.write_bytes(spec["content"][0])
+        args.append(str(data_file))
+    run = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+
+    written = pd.read_csv(tmp_path / "clusters.csv", keep_default_na=False)
+    assert_array_equal(written["cluster"].to_numpy(), expected)
+    assert_allclose(written[list(dataset.feature_names)].to_numpy(), dataset.values, rtol=1e-12)
+    if dataset.labels is not None:
+        assert written["label"].astype(str).tolist() == list(dataset.labels)
+    cophenetic = store.get_store().cophenetic(view["id"], view["clustering"])
+    assert f"cophenetic correlation: {cophenetic.coefficient:.5f}" in run.stdout
+    assert f"k: {len(np.unique(expected))}" in run.stdout
+
+
+def test_script_names_only_numpy_scipy_pandas():
+    text = python_script(
+        {
+            "data": {"kind": "preset", "key": "tutorial-2-blobs"},
+            "method": "ward",
+            "metric": "euclidean",
+            "cut": {"criterion": "distance", "height": 20.0},
+        }
+    )
+    imports = {
+        line.split()[1].split(".")[0]
+        for line in text.splitlines()
+        if line.startswith(("import ", "from ")) or line.strip().startswith(("import ", "from "))
+    }
+    assert imports <= {"numpy", "pandas", "scipy", "sys", "csv", "io"}
+
+
+def test_typed_names_enter_the_script_as_literals_only(tmp_path):
+    evil = "x'; import os; os.system('touch pwned'); '"
+    text = python_script(
+        {
+            "data": {
+                "kind": "file",
+                "filename": evil + '"""',
+                "encoding": "utf-8",
+                "delimiter": ",",
+                "decimal_comma": False,
+                "has_header": True,
+                "features": [(0, evil), (1, "b")],
+                "label": None,
+                "missing": "drop",
+            },
+            "method": "single",
+            "metric": "euclidean",
+            "cut": {"criterion": "maxclust", "k": 2},
+        }
+    )
+    compile(text, "exported.py", "exec")
+    (tmp_path / "d.csv").write_text("a,b\n0,0\n1,1\n5,5\n")
+    run = subprocess.run(
+        [sys.executable, "-I", "-c", text, str(tmp_path / "d.csv")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert not (tmp_path / "pwned").exists()
+
+
+# --------------------------------------------------------------------------- the address
+
+
+class TestAddress:
+    CONTROLS = dict(
+        source="generate:blobs",
+        features=None,
+        label=None,
+        as_distances=False,
+        scaling="zscore",
+        missing="drop",
+        n=300,
+        noise=0.06,
+        seed=4711,
+        blob_rows=[
+            {"size": 100, "mean x": 10, "mean y": 0, "std x": 1.732, "std y": 2, "corr": 0.289}
+        ],
+        method="average",
+        metric="cityblock",
+        optimal_order=True,
+        truncate_mode="lastp",
+        p=30,
+    )
+
+    def test_query_round_trips_through_the_validator(self):
+        from callbacks.share import parse_view, view_query
+
+        cut = {"criterion": "distance", "height": 12.345678901234567, "k": 3, "t": 8, "depth": 10}
+        query = view_query(self.CONTROLS, cut, {"node": 250}, None)
+        view = parse_view(query)
+        assert view["src"] == "generate:blobs" and view["seed"] == 4711
+        assert view["blobs"] == [
+            {
+                "size": 100,
+                "mean x": 10.0,
+                "mean y": 0.0,
+                "std x": 1.732,
+                "std y": 2.0,
+                "corr": 0.289,
+            }
+        ]
+        assert (view["method"], view["metric"], view["olo"]) == ("average", "cityblock", True)
+        assert (view["trunc"], view["p"], view["scale"]) == ("lastp", 30, "zscore")
+        assert view["crit"] == "distance" and view["h"] == cut["height"]  # full precision
+        assert view["hl"] == {"node": 250}
+
+    def test_upload_is_named_by_reference_and_columns_only(self):
+        from callbacks.share import parse_view, view_query
+
+        controls = dict(self.CONTROLS, source=UPLOAD, features=["a, b", "c&d"], label="name")
+        query = view_query(controls, None, None, "ab" * 16)
+        view = parse_view(query)
+        assert view["ref"] == "ab" * 16 and view["col"] == ["a, b", "c&d"]
+        assert view["label"] == "name"
+
+    @pytest.mark.parametrize(
+        "query, named",
+        [
+            ("?method=nonsense", "'method'"),
+            ("?src=../../etc", "'src'"),
+            ("?src=upload", "'ref'"),
+            ("?src=upload&ref=xyz", "'ref'"),
+            ("?seed=-1", "'seed'"),
+            ("?p=1", "'p'"),
+            ("?h=nan", "'h'"),
+            ("?h=-3", "'h'"),
+            ("?k=2.5", "'k'"),
+            ("?depth=1000", "'depth'"),
+            ("?hl=samples:1", "'hl'"),
+            ("?blobs=1,2,3", "Blob 1"),
+            ("?whatever=1", "'whatever'"),
+            ("?method=ward&method=single", "'method' twice"),
+            ("?label=" + "x" * 300, "'label'"),
+            ("?" + "col=a&" * 5000, "characters"),
+        ],
+    )
+    def test_every_parameter_is_validated_and_named(self, query, named):
+        from callbacks.share import parse_view
+
+        with pytest.raises(InputError, match=re.escape(named)):
+            parse_view(query)
+
+    def test_an_expired_reference_says_so_and_loads_nothing(self):
+        from callbacks.share import begin_restore
+
+        session_id = new_session()
+        with triggered_by("url.search"):
+            pending, status, tick, *rest = call(
+                begin_restore, search=f"?src=upload&ref={'0' * 32}", session_id=session_id
+            )
+        assert pending is None and tick is True and "expired" in status
+        assert store.get_store().session_value(session_id, "table") is None
+
+    def test_a_link_reference_gives_the_table_to_a_new_session(self):
+        from callbacks.share import begin_restore, upload_reference
+
+        owner = page(UPLOAD, content=(b"name,a,b\nx,0,0\ny,1,0\nz,9,9\n", "t.csv"), label="name")
+        reference = upload_reference(owner["id"])
+        assert upload_reference(owner["id"]) == reference  # one reference per upload
+        other = new_session()
+        with triggered_by("url.search"):
+            pending, status, tick, shown, value, *_ = call(
+                begin_restore, search=f"?src=upload&ref={reference}", session_id=other
+            )
+        assert value == UPLOAD and pending["view"]["ref"] == reference
+        table = store.get_store().session_value(other, "table")
+        assert list(table.frame["name"]) == ["x", "y", "z"]
