@@ -260,12 +260,14 @@ def test_link_opens_the_same_view_in_a_new_browser(server, tmp_path):
 def test_expired_upload_reference_says_so_and_offers_the_upload_box(server):
     with headless_chromium(window="1600,1200") as carol:
         carol.get(f"{server}/?src=upload&ref={'0' * 32}&method=average&metric=euclidean")
-        wait(
-            carol,
-            lambda: "expired" in carol.find_element("id", "share-status").text,
-            "the expiry message",
+        shown = (
+            "const status = document.getElementById('share-status'),"
+            " upload = document.getElementById('upload-data');"
+            "return !!status && status.innerText.includes('expired')"
+            " && !!upload && upload.offsetParent !== null;"
         )
-        assert carol.find_element("id", "upload-data").is_displayed()
+        # both at once: the expiry message and, on screen, the upload box it points to
+        wait(carol, lambda: carol.execute_script(shown), "the expiry message and the upload box")
         # what was loaded stays: the tutorial's data, clustered
         wait(carol, lambda: "0.980" in carol.find_element("id", "cophenetic").text, "tutorial")
 
