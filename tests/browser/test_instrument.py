@@ -549,10 +549,22 @@ class TestInstrument:
         wait_until(
             page, lambda: page.redux_state_rqs == [], "the branch view's callbacks to settle", QUICK
         )
-        click_at(page, plot_centre(page, "dendrogram"), double=True)
-        wait_until(
-            page, lambda: "branch" not in dendrogram_title(page), "the overview again", QUICK
-        )
+        # A person whose double-click lands while plotly is still drawing the branch (its WebGL
+        # layer, on a busy machine) sees nothing happen and double-clicks again; so does the test,
+        # at most three times.
+        for attempt in range(3):
+            click_at(page, plot_centre(page, "dendrogram"), double=True)
+            try:
+                wait_until(
+                    page,
+                    lambda: "branch" not in dendrogram_title(page),
+                    "the overview again",
+                    QUICK,
+                )
+                break
+            except TimeoutException:
+                if attempt == 2:
+                    raise
         assert dendrogram_title(page) == overview_title
         wait_until(page, lambda: leaf_labels(page) == overview, "the overview's leaves", QUICK)
         assert page_errors(page) == []
