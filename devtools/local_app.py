@@ -106,6 +106,40 @@ def app_env(cache_dir: Path, **overrides) -> dict:
 
 
 @contextlib.contextmanager
+def redis_and_celery(tmp: Path):
+    """A Redis server and one Celery worker on loopback, stopped at the end; yields Redis's URL.
+
+    The hosted shape's shared services: the app's instances given this URL keep
+    sessions and results in this Redis and run background jobs on this worker.
+    Logs go to ``tmp / "redis.log"`` and ``tmp / "celery.log"``.
+    """
+    port = free_port()
+    redis_url = f"redis://127.0.0.1:{port}/0"
+    with contextlib.ExitStack() as stack:
+        logs = {
+            name: stack.enter_context(open(tmp / f"{name}.log", "w"))
+            for name in ("redis", "celery")
+        }
+        redis = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+            + ["--appendonly", "no"],
+            stdout=logs["redis"],
+            stderr=subprocess.STDOUT,
+        )
+        stack.callback(stop, redis)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "app:celery_app", "worker", "--concurrency=1"]
+            + ["--loglevel=info", "--without-mingle", "--without-gossip"],
+            cwd=ROOT,
+            env=app_env(tmp / "worker-cache", REDIS_URL=redis_url),
+            stdout=logs["celery"],
+            stderr=subprocess.STDOUT,
+        )
+        stack.callback(stop, worker)
+        yield redis_url
+
+
+@contextlib.contextmanager
 def headless_chromium(window: str = "1400,1000"):
     """Debian's Chromium driven by Selenium, closed at the end."""
     from selenium import webdriver

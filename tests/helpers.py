@@ -1,11 +1,22 @@
-"""Helpers that several test modules share: running a callback as Dash would."""
+"""Helpers that several test modules share: running a callback as Dash would,
+and the page's first steps (a session, a dataset, a clustering, a cut) without a
+browser."""
 
+import base64
+import inspect
 from contextlib import contextmanager
 
+from dash import no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
+from callbacks.clustering import run_clustering
+from callbacks.cut import sync_cut
+from callbacks.data import load_dataset, receive_upload
+from hclust.data import load_preset
 from hclust.errors import InputError
+from services import store
+from services.sessions import issue_session
 
 
 @contextmanager
@@ -38,3 +49,110 @@ def refusal(callback, *args, **kwargs) -> str:
     shown += [props["children"] for props in sent.values() if "children" in props]
     assert shown, f"{callback.__name__} neither refused nor showed a message"
     return shown[0]
+
+
+@contextmanager
+def triggered_by(prop_id, value=None):
+    """Run a callback as if `prop_id` ("component.property") had changed."""
+    token = context_value.set(
+        AttributeDict(triggered_inputs=[{"prop_id": prop_id, "value": value}])
+    )
+    try:
+        yield
+    finally:
+        context_value.reset(token)
+
+
+def new_session():
+    """A session token issued as the page gets one."""
+    return issue_session()
+
+
+def call(callback, **given):
+    """Call a callback by parameter name; parameters not given are None.
+
+    The page's callbacks take many inputs; naming the ones a test is about
+    keeps the test readable and independent of the others' order.
+    """
+    parameters = inspect.signature(callback).parameters
+    unknown = set(given) - set(parameters)
+    assert not unknown, f"{callback.__name__} has no parameter(s) {unknown}"
+    return callback(**{name: given.get(name) for name in parameters})
+
+
+def put_preset(session_id, preset="tutorial-2-blobs"):
+    """Load a preset straight into the store; returns the data-version summary."""
+    dataset = load_preset(preset)
+    return {"key": store.get_store().put_dataset(session_id, dataset), "n": dataset.n_samples}
+
+
+def cluster(session_id, data_version, method="ward", metric="euclidean"):
+    """The background job's path without a browser: progress goes to a list."""
+    progress = []
+    key = (data_version or {}).get("key")
+    request = {
+        "data_version": data_version,
+        "method": method,
+        "metric": metric,
+        "optimal_order": False,
+        "id": store.get_store().begin_request(
+            session_id, "clustering", f"{key}|{method}|{metric}|False"
+        ),
+    }
+    summary, status, sample_offer = call(
+        run_clustering, set_progress=progress.append, request=request, session_id=session_id
+    )
+    assert sample_offer is None  # the tutorial's data fits any memory budget
+    return summary, status, progress
+
+
+# Inputs of sync_cut as the page starts them.
+CUT_DEFAULTS = dict(criterion="distance", t=8, depth=10, flags=["contracted"], orientation="top")
+CUT_OUTPUTS = ("cut_height", "n_clusters", "criterion", "cut", "status")
+
+
+def move_cut(session, prop_id, **inputs):
+    """Call sync_cut triggered by `prop_id`, from the session's current cut; returns its outputs by name."""
+    inputs = {**CUT_DEFAULTS, "cut": session["cut"], **inputs}
+    with triggered_by(prop_id):
+        outputs = call(
+            sync_cut, clustering=session["clustering"], session_id=session["id"], **inputs
+        )
+    return dict(zip(CUT_OUTPUTS, outputs))
+
+
+def data_url(content, mime="text/csv"):
+    return f"data:{mime};base64,{base64.b64encode(content).decode()}"
+
+
+def upload(session_id, content, filename="table.csv"):
+    """receive_upload's outputs for a file small enough to be read in the request."""
+    *outputs, job = call(
+        receive_upload, contents=data_url(content), filename=filename, session_id=session_id
+    )
+    assert job is no_update  # read at once, no background job
+    return outputs
+
+
+LOAD_OUTPUTS = ("version", "status", "x_options", "x", "y_options", "y")
+
+
+def load(session_id, source, prop_id="dataset.value", **inputs):
+    """load_dataset as the page triggers it; returns its outputs by name."""
+    inputs = {"scaling": "none", "missing": "drop", **inputs}
+    with triggered_by(prop_id):
+        outputs = call(load_dataset, source=source, session_id=session_id, **inputs)
+    return dict(zip(LOAD_OUTPUTS, outputs))
+
+
+class DictCache:
+    """The two calls Store needs, in memory, so a test sees every entry written."""
+
+    def __init__(self):
+        self.data = {}
+
+    def get(self, key):
+        return self.data.get(key)
+
+    def set(self, key, value, expire=None):
+        self.data[key] = value

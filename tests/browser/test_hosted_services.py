@@ -7,7 +7,6 @@ Each service is started by the test and stopped at the end.
 
 import contextlib
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,14 +16,12 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from callbacks.clustering import INLINE_MAX_N
 from devtools.local_app import (
-    ROOT,
     app_env,
     choose_option,
     click_centred,
-    free_port,
     gunicorn,
     headless_chromium,
-    stop,
+    redis_and_celery,
 )
 from tests.browser.csp import csp_violations, watch_csp
 
@@ -40,46 +37,9 @@ pytestmark = pytest.mark.skipif(
 def hosted(tmp_path_factory):
     """Redis, one Celery worker and gunicorn (2 workers), all on loopback."""
     tmp = tmp_path_factory.mktemp("hosted")
-    redis_port = free_port()
-    env = app_env(tmp / "cache", REDIS_URL=f"redis://127.0.0.1:{redis_port}/0")
     with contextlib.ExitStack() as stack:
-        logs = {
-            name: stack.enter_context(open(tmp / f"{name}.log", "w"))
-            for name in ("redis", "celery")
-        }
-        redis = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(redis_port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=logs["redis"],
-            stderr=subprocess.STDOUT,
-        )
-        stack.callback(stop, redis)
-        worker = subprocess.Popen(
-            [
-                str(BIN / "celery"),
-                "-A",
-                "app:celery_app",
-                "worker",
-                "--concurrency=1",
-                "--loglevel=info",
-                "--without-mingle",
-                "--without-gossip",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=logs["celery"],
-            stderr=subprocess.STDOUT,
-        )
-        stack.callback(stop, worker)
+        redis_url = stack.enter_context(redis_and_celery(tmp))
+        env = app_env(tmp / "cache", REDIS_URL=redis_url)
         url = stack.enter_context(gunicorn(env, tmp / "gunicorn.log"))
         yield url, tmp / "celery.log"
 

@@ -13,7 +13,6 @@ Every service is started on loopback by the test and stopped at the end.
 
 import contextlib
 import shutil
-import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -25,15 +24,13 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from callbacks.clustering import INLINE_MAX_N
 from devtools.local_app import (
-    ROOT,
     app_env,
     choose_option,
     click_centred,
-    free_port,
     gunicorn,
     headless_chromium,
+    redis_and_celery,
     round_robin_proxy,
-    stop,
 )
 from hclust.data import tutorial_blobs
 
@@ -49,29 +46,8 @@ pytestmark = pytest.mark.skipif(
 def two_instances(tmp_path_factory):
     """Redis, a Celery worker, two gunicorn instances and a round-robin proxy before them."""
     tmp = tmp_path_factory.mktemp("two-instances")
-    redis_url = f"redis://127.0.0.1:{free_port()}/0"
-    port = redis_url.rsplit(":", 1)[1].split("/")[0]
     with contextlib.ExitStack() as stack:
-        logs = {
-            name: stack.enter_context(open(tmp / f"{name}.log", "w"))
-            for name in ("redis", "celery")
-        }
-        redis = subprocess.Popen(
-            ["redis-server", "--port", port, "--bind", "127.0.0.1", "--save", ""]
-            + ["--appendonly", "no"],
-            stdout=logs["redis"],
-            stderr=subprocess.STDOUT,
-        )
-        stack.callback(stop, redis)
-        worker = subprocess.Popen(
-            [str(BIN / "celery"), "-A", "app:celery_app", "worker", "--concurrency=1"]
-            + ["--loglevel=info", "--without-mingle", "--without-gossip"],
-            cwd=ROOT,
-            env=app_env(tmp / "worker-cache", REDIS_URL=redis_url),
-            stdout=logs["celery"],
-            stderr=subprocess.STDOUT,
-        )
-        stack.callback(stop, worker)
+        redis_url = stack.enter_context(redis_and_celery(tmp))
         # each instance its own disk cache: only Redis is shared
         instances = [
             stack.enter_context(

@@ -5,14 +5,9 @@ functions can be called directly. Those that read ``dash.ctx.triggered_id``
 get a callback context the way Dash's own documentation shows for testing.
 """
 
-import inspect
-from contextlib import contextmanager
-
 import numpy as np
 import pytest
 from dash import no_update
-from dash._callback_context import context_value
-from dash._utils import AttributeDict
 from dash.exceptions import PreventUpdate
 from numpy.testing import assert_array_equal
 
@@ -22,41 +17,20 @@ from callbacks.data import load_dataset
 from callbacks.diagnostics import inconsistency_view, linkage_table_page, update_linkage_diagnostics
 from callbacks.views import update_views
 from hclust.cut import PALETTE, labels_at, largest_gap_cut, monotone_heights, n_clusters_at
-from hclust.data import Dataset, load_preset
+from hclust.data import Dataset
 from hclust.linkage import METRICS
 from services import store
-from services.sessions import issue_session
 from tests.fixtures import random_observations, scatter_by_sample
 from tests.fixtures import tutorial_values as ref
-
-
-@contextmanager
-def triggered_by(prop_id, value=None):
-    """Run a callback as if `prop_id` ("component.property") had changed."""
-    token = context_value.set(
-        AttributeDict(triggered_inputs=[{"prop_id": prop_id, "value": value}])
-    )
-    try:
-        yield
-    finally:
-        context_value.reset(token)
-
-
-def new_session():
-    """A session token issued as the page gets one."""
-    return issue_session()
-
-
-def call(callback, **given):
-    """Call a callback by parameter name; parameters not given are None.
-
-    The page's callbacks take many inputs; naming the ones a test is about
-    keeps the test readable and independent of the others' order.
-    """
-    parameters = inspect.signature(callback).parameters
-    unknown = set(given) - set(parameters)
-    assert not unknown, f"{callback.__name__} has no parameter(s) {unknown}"
-    return callback(**{name: given.get(name) for name in parameters})
+from tests.helpers import (
+    CUT_DEFAULTS,
+    call,
+    cluster,
+    move_cut,
+    new_session,
+    put_preset,
+    triggered_by,
+)
 
 
 def load(source, session_id):
@@ -65,59 +39,6 @@ def load(source, session_id):
         return call(
             load_dataset, source=source, scaling="none", missing="drop", session_id=session_id
         )
-
-
-def put_preset(session_id, preset="tutorial-2-blobs"):
-    """Load a preset straight into the store; returns the data-version summary."""
-    dataset = load_preset(preset)
-    return {"key": store.get_store().put_dataset(session_id, dataset), "n": dataset.n_samples}
-
-
-def cluster(session_id, data_version, method="ward", metric="euclidean"):
-    """The background job's path without a browser: progress goes to a list."""
-    progress = []
-    key = (data_version or {}).get("key")
-    request = {
-        "data_version": data_version,
-        "method": method,
-        "metric": metric,
-        "optimal_order": False,
-        "id": store.get_store().begin_request(
-            session_id, "clustering", f"{key}|{method}|{metric}|False"
-        ),
-    }
-    summary, status, sample_offer = call(
-        run_clustering, set_progress=progress.append, request=request, session_id=session_id
-    )
-    assert sample_offer is None  # the tutorial's data fits any memory budget
-    return summary, status, progress
-
-
-@pytest.fixture
-def session():
-    """A session with the tutorial's two blobs loaded and clustered (ward, euclidean)."""
-    session_id = new_session()
-    data_version = put_preset(session_id)
-    summary, _, _ = cluster(session_id, data_version)
-    session = dict(id=session_id, data_version=data_version, clustering=summary, cut=None)
-    # the page's first cut: the clustering arrives and there is no cut yet
-    session["cut"] = move_cut(session, "clustering.data")["cut"]
-    return session
-
-
-# Inputs of sync_cut as the page starts them.
-CUT_DEFAULTS = dict(criterion="distance", t=8, depth=10, flags=["contracted"], orientation="top")
-CUT_OUTPUTS = ("cut_height", "n_clusters", "criterion", "cut", "status")
-
-
-def move_cut(session, prop_id, **inputs):
-    """Call sync_cut triggered by `prop_id`, from the session's current cut; returns its outputs by name."""
-    inputs = {**CUT_DEFAULTS, "cut": session["cut"], **inputs}
-    with triggered_by(prop_id):
-        outputs = call(
-            sync_cut, clustering=session["clustering"], session_id=session["id"], **inputs
-        )
-    return dict(zip(CUT_OUTPUTS, outputs))
 
 
 class TestCallbacksArePlainFunctions:

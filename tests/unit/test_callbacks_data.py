@@ -1,7 +1,6 @@
 """callbacks.data: uploads, presets, bundled data, generators, columns, scaling,
 and the status line, called as plain functions with a real store."""
 
-import base64
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +19,6 @@ from callbacks.data import (
     axis_options,
     column_choices,
     describe,
-    load_dataset,
     receive_upload,
     show_source_options,
 )
@@ -28,7 +26,7 @@ from hclust.data import PRESETS, Dataset, load_preset
 from hclust.datasets import BUNDLED, load_bundled_table
 from hclust.generators import blobs as draw_blobs
 from services import store
-from tests.unit.test_callbacks import call, new_session, triggered_by
+from tests.helpers import call, load, new_session, upload
 
 UPLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "uploads"
 IRIS_FEATURES = list(BUNDLED["iris"].features)
@@ -44,30 +42,6 @@ TABLE_CSV = (
     b"s5,5,9.0,0.3,3\n"
     b"s6,6,9.5,0.1,9\n"
 )
-
-
-def data_url(content, mime="text/csv"):
-    return f"data:{mime};base64,{base64.b64encode(content).decode()}"
-
-
-def upload(session_id, content, filename="table.csv"):
-    """receive_upload's outputs for a file small enough to be read in the request."""
-    *outputs, job = call(
-        receive_upload, contents=data_url(content), filename=filename, session_id=session_id
-    )
-    assert job is no_update  # read at once, no background job
-    return outputs
-
-
-LOAD_OUTPUTS = ("version", "status", "x_options", "x", "y_options", "y")
-
-
-def load(session_id, source, prop_id="dataset.value", **inputs):
-    """load_dataset as the page triggers it; returns its outputs by name."""
-    inputs = {"scaling": "none", "missing": "drop", **inputs}
-    with triggered_by(prop_id):
-        outputs = call(load_dataset, source=source, session_id=session_id, **inputs)
-    return dict(zip(LOAD_OUTPUTS, outputs))
 
 
 def loaded(session_id):

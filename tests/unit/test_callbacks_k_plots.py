@@ -15,7 +15,7 @@ from callbacks.diagnostics import (
 from hclust.data import Dataset
 from services import store
 from tests.fixtures import tutorial_values as ref
-from tests.unit.test_callbacks import call, cluster, new_session, put_preset, triggered_by
+from tests.helpers import call, cluster, new_session, put_preset, triggered_by
 
 
 def job_request(session_id, summary, max_k):
@@ -103,7 +103,7 @@ class TestRequestQuality:
         assert list(quality.k) == list(range(2, 11))
 
     def test_large_data_is_handed_to_the_job_and_an_overtaken_job_stays_silent(self):
-        from tests.unit.test_callbacks import cluster
+        from tests.helpers import cluster
 
         session_id = new_session()
         X = np.random.default_rng(1).normal(size=(QUALITY_INLINE_MAX_N + 1, 2))

@@ -3,7 +3,7 @@
 import pytest
 from dash.exceptions import PreventUpdate
 
-from tests.unit.test_callbacks import move_cut, session  # noqa: F401  (fixture)
+from tests.helpers import move_cut
 
 
 def press(session, total, cut):

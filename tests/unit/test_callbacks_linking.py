@@ -22,7 +22,7 @@ from hclust.data import Dataset
 from hclust.dendrogram import dendrogram_geometry
 from services import store
 from tests.fixtures import tutorial_values as ref
-from tests.unit.test_callbacks import call, new_session, put_preset, triggered_by
+from tests.helpers import call, new_session, put_preset, triggered_by
 
 BIG_N = 3_000
 

@@ -22,7 +22,7 @@ from hclust.cut import OVERFLOW, OVERFLOW_COLOUR, PALETTE, colour_hex, height_fo
 from hclust.dendrogram import ABOVE, dendrogram_geometry, members
 from services import store
 from tests.fixtures import scatter_by_sample
-from tests.unit.test_callbacks import call, new_session, put_preset, triggered_by
+from tests.helpers import call, new_session, put_preset, triggered_by
 
 N = 150  # the tutorial's samples
 

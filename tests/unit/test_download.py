@@ -40,7 +40,7 @@ from hclust.labelled_table import (
 from hclust.preprocess import build_dataset
 from services import store
 from tests.fixtures import tutorial_values as ref
-from tests.unit.test_callbacks import call, cluster, move_cut, new_session, triggered_by
+from tests.helpers import call, cluster, move_cut, new_session, triggered_by
 from tests.unit.test_io import xlsx_bytes
 
 UPLOADS = Path(__file__).parent.parent / "fixtures" / "uploads"

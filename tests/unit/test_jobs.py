@@ -106,7 +106,8 @@ def test_a_job_nobody_polls_is_ended_and_gives_back_its_slot(tmp_path):
     assert seen["polled"] is True  # a job whose page asks keeps running
     assert seen["tickets"] == ["session-2"]
     assert seen["zombies"] == []
-    assert seen["niceness"] == jobs.JOB_NICENESS  # jobs yield the CPU to request workers
+    # jobs yield the CPU to request workers: JOB_NICENESS above the server's own (at most 19)
+    assert seen["niceness"] == min(19, os.nice(0) + jobs.JOB_NICENESS)
 
 
 def test_celery_jobs_record_polls_and_know_their_own_key(tmp_path, monkeypatch):

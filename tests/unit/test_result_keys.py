@@ -26,19 +26,9 @@ from services.store import (
     request_name,
     runs_inline,
 )
+from tests.helpers import DictCache
 
 HASH = "ab" * 32
-
-
-class DictCache:
-    def __init__(self):
-        self.data = {}
-
-    def get(self, key):
-        return self.data.get(key)
-
-    def set(self, key, value, expire=None):
-        self.data[key] = value
 
 
 values_2d = arrays(

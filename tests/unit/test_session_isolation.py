@@ -36,23 +36,7 @@ from callbacks.linking import update_focus, update_highlight
 from callbacks.views import update_views
 from hclust.data import Dataset
 from services import store
-from tests.helpers import page_context
-from tests.unit.test_callbacks import call, new_session, triggered_by
-from tests.unit.test_callbacks_data import load, upload
-
-
-class DictCache:
-    """The two calls Store needs, in memory, so the test sees every entry written."""
-
-    def __init__(self):
-        self.data = {}
-
-    def get(self, key):
-        return self.data.get(key)
-
-    def set(self, key, value, expire=None):
-        self.data[key] = value
-
+from tests.helpers import DictCache, call, load, new_session, page_context, triggered_by, upload
 
 # Two clear groups of six, as two people would upload them: the same numbers under
 # their own labels and column names (no label or name is a substring of the other's).

@@ -31,8 +31,7 @@ from callbacks.views import labels_for
 from hclust.errors import InputError
 from hclust.export import linkage_csv, linkage_npy, newick, newick_label, python_script
 from services import store
-from tests.unit.test_callbacks import call, cluster, move_cut, new_session, triggered_by
-from tests.unit.test_callbacks_data import load, upload
+from tests.helpers import call, cluster, load, move_cut, new_session, triggered_by, upload
 
 UPLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "uploads"
 

@@ -9,7 +9,7 @@ from dash import no_update
 
 from callbacks.clustering import request_clustering
 from callbacks.data import load_dataset
-from tests.unit.test_callbacks import call, cluster, new_session, triggered_by
+from tests.helpers import call, cluster, new_session, triggered_by
 
 
 def loaded(session_id, **inputs):

@@ -30,19 +30,7 @@ from services.store import (
     build_clustering,
     optimal_order_seconds,
 )
-
-
-class DictCache:
-    """The two calls Store needs, in memory, so each test starts empty."""
-
-    def __init__(self):
-        self.data = {}
-
-    def get(self, key):
-        return self.data.get(key)
-
-    def set(self, key, value, expire=None):
-        self.data[key] = value
+from tests.helpers import DictCache
 
 
 def new_session():

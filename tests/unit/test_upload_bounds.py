@@ -14,8 +14,7 @@ from callbacks.data import UPLOAD, read_large_upload, receive_upload
 from hclust.errors import InputError
 from hclust.io import UploadLimits, parse_upload
 from services import config, store
-from tests.unit.test_callbacks import call, new_session
-from tests.unit.test_callbacks_data import data_url
+from tests.helpers import call, data_url, new_session
 
 
 def csv_rows(n_rows, n_columns=2, header=True):
