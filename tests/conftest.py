@@ -26,6 +26,13 @@ from hclust.cut import TreeIndex  # noqa: E402
 from hclust.data import tutorial_blobs  # noqa: E402
 from hclust.linkage import compute_linkage  # noqa: E402
 
+# Under pytest-xdist each test process starts its dash.testing servers on ports of its own.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+if _WORKER.startswith("gw") and _WORKER[2:].isdigit():
+    from dash.testing.application_runners import BaseDashRunner
+
+    BaseDashRunner._next_port = 58050 + 500 * int(_WORKER[2:])
+
 # Debian ships chromium and its chromedriver under these names.
 CHROMIUM = os.environ.get("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
 

@@ -186,7 +186,7 @@ def empty_spot(dash_duo, graph_id):
         "const line = fl.shapes && fl.shapes[0], ya = fl.yaxis;"
         "const top = r.top + s.t, bottom = top + s.h, x = r.left + s.l + s.w / 2;"
         "if (!line) return [x, top + s.h / 2];"
-        "const at = r.top + ya._offset + ya.l2p(line.y0);"
+        "const at = Math.min(bottom, Math.max(top, r.top + ya._offset + ya.l2p(line.y0)));"
         "return [x, at - top > bottom - at ? (top + at) / 2 : (at + bottom) / 2];",
     )
 
@@ -562,15 +562,26 @@ class TestInstrument:
         )
         assert leaf_labels(page) != overview
 
-        # Double-click an empty part of the plot: back to the whole tree. (The middle of the plot
-        # can be the cut line itself, and a double-click there grabs the line.)
+        # Double-click an empty part of the plot (the middle can be the cut line, and a
+        # double-click there grabs the line): back to the whole tree. One that lands while plotly
+        # is still drawing the branch (its WebGL layer, on a busy machine) does nothing, and a
+        # person double-clicks again; so does the test, at most three times.
         wait_until(
             page, lambda: page.redux_state_rqs == [], "the branch view's callbacks to settle", QUICK
         )
-        click_at(page, empty_spot(page, "dendrogram"), double=True)
-        wait_until(
-            page, lambda: "branch" not in dendrogram_title(page), "the overview again", QUICK
-        )
+        for attempt in range(3):
+            click_at(page, empty_spot(page, "dendrogram"), double=True)
+            try:
+                wait_until(
+                    page,
+                    lambda: "branch" not in dendrogram_title(page),
+                    "the overview again",
+                    QUICK,
+                )
+                break
+            except TimeoutException:
+                if attempt == 2:
+                    raise
         assert dendrogram_title(page) == overview_title
         wait_until(page, lambda: leaf_labels(page) == overview, "the overview's leaves", QUICK)
         assert page_errors(page) == []
