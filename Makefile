@@ -57,8 +57,13 @@ js: install-dev
 lint: install-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
+# Two test processes, each given whole files (their module-scoped servers and browsers stay
+# with them): browser tests spend most of their time waiting on the page. TEST_PROCESSES=0
+# runs everything in this one process.
+TEST_PROCESSES ?= 2
+
 test: lint install-dev browser-deps js
-	$(BIN)/python -m pytest tests -q --headless
+	$(BIN)/python -m pytest tests -q --headless $(if $(filter-out 0,$(TEST_PROCESSES)),-n $(TEST_PROCESSES) --dist loadfile)
 
 bench: install-dev browser-deps
 	$(BIN)/python -m bench
