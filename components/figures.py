@@ -173,6 +173,7 @@ HEIGHT_HOVER_FORMAT = ",.5~r"
 # 1280 px, less the margins), used to tell whether labels would collide.
 PLOT_AREA_PX = (440, 350)
 ANNOTATION_FONT = 11
+LEGEND_MARGIN_PX = 114  # the legend's right margin (130) less the usual one (16)
 
 
 def _ordinal(k: int) -> str:
@@ -494,7 +495,9 @@ def dendrogram_figure(
             leaf_names[node] if node < n else f"({size})"
             for node, size in zip(geometry.leaf_nodes.tolist(), geometry.leaf_sizes.tolist())
         ]
-        every = label_stride(ticks, leaf_font_size, leaf_rotation, orientation)
+        # the legend takes the right margin, and so width from the plot area
+        area = (PLOT_AREA_PX[0] - LEGEND_MARGIN_PX, PLOT_AREA_PX[1]) if legend else PLOT_AREA_PX
+        every = label_stride(ticks, leaf_font_size, leaf_rotation, orientation, area)
         if every > 1:
             # every label would overlap its neighbours (a black band): show each every-th
             ticks = [t if r % every == 0 else "" for r, t in enumerate(ticks)]

@@ -18,6 +18,7 @@ from components.figures import (
 )
 from hclust.cut import PALETTE
 from hclust.dendrogram import DendrogramGeometry
+from hclust.merge_steps import format_height
 
 PIN_COLOURS = ("#D62728", "#FFC20A")  # red, then yellow
 DONE_COLOUR = "#4A4A4A"
@@ -25,6 +26,8 @@ STEP_COLOUR = "#111111"
 FUTURE_COLOUR = "#E2E2E2"
 SINGLETON_COLOUR = "#B8B8B8"
 GUESS_COLOUR = "#1F5FBF"
+# The step's tree shows heights up to this many times the current merge's.
+ZOOM_ABOVE_STEP = 3.0
 
 
 def _link_trace(geometry, chosen, colour, width, name, dash=None):
@@ -129,7 +132,16 @@ def step_dendrogram_figure(
         tickfont=dict(size=font_size),
         range=[0, 10 * len(geometry.leaf_nodes)],
     )
-    layout["yaxis"].update(range=[0, top * 1.05 or 1], tickformat=HEIGHT_TICKFORMAT)
+    upper = top * 1.05 or 1.0
+    if show_step and 0 <= step < len(Z) and Z[step, 2] > 0:
+        # an early merge at 0.17 under a root at 180 is a flat line: focus on heights
+        # near this merge (double-click the plot for the whole tree)
+        upper = min(upper, float(Z[step, 2]) * ZOOM_ABOVE_STEP)
+    layout["yaxis"].update(range=[0, upper], tickformat=HEIGHT_TICKFORMAT)
+    if upper < top:
+        layout["title"]["text"] += (
+            f" — heights 0 to {format_height(upper)} of {format_height(top)} (double-click for all)"
+        )
     if show_step and 0 <= step < len(Z):
         layout["shapes"] = [
             dict(
@@ -269,7 +281,7 @@ def step_scatter_figure(
         )
     layout = _base_layout(f"Samples after {step} merges", axis_titles[0], axis_titles[1])
     layout["xaxis"].update(showgrid=True, gridcolor="#ECECEC")
-    layout["legend"] = dict(orientation="h", x=0, y=-0.18, yanchor="top")
-    layout["margin"] = dict(l=56, r=16, t=40, b=90)
+    layout["legend"] = dict(orientation="h", x=0, y=-0.3, yanchor="top")
+    layout["margin"] = dict(l=56, r=16, t=40, b=110)
     layout["uirevision"] = "merge-scatter"
     return go.Figure(data=traces, layout=layout)

@@ -191,6 +191,15 @@ class TestRender:
         rows = [s["if"]["filter_query"] for s in styles]
         assert rows == ["{row} = 13", "{row} = 14", f"{{row}} = {i}"]
 
+    def test_the_tree_focuses_on_heights_near_the_step(self, session):
+        Z = session["result"].Z
+        dendrogram = draw(session, 14)[0]
+        assert list(dendrogram.layout.yaxis.range) == [0, pytest.approx(3 * Z[14, 2])]
+        assert "double-click for all" in dendrogram.layout.title.text
+        top = draw(session, N - 2)[0]
+        assert list(top.layout.yaxis.range) == [0, pytest.approx(Z[-1, 2] * 1.05)]
+        assert top.layout.yaxis.tickformat == ",~r"
+
     def test_the_tutorial_example_152(self, session):
         Z = session["result"].Z
         # some merge joins a cluster made earlier; its text says which step made it
