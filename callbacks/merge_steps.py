@@ -8,6 +8,8 @@ lesson) too: the drawing reacts to them whoever wrote them.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from dash import Input, Output, Patch, State, callback, ctx, html
 from dash.exceptions import PreventUpdate
@@ -49,9 +51,13 @@ def _session_clustering(clustering, session_id):
 
 def clamp_step(value, n_merges: int) -> int:
     """A step the page sent, held to 0 … n − 2 (anything else: 0)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return 0
     return int(min(max(int(value), 0), n_merges - 1))
+
+
+def _is_index(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def valid_pins(pins, n_merges: int) -> list:
@@ -117,11 +123,14 @@ def navigate(
         cell = validate.table_cell(cell)
         if cell is None or not isinstance(table, list) or cell["row"] >= len(table):
             raise PreventUpdate
-        step = clamp_step(table[cell["row"]].get("row"), n_merges)
+        record = table[cell["row"]]
+        if not isinstance(record, dict):
+            raise PreventUpdate
+        step = clamp_step(record.get("row"), n_merges)
     elif trigger == "merge-dendrogram":
         try:
-            step = clamp_step(int(click["points"][0]["customdata"]), n_merges)
-        except (TypeError, KeyError, IndexError, ValueError):
+            step = clamp_step(click["points"][0]["customdata"], n_merges)
+        except (TypeError, KeyError, IndexError):
             raise PreventUpdate from None
     if step >= n_merges - 1:
         paused = True  # the last merge: nothing left to play
@@ -140,8 +149,8 @@ def pin(_pin, _unpin, step, pins):
     """Pin the current merge (a third pin replaces the oldest), or clear both."""
     if ctx.triggered_id == "merge-unpin":
         return []
-    pins = [p for p in (pins or []) if isinstance(p, int) and not isinstance(p, bool)]
-    if not isinstance(step, int) or isinstance(step, bool) or step < 0:
+    pins = [p for p in (pins if isinstance(pins, list) else []) if _is_index(p)]
+    if not _is_index(step):
         raise PreventUpdate
     if step in pins:
         return pins
@@ -244,7 +253,7 @@ def _guess(value, step):
     if not isinstance(value, dict) or not value.get("active"):
         return None
     picks = value.get("picks") if value.get("step") == step else []
-    picks = [p for p in (picks or []) if isinstance(p, int) and not isinstance(p, bool)][:2]
+    picks = [p for p in (picks if isinstance(picks, list) else []) if _is_index(p)][:2]
     return {"active": True, "step": step, "picks": picks}
 
 
@@ -271,6 +280,8 @@ def render_step(step, pins, guess, clustering, x_choice, y_choice, session_id):
     step = clamp_step(step, len(Z))
     pins = valid_pins(pins, len(Z))
     guess = _guess(guess, step)
+    if guess:  # picks the page sent back: only nodes of this tree
+        guess["picks"] = [p for p in guess["picks"] if p < 2 * n - 1]
     # while the student predicts, the answer (this merge) is not drawn yet
     hidden = guess is not None and len(guess["picks"]) < 2
     names = dataset.leaf_names()

@@ -132,6 +132,19 @@ class TestNavigate:
             )
         assert "reload" in message.lower() or "session" in message.lower()
 
+    def test_junk_from_the_page_never_breaks_a_step(self, session):
+        assert step_to(session, "merge-forward.n_clicks", step=float("inf"))[0] == 1
+        table = [5, None]
+        with pytest.raises(PreventUpdate):
+            step_to(session, "linkage-table.active_cell", cell={"row": 0}, table=table)
+        click = {"points": [{"customdata": float("inf")}]}
+        assert step_to(session, "merge-dendrogram.clickData", click=click)[0] == 0
+        with triggered_by("merge-pin.n_clicks"):
+            assert pin(1, 0, 4, 5) == [4]
+        guess = {"active": True, "step": 7, "picks": [10**9, "x"]}
+        _, scatter, *_ = draw(session, 7, pins={"a": 1}, guess=guess)
+        assert not traces(scatter, "your pick")
+
     def test_marks_stay_few_at_any_size(self):
         assert len(slider_marks(99_999)) <= 6
         assert slider_marks(99_999)[99_998] == "99,998"
