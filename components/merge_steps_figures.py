@@ -139,9 +139,8 @@ def step_dendrogram_figure(
         upper = min(upper, float(Z[step, 2]) * ZOOM_ABOVE_STEP)
     layout["yaxis"].update(range=[0, upper], tickformat=HEIGHT_TICKFORMAT)
     if upper < top:
-        layout["title"]["text"] += (
-            f" — heights 0 to {format_height(upper)} of {format_height(top)} (double-click for all)"
-        )
+        layout["title"]["text"] += f" (0–{format_height(upper)} of {format_height(top)})"
+        layout["yaxis"]["title"]["text"] = "merge distance (double-click: all)"
     if show_step and 0 <= step < len(Z):
         layout["shapes"] = [
             dict(

@@ -208,7 +208,8 @@ class TestRender:
         Z = session["result"].Z
         dendrogram = draw(session, 14)[0]
         assert list(dendrogram.layout.yaxis.range) == [0, pytest.approx(3 * Z[14, 2])]
-        assert "double-click for all" in dendrogram.layout.title.text
+        assert "of 180.3" in dendrogram.layout.title.text
+        assert "double-click: all" in dendrogram.layout.yaxis.title.text
         top = draw(session, N - 2)[0]
         assert list(top.layout.yaxis.range) == [0, pytest.approx(Z[-1, 2] * 1.05)]
         assert top.layout.yaxis.tickformat == ",~r"
