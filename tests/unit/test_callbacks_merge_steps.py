@@ -20,7 +20,7 @@ from callbacks.merge_steps import (
 )
 from components.merge_steps import PAUSE_LABEL
 from components.merge_steps_figures import PIN_COLOURS
-from hclust.merge_steps import clusters_after
+from hclust.merge_steps import clusters_after, format_height
 from services import store
 from tests.helpers import refusal
 from tests.unit.test_callbacks import call, new_session, put_preset, triggered_by
@@ -208,7 +208,7 @@ class TestRender:
         Z = session["result"].Z
         dendrogram = draw(session, 14)[0]
         assert list(dendrogram.layout.yaxis.range) == [0, pytest.approx(3 * Z[14, 2])]
-        assert "of 180.3" in dendrogram.layout.title.text
+        assert f"of {format_height(Z[-1, 2])})" in dendrogram.layout.title.text
         assert "double-click: all" in dendrogram.layout.yaxis.title.text
         top = draw(session, N - 2)[0]
         assert list(top.layout.yaxis.range) == [0, pytest.approx(Z[-1, 2] * 1.05)]
@@ -288,8 +288,6 @@ class TestPredict:
 
         X = session["dataset"].values
         d = cdist(X[node_of_sample == others[0]], X[node_of_sample == others[1]]).min()
-        from hclust.merge_steps import format_height
-
         assert format_height(d) in words and format_height(Z[i, 2]) in words
 
     def test_closing_and_stepping(self, session):
