@@ -39,6 +39,8 @@ from services import store
 STEP_POINTS_MAX = 5_000
 RING_POINTS_MAX = 2_000
 PIN_NAMES = ("red", "yellow")
+# "Zoom below the cut" shows heights up to this many times the cut's.
+ZOOM_ABOVE_CUT = 1.15
 
 
 def _session_clustering(clustering, session_id):
@@ -488,30 +490,28 @@ def verdict_text(verdict, method: str) -> list:
     Input("colour-map", "data"),
     State("cut", "data"),
     State("orientation", "value"),
-    State("clustering", "data"),
-    State("session-id", "data"),
     prevent_initial_call=True,
 )
 @shows_errors(outputs=1, status="view-status")
-def zoom_below_cut(zoom, _redrawn, cut, orientation, clustering, session_id):
+def zoom_below_cut(zoom, _redrawn, cut, orientation):
     """Focus the height axis on the clusters below the cut, or show the whole height again.
 
     It runs after each redraw of the dendrogram too (``colour-map`` is written with
-    it), so a moved cut keeps the zoom.
+    it), so a moved cut keeps the zoom. Only the axis range changes: no data is read.
     """
     zoom = validate.strings(zoom, "The zoom option")
     cut = validate.cut(cut)
-    if not cut:
-        raise PreventUpdate
-    _, _, result = _session_clustering(clustering, session_id)
-    top = float(result.Z[:, 2].max()) * 1.05 or 1.0
-    height = cut.get("height")
+    height = cut.get("height") if cut else None
     below = "below" in (zoom or []) and isinstance(height, (int, float)) and height > 0
     if not below and ctx.triggered_id != "dendrogram-zoom":
         raise PreventUpdate  # a redraw already shows the whole height
-    upper = min(float(height) * 1.15, top) if below else top
+    reversed_axis = orientation in ("bottom", "left")
     axis = "xaxis" if orientation in ("left", "right") else "yaxis"
     patch = Patch()
-    patch["layout"][axis]["range"] = [upper, 0] if orientation in ("bottom", "left") else [0, upper]
-    patch["layout"][axis]["autorange"] = False
+    if below:
+        upper = float(height) * ZOOM_ABOVE_CUT
+        patch["layout"][axis]["range"] = [upper, 0] if reversed_axis else [0, upper]
+        patch["layout"][axis]["autorange"] = False
+    else:
+        patch["layout"][axis]["autorange"] = "reversed" if reversed_axis else True
     return patch

@@ -315,20 +315,24 @@ class TestZoomBelowCut:
                 zoom=value,
                 cut=cut,
                 orientation=orientation,
-                clustering=session["clustering"],
-                session_id=session["id"],
             )
 
     def test_focus_below_the_cut_and_back(self, session):
-        patch = self.zoom(session, ["below"]).to_plotly_json()
-        ranges = {op["location"][-1]: op["params"]["value"] for op in patch["operations"]}
-        assert ranges["range"] == [0, pytest.approx(0.575)]
-        top = float(session["result"].Z[:, 2].max()) * 1.05
-        patch = self.zoom(session, []).to_plotly_json()
-        assert patch["operations"][0]["params"]["value"] == [0, pytest.approx(top)]
-        patch = self.zoom(session, ["below"], orientation="left").to_plotly_json()
-        assert patch["operations"][0]["location"][:2] == ["layout", "xaxis"]
-        assert patch["operations"][0]["params"]["value"][1] == 0
+        def operations(patch):
+            return {
+                tuple(op["location"]): op["params"]["value"]
+                for op in patch.to_plotly_json()["operations"]
+            }
+
+        zoomed = operations(self.zoom(session, ["below"]))
+        assert zoomed[("layout", "yaxis", "range")] == [0, pytest.approx(0.575)]
+        assert zoomed[("layout", "yaxis", "autorange")] is False
+        assert operations(self.zoom(session, [])) == {("layout", "yaxis", "autorange"): True}
+        left = operations(self.zoom(session, ["below"], orientation="left"))
+        assert left[("layout", "xaxis", "range")] == [pytest.approx(0.575), 0]
+        assert operations(self.zoom(session, [], orientation="bottom")) == {
+            ("layout", "yaxis", "autorange"): "reversed"
+        }
 
     def test_a_redraw_keeps_the_zoom_or_leaves_the_figure(self, session):
         assert self.zoom(session, ["below"], "colour-map.data") is not no_update
