@@ -1,5 +1,6 @@
-"""Merges step by step in a real browser at 1280×720 (#13 §2, §3): the slider by keyboard,
-play and pause, a linkage-table row by mouse and by keyboard, two pins, the exercise.
+"""Merges step by step in a real browser at 1280×720 (#13 §2, §3, §5): the slider by keyboard,
+play and pause, a linkage-table row by mouse and by keyboard, two pins, the exercise, and
+the dendrogram zoomed below the cut.
 
 Run with ``python -m pytest tests/browser/test_merge_steps.py -q --headless``.
 """
@@ -167,4 +168,21 @@ def test_stp001_step_play_table_pins_and_the_exercise(page):
         "the answer drawn after the guess",
         TIMEOUT,
     )
+
+    # §5: the main dendrogram's height axis focused below the cut, kept as the cut moves
+    def height_range():
+        return graph_js(dash_duo, "dendrogram", "return Array.from(gd._fullLayout.yaxis.range);")
+
+    scroll_to(dash_duo, "dendrogram-zoom")
+    dash_duo.find_element("#dendrogram-zoom input").click()
+    cut = float(dash_duo.find_element("#cut-height").get_attribute("value"))
+    wait_until(
+        dash_duo,
+        lambda: abs(height_range()[1] - cut * 1.15) < 1e-6 * cut,
+        "the height axis zoomed below the cut",
+    )
+    box = dash_duo.find_element("#cut-height")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("16", Keys.ENTER)
+    wait_until(dash_duo, lambda: abs(height_range()[1] - 16 * 1.15) < 1e-6, "the zoom kept")
     assert page_errors(dash_duo) == []
