@@ -29,6 +29,7 @@ from hclust.merge_steps import (
     check_prediction,
     clusters_after,
     format_height,
+    halving_weights,
     merge_distance,
 )
 from services import store
@@ -384,8 +385,6 @@ def _evidence_marks(found, xy, tree, Z):
         return {"pair": found.pair, "name": f"{kind} pair"}
     if found.centre_a is None:
         return None
-    from hclust.merge_steps import halving_weights
-
     centres = []
     for node in (found.a, found.b):
         if found.method == "median":

@@ -338,3 +338,30 @@ class TestZoomBelowCut:
         assert self.zoom(session, ["below"], "colour-map.data") is not no_update
         with pytest.raises(PreventUpdate):
             self.zoom(session, [], "colour-map.data")
+
+
+@pytest.mark.parametrize(
+    "method", ["complete", "average", "weighted", "centroid", "median", "ward"]
+)
+def test_every_method_shows_what_decided_the_distance(method):
+    session_id = new_session()
+    summary, _ = compute_clustering(session_id, put_preset(session_id), method, "euclidean", False)
+    dataset, result = store.get_store().result_for(session_id, summary)
+    one = dict(id=session_id, clustering=summary, dataset=dataset, result=result)
+    Z, tree, X = result.Z, result.tree, dataset.values
+    i = N - 3
+    _, scatter, _, evidence, _ = draw(one, i)
+    words = text(evidence)
+    assert "✓" in words, words  # recomputed from the data = scipy's Z[i, 2]
+    a, b = Z[i, :2].astype(int)
+    _, node_of_sample = clusters_after(tree, i)
+    if method in ("centroid", "ward"):
+        marks = traces(scatter, "centroids")[0]
+        means = [X[node_of_sample == c].mean(axis=0) for c in (a, b)]
+        assert np.allclose(np.column_stack([marks.x, marks.y]), means)
+    elif method == "median":
+        assert traces(scatter, "centres") and "midpoint" in words
+    elif method == "complete":
+        assert "farthest pair" in words and traces(scatter, "farthest pair")
+    else:
+        assert "pairs (" in words
