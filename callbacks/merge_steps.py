@@ -31,6 +31,7 @@ from hclust.merge_steps import (
     format_height,
     halving_weights,
     merge_distance,
+    valid_pins,
 )
 from services import store
 
@@ -61,18 +62,6 @@ def clamp_step(value, n_merges: int) -> int:
 
 def _is_index(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def valid_pins(pins, n_merges: int) -> list:
-    """At most two distinct rows of Z, in pin order; others are dropped."""
-    if not isinstance(pins, list):
-        return []
-    kept = []
-    for pin in pins:
-        if isinstance(pin, int) and not isinstance(pin, bool) and 0 <= pin < n_merges:
-            if pin not in kept:
-                kept.append(pin)
-    return kept[-2:]
 
 
 def slider_marks(n_merges: int) -> dict:

@@ -30,7 +30,10 @@ STRINGS = {
     "legend_more": "… {count} smaller clusters",
     "cluster": "cluster {label}",
     "scatter_trace": "samples {colour}",
+    "pinned": "merge {row} (pinned)",
 }
+# Pinned merges (the merge-pins store): red, then yellow.
+PIN_COLOURS = ("#D62728", "#FFC20A")
 LEGEND_ENTRIES = 12
 LEAF_DOT_SIZE = 8
 
@@ -299,6 +302,7 @@ def dendrogram_figure(
     leaf_rotation: int = -90,
     legend: list | None = None,
     leaf_colours: np.ndarray | None = None,
+    pins: tuple = (),
 ) -> go.Figure:
     """Dendrogram with one trace per colour and the cut line as shapes[0].
 
@@ -331,6 +335,8 @@ def dendrogram_figure(
         Palette index per drawn leaf that is a whole cluster, ``ABOVE`` for the
         others (:func:`hclust.dendrogram.leaf_colour_indices`): those leaves get a
         dot of their cluster's colour, having no link of their own.
+    pins : tuple of int
+        Rows of Z drawn thick in :data:`PIN_COLOURS` (red, then yellow), when drawn.
     """
     if len(link_colours) != geometry.n_links:
         raise ValueError("link_colours must give one colour per link")
@@ -397,6 +403,10 @@ def dendrogram_figure(
         )
     if highlight_links is not None and highlight_links.any():
         traces.append(line_trace(highlight_links, HIGHLIGHT_COLOUR, 3.5, "highlighted"))
+    for colour, row in zip(PIN_COLOURS, pins):
+        pinned = geometry.merges == row
+        if pinned.any():
+            traces.append(line_trace(pinned, colour, 5, f"pinned merge {row}"))
     if (
         show_contracted
         and geometry.contracted_height is not None
@@ -599,6 +609,7 @@ def scatter_figure(
     *,
     title="Samples by cluster",
     highlight=None,
+    pins=None,
 ) -> go.Figure:
     """Samples coloured by flat cluster, one trace per colour.
 
@@ -619,6 +630,9 @@ def scatter_figure(
         Shown in the hover with the sample index.
     highlight : ndarray of bool, optional
         Samples to emphasise; the others fade.
+    pins : dict, optional
+        ``{row of Z: samples}`` of pinned merges, at most two, drawn filled in
+        :data:`PIN_COLOURS` over the clusters.
 
     Notes
     -----
@@ -665,6 +679,20 @@ def scatter_figure(
                 hovertemplate="sample %{customdata}"
                 + (" · %{text}" if named else "")
                 + f"<br>{cluster}<br>%{{x:.4g}}, %{{y:.4g}}<extra></extra>",
+            )
+        )
+    for colour, (row, samples) in zip(PIN_COLOURS, (pins or {}).items()):
+        # the samples of a pinned merge, filled red then yellow as the tutorial draws Z[13], Z[14]
+        traces.append(
+            Trace(
+                x=xy[samples, 0],
+                y=xy[samples, 1],
+                mode="markers",
+                name=STRINGS["pinned"].format(row=row),
+                marker=dict(size=10, color=colour, line=dict(color="#111111", width=1)),
+                showlegend=False,
+                customdata=np.asarray(samples, dtype=np.int32),
+                hovertemplate=f"sample %{{customdata}} · in merge {row}<extra></extra>",
             )
         )
     layout = _base_layout(title, axis_titles[0], axis_titles[1])

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from components.figures import (
     HEIGHT_HOVER_FORMAT,
     HEIGHT_TICKFORMAT,
+    PIN_COLOURS,
     _base_layout,
     _segments,
     label_stride,
@@ -20,7 +21,6 @@ from hclust.cut import PALETTE
 from hclust.dendrogram import DendrogramGeometry
 from hclust.merge_steps import format_height
 
-PIN_COLOURS = ("#D62728", "#FFC20A")  # red, then yellow
 DONE_COLOUR = "#4A4A4A"
 STEP_COLOUR = "#111111"
 FUTURE_COLOUR = "#E2E2E2"

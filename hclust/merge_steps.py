@@ -324,3 +324,18 @@ def format_height(value: float, digits: int = 4) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+def valid_pins(pins, n_merges: int) -> list:
+    """The pinned merges a page sent: at most two distinct rows of Z, in pin order.
+
+    Anything else (not a list, not a whole number, outside ``0 .. n_merges - 1``) is dropped.
+    """
+    if not isinstance(pins, list):
+        return []
+    kept = []
+    for pin in pins:
+        if isinstance(pin, int) and not isinstance(pin, bool) and 0 <= pin < n_merges:
+            if pin not in kept:
+                kept.append(pin)
+    return kept[-2:]

@@ -12,7 +12,7 @@ from selenium.webdriver.common.keys import Keys
 from hclust.cut import TreeIndex
 from hclust.data import tutorial_blobs
 from hclust.merge_steps import clusters_after
-from tests.browser.test_foundation import TIMEOUT, wait_until
+from tests.browser.test_foundation import TIMEOUT, drag_cut_line_to, input_value, wait_until
 from tests.browser.test_instrument import (  # noqa: F401  (page and shared_duo are fixtures)
     QUICK,
     click_at,
@@ -139,6 +139,24 @@ def test_stp001_step_play_table_pins_and_the_exercise(page):
             )
             == colour
         )
+
+    # the same pins on the main scatter and dendrogram, kept as the cut is dragged
+    def main_pins():
+        return [
+            trace_by_name(dash_duo, "scatter", f"merge {row} (pinned)") is not None
+            and trace_by_name(dash_duo, "dendrogram", f"pinned merge {row}") is not None
+            for row in (13, 14)
+        ]
+
+    wait_until(dash_duo, lambda: main_pins() == [True, True], "pins on the main plots")
+    scroll_to(dash_duo, "dendrogram-card")
+    drag_cut_line_to(dash_duo, 16)
+    wait_until(dash_duo, lambda: input_value(dash_duo, "#n-clusters") == "4", "the dragged cut")
+    assert main_pins() == [True, True]
+    red = trace_by_name(dash_duo, "scatter", "merge 13 (pinned)")
+    assert sorted(red["customdata"]) == sorted(
+        np.flatnonzero(clusters_after(tree, 14)[1] == N + 13).tolist()
+    )
 
     # the exercise at the last merge: right, then one step back, wrong
     slider_keys(dash_duo, Keys.END)

@@ -365,3 +365,41 @@ def test_every_method_shows_what_decided_the_distance(method):
         assert "farthest pair" in words and traces(scatter, "farthest pair")
     else:
         assert "pairs (" in words
+
+
+def test_pins_are_drawn_on_the_main_scatter_and_dendrogram(session):
+    """merge-pins, whoever writes it (this panel or the lesson), marks both main plots."""
+    from callbacks.views import update_views
+    from components.figures import STRINGS
+
+    Z = session["result"].Z
+    cut = {
+        "criterion": "distance",
+        "height": float(Z[-1, 2]) + 1,
+        "k": 1,
+        "t": 8,
+        "depth": 10,
+        "clustering": session["clustering"],
+    }
+    with triggered_by("merge-pins.data"):
+        dendrogram, scatter, _, _ = call(
+            update_views,
+            cut=cut,
+            x_choice="x",
+            y_choice="y",
+            truncate_mode="auto",
+            p=60,
+            flags=[],
+            orientation="top",
+            leaf_label_style="9:-90",
+            pins=[13, 14, "junk"],
+            session_id=session["id"],
+        )
+    tree = session["result"].tree
+    for row, colour in zip((13, 14), PIN_COLOURS):
+        points = traces(scatter, STRINGS["pinned"].format(row=row))[0]
+        expected = np.flatnonzero(clusters_after(tree, row + 1)[1] == N + row)
+        assert sorted(points.customdata.tolist()) == expected.tolist()
+        assert points.marker.color == colour
+        link = traces(dendrogram, f"pinned merge {row}")[0]
+        assert link.line.color == colour and len(link.x) == 4
