@@ -8,6 +8,7 @@ from callbacks import (  # noqa: F401
     download,
     export,
     linking,
+    merge_steps,
     recolour,
     share,
     stale_view,

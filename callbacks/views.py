@@ -10,7 +10,8 @@ from callbacks.errors import shows_errors
 from components.figures import ORIENTATIONS, cluster_legend, dendrogram_figure, scatter_figure
 from components.recolour import geometry_id
 from hclust.cut import PALETTE, assign_colours, colour_hex, flat_clusters
-from hclust.dendrogram import TRUNCATE_MODES, leaf_colour_indices, link_colour_indices
+from hclust.dendrogram import TRUNCATE_MODES, leaf_colour_indices, link_colour_indices, members
+from hclust.merge_steps import valid_pins
 from hclust.projection import principal_components
 from services import store
 
@@ -151,6 +152,7 @@ LEAF_LABEL_STYLES = ("9:-90", "12:-90", "9:-45", "12:0")
     Input("annotate-above", "value"),
     Input("orientation", "value"),
     Input("leaf-label-style", "value"),
+    Input("merge-pins", "data"),
     State("colour-map", "data"),
     State("session-id", "data"),
 )
@@ -167,6 +169,7 @@ def update_views(
     annotate_above,
     orientation,
     leaf_label_style,
+    pins,
     colour_map,
     session_id,
 ):
@@ -184,10 +187,17 @@ def update_views(
         result, labels, colour_map["nodes"] if same_tree else None
     )
     samples = highlighted_samples(result, labels, highlight)
+    pins = valid_pins(pins, len(result.Z))  # merges pinned in merges step by step (or the lesson)
     # a new cut regroups the points by colour (one trace per colour), so the scatter is sent whole
     xy, titles = scatter_axes(dataset, x_choice, y_choice)
     scatter = scatter_figure(
-        xy, labels, label_colours, titles, dataset.leaf_names(), highlight=samples
+        xy,
+        labels,
+        label_colours,
+        titles,
+        dataset.leaf_names(),
+        highlight=samples,
+        pins={p: members(result.tree, result.tree.n + p) for p in pins},
     )
     k = len(label_colours)
     status = ""
@@ -235,6 +245,7 @@ def update_views(
         leaf_rotation=options["leaf_rotation"],
         legend=cluster_legend(labels, label_colours),
         leaf_colours=leaf_colours_for(result, labels, geometry, node_colours),
+        pins=tuple(pins),
     )
     if geometry.truncated:
         status = (status + " " if status else "") + (

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from hclust.cut import ABOVE_CUT_COLOUR, OVERFLOW_COLOUR, PALETTE, colour_hex
 from hclust.dendrogram import ABOVE, DendrogramGeometry
+from hclust.merge_steps import format_height
 
 # SVG lines are crisper and export well; WebGL takes over when there are
 # too many points for SVG to stay fluid.
@@ -29,7 +30,10 @@ STRINGS = {
     "legend_more": "… {count} smaller clusters",
     "cluster": "cluster {label}",
     "scatter_trace": "samples {colour}",
+    "pinned": "merge {row} (pinned)",
 }
+# Pinned merges (the merge-pins store): red, then yellow.
+PIN_COLOURS = ("#D62728", "#FFC20A")
 LEGEND_ENTRIES = 12
 LEAF_DOT_SIZE = 8
 
@@ -165,6 +169,122 @@ def _oriented(position, height, orientation):
     return (position, height) if orientation in VERTICAL_TREE else (height, position)
 
 
+# Heights read "1,262", never "1.26e+03" (d3-format: ~r is significant digits, trimmed).
+HEIGHT_TICKFORMAT = ",~r"
+HEIGHT_HOVER_FORMAT = ",.5~r"
+# The plot area a dendrogram gets in the page (dendrogram and scatter side by side at
+# 1280 px, less the margins), used to tell whether labels would collide.
+PLOT_AREA_PX = (440, 350)
+ANNOTATION_FONT = 11
+LEGEND_MARGIN_PX = 114  # the legend's right margin (130) less the usual one (16)
+
+
+def _ordinal(k: int) -> str:
+    return f"{k}{'nd' if k == 2 else 'rd' if k == 3 else 'th'}"
+
+
+def label_stride(labels, font_size, rotation, orientation="top", area_px=PLOT_AREA_PX) -> int:
+    """Show every k-th leaf label so that neighbours never overlap.
+
+    A label rotated to vertical needs about one line height along the leaf
+    axis; a horizontal one needs its width (0.6 em a character). Returns 1
+    when all fit.
+    """
+    count = len(labels)
+    if count == 0:
+        return 1
+    line = font_size * 1.3
+    widest = max((len(str(t)) for t in labels), default=1) * font_size * 0.6 + 4
+    if orientation in VERTICAL_TREE:
+        axis_px = area_px[0]
+        need = line if rotation in (-90, 90) else (line * 1.42 if rotation else widest)
+    else:
+        axis_px = area_px[1]
+        need = line
+    return max(1, int(np.ceil(count * need / axis_px)))
+
+
+def annotation_layout(geometry, annotate_above, orientation="top", area_px=PLOT_AREA_PX):
+    """Height labels for merges above `annotate_above` that touch neither the tree nor each other.
+
+    The tutorial's ``fancy_dendrogram`` writes each height under its merge, where
+    it collides with the links below. Here each label, highest merge first, takes
+    the first free place of: under its bar, above it right of the parent's leg,
+    above it to the left; in estimated pixels of the plot area. Labels with no
+    free place are left out (the hover still gives every height).
+
+    Returns
+    -------
+    annotations : list of dict
+        Layout annotations.
+    dots : ndarray of int
+        Links (entries of ``geometry.merges``) labelled, for a dot at each.
+    """
+    tall = np.flatnonzero(geometry.height > annotate_above)
+    tall = tall[np.argsort(-geometry.height[tall], kind="stable")][:ANNOTATIONS_MAX]
+    if not len(tall):
+        return [], tall
+    vertical = orientation in VERTICAL_TREE
+    pos_px, h_px = area_px if vertical else area_px[::-1]
+    top = float(geometry.height.max()) * 1.05 or 1.0
+    to_pos = pos_px / (10 * len(geometry.leaf_nodes))
+    to_h = h_px / top
+    # every link as three thin rectangles (two legs, one bar): [p0, p1, h0, h1] in pixels
+    xl, xr = geometry.x_left * to_pos, geometry.x_right * to_pos
+    hl, hr, hh = geometry.h_left * to_h, geometry.h_right * to_h, geometry.height * to_h
+    obstacles = np.concatenate(
+        [
+            np.column_stack([xl, xl, hl, hh]),
+            np.column_stack([xr, xr, hr, hh]),
+            np.column_stack([xl, xr, hh, hh]),
+        ]
+    )
+    placed = np.empty((0, 4))
+    annotations, dots = [], []
+    line = ANNOTATION_FONT * 1.3
+    for j in tall.tolist():
+        text = format_height(geometry.height[j])
+        width = len(text) * ANNOTATION_FONT * 0.6 + 4
+        ext_p, ext_h = (width, line) if vertical else (line, width)
+        p, h = geometry.x_merge[j] * to_pos, geometry.height[j] * to_h
+        candidates = (
+            (p - ext_p / 2, h - 4 - ext_h),  # under the bar, between the legs
+            (p + 4, h + 3),  # above the bar, right of the leg up to the parent
+            (p - 4 - ext_p, h + 3),  # above the bar, left of it
+        )
+        for p0, h0 in candidates:
+            box = np.array([p0, p0 + ext_p, h0, h0 + ext_h])
+            if box[0] < 0 or box[1] > pos_px or box[2] < 0 or box[3] > h_px:
+                continue
+            hits = np.vstack([obstacles, placed])
+            overlap = (
+                (hits[:, 0] <= box[1])
+                & (hits[:, 1] >= box[0])
+                & (hits[:, 2] <= box[3])
+                & (hits[:, 3] >= box[2])
+            )
+            if overlap.any():
+                continue
+            placed = np.vstack([placed, box])
+            cp, ch = (box[0] + box[1]) / 2 / to_pos, (box[2] + box[3]) / 2 / to_h
+            ax, ay = _oriented(float(cp), float(ch), orientation)
+            annotations.append(
+                dict(
+                    x=ax,
+                    y=ay,
+                    text=text,
+                    showarrow=False,
+                    xanchor="center",
+                    yanchor="middle",
+                    font=dict(size=ANNOTATION_FONT),
+                    bgcolor="rgba(255,255,255,0.85)",
+                )
+            )
+            dots.append(j)
+            break
+    return annotations, np.asarray(dots, dtype=np.int64)
+
+
 def dendrogram_figure(
     geometry: DendrogramGeometry,
     link_colours: np.ndarray,
@@ -182,6 +302,7 @@ def dendrogram_figure(
     leaf_rotation: int = -90,
     legend: list | None = None,
     leaf_colours: np.ndarray | None = None,
+    pins: tuple = (),
 ) -> go.Figure:
     """Dendrogram with one trace per colour and the cut line as shapes[0].
 
@@ -214,6 +335,8 @@ def dendrogram_figure(
         Palette index per drawn leaf that is a whole cluster, ``ABOVE`` for the
         others (:func:`hclust.dendrogram.leaf_colour_indices`): those leaves get a
         dot of their cluster's colour, having no link of their own.
+    pins : tuple of int
+        Rows of Z drawn thick in :data:`PIN_COLOURS` (red, then yellow), when drawn.
     """
     if len(link_colours) != geometry.n_links:
         raise ValueError("link_colours must give one colour per link")
@@ -280,6 +403,10 @@ def dendrogram_figure(
         )
     if highlight_links is not None and highlight_links.any():
         traces.append(line_trace(highlight_links, HIGHLIGHT_COLOUR, 3.5, "highlighted"))
+    for colour, row in zip(PIN_COLOURS, pins):
+        pinned = geometry.merges == row
+        if pinned.any():
+            traces.append(line_trace(pinned, colour, 5, f"pinned merge {row}"))
     if (
         show_contracted
         and geometry.contracted_height is not None
@@ -303,13 +430,13 @@ def dendrogram_figure(
     # the hover is formatted in the browser from compact integers, not sent as text per merge
     merge_data = np.column_stack([rows, Z[rows, 0], Z[rows, 1], Z[rows, 3]]).astype(np.int32)
     h = "y" if orientation in VERTICAL_TREE else "x"
+    # Z[i] as code (no thousands separator inside a list), the height as a person reads it
     merge_hover = (
         "merge i = %{customdata[0]}<br>Z[i] = [%{customdata[1]}, %{customdata[2]}, %{"
         + h
-        + ":.5g}, %{customdata[3]}]"
-        "<br>height %{"
-        + h
-        + ":.5g}, size %{customdata[3]}<br>click to highlight its samples<extra></extra>"
+        + ":.5~r}, %{customdata[3]}]"
+        "<br>height %{" + h + f":{HEIGHT_HOVER_FORMAT}}}, size %{{customdata[3]}}"
+        "<br>click to highlight its samples<extra></extra>"
     )
     sample_leaves = geometry.leaf_nodes < n
     if (
@@ -353,19 +480,22 @@ def dendrogram_figure(
     )
     annotations = []
     if annotate_above is not None:
-        tall = np.flatnonzero(geometry.height > annotate_above)
-        tall = tall[np.argsort(-geometry.height[tall])][:ANNOTATIONS_MAX]
-        for j in tall.tolist():
-            ax, ay = _oriented(geometry.x_merge[j], geometry.height[j], orientation)
-            annotations.append(
-                dict(
-                    x=ax,
-                    y=ay,
-                    text=f"{geometry.height[j]:.3g}",
-                    showarrow=False,
-                    yshift=-9 if orientation == "top" else 0,
-                    xshift=0 if orientation in VERTICAL_TREE else 14,
-                    font=dict(size=10),
+        annotations, dots = annotation_layout(geometry, annotate_above, orientation)
+        if len(dots):
+            x, y = _oriented(
+                geometry.x_merge[dots].astype(np.float32),
+                geometry.height[dots].astype(np.float32),
+                orientation,
+            )
+            traces.append(
+                go.Scatter(
+                    x=x,
+                    y=y,
+                    mode="markers",
+                    marker=dict(size=6, color="#333333"),
+                    hoverinfo="skip",
+                    showlegend=False,
+                    name="annotated merges",
                 )
             )
     leaf_title = "sample index" + (" or (cluster size)" if geometry.truncated else "")
@@ -375,6 +505,13 @@ def dendrogram_figure(
             leaf_names[node] if node < n else f"({size})"
             for node, size in zip(geometry.leaf_nodes.tolist(), geometry.leaf_sizes.tolist())
         ]
+        # the legend takes the right margin, and so width from the plot area
+        area = (PLOT_AREA_PX[0] - LEGEND_MARGIN_PX, PLOT_AREA_PX[1]) if legend else PLOT_AREA_PX
+        every = label_stride(ticks, leaf_font_size, leaf_rotation, orientation, area)
+        if every > 1:
+            # every label would overlap its neighbours (a black band): show each every-th
+            ticks = [t if r % every == 0 else "" for r, t in enumerate(ticks)]
+            leaf_title += f" (every {_ordinal(every)} label; hover a leaf for its name)"
         position_axis.update(
             tickmode="array",
             tickvals=geometry.leaf_x,
@@ -385,7 +522,12 @@ def dendrogram_figure(
     else:
         position_axis.update(showticklabels=False)
     top = float(geometry.height.max()) if geometry.n_links else 1.0
-    height_axis = dict(zeroline=False, gridcolor="#ECECEC", range=[0, top * 1.05 if top > 0 else 1])
+    height_axis = dict(
+        zeroline=False,
+        gridcolor="#ECECEC",
+        range=[0, top * 1.05 if top > 0 else 1],
+        tickformat=HEIGHT_TICKFORMAT,
+    )
     if orientation in ("bottom", "left"):
         height_axis["range"] = height_axis["range"][::-1]
     layout = _base_layout(title, leaf_title, y_title)
@@ -467,6 +609,7 @@ def scatter_figure(
     *,
     title="Samples by cluster",
     highlight=None,
+    pins=None,
 ) -> go.Figure:
     """Samples coloured by flat cluster, one trace per colour.
 
@@ -487,6 +630,9 @@ def scatter_figure(
         Shown in the hover with the sample index.
     highlight : ndarray of bool, optional
         Samples to emphasise; the others fade.
+    pins : dict, optional
+        ``{row of Z: samples}`` of pinned merges, at most two, drawn filled in
+        :data:`PIN_COLOURS` over the clusters.
 
     Notes
     -----
@@ -533,6 +679,20 @@ def scatter_figure(
                 hovertemplate="sample %{customdata}"
                 + (" · %{text}" if named else "")
                 + f"<br>{cluster}<br>%{{x:.4g}}, %{{y:.4g}}<extra></extra>",
+            )
+        )
+    for colour, (row, samples) in zip(PIN_COLOURS, (pins or {}).items()):
+        # the samples of a pinned merge, filled red then yellow as the tutorial draws Z[13], Z[14]
+        traces.append(
+            Trace(
+                x=xy[samples, 0],
+                y=xy[samples, 1],
+                mode="markers",
+                name=STRINGS["pinned"].format(row=row),
+                marker=dict(size=10, color=colour, line=dict(color="#111111", width=1)),
+                showlegend=False,
+                customdata=np.asarray(samples, dtype=np.int32),
+                hovertemplate=f"sample %{{customdata}} · in merge {row}<extra></extra>",
             )
         )
     layout = _base_layout(title, axis_titles[0], axis_titles[1])

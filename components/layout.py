@@ -10,6 +10,7 @@ from dash import dash_table, dcc, html
 from callbacks.data import dataset_options
 from callbacks.share import RESTORE_TICK_MS
 from components.figures import EXPORT_CONFIG, placeholder_figure
+from components.merge_steps import merge_steps_panel, merge_stores, zoom_control
 from hclust.cut import CRITERION_DESCRIPTIONS
 from hclust.data import DEFAULT_PRESET
 from hclust.linkage import DEFAULT_METHOD, DEFAULT_METRIC, METHOD_DESCRIPTIONS, METHODS, METRICS
@@ -369,6 +370,7 @@ def controls():
                 value=["contracted"],
                 className="checklist",
             ),
+            zoom_control(),
             dcc.Checklist(
                 id="optimal-order",
                 options=[{"label": " optimal leaf ordering", "value": "on"}],
@@ -792,6 +794,7 @@ def serve_layout():
             dcc.Store(id="scatter-selection"),
             dcc.Store(id="cut-nudge"),
             dcc.Store(id="focus"),
+            *merge_stores(),
             html.Header(
                 [
                     html.H1("Hierarchical clustering explorer"),
@@ -803,7 +806,10 @@ def serve_layout():
                 className="app-header",
             ),
             html.Main(
-                [controls(), html.Div([plots(), diagnostics()], className="content")],
+                [
+                    controls(),
+                    html.Div([plots(), merge_steps_panel(), diagnostics()], className="content"),
+                ],
                 className="app-main",
             ),
         ],

@@ -20,6 +20,7 @@ from callbacks.views import (
 )
 from hclust.cut import OVERFLOW, OVERFLOW_COLOUR, PALETTE, colour_hex, height_for_k, n_clusters_at
 from hclust.dendrogram import ABOVE, dendrogram_geometry, members
+from hclust.merge_steps import format_height
 from services import store
 from tests.fixtures import scatter_by_sample
 from tests.helpers import call, new_session, put_preset, triggered_by
@@ -433,12 +434,11 @@ class TestUpdateViews:
         dendrogram, _, _, _ = render(session, cut_for_k(session, 4), annotate_above=threshold)
         heights = session["result"].Z[:, 2]
         texts = sorted(
-            float(a.text) for a in dendrogram.layout.annotations if a.xref != "paper"
+            a.text for a in dendrogram.layout.annotations if a.xref != "paper"
         )  # not the legend
         assert len(texts) == int((heights > threshold).sum()) > 0
-        assert texts == pytest.approx(
-            sorted(float(f"{h:.3g}") for h in heights[heights > threshold])
-        )
+        # heights as people read them: 4 significant digits, thousands separated
+        assert texts == sorted(format_height(h) for h in heights[heights > threshold])
 
     def test_no_height_annotations_by_default(self, session):
         dendrogram, _, _, _ = render(session, cut_for_k(session, 4))
