@@ -149,6 +149,11 @@ def render(session_id, cut, colour_map, method, metric):
     return figure, agreement_children(comparison, partition, left, right), status
 
 
+def panel_open(summary_clicks) -> bool:
+    """Whether the panel is open: each click on its summary toggles it, from closed."""
+    return isinstance(summary_clicks, int) and summary_clicks % 2 == 1
+
+
 def _refused(message):
     return placeholder_figure(message), [], error_text(message)
 
@@ -158,7 +163,7 @@ def _refused(message):
     Output("tree-agreement", "children"),
     Output("tanglegram-status", "children"),
     Output("tanglegram-job", "data"),
-    Input("tanglegram-panel", "open"),
+    Input("tanglegram-summary", "n_clicks"),
     Input("colour-map", "data"),
     Input("tanglegram-method", "value"),
     Input("tanglegram-metric", "value"),
@@ -168,13 +173,13 @@ def _refused(message):
     prevent_initial_call=True,
 )
 @shows_errors(outputs=4, message=2)
-def update_tanglegram(is_open, colour_map, method, metric, ready, cut, session_id):
+def update_tanglegram(summary_clicks, colour_map, method, metric, ready, cut, session_id):
     """The tanglegram of the page's tree and cut against the chosen tree.
 
     A refused pair, or a comparison still being computed, replaces the figure and
     the measures, so they never show another choice's result.
     """
-    if not is_open:
+    if not panel_open(summary_clicks):
         raise PreventUpdate  # a closed panel computes nothing
     cut, colour_map = validate.cut(cut), validate.colour_map(colour_map)
     method = validate.text(method, "The other tree's method", 100, optional=True)

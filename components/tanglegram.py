@@ -18,7 +18,14 @@ def tanglegram_panel():
     """The panel: a method and metric for the second tree, the tanglegram and its measures."""
     return html.Details(
         [
-            html.Summary("Compare with another tree (tanglegram)", className="panel-title"),
+            # Dash does not report a <details>' open state: its summary's clicks (mouse or
+            # keyboard) toggle it, so an odd count means open (callbacks/tanglegram.py)
+            html.Summary(
+                "Compare with another tree (tanglegram)",
+                id="tanglegram-summary",
+                className="panel-title",
+                n_clicks=0,
+            ),
             html.Div(
                 [
                     html.Div(

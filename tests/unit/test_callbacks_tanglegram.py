@@ -57,7 +57,7 @@ def compare(session, cut, method="average", metric="euclidean", colour_map=None,
     with triggered_by("tanglegram-method.value"):
         return call(
             update_tanglegram,
-            is_open=is_open,
+            summary_clicks=1 if is_open else 2,
             colour_map=colour_map,
             method=method,
             metric=metric,
