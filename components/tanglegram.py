@@ -67,7 +67,8 @@ def tanglegram_panel():
                 "Left: this page's tree, in the current cut's colours; right: the other tree. "
                 "Leaf orders are rotated to reduce crossings (never changing either tree). "
                 f"Above {COMPARE_FULL_MAX_N:,} samples both trees are truncated to their last "
-                f"{COMPARE_P} clusters (lastp) and a line's width says how many samples it carries.",
+                f"{COMPARE_P} clusters (lastp) and a line's width says how many samples it carries; "
+                "a line takes the colour of the cluster most of its samples are in.",
                 className="panel-help",
             ),
             html.Div(
