@@ -8,7 +8,16 @@ recolours the lines and recomputes the ARI, in the request.
 """
 
 import numpy as np
-from dash import Input, Output, State, callback, html, no_update
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    html,
+    no_update,
+)
 from dash.exceptions import PreventUpdate
 
 from callbacks import validate
@@ -158,22 +167,32 @@ def _refused(message):
     return placeholder_figure(message), [], error_text(message)
 
 
+# the page's colours (after each cut) reach the server only while the panel is open
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="tanglegramTrigger"),
+    Output("tanglegram-colours", "data"),
+    Input("tanglegram-summary", "n_clicks"),
+    Input("colour-map", "data"),
+    prevent_initial_call=True,
+)
+
+
 @callback(
     Output("tanglegram", "figure"),
     Output("tree-agreement", "children"),
     Output("tanglegram-status", "children"),
     Output("tanglegram-job", "data"),
-    Input("tanglegram-summary", "n_clicks"),
-    Input("colour-map", "data"),
+    Input("tanglegram-colours", "data"),
     Input("tanglegram-method", "value"),
     Input("tanglegram-metric", "value"),
     Input("tanglegram-ready", "data"),
+    State("tanglegram-summary", "n_clicks"),
     State("cut", "data"),
     State("session-id", "data"),
     prevent_initial_call=True,
 )
 @shows_errors(outputs=4, message=2)
-def update_tanglegram(summary_clicks, colour_map, method, metric, ready, cut, session_id):
+def update_tanglegram(trigger, method, metric, ready, summary_clicks, cut, session_id):
     """The tanglegram of the page's tree and cut against the chosen tree.
 
     A refused pair, or a comparison still being computed, replaces the figure and
@@ -181,7 +200,8 @@ def update_tanglegram(summary_clicks, colour_map, method, metric, ready, cut, se
     """
     if not panel_open(summary_clicks):
         raise PreventUpdate  # a closed panel computes nothing
-    cut, colour_map = validate.cut(cut), validate.colour_map(colour_map)
+    trigger = validate.mapping_with(trigger, "The tanglegram's trigger", optional=True) or {}
+    cut, colour_map = validate.cut(cut), validate.colour_map(trigger.get("colourMap"))
     method = validate.text(method, "The other tree's method", 100, optional=True)
     metric = validate.text(metric, "The other tree's metric", 100, optional=True)
     if not cut:

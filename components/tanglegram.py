@@ -82,6 +82,7 @@ def tanglegram_panel():
                 style={"height": "560px"},
             ),
             html.Div(id="tree-agreement", className="tree-agreement"),
+            dcc.Store(id="tanglegram-colours"),
             dcc.Store(id="tanglegram-job"),
             dcc.Store(id="tanglegram-ready"),
         ],

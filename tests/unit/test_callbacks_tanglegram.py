@@ -58,7 +58,7 @@ def compare(session, cut, method="average", metric="euclidean", colour_map=None,
         return call(
             update_tanglegram,
             summary_clicks=1 if is_open else 2,
-            colour_map=colour_map,
+            trigger={"clicks": 1, "colourMap": colour_map},
             method=method,
             metric=metric,
             cut=cut,
