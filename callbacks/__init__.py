@@ -12,5 +12,6 @@ from callbacks import (  # noqa: F401
     recolour,
     share,
     stale_view,
+    tanglegram,
     views,
 )

@@ -11,6 +11,7 @@ from callbacks.data import dataset_options
 from callbacks.share import RESTORE_TICK_MS
 from components.figures import EXPORT_CONFIG, placeholder_figure
 from components.merge_steps import merge_steps_panel, merge_stores, zoom_control
+from components.tanglegram import tanglegram_panel
 from hclust.cut import CRITERION_DESCRIPTIONS
 from hclust.data import DEFAULT_PRESET
 from hclust.linkage import DEFAULT_METHOD, DEFAULT_METRIC, METHOD_DESCRIPTIONS, METHODS, METRICS
@@ -761,6 +762,7 @@ def diagnostics():
                 ),
                 panel_id="linkage-panel",
             ),
+            tanglegram_panel(),
         ],
         id="diagnostics",
         className="diagnostics",
