@@ -9,6 +9,7 @@ from dash import dash_table, dcc, html
 
 from callbacks.data import dataset_options
 from callbacks.share import RESTORE_TICK_MS
+from components.agreement import agreement_over_k, analyst_panels
 from components.figures import EXPORT_CONFIG, placeholder_figure
 from hclust.cut import CRITERION_DESCRIPTIONS
 from hclust.data import DEFAULT_PRESET
@@ -733,6 +734,7 @@ def diagnostics():
                     style={"height": "300px"},
                 ),
                 html.Div(id="quality-status", className="panel-help"),
+                agreement_over_k(),
                 panel_id="quality-panel",
             ),
             _panel(
@@ -743,6 +745,7 @@ def diagnostics():
                 _table("cluster-summary", page_size=12, style_table={"overflowX": "auto"}),
                 panel_id="summary-panel",
             ),
+            *analyst_panels(),
             _panel(
                 "Linkage matrix Z",
                 html.P(

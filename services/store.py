@@ -147,6 +147,8 @@ RESULT_KINDS = (
     "method-comparison",
     "quality",
     "mds",
+    "label-agreement",
+    "profiles",
 )
 _CONTENT_HASH = re.compile(r"^[0-9a-f]{64}$")
 _OPTION_TYPES = (str, int, float, bool, type(None))
