@@ -253,6 +253,7 @@ def _current(cut, colour_map):
     Input("cut", "data"),
     Input("colour-map", "data"),
     State("session-id", "data"),
+    prevent_initial_call=True,  # the cut and its colours arrive from other callbacks
 )
 @shows_errors(outputs=1, message=0)
 def update_label_agreement(cut, colour_map, session_id):
@@ -289,6 +290,7 @@ def agreement_per_k_for(session_id, clustering, source, max_k):
     Input("cut", "data"),
     Input("quality-max-k", "value"),
     State("session-id", "data"),
+    prevent_initial_call=True,  # the cut and its colours arrive from other callbacks
 )
 @shows_errors(outputs=2, message=1)
 def update_agreement_per_k(cut, max_k, session_id):
@@ -359,6 +361,7 @@ def profiles_for(source, labels):
     Input("cut", "data"),
     Input("colour-map", "data"),
     State("session-id", "data"),
+    prevent_initial_call=True,  # the cut and its colours arrive from other callbacks
 )
 @shows_errors(outputs=5, message=4)
 def update_profiles(cut, colour_map, session_id):
