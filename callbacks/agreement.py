@@ -48,6 +48,7 @@ NO_LABEL_COLUMN = (
 CONTINGENCY_CLASSES_MAX = 50
 PROFILE_TABLE_FEATURES_MAX = 100
 MISSING = -1
+SCALING_NAMES = {"zscore": "z-score", "minmax": "min-max", "whiten": "whiten"}
 
 
 @dataclass(frozen=True)
@@ -321,10 +322,11 @@ def update_agreement_per_k(cut, max_k, session_id):
 
 def units_note(source: AnalystSource) -> str:
     if source.generated:
-        return "(values as generated, before any scaling)"
+        return "of the values as generated, before any scaling"
     if source.scaling == "none":
-        return "(in the file's units)"
-    return f"(in the file's units, before the {source.scaling} scaling used for clustering)"
+        return "in the file's units"
+    scaling = SCALING_NAMES.get(source.scaling, source.scaling)
+    return f"in the file's units, before the {scaling} scaling used for clustering"
 
 
 def profiles_table(profiles, feature_names, colours):
@@ -375,7 +377,7 @@ def update_profiles(cut, colour_map, session_id):
     labels = labels_for(result, cut)
     profiles = profiles_for(source, labels)
     names = source.raw.feature_names
-    note = f"k = {cut['k']}: means and medians {units_note(source)[1:-1]}."
+    note = f"k = {cut['k']}: means and medians {units_note(source)}."
     if len(names) > PROFILE_FEATURES_MAX:
         note += f" Box plots of the first {PROFILE_FEATURES_MAX} of {len(names)} features."
     drawn = shown_clusters(profiles.size)
@@ -384,5 +386,5 @@ def update_profiles(cut, colour_map, session_id):
     if len(names) > PROFILE_TABLE_FEATURES_MAX:
         note += f" The table shows the first {PROFILE_TABLE_FEATURES_MAX} features."
     note += " Boxes: quartiles, whiskers at 1.5 × IQR, dashed line at the mean."
-    figure = profiles_figure(profiles, names, colours, units_note(source))
+    figure = profiles_figure(profiles, names, colours)
     return (figure, *profiles_table(profiles, names, colours), note)

@@ -41,13 +41,15 @@ def agreement_k_figure(k, ari, nmi, purity, current_k=None, label_column="label"
     fig.update_layout(
         template="none",
         font=FONT,
-        title=dict(text=f"Agreement with {label_column} per k (higher is better)", font_size=13),
+        title=dict(
+            text=f"Agreement with {label_column} (higher is better)", font_size=13, x=0.02, y=0.97
+        ),
         xaxis=dict(title_text="number of clusters k", **axis),
         yaxis=dict(title_text="score", range=[min(-0.05, float(np.nanmin(ari) - 0.05)), 1.05])
         if np.isfinite(np.asarray(ari, dtype=float)).any()
         else dict(title_text="score"),
-        legend=dict(orientation="h", y=-0.25),
-        margin=dict(l=56, r=16, t=48, b=72),
+        legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
+        margin=dict(l=56, r=16, t=56, b=48),
         plot_bgcolor="white",
         paper_bgcolor="white",
     )
@@ -62,7 +64,7 @@ def shown_clusters(sizes, limit=PROFILE_CLUSTERS_MAX) -> np.ndarray:
     return np.sort(np.argsort(-sizes, kind="stable")[:limit])
 
 
-def profiles_figure(profiles, feature_names, colours, units_note="") -> go.Figure:
+def profiles_figure(profiles, feature_names, colours) -> go.Figure:
     """One box plot per feature, a box per cluster in its colour, from precomputed statistics.
 
     Parameters
@@ -71,8 +73,6 @@ def profiles_figure(profiles, feature_names, colours, units_note="") -> go.Figur
     feature_names : sequence of str
     colours : dict
         ``{cluster label: hex colour}`` of the current cut (the ``colour-map`` store).
-    units_note : str
-        Said under the title: in which units the values are.
     """
     from plotly.subplots import make_subplots
 
@@ -83,7 +83,7 @@ def profiles_figure(profiles, feature_names, colours, units_note="") -> go.Figur
         rows=rows,
         cols=cols,
         subplot_titles=features,
-        vertical_spacing=min(0.12, 0.5 / rows),
+        vertical_spacing=min(0.14, 0.6 / rows),
     )
     clusters = shown_clusters(profiles.size)
     for j in range(len(features)):
@@ -94,7 +94,7 @@ def profiles_figure(profiles, feature_names, colours, units_note="") -> go.Figur
             colour = colours.get(str(label), colours.get(label, "#9A9A9A"))
             fig.add_trace(
                 go.Box(
-                    x=[name],
+                    x=[str(label)],
                     q1=[profiles.q1[i, j]],
                     median=[profiles.median[i, j]],
                     q3=[profiles.q3[i, j]],
@@ -103,13 +103,12 @@ def profiles_figure(profiles, feature_names, colours, units_note="") -> go.Figur
                     mean=[profiles.mean[i, j]],
                     boxmean=True,
                     name=name,
-                    legendgroup=name,
-                    showlegend=j == 0,
+                    showlegend=False,
                     marker_color=colour,
                     line_color=colour,
                     fillcolor=colour,
                     opacity=0.75,
-                    hoverinfo="y",
+                    hoverinfo="name+y",
                 ),
                 row=row,
                 col=col,
@@ -117,14 +116,12 @@ def profiles_figure(profiles, feature_names, colours, units_note="") -> go.Figur
     fig.update_layout(
         template="none",
         font=FONT,
-        title=dict(text="Features by cluster " + units_note, font_size=13),
-        height=max(320, 260 * rows),
-        margin=dict(l=56, r=16, t=72, b=40),
+        height=max(320, 260 * rows + 40),
+        margin=dict(l=56, r=16, t=40, b=40),
         plot_bgcolor="white",
         paper_bgcolor="white",
-        legend=dict(orientation="h", y=1.02, yanchor="bottom"),
         boxmode="overlay",
     )
     fig.update_annotations(font_size=12)
-    fig.update_xaxes(showticklabels=False)
+    fig.update_xaxes(type="category")  # ticks are cluster numbers, as in the table
     return fig

@@ -10,7 +10,6 @@ Run with ``python -m pytest tests/browser/test_analyst_views.py -q --headless``.
 """
 
 import numpy as np
-import pandas as pd
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
@@ -42,8 +41,7 @@ def default_cut_labels(X):
 
 def column_texts(dash_duo, table_id, column):
     return [
-        cell.text
-        for cell in dash_duo.find_elements(f'#{table_id} td[data-dash-column="{column}"]')
+        cell.text for cell in dash_duo.find_elements(f'#{table_id} td[data-dash-column="{column}"]')
     ]
 
 
@@ -100,13 +98,16 @@ def test_ana001_iris_scores_follow_k_and_profiles_keep_the_files_units(page):
     means = IRIS[FEATURES].assign(cluster=z_labels).groupby("cluster")["petal_length_cm"].mean()
     expected = sorted(float(f"{m:.6g}") for m in means)
     scroll_to(page, "cluster-profiles")
-    wait_for_text(page, "cluster-profiles-status", "before the zscore scaling")
+    wait_for_text(page, "cluster-profiles-status", "before the z-score scaling")
     wait_until(
         page,
-        lambda: sorted(
-            float(t) for t in column_texts(page, "cluster-profiles-table", "mean petal_length_cm")
-        )
-        == expected,
+        lambda: (
+            sorted(
+                float(t)
+                for t in column_texts(page, "cluster-profiles-table", "mean petal_length_cm")
+            )
+            == expected
+        ),
         f"petal length means in cm {expected}",
     )
     # a box per cluster and feature, its quartiles in centimetres too

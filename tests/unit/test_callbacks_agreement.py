@@ -197,7 +197,7 @@ class TestProfiles:
                 assert row[f"median {feature}"] == pytest.approx(
                     by.median().loc[row["cluster"], feature], rel=1e-5
                 )
-        assert "before the zscore scaling" in note
+        assert "before the z-score scaling" in note
         # one box per cluster and feature, in the cluster's colour, at its quartiles
         colours = colour_map(session)["labels"]
         boxes = [t for t in figure.data if t.type == "box"]
