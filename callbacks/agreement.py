@@ -281,7 +281,7 @@ def agreement_per_k_for(session_id, clustering, source, max_k):
     )
     return store.get_store().memo(
         key,
-        lambda: agreement_per_k(result.Z, source.class_codes[keep], int(max_k), keep=keep),
+        lambda: agreement_per_k(result.tree, source.class_codes[keep], int(max_k), keep=keep),
     )
 
 

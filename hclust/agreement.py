@@ -216,20 +216,24 @@ class AgreementPerK:
     purity: np.ndarray
 
 
-def agreement_per_k(Z: np.ndarray, classes, max_k: int, keep=None) -> AgreementPerK:
+def agreement_per_k(tree, classes, max_k: int, keep=None) -> AgreementPerK:
     """Scores of the tree's partitions into k = 2..`max_k` clusters against `classes`.
 
-    Each k is cut as ``fcluster(Z, k, 'maxclust')``, as the quality indices
-    are; a k that ties make unreachable (fcluster gives fewer clusters) gets NaN.
+    Each k is the partition of ``fcluster(Z, k, 'maxclust')``: the cut in the
+    gap of merge heights that gives exactly k clusters
+    (:func:`hclust.cut.height_for_k`); a k that ties make unreachable (where
+    fcluster gives fewer clusters) gets NaN. A flat cluster covers a run of
+    the dendrogram's leaf order, so each partition is read off in O(n) without
+    calling fcluster, and the scores do not depend on how clusters are numbered.
 
     Parameters
     ----------
-    Z : ndarray
-        A linkage matrix of n samples.
+    tree : hclust.cut.TreeIndex
+        The tree of n samples.
     classes : array_like of shape (n,) or (keep.sum(),)
         The known class of each sample scored.
     max_k : int
-        Largest k; k stops at n.
+        Largest k; k stops at n - 1, as the quality indices do.
     keep : ndarray of bool, shape (n,), optional
         Samples to score (those with a known class); all by default.
 
@@ -237,19 +241,25 @@ def agreement_per_k(Z: np.ndarray, classes, max_k: int, keep=None) -> AgreementP
     -------
     AgreementPerK
     """
-    from scipy.cluster.hierarchy import fcluster
+    from .cut import height_for_k
 
-    n = Z.shape[0] + 1
-    ks = np.arange(2, min(int(max_k), n) + 1)
-    _, codes = np.unique(np.asarray(classes), return_inverse=True)
-    codes = codes.ravel()
+    n = tree.n
+    ks = np.arange(2, min(int(max_k), n - 1) + 1)  # as the quality indices: n - 1 at most
+    names, codes = np.unique(np.asarray(classes), return_inverse=True)
+    sample_class = np.full(n, -1, dtype=np.int64)
+    sample_class[slice(None) if keep is None else np.asarray(keep, dtype=bool)] = codes.ravel()
+    by_position = sample_class[tree.leaf_order]  # classes in the dendrogram's leaf order
+    scored = by_position >= 0
     scores = np.full((3, len(ks)), np.nan)
     for j, k in enumerate(ks):
-        labels = fcluster(Z, k, criterion="maxclust")
-        if labels.max() != k:
+        cut = height_for_k(tree.sorted_heights, int(k))
+        if cut.height is None:
             continue
-        if keep is not None:
-            labels = labels[keep]
-        table = contingency(labels, codes).table
+        roots = tree.cluster_roots(cut.height)  # left to right, each a run of positions
+        cluster = np.repeat(np.arange(len(roots)), tree.size[roots])[scored]
+        counts = np.bincount(
+            cluster * len(names) + by_position[scored], minlength=len(roots) * len(names)
+        ).reshape(len(roots), len(names))
+        table = counts[counts.sum(axis=1) > 0]
         scores[:, j] = adjusted_rand(table), normalized_mutual_info(table), purity(table)
     return AgreementPerK(ks, *scores)

@@ -44,21 +44,22 @@ class ClusterProfiles:
     outliers: np.ndarray
 
 
-def _quantile_sorted(sorted_values, starts, sizes, q):
-    """numpy's linear quantile `q` of each group of an already sorted, grouped array."""
+def _quantile_sorted(ordered, starts, sizes, q):
+    """numpy's linear quantile `q` of each group (rows) of a sorted, grouped array, per column."""
     position = (sizes - 1) * q
     below = np.floor(position).astype(np.int64)
     above = np.minimum(below + 1, sizes - 1)
-    fraction = position - below
-    lo, hi = sorted_values[starts + below], sorted_values[starts + above]
+    fraction = (position - below)[:, None]
+    lo, hi = ordered[starts + below], ordered[starts + above]
     return lo + (hi - lo) * fraction
 
 
 def cluster_profiles(values, labels) -> ClusterProfiles:
     """Mean, median, quartiles and whiskers of each feature within each cluster.
 
-    O(m · n log n): one sort per feature of all rows grouped by cluster, then
-    every statistic of every cluster read off by index.
+    O(n log n): the rows are grouped by cluster once, each cluster's block is
+    sorted column by column, and every statistic of every cluster is then
+    read off by index or reduced over the groups at once.
 
     Parameters
     ----------
@@ -82,31 +83,28 @@ def cluster_profiles(values, labels) -> ClusterProfiles:
         raise ValueError("values must be (n, m) and labels give one label per row")
     clusters, codes = np.unique(labels, return_inverse=True)
     codes = codes.ravel()
-    k, m = len(clusters), values.shape[1]
-    sizes = np.bincount(codes, minlength=k)
+    sizes = np.bincount(codes, minlength=len(clusters))
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    stats = {
-        name: np.empty((k, m))
-        for name in ("mean", "median", "q1", "q3", "low", "high", "minimum", "maximum")
-    }
-    outliers = np.empty((k, m), dtype=np.int64)
-    for j in range(m):
-        column = values[:, j]
-        order = np.lexsort((column, codes))  # by cluster, then by value
-        ordered = column[order]
-        q1, median, q3 = (_quantile_sorted(ordered, starts, sizes, q) for q in (0.25, 0.5, 0.75))
-        reach = WHISKER_IQR * (q3 - q1)
-        group = codes[order]
-        inside = (ordered >= (q1 - reach)[group]) & (ordered <= (q3 + reach)[group])
-        # whisker ends: the extreme values inside the fences (the quartiles at worst)
-        low = np.full(k, np.inf)
-        high = np.full(k, -np.inf)
-        np.minimum.at(low, group[inside], ordered[inside])
-        np.maximum.at(high, group[inside], ordered[inside])
-        stats["mean"][:, j] = np.bincount(codes, weights=column, minlength=k) / sizes
-        stats["median"][:, j], stats["q1"][:, j], stats["q3"][:, j] = median, q1, q3
-        stats["low"][:, j], stats["high"][:, j] = low, high
-        stats["minimum"][:, j] = ordered[starts]
-        stats["maximum"][:, j] = ordered[starts + sizes - 1]
-        outliers[:, j] = sizes - np.bincount(group[inside], minlength=k)
-    return ClusterProfiles(clusters=clusters, size=sizes, outliers=outliers, **stats)
+    ordered = values[np.argsort(codes, kind="stable")]
+    for start, size in zip(starts.tolist(), sizes.tolist()):
+        ordered[start : start + size].sort(axis=0)  # each column of the block, in place
+    q1, median, q3 = (_quantile_sorted(ordered, starts, sizes, q) for q in (0.25, 0.5, 0.75))
+    group = np.repeat(np.arange(len(clusters)), sizes)
+    reach = WHISKER_IQR * (q3 - q1)
+    inside = (ordered >= (q1 - reach)[group]) & (ordered <= (q3 + reach)[group])
+    # whisker ends: the extreme values inside the fences (the quartiles themselves at worst)
+    low = np.minimum.reduceat(np.where(inside, ordered, np.inf), starts, axis=0)
+    high = np.maximum.reduceat(np.where(inside, ordered, -np.inf), starts, axis=0)
+    return ClusterProfiles(
+        clusters=clusters,
+        size=sizes,
+        mean=np.add.reduceat(ordered, starts, axis=0) / sizes[:, None],
+        median=median,
+        q1=q1,
+        q3=q3,
+        low=low,
+        high=high,
+        minimum=ordered[starts],
+        maximum=ordered[starts + sizes - 1],
+        outliers=sizes[:, None] - np.add.reduceat(inside, starts, axis=0),
+    )

@@ -16,6 +16,7 @@ from hclust.agreement import (
     normalized_mutual_info,
     purity,
 )
+from hclust.cut import TreeIndex
 
 labelings = st.integers(1, 60).flatmap(
     lambda n: st.tuples(
@@ -42,6 +43,7 @@ class TestContingency:
         assert_array_equal(found.table, [[1, 1], [1, 2], [1, 0]])
         assert found.n == 6
 
+    @settings(deadline=None)
     @given(labelings)
     def test_matches_a_direct_count(self, pair):
         clusters, classes = pair
@@ -57,7 +59,7 @@ class TestContingency:
 
 
 class TestScoresAgainstReferences:
-    @settings(max_examples=300)
+    @settings(max_examples=300, deadline=None)
     @given(labelings)
     def test_ari_equals_sklearn(self, pair):
         clusters, classes = pair
@@ -66,7 +68,7 @@ class TestScoresAgainstReferences:
             adjusted_rand_score(classes, clusters), abs=1e-12
         )
 
-    @settings(max_examples=300)
+    @settings(max_examples=300, deadline=None)
     @given(labelings)
     def test_nmi_equals_sklearn(self, pair):
         clusters, classes = pair
@@ -75,6 +77,7 @@ class TestScoresAgainstReferences:
             normalized_mutual_info_score(classes, clusters), abs=1e-12
         )
 
+    @settings(deadline=None)
     @given(labelings)
     def test_purity_equals_direct_computation(self, pair):
         clusters, classes = pair
@@ -118,7 +121,7 @@ class TestAgreementPerK:
         X = np.concatenate([rng.normal(c, 0.6, size=(30, 2)) for c in (0, 4, 8)])
         classes = np.repeat(["p", "q", "r"], 30)
         Z = linkage(X, "ward")
-        found = agreement_per_k(Z, classes, 8)
+        found = agreement_per_k(TreeIndex.from_linkage(Z), classes, 8)
         assert_array_equal(found.k, np.arange(2, 9))
         for j, k in enumerate(found.k):
             labels = fcluster(Z, k, "maxclust")
@@ -134,7 +137,7 @@ class TestAgreementPerK:
         keep = rng.random(40) < 0.7
         classes = rng.choice(["a", "b"], size=int(keep.sum()))
         Z = linkage(X, "average")
-        found = agreement_per_k(Z, classes, 5, keep=keep)
+        found = agreement_per_k(TreeIndex.from_linkage(Z), classes, 5, keep=keep)
         labels = fcluster(Z, 3, "maxclust")[keep]
         assert found.ari[1] == pytest.approx(adjusted_rand_score(classes, labels), abs=1e-12)
 
@@ -142,8 +145,34 @@ class TestAgreementPerK:
         # four identical pairs: ties make k = 3 unreachable (fcluster gives 2 or 4)
         X = np.array([[0.0], [0.0], [10.0], [10.0], [20.0], [20.0], [30.0], [30.0]])
         Z = linkage(X, "single")
-        found = agreement_per_k(Z, list("aabbccdd"), 5)
+        found = agreement_per_k(TreeIndex.from_linkage(Z), list("aabbccdd"), 5)
         unreachable = [j for j, k in enumerate(found.k) if fcluster(Z, k, "maxclust").max() != k]
         assert unreachable
         assert np.isnan(found.ari[unreachable]).all()
         assert_allclose(found.ari[found.k == 4], [1.0])
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        st.integers(4, 40).flatmap(
+            lambda n: st.tuples(
+                st.lists(st.integers(0, 5), min_size=2 * n, max_size=2 * n),  # ties on purpose
+                st.lists(st.sampled_from("xyz"), min_size=n, max_size=n),
+                st.sampled_from(["single", "complete", "average", "ward", "centroid"]),
+            )
+        )
+    )
+    def test_random_trees_with_ties_score_as_fcluster_maxclust(self, case):
+        grid, classes, method = case
+        X = np.asarray(grid, dtype=float).reshape(-1, 2)
+        Z = linkage(X, method)
+        found = agreement_per_k(TreeIndex.from_linkage(Z), classes, 12)
+        for j, k in enumerate(found.k):
+            labels = fcluster(Z, k, "maxclust")
+            if labels.max() != k:  # ties make k unreachable: no score
+                assert np.isnan(found.ari[j])
+                continue
+            assert found.ari[j] == pytest.approx(adjusted_rand_score(classes, labels), abs=1e-12)
+            assert found.nmi[j] == pytest.approx(
+                normalized_mutual_info_score(classes, labels), abs=1e-12
+            )
+            assert found.purity[j] == pytest.approx(direct_purity(list(labels), classes))
