@@ -47,6 +47,8 @@ NO_LABEL_COLUMN = (
 # A contingency table wider than this is not a table a person reads: an id column, probably.
 CONTINGENCY_CLASSES_MAX = 50
 PROFILE_TABLE_FEATURES_MAX = 100
+# Tables send every row to the page: beyond this many clusters, the largest only.
+TABLE_CLUSTERS_MAX = 200
 MISSING = -1
 SCALING_NAMES = {"zscore": "z-score", "minmax": "min-max", "whiten": "whiten"}
 
@@ -229,6 +231,15 @@ def agreement_view(labels, source: AnalystSource, colours: dict, k: int):
         }
         for cluster, counts in zip(found.clusters, found.table)
     ]
+    if len(rows) > TABLE_CLUSTERS_MAX:
+        children.append(
+            html.P(
+                f"The table lists the {TABLE_CLUSTERS_MAX} largest of {len(rows):,} clusters; "
+                "the scores count them all.",
+                className="panel-help",
+            )
+        )
+        rows = largest(rows)
     children.append(
         dash_table.DataTable(
             id="label-agreement-table",
@@ -329,6 +340,12 @@ def units_note(source: AnalystSource) -> str:
     return f"in the file's units, before the {scaling} scaling used for clustering"
 
 
+def largest(rows, limit=TABLE_CLUSTERS_MAX):
+    """The `limit` largest clusters' rows, in cluster order."""
+    chosen = sorted(range(len(rows)), key=lambda i: -rows[i]["size"])[:limit]
+    return [rows[i] for i in sorted(chosen)]
+
+
 def profiles_table(profiles, feature_names, colours):
     """Rows of cluster, size, and each feature's mean and median; the table's columns."""
     features = list(feature_names)[:PROFILE_TABLE_FEATURES_MAX]
@@ -342,7 +359,7 @@ def profiles_table(profiles, feature_names, colours):
     columns = ["colour", "cluster", "size"]
     for feature in features:
         columns += [f"mean {feature}", f"median {feature}"]
-    return rows, [{"name": c, "id": c} for c in columns], _colour_styles(colours)
+    return largest(rows), [{"name": c, "id": c} for c in columns], _colour_styles(colours)
 
 
 def profiles_for(source, labels):
@@ -385,6 +402,8 @@ def update_profiles(cut, colour_map, session_id):
         note += f" Box plots of the {len(drawn)} largest of {len(profiles.clusters)} clusters."
     if len(names) > PROFILE_TABLE_FEATURES_MAX:
         note += f" The table shows the first {PROFILE_TABLE_FEATURES_MAX} features."
+    if len(profiles.clusters) > TABLE_CLUSTERS_MAX:
+        note += f" The table lists the {TABLE_CLUSTERS_MAX} largest clusters."
     note += " Boxes: quartiles, whiskers at 1.5 × IQR, dashed line at the mean."
     figure = profiles_figure(profiles, names, colours)
     return (figure, *profiles_table(profiles, names, colours), note)

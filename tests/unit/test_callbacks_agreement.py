@@ -262,3 +262,26 @@ def test_panels_are_in_the_layout():
 
     walk(layout)
     assert {"label-agreement", "cluster-profiles", "label-agreement-k"} <= ids
+
+
+class TestManyClusters:
+    def test_tables_list_the_largest_200_clusters_and_say_so(self):
+        from callbacks.agreement import TABLE_CLUSTERS_MAX, agreement_view
+
+        session = loaded("tutorial-5-blobs")
+        cut = move_cut(session, "n-clusters.value", typed_k=300)["cut"]
+        assert cut["k"] == 300
+        _, rows, _, _, note = update_profiles(cut, colour_map(session, cut), session["id"])
+        labels = cut_labels(session, cut)
+        sizes = np.bincount(labels)[1:]
+        assert len(rows) == TABLE_CLUSTERS_MAX
+        assert f"the {TABLE_CLUSTERS_MAX} largest clusters" in note
+        assert sorted(r["size"] for r in rows) == sorted(sizes)[-TABLE_CLUSTERS_MAX:]
+
+        codes = np.random.default_rng(0).integers(0, 3, len(labels))
+        source = AnalystSource("kind", codes, ("a", "b", "c"), None, "none", False)
+        children = agreement_view(labels, source, {}, 300)
+        table = table_in(children)
+        assert len(table.data) == TABLE_CLUSTERS_MAX
+        assert f"{TABLE_CLUSTERS_MAX} largest of 300 clusters" in text_of(children)
+        assert f"ARI = {adjusted_rand_score(codes, labels):.4f}" in text_of(children)
