@@ -14,7 +14,16 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
-from dash import Input, Output, State, callback, dash_table, html
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    dash_table,
+    html,
+)
 from dash.exceptions import PreventUpdate
 
 from callbacks import validate
@@ -50,6 +59,9 @@ PROFILE_TABLE_FEATURES_MAX = 100
 # Tables send every row to the page: beyond this many clusters, the largest only.
 TABLE_CLUSTERS_MAX = 200
 MISSING = -1
+# Class names of the panels once they show the current cut (the browser dims them meanwhile).
+SHOWN = "panel"
+K_SHOWN = "label-agreement-k"
 SCALING_NAMES = {"zscore": "z-score", "minmax": "min-max", "whiten": "whiten"}
 
 
@@ -262,20 +274,22 @@ def _current(cut, colour_map):
 
 @callback(
     Output("label-agreement", "children"),
+    Output("label-agreement-panel", "className"),
     Input("cut", "data"),
     Input("colour-map", "data"),
     State("session-id", "data"),
     prevent_initial_call=True,  # the cut and its colours arrive from other callbacks
 )
-@shows_errors(outputs=1, message=0)
+@shows_errors(outputs=2, message=0)
 def update_label_agreement(cut, colour_map, session_id):
     """Contingency table, ARI, NMI and purity of the current cut against the label column."""
     cut, colours = _current(cut, colour_map)
     source = analyst_source(session_id, cut["clustering"])
     if source.label_column is None:
-        return html.P(NO_LABEL_COLUMN, className="panel-help")
+        return html.P(NO_LABEL_COLUMN, className="panel-help"), SHOWN
     _, result = store.get_store().result_for(session_id, cut["clustering"])
-    return agreement_view(np.asarray(labels_for(result, cut)), source, colours, cut["k"])
+    labels = np.asarray(labels_for(result, cut))
+    return agreement_view(labels, source, colours, cut["k"]), SHOWN
 
 
 def agreement_per_k_for(session_id, clustering, source, max_k):
@@ -299,24 +313,25 @@ def agreement_per_k_for(session_id, clustering, source, max_k):
 @callback(
     Output("label-agreement-k", "figure"),
     Output("label-agreement-k-status", "children"),
+    Output("label-agreement-k-box", "className"),
     Input("cut", "data"),
     Input("quality-max-k", "value"),
     State("session-id", "data"),
     prevent_initial_call=True,  # the cut and its colours arrive from other callbacks
 )
-@shows_errors(outputs=2, message=1)
+@shows_errors(outputs=3, message=1)
 def update_agreement_per_k(cut, max_k, session_id):
     """ARI, NMI and purity for k = 2..largest k, beside the quality indices."""
     cut = validate.cut(cut)
     if not cut:
         raise PreventUpdate
     if not valid_max_k(max_k):  # the quality panel's own message says why
-        return placeholder_figure("Largest k must be a whole number from 3 to 30"), ""
+        return placeholder_figure("Largest k must be a whole number from 3 to 30"), "", K_SHOWN
     source = analyst_source(session_id, cut["clustering"])
     if source.label_column is None:
-        return placeholder_figure("No label column: no agreement per k"), ""
+        return placeholder_figure("No label column: no agreement per k"), "", K_SHOWN
     if not (source.class_codes != MISSING).any():
-        return placeholder_figure(f"Every row's {source.label_column} is empty"), ""
+        return placeholder_figure(f"Every row's {source.label_column} is empty"), "", K_SHOWN
     found = agreement_per_k_for(session_id, cut["clustering"], source, max_k)
     figure = agreement_k_figure(
         found.k, found.ari, found.nmi, found.purity, cut["k"], source.label_column
@@ -328,7 +343,7 @@ def update_agreement_per_k(cut, max_k, session_id):
     )
     if np.isnan(found.ari).any():
         best += " Gaps: ties in merge heights make those k unreachable."
-    return figure, best.strip()
+    return figure, best.strip(), K_SHOWN
 
 
 def units_note(source: AnalystSource) -> str:
@@ -377,19 +392,20 @@ def profiles_for(source, labels):
     Output("cluster-profiles-table", "columns"),
     Output("cluster-profiles-table", "style_data_conditional"),
     Output("cluster-profiles-status", "children"),
+    Output("cluster-profiles-panel", "className"),
     Input("cut", "data"),
     Input("colour-map", "data"),
     State("session-id", "data"),
     prevent_initial_call=True,  # the cut and its colours arrive from other callbacks
 )
-@shows_errors(outputs=5, message=4)
+@shows_errors(outputs=6, message=4)
 def update_profiles(cut, colour_map, session_id):
     """Means, medians and box plots of every feature per cluster, before scaling."""
     cut, colours = _current(cut, colour_map)
     source = analyst_source(session_id, cut["clustering"])
     if source.raw is None:
         message = "A distance matrix has no features to profile."
-        return placeholder_figure(message), [], [], [], message
+        return placeholder_figure(message), [], [], [], message, SHOWN
     _, result = store.get_store().result_for(session_id, cut["clustering"])
     labels = labels_for(result, cut)
     profiles = profiles_for(source, labels)
@@ -406,4 +422,15 @@ def update_profiles(cut, colour_map, session_id):
         note += f" The table lists the {TABLE_CLUSTERS_MAX} largest clusters."
     note += " Boxes: quartiles, whiskers at 1.5 × IQR, dashed line at the mean."
     figure = profiles_figure(profiles, names, colours)
-    return (figure, *profiles_table(profiles, names, colours), note)
+    return (figure, *profiles_table(profiles, names, colours), note, SHOWN)
+
+
+# Dimmed as soon as the cut changes (assets/analyst_views.js), until the answers above arrive.
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="analystStale"),
+    Output("label-agreement-panel", "className", allow_duplicate=True),
+    Output("cluster-profiles-panel", "className", allow_duplicate=True),
+    Output("label-agreement-k-box", "className", allow_duplicate=True),
+    Input("cut", "data"),
+    prevent_initial_call=True,
+)

@@ -33,6 +33,7 @@ def agreement_over_k():
             ),
             html.Div(id="label-agreement-k-status", className="panel-help"),
         ],
+        id="label-agreement-k-box",
         className="label-agreement-k",
     )
 

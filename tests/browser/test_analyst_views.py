@@ -9,6 +9,8 @@ see the profiles still in centimetres.
 Run with ``python -m pytest tests/browser/test_analyst_views.py -q --headless``.
 """
 
+import time
+
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
@@ -37,6 +39,17 @@ def default_cut_labels(X):
     Z = linkage(X, "ward")
     height = largest_gap_cut(np.sort(monotone_heights(Z)))
     return Z, fcluster(Z, height, "distance")
+
+
+# In one script, so the three readings belong to the same moment: the cut's k in the page's
+# store, the k the panel shows, and whether the panel is dimmed.
+OBSERVE = """
+const state = window.store.getState(), path = state.paths.strs["cut"];
+let node = state.layout; for (const key of path) node = node[key];
+const shown = document.querySelector("#label-agreement .agreement-k");
+return [node.props.data && node.props.data.k, shown && shown.textContent,
+        document.getElementById("label-agreement-panel").className];
+"""
 
 
 def column_texts(dash_duo, table_id, column):
@@ -76,9 +89,20 @@ def test_ana001_iris_scores_follow_k_and_profiles_keep_the_files_units(page):
     )
     assert abs(ys[xs.index(k)] - ari) < 1e-9
 
-    # type another k: the scores and the table follow the cut
+    # type another k: the scores and the table follow the cut, and from the moment the page's
+    # cut holds the new k, the panel is dimmed until it shows that k (never the old k as current)
     new_k = 4 if k != 4 else 5
     type_into(page, "n-clusters", new_k)
+    seen = []
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        cut_k, shown, classes = page.driver.execute_script(OBSERVE)
+        seen.append((cut_k, shown, classes))
+        if shown == f"k = {new_k}" and "analyst-stale" not in classes:
+            break
+    assert seen[-1][1] == f"k = {new_k}", seen[-1]
+    lying = [s for s in seen if s[0] == new_k and s[1] != f"k = {new_k}" and "stale" not in s[2]]
+    assert not lying, f"the panel showed another k as the current one: {lying[:3]}"
     new_labels = fcluster(Z, new_k, "maxclust")
     new_ari = adjusted_rand_score(species, new_labels)
     scroll_to(page, "label-agreement")

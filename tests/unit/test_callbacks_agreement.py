@@ -83,7 +83,7 @@ def iris():
 
 class TestLabelAgreement:
     def test_scores_equal_sklearn_at_the_default_cut(self, iris):
-        children = update_label_agreement(iris["cut"], colour_map(iris), iris["id"])
+        children = update_label_agreement(iris["cut"], colour_map(iris), iris["id"])[0]
         labels = cut_labels(iris)
         species = IRIS["species"].to_numpy()
         text = text_of(children)
@@ -94,7 +94,7 @@ class TestLabelAgreement:
         assert f"purity = {purity:.4f}" in text
 
     def test_contingency_table_counts_cluster_by_species(self, iris):
-        table = table_in(update_label_agreement(iris["cut"], colour_map(iris), iris["id"]))
+        table = table_in(update_label_agreement(iris["cut"], colour_map(iris), iris["id"])[0])
         expected = pd.crosstab(cut_labels(iris), IRIS["species"].to_numpy())
         assert [c["id"] for c in table.columns] == [
             "colour",
@@ -115,11 +115,12 @@ class TestLabelAgreement:
     def test_follows_the_cut(self, iris):
         cut = move_cut(iris, "n-clusters.value", typed_k=5)["cut"]
         assert cut["k"] == 5
-        children = update_label_agreement(cut, colour_map(iris, cut), iris["id"])
+        children, shown = update_label_agreement(cut, colour_map(iris, cut), iris["id"])
         labels = cut_labels(iris, cut)
         assert len(np.unique(labels)) == 5
         expected = adjusted_rand_score(IRIS["species"].to_numpy(), labels)
         assert "k = 5" in text_of(children) and f"ARI = {expected:.4f}" in text_of(children)
+        assert shown == "panel"  # the browser's dimming (assets/analyst_views.js) is lifted
 
     def test_waits_for_the_colours_of_this_cut(self, iris):
         other = move_cut(iris, "n-clusters.value", typed_k=4)["cut"]
@@ -130,9 +131,9 @@ class TestLabelAgreement:
 
     def test_without_a_label_column_says_how_to_get_one(self):
         session = loaded("tutorial-2-blobs")
-        children = update_label_agreement(session["cut"], colour_map(session), session["id"])
+        children, _ = update_label_agreement(session["cut"], colour_map(session), session["id"])
         assert NO_LABEL_COLUMN in text_of(children)
-        figure, _ = update_agreement_per_k(session["cut"], 10, session["id"])
+        figure, _, _ = update_agreement_per_k(session["cut"], 10, session["id"])
         assert "No label column" in figure.layout.annotations[0].text
 
     def test_another_session_is_refused(self, iris):
@@ -147,7 +148,7 @@ class TestLabelAgreement:
 
 class TestAgreementPerK:
     def test_each_k_equals_sklearn_on_fcluster_maxclust(self, iris):
-        figure, note = update_agreement_per_k(iris["cut"], 8, iris["id"])
+        figure, note, shown = update_agreement_per_k(iris["cut"], 8, iris["id"])
         _, result = store.get_store().result_for(iris["id"], iris["clustering"])
         species = IRIS["species"].to_numpy()
         traces = {t.name: t for t in figure.data}
@@ -156,7 +157,7 @@ class TestAgreementPerK:
             labels = fcluster(result.Z, k, "maxclust")
             assert ari == pytest.approx(adjusted_rand_score(species, labels), abs=1e-12)
             assert nmi == pytest.approx(normalized_mutual_info_score(species, labels), abs=1e-12)
-        assert "Best ARI with species at k = " in note
+        assert "Best ARI with species at k = " in note and shown == "label-agreement-k"
         assert figure.layout.shapes[0].x0 == iris["cut"]["k"]  # the current k is marked
 
     def test_shared_result_is_keyed_by_the_classes(self, iris):
@@ -183,7 +184,7 @@ class TestClassCodes:
 class TestProfiles:
     def test_means_and_medians_in_the_files_units_after_zscore(self):
         session = loaded("bundled:iris", scaling="zscore")
-        figure, rows, columns, styles, note = update_profiles(
+        figure, rows, columns, styles, note, shown = update_profiles(
             session["cut"], colour_map(session), session["id"]
         )
         labels = cut_labels(session)
@@ -197,7 +198,7 @@ class TestProfiles:
                 assert row[f"median {feature}"] == pytest.approx(
                     by.median().loc[row["cluster"], feature], rel=1e-5
                 )
-        assert "before the z-score scaling" in note
+        assert "before the z-score scaling" in note and shown == "panel"
         # one box per cluster and feature, in the cluster's colour, at its quartiles
         colours = colour_map(session)["labels"]
         boxes = [t for t in figure.data if t.type == "box"]
@@ -212,7 +213,7 @@ class TestProfiles:
 
     def test_generated_data_profiles_its_values(self):
         session = loaded("tutorial-2-blobs")
-        _, rows, _, _, note = update_profiles(session["cut"], colour_map(session), session["id"])
+        _, rows, _, _, note, _ = update_profiles(session["cut"], colour_map(session), session["id"])
         dataset = store.get_store().loaded_dataset(session["id"], session["clustering"]["key"])
         labels = cut_labels(session)
         for row in rows:
@@ -223,7 +224,7 @@ class TestProfiles:
 
     def test_penguins_rows_dropped_for_missing_values_stay_aligned(self):
         session = loaded("bundled:penguins", scaling="zscore")
-        _, rows, _, _, _ = update_profiles(session["cut"], colour_map(session), session["id"])
+        _, rows, _, _, _, _ = update_profiles(session["cut"], colour_map(session), session["id"])
         frame = load_bundled_table("penguins").frame
         kept = frame.dropna(
             subset=["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
@@ -233,7 +234,7 @@ class TestProfiles:
         means = kept.assign(cluster=labels).groupby("cluster")["body_mass_g"].mean()
         for row in rows:
             assert row["mean body_mass_g"] == pytest.approx(means[row["cluster"]], rel=1e-5)
-        children = update_label_agreement(session["cut"], colour_map(session), session["id"])
+        children, _ = update_label_agreement(session["cut"], colour_map(session), session["id"])
         expected = adjusted_rand_score(kept["species"].to_numpy(), labels)
         assert f"ARI = {expected:.4f}" in text_of(children)
 
@@ -271,7 +272,7 @@ class TestManyClusters:
         session = loaded("tutorial-5-blobs")
         cut = move_cut(session, "n-clusters.value", typed_k=300)["cut"]
         assert cut["k"] == 300
-        _, rows, _, _, note = update_profiles(cut, colour_map(session, cut), session["id"])
+        _, rows, _, _, note, _ = update_profiles(cut, colour_map(session, cut), session["id"])
         labels = cut_labels(session, cut)
         sizes = np.bincount(labels)[1:]
         assert len(rows) == TABLE_CLUSTERS_MAX
