@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from dash import (
     ClientsideFunction,
     Input,
@@ -43,6 +44,7 @@ from hclust.agreement import agreement, agreement_per_k
 from hclust.data import Dataset
 from hclust.datasets import BUNDLED
 from hclust.errors import InputError
+from hclust.preprocess import scale_values
 from hclust.profiles import cluster_profiles
 from services import store
 from services.store import ResultKey
@@ -115,38 +117,41 @@ def _label_text(value):
 
 def class_codes(values) -> tuple[np.ndarray, tuple]:
     """Codes into the sorted distinct labels, -1 for a missing one."""
-    texts = [_label_text(v) for v in values]
+    found, uniques = pd.factorize(pd.Series(list(values), dtype=object), use_na_sentinel=True)
+    texts = [_label_text(v) for v in uniques]  # each distinct value once, not each row
     names = tuple(sorted({t for t in texts if t is not None}))
     index = {name: i for i, name in enumerate(names)}
-    codes = np.asarray([MISSING if t is None else index[t] for t in texts], dtype=np.int64)
-    return codes, names
+    to_code = np.asarray([MISSING if t is None else index[t] for t in texts] + [MISSING])
+    return to_code[np.where(found < 0, len(texts), found)].astype(np.int64), names
 
 
 def build_source(session_id, dataset, origin) -> AnalystSource:
     """Rebuild the label column and the unscaled values of `dataset`'s rows from `origin`.
+
+    The data is read again once, unscaled; scaling it as it was loaded must give
+    exactly the numbers that were clustered, or the file has changed since.
 
     Raises
     ------
     InputError
         When the data can no longer be made again exactly as it was clustered.
     """
-    whole, clustered = rebuild_from_origin(session_id, origin)
-    if clustered.content_hash != dataset.content_hash:
+    whole, clustered = rebuild_from_origin(session_id, {**origin, "scaling": "none"})
+    scaling = origin["scaling"]
+    if clustered.is_distance_matrix or scaling == "none":
+        same = clustered.content_hash == dataset.content_hash
+    else:  # a random sample is drawn from the whole data after scaling: scale the whole
+        rows = np.searchsorted(whole.source_rows, clustered.source_rows)
+        made = scale_values(whole.values, scaling, list(whole.feature_names))[rows]
+        # equal up to rounding: sums in another memory order round otherwise
+        same = made.shape == dataset.values.shape and np.allclose(
+            made, dataset.values, rtol=1e-9, atol=1e-12
+        )
+    if not same:
         raise InputError(
             "The file behind these clusters has been replaced since they were computed; "
             "load it again to compare its clusters."
         )
-    raw = None
-    if not clustered.is_distance_matrix:
-        raw = (
-            clustered
-            if origin["scaling"] == "none"
-            else rebuild_from_origin(session_id, {**origin, "scaling": "none"})[1]
-        )
-        if raw.n_samples != clustered.n_samples or not np.array_equal(
-            raw.source_rows, clustered.source_rows
-        ):
-            raise InputError("The data's rows could not be matched again; load the data again.")
     table = active_table(session_id, origin["source"])
     label = None if table is None else _label_column(origin, table.frame)
     codes, names = None, ()
@@ -157,8 +162,8 @@ def build_source(session_id, dataset, origin) -> AnalystSource:
         label_column=label,
         class_codes=codes,
         class_names=names,
-        raw=raw,
-        scaling="none" if clustered.is_distance_matrix else origin["scaling"],
+        raw=None if clustered.is_distance_matrix else clustered,
+        scaling="none" if clustered.is_distance_matrix else scaling,
         generated=table is None,
     )
 

@@ -286,3 +286,49 @@ class TestManyClusters:
         assert len(table.data) == TABLE_CLUSTERS_MAX
         assert f"{TABLE_CLUSTERS_MAX} largest of 300 clusters" in text_of(children)
         assert f"ARI = {adjusted_rand_score(codes, labels):.4f}" in text_of(children)
+
+
+class TestRebuiltSource:
+    def test_a_random_sample_gets_its_own_rows_labels_and_raw_values(self):
+        from callbacks.agreement import build_source
+        from hclust.data import random_sample
+
+        session = loaded("bundled:iris", scaling="zscore")
+        key = session["clustering"]["key"]
+        whole = store.get_store().loaded_dataset(session["id"], key)
+        origin = store.get_store().session_value(session["id"], f"origin:{key}")
+        sampled = random_sample(whole, 60, seed=3)
+        origin = {**origin, "samples": [{"rows": 60, "seed": 3, "of": 150}]}
+        source = build_source(session["id"], sampled, origin)
+        rows = np.asarray(sampled.source_rows)
+        np.testing.assert_array_equal(source.raw.values, IRIS[FEATURES].to_numpy()[rows])
+        names = np.asarray(source.class_names)[source.class_codes]
+        np.testing.assert_array_equal(names, IRIS["species"].to_numpy()[rows])
+
+    def test_a_replaced_upload_is_refused_not_mislabelled(self):
+        from hclust.io import parse_upload
+
+        frame = IRIS.copy()
+        session_id = new_session()
+        csv = frame.to_csv(index=False).encode()
+        store.get_store().put_session_value(session_id, "table", parse_upload(csv, "iris.csv"))
+        with triggered_by("dataset.value", "upload"):
+            version = call(
+                load_dataset,
+                source="upload",
+                scaling="zscore",
+                missing="drop",
+                label="species",
+                session_id=session_id,
+            )[0]
+        summary, _ = compute_clustering(session_id, version, "ward", "euclidean", False)
+        session = dict(id=session_id, clustering=summary, cut=None)
+        session["cut"] = move_cut(session, "clustering.data")["cut"]
+        frame["petal_length_cm"] = frame["petal_length_cm"][::-1].to_numpy()  # another file
+        other = parse_upload(frame.to_csv(index=False).encode(), "iris.csv")
+        store.get_store().put_session_value(session_id, "table", other)
+        message = refusal(update_label_agreement, session["cut"], colour_map(session), session_id)
+        assert "has been replaced since they were computed" in message
+
+
+FEATURES = ["sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm"]
