@@ -332,3 +332,25 @@ class TestRebuiltSource:
 
 
 FEATURES = ["sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm"]
+
+
+class TestProfilesFigure:
+    @pytest.mark.parametrize("m", [1, 2, 3, 7, 12, 15])
+    def test_one_box_per_cluster_and_feature_on_its_own_axes(self, m):
+        from components.agreement_figures import PROFILE_FEATURES_MAX, profiles_figure
+        from hclust.profiles import cluster_profiles
+
+        rng = np.random.default_rng(m)
+        values = rng.normal(size=(200, m))
+        labels = rng.integers(1, 4, 200)
+        profiles = cluster_profiles(values, labels)
+        figure = profiles_figure(profiles, [f"f{j}" for j in range(m)], {"1": "#112233"})
+        drawn = min(m, PROFILE_FEATURES_MAX)
+        assert len(figure.data) == drawn * 3
+        titles = [a.text for a in figure.layout.annotations]
+        assert titles == [f"f{j}" for j in range(drawn)]
+        for j in range(drawn):
+            boxes = [t for t in figure.data if t.xaxis == ("x" if j == 0 else f"x{j + 1}")]
+            assert [b.name for b in boxes] == ["cluster 1", "cluster 2", "cluster 3"]
+            assert [b.median[0] for b in boxes] == pytest.approx(profiles.median[:, j])
+            assert boxes[0].marker.color == "#112233"
