@@ -20,6 +20,7 @@ SECTIONS = {
     "download": "bench.download:run",  # the download zip vs pandas to_csv
     "merge_steps": "bench.merge_steps:run",  # one step of merges step by step, n up to 100,000
     "tanglegram": "bench.tanglegram:run",  # comparing two trees: untangling, measures, figure
+    "agreement": "bench.agreement:run",  # label agreement and cluster profiles at 100,000 rows
     # Browser latencies (headless Chromium against gunicorn -w 2; bench/browser.py):
     "cut_latency": "bench.browser:cut_latency",  # release a dragged cut -> both plots recoloured
     "first_render": "bench.browser:first_render",  # end of linkage -> dendrogram rendered

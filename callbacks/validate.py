@@ -34,6 +34,9 @@ MESSAGE_OUTPUTS = (
     "node-panel.children",
     "cophenetic.children",
     "inconsistency.children",
+    "label-agreement.children",
+    "label-agreement-k-status.children",
+    "cluster-profiles-status.children",
 )
 
 # No list the page sends is longer than a dataset is tall.

@@ -9,6 +9,7 @@ from dash import dash_table, dcc, html
 
 from callbacks.data import dataset_options
 from callbacks.share import RESTORE_TICK_MS
+from components.agreement import agreement_over_k, analyst_panels
 from components.figures import EXPORT_CONFIG, placeholder_figure
 from components.merge_steps import merge_steps_panel, merge_stores, zoom_control
 from components.tanglegram import tanglegram_panel
@@ -736,6 +737,7 @@ def diagnostics():
                     style={"height": "300px"},
                 ),
                 html.Div(id="quality-status", className="panel-help"),
+                agreement_over_k(),
                 panel_id="quality-panel",
             ),
             _panel(
@@ -746,6 +748,7 @@ def diagnostics():
                 _table("cluster-summary", page_size=12, style_table={"overflowX": "auto"}),
                 panel_id="summary-panel",
             ),
+            *analyst_panels(),
             _panel(
                 "Linkage matrix Z",
                 html.P(

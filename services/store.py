@@ -148,6 +148,8 @@ RESULT_KINDS = (
     "quality",
     "mds",
     "tree-comparison",  # callbacks/tanglegram.py: the page's tree against another method's
+    "label-agreement",
+    "profiles",
 )
 _CONTENT_HASH = re.compile(r"^[0-9a-f]{64}$")
 _OPTION_TYPES = (str, int, float, bool, type(None))
