@@ -253,11 +253,14 @@ def leaf_labels(dash_duo):
     )
 
 
-def samples_under(labels):
-    """Samples the drawn leaves stand for: '(k)' is a truncated leaf of k samples, a name is one."""
-    return sum(
-        int(label[1:-1].replace(",", "")) if re.fullmatch(r"\([\d,]+\)", label) else 1
-        for label in labels
+def samples_in_view(dash_duo):
+    """Samples under the drawn tree: the size of its highest merge (Z[i, 3] in the merges' hover)."""
+    return graph_js(
+        dash_duo,
+        "dendrogram",
+        "const t = gd && gd._fullData && gd._fullData.find(t => t.name === 'merges');"
+        " return t && t.customdata && t.customdata.length"
+        "   ? Math.max(...Array.from(t.customdata, c => Number(c[3]))) : null;",
     )
 
 
@@ -533,9 +536,7 @@ class TestInstrument:
         wait_for_text(page, "data-status", "20,000 rows")
         wait_for_text(page, "clustering-status", "19,999 merges", timeout=120)
         wait_for_text(page, "view-status", "20,000 samples (truncated)")
-        wait_until(
-            page, lambda: samples_under(leaf_labels(page) or []) == 20_000, "the truncated overview"
-        )
+        wait_until(page, lambda: samples_in_view(page) == 20_000, "the truncated overview")
         overview, overview_title = leaf_labels(page), dendrogram_title(page)
         assert "branch" not in overview_title
 
@@ -556,8 +557,8 @@ class TestInstrument:
         assert 2 <= size < 20_000
         wait_until(
             page,
-            lambda: samples_under(leaf_labels(page) or []) == size,
-            "leaves that add up to the branch",
+            lambda: samples_in_view(page) == size,
+            "the branch's tree",
             QUICK,
         )
         assert leaf_labels(page) != overview

@@ -25,7 +25,7 @@ from hclust.cut import OVERFLOW, PALETTE
 from hclust.errors import InputError
 from services import request_guard
 from services.sessions import issue_session
-from tests.helpers import refusal
+from tests.helpers import call, refusal
 
 UPDATE = "/_dash-update-component"
 
@@ -154,7 +154,7 @@ class TestStores:
         cut = {"clustering": clustering, "criterion": "maxclust", "height": None, "k": k}
         token = context_value.set(AttributeDict(triggered_inputs=[{"prop_id": "cut.data"}]))
         try:
-            *_, colour_map, _ = update_views(cut, *[None] * 11, session_id)
+            *_, colour_map, _ = call(update_views, cut=cut, session_id=session_id)
         finally:
             context_value.reset(token)
         assert validate.colour_map(colour_map) is colour_map
@@ -220,7 +220,9 @@ class TestCallbacksAsPlainFunctions:
         session_id, clustering = summary
         cut = {"clustering": clustering, "criterion": "distance", "height": 20.0, "k": 2}
         colour_map = {"clustering": clustering, "nodes": {"x": 1}}
-        assert "not a merge" in refusal(update_views, cut, *[None] * 10, colour_map, session_id)
+        assert "not a merge" in refusal(
+            lambda: call(update_views, cut=cut, colour_map=colour_map, session_id=session_id)
+        )
 
 
 def post(body, raw=None):
