@@ -31,6 +31,11 @@ def _field(label, control, help_text=None, html_for=None):
     return html.Div(children, className="field")
 
 
+def _group(label, control):
+    """A named group around a checklist (its own listbox role is removed by assets/a11y.js)."""
+    return html.Div(control, role="group", **{"aria-label": label})
+
+
 def _panel(title, *children, panel_id=None, **kwargs):
     body = [html.H3(title, className="panel-title"), *children]
     return (
@@ -86,16 +91,19 @@ def controls():
                         "Names leaves, hovers and downloaded rows.",
                         html_for="label-column",
                     ),
-                    dcc.Checklist(
-                        id="as-distance-matrix",
-                        options=[
-                            {
-                                "label": " the file is a distance matrix (square, symmetric, zero diagonal)",
-                                "value": "yes",
-                            }
-                        ],
-                        value=[],
-                        className="checklist",
+                    _group(
+                        "File format",
+                        dcc.Checklist(
+                            id="as-distance-matrix",
+                            options=[
+                                {
+                                    "label": " the file is a distance matrix (square, symmetric, zero diagonal)",
+                                    "value": "yes",
+                                }
+                            ],
+                            value=[],
+                            className="checklist",
+                        ),
                     ),
                 ],
                 id="upload-options",
@@ -360,20 +368,26 @@ def controls():
                 ],
                 className="field-row",
             ),
-            dcc.Checklist(
-                id="dendrogram-flags",
-                options=[
-                    {"label": " dots for contracted merges", "value": "contracted"},
-                    {"label": " snap a dragged cut to the nearest large gap", "value": "snap"},
-                ],
-                value=["contracted"],
-                className="checklist",
+            _group(
+                "Dendrogram options",
+                dcc.Checklist(
+                    id="dendrogram-flags",
+                    options=[
+                        {"label": " dots for contracted merges", "value": "contracted"},
+                        {"label": " snap a dragged cut to the nearest large gap", "value": "snap"},
+                    ],
+                    value=["contracted"],
+                    className="checklist",
+                ),
             ),
-            dcc.Checklist(
-                id="optimal-order",
-                options=[{"label": " optimal leaf ordering", "value": "on"}],
-                value=[],
-                className="checklist",
+            _group(
+                "Leaf order",
+                dcc.Checklist(
+                    id="optimal-order",
+                    options=[{"label": " optimal leaf ordering", "value": "on"}],
+                    value=[],
+                    className="checklist",
+                ),
             ),
             html.Div(
                 [

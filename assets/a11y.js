@@ -1,0 +1,107 @@
+/*
+ * Accessibility repairs to the markup Dash's own components render (issue #16).
+ *
+ * Dash 4 draws a few controls in ways axe-core (WCAG 2.2 AA) rejects, and none of
+ * them takes the attributes that would fix it from Python. Each repair below names
+ * the axe rule it answers; all are idempotent, so a React re-render that puts an
+ * attribute back is simply repaired again (a MutationObserver watches the page).
+ * tests/browser/test_a11y.py runs axe-core on the page to hold this to zero.
+ */
+(function () {
+  "use strict";
+
+  var PAGER = {
+    "first-page": "First page",
+    "previous-page": "Previous page",
+    "next-page": "Next page",
+    "last-page": "Last page",
+  };
+
+  function repair() {
+    // aria-hidden-focus: a dropdown's hidden "focus target" input is in the tab
+    // order only to pass focus on to the dropdown's button. Take it out, and put
+    // the button (which carries the name and the keyboard handling) in its place.
+    document.querySelectorAll("input.dash-dropdown-focus-target").forEach(function (input) {
+      if (!input.disabled) input.disabled = true;
+      var button = input.nextElementSibling;
+      if (button && button.tagName === "BUTTON" && button.getAttribute("tabindex") !== "0") {
+        button.setAttribute("tabindex", "0");
+      }
+    });
+    // label-content-name-mismatch: a dropdown's button is named by its count and
+    // its value ("2 selected heightweight"), which neither matches what it shows
+    // nor says what the field is. Where a <label for> names the field, let it name
+    // the button, and let the value and count describe it.
+    document.querySelectorAll("button.dash-dropdown[id][aria-labelledby]").forEach(function (button) {
+      var id = button.id;
+      if (!document.querySelector('label[for="' + CSS.escape(id) + '"]')) return;
+      button.removeAttribute("aria-labelledby");
+      button.setAttribute("aria-describedby", id + "-value " + id + "-value-count");
+    });
+    // nested-interactive, aria-allowed-role, aria-input-field-name: checklists and
+    // radio items are a listbox of options that each wrap a real checkbox or radio.
+    // The native inputs with their labels say everything; the group around them
+    // (components/layout.py) has the name.
+    document
+      .querySelectorAll(".dash-checklist[role], .dash-radioitems[role]")
+      .forEach(function (list) {
+        list.removeAttribute("role");
+      });
+    document
+      .querySelectorAll(
+        ".dash-checklist .dash-options-list-option[role], .dash-checklist .dash-options-list-option[aria-selected]," +
+          ".dash-radioitems .dash-options-list-option[role], .dash-radioitems .dash-options-list-option[aria-selected]"
+      )
+      .forEach(function (option) {
+        option.removeAttribute("role");
+        option.removeAttribute("aria-selected");
+      });
+    // button-name: the table pager's buttons are icons only.
+    document.querySelectorAll(".previous-next-container button").forEach(function (button) {
+      if (button.hasAttribute("aria-label")) return;
+      for (var name in PAGER) {
+        if (button.classList.contains(name)) button.setAttribute("aria-label", PAGER[name]);
+      }
+    });
+    document.querySelectorAll(".previous-next-container input.current-page").forEach(function (input) {
+      if (!input.hasAttribute("aria-label")) input.setAttribute("aria-label", "Page number");
+    });
+    // label: dcc.Upload's file input has no name of its own.
+    document.querySelectorAll("#upload-data input[type=file]").forEach(function (input) {
+      if (!input.hasAttribute("aria-label")) input.setAttribute("aria-label", "Choose a data file");
+    });
+  }
+
+  // Plotly redraws its SVG constantly while a cut is dragged: ignore what happens
+  // inside plots, and repair at most once per frame.
+  var scheduled = false;
+  function schedule(records) {
+    if (scheduled) return;
+    var outsidePlots = records.some(function (record) {
+      var target = record.target;
+      return !(target.closest && target.closest(".js-plotly-plot"));
+    });
+    if (!outsidePlots) return;
+    scheduled = true;
+    window.requestAnimationFrame(function () {
+      scheduled = false;
+      repair();
+    });
+  }
+
+  function start() {
+    repair();
+    new MutationObserver(schedule).observe(document.body, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeFilter: ["role", "aria-selected", "aria-labelledby", "tabindex", "disabled"],
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
