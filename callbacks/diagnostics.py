@@ -8,7 +8,13 @@ from dash.exceptions import PreventUpdate
 from callbacks import validate
 from callbacks.errors import error_text, shows_errors
 from callbacks.views import labels_for
-from components.figures import cophenetic_figure, elbow_figure, placeholder_figure, quality_figure
+from components.figures import (
+    CUT_LINE_COLOUR,
+    cophenetic_figure,
+    elbow_figure,
+    placeholder_figure,
+    quality_figure,
+)
 from hclust.cut import n_clusters_at
 from hclust.diagnostics import (
     QUALITY_MIN_K,
@@ -302,7 +308,7 @@ def update_k_plots(cut, new_clustering, max_k, quality_ready, session_id):
     elbow_fig = elbow_figure(found.k_axis, found.distances, found.acceleration, found.suggested_k)
     elbow_fig.add_vline(
         x=cut["k"],
-        line=dict(color="#D62728", dash="dash"),
+        line=dict(color=CUT_LINE_COLOUR, dash="dash"),
         annotation_text=f"current k = {cut['k']}",
     )
     if quality_ready != {"clustering": clustering, "max_k": int(max_k)}:

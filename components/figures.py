@@ -12,7 +12,10 @@ from hclust.dendrogram import ABOVE, DendrogramGeometry
 # too many points for SVG to stay fluid.
 WEBGL_ABOVE_POINTS = 5_000
 LEAF_TICKS_MAX = 200
-CUT_LINE_COLOUR = "#D62728"
+# Near black: apart from every cluster colour and both greys, under colour-blindness too.
+CUT_LINE_COLOUR = "#222222"
+# Every plot's background; tests/unit/test_palette.py checks the colours' contrast on it.
+PLOT_BACKGROUND = "#FFFFFF"
 HIGHLIGHT_COLOUR = "#111111"
 FONT = dict(family="Inter, 'Segoe UI', Helvetica, Arial, sans-serif", size=13)
 MARGIN = dict(l=64, r=16, t=48, b=56)
@@ -49,8 +52,8 @@ def _base_layout(title, x_title, y_title):
         ),
         font=FONT,
         margin=MARGIN,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
+        plot_bgcolor=PLOT_BACKGROUND,
+        paper_bgcolor=PLOT_BACKGROUND,
         hoverlabel=dict(font=dict(size=12)),
     )
 
@@ -109,8 +112,8 @@ def placeholder_figure(message: str) -> go.Figure:
             template="none",
             xaxis=dict(visible=False),
             yaxis=dict(visible=False),
-            plot_bgcolor="white",
-            paper_bgcolor="white",
+            plot_bgcolor=PLOT_BACKGROUND,
+            paper_bgcolor=PLOT_BACKGROUND,
             annotations=[
                 dict(
                     text=message,
@@ -644,8 +647,8 @@ def quality_figure(
         template="none",
         font=FONT,
         margin=dict(l=48, r=16, t=48, b=48),
-        plot_bgcolor="white",
-        paper_bgcolor="white",
+        plot_bgcolor=PLOT_BACKGROUND,
+        paper_bgcolor=PLOT_BACKGROUND,
     )
     fig.update_annotations(font_size=12)
     return fig

@@ -286,22 +286,25 @@ class TreeIndex:
         return labels[self.leaf_order[self.start[roots]]]
 
 
-# Paul Tol's "muted" qualitative scheme: distinguishable under the common
-# colour-vision deficiencies, and none of its colours is the grey used for
-# links above the cut.
+# CARTOColors' colour-blind-safe qualitative scheme "Safe" (Paul Tol's muted colours
+# and two more), keeping the eight of its colours with at least 3:1 contrast on the
+# plots' white background (WCAG 1.4.11); its pale cyan, sand and teal fall below.
+# Under simulated deuteranopia, protanopia and tritanopia (Machado et al. 2009) any two
+# stay at least 11 CAM02-UCS units apart (tests/unit/test_palette.py). Largest cluster first.
 PALETTE = (
-    "#332288",
-    "#CC6677",
-    "#117733",
-    "#88CCEE",
-    "#DDCC77",
-    "#AA4499",
-    "#44AA99",
-    "#882255",
-    "#999933",
+    "#332288",  # indigo
+    "#CC6677",  # rose
+    "#117733",  # green
+    "#6699CC",  # blue
+    "#AA4499",  # purple
+    "#999933",  # olive
+    "#882255",  # wine
+    "#661100",  # brown
 )
-ABOVE_CUT_COLOUR = "#9A9A9A"
-OVERFLOW_COLOUR = "#D4D4D4"
+# Links above the cut: a light grey, 3.2:1 on white, apart from every colour above.
+ABOVE_CUT_COLOUR = "#909090"
+# Clusters beyond the palette's eight: a darker grey (5.7:1), apart from both.
+OVERFLOW_COLOUR = "#666666"
 OVERFLOW = -1
 
 
