@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from hclust.cut import ABOVE_CUT_COLOUR, OVERFLOW_COLOUR, PALETTE, colour_hex
+from hclust.cut import (
+    ABOVE_CUT_COLOUR,
+    OVERFLOW_COLOUR,
+    OVERFLOW_SYMBOL,
+    PALETTE,
+    SYMBOLS,
+    colour_hex,
+)
 from hclust.dendrogram import ABOVE, DendrogramGeometry
 
 # SVG lines are crisper and export well; WebGL takes over when there are
@@ -168,6 +175,39 @@ def _oriented(position, height, orientation):
     return (position, height) if orientation in VERTICAL_TREE else (height, position)
 
 
+# The name of the cluster-number annotations: they belong to one cut, so the browser's
+# own recolouring (assets/cut_recolour.js) takes them away until the server redraws.
+ROOT_NUMBER = "cluster-root"
+# Where a number sits from its cluster's root, away from the leaves.
+_ROOT_SHIFT = {"top": (0, 10), "bottom": (0, -10), "left": (-12, 0), "right": (12, 0)}
+
+
+def _root_numbers(geometry, link_colours, root_numbers, orientation) -> list:
+    """Annotations: each coloured cluster's number at its highest link."""
+    notes = []
+    for colour, label in sorted((root_numbers or {}).items()):
+        links = np.flatnonzero(link_colours == colour)
+        if not len(links):  # a cluster of one drawn leaf has a dot instead
+            continue
+        j = links[np.argmax(geometry.height[links])]
+        x, y = _oriented(float(geometry.x_merge[j]), float(geometry.height[j]), orientation)
+        xshift, yshift = _ROOT_SHIFT[orientation]
+        notes.append(
+            dict(
+                x=x,
+                y=y,
+                text=f"<b>{label}</b>",
+                name=ROOT_NUMBER,
+                showarrow=False,
+                xshift=xshift,
+                yshift=yshift,
+                font=dict(size=11, color=colour_hex(int(colour))),
+                bgcolor="rgba(255,255,255,0.85)",
+            )
+        )
+    return notes
+
+
 def dendrogram_figure(
     geometry: DendrogramGeometry,
     link_colours: np.ndarray,
@@ -185,6 +225,7 @@ def dendrogram_figure(
     leaf_rotation: int = -90,
     legend: list | None = None,
     leaf_colours: np.ndarray | None = None,
+    root_numbers: dict | None = None,
 ) -> go.Figure:
     """Dendrogram with one trace per colour and the cut line as shapes[0].
 
@@ -217,6 +258,9 @@ def dendrogram_figure(
         Palette index per drawn leaf that is a whole cluster, ``ABOVE`` for the
         others (:func:`hclust.dendrogram.leaf_colour_indices`): those leaves get a
         dot of their cluster's colour, having no link of their own.
+    root_numbers : dict, optional
+        ``{palette index: cluster label}``: each such cluster's number is written
+        at its highest link, a second cue besides its colour.
     """
     if len(link_colours) != geometry.n_links:
         raise ValueError("link_colours must give one colour per link")
@@ -371,6 +415,7 @@ def dendrogram_figure(
                     font=dict(size=10),
                 )
             )
+    annotations += _root_numbers(geometry, link_colours, root_numbers, orientation)
     leaf_title = "sample index" + (" or (cluster size)" if geometry.truncated else "")
     position_axis = dict(zeroline=False, showgrid=False, range=[0, 10 * len(geometry.leaf_nodes)])
     if len(geometry.leaf_nodes) <= LEAF_TICKS_MAX:
@@ -503,8 +548,12 @@ def scatter_figure(
     Trace = go.Scattergl if n > WEBGL_ABOVE_POINTS else go.Scatter
     named = point_names is not None and n <= 20_000
     traces = []
+    # a symbol per colour: a second cue besides colour
+    symbol_of = {OVERFLOW_COLOUR: OVERFLOW_SYMBOL, **dict(zip(PALETTE, SYMBOLS))}
     for colour, samples in colour_groups(labels, label_colours):
-        marker = dict(color=colour, size=7 if n <= 2000 else 4, line=dict(width=0))
+        marker = dict(
+            color=colour, symbol=symbol_of[colour], size=7 if n <= 2000 else 4, line=dict(width=0)
+        )
         if highlight is not None:
             chosen = highlight[samples]
             marker.update(

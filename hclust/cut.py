@@ -306,6 +306,19 @@ ABOVE_CUT_COLOUR = "#909090"
 # Clusters beyond the palette's eight: a darker grey (5.7:1), apart from both.
 OVERFLOW_COLOUR = "#666666"
 OVERFLOW = -1
+# A second cue besides colour (WCAG 1.4.1): a marker symbol per palette index, as
+# plotly names them (each drawn by both SVG and WebGL scatter plots).
+SYMBOLS = (
+    "circle",
+    "square",
+    "diamond",
+    "triangle-up",
+    "x",
+    "triangle-down",
+    "cross",
+    "star",
+)
+OVERFLOW_SYMBOL = "hexagon"
 
 
 def assign_colours(tree: TreeIndex, roots: np.ndarray, previous: dict | None = None) -> np.ndarray:
@@ -373,6 +386,11 @@ def assign_colours(tree: TreeIndex, roots: np.ndarray, previous: dict | None = N
 def colour_hex(index: int) -> str:
     """The colour drawn for a palette index from :func:`assign_colours`."""
     return OVERFLOW_COLOUR if index == OVERFLOW else PALETTE[index]
+
+
+def colour_symbol(index: int) -> str:
+    """The marker symbol drawn for a palette index from :func:`assign_colours`."""
+    return OVERFLOW_SYMBOL if index == OVERFLOW else SYMBOLS[index]
 
 
 def flat_clusters(

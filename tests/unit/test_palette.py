@@ -18,9 +18,28 @@ from itertools import combinations
 import numpy as np
 import pytest
 from colorspacious import cspace_convert, deltaE
+from scipy.cluster.hierarchy import cophenet, fcluster, linkage
+from scipy.spatial.distance import squareform
 
-from components.figures import CUT_LINE_COLOUR, PLOT_BACKGROUND
-from hclust.cut import ABOVE_CUT_COLOUR, OVERFLOW_COLOUR, PALETTE
+from components.figures import (
+    CUT_LINE_COLOUR,
+    PLOT_BACKGROUND,
+    ROOT_NUMBER,
+    dendrogram_figure,
+    scatter_figure,
+)
+from hclust.cut import (
+    ABOVE_CUT_COLOUR,
+    OVERFLOW_COLOUR,
+    OVERFLOW_SYMBOL,
+    PALETTE,
+    SYMBOLS,
+    TreeIndex,
+    assign_colours,
+    colour_hex,
+)
+from hclust.data import tutorial_blobs
+from hclust.dendrogram import dendrogram_geometry, link_colour_indices
 
 MIN_CONTRAST = 3.0
 MIN_DELTA_E = 8.0
@@ -97,3 +116,58 @@ class TestColourBlindness:
     def test_the_simulation_sees_the_old_palette_fail(self):
         """The check has teeth: teal and the old grey were nearly one colour under deuteranopia."""
         assert distance("deuteranomaly", "#44AA99", "#9A9A9A") < MIN_DELTA_E
+
+
+# ---------------------------------------------------------------- a second cue besides colour
+
+
+def _tutorial_cut(k):
+    """The tutorial's ward tree cut into k clusters by scipy, drawn as callbacks/views.py does."""
+    X, _ = tutorial_blobs()
+    Z = linkage(X, "ward")
+    labels = fcluster(Z, k, "maxclust")
+    tree = TreeIndex.from_linkage(Z)
+    roots, pure = tree.partition_roots(labels)
+    colours = assign_colours(tree, roots)
+    root_labels = tree.root_labels(roots, labels)
+    geometry = dendrogram_geometry(Z, tree, "none", 30)
+    links = link_colour_indices(geometry, tree, roots, colours, pure)
+    label_colours = {int(lab): colour_hex(int(c)) for lab, c in zip(root_labels, colours)}
+    return X, Z, labels, geometry, links, label_colours, dict(zip(colours.tolist(), root_labels))
+
+
+class TestSecondCue:
+    @pytest.mark.parametrize("k", [2, 5, 12])
+    def test_scatter_marks_each_colour_with_its_own_symbol(self, k):
+        X, _, labels, _, _, label_colours, _ = _tutorial_cut(k)
+        figure = scatter_figure(X, labels, label_colours, ("x", "y"), None)
+        symbol_of = dict(zip(PALETTE, SYMBOLS)) | {OVERFLOW_COLOUR: OVERFLOW_SYMBOL}
+        drawn = [(t.marker.color, t.marker.symbol) for t in figure.data]
+        assert all(symbol == symbol_of[colour] for colour, symbol in drawn)
+        assert len({symbol for _, symbol in drawn}) == len(drawn) == min(k, len(PALETTE) + 1)
+        assert len(set(SYMBOLS) | {OVERFLOW_SYMBOL}) == len(PALETTE) + 1
+
+    @pytest.mark.parametrize("orientation", ["top", "left"])
+    def test_dendrogram_numbers_each_cluster_at_its_root(self, orientation):
+        X, Z, labels, geometry, links, _, label_of_colour = _tutorial_cut(4)
+        figure = dendrogram_figure(
+            geometry,
+            links,
+            None,
+            [str(i) for i in range(len(X))],
+            Z,
+            orientation=orientation,
+            root_numbers=label_of_colour,
+        )
+        numbers = [a for a in figure.layout.annotations if a.name == ROOT_NUMBER]
+        assert sorted(a.text for a in numbers) == [f"<b>{label}</b>" for label in range(1, 5)]
+        # each number sits at its cluster's root: the largest cophenetic distance inside it
+        coph = squareform(cophenet(Z))
+        for note in numbers:
+            label = int(note.text.strip("<b>/"))
+            members = np.flatnonzero(labels == label)
+            height = note.y if orientation == "top" else note.x
+            assert height == pytest.approx(coph[np.ix_(members, members)].max())
+            assert note.font.color == colour_hex(
+                next(c for c, lab in label_of_colour.items() if lab == label)
+            )
