@@ -714,8 +714,11 @@ def cophenetic_figure(original, cophenetic, sampled, metric) -> go.Figure:
             hovertemplate="original %{x:.4g}<br>cophenetic %{y:.4g}<extra></extra>",
         )
     )
+    # says what is plotted without contradicting c above it, which may use every pair
     note = (
-        f"random sample of {len(original):,} pairs" if sampled else f"all {len(original):,} pairs"
+        f"{len(original):,} of the pairs, drawn at random to plot"
+        if sampled
+        else f"all {len(original):,} pairs"
     )
     layout = _base_layout(
         f"Original vs cophenetic distance ({note})",

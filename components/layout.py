@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dash import dash_table, dcc, html
 
+from callbacks.access import CUT_HEIGHT_HELP
 from callbacks.data import dataset_options
 from callbacks.share import RESTORE_TICK_MS
 from components.figures import EXPORT_CONFIG, placeholder_figure
@@ -24,10 +25,11 @@ BLOB_COLUMNS = ("size", "mean x", "mean y", "std x", "std y", "corr")
 DEFAULT_BLOBS = ((100, 10, 0, 1.732, 2, 0.289), (50, 0, 20, 1.732, 2, 0.289))
 
 
-def _field(label, control, help_text=None, html_for=None):
+def _field(label, control, help_text=None, html_for=None, help_id=None):
     children = [html.Label(label, htmlFor=html_for, className="field-label"), control]
     if help_text:
-        children.append(html.Div(help_text, className="field-help"))
+        help_props = {"id": help_id} if help_id else {}
+        children.append(html.Div(help_text, className="field-help", **help_props))
     return html.Div(children, className="field")
 
 
@@ -188,42 +190,6 @@ def controls():
                 style={"display": "none"},
             ),
             html.Div(
-                [
-                    _field(
-                        "Scaling",
-                        dcc.Dropdown(
-                            id="scaling",
-                            options=[
-                                {"label": "none", "value": "none"},
-                                {"label": "z-score", "value": "zscore"},
-                                {
-                                    "label": "whiten (÷ std, as scipy.cluster.vq.whiten)",
-                                    "value": "whiten",
-                                },
-                                {"label": "min-max to [0, 1]", "value": "minmax"},
-                            ],
-                            value="none",
-                            clearable=False,
-                        ),
-                        html_for="scaling",
-                    ),
-                    _field(
-                        "Missing values",
-                        dcc.Dropdown(
-                            id="missing-values",
-                            options=[
-                                {"label": "drop those rows", "value": "drop"},
-                                {"label": "fill with column mean", "value": "mean"},
-                            ],
-                            value="drop",
-                            clearable=False,
-                        ),
-                        html_for="missing-values",
-                    ),
-                ],
-                className="field-row",
-            ),
-            html.Div(
                 id="data-status", className="status", role="status", **{"aria-live": "polite"}
             ),
             _field(
@@ -261,31 +227,47 @@ def controls():
                 ),
                 html_for="criterion",
             ),
-            _field(
-                "Cut height",
-                dcc.Input(
-                    id="cut-height",
-                    type="number",
-                    min=0,
-                    step="any",
-                    debounce=True,
-                    className="number-input",
-                ),
-                "Or drag the dashed line.",
-                html_for="cut-height",
+            html.Div(
+                [
+                    _field(
+                        "Cut height",
+                        dcc.Input(
+                            id="cut-height",
+                            type="number",
+                            min=0,
+                            step="any",
+                            debounce=True,
+                            className="number-input",
+                        ),
+                        CUT_HEIGHT_HELP,
+                        html_for="cut-height",
+                        help_id="cut-height-help",
+                    ),
+                    _field(
+                        "Number of clusters k",
+                        dcc.Input(
+                            id="n-clusters",
+                            type="number",
+                            min=1,
+                            step=1,
+                            debounce=True,
+                            className="number-input",
+                        ),
+                        html_for="n-clusters",
+                    ),
+                ],
+                className="field-row",
             ),
-            _field(
-                "Number of clusters k",
-                dcc.Input(
-                    id="n-clusters",
-                    type="number",
-                    min=1,
-                    step=1,
-                    debounce=True,
-                    className="number-input",
-                ),
-                html_for="n-clusters",
+            html.Button(
+                "Download clusters (CSV + settings, zip)",
+                id="download-labels",
+                className="button-primary",
+                n_clicks=0,
+                title="Every row and column of your data with its cluster, and settings.json",
             ),
+            html.Div(id="download-status", className="status", role="status"),
+            dcc.Download(id="download"),
+            html.Div(id="cut-status", className="status", role="status", **{"aria-live": "polite"}),
             html.Div(
                 [
                     _field(
@@ -302,7 +284,7 @@ def controls():
                         html_for="criterion-t",
                     ),
                     _field(
-                        "Depth",
+                        "Criterion depth",
                         dcc.Input(
                             id="criterion-depth",
                             type="number",
@@ -313,13 +295,49 @@ def controls():
                             debounce=True,
                             className="number-input",
                         ),
-                        "Levels below a merge in its inconsistency statistics.",
+                        "For t: levels below a merge in its inconsistency statistics.",
                         html_for="criterion-depth",
                     ),
                 ],
                 className="field-row",
             ),
-            html.Div(id="cut-status", className="status", role="status", **{"aria-live": "polite"}),
+            html.H2("Data options", className="column-title"),
+            html.Div(
+                [
+                    _field(
+                        "Scaling",
+                        dcc.Dropdown(
+                            id="scaling",
+                            options=[
+                                {"label": "none", "value": "none"},
+                                {"label": "z-score", "value": "zscore"},
+                                {
+                                    "label": "whiten (÷ std, as scipy.cluster.vq.whiten)",
+                                    "value": "whiten",
+                                },
+                                {"label": "min-max to [0, 1]", "value": "minmax"},
+                            ],
+                            value="none",
+                            clearable=False,
+                        ),
+                        html_for="scaling",
+                    ),
+                    _field(
+                        "Missing values",
+                        dcc.Dropdown(
+                            id="missing-values",
+                            options=[
+                                {"label": "drop those rows", "value": "drop"},
+                                {"label": "fill with column mean", "value": "mean"},
+                            ],
+                            value="drop",
+                            clearable=False,
+                        ),
+                        html_for="missing-values",
+                    ),
+                ],
+                className="field-stack",
+            ),
             html.H2("Dendrogram", className="column-title"),
             _field(
                 "Truncation",
@@ -419,21 +437,12 @@ def controls():
                         html_for="leaf-label-style",
                     ),
                 ],
-                className="field-row",
+                className="field-stack",
             ),
             html.H2("Scatter axes", className="column-title"),
             _field("x", dcc.Dropdown(id="scatter-x", clearable=False), html_for="scatter-x"),
             _field("y", dcc.Dropdown(id="scatter-y", clearable=False), html_for="scatter-y"),
-            html.H2("Results", className="column-title"),
-            html.Button(
-                "Download clusters (CSV + settings, zip)",
-                id="download-labels",
-                className="button-primary",
-                n_clicks=0,
-                title="Every row and column of your data with its cluster, and settings.json",
-            ),
-            html.Div(id="download-status", className="status", role="status"),
-            dcc.Download(id="download"),
+            html.H2("Share and export", className="column-title"),
             html.Div(
                 [
                     html.Button(
@@ -670,7 +679,7 @@ def diagnostics():
                 html.Div(
                     [
                         _field(
-                            "Depth",
+                            "Table depth",
                             dcc.Input(
                                 id="inconsistency-depth",
                                 type="number",

@@ -9,6 +9,8 @@ Run with ``python -m pytest tests/browser/test_a11y.py -q --headless``.
 
 from pathlib import Path
 
+from selenium.webdriver.common.keys import Keys
+
 from tests.browser.test_foundation import input_value, wait_until
 from tests.browser.test_instrument import (  # noqa: F401  (page and shared_duo are fixtures)
     page,
@@ -37,3 +39,46 @@ class TestAccessibility:
         found = axe_violations(page.driver)
         assert found == [], "\n".join(found)
         assert page_errors(page) == []
+
+    def test_a11y002_main_controls_fit_1280_by_720_and_menus_open_over_the_plots(self, page):
+        driver = page.driver
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": False},
+        )
+        try:
+            driver.execute_script("window.scrollTo(0, 0)")
+            # the main loop, visible without scrolling: cut height, k, criterion, download
+            for element_id in ("criterion", "cut-height", "n-clusters", "download-labels"):
+                top, bottom = driver.execute_script(
+                    "const r = document.getElementById(arguments[0]).getBoundingClientRect();"
+                    "return [r.top, r.bottom];",
+                    element_id,
+                )
+                assert 0 <= top and bottom <= 720, f"#{element_id} spans {top}..{bottom} px"
+            # nothing in the controls column sticks out sideways
+            scroll, client = driver.execute_script(
+                "const c = document.querySelector('.controls'); return [c.scrollWidth, c.clientWidth];"
+            )
+            assert scroll <= client, f"the controls overflow sideways by {scroll - client} px"
+            # a menu opened over the plots is drawn on top of them, whole
+            scaling = page.find_element("#scaling")
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", scaling)
+            scaling.click()
+            wait_until(
+                page,
+                lambda: driver.execute_script(
+                    "return !!document.querySelector('.dash-dropdown-content [role=option]');"
+                ),
+                "the scaling menu to open",
+            )
+            covered = driver.execute_script(
+                "return Array.from(document.querySelectorAll('.dash-dropdown-content [role=option]'))"
+                ".filter(o => { const r = o.getBoundingClientRect();"
+                " const hit = document.elementFromPoint(r.right - 4, r.top + r.height / 2);"
+                " return !(hit && o.contains(hit)); }).map(o => o.textContent);"
+            )
+            assert covered == [], f"options drawn under something else: {covered}"
+            scaling.send_keys(Keys.ESCAPE)
+        finally:
+            driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

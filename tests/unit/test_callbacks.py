@@ -688,4 +688,4 @@ class TestInconsistencyView:
     @pytest.mark.parametrize("depth", [0, 51, 2.5, None, -1])
     def test_invalid_depth(self, tutorial, depth):
         view = inconsistency_view(tutorial["Z"], depth)
-        assert view.children.startswith("⚠ Depth must be a whole number")
+        assert view.children.startswith("⚠ Table depth must be a whole number")
