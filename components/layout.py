@@ -216,7 +216,7 @@ def controls():
                 html_for="metric",
             ),
             html.Div(id="clustering-hint", className="status hint", role="status"),
-            html.H2("Cut", className="column-title"),
+            html.H2("Cut", className="column-title", id="cut-controls", tabIndex="-1"),
             _field(
                 "Criterion",
                 dcc.Dropdown(
@@ -642,6 +642,7 @@ def plots():
         ],
         id="plots",
         className="plots",
+        tabIndex="-1",
     )
 
 
@@ -781,10 +782,12 @@ def diagnostics():
                     page_current=0,
                 ),
                 panel_id="linkage-panel",
+                tabIndex="-1",
             ),
         ],
         id="diagnostics",
         className="diagnostics",
+        tabIndex="-1",
     )
 
 
@@ -815,6 +818,23 @@ def serve_layout():
             dcc.Store(id="scatter-selection"),
             dcc.Store(id="cut-nudge"),
             dcc.Store(id="focus"),
+            html.Nav(
+                [
+                    html.A("Skip to the cut controls", href="#cut-controls"),
+                    html.A("Skip to the plots", href="#plots"),
+                    html.A("Skip to the diagnostics", href="#diagnostics"),
+                    html.A("Skip to the linkage table", href="#linkage-panel"),
+                ],
+                className="skip-links",
+                **{"aria-label": "Skip links"},
+            ),
+            # what a screen reader announces when the cut changes (callbacks/access.py)
+            html.Div(
+                id="clustering-summary",
+                className="visually-hidden",
+                role="status",
+                **{"aria-live": "polite"},
+            ),
             html.Header(
                 [
                     html.H1("Hierarchical clustering explorer"),
