@@ -1,5 +1,6 @@
 """Accessibility in a real browser (issue #16): axe-core finds nothing to fix on the
-page as it opens and after an upload.
+page as it opens and after an upload; the main controls fit a 1280×720 screen; the
+whole workflow works from the keyboard alone.
 
 axe-core comes from npm (package-lock.json; `make test` runs `npm ci`) and is
 injected by ``tests.helpers.axe_violations``.
@@ -9,12 +10,18 @@ Run with ``python -m pytest tests/browser/test_a11y.py -q --headless``.
 
 from pathlib import Path
 
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
+from hclust.data import tutorial_blobs
+from tests.browser.test_data_in import downloaded_csv
 from tests.browser.test_foundation import input_value, wait_until
 from tests.browser.test_instrument import (  # noqa: F401  (page and shared_duo are fixtures)
     page,
     page_errors,
+    settle,
     shared_duo,
     wait_for_text,
 )
@@ -82,3 +89,81 @@ class TestAccessibility:
             scaling.send_keys(Keys.ESCAPE)
         finally:
             driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+    def test_a11y003_the_whole_workflow_by_keyboard_alone(self, page):
+        """Load a preset, change the method, set k and download, with the keyboard only."""
+        driver = page.driver
+        driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
+
+        choose_by_keyboard(page, "dataset", "5 blobs")
+        wait_for_text(page, "data-status", "750 rows")
+        wait_for_text(page, "clustering-status", "ward linkage", "749 merges")
+
+        choose_by_keyboard(page, "method", "average")
+        wait_for_text(page, "clustering-status", "average linkage", "749 merges")
+        settle(page)
+
+        tab_to(page, "n-clusters")
+        press(page, Keys.CONTROL, "a")
+        press(page, "4", Keys.ENTER)
+        wait_until(page, lambda: input_value(page, "#n-clusters") == "4", "k = 4")
+        X2 = tutorial_blobs()[1]
+        expected = fcluster(linkage(X2, "average"), 4, "maxclust")
+        sizes = ", ".join(str(s) for s in sorted(np.bincount(expected)[1:], reverse=True))
+        # the live summary a screen reader announces
+        wait_for_text(page, "clustering-summary", "4 clusters, cut at height", sizes)
+        settle(page)
+
+        tab_to(page, "download-labels")
+        press(page, Keys.ENTER)
+        _, rows = downloaded_csv(page)
+        got = np.array([int(row["cluster"]) for row in rows])
+        # the same partition as scipy's (cluster numbers may differ)
+        pairs = set(zip(got.tolist(), expected.tolist()))
+        assert len(pairs) == len(set(got)) == len(set(expected)) == 4
+        assert page_errors(page) == []
+
+
+def press(dash_duo, *keys):
+    """Keys sent to whatever has the focus, as a person types them."""
+    ActionChains(dash_duo.driver).send_keys(*keys).perform()
+
+
+def focused_id(dash_duo):
+    return dash_duo.driver.execute_script("return document.activeElement.id;")
+
+
+def tab_to(dash_duo, element_id, most=80):
+    """Press Tab until `element_id` has the focus (at most `most` presses)."""
+    for _ in range(most):
+        if focused_id(dash_duo) == element_id:
+            return
+        press(dash_duo, Keys.TAB)
+    raise AssertionError(f"#{element_id} never got the focus in {most} Tab presses")
+
+
+def choose_by_keyboard(dash_duo, dropdown_id, option_text, most=20):
+    """Tab to a dropdown, open it with Enter, arrow down to the option, choose it with Enter."""
+    tab_to(dash_duo, dropdown_id)
+    press(dash_duo, Keys.ENTER)
+    wait_until(
+        dash_duo,
+        lambda: dash_duo.driver.execute_script(
+            "return !!document.querySelector('.dash-dropdown-content [role=option]');"
+        ),
+        f"#{dropdown_id}'s menu to open",
+    )
+    focused_text = (
+        "const o = document.activeElement.closest('[role=option]'); return o ? o.textContent : '';"
+    )
+    for _ in range(most):
+        if option_text in dash_duo.driver.execute_script(focused_text):
+            press(dash_duo, Keys.ENTER)
+            wait_until(
+                dash_duo,
+                lambda: option_text in dash_duo.find_element(f"#{dropdown_id}").text,
+                f"#{dropdown_id} to show {option_text!r}",
+            )
+            return
+        press(dash_duo, Keys.ARROW_DOWN)
+    raise AssertionError(f"no option {option_text!r} in #{dropdown_id}")
