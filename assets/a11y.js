@@ -89,8 +89,21 @@
     });
   }
 
+  // A dropdown opened with Enter puts the focus on its first option, where typing
+  // does nothing. A letter typed there goes to the menu's search box instead, so
+  // a menu can be typed into as soon as it opens (the key lands in the box).
+  function typeIntoSearch(event) {
+    if (event.key.length !== 1 || event.ctrlKey || event.metaKey || event.altKey) return;
+    var active = document.activeElement;
+    var menu = active && active.closest && active.closest(".dash-dropdown-content");
+    if (!menu || active.classList.contains("dash-dropdown-search")) return;
+    var search = menu.querySelector("input.dash-dropdown-search");
+    if (search) search.focus();
+  }
+
   function start() {
     repair();
+    document.addEventListener("keydown", typeIntoSearch, true);
     new MutationObserver(schedule).observe(document.body, {
       childList: true,
       subtree: true,

@@ -99,7 +99,8 @@ class TestAccessibility:
         wait_for_text(page, "data-status", "750 rows")
         wait_for_text(page, "clustering-status", "ward linkage", "749 merges")
 
-        choose_by_keyboard(page, "method", "average")
+        # a menu can be typed into as soon as it opens
+        choose_by_keyboard(page, "method", "average", typed="aver")
         wait_for_text(page, "clustering-status", "average linkage", "749 merges")
         settle(page)
 
@@ -142,17 +143,27 @@ def tab_to(dash_duo, element_id, most=80):
     raise AssertionError(f"#{element_id} never got the focus in {most} Tab presses")
 
 
-def choose_by_keyboard(dash_duo, dropdown_id, option_text, most=20):
-    """Tab to a dropdown, open it with Enter, arrow down to the option, choose it with Enter."""
+def choose_by_keyboard(dash_duo, dropdown_id, option_text, typed=None, most=20):
+    """Tab to a dropdown, open it with Enter, (type to filter,) arrow down to the option,
+    choose it with Enter."""
+    options = "Array.from(document.querySelectorAll('.dash-dropdown-content [role=option]'))"
     tab_to(dash_duo, dropdown_id)
     press(dash_duo, Keys.ENTER)
     wait_until(
         dash_duo,
-        lambda: dash_duo.driver.execute_script(
-            "return !!document.querySelector('.dash-dropdown-content [role=option]');"
-        ),
+        lambda: dash_duo.driver.execute_script(f"return {options}.length > 0;"),
         f"#{dropdown_id}'s menu to open",
     )
+    if typed:
+        press(dash_duo, typed)
+        wait_until(
+            dash_duo,
+            lambda: dash_duo.driver.execute_script(
+                f"return {options}.every(o => o.textContent.includes(arguments[0]));", typed
+            ),
+            f"#{dropdown_id}'s menu to show only options with {typed!r}",
+        )
+        press(dash_duo, Keys.ARROW_DOWN)
     focused_text = (
         "const o = document.activeElement.closest('[role=option]'); return o ? o.textContent : '';"
     )
