@@ -101,9 +101,38 @@
     if (search) search.focus();
   }
 
+  // Keyboard paths for what the mouse does in the diagnostics: with an elbow or
+  // quality plot focused, left and right choose k (as typing it in the k field
+  // would); with the clusters table focused, up and down choose the row whose
+  // cluster is highlighted (as clicking it would).
+  function chooseByKeys(event) {
+    var el = document.activeElement, dash = window.dash_clientside;
+    if (!el || !dash || !dash.set_props) return;
+    if (el.classList.contains("k-plot-keys") && (event.key === "ArrowLeft" || event.key === "ArrowRight")) {
+      var k = Number((document.getElementById("n-clusters") || {}).value);
+      if (!(k >= 1)) return;
+      event.preventDefault();
+      dash.set_props("n-clusters", {value: Math.max(1, k + (event.key === "ArrowRight" ? 1 : -1))});
+    } else if (el.id === "summary-keys" && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
+      var cells = el.querySelectorAll("#cluster-summary tbody tr td:first-child");
+      if (!cells.length) return;
+      event.preventDefault();
+      var last = el.getAttribute("data-row"), row = last === null ? NaN : Number(last);
+      row = isNaN(row) ? (event.key === "ArrowDown" ? 0 : cells.length - 1)
+        : Math.min(cells.length - 1, Math.max(0, row + (event.key === "ArrowDown" ? 1 : -1)));
+      el.setAttribute("data-row", String(row));
+      var column = cells[row].getAttribute("data-dash-column");
+      dash.set_props("cluster-summary", {active_cell: {row: row, column: 0, column_id: column}});
+      // the table moves the focus to the active cell, where Tab walks cell by cell:
+      // keep it on the table, so the arrows go on choosing rows and Tab leaves
+      setTimeout(function () { el.focus(); }, 100);
+    }
+  }
+
   function start() {
     repair();
     document.addEventListener("keydown", typeIntoSearch, true);
+    document.addEventListener("keydown", chooseByKeys);
     new MutationObserver(schedule).observe(document.body, {
       childList: true,
       subtree: true,

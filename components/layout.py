@@ -656,6 +656,24 @@ def _table(table_id, columns=None, **kwargs):
     )
 
 
+def _k_plot(graph_id, label):
+    """A plot of k that the keyboard can choose from too (assets/a11y.js)."""
+    return html.Div(
+        dcc.Graph(
+            id=graph_id,
+            figure=placeholder_figure("Waiting for the linkage…"),
+            config={"displaylogo": False},
+            style={"height": "300px"},
+        ),
+        id=f"{graph_id.split('-')[0]}-keys",
+        className="k-plot-keys",
+        tabIndex="0",
+        role="group",
+        title=label,
+        **{"aria-label": label},
+    )
+
+
 def diagnostics():
     return html.Div(
         [
@@ -725,11 +743,9 @@ def diagnostics():
             ),
             _panel(
                 "Elbow of merge distances",
-                dcc.Graph(
-                    id="elbow-graph",
-                    figure=placeholder_figure("Waiting for the linkage…"),
-                    config={"displaylogo": False},
-                    style={"height": "300px"},
+                _k_plot(
+                    "elbow-graph",
+                    "Elbow plot. With it focused, the left and right arrows choose k.",
                 ),
                 html.Div(id="elbow"),
                 panel_id="elbow-panel",
@@ -750,11 +766,9 @@ def diagnostics():
                     ),
                     html_for="quality-max-k",
                 ),
-                dcc.Graph(
-                    id="quality-graph",
-                    figure=placeholder_figure("Waiting for the linkage…"),
-                    config={"displaylogo": False},
-                    style={"height": "300px"},
+                _k_plot(
+                    "quality-graph",
+                    "Quality per k. With it focused, the left and right arrows choose k.",
                 ),
                 html.Div(id="quality-status", className="panel-help"),
                 panel_id="quality-panel",
@@ -762,9 +776,17 @@ def diagnostics():
             _panel(
                 "Clusters",
                 html.P(
-                    "Click a row to highlight its cluster in both plots.", className="panel-help"
+                    "Click a row to highlight its cluster in both plots; "
+                    "or focus the table and use the up and down arrows.",
+                    className="panel-help",
                 ),
-                _table("cluster-summary", page_size=12, style_table={"overflowX": "auto"}),
+                html.Div(
+                    _table("cluster-summary", page_size=12, style_table={"overflowX": "auto"}),
+                    id="summary-keys",
+                    tabIndex="0",
+                    role="group",
+                    **{"aria-label": "Clusters. Up and down arrows highlight a cluster."},
+                ),
                 panel_id="summary-panel",
             ),
             _panel(

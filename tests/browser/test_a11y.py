@@ -8,6 +8,7 @@ injected by ``tests.helpers.axe_violations``.
 Run with ``python -m pytest tests/browser/test_a11y.py -q --headless``.
 """
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from hclust.data import tutorial_blobs
 from tests.browser.test_data_in import downloaded_csv
 from tests.browser.test_foundation import input_value, wait_until
 from tests.browser.test_instrument import (  # noqa: F401  (page and shared_duo are fixtures)
+    component_prop,
     page,
     page_errors,
     settle,
@@ -27,6 +29,8 @@ from tests.browser.test_instrument import (  # noqa: F401  (page and shared_duo 
 )
 from tests.helpers import axe_violations
 
+# Seconds between key presses, a fast typist's pace.
+KEY_PAUSE = 0.15
 UPLOADS = Path(__file__).resolve().parent.parent / "fixtures" / "uploads"
 
 
@@ -91,7 +95,8 @@ class TestAccessibility:
             driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
     def test_a11y003_the_whole_workflow_by_keyboard_alone(self, page):
-        """Load a preset, change the method, set k and download, with the keyboard only."""
+        """Load a preset, change the method, set k (typed, then in the elbow plot), highlight
+        a cluster from the table and download, with the keyboard only."""
         driver = page.driver
         driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
 
@@ -106,16 +111,36 @@ class TestAccessibility:
 
         tab_to(page, "n-clusters")
         press(page, Keys.CONTROL, "a")
-        press(page, "4", Keys.ENTER)
-        wait_until(page, lambda: input_value(page, "#n-clusters") == "4", "k = 4")
+        press(page, "3", Keys.ENTER)
+        wait_until(page, lambda: input_value(page, "#n-clusters") == "3", "k = 3")
+        settle(page)
+        # k chosen in the elbow plot: focus it, one step right
+        tab_to(page, "elbow-keys")
+        press(page, Keys.ARROW_RIGHT)
+        wait_until(page, lambda: input_value(page, "#n-clusters") == "4", "k = 4 from the elbow")
         X2 = tutorial_blobs()[1]
         expected = fcluster(linkage(X2, "average"), 4, "maxclust")
-        sizes = ", ".join(str(s) for s in sorted(np.bincount(expected)[1:], reverse=True))
+        sizes = sorted(np.bincount(expected)[1:], reverse=True)
         # the live summary a screen reader announces
-        wait_for_text(page, "clustering-summary", "4 clusters, cut at height", sizes)
+        wait_for_text(
+            page, "clustering-summary", "4 clusters, cut at height", ", ".join(map(str, sizes))
+        )
+        settle(page)
+        # a cluster chosen in the table: focus it, arrow down to the first row
+        tab_to(page, "summary-keys")
+        press(page, Keys.ARROW_DOWN)
+        wait_until(
+            page,
+            lambda: (
+                (component_prop(page, "highlight", "data") or {}).get("cluster")
+                == int(page.find_element('#cluster-summary td[data-dash-column="cluster"]').text)
+            ),
+            "the first row's cluster to be highlighted",
+        )
         settle(page)
 
-        tab_to(page, "download-labels")
+        # back up to the download button
+        tab_to(page, "download-labels", most=150, back=True)
         press(page, Keys.ENTER)
         _, rows = downloaded_csv(page)
         got = np.array([int(row["cluster"]) for row in rows])
@@ -126,20 +151,26 @@ class TestAccessibility:
 
 
 def press(dash_duo, *keys):
-    """Keys sent to whatever has the focus, as a person types them."""
+    """Keys sent to whatever has the focus, as a person types them (not faster than
+    a person: a dropdown takes a moment to follow the focus from option to option)."""
     ActionChains(dash_duo.driver).send_keys(*keys).perform()
+    time.sleep(KEY_PAUSE)
 
 
 def focused_id(dash_duo):
     return dash_duo.driver.execute_script("return document.activeElement.id;")
 
 
-def tab_to(dash_duo, element_id, most=80):
-    """Press Tab until `element_id` has the focus (at most `most` presses)."""
+def tab_to(dash_duo, element_id, most=80, back=False):
+    """Press Tab (Shift+Tab with `back`) until `element_id` has the focus."""
     for _ in range(most):
         if focused_id(dash_duo) == element_id:
             return
-        press(dash_duo, Keys.TAB)
+        if back:
+            chain = ActionChains(dash_duo.driver).key_down(Keys.SHIFT).send_keys(Keys.TAB)
+            chain.key_up(Keys.SHIFT).perform()
+        else:
+            press(dash_duo, Keys.TAB)
     raise AssertionError(f"#{element_id} never got the focus in {most} Tab presses")
 
 
@@ -151,8 +182,11 @@ def choose_by_keyboard(dash_duo, dropdown_id, option_text, typed=None, most=20):
     press(dash_duo, Keys.ENTER)
     wait_until(
         dash_duo,
-        lambda: dash_duo.driver.execute_script(f"return {options}.length > 0;"),
-        f"#{dropdown_id}'s menu to open",
+        lambda: dash_duo.driver.execute_script(
+            f"return {options}.length > 0"
+            " && !!document.activeElement.closest('.dash-dropdown-content');"
+        ),
+        f"#{dropdown_id}'s menu to open with the focus in it",
     )
     if typed:
         press(dash_duo, typed)
