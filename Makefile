@@ -10,6 +10,10 @@ THREADS ?=
 
 .PHONY: run test lint unit browser bench js install install-dev browser-deps clean
 
+# Test-only JavaScript (axe-core for the accessibility checks), pinned in package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
@@ -44,12 +48,12 @@ browser-deps:
 unit: install-dev
 	$(BIN)/python -m pytest tests/unit -q
 
-browser: install-dev browser-deps
+browser: install-dev browser-deps node_modules/.package-lock.json
 	$(BIN)/python -m pytest tests/browser -q --headless
 
 # The browser's cut arithmetic (assets/cut_core.js) under Node, against fixtures
 # that the Python side writes (tests/js/fixtures, gitignored).
-js: install-dev
+js: install-dev node_modules/.package-lock.json
 	$(BIN)/python tests/js/make_fixtures.py
 	node --test tests/js/
 
@@ -69,4 +73,4 @@ bench: install-dev browser-deps
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules

@@ -23,6 +23,7 @@ app = dash.Dash(
     on_error=request_guard.callback_error_handler(MESSAGE_OUTPUTS),
 )
 app.layout = serve_layout
+app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # WCAG 3.1.1
 server = app.server
 # Uploads travel base64-encoded (4/3 larger) inside a JSON request: past this, HTTP 413.
 server.config["MAX_CONTENT_LENGTH"] = int(config.MAX_UPLOAD_MB * 2**20 * 4 / 3) + 2**20

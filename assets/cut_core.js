@@ -163,6 +163,11 @@
         return colour === ABOVE ? raw.above_colour : colour === OVERFLOW ? raw.overflow_colour : raw.palette[colour];
     }
 
+    // The scatter's marker symbol for a palette index (hclust.cut.colour_symbol).
+    function symbolOf(raw, colour) {
+        return colour === OVERFLOW ? raw.overflow_symbol : raw.symbols[colour];
+    }
+
     // ---- the legend, as components.figures.cluster_legend
 
     function legendText(labels, spans, colours, raw) {
@@ -290,7 +295,7 @@
 
     var api = {
         ABOVE: ABOVE, OVERFLOW: OVERFLOW, decode: decode, fill: fill, canCut: canCut, clustersAt: clustersAt,
-        assignColours: assignColours, previousOf: previousOf, hexOf: hexOf, legendText: legendText, legendLines: legendLines, cut: cut,
+        assignColours: assignColours, previousOf: previousOf, hexOf: hexOf, symbolOf: symbolOf, legendText: legendText, legendLines: legendLines, cut: cut,
         colourMapOf: colourMapOf, sampleGroups: sampleGroups, linkGroups: linkGroups, leafGroups: leafGroups,
         linkTraceName: linkTraceName, linkCoordinates: linkCoordinates,
     };

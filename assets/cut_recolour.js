@@ -86,7 +86,7 @@
             });
             var hex = C.hexOf(raw, colour);
             return {type: points.type, x: x, y: y, mode: "markers", name: C.fill(s.scatter_trace, {colour: hex}), showlegend: false,
-                marker: {color: hex, size: points.size, line: {width: 0}}, customdata: samples, text: text, hovertext: hovertext,
+                marker: {color: hex, symbol: C.symbolOf(raw, colour), size: points.size, line: {width: 0}}, customdata: samples, text: text, hovertext: hovertext,
                 hovertemplate: "sample %{customdata}" + (text ? " · %{text}" : "") + "<br>" +
                     (oneCluster ? C.fill(s.cluster, {label: first}) : "%{hovertext}") + "<br>%{x:.4g}, %{y:.4g}<extra></extra>"};
         });
@@ -126,13 +126,24 @@
     function paintScatterLive(gd, points, result, raw) {
         var scene = glScene(gd), full = gd._fullData, C = core();
         if (!scene || !full || scene.markerOptions.length !== full.length) return null;
-        var slots = [];
-        full.forEach(function (trace, k) { if (trace.type === "scattergl" && scene.markerOptions[k]) slots.push(k); });
-        var groups = C.sampleGroups(result);
-        if (groups.length > slots.length) return null;
+        // a group goes to a slot drawn with its symbol (WebGL keeps a slot's symbol;
+        // spareSlots makes one per symbol), so shapes follow colours while dragging
+        var free = {}, slots = [];
+        full.forEach(function (trace, k) {
+            if (trace.type !== "scattergl" || !scene.markerOptions[k]) return;
+            slots.push(k);
+            var symbol = trace.marker && trace.marker.symbol;
+            (free[symbol] = free[symbol] || []).push(k);
+        });
+        var groups = C.sampleGroups(result), slotOf = [];
+        for (var g = 0; g < groups.length; g++) {
+            var matching = free[C.symbolOf(raw, groups[g][0])];
+            if (!matching || !matching.length) return null;
+            slotOf.push(matching.shift());
+        }
         var drawn = new Array(result.sampleColour.length), options = scene.markerOptions.slice();
-        slots.forEach(function (k, s) {
-            var samples = s < groups.length ? groups[s][1] : null, m = samples ? samples.length : 0;
+        slots.forEach(function (k) {
+            var s = slotOf.indexOf(k), samples = s >= 0 ? groups[s][1] : null, m = samples ? samples.length : 0;
             var positions = new Float64Array(Math.max(2 * m, 2)).fill(NaN);
             var hex = samples ? C.hexOf(raw, groups[s][0]) : null;
             for (var j = 0; j < m; j++) {
@@ -153,21 +164,29 @@
     function spareSlots(gd, raw, kind) {
         var full = gd._fullData || [], scene = glScene(gd);
         if (!scene || !window.Plotly.addTraces) return;
-        var wanted = raw.palette.length + (kind === "links" ? 2 : 1), template = null, have = 0;
+        var template = null, have = 0, symbols = {};
         full.forEach(function (trace) {
             var slot = kind === "links" ? isLinkTrace(raw, trace) : trace.type === "scattergl";
             if (slot) { have++; template = template || trace; }
+            if (slot && kind !== "links") symbols[trace.marker && trace.marker.symbol] = true;
         });
-        if (!template || have >= wanted) return;
+        if (!template) return;
         var spares = [];
-        for (var i = have; i < wanted; i++) {
-            spares.push(kind === "links"
-                ? {type: "scattergl", mode: "lines", x: [NaN, NaN], y: [NaN, NaN], hoverinfo: "skip", showlegend: false, meta: {spare: true},
-                    name: core().fill(raw.strings.link_trace, {colour: -1}), line: {color: raw.overflow_colour, width: template.line.width, shape: raw.line_shape}}
-                : {type: "scattergl", mode: "markers", x: [NaN], y: [NaN], customdata: [-1], hoverinfo: "skip", showlegend: false, meta: {spare: true},
-                    name: core().fill(raw.strings.scatter_trace, {colour: raw.overflow_colour}), marker: {color: raw.overflow_colour, size: template.marker.size, line: {width: 0}}});
+        if (kind === "links") {
+            for (var i = have; i < raw.palette.length + 2; i++) {
+                spares.push({type: "scattergl", mode: "lines", x: [NaN, NaN], y: [NaN, NaN], hoverinfo: "skip", showlegend: false, meta: {spare: true},
+                    name: core().fill(raw.strings.link_trace, {colour: -1}), line: {color: raw.overflow_colour, width: template.line.width, shape: raw.line_shape}});
+            }
+        } else {
+            // one slot per colour, each drawn with that colour's symbol
+            raw.palette.concat([raw.overflow_colour]).forEach(function (hex, c) {
+                var colour = c < raw.palette.length ? c : core().OVERFLOW, symbol = core().symbolOf(raw, colour);
+                if (symbols[symbol]) return;
+                spares.push({type: "scattergl", mode: "markers", x: [NaN], y: [NaN], customdata: [-1], hoverinfo: "skip", showlegend: false, meta: {spare: true},
+                    name: core().fill(raw.strings.scatter_trace, {colour: hex}), marker: {color: hex, symbol: symbol, size: template.marker.size, line: {width: 0}}});
+            });
         }
-        window.Plotly.addTraces(gd, spares);
+        if (spares.length) window.Plotly.addTraces(gd, spares);
     }
 
     // While the line moves, the dendrogram's link traces (WebGL lines, one per
@@ -249,12 +268,28 @@
             Object.assign({}, gd.layout, {annotations: withLegend(raw, gd.layout.annotations, result.legend)}));
     }
 
+    // The cluster numbers at the roots name the server's cut: a cut drawn here goes
+    // without them until the server's answer brings the new ones.
+    function withoutRootNumbers(raw, annotations) {
+        return (annotations || []).filter(function (a) { return a.name !== raw.root_number; });
+    }
+
+    function hideRootNumbers(gd, raw) {
+        (gd.layout.annotations || []).forEach(function (a, i) {
+            if (a.name !== raw.root_number) return;
+            gd.querySelectorAll('.annotation[data-index="' + i + '"]').forEach(function (element) {
+                element.style.display = "none";
+            });
+        });
+    }
+
     function drawDendrogram(gd, index, result) {
         var raw = index.raw;
         var links = gd.data.filter(function (t) { return isLinkTrace(raw, t); });
         var others = gd.data.slice(1).filter(function (t) { return !isLinkTrace(raw, t) && !isLeafTrace(raw, t); });
         var data = [gd.data[0]].concat(dendrogramTraces(index, result, links[0]), others);
-        window.Plotly.react(gd, data, Object.assign({}, gd.layout, {annotations: withLegend(raw, gd.layout.annotations, result.legend)}));
+        var annotations = withoutRootNumbers(raw, withLegend(raw, gd.layout.annotations, result.legend));
+        window.Plotly.react(gd, data, Object.assign({}, gd.layout, {annotations: annotations}));
     }
 
     // Whether a cut (at a height above the index's floor) can be recoloured here:
@@ -310,6 +345,7 @@
             var linked = live ? paintDendrogramLive(dendrogram, index, result) : null;
             if (linked) {
                 setLegend(dendrogram, index.raw, result.legend);
+                hideRootNumbers(dendrogram, index.raw);
                 announce(dendrogram, linked);
             } else {
                 drawDendrogram(dendrogram, index, result);

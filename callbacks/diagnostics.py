@@ -8,7 +8,13 @@ from dash.exceptions import PreventUpdate
 from callbacks import validate
 from callbacks.errors import error_text, shows_errors
 from callbacks.views import labels_for
-from components.figures import cophenetic_figure, elbow_figure, placeholder_figure, quality_figure
+from components.figures import (
+    CUT_LINE_COLOUR,
+    cophenetic_figure,
+    elbow_figure,
+    placeholder_figure,
+    quality_figure,
+)
 from hclust.cut import n_clusters_at
 from hclust.diagnostics import (
     QUALITY_MIN_K,
@@ -42,7 +48,7 @@ def cophenetic_text(result):
             else "a correlation needs at least two pairs of samples; two samples make one pair"
         )
     if result.exact:
-        return f"c = {result.coefficient:.5f}", f"exact, over all {result.n_pairs:,} pairs"
+        return f"c = {result.coefficient:.5f}", f"exact, computed over all {result.n_pairs:,} pairs"
     return (
         f"c ≈ {result.coefficient:.5f}",
         f"estimated from {result.n_pairs:,} random pairs; 95% CI {result.ci_low:.4f} – {result.ci_high:.4f}",
@@ -104,7 +110,7 @@ def update_linkage_diagnostics(clustering, session_id):
 
 def inconsistency_view(Z, depth, last=10, threshold=None):
     """Table of the last merges' inconsistency statistics at `depth`."""
-    for name, value, top in (("Depth", depth, MAX_DEPTH), ("Last merges", last, MAX_LAST)):
+    for name, value, top in (("Table depth", depth, MAX_DEPTH), ("Last merges", last, MAX_LAST)):
         if value is None or not float(value).is_integer() or not 1 <= value <= top:
             return html.Div(f"⚠ {name} must be a whole number from 1 to {top}.", className="status")
     rows = inconsistency_table(Z, int(depth), int(last))
@@ -152,7 +158,7 @@ def inconsistency_view(Z, depth, last=10, threshold=None):
 @shows_errors(outputs=1, message=0)
 def update_inconsistency(clustering, depth, last, threshold, session_id):
     clustering = validate.clustering(clustering)
-    depth = validate.number(depth, "Depth", optional=True)  # ranges: inconsistency_view
+    depth = validate.number(depth, "Table depth", optional=True)  # ranges: inconsistency_view
     last = validate.number(last, "Last merges", optional=True)
     threshold = validate.number(threshold, "The threshold t", optional=True)
     if not clustering:
@@ -302,7 +308,7 @@ def update_k_plots(cut, new_clustering, max_k, quality_ready, session_id):
     elbow_fig = elbow_figure(found.k_axis, found.distances, found.acceleration, found.suggested_k)
     elbow_fig.add_vline(
         x=cut["k"],
-        line=dict(color="#D62728", dash="dash"),
+        line=dict(color=CUT_LINE_COLOUR, dash="dash"),
         annotation_text=f"current k = {cut['k']}",
     )
     if quality_ready != {"clustering": clustering, "max_k": int(max_k)}:

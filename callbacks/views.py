@@ -205,7 +205,7 @@ def update_views(
         status = (
             f"{k} clusters but only {len(PALETTE)} distinguishable colours: "
             f"the {len(PALETTE)} largest clusters are coloured, "
-            f"the {k - len(PALETTE)} smallest are pale grey."
+            f"the {k - len(PALETTE)} smallest are grey."
         )
     if samples is not None:
         status = (
@@ -246,6 +246,9 @@ def update_views(
         legend=cluster_legend(labels, label_colours),
         leaf_colours=leaf_colours_for(result, labels, geometry, node_colours),
         pins=tuple(pins),
+        root_numbers={
+            PALETTE.index(c): label for label, c in label_colours.items() if c in PALETTE
+        },
     )
     if geometry.truncated:
         status = (status + " " if status else "") + (

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from hclust.cut import ABOVE_CUT_COLOUR, OVERFLOW_COLOUR, PALETTE, colour_hex
+from hclust.cut import (
+    ABOVE_CUT_COLOUR,
+    OVERFLOW_COLOUR,
+    OVERFLOW_SYMBOL,
+    PALETTE,
+    SYMBOLS,
+    colour_hex,
+)
 from hclust.dendrogram import ABOVE, DendrogramGeometry
 from hclust.merge_steps import format_height
 
@@ -13,7 +20,10 @@ from hclust.merge_steps import format_height
 # too many points for SVG to stay fluid.
 WEBGL_ABOVE_POINTS = 5_000
 LEAF_TICKS_MAX = 200
-CUT_LINE_COLOUR = "#D62728"
+# Near black: apart from every cluster colour and both greys, under colour-blindness too.
+CUT_LINE_COLOUR = "#222222"
+# Every plot's background; tests/unit/test_palette.py checks the colours' contrast on it.
+PLOT_BACKGROUND = "#FFFFFF"
 HIGHLIGHT_COLOUR = "#111111"
 FONT = dict(family="Inter, 'Segoe UI', Helvetica, Arial, sans-serif", size=13)
 MARGIN = dict(l=64, r=16, t=48, b=56)
@@ -53,8 +63,8 @@ def _base_layout(title, x_title, y_title):
         ),
         font=FONT,
         margin=MARGIN,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
+        plot_bgcolor=PLOT_BACKGROUND,
+        paper_bgcolor=PLOT_BACKGROUND,
         hoverlabel=dict(font=dict(size=12)),
     )
 
@@ -113,8 +123,8 @@ def placeholder_figure(message: str) -> go.Figure:
             template="none",
             xaxis=dict(visible=False),
             yaxis=dict(visible=False),
-            plot_bgcolor="white",
-            paper_bgcolor="white",
+            plot_bgcolor=PLOT_BACKGROUND,
+            paper_bgcolor=PLOT_BACKGROUND,
             annotations=[
                 dict(
                     text=message,
@@ -285,6 +295,39 @@ def annotation_layout(geometry, annotate_above, orientation="top", area_px=PLOT_
     return annotations, np.asarray(dots, dtype=np.int64)
 
 
+# The name of the cluster-number annotations: they belong to one cut, so the browser's
+# own recolouring (assets/cut_recolour.js) takes them away until the server redraws.
+ROOT_NUMBER = "cluster-root"
+# Where a number sits from its cluster's root, away from the leaves.
+_ROOT_SHIFT = {"top": (0, 10), "bottom": (0, -10), "left": (-12, 0), "right": (12, 0)}
+
+
+def _root_numbers(geometry, link_colours, root_numbers, orientation) -> list:
+    """Annotations: each coloured cluster's number at its highest link."""
+    notes = []
+    for colour, label in sorted((root_numbers or {}).items()):
+        links = np.flatnonzero(link_colours == colour)
+        if not len(links):  # a cluster of one drawn leaf has a dot instead
+            continue
+        j = links[np.argmax(geometry.height[links])]
+        x, y = _oriented(float(geometry.x_merge[j]), float(geometry.height[j]), orientation)
+        xshift, yshift = _ROOT_SHIFT[orientation]
+        notes.append(
+            dict(
+                x=x,
+                y=y,
+                text=f"<b>{label}</b>",
+                name=ROOT_NUMBER,
+                showarrow=False,
+                xshift=xshift,
+                yshift=yshift,
+                font=dict(size=11, color=colour_hex(int(colour))),
+                bgcolor="rgba(255,255,255,0.85)",
+            )
+        )
+    return notes
+
+
 def dendrogram_figure(
     geometry: DendrogramGeometry,
     link_colours: np.ndarray,
@@ -303,6 +346,7 @@ def dendrogram_figure(
     legend: list | None = None,
     leaf_colours: np.ndarray | None = None,
     pins: tuple = (),
+    root_numbers: dict | None = None,
 ) -> go.Figure:
     """Dendrogram with one trace per colour and the cut line as shapes[0].
 
@@ -337,6 +381,9 @@ def dendrogram_figure(
         dot of their cluster's colour, having no link of their own.
     pins : tuple of int
         Rows of Z drawn thick in :data:`PIN_COLOURS` (red, then yellow), when drawn.
+    root_numbers : dict, optional
+        ``{palette index: cluster label}``: each such cluster's number is written
+        at its highest link, a second cue besides its colour.
     """
     if len(link_colours) != geometry.n_links:
         raise ValueError("link_colours must give one colour per link")
@@ -498,6 +545,7 @@ def dendrogram_figure(
                     name="annotated merges",
                 )
             )
+    annotations += _root_numbers(geometry, link_colours, root_numbers, orientation)
     leaf_title = "sample index" + (" or (cluster size)" if geometry.truncated else "")
     position_axis = dict(zeroline=False, showgrid=False, range=[0, 10 * len(geometry.leaf_nodes)])
     if len(geometry.leaf_nodes) <= LEAF_TICKS_MAX:
@@ -646,8 +694,12 @@ def scatter_figure(
     Trace = go.Scattergl if n > WEBGL_ABOVE_POINTS else go.Scatter
     named = point_names is not None and n <= 20_000
     traces = []
+    # a symbol per colour: a second cue besides colour
+    symbol_of = {OVERFLOW_COLOUR: OVERFLOW_SYMBOL, **dict(zip(PALETTE, SYMBOLS))}
     for colour, samples in colour_groups(labels, label_colours):
-        marker = dict(color=colour, size=7 if n <= 2000 else 4, line=dict(width=0))
+        marker = dict(
+            color=colour, symbol=symbol_of[colour], size=7 if n <= 2000 else 4, line=dict(width=0)
+        )
         if highlight is not None:
             chosen = highlight[samples]
             marker.update(
@@ -804,8 +856,8 @@ def quality_figure(
         template="none",
         font=FONT,
         margin=dict(l=48, r=16, t=48, b=48),
-        plot_bgcolor="white",
-        paper_bgcolor="white",
+        plot_bgcolor=PLOT_BACKGROUND,
+        paper_bgcolor=PLOT_BACKGROUND,
     )
     fig.update_annotations(font_size=12)
     return fig
@@ -822,8 +874,11 @@ def cophenetic_figure(original, cophenetic, sampled, metric) -> go.Figure:
             hovertemplate="original %{x:.4g}<br>cophenetic %{y:.4g}<extra></extra>",
         )
     )
+    # says what is plotted without contradicting c above it, which may use every pair
     note = (
-        f"random sample of {len(original):,} pairs" if sampled else f"all {len(original):,} pairs"
+        f"{len(original):,} of the pairs, drawn at random to plot"
+        if sampled
+        else f"all {len(original):,} pairs"
     )
     layout = _base_layout(
         f"Original vs cophenetic distance ({note})",

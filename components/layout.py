@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dash import dash_table, dcc, html
 
+from callbacks.access import CUT_HEIGHT_HELP
 from callbacks.data import dataset_options
 from callbacks.share import RESTORE_TICK_MS
 from components.agreement import agreement_over_k, analyst_panels
@@ -27,11 +28,17 @@ BLOB_COLUMNS = ("size", "mean x", "mean y", "std x", "std y", "corr")
 DEFAULT_BLOBS = ((100, 10, 0, 1.732, 2, 0.289), (50, 0, 20, 1.732, 2, 0.289))
 
 
-def _field(label, control, help_text=None, html_for=None):
+def _field(label, control, help_text=None, html_for=None, help_id=None):
     children = [html.Label(label, htmlFor=html_for, className="field-label"), control]
     if help_text:
-        children.append(html.Div(help_text, className="field-help"))
+        help_props = {"id": help_id} if help_id else {}
+        children.append(html.Div(help_text, className="field-help", **help_props))
     return html.Div(children, className="field")
+
+
+def _group(label, control):
+    """A named group around a checklist (its own listbox role is removed by assets/a11y.js)."""
+    return html.Div(control, role="group", **{"aria-label": label})
 
 
 def _panel(title, *children, panel_id=None, **kwargs):
@@ -89,16 +96,19 @@ def controls():
                         "Names leaves, hovers and downloaded rows.",
                         html_for="label-column",
                     ),
-                    dcc.Checklist(
-                        id="as-distance-matrix",
-                        options=[
-                            {
-                                "label": " the file is a distance matrix (square, symmetric, zero diagonal)",
-                                "value": "yes",
-                            }
-                        ],
-                        value=[],
-                        className="checklist",
+                    _group(
+                        "File format",
+                        dcc.Checklist(
+                            id="as-distance-matrix",
+                            options=[
+                                {
+                                    "label": " the file is a distance matrix (square, symmetric, zero diagonal)",
+                                    "value": "yes",
+                                }
+                            ],
+                            value=[],
+                            className="checklist",
+                        ),
                     ),
                 ],
                 id="upload-options",
@@ -183,6 +193,119 @@ def controls():
                 style={"display": "none"},
             ),
             html.Div(
+                id="data-status", className="status", role="status", **{"aria-live": "polite"}
+            ),
+            _field(
+                "Linkage method",
+                dcc.Dropdown(
+                    id="method",
+                    options=[
+                        {"label": f"{m} — {METHOD_DESCRIPTIONS[m]}", "value": m} for m in METHODS
+                    ],
+                    value=DEFAULT_METHOD,
+                    clearable=False,
+                ),
+                html_for="method",
+            ),
+            _field(
+                "Distance metric",
+                dcc.Dropdown(
+                    id="metric",
+                    options=[{"label": m, "value": m} for m in METRICS],
+                    value=DEFAULT_METRIC,
+                    clearable=False,
+                ),
+                "ward, centroid and median need euclidean.",
+                html_for="metric",
+            ),
+            html.Div(id="clustering-hint", className="status hint", role="status"),
+            html.H2("Cut", className="column-title", id="cut-controls", tabIndex="-1"),
+            _field(
+                "Criterion",
+                dcc.Dropdown(
+                    id="criterion",
+                    options=[{"label": v, "value": k} for k, v in CRITERION_DESCRIPTIONS.items()],
+                    value="distance",
+                    clearable=False,
+                ),
+                html_for="criterion",
+            ),
+            html.Div(
+                [
+                    _field(
+                        "Cut height",
+                        dcc.Input(
+                            id="cut-height",
+                            type="number",
+                            min=0,
+                            step="any",
+                            debounce=True,
+                            className="number-input",
+                        ),
+                        CUT_HEIGHT_HELP,
+                        html_for="cut-height",
+                        help_id="cut-height-help",
+                    ),
+                    _field(
+                        "Number of clusters k",
+                        dcc.Input(
+                            id="n-clusters",
+                            type="number",
+                            min=1,
+                            step=1,
+                            debounce=True,
+                            className="number-input",
+                        ),
+                        html_for="n-clusters",
+                    ),
+                ],
+                className="field-row",
+            ),
+            html.Button(
+                "Download clusters (CSV + settings, zip)",
+                id="download-labels",
+                className="button-primary",
+                n_clicks=0,
+                title="Every row and column of your data with its cluster, and settings.json",
+            ),
+            html.Div(id="download-status", className="status", role="status"),
+            dcc.Download(id="download"),
+            html.Div(id="cut-status", className="status", role="status", **{"aria-live": "polite"}),
+            html.Div(
+                [
+                    _field(
+                        "Threshold t",
+                        dcc.Input(
+                            id="criterion-t",
+                            type="number",
+                            value=8,
+                            step="any",
+                            debounce=True,
+                            className="number-input",
+                        ),
+                        "For inconsistent and monocrit (the tutorial: t = 8, depth = 10).",
+                        html_for="criterion-t",
+                    ),
+                    _field(
+                        "Criterion depth",
+                        dcc.Input(
+                            id="criterion-depth",
+                            type="number",
+                            value=10,
+                            min=1,
+                            max=100,
+                            step=1,
+                            debounce=True,
+                            className="number-input",
+                        ),
+                        "For t: levels below a merge in its inconsistency statistics.",
+                        html_for="criterion-depth",
+                    ),
+                ],
+                className="field-row",
+            ),
+            html.H2("Data options", className="column-title"),
+            html.Div(
                 [
                     _field(
                         "Scaling",
@@ -216,105 +339,8 @@ def controls():
                         html_for="missing-values",
                     ),
                 ],
-                className="field-row",
+                className="field-stack",
             ),
-            html.Div(
-                id="data-status", className="status", role="status", **{"aria-live": "polite"}
-            ),
-            _field(
-                "Linkage method",
-                dcc.Dropdown(
-                    id="method",
-                    options=[
-                        {"label": f"{m} — {METHOD_DESCRIPTIONS[m]}", "value": m} for m in METHODS
-                    ],
-                    value=DEFAULT_METHOD,
-                    clearable=False,
-                ),
-                html_for="method",
-            ),
-            _field(
-                "Distance metric",
-                dcc.Dropdown(
-                    id="metric",
-                    options=[{"label": m, "value": m} for m in METRICS],
-                    value=DEFAULT_METRIC,
-                    clearable=False,
-                ),
-                "ward, centroid and median need euclidean.",
-                html_for="metric",
-            ),
-            html.Div(id="clustering-hint", className="status hint", role="status"),
-            html.H2("Cut", className="column-title"),
-            _field(
-                "Criterion",
-                dcc.Dropdown(
-                    id="criterion",
-                    options=[{"label": v, "value": k} for k, v in CRITERION_DESCRIPTIONS.items()],
-                    value="distance",
-                    clearable=False,
-                ),
-                html_for="criterion",
-            ),
-            _field(
-                "Cut height",
-                dcc.Input(
-                    id="cut-height",
-                    type="number",
-                    min=0,
-                    step="any",
-                    debounce=True,
-                    className="number-input",
-                ),
-                "Or drag the dashed line.",
-                html_for="cut-height",
-            ),
-            _field(
-                "Number of clusters k",
-                dcc.Input(
-                    id="n-clusters",
-                    type="number",
-                    min=1,
-                    step=1,
-                    debounce=True,
-                    className="number-input",
-                ),
-                html_for="n-clusters",
-            ),
-            html.Div(
-                [
-                    _field(
-                        "Threshold t",
-                        dcc.Input(
-                            id="criterion-t",
-                            type="number",
-                            value=8,
-                            step="any",
-                            debounce=True,
-                            className="number-input",
-                        ),
-                        "For inconsistent and monocrit (the tutorial: t = 8, depth = 10).",
-                        html_for="criterion-t",
-                    ),
-                    _field(
-                        "Depth",
-                        dcc.Input(
-                            id="criterion-depth",
-                            type="number",
-                            value=10,
-                            min=1,
-                            max=100,
-                            step=1,
-                            debounce=True,
-                            className="number-input",
-                        ),
-                        "Levels below a merge in its inconsistency statistics.",
-                        html_for="criterion-depth",
-                    ),
-                ],
-                className="field-row",
-            ),
-            html.Div(id="cut-status", className="status", role="status", **{"aria-live": "polite"}),
             html.H2("Dendrogram", className="column-title"),
             _field(
                 "Truncation",
@@ -363,21 +389,27 @@ def controls():
                 ],
                 className="field-row",
             ),
-            dcc.Checklist(
-                id="dendrogram-flags",
-                options=[
-                    {"label": " dots for contracted merges", "value": "contracted"},
-                    {"label": " snap a dragged cut to the nearest large gap", "value": "snap"},
-                ],
-                value=["contracted"],
-                className="checklist",
+            _group(
+                "Dendrogram options",
+                dcc.Checklist(
+                    id="dendrogram-flags",
+                    options=[
+                        {"label": " dots for contracted merges", "value": "contracted"},
+                        {"label": " snap a dragged cut to the nearest large gap", "value": "snap"},
+                    ],
+                    value=["contracted"],
+                    className="checklist",
+                ),
             ),
             zoom_control(),
-            dcc.Checklist(
-                id="optimal-order",
-                options=[{"label": " optimal leaf ordering", "value": "on"}],
-                value=[],
-                className="checklist",
+            _group(
+                "Leaf order",
+                dcc.Checklist(
+                    id="optimal-order",
+                    options=[{"label": " optimal leaf ordering", "value": "on"}],
+                    value=[],
+                    className="checklist",
+                ),
             ),
             html.Div(
                 [
@@ -409,21 +441,12 @@ def controls():
                         html_for="leaf-label-style",
                     ),
                 ],
-                className="field-row",
+                className="field-stack",
             ),
             html.H2("Scatter axes", className="column-title"),
             _field("x", dcc.Dropdown(id="scatter-x", clearable=False), html_for="scatter-x"),
             _field("y", dcc.Dropdown(id="scatter-y", clearable=False), html_for="scatter-y"),
-            html.H2("Results", className="column-title"),
-            html.Button(
-                "Download clusters (CSV + settings, zip)",
-                id="download-labels",
-                className="button-primary",
-                n_clicks=0,
-                title="Every row and column of your data with its cluster, and settings.json",
-            ),
-            html.Div(id="download-status", className="status", role="status"),
-            dcc.Download(id="download"),
+            html.H2("Share and export", className="column-title"),
             html.Div(
                 [
                     html.Button(
@@ -623,6 +646,7 @@ def plots():
         ],
         id="plots",
         className="plots",
+        tabIndex="-1",
     )
 
 
@@ -633,6 +657,24 @@ def _table(table_id, columns=None, **kwargs):
         style_cell={"fontFamily": "ui-monospace, monospace", "fontSize": 12, "padding": "2px 8px"},
         style_header={"fontWeight": "600"},
         **kwargs,
+    )
+
+
+def _k_plot(graph_id, label):
+    """A plot of k that the keyboard can choose from too (assets/a11y.js)."""
+    return html.Div(
+        dcc.Graph(
+            id=graph_id,
+            figure=placeholder_figure("Waiting for the linkage…"),
+            config={"displaylogo": False},
+            style={"height": "300px"},
+        ),
+        id=f"{graph_id.split('-')[0]}-keys",
+        className="k-plot-keys",
+        tabIndex="0",
+        role="group",
+        title=label,
+        **{"aria-label": label},
     )
 
 
@@ -660,7 +702,7 @@ def diagnostics():
                 html.Div(
                     [
                         _field(
-                            "Depth",
+                            "Table depth",
                             dcc.Input(
                                 id="inconsistency-depth",
                                 type="number",
@@ -705,11 +747,9 @@ def diagnostics():
             ),
             _panel(
                 "Elbow of merge distances",
-                dcc.Graph(
-                    id="elbow-graph",
-                    figure=placeholder_figure("Waiting for the linkage…"),
-                    config={"displaylogo": False},
-                    style={"height": "300px"},
+                _k_plot(
+                    "elbow-graph",
+                    "Elbow plot. With it focused, the left and right arrows choose k.",
                 ),
                 html.Div(id="elbow"),
                 panel_id="elbow-panel",
@@ -730,11 +770,9 @@ def diagnostics():
                     ),
                     html_for="quality-max-k",
                 ),
-                dcc.Graph(
-                    id="quality-graph",
-                    figure=placeholder_figure("Waiting for the linkage…"),
-                    config={"displaylogo": False},
-                    style={"height": "300px"},
+                _k_plot(
+                    "quality-graph",
+                    "Quality per k. With it focused, the left and right arrows choose k.",
                 ),
                 html.Div(id="quality-status", className="panel-help"),
                 agreement_over_k(),
@@ -743,9 +781,17 @@ def diagnostics():
             _panel(
                 "Clusters",
                 html.P(
-                    "Click a row to highlight its cluster in both plots.", className="panel-help"
+                    "Click a row to highlight its cluster in both plots; "
+                    "or focus the table and use the up and down arrows.",
+                    className="panel-help",
                 ),
-                _table("cluster-summary", page_size=12, style_table={"overflowX": "auto"}),
+                html.Div(
+                    _table("cluster-summary", page_size=12, style_table={"overflowX": "auto"}),
+                    id="summary-keys",
+                    tabIndex="0",
+                    role="group",
+                    **{"aria-label": "Clusters. Up and down arrows highlight a cluster."},
+                ),
                 panel_id="summary-panel",
             ),
             *analyst_panels(),
@@ -764,11 +810,13 @@ def diagnostics():
                     page_current=0,
                 ),
                 panel_id="linkage-panel",
+                tabIndex="-1",
             ),
             tanglegram_panel(),
         ],
         id="diagnostics",
         className="diagnostics",
+        tabIndex="-1",
     )
 
 
@@ -800,6 +848,23 @@ def serve_layout():
             dcc.Store(id="cut-nudge"),
             dcc.Store(id="focus"),
             *merge_stores(),
+            html.Nav(
+                [
+                    html.A("Skip to the cut controls", href="#cut-controls"),
+                    html.A("Skip to the plots", href="#plots"),
+                    html.A("Skip to the diagnostics", href="#diagnostics"),
+                    html.A("Skip to the linkage table", href="#linkage-panel"),
+                ],
+                className="skip-links",
+                **{"aria-label": "Skip links"},
+            ),
+            # what a screen reader announces when the cut changes (callbacks/access.py)
+            html.Div(
+                id="clustering-summary",
+                className="visually-hidden",
+                role="status",
+                **{"aria-live": "polite"},
+            ),
             html.Header(
                 [
                     html.H1("Hierarchical clustering explorer"),

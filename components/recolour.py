@@ -26,13 +26,21 @@ import numpy as np
 from components.figures import (
     LEAF_DOT_SIZE,
     LEGEND_ENTRIES,
+    ROOT_NUMBER,
     STRINGS,
     VERTICAL_TREE,
     _link_shape,
     _oriented,
     _segments,
 )
-from hclust.cut import ABOVE_CUT_COLOUR, OVERFLOW_COLOUR, PALETTE, TreeIndex
+from hclust.cut import (
+    ABOVE_CUT_COLOUR,
+    OVERFLOW_COLOUR,
+    OVERFLOW_SYMBOL,
+    PALETTE,
+    SYMBOLS,
+    TreeIndex,
+)
 from hclust.dendrogram import DendrogramGeometry
 
 # Cuts that give more clusters than this are recoloured by the server.
@@ -112,6 +120,9 @@ def recolour_index(
         "palette": list(PALETTE),
         "above_colour": ABOVE_CUT_COLOUR,
         "overflow_colour": OVERFLOW_COLOUR,
+        "symbols": list(SYMBOLS),
+        "overflow_symbol": OVERFLOW_SYMBOL,
+        "root_number": ROOT_NUMBER,
         "floor": floor,
         "strings": dict(STRINGS),
         "legend_entries": LEGEND_ENTRIES,

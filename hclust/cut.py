@@ -286,23 +286,39 @@ class TreeIndex:
         return labels[self.leaf_order[self.start[roots]]]
 
 
-# Paul Tol's "muted" qualitative scheme: distinguishable under the common
-# colour-vision deficiencies, and none of its colours is the grey used for
-# links above the cut.
+# CARTOColors' colour-blind-safe qualitative scheme "Safe" (Paul Tol's muted colours
+# and two more), keeping the eight of its colours with at least 3:1 contrast on the
+# plots' white background (WCAG 1.4.11); its pale cyan, sand and teal fall below.
+# Under simulated deuteranopia, protanopia and tritanopia (Machado et al. 2009) any two
+# stay at least 11 CAM02-UCS units apart (tests/unit/test_palette.py). Largest cluster first.
 PALETTE = (
-    "#332288",
-    "#CC6677",
-    "#117733",
-    "#88CCEE",
-    "#DDCC77",
-    "#AA4499",
-    "#44AA99",
-    "#882255",
-    "#999933",
+    "#332288",  # indigo
+    "#CC6677",  # rose
+    "#117733",  # green
+    "#6699CC",  # blue
+    "#AA4499",  # purple
+    "#999933",  # olive
+    "#882255",  # wine
+    "#661100",  # brown
 )
-ABOVE_CUT_COLOUR = "#9A9A9A"
-OVERFLOW_COLOUR = "#D4D4D4"
+# Links above the cut: a light grey, 3.2:1 on white, apart from every colour above.
+ABOVE_CUT_COLOUR = "#909090"
+# Clusters beyond the palette's eight: a darker grey (5.7:1), apart from both.
+OVERFLOW_COLOUR = "#666666"
 OVERFLOW = -1
+# A second cue besides colour (WCAG 1.4.1): a marker symbol per palette index, as
+# plotly names them (each drawn by both SVG and WebGL scatter plots).
+SYMBOLS = (
+    "circle",
+    "square",
+    "diamond",
+    "triangle-up",
+    "x",
+    "triangle-down",
+    "cross",
+    "star",
+)
+OVERFLOW_SYMBOL = "hexagon"
 
 
 def assign_colours(tree: TreeIndex, roots: np.ndarray, previous: dict | None = None) -> np.ndarray:
@@ -370,6 +386,11 @@ def assign_colours(tree: TreeIndex, roots: np.ndarray, previous: dict | None = N
 def colour_hex(index: int) -> str:
     """The colour drawn for a palette index from :func:`assign_colours`."""
     return OVERFLOW_COLOUR if index == OVERFLOW else PALETTE[index]
+
+
+def colour_symbol(index: int) -> str:
+    """The marker symbol drawn for a palette index from :func:`assign_colours`."""
+    return OVERFLOW_SYMBOL if index == OVERFLOW else SYMBOLS[index]
 
 
 def flat_clusters(

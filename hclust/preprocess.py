@@ -668,14 +668,10 @@ def check_memory(n, m, method, metric, budget_mb, is_distance_matrix=False) -> N
     if estimate <= budget_mb * 1024 * 1024:
         return
     light = (method, metric) in MEMORY_LIGHT_PAIRS and not is_distance_matrix
-    why = (
-        "a working copy of the data"
-        if light
-        else "n(n-1)/2 pairwise distances in float64, counted twice for working copies"
-    )
+    # plain words: the need and the limit, in the same unit where it reads well
     message = (
-        f"Clustering {n:,} rows × {m:,} columns with {method} linkage and {metric} distance needs about "
-        f"{_human(estimate)} ({why}); the memory limit is {budget_mb:,g} MB."
+        f"Clustering {n:,} rows × {m:,} columns with {method} linkage and {metric} distance needs "
+        f"about {_human(estimate)} of memory; the limit is {_human(budget_mb * 1024 * 1024)}."
     )
     ways = []
     if not light and not is_distance_matrix:
@@ -697,6 +693,6 @@ def check_memory(n, m, method, metric, budget_mb, is_distance_matrix=False) -> N
 
 
 def _human(n_bytes):
-    if n_bytes >= 1024**3:
-        return f"{n_bytes / 1024**3:,.1f} GB"
-    return f"{n_bytes / 1024**2:,.1f} MB"
+    """75 GB, 2 GB, 26.8 GB, 512 MB: one decimal only where it says something."""
+    unit, size = ("GB", n_bytes / 1024**3) if n_bytes >= 1024**3 else ("MB", n_bytes / 1024**2)
+    return f"{size:,.0f} {unit}" if size >= 100 or size == round(size) else f"{size:,.1f} {unit}"

@@ -5,6 +5,7 @@ browser."""
 import base64
 import inspect
 from contextlib import contextmanager
+from pathlib import Path
 
 from dash import no_update
 from dash._callback_context import context_value
@@ -156,3 +157,41 @@ class DictCache:
 
     def set(self, key, value, expire=None):
         self.data[key] = value
+
+
+# ---------------------------------------------------------------- accessibility (axe-core)
+
+# npm's axe-core, pinned in package-lock.json (`make test` runs `npm ci`); never a CDN.
+AXE_SCRIPT = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.0/2.1/2.2 A and AA, and axe's best practices, as the issue (#16) asks.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def axe_violations(driver, context=None):
+    """axe-core's violations on the page `driver` shows, as short readable lines.
+
+    The script is sent with WebDriver's ``execute_script`` (the DevTools
+    protocol's evaluate), which the page's Content-Security-Policy does not
+    govern, so the strict CSP stays as it is. `context` is a CSS selector to
+    check part of the page (None: the whole document). Each line names the
+    rule, its impact and the first elements at fault, so a failing assert says
+    what to fix.
+    """
+    if not AXE_SCRIPT.exists():
+        raise FileNotFoundError(f"{AXE_SCRIPT} is missing: run `npm ci` (make test does)")
+    if not driver.execute_script("return !!window.axe;"):
+        driver.execute_script(AXE_SCRIPT.read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(arguments[0] || document, {runOnly: {type: 'tag', values: arguments[1]}})"
+        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}))))"
+        ".catch(e => done([{id: 'axe-error', impact: 'error', help: String(e), nodes: []}]));",
+        context,
+        AXE_TAGS,
+    )
+    return [
+        f"{v['id']} ({v['impact']}, {len(v['nodes'])} elements): {v['help']}; "
+        + " | ".join(v["nodes"][:3])
+        for v in result
+    ]

@@ -21,7 +21,7 @@ from selenium.webdriver.common.keys import Keys
 
 from devtools.local_app import choose_option as _choose
 from devtools.local_app import click_centred as _click
-from hclust.cut import monotone_heights, n_clusters_at, snap_to_gap
+from hclust.cut import ABOVE_CUT_COLOUR, monotone_heights, n_clusters_at, snap_to_gap
 from hclust.data import tutorial_blobs
 from hclust.linkage import compute_linkage
 from tests.browser.csp import csp_violations, watch_csp
@@ -813,8 +813,9 @@ def cluster_link_colours(dash_duo):
     return graph_js(
         dash_duo,
         "dendrogram",
-        LIVE + "if (live) return Array.from(new Set(live)).filter(c => c !== '#9A9A9A');"
+        LIVE + "if (live) return Array.from(new Set(live)).filter(c => c !== arguments[0]);"
         "return gd._fullData.filter(t => /^colour \\d+$/.test(t.name || '')).map(t => t.line.color);",
+        ABOVE_CUT_COLOUR,
     )
 
 

@@ -80,6 +80,9 @@ for (const tree of trees) {
             const groups = core.sampleGroups(result).map(([colour, samples]) => [core.hexOf(raw, colour), Array.from(samples)]);
             assert.deepEqual(groups, expected.groups, `${what}: colour groups`);
             assert.deepEqual(new Set(hexOfSample(raw, result)).size, expected.groups.length);
+            // and each group's marker symbol, a second cue besides its colour
+            const symbols = core.sampleGroups(result).map(([colour]) => core.symbolOf(raw, colour));
+            assert.deepEqual(symbols, expected.symbols, `${what}: marker symbols`);
             // the dendrogram's traces, in the figure's order
             assert.deepEqual(
                 traces.map((t) => ({...t, x: nan(t.x), y: nan(t.y)})),
@@ -89,6 +92,16 @@ for (const tree of trees) {
         });
     });
 }
+
+test("every palette colour has its own marker symbol, and the grey another", () => {
+    for (const tree of trees) {
+        const raw = core.decode(tree.index).raw;
+        const symbols = raw.palette.map((_, c) => core.symbolOf(raw, c));
+        symbols.push(core.symbolOf(raw, core.OVERFLOW));
+        assert.equal(new Set(symbols).size, raw.palette.length + 1);
+        assert.ok(symbols.every((symbol) => typeof symbol === "string" && symbol.length));
+    }
+});
 
 test("a cut above every merge is one cluster, labelled 1", () => {
     const tree = trees.find((t) => t.n > 10 && !t.index.floor);

@@ -7,7 +7,8 @@ for each cut: fcluster's labels (hclust.cut.labels_at), the stable colours
 (hclust.cut.assign_colours, starting from the previous cut's colour map as
 callbacks/views.py keeps it), link and leaf colours (hclust.dendrogram), the
 legend (components.figures.cluster_legend), the scatter's colour groups
-(components.figures.colour_groups) and the dendrogram's traces
+(components.figures.colour_groups), their marker symbols (scatter_figure) and
+the dendrogram's traces
 (components.figures.dendrogram_figure).
 
 Usage: python tests/js/make_fixtures.py [OUT_DIR]   (default tests/js/fixtures, gitignored)
@@ -25,7 +26,12 @@ from scipy.cluster.hierarchy import linkage
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from components.figures import cluster_legend, colour_groups, dendrogram_figure  # noqa: E402
+from components.figures import (  # noqa: E402
+    cluster_legend,
+    colour_groups,
+    dendrogram_figure,
+    scatter_figure,
+)
 from components.recolour import geometry_id, recolour_index  # noqa: E402
 from hclust.cut import TreeIndex, assign_colours, colour_hex, labels_at  # noqa: E402
 from hclust.dendrogram import (  # noqa: E402
@@ -101,6 +107,13 @@ def one_cut(Z, tree, geometry, orientation, h, colour_map):
             [colour, samples.tolist()] for colour, samples in colour_groups(labels, label_colours)
         ],
         "traces": traces_of(figure),
+        # the scatter's marker symbol per colour group, as scatter_figure draws it
+        "symbols": [
+            trace.marker.symbol
+            for trace in scatter_figure(
+                np.zeros((tree.n, 2)), labels, label_colours, ("x", "y"), None
+            ).data
+        ],
     }, {
         "nodes": node_colours,
         "spans": {

@@ -16,7 +16,14 @@ from callbacks.cut import height_from_relayout, resolve_cut, sync_cut
 from callbacks.data import load_dataset
 from callbacks.diagnostics import inconsistency_view, linkage_table_page, update_linkage_diagnostics
 from callbacks.views import update_views
-from hclust.cut import PALETTE, labels_at, largest_gap_cut, monotone_heights, n_clusters_at
+from hclust.cut import (
+    ABOVE_CUT_COLOUR,
+    PALETTE,
+    labels_at,
+    largest_gap_cut,
+    monotone_heights,
+    n_clusters_at,
+)
 from hclust.data import Dataset
 from hclust.linkage import METRICS
 from services import store
@@ -500,7 +507,7 @@ class TestUpdateViews:
         assert len(set(colours)) == ref.FCLUSTER_DISTANCE_16_NCLUSTERS and set(colours) <= set(
             PALETTE
         )
-        assert line_colours(dendrogram) - {"#9A9A9A"} == set(colours)
+        assert line_colours(dendrogram) - {ABOVE_CUT_COLOUR} == set(colours)
         assert colour_map["clustering"] == session["clustering"]
 
     def test_a_cut_move_regroups_the_scatter_by_colour(self, session, tutorial):
@@ -602,4 +609,4 @@ class TestInconsistencyView:
     @pytest.mark.parametrize("depth", [0, 51, 2.5, None, -1])
     def test_invalid_depth(self, tutorial, depth):
         view = inconsistency_view(tutorial["Z"], depth)
-        assert view.children.startswith("⚠ Depth must be a whole number")
+        assert view.children.startswith("⚠ Table depth must be a whole number")

@@ -18,6 +18,7 @@ from callbacks.views import (
     link_colours_for,
     update_views,
 )
+from components.figures import ROOT_NUMBER
 from hclust.cut import OVERFLOW, OVERFLOW_COLOUR, PALETTE, colour_hex, height_for_k, n_clusters_at
 from hclust.dendrogram import ABOVE, dendrogram_geometry, members
 from hclust.merge_steps import format_height
@@ -434,15 +435,18 @@ class TestUpdateViews:
         dendrogram, _, _, _ = render(session, cut_for_k(session, 4), annotate_above=threshold)
         heights = session["result"].Z[:, 2]
         texts = sorted(
-            a.text for a in dendrogram.layout.annotations if a.xref != "paper"
-        )  # not the legend
+            a.text
+            for a in dendrogram.layout.annotations
+            if a.xref != "paper" and a.name != ROOT_NUMBER
+        )  # not the legend, nor the clusters' numbers
         assert len(texts) == int((heights > threshold).sum()) > 0
         # heights as people read them: 4 significant digits, thousands separated
         assert texts == sorted(format_height(h) for h in heights[heights > threshold])
 
     def test_no_height_annotations_by_default(self, session):
         dendrogram, _, _, _ = render(session, cut_for_k(session, 4))
-        assert [a.xref for a in dendrogram.layout.annotations] == ["paper"]  # the legend only
+        shown = [a.xref for a in dendrogram.layout.annotations if a.name != ROOT_NUMBER]
+        assert shown == ["paper"]  # the legend only (and the clusters' numbers)
 
     def test_dendrogram_legend_names_every_cluster_with_its_size(self, session):
         dendrogram, scatter, _, _ = render(session, cut_for_k(session, 4))
@@ -456,7 +460,7 @@ class TestUpdateViews:
         k = len(PALETTE) + 3
         dendrogram, scatter, colour_map, status = render(session, cut_for_k(session, k))
         assert f"{k} clusters but only {len(PALETTE)} distinguishable colours" in status
-        assert "the 3 smallest are pale grey" in status
+        assert "the 3 smallest are grey" in status
         colours = list(colour_map["labels"].values())
         palette_used = [c for c in colours if c != OVERFLOW_COLOUR]
         assert len(palette_used) == len(set(palette_used)) == len(PALETTE)
