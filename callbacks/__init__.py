@@ -7,6 +7,7 @@ from callbacks import (  # noqa: F401
     diagnostics,
     download,
     export,
+    lesson,
     linking,
     recolour,
     share,

@@ -34,6 +34,7 @@ from hclust.data import PRESETS
 from hclust.datasets import BUNDLED
 from hclust.errors import InputError
 from hclust.export import linkage_csv, linkage_npy, newick, python_script
+from hclust.lesson import N_STEPS
 from services import config, store
 from services.store import dataset_id
 
@@ -313,6 +314,9 @@ def parse_view(search) -> dict:
         "t": lambda v: _real(v, "t"),
         "depth": lambda v: _whole(v, "depth", 1, 100),
         "hl": _highlight,
+        # the lesson's step and presentation mode (callbacks/lesson.py)
+        "lesson": lambda v: _whole(v, "lesson", 1, N_STEPS),
+        "present": lambda v: _one_of(v, "present", ("1",)) == "1",
     }
     view, columns = {}, []
     for key, raw in pairs:
@@ -336,6 +340,16 @@ def parse_view(search) -> dict:
 _REF = re.compile(r"[0-9a-f]{32}")
 
 
+def lesson_pairs(lesson, presenting) -> tuple:
+    """The address's lesson step (while the lesson is open) and presentation flag."""
+    pairs = []
+    if isinstance(lesson, dict) and lesson.get("open") and isinstance(lesson.get("step"), int):
+        pairs.append(("lesson", lesson["step"]))
+    if presenting:
+        pairs.append(("present", "1"))
+    return tuple(pairs)
+
+
 def _bad(name, why):
     raise InputError(f"The link's '{name}' {why}.")
 
@@ -347,8 +361,13 @@ def _highlight(raw):
     return {kind: _whole(number, "hl", 0, 400_000)}
 
 
-def view_query(controls: dict, cut: dict | None, highlight, ref: str | None) -> str:
-    """The query string (with '?') for the page's controls, its cut and highlight."""
+def view_query(
+    controls: dict, cut: dict | None, highlight, ref: str | None, extra: tuple = ()
+) -> str:
+    """The query string (with '?') for the page's controls, its cut and highlight.
+
+    `extra` pairs (the lesson's step, presentation mode) go last.
+    """
     source = controls.get("source")
     pairs = [("src", source)]
     if source == UPLOAD and ref:
@@ -392,6 +411,7 @@ def view_query(controls: dict, cut: dict | None, highlight, ref: str | None) -> 
         for kind in ("node", "cluster"):
             if isinstance(highlight.get(kind), int):
                 pairs.append(("hl", f"{kind}:{highlight[kind]}"))
+    pairs += list(extra)
     return "?" + urlencode([(key, _text(value)) for key, value in pairs if value is not None])
 
 
@@ -494,6 +514,8 @@ def _shows_generated(session_id, controls, cut):
     State("url", "search"),
     State("view-query", "data"),
     State("address-at-load", "data"),
+    State("lesson-state", "data"),
+    State("presentation-mode", "value"),
     State("session-id", "data"),
     prevent_initial_call=True,
 )
@@ -504,7 +526,7 @@ def update_address(cut, highlight, truncate_mode, p, *states):
     Not while a link is being restored, nor before the link the page was
     opened with has been read.
     """
-    *values, pending, search, shown, at_load, session_id = states
+    *values, pending, search, shown, at_load, lesson, presenting, session_id = states
     if pending or (shown is None and at_load):
         raise PreventUpdate
     if not isinstance(cut, dict) or not isinstance(cut.get("clustering"), dict):
@@ -517,7 +539,7 @@ def update_address(cut, highlight, truncate_mode, p, *states):
     ) or not _shows_generated(session_id, controls, cut):
         raise PreventUpdate  # the controls are ahead of the plots; the next cut will be written
     reference = upload_reference(session_id) if controls["source"] == UPLOAD else None
-    query = view_query(controls, cut, highlight, reference)
+    query = view_query(controls, cut, highlight, reference, lesson_pairs(lesson, presenting))
     if query == search:
         raise PreventUpdate
     return query, query

@@ -10,6 +10,7 @@ from dash import dash_table, dcc, html
 from callbacks.data import dataset_options
 from callbacks.share import RESTORE_TICK_MS
 from components.figures import EXPORT_CONFIG, placeholder_figure
+from components.lesson import lesson_card, lesson_header
 from hclust.cut import CRITERION_DESCRIPTIONS
 from hclust.data import DEFAULT_PRESET
 from hclust.linkage import DEFAULT_METHOD, DEFAULT_METRIC, METHOD_DESCRIPTIONS, METHODS, METRICS
@@ -573,6 +574,7 @@ def plots():
                     ),
                     _export_buttons("scatter"),
                 ],
+                id="scatter-card",
                 className="plot-card",
             ),
             html.Div(
@@ -799,6 +801,7 @@ def serve_layout():
                         "Build the tree, drag the cut, check the diagnostics, take the clusters.",
                         className="tagline",
                     ),
+                    lesson_header(),
                 ],
                 className="app-header",
             ),
@@ -806,6 +809,7 @@ def serve_layout():
                 [controls(), html.Div([plots(), diagnostics()], className="content")],
                 className="app-main",
             ),
+            lesson_card(),
         ],
         className="app",
     )

@@ -13,6 +13,7 @@ Pure: numpy and scipy only, never dash or plotly.
 
 from __future__ import annotations
 
+import hashlib
 import string
 from dataclasses import dataclass, field
 
@@ -21,8 +22,8 @@ from scipy.cluster.hierarchy import dendrogram as scipy_dendrogram
 
 from .cut import TreeIndex, flat_clusters
 from .data import load_preset
-from .diagnostics import cophenetic_correlation, elbow, inconsistency_table
 from .dendrogram import members
+from .diagnostics import cophenetic_correlation, elbow, inconsistency_table
 from .linkage import compute_linkage
 
 # The parts of the page a step can point at (element ids in components/layout.py).
@@ -205,6 +206,10 @@ STEPS = (
 N_STEPS = len(STEPS)
 # Step 10 sets the page's inconsistency depth; the card shows this one beside it.
 COMPARED_DEPTH = 3
+# What the facts depend on besides the data: every step's state (a cache key part).
+STATES_DIGEST = hashlib.sha256(
+    repr([sorted(s.state.items()) for s in STEPS] + [COMPARED_DEPTH]).encode()
+).hexdigest()
 
 
 def step(number: int) -> Step:

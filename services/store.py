@@ -147,6 +147,7 @@ RESULT_KINDS = (
     "method-comparison",
     "quality",
     "mds",
+    "lesson",
 )
 _CONTENT_HASH = re.compile(r"^[0-9a-f]{64}$")
 _OPTION_TYPES = (str, int, float, bool, type(None))
