@@ -25,7 +25,7 @@ window.dash_clientside.lesson = Object.assign({}, window.dash_clientside.lesson,
         if (panel) {
             // after the plots have taken their new size
             setTimeout(function () {
-                panel.scrollIntoView({block: "nearest", inline: "nearest"});
+                panel.scrollIntoView({block: "center", inline: "nearest"});
             }, 60);
         }
         return {open: open, presenting: on, panel: panel ? panel.id : null};

@@ -23,6 +23,7 @@ from dash import (
     ctx,
     html,
     no_update,
+    set_props,
 )
 from dash.exceptions import PreventUpdate
 
@@ -37,14 +38,15 @@ from services.store import ResultKey
 # Parameters of the address that are not part of the view itself.
 LESSON_PARAMETERS = ("lesson", "present")
 
-# Controls the lesson sets directly (not through the address); merge-step and
-# merge-pins belong to the step-through (§2), built on another branch.
+# Controls the lesson sets directly (not through the address).
 DIRECT = (
     ("annotate-above", "value"),
     ("inconsistency-depth", "value"),
-    ("merge-step", "value"),
-    ("merge-pins", "data"),
 )
+# The step-through's controls (§2, another module): set with set_props, which
+# triggers their callbacks like an output does, and is skipped by the renderer
+# on a page without them (an Output to a missing id stops the whole callback).
+STEP_THROUGH = (("merge-step", "value"), ("merge-pins", "data"))
 CARD = (
     ("lesson-state", "data"),
     ("lesson", "hidden"),
@@ -235,6 +237,9 @@ def move(trigger: str, state, presenting: bool, search, at_load) -> dict:
 def lesson_step(open_, next_, back, close, at_load, state, presenting, search):
     """Open, move through and leave the lesson; a class link opens it at its step."""
     out = move(ctx.triggered_id, state, bool(presenting), search, at_load)
+    for component, prop in STEP_THROUGH:
+        if out.get((component, prop), no_update) is not no_update:
+            set_props(component, {prop: out[(component, prop)]})
     return tuple(out.get(target, no_update) for target in OUTPUTS)
 
 
