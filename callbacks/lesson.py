@@ -103,7 +103,8 @@ def step_query(number: int, presenting: bool) -> str:
 
 def view_part(search) -> list:
     """The address's view parameters, without the lesson's."""
-    pairs = parse_qsl((search or "").lstrip("?"), keep_blank_values=True)
+    search = search if isinstance(search, str) else ""
+    pairs = parse_qsl(search.lstrip("?"), keep_blank_values=True)
     return [(key, value) for key, value in pairs if key not in LESSON_PARAMETERS]
 
 
@@ -216,7 +217,7 @@ def move(trigger: str, state, presenting: bool, search, at_load) -> dict:
         "panel": lesson.step(number).panel,
     }
     out[("lesson", "hidden")] = False
-    out[("lesson-open", "children")] = "Set this step's view again"
+    out[("lesson-open", "children")] = "Reset this step"
     out.update(card(number, facts()))
     return out
 
@@ -254,7 +255,7 @@ def lesson_step(open_, next_, back, close, at_load, state, presenting, search):
 def presentation_in_address(presenting, state, search):
     """Presentation mode is part of the address (``present=1``), so a class link carries it."""
     query = with_flags(search, state, bool(presenting))
-    if query == (search or ""):
+    if query == (search if isinstance(search, str) else ""):
         raise PreventUpdate
     return query, query
 

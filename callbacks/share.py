@@ -343,8 +343,9 @@ _REF = re.compile(r"[0-9a-f]{32}")
 def lesson_pairs(lesson, presenting) -> tuple:
     """The address's lesson step (while the lesson is open) and presentation flag."""
     pairs = []
-    if isinstance(lesson, dict) and lesson.get("open") and isinstance(lesson.get("step"), int):
-        pairs.append(("lesson", lesson["step"]))
+    step = lesson.get("step") if isinstance(lesson, dict) and lesson.get("open") else None
+    if isinstance(step, int) and 1 <= step <= N_STEPS:
+        pairs.append(("lesson", step))
     if presenting:
         pairs.append(("present", "1"))
     return tuple(pairs)

@@ -84,7 +84,7 @@ class TestSteps:
         assert not re.search(r"\{[a-z_0-9]+\}", text)
         assert lesson.fields(lesson.step(number).template) <= set(lesson.step_values(number, facts))
         sentences = [s for s in re.split(r"(?<=[.:])\s+(?=[A-Z])", text) if s]
-        assert 2 <= len(sentences) <= 5, text
+        assert 2 <= len(sentences) <= 4, text
 
     def test_no_such_step(self):
         for bad in (0, 14, "3", 2.0):
