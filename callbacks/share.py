@@ -208,6 +208,13 @@ MAX_RESTORE_STEPS = 12
 # (a large linkage runs as a job and may take minutes).
 RESTORE_TICK_MS = 400
 MAX_RESTORE_TICKS = 750
+# A cut sent while the page was still redrawing can be overwritten by the page's default
+# cut for the new drawing; cut settings (cheap to apply) are sent again after this many checks.
+RESEND_TICKS = 10
+CHEAP_TO_RESEND = frozenset(
+    f"{c}.value"
+    for c in ("cut-height", "n-clusters", "criterion", "criterion-t", "criterion-depth")
+)
 
 
 def _source_values():
@@ -801,9 +808,16 @@ def continue_restore(tick, pending, data_version, cut, *states):
     if final:
         return None, "", True, *outputs
     sent = {f"{c}.{p}": v for (c, p), v in step_to.items()}
-    if sent == pending.get("sent"):  # sent on an earlier tick; its answer has not come yet
+    if sent == pending.get("sent") and not (
+        set(sent) <= CHEAP_TO_RESEND and ticks - pending.get("sent_at", 0) >= RESEND_TICKS
+    ):  # sent on an earlier tick; its answer has not come yet
         return pending, no_update, no_update, *unchanged
-    return {**pending, "step": step + 1, "sent": sent}, no_update, no_update, *outputs
+    return (
+        {**pending, "step": step + 1, "sent": sent, "sent_at": ticks},
+        no_update,
+        no_update,
+        *outputs,
+    )
 
 
 clientside_callback(

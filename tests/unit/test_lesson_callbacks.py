@@ -142,3 +142,36 @@ class TestClassLink:
         assert query == search
         with pytest.raises(PreventUpdate):
             presentation_in_address([], {"open": True, "step": 3}, search)
+
+
+def test_a_lost_cut_is_sent_again_by_the_restore():
+    """A step's cut applied while the page redraws can be overwritten; the restore resends it."""
+    from callbacks.share import CONTROL_STATES, CONVERGED, RESEND_TICKS, continue_restore
+
+    key = "k" * 64
+    controls = dict.fromkeys(name for name, _, _ in CONTROL_STATES)
+    controls.update(
+        source="tutorial-2-blobs",
+        as_distances=[],
+        optimal_order=[],
+        scaling="none",
+        missing="drop",
+        method="ward",
+        metric="euclidean",
+        truncate_mode="none",
+        p=12,
+    )
+    clustering = {"key": key, "method": "ward", "metric": "euclidean", "optimal_order": False}
+    cut = {"criterion": "distance", "height": 101.7, "k": 2, "clustering": clustering}
+    view = parse_view(step_query(1, False))
+    sent = {"cut-height.value": 50}
+    height = 3 + CONVERGED.index(("cut-height", "value"))
+
+    def tick(ticks):
+        pending = {"view": view, "step": 3, "key": key, "n": 150, "sent": sent, "sent_at": 5}
+        pending["ticks"] = ticks
+        return continue_restore(1, pending, {"key": key}, cut, *controls.values(), [], "sid")
+
+    assert tick(6)[height] is no_update  # its answer may still be on the way
+    again = tick(5 + RESEND_TICKS)
+    assert again[height] == 50 and again[0]["sent_at"] == 6 + RESEND_TICKS
