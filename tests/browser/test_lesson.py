@@ -60,7 +60,7 @@ def check_numbers(driver, number, shown, facts):
             expected = facts["k16"] if state["height"] == facts["height16"] else facts["k50"]
             assert shown["k"] == expected
     else:
-        assert f"suggests k = {facts['elbow_x2']}" in driver.find_element("id", "elbow").text
+        assert f"Suggested k = {facts['elbow_x2']}:" in driver.find_element("id", "elbow").text
         assert shown["k"] == state["k"]
     if number == 10:
         cells = driver.find_elements("css selector", "#lesson-table td")
