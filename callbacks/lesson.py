@@ -139,18 +139,25 @@ def card(number: int, numbers: dict) -> dict:
     }
 
 
-def direct_state(number: int) -> dict:
-    """The step's settings the address does not hold."""
+def direct_state(number: int, current: dict | None = None) -> dict:
+    """The step's settings the address does not hold.
+
+    A control already at its value is left alone: setting it would redraw the
+    plots once more while the address's settings are still arriving.
+    """
     state = lesson.step(number).state
-    return {
+    current = current or {}
+    out = {
         ("annotate-above", "value"): state["annotate_above"],
         ("inconsistency-depth", "value"): state["inconsistency_depth"],
-        ("merge-step", "value"): no_update if state["merge_step"] is None else state["merge_step"],
-        ("merge-pins", "data"): list(state["merge_pins"] or []),
     }
+    out = {key: value for key, value in out.items() if key not in current or current[key] != value}
+    out[("merge-step", "value")] = no_update if state["merge_step"] is None else state["merge_step"]
+    out[("merge-pins", "data")] = list(state["merge_pins"] or [])
+    return out
 
 
-def move(trigger: str, state, presenting: bool, search, at_load) -> dict:
+def move(trigger: str, state, presenting: bool, search, at_load, current=None) -> dict:
     """Every output the lesson changes when `trigger` fires.
 
     Parameters
@@ -165,6 +172,8 @@ def move(trigger: str, state, presenting: bool, search, at_load) -> dict:
         The address now.
     at_load : str or None
         The address the page was opened with.
+    current : dict, optional
+        The values now of the controls set directly (:data:`DIRECT`).
 
     Returns
     -------
@@ -188,7 +197,7 @@ def move(trigger: str, state, presenting: bool, search, at_load) -> dict:
             return out
         # a class link: this step, in the state the link's address restores
         number = view["lesson"]
-        out.update(direct_state(number))
+        out.update(direct_state(number, current))
     elif trigger == "lesson-close":
         new = {"open": False, "step": number, "panel": lesson.step(number).panel}
         query = with_flags(search, new, presenting)
@@ -210,7 +219,7 @@ def move(trigger: str, state, presenting: bool, search, at_load) -> dict:
         out[("url", "search")] = query
         if view_part(query) == view_part(search):
             out[("view-query", "data")] = query  # the view is the step's already: no restore
-        out.update(direct_state(number))
+        out.update(direct_state(number, current))
     out[("lesson-state", "data")] = {
         "open": True,
         "step": number,
@@ -232,12 +241,14 @@ def move(trigger: str, state, presenting: bool, search, at_load) -> dict:
     State("lesson-state", "data"),
     State("presentation-mode", "value"),
     State("url", "search"),
+    *[State(component, prop) for component, prop in DIRECT],
     prevent_initial_call=True,
 )
 @shows_errors(outputs=len(OUTPUTS), message=OUTPUTS.index(("lesson-text", "children")))
-def lesson_step(open_, next_, back, close, at_load, state, presenting, search):
+def lesson_step(open_, next_, back, close, at_load, state, presenting, search, *now):
     """Open, move through and leave the lesson; a class link opens it at its step."""
-    out = move(ctx.triggered_id, state, bool(presenting), search, at_load)
+    current = dict(zip(DIRECT, now))
+    out = move(ctx.triggered_id, state, bool(presenting), search, at_load, current)
     for component, prop in STEP_THROUGH:
         if out.get((component, prop), no_update) is not no_update:
             set_props(component, {prop: out[(component, prop)]})

@@ -79,6 +79,12 @@ def shown_state(driver) -> dict:
         "depth": cut.get("depth"),
         "annotate_above": prop(driver, "annotate-above", "value"),
         "inconsistency_depth": prop(driver, "inconsistency-depth", "value"),
+        "line": driver.execute_script(
+            "const gd = document.querySelector('#dendrogram .js-plotly-plot');"
+            "const shapes = gd && gd._fullLayout && gd._fullLayout.shapes || [];"
+            "const line = shapes.find(s => s.type === 'line' && s.visible !== false);"
+            "return line ? line.y0 : null;"
+        ),
         "pending": prop(driver, "share-pending", "data"),
         "stale": driver.execute_script(
             "return !!document.querySelector('.plots.stale, .diagnostics.stale')"
@@ -96,7 +102,7 @@ def differences(number: int, shown: dict) -> list:
     wanted["annotate_above"] = state["annotate_above"]
     wanted["inconsistency_depth"] = state["inconsistency_depth"]
     if state["criterion"] == "distance":
-        wanted["height"] = state["height"]
+        wanted["height"] = wanted["line"] = state["height"]  # the drawn line too
     elif state["criterion"] == "maxclust":
         wanted["k"] = state["k"]
     else:

@@ -19,12 +19,12 @@ from hclust.errors import InputError
 from tests.helpers import page_context
 
 
-def run(trigger, state=None, presenting=None, search="", at_load=None):
+def run(trigger, state=None, presenting=None, search="", at_load=None, annotate=None, depth=5):
     """The callback as Dash calls it: its outputs by (component, prop), and what set_props sent."""
     clicks = {"lesson-open": 0, "lesson-next": 0, "lesson-back": 0, "lesson-close": 0}
     prop = "address-at-load.data" if trigger == "address-at-load" else f"{trigger}.n_clicks"
     with page_context(prop) as sent:
-        values = lesson_step(*clicks.values(), at_load, state, presenting, search)
+        values = lesson_step(*clicks.values(), at_load, state, presenting, search, annotate, depth)
     return dict(zip(OUTPUTS, values)), sent
 
 
@@ -78,9 +78,13 @@ class TestMoving:
     def test_each_step_sets_the_controls_the_address_does_not_hold(self):
         out, _ = run("lesson-next", {"open": True, "step": 6})
         assert out[("annotate-above", "value")] == 10
-        out, _ = run("lesson-next", {"open": True, "step": 7})
+        out, _ = run("lesson-next", {"open": True, "step": 7}, annotate=10, depth=3)
         assert out[("annotate-above", "value")] is None
         assert out[("inconsistency-depth", "value")] == 5
+        # a control already at the step's value is not set again (no extra redraw)
+        out, _ = run("lesson-next", {"open": True, "step": 7}, annotate=None, depth=5)
+        assert out[("annotate-above", "value")] is no_update
+        assert out[("inconsistency-depth", "value")] is no_update
         out, _ = run("lesson-next", {"open": True, "step": 9})
         assert out[("lesson-table", "children")] is not None
 
