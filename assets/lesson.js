@@ -64,3 +64,39 @@ document.addEventListener("keydown", function (event) {
         button.click();
     }
 });
+
+// While the lesson is open: if the drawn dendrogram is not the one the controls and the cut
+// describe (its geometry id names truncation and p; its line is the cut), ask for it again.
+// Two changes a second apart (truncation, then the cut, as a step's address is restored) can
+// leave the plots on the earlier answer with no request pending; the page must not show a
+// step's text beside another view. Bounded: at most three asks per step.
+var lessonRedraw = {timer: null, step: null, asks: 0};
+window.dash_clientside.lesson.checkDrawn = function (figure, cut, mode, p, annotate, state) {
+    var none = window.dash_clientside.no_update;
+    clearTimeout(lessonRedraw.timer);
+    if (!state || !state.open || !figure || !figure.layout || !cut || !cut.clustering) {
+        return none;
+    }
+    if (lessonRedraw.step !== state.step) {
+        lessonRedraw.step = state.step;
+        lessonRedraw.asks = 0;
+    }
+    var parts = String((figure.layout.meta || {}).geometry || "").split("|");
+    var line = (figure.layout.shapes || [])[0];
+    var stale = parts.length > 5 && (parts[0] !== cut.clustering.key || parts[4] !== String(mode)
+        || parts[5] !== String(p));
+    if (cut.criterion === "distance" && line && line.visible !== false
+        && typeof cut.height === "number" && Math.abs(line.y0 - cut.height) > 1e-9 * (1 + cut.height)) {
+        stale = true;
+    }
+    if (stale && lessonRedraw.asks < 3) {
+        lessonRedraw.timer = setTimeout(function () {
+            lessonRedraw.asks += 1;
+            // the same value again: the plots are redrawn, nothing the person chose changes
+            var box = document.getElementById("annotate-above");
+            var value = box && box.value !== "" ? Number(box.value) : annotate;
+            window.dash_clientside.set_props("annotate-above", {value: value});
+        }, 2500);
+    }
+    return none;
+};

@@ -286,3 +286,16 @@ clientside_callback(
     Input("lesson-link", "n_clicks"),
     prevent_initial_call=True,
 )
+
+# The drawn dendrogram checked against the cut and truncation while the lesson is open.
+clientside_callback(
+    ClientsideFunction(namespace="lesson", function_name="checkDrawn"),
+    Output("lesson-applied", "data", allow_duplicate=True),
+    Input("dendrogram", "figure"),
+    Input("cut", "data"),
+    Input("truncate-mode", "value"),
+    Input("truncate-p", "value"),
+    State("annotate-above", "value"),
+    State("lesson-state", "data"),
+    prevent_initial_call=True,
+)
