@@ -18,7 +18,15 @@ import pytest
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from devtools.lesson_screenshots import TIMEOUT, in_view, prop, rect, set_viewport, wait_for_step
+from devtools.lesson_screenshots import (
+    TIMEOUT,
+    in_view,
+    prop,
+    rect,
+    set_viewport,
+    shown_state,
+    wait_for_step,
+)
 from devtools.local_app import app_env, gunicorn, headless_chromium
 from hclust import lesson
 
@@ -67,6 +75,22 @@ def check_numbers(driver, number, shown, facts):
         assert cells[-1].text == "2.25872" and cells[-2].text == "5.22936"
 
 
+STALE_DRAWING = """
+const state = window.store.getState(), path = state.paths.strs['dendrogram'];
+let node = state.layout; for (const key of path) node = node[key];
+const figure = JSON.parse(JSON.stringify(node.props.figure));
+figure.layout.shapes[0].y0 = figure.layout.shapes[0].y1 = arguments[0];
+window.dash_clientside.set_props('dendrogram', {figure: figure});
+"""
+
+
+def check_stale_drawing_is_redrawn(driver):
+    """A dendrogram left on an earlier answer (a race of two quick changes) is asked for again."""
+    driver.execute_script(STALE_DRAWING, 120)
+    WebDriverWait(driver, 5).until(lambda d: shown_state(d)["line"] == 120)
+    wait_for_step(driver, 1, timeout=20)
+
+
 def test_les001_walk_every_step(server, facts):
     with headless_chromium("1280,720") as driver:
         set_viewport(driver, 1280, 720)
@@ -78,6 +102,8 @@ def test_les001_walk_every_step(server, facts):
             shown = wait_for_step(driver, number)
             check_numbers(driver, number, shown, facts)
             assert address(driver)["lesson"] == str(number)
+            if number == 1:
+                check_stale_drawing_is_redrawn(driver)
             panel = lesson.step(number).panel
             assert "lesson-highlight" in driver.find_element("id", panel).get_attribute("class")
             assert in_view(rect(driver, panel)), f"step {number}: {panel} needs scrolling"
