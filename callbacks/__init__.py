@@ -9,6 +9,7 @@ from callbacks import (  # noqa: F401
     diagnostics,
     download,
     export,
+    lesson,
     linking,
     merge_steps,
     recolour,

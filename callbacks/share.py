@@ -34,6 +34,7 @@ from hclust.data import PRESETS
 from hclust.datasets import BUNDLED
 from hclust.errors import InputError
 from hclust.export import linkage_csv, linkage_npy, newick, python_script
+from hclust.lesson import N_STEPS
 from services import config, store
 from services.store import dataset_id
 
@@ -207,6 +208,13 @@ MAX_RESTORE_STEPS = 12
 # (a large linkage runs as a job and may take minutes).
 RESTORE_TICK_MS = 400
 MAX_RESTORE_TICKS = 750
+# A cut sent while the page was still redrawing can be overwritten by the page's default
+# cut for the new drawing; cut settings (cheap to apply) are sent again after this many checks.
+RESEND_TICKS = 10
+CHEAP_TO_RESEND = frozenset(
+    f"{c}.value"
+    for c in ("cut-height", "n-clusters", "criterion", "criterion-t", "criterion-depth")
+)
 
 
 def _source_values():
@@ -313,6 +321,9 @@ def parse_view(search) -> dict:
         "t": lambda v: _real(v, "t"),
         "depth": lambda v: _whole(v, "depth", 1, 100),
         "hl": _highlight,
+        # the lesson's step and presentation mode (callbacks/lesson.py)
+        "lesson": lambda v: _whole(v, "lesson", 1, N_STEPS),
+        "present": lambda v: _one_of(v, "present", ("1",)) == "1",
     }
     view, columns = {}, []
     for key, raw in pairs:
@@ -336,6 +347,17 @@ def parse_view(search) -> dict:
 _REF = re.compile(r"[0-9a-f]{32}")
 
 
+def lesson_pairs(lesson, presenting) -> tuple:
+    """The address's lesson step (while the lesson is open) and presentation flag."""
+    pairs = []
+    step = lesson.get("step") if isinstance(lesson, dict) and lesson.get("open") else None
+    if isinstance(step, int) and 1 <= step <= N_STEPS:
+        pairs.append(("lesson", step))
+    if presenting:
+        pairs.append(("present", "1"))
+    return tuple(pairs)
+
+
 def _bad(name, why):
     raise InputError(f"The link's '{name}' {why}.")
 
@@ -347,8 +369,13 @@ def _highlight(raw):
     return {kind: _whole(number, "hl", 0, 400_000)}
 
 
-def view_query(controls: dict, cut: dict | None, highlight, ref: str | None) -> str:
-    """The query string (with '?') for the page's controls, its cut and highlight."""
+def view_query(
+    controls: dict, cut: dict | None, highlight, ref: str | None, extra: tuple = ()
+) -> str:
+    """The query string (with '?') for the page's controls, its cut and highlight.
+
+    `extra` pairs (the lesson's step, presentation mode) go last.
+    """
     source = controls.get("source")
     pairs = [("src", source)]
     if source == UPLOAD and ref:
@@ -392,6 +419,7 @@ def view_query(controls: dict, cut: dict | None, highlight, ref: str | None) -> 
         for kind in ("node", "cluster"):
             if isinstance(highlight.get(kind), int):
                 pairs.append(("hl", f"{kind}:{highlight[kind]}"))
+    pairs += list(extra)
     return "?" + urlencode([(key, _text(value)) for key, value in pairs if value is not None])
 
 
@@ -494,6 +522,8 @@ def _shows_generated(session_id, controls, cut):
     State("url", "search"),
     State("view-query", "data"),
     State("address-at-load", "data"),
+    State("lesson-state", "data"),
+    State("presentation-mode", "value"),
     State("session-id", "data"),
     prevent_initial_call=True,
 )
@@ -504,7 +534,7 @@ def update_address(cut, highlight, truncate_mode, p, *states):
     Not while a link is being restored, nor before the link the page was
     opened with has been read.
     """
-    *values, pending, search, shown, at_load, session_id = states
+    *values, pending, search, shown, at_load, lesson, presenting, session_id = states
     if pending or (shown is None and at_load):
         raise PreventUpdate
     if not isinstance(cut, dict) or not isinstance(cut.get("clustering"), dict):
@@ -517,7 +547,7 @@ def update_address(cut, highlight, truncate_mode, p, *states):
     ) or not _shows_generated(session_id, controls, cut):
         raise PreventUpdate  # the controls are ahead of the plots; the next cut will be written
     reference = upload_reference(session_id) if controls["source"] == UPLOAD else None
-    query = view_query(controls, cut, highlight, reference)
+    query = view_query(controls, cut, highlight, reference, lesson_pairs(lesson, presenting))
     if query == search:
         raise PreventUpdate
     return query, query
@@ -778,9 +808,16 @@ def continue_restore(tick, pending, data_version, cut, *states):
     if final:
         return None, "", True, *outputs
     sent = {f"{c}.{p}": v for (c, p), v in step_to.items()}
-    if sent == pending.get("sent"):  # sent on an earlier tick; its answer has not come yet
+    if sent == pending.get("sent") and not (
+        set(sent) <= CHEAP_TO_RESEND and ticks - pending.get("sent_at", 0) >= RESEND_TICKS
+    ):  # sent on an earlier tick; its answer has not come yet
         return pending, no_update, no_update, *unchanged
-    return {**pending, "step": step + 1, "sent": sent}, no_update, no_update, *outputs
+    return (
+        {**pending, "step": step + 1, "sent": sent, "sent_at": ticks},
+        no_update,
+        no_update,
+        *outputs,
+    )
 
 
 clientside_callback(

@@ -12,6 +12,7 @@ from callbacks.data import dataset_options
 from callbacks.share import RESTORE_TICK_MS
 from components.agreement import agreement_over_k, analyst_panels
 from components.figures import EXPORT_CONFIG, placeholder_figure
+from components.lesson import lesson_card, lesson_header
 from components.merge_steps import merge_steps_panel, merge_stores, zoom_control
 from components.tanglegram import tanglegram_panel
 from hclust.cut import CRITERION_DESCRIPTIONS
@@ -600,6 +601,7 @@ def plots():
                     ),
                     _export_buttons("scatter"),
                 ],
+                id="scatter-card",
                 className="plot-card",
             ),
             html.Div(
@@ -872,6 +874,7 @@ def serve_layout():
                         "Build the tree, drag the cut, check the diagnostics, take the clusters.",
                         className="tagline",
                     ),
+                    lesson_header(),
                 ],
                 className="app-header",
             ),
@@ -882,6 +885,7 @@ def serve_layout():
                 ],
                 className="app-main",
             ),
+            lesson_card(),
         ],
         className="app",
     )

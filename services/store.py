@@ -150,6 +150,7 @@ RESULT_KINDS = (
     "tree-comparison",  # callbacks/tanglegram.py: the page's tree against another method's
     "label-agreement",
     "profiles",
+    "lesson",
 )
 _CONTENT_HASH = re.compile(r"^[0-9a-f]{64}$")
 _OPTION_TYPES = (str, int, float, bool, type(None))
