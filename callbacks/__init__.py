@@ -1,6 +1,7 @@
 """One module per feature. Importing this package registers every callback."""
 
 from callbacks import (  # noqa: F401
+    clustergram,
     clustering,
     cut,
     data,

@@ -9,6 +9,7 @@ from dash import dash_table, dcc, html
 
 from callbacks.data import dataset_options
 from callbacks.share import RESTORE_TICK_MS
+from components.clustergram import clustergram_panel
 from components.figures import EXPORT_CONFIG, placeholder_figure
 from hclust.cut import CRITERION_DESCRIPTIONS
 from hclust.data import DEFAULT_PRESET
@@ -616,6 +617,7 @@ def plots():
                 ],
                 className="plots-footer",
             ),
+            clustergram_panel(),
         ],
         id="plots",
         className="plots",

@@ -1,0 +1,325 @@
+"""The clustergram, linked to the tree: redrawn whenever the views are (the
+``colour-map`` they write), focused by a branch, a merge or a cluster, and its
+rows' selection highlights the same samples everywhere."""
+
+from __future__ import annotations
+
+import numpy as np
+from dash import Input, Output, State, callback, ctx
+from dash.exceptions import PreventUpdate
+
+from callbacks import validate
+from callbacks.errors import shows_errors
+from callbacks.views import cluster_colours, dendrogram_options, focus_root, labels_for
+from components.clustergram import COLUMN_ORDERS
+from components.clustergram_figures import (
+    BAR_TRACE,
+    HEATMAP_TRACE,
+    SCALES,
+    clustergram_figure,
+    column_tree_lines,
+)
+from hclust.clustergram import (
+    COLUMN_METHOD,
+    COLUMN_METRIC,
+    aggregate_rows,
+    column_linkage,
+    groups_of_nodes,
+    row_colour_indices,
+    samples_of_node,
+    zscore_columns,
+)
+from hclust.cut import ABOVE_CUT_COLOUR, TreeIndex, colour_hex
+from hclust.dendrogram import ABOVE, dendrogram_geometry
+from hclust.errors import InputError
+from services import store
+
+# A branch is shown sample by sample up to this many rows, and this many cells
+# (rows × columns): beyond, the heatmap's payload outgrows a quick redraw.
+ROW_CAP = 5_000
+CELLS_CAP = 250_000
+# Clustering the columns costs about n·m²/2 operations: about a second here.
+COLUMN_WORK_CAP = 5e8
+# A selection of more samples than this is too large to send to every view.
+SELECTION_CAP = 20_000
+
+
+def row_cap(n_columns: int) -> int:
+    """How many rows a branch may have to be drawn sample by sample."""
+    return max(1, min(ROW_CAP, CELLS_CAP // max(n_columns, 1)))
+
+
+def view_root(result, labels, highlight, focus_node):
+    """The node the heatmap shows: a highlighted merge or cluster inside the focused branch.
+
+    Returns the node, or None for the whole tree.
+    """
+    tree = result.tree
+    base = tree.n * 2 - 2 if focus_node is None else int(focus_node)
+    picked = None
+    if highlight and "node" in highlight and 0 <= int(highlight["node"]) < 2 * tree.n - 1:
+        picked = int(highlight["node"])
+    elif highlight and "cluster" in highlight:
+        roots, _ = tree.partition_roots(labels)
+        found = roots[tree.root_labels(roots, labels) == int(highlight["cluster"])]
+        picked = int(found[0]) if len(found) else None
+    inside = picked is not None and (
+        tree.start[base] <= tree.start[picked]
+        and tree.start[picked] + tree.size[picked] <= tree.start[base] + tree.size[base]
+    )
+    node = picked if inside and tree.size[picked] > 1 else base
+    return None if node == 2 * tree.n - 2 else node
+
+
+def view_rows(session_id, clustering, result, root, truncate_mode, p, cap):
+    """The rows for a view: every sample of a small branch, else the drawn leaves.
+
+    Returns ``(groups, spec)``: :class:`hclust.clustergram.RowGroups`, and
+    what names them (``clustergram-view``), from which :func:`rows_of_view`
+    rebuilds the same rows on the server.
+    """
+    tree = result.tree
+    if root is not None and tree.size[root] <= cap:
+        spec = {"clustering": clustering, "root": int(root), "rows": "samples"}
+        return samples_of_node(tree, root), spec
+    geometry = store.get_store().geometry(session_id, clustering, truncate_mode, p, root)
+    if len(geometry.leaf_nodes) > cap:
+        # 'show everything' on large data: fall back to the overview's truncation
+        truncate_mode, p = "lastp", store.OVERVIEW_P
+        geometry = store.get_store().geometry(session_id, clustering, truncate_mode, p, root)
+    spec = {
+        "clustering": clustering,
+        "root": None if root is None else int(root),
+        "rows": "leaves",
+        "truncate_mode": truncate_mode,
+        "p": int(p),
+    }
+    return groups_of_nodes(tree, geometry.leaf_nodes), spec
+
+
+def rows_of_view(session_id, view):
+    """The rows a drawn heatmap shows, rebuilt from the server's own tree (never the page's)."""
+    if not isinstance(view, dict) or not isinstance(view.get("clustering"), dict):
+        raise InputError("The clustergram has not been drawn yet.")
+    clustering = validate.clustering(view["clustering"])
+    dataset, result = store.get_store().result_for(session_id, clustering)
+    tree = result.tree
+    root = view.get("root")
+    if root is not None:
+        validate.whole_number(root, "The clustergram's branch", tree.n, 2 * tree.n - 2)
+    if view.get("rows") == "samples":
+        if root is None or tree.size[root] > row_cap(dataset.n_features):
+            raise InputError("The clustergram's branch is too large to show sample by sample.")
+        return result, samples_of_node(tree, root)
+    options = dendrogram_options(view.get("truncate_mode"), view.get("p"), [], None, "top", None)
+    geometry = store.get_store().geometry(
+        session_id, clustering, options["truncate_mode"], options["p"], root
+    )
+    return result, groups_of_nodes(tree, geometry.leaf_nodes)
+
+
+def column_order(dataset, clustering):
+    """Column order and the columns' dendrogram lines, computed once per data."""
+    n, m = dataset.values.shape
+    if m < 2:
+        raise InputError("Clustering the columns needs at least two columns; this data has one.")
+    if n * m * (m - 1) / 2 > COLUMN_WORK_CAP:
+        raise InputError(
+            f"Clustering {m:,} columns over {n:,} rows is too large for a request "
+            f"(n·m²/2 > {COLUMN_WORK_CAP:.0e}); the columns stay in the data's order."
+        )
+    Zc = store.get_store().memo(
+        store.ResultKey.of("clustergram-columns", dataset, COLUMN_METHOD, COLUMN_METRIC),
+        lambda: column_linkage(dataset.values),
+    )
+    tree = TreeIndex.from_linkage(Zc)
+    return tree.leaf_order, column_tree_lines(dendrogram_geometry(Zc, tree))
+
+
+def row_texts(dataset, result, labels, groups):
+    """Names on the axis and what the bar says, per row."""
+    tree = result.tree
+    by_position = labels[tree.leaf_order]
+    changes = np.concatenate([[0], np.cumsum(by_position[1:] != by_position[:-1])])
+    names = dataset.leaf_names()
+    row_names, hover = [], []
+    for node, start, size in zip(
+        groups.nodes.tolist(), groups.start.tolist(), groups.size.tolist()
+    ):
+        k = int(changes[start + size - 1] - changes[start]) + 1
+        cluster = f"cluster {int(by_position[start])}" if k == 1 else f"{k} clusters"
+        if size == 1:
+            row_names.append(str(names[node]))
+            hover.append(f"sample {node} · {names[node]}<br>{cluster}")
+        else:
+            row_names.append(f"({size:,})")
+            hover.append(f"merge {node - tree.n}: {size:,} samples (mean)<br>{cluster}")
+    return row_names, hover
+
+
+def highlighted_rows(result, labels, highlight, groups):
+    """Rows holding a sample of a ``samples`` highlight (merges and clusters focus instead)."""
+    if not highlight or "samples" not in highlight:
+        return None
+    tree = result.tree
+    mask = np.zeros(tree.n, dtype=bool)
+    chosen = [s for s in highlight["samples"] if isinstance(s, int) and 0 <= s < tree.n]
+    mask[chosen] = True
+    counts = np.concatenate([[0], np.cumsum(mask[tree.leaf_order])])
+    return counts[groups.start + groups.size] > counts[groups.start]
+
+
+def status_text(result, root, groups, spec, cap):
+    tree = result.tree
+    total = int(groups.size.sum())
+    where = "" if root is None else f"Merge {root - tree.n}: "
+    if spec["rows"] == "samples":
+        return f"{where}all {total:,} samples of this branch, one row each."
+    if not groups.aggregated:
+        return ""
+    if root is None:
+        return (
+            f"Each of the {len(groups.nodes)} rows is the mean of a drawn leaf's samples "
+            f"({total:,} samples), as the truncated dendrogram draws them. Show a branch, or "
+            f"click a row, to see its samples one by one (up to {cap:,} rows)."
+        )
+    return (
+        f"{where}this branch has {total:,} samples, more than the {cap:,} rows shown one by one: "
+        f"each of the {len(groups.nodes)} rows is the mean of a drawn leaf's samples. "
+        "Click a row or pick a smaller branch to see every sample."
+    )
+
+
+@callback(
+    Output("clustergram", "figure"),
+    Output("clustergram-status", "children"),
+    Output("clustergram-view", "data"),
+    Input("colour-map", "data"),
+    Input("clustergram-columns", "value"),
+    Input("clustergram-scale", "value"),
+    State("cut", "data"),
+    State("highlight", "data"),
+    State("focus", "data"),
+    State("truncate-mode", "value"),
+    State("truncate-p", "value"),
+    State("session-id", "data"),
+)
+@shows_errors(outputs=3, message=1)
+def update_clustergram(
+    colour_map, columns, scale, cut, highlight, focus, truncate_mode, p, session_id
+):
+    """The heatmap for the cut, branch and highlight the dendrogram shows.
+
+    Triggered by ``colour-map``, which the views write each time they draw a
+    cut, highlight or branch, so the bar has the very colours the tree has.
+    """
+    cut, highlight = validate.cut(cut), validate.highlight(highlight)
+    focus, colour_map = validate.focus(focus), validate.colour_map(colour_map)
+    scale = validate.one_of(scale or "values", "The colour scale", tuple(SCALES))
+    columns = validate.one_of(columns or "data", "The column order", tuple(COLUMN_ORDERS))
+    if not cut or not colour_map or colour_map["clustering"] != cut["clustering"]:
+        raise PreventUpdate  # the views have not drawn this cut yet; their colour map triggers us
+    clustering = cut["clustering"]
+    dataset, result = store.get_store().result_for(session_id, clustering)
+    if dataset.is_distance_matrix:
+        raise InputError(
+            "A distance matrix has no features to draw: the clustergram needs a table of features."
+        )
+    tree = result.tree
+    labels = labels_for(result, cut)
+    _, node_colours = cluster_colours(result, labels, colour_map["nodes"])
+    options = dendrogram_options(truncate_mode, p, [], None, "top", None)
+    cap = row_cap(dataset.n_features)
+    root = view_root(result, labels, highlight, focus_root(focus, clustering))
+    groups, spec = view_rows(
+        session_id, clustering, result, root, options["truncate_mode"], options["p"], cap
+    )
+    matrix = aggregate_rows(dataset.values, tree.leaf_order, groups)
+    if scale == "zscore":
+        mean, std = zscore_columns(dataset.values)  # of every sample, so a branch keeps its place
+        matrix = (matrix - mean) / std
+    names = list(dataset.feature_names)
+    column_tree = None
+    status = status_text(result, root, groups, spec, cap)
+    if columns == "clustered":
+        try:
+            order, column_tree = column_order(dataset, clustering)
+            matrix, names = matrix[:, order], [names[j] for j in order]
+        except InputError as refused:
+            status = f"⚠ {refused} {status}".strip()
+    roots, pure = tree.partition_roots(labels)
+    root_colours = np.asarray([node_colours[str(int(r))] for r in roots], dtype=np.int64)
+    indices = row_colour_indices(tree, groups, roots, root_colours, pure)
+    colours = [ABOVE_CUT_COLOUR if c == ABOVE else colour_hex(int(c)) for c in indices.tolist()]
+    row_names, hover = row_texts(dataset, result, labels, groups)
+    title = (
+        f"Clustergram ({clustering['method']}, {clustering['metric']}; "
+        f"{len(roots)} clusters; {SCALES[scale]})"
+    )
+    if root is not None:
+        title += f" — merge {root - tree.n} ({int(tree.size[root]):,} samples)"
+    figure = clustergram_figure(
+        matrix,
+        names,
+        row_names,
+        colours,
+        hover,
+        scale=scale,
+        title=title,
+        column_tree=column_tree,
+        highlighted_rows=highlighted_rows(result, labels, highlight, groups),
+    )
+    return figure, status, spec
+
+
+def rows_of_event(event, n_rows, curves):
+    """Row indices a click or selection names (points of the heatmap or the bar)."""
+    rows = set()
+    for point in (event or {}).get("points") or []:
+        if not isinstance(point, dict) or point.get("curveNumber") not in curves:
+            continue
+        y = point.get("y")
+        if isinstance(y, (int, float)) and not isinstance(y, bool) and float(y).is_integer():
+            if 0 <= int(y) < n_rows:
+                rows.add(int(y))
+    return sorted(rows)
+
+
+@callback(
+    Output("highlight", "data", allow_duplicate=True),
+    Output("clustergram-status", "children", allow_duplicate=True),
+    Input("clustergram", "clickData"),
+    Input("clustergram", "selectedData"),
+    State("clustergram-view", "data"),
+    State("session-id", "data"),
+    prevent_initial_call=True,
+)
+@shows_errors(outputs=2, message=1)
+def select_rows(click, selected, view, session_id):
+    """Rows picked in the heatmap highlight their samples in every view.
+
+    One row of many samples highlights its merge (which then focuses the
+    heatmap on it); rows of single samples, or several rows, their samples.
+    """
+    click = validate.event(click, "The click in the clustergram")
+    selected = validate.event(selected, "The selection in the clustergram")
+    event = click if "clustergram.clickData" in ctx.triggered_prop_ids else selected
+    if event is None or not event.get("points"):
+        raise PreventUpdate  # plotly re-reports an empty selection when the figure redraws
+    result, groups = rows_of_view(session_id, view)
+    rows = rows_of_event(event, len(groups.nodes), (HEATMAP_TRACE, BAR_TRACE))
+    if not rows:
+        raise PreventUpdate
+    tree = result.tree
+    if len(rows) == 1 and groups.size[rows[0]] > 1:
+        return {"node": int(groups.nodes[rows[0]])}, ""
+    count = int(groups.size[rows].sum())
+    if count > SELECTION_CAP:
+        raise InputError(
+            f"The {len(rows)} rows selected hold {count:,} samples, more than the "
+            f"{SELECTION_CAP:,} a selection may highlight: select fewer rows, or click one."
+        )
+    samples = np.concatenate(
+        [tree.leaf_order[s : s + z] for s, z in zip(groups.start[rows], groups.size[rows])]
+    )
+    return {"samples": sorted(samples.tolist())}, ""
