@@ -4,10 +4,12 @@ Arrays in, ``go.Figure`` out; no Dash. Three parts share the row axis or the
 column axis:
 
 - trace 0, the heatmap (axes x, y): one row per sample or per drawn leaf;
-- trace 1, the cluster bar (axes x2, y): one square per row in its cluster's
-  colour, selectable with the box or lasso (a heatmap trace is not);
+- trace 1, the cluster bar's points (axes x2, y): one per row, invisible, carrying
+  the hover and the box or lasso selection (a heatmap trace cannot be selected);
 - trace 2, marks beside the bar for highlighted rows (axes x2, y);
-- trace 3, when columns are clustered, their dendrogram (axes x3, y2, over x's span).
+- trace 3, the cluster bar's colours (axes x2, y): a one-column heatmap, one cell
+  per row in its cluster's colour;
+- trace 4, when columns are clustered, their dendrogram (axes x3, y2, over x's span).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ COLOUR_SCALES = {"values": "Viridis", "zscore": "RdBu_r"}
 BAR_WIDTH = 0.05
 COLUMN_TREE_SHARE = 0.16
 ROW_TICKS_MAX = 60
-HEATMAP_TRACE, BAR_TRACE, MARK_TRACE, COLUMN_TREE_TRACE = 0, 1, 2, 3
+HEATMAP_TRACE, BAR_TRACE, MARK_TRACE, BAR_FILL_TRACE, COLUMN_TREE_TRACE = 0, 1, 2, 3, 4
 
 
 def column_tree_lines(geometry: DendrogramGeometry) -> tuple[np.ndarray, np.ndarray]:
@@ -103,18 +105,37 @@ def clustergram_figure(
         ygap=0,
     )
     size = float(np.clip(420 / max(rows, 1), 3, 14))
+    # the points only carry the hover and the selection: the fill below draws the colours
     bar = go.Scatter(
         x=np.zeros(rows, dtype=np.int8),
         y=y,
         xaxis="x2",
         mode="markers",
-        marker=dict(color=list(row_colours), symbol="square", size=size, line=dict(width=0)),
+        marker=dict(
+            color=list(row_colours), symbol="square", size=size, opacity=0, line=dict(width=0)
+        ),
         text=list(row_hover),
         hovertemplate="%{text}<extra></extra>",
         name="clusters",
         showlegend=False,
-        selected=dict(marker=dict(opacity=1)),
-        unselected=dict(marker=dict(opacity=0.35)),
+        selected=dict(marker=dict(opacity=1, color=HIGHLIGHT_COLOUR)),
+        unselected=dict(marker=dict(opacity=0)),
+    )
+    palette, codes = np.unique(np.asarray(row_colours, dtype=object), return_inverse=True)
+    steps = len(palette)
+    fill = go.Heatmap(
+        z=codes.reshape(-1, 1).astype(np.int16),
+        x=[0],
+        y=y,
+        xaxis="x2",
+        zmin=-0.5,
+        zmax=steps - 0.5,
+        colorscale=[
+            [edge / steps, colour] for i, colour in enumerate(palette) for edge in (i, i + 1)
+        ],
+        showscale=False,
+        hoverinfo="skip",
+        name="cluster colours",
     )
     marked = np.flatnonzero(highlighted_rows) if highlighted_rows is not None else np.array([])
     marks = go.Scatter(
@@ -127,7 +148,7 @@ def clustergram_figure(
         name="highlighted",
         showlegend=False,
     )
-    traces = [heatmap, bar, marks]
+    traces = [heatmap, bar, marks, fill]
     top = 1.0
     if column_tree is not None:
         top = 1.0 - COLUMN_TREE_SHARE

@@ -17,6 +17,7 @@ import callbacks.clustergram as cg
 from callbacks.clustering import compute_clustering
 from callbacks.views import update_views
 from components.clustergram_figures import (
+    BAR_FILL_TRACE,
     BAR_TRACE,
     COLUMN_TREE_TRACE,
     HEATMAP_TRACE,
@@ -192,6 +193,16 @@ class TestFigure:
         assert fig.data[HEATMAP_TRACE].zmid == 0
         assert list(fig.data[BAR_TRACE].marker.color) == ["#332288", "#CC6677", "#9A9A9A"]
         assert list(fig.data[MARK_TRACE].y) == [1]
+        # the bar's fill: each row's code maps, through the stepped scale, to its colour
+        fill = fig.data[BAR_FILL_TRACE]
+        scale = {colour for _, colour in fill.colorscale}
+        assert scale == {"#332288", "#CC6677", "#9A9A9A"}
+        codes = np.asarray(fill.z).ravel()
+        steps = len(scale)
+        for code, colour in zip(codes, ["#332288", "#CC6677", "#9A9A9A"]):
+            position = (code - fill.zmin) / (fill.zmax - fill.zmin)
+            below = [c for edge, c in fill.colorscale if edge <= position]
+            assert below[-1] == colour and 0 < position < 1 and steps == 3
         assert fig.data[COLUMN_TREE_TRACE].yaxis == "y2"
         assert fig.layout.yaxis.autorange == "reversed"  # the first leaf on top
 
@@ -312,7 +323,7 @@ class TestUpdateClustergram:
         expected = scipy_zscore(X, axis=0)[leaves_list(Z)][:, order]
         assert_allclose(np.asarray(fig.data[HEATMAP_TRACE].z), expected, rtol=1e-5, atol=1e-6)
         assert list(fig.data[HEATMAP_TRACE].x) == [["x", "y"][j] for j in order]
-        assert len(fig.data) == 4  # the columns' dendrogram
+        assert len(fig.data) == 5  # the columns' dendrogram
         assert "z-score per column" in fig.layout.title.text
 
     def test_a_focused_branch_is_shown_in_full(self, small):
