@@ -49,10 +49,19 @@ def row_cap(n_columns: int) -> int:
     return max(1, min(ROW_CAP, CELLS_CAP // max(n_columns, 1)))
 
 
-def view_root(result, labels, highlight, focus_node):
+def _within(tree, node, outer):
+    return (
+        tree.start[outer] <= tree.start[node]
+        and tree.start[node] + tree.size[node] <= tree.start[outer] + tree.size[outer]
+    )
+
+
+def view_root(result, labels, highlight, focus_node, previous_root=None):
     """The node the heatmap shows: a highlighted merge or cluster inside the focused branch.
 
-    Returns the node, or None for the whole tree.
+    Samples picked in a view (a ``samples`` highlight) keep the heatmap on
+    `previous_root` when they all lie in it, so rows picked in a focused
+    heatmap stay in view. Returns the node, or None for the whole tree.
     """
     tree = result.tree
     base = tree.n * 2 - 2 if focus_node is None else int(focus_node)
@@ -63,10 +72,12 @@ def view_root(result, labels, highlight, focus_node):
         roots, _ = tree.partition_roots(labels)
         found = roots[tree.root_labels(roots, labels) == int(highlight["cluster"])]
         picked = int(found[0]) if len(found) else None
-    inside = picked is not None and (
-        tree.start[base] <= tree.start[picked]
-        and tree.start[picked] + tree.size[picked] <= tree.start[base] + tree.size[base]
-    )
+    elif highlight and "samples" in highlight and previous_root is not None:
+        previous = int(previous_root)
+        chosen = [s for s in highlight["samples"] if 0 <= s < tree.n]
+        if tree.n <= previous < 2 * tree.n - 1 and all(_within(tree, s, previous) for s in chosen):
+            picked = previous
+    inside = picked is not None and _within(tree, picked, base)
     node = picked if inside and tree.size[picked] > 1 else base
     return None if node == 2 * tree.n - 2 else node
 
@@ -202,11 +213,12 @@ def status_text(result, root, groups, spec, cap):
     State("focus", "data"),
     State("truncate-mode", "value"),
     State("truncate-p", "value"),
+    State("clustergram-view", "data"),
     State("session-id", "data"),
 )
 @shows_errors(outputs=3, message=1)
 def update_clustergram(
-    colour_map, columns, scale, cut, highlight, focus, truncate_mode, p, session_id
+    colour_map, columns, scale, cut, highlight, focus, truncate_mode, p, view, session_id
 ):
     """The heatmap for the cut, branch and highlight the dendrogram shows.
 
@@ -230,7 +242,15 @@ def update_clustergram(
     _, node_colours = cluster_colours(result, labels, colour_map["nodes"])
     options = dendrogram_options(truncate_mode, p, [], None, "top", None)
     cap = row_cap(dataset.n_features)
-    root = view_root(result, labels, highlight, focus_root(focus, clustering))
+    # the branch the heatmap showed, if of this tree (only a hint: checked against the tree)
+    previous = (
+        view.get("root")
+        if isinstance(view, dict) and view.get("clustering") == clustering
+        else None
+    )
+    if previous is not None:
+        validate.whole_number(previous, "The clustergram's branch", 0, 2 * tree.n)
+    root = view_root(result, labels, highlight, focus_root(focus, clustering), previous)
     groups, spec = view_rows(
         session_id, clustering, result, root, options["truncate_mode"], options["p"], cap
     )

@@ -262,6 +262,7 @@ def draw(session, cut, highlight=None, focus=None, columns="data", scale="values
             focus=focus,
             truncate_mode=given.get("truncate_mode", "auto"),
             p=given.get("p", 60),
+            view=given.get("view"),
             session_id=session["id"],
         ) + (colour_map,)
 
@@ -354,6 +355,20 @@ class TestUpdateClustergram:
         order = list(leaves_list(small["result"].Z))
         assert sorted(fig.data[MARK_TRACE].y) == sorted([order.index(0), order.index(5)])
         assert len(np.asarray(fig.data[HEATMAP_TRACE].z)) == 150
+
+    def test_rows_picked_in_a_focused_heatmap_keep_it_focused(self, small):
+        result = small["result"]
+        cut = cut_for_k(small["clustering"], result, 2)
+        node = int(result.Z[-1, 1])
+        _, _, view, _ = draw(small, cut, highlight={"node": node})
+        inside = members(result.tree, node)
+        picked = {"samples": sorted(inside[:3].tolist())}
+        fig, _, kept, _ = draw(small, cut, highlight=picked, view=view)
+        assert kept["root"] == node and len(np.asarray(fig.data[HEATMAP_TRACE].z)) == len(inside)
+        assert list(fig.data[MARK_TRACE].y) == [0, 1, 2]  # members() is in leaf order
+        outside = int(np.setdiff1d(np.arange(150), inside)[0])
+        fig, _, whole, _ = draw(small, cut, highlight={"samples": [outside]}, view=view)
+        assert whole["root"] is None and len(np.asarray(fig.data[HEATMAP_TRACE].z)) == 150
 
     def test_waits_for_the_views_to_draw_the_cut(self, small):
         cut = cut_for_k(small["clustering"], small["result"], 2)
