@@ -18,6 +18,7 @@ SECTIONS = {
     "linkage": "bench.linkage:run",  # linkage time and peak RSS vs scipy
     "upload_parse": "bench.upload_parse:run",  # parse time per upload size: inline threshold, time bound
     "download": "bench.download:run",  # the download zip vs pandas to_csv
+    "clustergram": "bench.clustergram:run",  # clustergram first render at 100,000 rows ≤ 2 s
     # Browser latencies (headless Chromium against gunicorn -w 2; bench/browser.py):
     "cut_latency": "bench.browser:cut_latency",  # release a dragged cut -> both plots recoloured
     "first_render": "bench.browser:first_render",  # end of linkage -> dendrogram rendered
