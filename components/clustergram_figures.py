@@ -111,27 +111,26 @@ def clustergram_figure(
         y=y,
         xaxis="x2",
         mode="markers",
-        marker=dict(
-            color=list(row_colours), symbol="square", size=size, opacity=0, line=dict(width=0)
-        ),
+        # one colour for all (per-point colour strings cost plotly seconds to validate)
+        marker=dict(color=HIGHLIGHT_COLOUR, symbol="square", size=size, opacity=0),
         text=list(row_hover),
         hovertemplate="%{text}<extra></extra>",
         name="clusters",
         showlegend=False,
-        selected=dict(marker=dict(opacity=1, color=HIGHLIGHT_COLOUR)),
+        selected=dict(marker=dict(opacity=1)),
         unselected=dict(marker=dict(opacity=0)),
     )
-    palette, codes = np.unique(np.asarray(row_colours, dtype=object), return_inverse=True)
+    palette, codes = np.unique(np.asarray(row_colours, dtype=str), return_inverse=True)
     steps = len(palette)
     fill = go.Heatmap(
-        z=codes.reshape(-1, 1).astype(np.int16),
+        z=codes.reshape(-1, 1).astype(np.int16),  # 16 bits: the palette has 11 colours
         x=[0],
         y=y,
         xaxis="x2",
         zmin=-0.5,
         zmax=steps - 0.5,
         colorscale=[
-            [edge / steps, colour] for i, colour in enumerate(palette) for edge in (i, i + 1)
+            [edge / steps, str(colour)] for i, colour in enumerate(palette) for edge in (i, i + 1)
         ],
         showscale=False,
         hoverinfo="skip",
