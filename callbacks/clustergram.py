@@ -5,7 +5,7 @@ rows' selection highlights the same samples everywhere."""
 from __future__ import annotations
 
 import numpy as np
-from dash import Input, Output, State, callback, ctx
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx
 from dash.exceptions import PreventUpdate
 
 from callbacks import validate
@@ -225,6 +225,13 @@ def update_clustergram(
     Triggered by ``colour-map``, which the views write each time they draw a
     cut, highlight or branch, so the bar has the very colours the tree has.
     """
+    raw_cut, raw_highlight, raw_focus, raw_scale, raw_columns = (
+        cut,
+        highlight,
+        focus,
+        scale,
+        columns,
+    )
     cut, highlight = validate.cut(cut), validate.highlight(highlight)
     focus, colour_map = validate.focus(focus), validate.colour_map(colour_map)
     scale = validate.one_of(scale or "values", "The colour scale", tuple(SCALES))
@@ -289,7 +296,32 @@ def update_clustergram(
         column_tree=column_tree,
         highlighted_rows=highlighted_rows(result, labels, highlight, groups),
     )
+    # what this heatmap shows, as the page holds it: until the page's choices match, it is dimmed
+    spec["drawn"] = {
+        "cut": raw_cut,
+        "highlight": raw_highlight,
+        "focus": raw_focus,
+        "scale": raw_scale,
+        "columns": raw_columns,
+        "truncate_mode": truncate_mode,
+        "p": p,
+    }
     return figure, status, spec
+
+
+# Dimmed while the page's choices differ from what the heatmap was drawn for (assets/clustergram.js).
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="clustergramClass"),
+    Output("clustergram-card", "className"),
+    Input("cut", "data"),
+    Input("highlight", "data"),
+    Input("focus", "data"),
+    Input("clustergram-scale", "value"),
+    Input("clustergram-columns", "value"),
+    Input("truncate-mode", "value"),
+    Input("truncate-p", "value"),
+    Input("clustergram-view", "data"),
+)
 
 
 def rows_of_event(event, n_rows, curves):

@@ -339,7 +339,12 @@ class TestUpdateClustergram:
         assert_allclose(
             np.asarray(fig.data[HEATMAP_TRACE].z), small["dataset"].values[inside], rtol=1e-6
         )
-        assert view == {"clustering": small["clustering"], "root": node, "rows": "samples"}
+        assert {k: view[k] for k in ("clustering", "root", "rows")} == {
+            "clustering": small["clustering"],
+            "root": node,
+            "rows": "samples",
+        }
+        assert view["drawn"]["focus"] == focus and view["drawn"]["cut"] == cut
         assert f"all {len(inside)} samples" in status
 
     def test_a_highlighted_cluster_focuses_the_heatmap(self, small):
@@ -477,7 +482,8 @@ class TestSelectRows:
         assert highlight == {"node": int(drawn[7])}
         # ... which then focuses the heatmap on that merge, in full
         fig, status, view2, _ = draw(large, cut, highlight=highlight)
-        assert view2 == {"clustering": large["clustering"], "root": drawn[7], "rows": "samples"}
+        assert (view2["root"], view2["rows"]) == (drawn[7], "samples")
+        assert view2["drawn"]["highlight"] == highlight
         assert_allclose(
             np.asarray(fig.data[HEATMAP_TRACE].z),
             large["dataset"].values[members(result.tree, drawn[7])],
