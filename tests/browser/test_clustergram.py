@@ -85,6 +85,8 @@ def test_cgm001_leaf_order_focus_selection_and_colours_after_new_cuts(page):
     wait_until(
         page, lambda: bar_matches_scatter(page, order, 2), "the bar in the 2 clusters' colours"
     )
+    card = page.find_element("#clustergram-card")
+    wait_until(page, lambda: "stale" not in card.get_attribute("class"), "the card undimmed", QUICK)
 
     # click a branch: the heatmap shows its 76 samples, in the same order
     scroll_to(page, "dendrogram-card")
@@ -119,4 +121,6 @@ def test_cgm001_leaf_order_focus_selection_and_colours_after_new_cuts(page):
     type_into(page, "n-clusters", 3)
     wait_until(page, lambda: bar_matches_scatter(page, order, 3), "the bar in 3 colours", QUICK)
     assert len(heatmap(page)) == 150
+    # drawn for the page's choices, so no longer dimmed as out of date
+    wait_until(page, lambda: "stale" not in card.get_attribute("class"), "the card undimmed", QUICK)
     assert page_errors(page) == []
