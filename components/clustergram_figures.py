@@ -28,7 +28,7 @@ COLOUR_SCALES = {"values": "Viridis", "zscore": "RdBu_r"}
 # Leaf positions of a dendrogram are 5 + 10 r (as scipy draws them); columns are r.
 BAR_WIDTH = 0.05
 COLUMN_TREE_SHARE = 0.16
-ROW_TICKS_MAX = 60
+ROW_TICKS_MAX = 40  # about 7 px a row past this: labels would overlap
 HEATMAP_TRACE, BAR_TRACE, MARK_TRACE, BAR_FILL_TRACE, COLUMN_TREE_TRACE = 0, 1, 2, 3, 4
 
 
