@@ -65,6 +65,11 @@ def view_root(result, labels, highlight, focus_node, previous_root=None):
     """
     tree = result.tree
     base = tree.n * 2 - 2 if focus_node is None else int(focus_node)
+    if not tree.n <= base <= 2 * tree.n - 2:
+        # a branch named by the page: refused as the dendrogram refuses it
+        raise InputError(
+            f"The branch to show must be a merge of this tree ({tree.n:,} to {2 * tree.n - 2:,})."
+        )
     picked = None
     if highlight and "node" in highlight and 0 <= int(highlight["node"]) < 2 * tree.n - 1:
         picked = int(highlight["node"])
@@ -356,6 +361,8 @@ def select_rows(click, selected, view, session_id):
     click = validate.event(click, "The click in the clustergram")
     selected = validate.event(selected, "The selection in the clustergram")
     event = click if "clustergram.clickData" in ctx.triggered_prop_ids else selected
+    if event is not None:
+        validate.list_of(event.get("points"), "The picked rows", optional=True)
     if event is None or not event.get("points"):
         raise PreventUpdate  # plotly re-reports an empty selection when the figure redraws
     result, groups = rows_of_view(session_id, view)

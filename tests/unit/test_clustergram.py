@@ -377,6 +377,21 @@ class TestUpdateClustergram:
         fig, _, whole, _ = draw(small, cut, highlight={"samples": [outside]}, view=view)
         assert whole["root"] is None and len(np.asarray(fig.data[HEATMAP_TRACE].z)) == 150
 
+    @pytest.mark.parametrize("node", [3, 299, 10**6])
+    def test_a_forged_focus_is_refused_naming_the_range(self, small, node):
+        cut = cut_for_k(small["clustering"], small["result"], 2)
+        colour_map = views(small["id"], cut)
+        focus = {"node": node, "clustering": small["clustering"]}
+        with triggered_by("focus.data"):
+            fig, message, _ = call(
+                cg.update_clustergram,
+                colour_map=colour_map,
+                cut=cut,
+                focus=focus,
+                session_id=small["id"],
+            )
+        assert fig is no_update and "must be a merge of this tree (150 to 298)" in message
+
     def test_waits_for_the_views_to_draw_the_cut(self, small):
         cut = cut_for_k(small["clustering"], small["result"], 2)
         other = dict(small["clustering"], method="average")
@@ -503,6 +518,26 @@ class TestSelectRows:
         view = {"clustering": small["clustering"], "root": 10**6, "rows": "samples"}
         highlight, message = select(small, view, click={"points": [{"curveNumber": 0, "y": 0}]})
         assert highlight is no_update and "branch" in message
+
+    @pytest.mark.parametrize("points", [5, "rows", {"y": 1}])
+    def test_points_that_are_not_a_list_are_named(self, small, points):
+        highlight, message = select(small, None, click={"points": points})
+        assert highlight is no_update and "picked rows" in message
+
+    def test_junk_points_pick_nothing(self, small):
+        cut = cut_for_k(small["clustering"], small["result"], 2)
+        _, _, view, _ = draw(small, cut)
+        junk = [
+            "x",
+            {"curveNumber": 0, "y": float("nan")},
+            {"curveNumber": 0, "y": 1e308},
+            {"curveNumber": 0, "y": 2.5},
+            {"curveNumber": 0, "y": True},
+            {"curveNumber": 7, "y": 1},
+            {"curveNumber": 0, "y": -1},
+        ]
+        with pytest.raises(PreventUpdate):
+            select(small, view, selected={"points": junk})
 
     def test_an_empty_selection_changes_nothing(self, small):
         with pytest.raises(PreventUpdate):
