@@ -10,6 +10,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import validate
 from callbacks.errors import shows_errors
+from callbacks.linking import is_zoom_out
 from callbacks.views import cluster_colours, dendrogram_options, focus_root, labels_for
 from components.clustergram import COLUMN_ORDERS
 from components.clustergram_figures import (
@@ -22,6 +23,7 @@ from components.clustergram_figures import (
 from hclust.clustergram import (
     COLUMN_METHOD,
     COLUMN_METRIC,
+    RowGroups,
     aggregate_rows,
     column_linkage,
     groups_of_nodes,
@@ -113,6 +115,41 @@ def view_rows(session_id, clustering, result, root, truncate_mode, p, cap):
     return groups_of_nodes(tree, geometry.leaf_nodes), spec
 
 
+def zoom_range(relayout, orientation):
+    """The leaf-axis range of a zoom in the dendrogram, "out" for a zoom out, else None."""
+    if is_zoom_out(relayout, orientation):
+        return "out"
+    axis = "xaxis" if orientation in ("top", "bottom") else "yaxis"
+    ends = [relayout.get(f"{axis}.range[0]"), relayout.get(f"{axis}.range[1]")]
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in ends):
+        if all(np.isfinite(ends)):
+            return [float(min(ends)), float(max(ends))]
+    return None
+
+
+def zoomed_rows(tree, geometry, zoom, cap):
+    """The samples a zoom into a full (untruncated) dendrogram shows, or None.
+
+    A truncated dendrogram opens the zoomed branch instead (the ``focus``
+    store), which focuses the heatmap through its root.
+    """
+    if zoom is None or geometry.truncated or len(geometry.leaf_nodes) > cap:
+        return None
+    inside = geometry.leaf_nodes[(geometry.leaf_x >= zoom[0]) & (geometry.leaf_x <= zoom[1])]
+    if not len(inside) or len(inside) == len(geometry.leaf_nodes):
+        return None
+    return _samples_at(tree, int(tree.start[inside].min()), len(inside))
+
+
+def _samples_at(tree, first, count):
+    """One row per sample at leaf positions first .. first + count - 1."""
+    return RowGroups(
+        nodes=tree.leaf_order[first : first + count].astype(np.int64),
+        start=np.arange(first, first + count, dtype=np.int64),
+        size=np.ones(count, dtype=np.int64),
+    )
+
+
 def rows_of_view(session_id, view):
     """The rows a drawn heatmap shows, rebuilt from the server's own tree (never the page's)."""
     if not isinstance(view, dict) or not isinstance(view.get("clustering"), dict):
@@ -122,7 +159,18 @@ def rows_of_view(session_id, view):
     tree = result.tree
     root = view.get("root")
     if root is not None:
-        validate.whole_number(root, "The clustergram's branch", tree.n, 2 * tree.n - 2)
+        root = validate.whole_number(root, "The clustergram's branch", tree.n, 2 * tree.n - 2)
+    if view.get("rows") == "range":
+        first = validate.whole_number(
+            view.get("first"), "The clustergram's first row", 0, tree.n - 1
+        )
+        count = validate.whole_number(
+            view.get("count"),
+            "The clustergram's rows",
+            1,
+            min(row_cap(dataset.n_features), tree.n - first),
+        )
+        return result, _samples_at(tree, first, count)
     if view.get("rows") == "samples":
         if root is None or tree.size[root] > row_cap(dataset.n_features):
             raise InputError("The clustergram's branch is too large to show sample by sample.")
@@ -189,6 +237,8 @@ def status_text(result, root, groups, spec, cap):
     tree = result.tree
     total = int(groups.size.sum())
     where = "" if root is None else f"Merge {root - tree.n}: "
+    if spec["rows"] == "range":
+        return f"The dendrogram's zoom: {total:,} samples, one row each."
     if spec["rows"] == "samples":
         return f"{where}all {total:,} samples of this branch, one row each."
     if not groups.aggregated:
@@ -213,22 +263,36 @@ def status_text(result, root, groups, spec, cap):
     Input("colour-map", "data"),
     Input("clustergram-columns", "value"),
     Input("clustergram-scale", "value"),
+    Input("dendrogram", "relayoutData"),
     State("cut", "data"),
     State("highlight", "data"),
     State("focus", "data"),
     State("truncate-mode", "value"),
     State("truncate-p", "value"),
+    State("orientation", "value"),
     State("clustergram-view", "data"),
     State("session-id", "data"),
 )
 @shows_errors(outputs=3, message=1)
 def update_clustergram(
-    colour_map, columns, scale, cut, highlight, focus, truncate_mode, p, view, session_id
+    colour_map,
+    columns,
+    scale,
+    relayout,
+    cut,
+    highlight,
+    focus,
+    truncate_mode,
+    p,
+    orientation,
+    view,
+    session_id,
 ):
     """The heatmap for the cut, branch and highlight the dendrogram shows.
 
     Triggered by ``colour-map``, which the views write each time they draw a
-    cut, highlight or branch, so the bar has the very colours the tree has.
+    cut, highlight or branch, so the bar has the very colours the tree has;
+    and by a zoom into a full dendrogram, whose samples it then shows.
     """
     raw_cut, raw_highlight, raw_focus, raw_scale, raw_columns = (
         cut,
@@ -252,8 +316,26 @@ def update_clustergram(
     tree = result.tree
     labels = labels_for(result, cut)
     _, node_colours = cluster_colours(result, labels, colour_map["nodes"])
-    options = dendrogram_options(truncate_mode, p, [], None, "top", None)
+    options = dendrogram_options(truncate_mode, p, [], None, orientation, None)
     cap = row_cap(dataset.n_features)
+    base = focus_root(focus, clustering)
+    # a zoom belongs to one drawing of the dendrogram: its branch, truncation and orientation
+    zoom_of = [base, options["truncate_mode"], options["p"], options["orientation"]]
+    if ctx.triggered_id == "dendrogram":
+        relayout = validate.event(relayout, "The dendrogram's relayout") or {}
+        zoom = zoom_range(relayout, options["orientation"])
+        if zoom is None:
+            raise PreventUpdate  # a dragged cut or a pan: the cut's colour map redraws us
+        zoom = None if zoom == "out" else zoom
+    else:
+        same = (
+            isinstance(view, dict)
+            and view.get("clustering") == clustering
+            and view.get("zoom_of") == zoom_of
+        )
+        zoom = view.get("zoom") if same else None
+        if zoom is not None:
+            validate.list_of(zoom, "The clustergram's zoom", lambda v, s: validate.number(v, s))
     # the branch the heatmap showed, if of this tree (only a hint: checked against the tree)
     previous = (
         view.get("root")
@@ -262,10 +344,29 @@ def update_clustergram(
     )
     if previous is not None:
         validate.whole_number(previous, "The clustergram's branch", 0, 2 * tree.n)
-    root = view_root(result, labels, highlight, focus_root(focus, clustering), previous)
-    groups, spec = view_rows(
-        session_id, clustering, result, root, options["truncate_mode"], options["p"], cap
-    )
+    root = view_root(result, labels, highlight, base, previous)
+    zoomed = None
+    if zoom is not None and root == base:  # a merge or cluster picked since takes precedence
+        geometry = store.get_store().geometry(
+            session_id, clustering, options["truncate_mode"], options["p"], root
+        )
+        if ctx.triggered_id == "dendrogram" and geometry.truncated:
+            raise PreventUpdate  # a truncated tree opens the branch (focus), which redraws us
+        zoomed = zoomed_rows(tree, geometry, zoom if len(zoom) == 2 else None, cap)
+    if zoomed is not None:
+        groups = zoomed
+        spec = {
+            "clustering": clustering,
+            "root": None if root is None else int(root),
+            "rows": "range",
+            "first": int(groups.start[0]),
+            "count": len(groups.start),
+        }
+    else:
+        groups, spec = view_rows(
+            session_id, clustering, result, root, options["truncate_mode"], options["p"], cap
+        )
+    spec.update(zoom=zoom, zoom_of=zoom_of)
     matrix = aggregate_rows(dataset.values, tree.leaf_order, groups)
     if scale == "zscore":
         mean, std = zscore_columns(dataset.values)  # of every sample, so a branch keeps its place

@@ -253,7 +253,7 @@ def views(session_id, cut, highlight=None, focus=None, colour_map=None):
 
 def draw(session, cut, highlight=None, focus=None, columns="data", scale="values", **given):
     colour_map = views(session["id"], cut, highlight, focus)
-    with triggered_by("colour-map.data"):
+    with triggered_by(given.get("prop_id", "colour-map.data")):
         return call(
             cg.update_clustergram,
             colour_map=colour_map,
@@ -264,6 +264,8 @@ def draw(session, cut, highlight=None, focus=None, columns="data", scale="values
             focus=focus,
             truncate_mode=given.get("truncate_mode", "auto"),
             p=given.get("p", 60),
+            orientation=given.get("orientation", "top"),
+            relayout=given.get("relayout"),
             view=given.get("view"),
             session_id=session["id"],
         ) + (colour_map,)
@@ -391,6 +393,49 @@ class TestUpdateClustergram:
                 session_id=small["id"],
             )
         assert fig is no_update and "must be a merge of this tree (150 to 298)" in message
+
+    def test_a_zoom_into_the_full_dendrogram_shows_its_samples_and_stays(self, small):
+        result = small["result"]
+        cut = cut_for_k(small["clustering"], result, 2)
+        order = leaves_list(result.Z)
+        # leaves r = 20 .. 59 sit at x = 5 + 10 r
+        zoom = {"xaxis.range[0]": 200.0, "xaxis.range[1]": 599.0}
+        fig, status, view, _ = draw(small, cut, relayout=zoom, prop_id="dendrogram.relayoutData")
+        assert_allclose(
+            np.asarray(fig.data[HEATMAP_TRACE].z), small["dataset"].values[order[20:60]], rtol=1e-6
+        )
+        assert (view["rows"], view["first"], view["count"]) == ("range", 20, 40)
+        assert "zoom: 40 samples" in status
+        # a new cut keeps the zoom, as the dendrogram keeps its axes
+        cut3 = cut_for_k(small["clustering"], result, 3)
+        fig, _, kept, _ = draw(small, cut3, view=view)
+        assert len(np.asarray(fig.data[HEATMAP_TRACE].z)) == 40 and kept["zoom"] == view["zoom"]
+        # rows picked in it map to its own samples
+        highlight, _ = select(small, kept, click={"points": [{"curveNumber": 0, "y": 0}]})
+        assert highlight == {"samples": [int(order[20])]}
+        # a double click (autorange) shows every row again
+        out = {"xaxis.autorange": True}
+        fig, _, whole, _ = draw(
+            small, cut3, relayout=out, view=kept, prop_id="dendrogram.relayoutData"
+        )
+        assert len(np.asarray(fig.data[HEATMAP_TRACE].z)) == 150 and whole["zoom"] is None
+
+    def test_a_dragged_cut_line_is_not_a_zoom(self, small):
+        cut = cut_for_k(small["clustering"], small["result"], 2)
+        drag = {"shapes[0].y0": 16.0, "shapes[0].y1": 16.0}
+        with pytest.raises(PreventUpdate):
+            draw(small, cut, relayout=drag, prop_id="dendrogram.relayoutData")
+
+    def test_a_zoom_into_a_truncated_tree_is_left_to_the_branch_it_opens(self, large):
+        cut = cut_for_k(large["clustering"], large["result"], 5)
+        zoom = {"xaxis.range[0]": 0.0, "xaxis.range[1]": 200.0}
+        with pytest.raises(PreventUpdate):
+            draw(large, cut, relayout=zoom, prop_id="dendrogram.relayoutData")
+
+    def test_a_forged_range_view_is_checked(self, small):
+        view = {"clustering": small["clustering"], "rows": "range", "first": 140, "count": 40}
+        highlight, message = select(small, view, click={"points": [{"curveNumber": 0, "y": 0}]})
+        assert highlight is no_update and "must be a whole number from 1 to 10" in message
 
     def test_waits_for_the_views_to_draw_the_cut(self, small):
         cut = cut_for_k(small["clustering"], small["result"], 2)
