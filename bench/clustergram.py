@@ -147,8 +147,19 @@ def run(quick: bool = False) -> list[Table]:
 
         def clustergram(colour_map, columns, scale, focus=None):
             with _Triggered("colour-map.data"):
-                figure, status, view = update_clustergram(
-                    colour_map, columns, scale, cut, None, focus, "auto", 60, None, session_id
+                figure, status, _ = update_clustergram(
+                    colour_map=colour_map,
+                    columns=columns,
+                    scale=scale,
+                    relayout=None,
+                    cut=cut,
+                    highlight=None,
+                    focus=focus,
+                    truncate_mode="auto",
+                    p=60,
+                    orientation="top",
+                    view=None,
+                    session_id=session_id,
                 )
             return figure, status
 

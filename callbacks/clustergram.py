@@ -4,6 +4,8 @@ rows' selection highlights the same samples everywhere."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx
 from dash.exceptions import PreventUpdate
@@ -121,10 +123,13 @@ def zoom_range(relayout, orientation):
         return "out"
     axis = "xaxis" if orientation in ("top", "bottom") else "yaxis"
     ends = [relayout.get(f"{axis}.range[0]"), relayout.get(f"{axis}.range[1]")]
-    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in ends):
-        if all(np.isfinite(ends)):
-            return [float(min(ends)), float(max(ends))]
-    return None
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in ends):
+        return None
+    try:
+        ends = [float(v) for v in ends]
+    except OverflowError:  # an integer past float range
+        return None
+    return [min(ends), max(ends)] if all(math.isfinite(v) for v in ends) else None
 
 
 def zoomed_rows(tree, geometry, zoom, cap):
@@ -272,6 +277,7 @@ def status_text(result, root, groups, spec, cap):
     State("orientation", "value"),
     State("clustergram-view", "data"),
     State("session-id", "data"),
+    prevent_initial_call=True,  # nothing to draw before the views' first colour map
 )
 @shows_errors(outputs=3, message=1)
 def update_clustergram(
@@ -307,6 +313,13 @@ def update_clustergram(
     columns = validate.one_of(columns or "data", "The column order", tuple(COLUMN_ORDERS))
     if not cut or not colour_map or colour_map["clustering"] != cut["clustering"]:
         raise PreventUpdate  # the views have not drawn this cut yet; their colour map triggers us
+    options = dendrogram_options(truncate_mode, p, [], None, orientation, None)
+    found_zoom = None
+    if ctx.triggered_id == "dendrogram":  # decided before any cache read: every dragged cut is one
+        relayout = validate.event(relayout, "The dendrogram's relayout") or {}
+        found_zoom = zoom_range(relayout, options["orientation"])
+        if found_zoom is None:
+            raise PreventUpdate  # a dragged cut or a pan: the cut's colour map redraws us
     clustering = cut["clustering"]
     dataset, result = store.get_store().result_for(session_id, clustering)
     if dataset.is_distance_matrix:
@@ -316,17 +329,12 @@ def update_clustergram(
     tree = result.tree
     labels = labels_for(result, cut)
     _, node_colours = cluster_colours(result, labels, colour_map["nodes"])
-    options = dendrogram_options(truncate_mode, p, [], None, orientation, None)
     cap = row_cap(dataset.n_features)
     base = focus_root(focus, clustering)
     # a zoom belongs to one drawing of the dendrogram: its branch, truncation and orientation
     zoom_of = [base, options["truncate_mode"], options["p"], options["orientation"]]
     if ctx.triggered_id == "dendrogram":
-        relayout = validate.event(relayout, "The dendrogram's relayout") or {}
-        zoom = zoom_range(relayout, options["orientation"])
-        if zoom is None:
-            raise PreventUpdate  # a dragged cut or a pan: the cut's colour map redraws us
-        zoom = None if zoom == "out" else zoom
+        zoom = None if found_zoom == "out" else found_zoom
     else:
         same = (
             isinstance(view, dict)

@@ -420,11 +420,20 @@ class TestUpdateClustergram:
         )
         assert len(np.asarray(fig.data[HEATMAP_TRACE].z)) == 150 and whole["zoom"] is None
 
-    def test_a_dragged_cut_line_is_not_a_zoom(self, small):
+    @pytest.mark.parametrize(
+        "relayout",
+        [
+            {"shapes[0].y0": 16.0, "shapes[0].y1": 16.0},  # a dragged cut line
+            {"xaxis.range[0]": 10**400, "xaxis.range[1]": 5.0},
+            {"xaxis.range[0]": float("inf"), "xaxis.range[1]": 5.0},
+            {"xaxis.range[0]": "a", "xaxis.range[1]": 5.0},
+            {"yaxis.range[0]": 0.0, "yaxis.range[1]": 5.0},  # the height axis of a top tree
+        ],
+    )
+    def test_other_relayouts_are_not_a_zoom(self, small, relayout):
         cut = cut_for_k(small["clustering"], small["result"], 2)
-        drag = {"shapes[0].y0": 16.0, "shapes[0].y1": 16.0}
         with pytest.raises(PreventUpdate):
-            draw(small, cut, relayout=drag, prop_id="dendrogram.relayoutData")
+            draw(small, cut, relayout=relayout, prop_id="dendrogram.relayoutData")
 
     def test_a_zoom_into_a_truncated_tree_is_left_to_the_branch_it_opens(self, large):
         cut = cut_for_k(large["clustering"], large["result"], 5)
