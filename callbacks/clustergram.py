@@ -277,7 +277,6 @@ def status_text(result, root, groups, spec, cap):
     State("orientation", "value"),
     State("clustergram-view", "data"),
     State("session-id", "data"),
-    prevent_initial_call=True,  # nothing to draw before the views' first colour map
 )
 @shows_errors(outputs=3, message=1)
 def update_clustergram(
