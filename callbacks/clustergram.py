@@ -314,11 +314,14 @@ def update_clustergram(
         raise PreventUpdate  # the views have not drawn this cut yet; their colour map triggers us
     options = dendrogram_options(truncate_mode, p, [], None, orientation, None)
     found_zoom = None
-    if ctx.triggered_id == "dendrogram":  # decided before any cache read: every dragged cut is one
+    triggers = set(ctx.triggered_prop_ids)
+    if "dendrogram.relayoutData" in triggers:  # decided before any cache read
         relayout = validate.event(relayout, "The dendrogram's relayout") or {}
         found_zoom = zoom_range(relayout, options["orientation"])
-        if found_zoom is None:
-            raise PreventUpdate  # a dragged cut or a pan: the cut's colour map redraws us
+        # a dragged cut, a pan, or plotly's autosize as a new figure is drawn (together with
+        # the colour map that comes with it): not a zoom, and alone it changes nothing here
+        if found_zoom is None and triggers == {"dendrogram.relayoutData"}:
+            raise PreventUpdate
     clustering = cut["clustering"]
     dataset, result = store.get_store().result_for(session_id, clustering)
     if dataset.is_distance_matrix:
@@ -332,7 +335,7 @@ def update_clustergram(
     base = focus_root(focus, clustering)
     # a zoom belongs to one drawing of the dendrogram: its branch, truncation and orientation
     zoom_of = [base, options["truncate_mode"], options["p"], options["orientation"]]
-    if ctx.triggered_id == "dendrogram":
+    if found_zoom is not None:
         zoom = None if found_zoom == "out" else found_zoom
     else:
         same = (
@@ -357,7 +360,7 @@ def update_clustergram(
         geometry = store.get_store().geometry(
             session_id, clustering, options["truncate_mode"], options["p"], root
         )
-        if ctx.triggered_id == "dendrogram" and geometry.truncated:
+        if geometry.truncated and triggers == {"dendrogram.relayoutData"}:
             raise PreventUpdate  # a truncated tree opens the branch (focus), which redraws us
         zoomed = zoomed_rows(tree, geometry, zoom if len(zoom) == 2 else None, cap)
     if zoomed is not None:

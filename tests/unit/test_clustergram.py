@@ -5,6 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from dash import no_update
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
 from dash.exceptions import PreventUpdate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -434,6 +436,29 @@ class TestUpdateClustergram:
         cut = cut_for_k(small["clustering"], small["result"], 2)
         with pytest.raises(PreventUpdate):
             draw(small, cut, relayout=relayout, prop_id="dendrogram.relayoutData")
+
+    def test_plotlys_autosize_with_a_new_colour_map_still_draws(self, small):
+        # a new figure's autosize relayout and the colour map that came with it, in one call
+        cut = cut_for_k(small["clustering"], small["result"], 3)
+        colour_map = views(small["id"], cut)
+        context = AttributeDict(
+            triggered_inputs=[
+                {"prop_id": "colour-map.data", "value": None},
+                {"prop_id": "dendrogram.relayoutData", "value": None},
+            ]
+        )
+        token = context_value.set(context)
+        try:
+            fig, _, _ = call(
+                cg.update_clustergram,
+                colour_map=colour_map,
+                cut=cut,
+                relayout={"autosize": True},
+                session_id=small["id"],
+            )
+        finally:
+            context_value.reset(token)
+        assert len(np.asarray(fig.data[HEATMAP_TRACE].z)) == 150
 
     def test_a_zoom_into_a_truncated_tree_is_left_to_the_branch_it_opens(self, large):
         cut = cut_for_k(large["clustering"], large["result"], 5)
