@@ -443,8 +443,8 @@ class TestUpdateClustergram:
         colour_map = views(small["id"], cut)
         context = AttributeDict(
             triggered_inputs=[
-                {"prop_id": "colour-map.data", "value": None},
                 {"prop_id": "dendrogram.relayoutData", "value": None},
+                {"prop_id": "colour-map.data", "value": None},
             ]
         )
         token = context_value.set(context)
