@@ -21,9 +21,9 @@ def clustergram_panel():
             html.Div(
                 [
                     html.H3("Clustergram", className="panel-title"),
-                    html.Div(
+                    html.Fieldset(  # a radio group is named by its legend
                         [
-                            html.Label("Colours", htmlFor="clustergram-scale"),
+                            html.Legend("Colours"),
                             dcc.RadioItems(
                                 id="clustergram-scale",
                                 options=[{"label": v, "value": k} for k, v in SCALES.items()],
@@ -33,9 +33,9 @@ def clustergram_panel():
                         ],
                         className="clustergram-choice",
                     ),
-                    html.Div(
+                    html.Fieldset(  # a radio group is named by its legend
                         [
-                            html.Label("Columns", htmlFor="clustergram-columns"),
+                            html.Legend("Columns"),
                             dcc.RadioItems(
                                 id="clustergram-columns",
                                 options=[
