@@ -3,6 +3,7 @@
 from callbacks import (  # noqa: F401
     access,
     agreement,
+    clustergram,
     clustering,
     cut,
     data,

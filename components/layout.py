@@ -11,6 +11,7 @@ from callbacks.access import CUT_HEIGHT_HELP
 from callbacks.data import dataset_options
 from callbacks.share import RESTORE_TICK_MS
 from components.agreement import agreement_over_k, analyst_panels
+from components.clustergram import clustergram_panel
 from components.figures import EXPORT_CONFIG, placeholder_figure
 from components.lesson import lesson_card, lesson_header
 from components.merge_steps import merge_steps_panel, merge_stores, zoom_control
@@ -645,6 +646,7 @@ def plots():
                 ],
                 className="plots-footer",
             ),
+            clustergram_panel(),
         ],
         id="plots",
         className="plots",

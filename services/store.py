@@ -151,6 +151,7 @@ RESULT_KINDS = (
     "label-agreement",
     "profiles",
     "lesson",
+    "clustergram-columns",  # the columns' linkage of the clustergram (hclust/clustergram.py)
 )
 _CONTENT_HASH = re.compile(r"^[0-9a-f]{64}$")
 _OPTION_TYPES = (str, int, float, bool, type(None))
