@@ -7,7 +7,7 @@ from dash.exceptions import PreventUpdate
 from callbacks import validate
 from callbacks.errors import shows_errors
 from callbacks.views import labels_for
-from hclust.cut import HORIZONTAL_CRITERIA
+from hclust.cut import CRITERIA, HORIZONTAL_CRITERIA
 from services import store
 
 CUT_HEIGHT_HELP = "Or drag the dashed line."
@@ -25,6 +25,7 @@ NO_HEIGHT_HELP = (
 )
 def cut_height_field(criterion):
     """Disable the cut height, and say why, for a criterion that is not one height."""
+    criterion = validate.one_of(criterion, "The criterion", CRITERIA, optional=True)
     if criterion in HORIZONTAL_CRITERIA or criterion is None:
         return False, CUT_HEIGHT_HELP
     return True, NO_HEIGHT_HELP.format(criterion=criterion)

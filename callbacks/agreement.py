@@ -64,6 +64,8 @@ MISSING = -1
 # Class names of the panels once they show the current cut (the browser dims them meanwhile).
 SHOWN = "panel"
 K_SHOWN = "label-agreement-k"
+# without a label column the plot is left out (the agreement panel says how to get one)
+K_HIDDEN = "label-agreement-k no-labels"
 SCALING_NAMES = {"zscore": "z-score", "minmax": "min-max", "whiten": "whiten"}
 
 
@@ -334,7 +336,7 @@ def update_agreement_per_k(cut, max_k, session_id):
         return placeholder_figure("Largest k must be a whole number from 3 to 30"), "", K_SHOWN
     source = analyst_source(session_id, cut["clustering"])
     if source.label_column is None:
-        return placeholder_figure("No label column: no agreement per k"), "", K_SHOWN
+        return placeholder_figure("No label column: no agreement per k"), "", K_HIDDEN
     if not (source.class_codes != MISSING).any():
         return placeholder_figure(f"Every row's {source.label_column} is empty"), "", K_SHOWN
     found = agreement_per_k_for(session_id, cut["clustering"], source, max_k)

@@ -848,7 +848,9 @@ def quality_figure(
             col=col,
         )
         axis = _k_axis(k)
-        fig.update_xaxes(title_text="number of clusters k", **axis, row=1, col=col)
+        # one axis title under the middle plot: three side by side would run into each other
+        title = "number of clusters k" if col == 2 else None
+        fig.update_xaxes(title_text=title, **axis, row=1, col=col)
         low, high = axis.get("range", (np.inf, -np.inf))  # no k scored (two rows): no line
         if current_k is not None and low <= current_k <= high:
             fig.add_vline(x=current_k, line=dict(color="#999", dash="dot"), row=1, col=col)

@@ -15,7 +15,7 @@ from callbacks.access import (
 )
 from hclust.cut import CRITERION_DESCRIPTIONS, HORIZONTAL_CRITERIA
 from hclust.data import tutorial_blobs
-from tests.unit.test_callbacks import move_cut, session  # noqa: F401  (session is a fixture)
+from tests.helpers import move_cut
 
 
 class TestCutHeightField:

@@ -133,8 +133,9 @@ class TestLabelAgreement:
         session = loaded("tutorial-2-blobs")
         children, _ = update_label_agreement(session["cut"], colour_map(session), session["id"])
         assert NO_LABEL_COLUMN in text_of(children)
-        figure, _, _ = update_agreement_per_k(session["cut"], 10, session["id"])
+        figure, _, box = update_agreement_per_k(session["cut"], 10, session["id"])
         assert "No label column" in figure.layout.annotations[0].text
+        assert "no-labels" in box.split()  # the empty plot is left out of the quality panel
 
     def test_another_session_is_refused(self, iris):
         other = new_session()  # its own session: it never loaded iris

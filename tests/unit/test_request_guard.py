@@ -207,7 +207,7 @@ class TestCallbacksAsPlainFunctions:
 
     def test_inconsistency_depth_that_is_a_list(self, summary):
         session_id, clustering = summary
-        assert "Depth must be a number" in refusal(
+        assert "Table depth must be a number" in refusal(
             update_inconsistency, clustering, [2], 10, None, session_id
         )
 
