@@ -66,6 +66,16 @@
     document.querySelectorAll(".previous-next-container input.current-page").forEach(function (input) {
       if (!input.hasAttribute("aria-label")) input.setAttribute("aria-label", "Page number");
     });
+    // aria-input-field-name, label: dcc.Slider's thumb and value box carry no name;
+    // they take the text of the <label for> that names the slider's id.
+    document.querySelectorAll(".dash-slider-thumb, .dash-range-slider-input").forEach(function (part) {
+      if (part.hasAttribute("aria-label")) return;
+      var slider = part.closest("[id]");
+      var label = slider && document.querySelector('label[for="' + slider.id + '"]');
+      if (!label) return;
+      var name = label.textContent.trim();
+      part.setAttribute("aria-label", part.classList.contains("dash-slider-thumb") ? name : name + ", typed");
+    });
     // label: dcc.Upload's file input has no name of its own.
     document.querySelectorAll("#upload-data input[type=file]").forEach(function (input) {
       if (!input.hasAttribute("aria-label")) input.setAttribute("aria-label", "Choose a data file");

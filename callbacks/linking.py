@@ -1,6 +1,8 @@
 """Linking both ways: a dendrogram node highlights its samples, a scatter
 selection or a summary row highlights clusters in both plots."""
 
+import math
+
 import numpy as np
 from dash import (
     ClientsideFunction,
@@ -198,6 +200,22 @@ def zoomed_subtree(tree, geometry, relayout, orientation="top"):
     return node if node != geometry.root else None
 
 
+def shows_all_leaves(geometry, relayout, orientation="top"):
+    """The leaf axis's new range holds every drawn leaf: the view was zoomed out, not in.
+
+    Plotly's double-click first resets the axes to the ranges the first figure of
+    the graph had, which can be wider than the branch now drawn; the home button
+    does the same.
+    """
+    axis = "xaxis" if orientation in ("top", "bottom") else "yaxis"
+    low, high = relayout.get(f"{axis}.range[0]"), relayout.get(f"{axis}.range[1]")
+    if low is None and isinstance(relayout.get(f"{axis}.range"), list):
+        low, high = (relayout[f"{axis}.range"] + [None, None])[:2]
+    if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (low, high)):
+        return False
+    return min(low, high) <= 0 and max(low, high) >= 10 * len(geometry.leaf_nodes)
+
+
 def is_zoom_out(relayout, orientation="top"):
     """A double-click or the home button: the leaf axis returns to autorange."""
     axis = "xaxis" if orientation in ("top", "bottom") else "yaxis"
@@ -256,6 +274,8 @@ def update_focus(
             options["p"],
             focus["node"] if focused else None,
         )
+        if focused and shows_all_leaves(geometry, relayout, options["orientation"]):
+            return None, not node_highlighted, True
         node = zoomed_subtree(result.tree, geometry, relayout, options["orientation"])
         if node is not None:
             return {"node": node, "clustering": clustering}, not node_highlighted, False

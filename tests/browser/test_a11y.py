@@ -115,7 +115,7 @@ class TestAccessibility:
         wait_until(page, lambda: input_value(page, "#n-clusters") == "3", "k = 3")
         settle(page)
         # k chosen in the elbow plot: focus it, one step right
-        tab_to(page, "elbow-keys")
+        tab_to(page, "elbow-keys", most=250)
         press(page, Keys.ARROW_RIGHT)
         wait_until(page, lambda: input_value(page, "#n-clusters") == "4", "k = 4 from the elbow")
         X2 = tutorial_blobs()[1]
@@ -127,7 +127,7 @@ class TestAccessibility:
         )
         settle(page)
         # a cluster chosen in the table: focus it, arrow down to the first row
-        tab_to(page, "summary-keys")
+        tab_to(page, "summary-keys", most=250)
         press(page, Keys.ARROW_DOWN)
         wait_until(
             page,
@@ -140,7 +140,7 @@ class TestAccessibility:
         settle(page)
 
         # back up to the download button
-        tab_to(page, "download-labels", most=150, back=True)
+        tab_to(page, "download-labels", most=400, back=True)
         press(page, Keys.ENTER)
         _, rows = downloaded_csv(page)
         got = np.array([int(row["cluster"]) for row in rows])

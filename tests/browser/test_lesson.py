@@ -75,6 +75,22 @@ def check_numbers(driver, number, shown, facts):
         assert cells[-1].text == "2.25872" and cells[-2].text == "5.22936"
 
 
+PINNED = """
+const gd = document.querySelector('#scatter .js-plotly-plot'), pinned = {};
+for (const t of (gd && gd._fullData) || []) {
+  const m = /^merge (\\d+) \\(pinned\\)$/.exec(t.name || '');
+  if (m) pinned[m[1]] = Array.from(t.customdata || [], Number).sort((a, b) => a - b);
+}
+return pinned;
+"""
+
+
+def check_pins(driver, facts):
+    """Step 4: the samples of Z[13] and Z[14] are drawn pinned on the page's own scatter."""
+    expected = {row: facts["z"][row]["members"] for row in ("13", "14")}
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script(PINNED) == expected)
+
+
 STALE_DRAWING = """
 const state = window.store.getState(), path = state.paths.strs['dendrogram'];
 let node = state.layout; for (const key of path) node = node[key];
@@ -104,6 +120,8 @@ def test_les001_walk_every_step(server, facts):
             assert address(driver)["lesson"] == str(number)
             if number == 1:
                 check_stale_drawing_is_redrawn(driver)
+            if number == 4:
+                check_pins(driver, facts)
             panel = lesson.step(number).panel
             assert "lesson-highlight" in driver.find_element("id", panel).get_attribute("class")
             assert in_view(rect(driver, panel)), f"step {number}: {panel} needs scrolling"
@@ -171,6 +189,17 @@ def check_presentation(driver):
         ".filter(t => t.textContent.trim()).map(t => parseFloat(getComputedStyle(t).fontSize))"
     )
     assert len(svg_text) > 20 and min(svg_text) >= 16, size
+    # at 16 px the leaf labels would run into a black band: those shown never touch
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script(LEAF_LABEL_OVERLAPS) == 0)
+
+
+# Pairs of neighbouring leaf labels on the dendrogram that overlap, among those shown.
+LEAF_LABEL_OVERLAPS = """
+const boxes = [...document.querySelectorAll('#dendrogram g.xtick text')]
+  .filter(t => t.textContent.trim() && getComputedStyle(t).display !== 'none')
+  .map(t => t.getBoundingClientRect()).filter(b => b.width > 0).sort((a, b) => a.left - b.left);
+return boxes.filter((b, i) => i > 0 && b.left < boxes[i - 1].right).length;
+"""
 
 
 def test_les002_presentation_mode_and_the_class_link(server):

@@ -157,6 +157,12 @@ def type_into(driver, element_id, value):
 
 
 def upload(driver, path):
+    # dcc.Upload is one of Dash's lazily loaded components: its input comes a moment later
+    wait(
+        driver,
+        lambda: driver.find_elements("css selector", "#upload-data input[type=file]"),
+        "the upload box",
+    )
     driver.find_element("css selector", "#upload-data input[type=file]").send_keys(str(path))
     wait(
         driver,

@@ -102,7 +102,7 @@ class TestStaleViews:
         wait_until(page, lambda: page.redux_state_rqs == [], "the page to settle", QUICK)
 
         _choose(page.driver, "method", "complete")
-        status = wait_for_text(page, "clustering-status", "memory limit", timeout=QUICK)
+        status = wait_for_text(page, "clustering-status", "of memory; the limit is", timeout=QUICK)
         assert status.startswith("⚠"), status
         wait_until(
             page,
@@ -114,7 +114,7 @@ class TestStaleViews:
         assert "ward" in dendrogram_title(page)
         # the refusal stays, above the plots and on screen, and the plots are not dimmed
         wait_until(page, lambda: page.redux_state_rqs == [], "the page to settle", QUICK)
-        assert "memory limit" in page.find_element("#clustering-status").text
+        assert "of memory; the limit is" in page.find_element("#clustering-status").text
         place = page.driver.execute_script(
             """
             const status = document.getElementById('clustering-status');

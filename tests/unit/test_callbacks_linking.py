@@ -465,6 +465,18 @@ class TestUpdateFocus:
         )
         assert out == (None, True, True)
 
+    @pytest.mark.parametrize("as_list", [False, True])
+    def test_a_range_holding_every_leaf_zooms_out_of_a_focus(self, big_session, as_list):
+        # a double-click resets to the graph's first ranges (wider than the branch drawn)
+        current = {"node": BIG_N + 10, "clustering": big_session["clustering"]}
+        relayout = (
+            {"xaxis.range": [0, 1500], "yaxis.range": [0, 190.5]}
+            if as_list
+            else {"xaxis.range[0]": -5, "xaxis.range[1]": 1500}
+        )
+        out = focus(big_session, "dendrogram.relayoutData", relayout=relayout, focus=current)
+        assert out == (None, True, True)
+
     def test_autorange_without_focus_changes_nothing(self, big_session):
         with pytest.raises(PreventUpdate):
             focus(big_session, "dendrogram.relayoutData", relayout={"xaxis.autorange": True})
