@@ -564,6 +564,8 @@ def plots():
     graph_style = {"height": "460px"}
     return html.Div(
         [
+            # a heading for the section (seen by screen readers, and by axe's heading order)
+            html.H2("Plots", className="visually-hidden"),
             plots_status(),
             # Shown, with the plots dimmed, while they are out of date (assets/stale_view.js).
             html.Div(
@@ -685,6 +687,7 @@ def _k_plot(graph_id, label):
 def diagnostics():
     return html.Div(
         [
+            html.H2("Diagnostics", className="visually-hidden"),
             html.Div("computing…", id="diagnostics-overlay", className="stale-overlay"),
             _panel(
                 "Cophenetic correlation",

@@ -29,6 +29,7 @@ from devtools.lesson_screenshots import (
 )
 from devtools.local_app import app_env, gunicorn, headless_chromium
 from hclust import lesson
+from tests.helpers import axe_violations
 
 
 @pytest.fixture(scope="module")
@@ -214,6 +215,8 @@ def test_les002_presentation_mode_and_the_class_link(server):
         wait_for_step(teacher, 6)
         assert address(teacher)["present"] == "1" and address(teacher)["lesson"] == "6"
         check_presentation(teacher)
+        # the lesson in presentation mode, as accessible as the page (issue #16)
+        assert axe_violations(teacher) == []
         set_viewport(teacher, 853, 480)  # 1280×720 at 150 % zoom
         teacher.execute_script("window.dispatchEvent(new Event('resize'))")
         WebDriverWait(teacher, 30).until(lambda d: rect(d, "dendrogram")["vw"] == 853)
