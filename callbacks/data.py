@@ -89,6 +89,7 @@ def scaled(dataset, scaling):
         labels=dataset.labels,
         notes=(*dataset.notes, f"scaling: {scaling}"),
         source_rows=dataset.source_rows,
+        label_name=dataset.label_name,
     )
 
 

@@ -246,6 +246,7 @@ def update_views(
         legend=cluster_legend(labels, label_colours),
         leaf_colours=leaf_colours_for(result, labels, geometry, node_colours),
         pins=tuple(pins),
+        leaf_name=dataset.label_name,
         root_numbers={
             PALETTE.index(c): label for label, c in label_colours.items() if c in PALETTE
         },

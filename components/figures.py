@@ -346,6 +346,7 @@ def dendrogram_figure(
     legend: list | None = None,
     leaf_colours: np.ndarray | None = None,
     pins: tuple = (),
+    leaf_name: str | None = None,
     root_numbers: dict | None = None,
 ) -> go.Figure:
     """Dendrogram with one trace per colour and the cut line as shapes[0].
@@ -381,6 +382,8 @@ def dendrogram_figure(
         dot of their cluster's colour, having no link of their own.
     pins : tuple of int
         Rows of Z drawn thick in :data:`PIN_COLOURS` (red, then yellow), when drawn.
+    leaf_name : str, optional
+        The label column's name, for the leaf axis's title ("sample index" without one).
     root_numbers : dict, optional
         ``{palette index: cluster label}``: each such cluster's number is written
         at its highest link, a second cue besides its colour.
@@ -546,7 +549,9 @@ def dendrogram_figure(
                 )
             )
     annotations += _root_numbers(geometry, link_colours, root_numbers, orientation)
-    leaf_title = "sample index" + (" or (cluster size)" if geometry.truncated else "")
+    leaf_title = (leaf_name or "sample index") + (
+        " or (cluster size)" if geometry.truncated else ""
+    )
     position_axis = dict(zeroline=False, showgrid=False, range=[0, 10 * len(geometry.leaf_nodes)])
     if len(geometry.leaf_nodes) <= LEAF_TICKS_MAX:
         ticks = [

@@ -43,6 +43,9 @@ class Dataset:
         rows left out of a sample leave gaps); ``0 .. n-1`` by default. The
         download joins the clusters back onto the file by these positions.
         Not part of :attr:`content_hash`: it does not change a clustering.
+    label_name : str, optional
+        The name of the column `labels` were read from, for axis titles; None
+        when the labels are row numbers or a distance matrix's header.
     """
 
     values: np.ndarray
@@ -52,6 +55,7 @@ class Dataset:
     notes: tuple = field(default_factory=tuple)
     is_distance_matrix: bool = False
     source_rows: np.ndarray | None = None
+    label_name: str | None = None
 
     def __post_init__(self):
         values = np.ascontiguousarray(self.values, dtype=float)
@@ -190,5 +194,6 @@ def random_sample(dataset: Dataset, rows: int, seed: int = 0) -> Dataset:
         labels=labels,
         notes=(*dataset.notes, f"random sample of {rows:,} of {n:,} rows (seed {seed})"),
         is_distance_matrix=dataset.is_distance_matrix,
+        label_name=dataset.label_name,
         source_rows=parent_rows[chosen],
     )

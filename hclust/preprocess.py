@@ -231,6 +231,7 @@ def build_dataset(
         labels=labels,
         notes=tuple(notes),
         source_rows=rows,
+        label_name=None if label_column is None else str(label_column),
     )
 
 
@@ -544,6 +545,7 @@ def distance_matrix_dataset(table, label_column=None, name=None, tol=1e-8) -> Da
         labels=labels,
         notes=tuple(notes),
         is_distance_matrix=True,
+        label_name=None if label_column is None else str(label_column),
     )
 
 

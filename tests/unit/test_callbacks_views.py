@@ -24,7 +24,7 @@ from hclust.dendrogram import ABOVE, dendrogram_geometry, members
 from hclust.merge_steps import format_height
 from services import store
 from tests.fixtures import scatter_by_sample
-from tests.helpers import call, new_session, put_preset, triggered_by
+from tests.helpers import call, load, new_session, put_preset, triggered_by
 
 N = 150  # the tutorial's samples
 
@@ -538,3 +538,22 @@ class TestRecolourIndexCallback:
             node: (int(tree.start[int(node)]), int(tree.size[int(node)]))
             for node in colour_map["nodes"]
         }
+
+
+class TestLeafAxisTitle:
+    """The dendrogram's leaf axis is named after the label column, when there is one."""
+
+    @pytest.mark.parametrize("scaling", ["none", "zscore"])
+    def test_named_after_the_label_column(self, scaling):
+        session_id = new_session()
+        out = load(session_id, "bundled:iris", label="species", scaling=scaling)
+        assert store.get_store().dataset(session_id).label_name == "species"
+        summary, _ = compute_clustering(session_id, out["version"], "ward", "euclidean", False)
+        _, result = store.get_store().result_for(session_id, summary)
+        iris = dict(id=session_id, clustering=summary, result=result)
+        dendrogram, *_ = render(iris, cut_for_k(iris, 3), x_choice=out["x"], y_choice=out["y"])
+        assert dendrogram.layout.xaxis.title.text.startswith("species")
+
+    def test_sample_index_without_one(self, session):
+        dendrogram, *_ = render(session, cut_for_k(session, 2))
+        assert dendrogram.layout.xaxis.title.text.startswith("sample index")
