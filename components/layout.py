@@ -590,10 +590,18 @@ def plots():
                 tabIndex="0",
                 title=(
                     "Drag the dashed line to cut; with this panel focused, "
-                    "↑ and ↓ step the cut across merge heights."
+                    "↑ and ↓ step the cut across merge heights, ← and → go from merge to "
+                    "merge, and Enter shows the merge."
                 ),
-                **{"aria-label": "Dendrogram. Up and down arrows move the cut."},
+                **{
+                    "aria-label": (
+                        "Dendrogram. Up and down arrows move the cut; left and right arrows "
+                        "choose a merge, Enter shows it."
+                    )
+                },
             ),
+            # what the keyboard's chosen merge is (assets/keyboard.js), for screen readers
+            html.Div(id="merge-cursor", className="visually-hidden", role="status"),
             html.Div(
                 [
                     dcc.Graph(

@@ -114,6 +114,26 @@ class TestAccessibility:
         press(page, "3", Keys.ENTER)
         wait_until(page, lambda: input_value(page, "#n-clusters") == "3", "k = 3")
         settle(page)
+        # a merge chosen in the dendrogram: focus it, → → across the merges, Enter shows it
+        tab_to(page, "dendrogram-card", most=250)
+        press(page, Keys.ARROW_RIGHT)
+        press(page, Keys.ARROW_RIGHT)
+
+        def cursor():  # visually hidden: read as a screen reader does
+            return page.find_element("#merge-cursor").get_attribute("textContent")
+
+        wait_until(page, lambda: cursor().startswith("Merge "), "the chosen merge announced")
+        announced = int(cursor().split()[1])
+        press(page, Keys.ENTER)
+        wait_until(
+            page,
+            lambda: (
+                (component_prop(page, "highlight", "data") or {}).get("node") == 750 + announced
+            ),
+            "the announced merge to be highlighted",
+        )
+        wait_for_text(page, "node-panel", f"{announced}")
+        settle(page)
         # k chosen in the elbow plot: focus it, one step right
         tab_to(page, "elbow-keys", most=250)
         press(page, Keys.ARROW_RIGHT)
