@@ -85,8 +85,9 @@ window.dash_clientside.lesson.checkDrawn = function (figure, cut, mode, p, annot
     var line = (figure.layout.shapes || [])[0];
     var stale = parts.length > 5 && (parts[0] !== cut.clustering.key || parts[4] !== String(mode)
         || parts[5] !== String(p));
-    if (cut.criterion === "distance" && line && line.visible !== false
-        && typeof cut.height === "number" && Math.abs(line.y0 - cut.height) > 1e-9 * (1 + cut.height)) {
+    // a cut at a height is drawn as a visible line at that height
+    if (cut.criterion === "distance" && typeof cut.height === "number"
+        && (!line || line.visible === false || Math.abs(line.y0 - cut.height) > 1e-9 * (1 + cut.height))) {
         stale = true;
     }
     if (stale && lessonRedraw.asks < 3) {

@@ -262,13 +262,35 @@ def status_text(result, root, groups, spec, cap):
 
 
 @callback(
+    Output("clustergram-zoom", "data"),
+    Input("dendrogram", "relayoutData"),
+    State("orientation", "value"),
+    prevent_initial_call=True,
+)
+def dendrogram_zoom(relayout, orientation):
+    """A zoom (or zoom out) of the dendrogram's leaf axis, for the heatmap to follow.
+
+    Every other relayout (a dragged cut, a pan, plotly's autosize as each new
+    figure is drawn) is none. Kept apart from the heatmap's own callback: an
+    answer of that callback saying "no change" would make Dash drop the earlier
+    answer it superseded, drawn for the new colour map (plotly/dash#1861).
+    """
+    relayout = validate.event(relayout, "The dendrogram's relayout") or {}
+    options = dendrogram_options(None, None, [], None, orientation, None)
+    found = zoom_range(relayout, options["orientation"])
+    if found is None:
+        raise PreventUpdate
+    return {"range": found}
+
+
+@callback(
     Output("clustergram", "figure"),
     Output("clustergram-status", "children"),
     Output("clustergram-view", "data"),
     Input("colour-map", "data"),
     Input("clustergram-columns", "value"),
     Input("clustergram-scale", "value"),
-    Input("dendrogram", "relayoutData"),
+    Input("clustergram-zoom", "data"),
     State("cut", "data"),
     State("highlight", "data"),
     State("focus", "data"),
@@ -283,7 +305,7 @@ def update_clustergram(
     colour_map,
     columns,
     scale,
-    relayout,
+    zoom_event,
     cut,
     highlight,
     focus,
@@ -315,13 +337,13 @@ def update_clustergram(
     options = dendrogram_options(truncate_mode, p, [], None, orientation, None)
     found_zoom = None
     triggers = set(ctx.triggered_prop_ids)
-    if "dendrogram.relayoutData" in triggers:  # decided before any cache read
-        relayout = validate.event(relayout, "The dendrogram's relayout") or {}
-        found_zoom = zoom_range(relayout, options["orientation"])
-        # a dragged cut, a pan, or plotly's autosize as a new figure is drawn (together with
-        # the colour map that comes with it): not a zoom, and alone it changes nothing here
-        if found_zoom is None and triggers == {"dendrogram.relayoutData"}:
-            raise PreventUpdate
+    if "clustergram-zoom.data" in triggers:  # a zoom just made (dendrogram_zoom)
+        found = validate.mapping_with(zoom_event, "The dendrogram's zoom", ("range",))["range"]
+        if found != "out":
+            validate.list_of(found, "The dendrogram's zoom", lambda v, s: validate.number(v, s))
+            if len(found) != 2:
+                raise InputError("The dendrogram's zoom must be a range of two numbers.")
+        found_zoom = found
     clustering = cut["clustering"]
     dataset, result = store.get_store().result_for(session_id, clustering)
     if dataset.is_distance_matrix:
@@ -360,7 +382,7 @@ def update_clustergram(
         geometry = store.get_store().geometry(
             session_id, clustering, options["truncate_mode"], options["p"], root
         )
-        if geometry.truncated and triggers == {"dendrogram.relayoutData"}:
+        if geometry.truncated and triggers == {"clustergram-zoom.data"}:
             raise PreventUpdate  # a truncated tree opens the branch (focus), which redraws us
         zoomed = zoomed_rows(tree, geometry, zoom if len(zoom) == 2 else None, cap)
     if zoomed is not None:

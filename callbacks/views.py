@@ -1,7 +1,7 @@
 """Dendrogram and scatter, recoloured together from the cut and the highlight."""
 
 import numpy as np
-from dash import Input, Output, State, callback, ctx, no_update
+from dash import Input, Output, State, callback
 from dash.exceptions import PreventUpdate
 
 from callbacks import validate
@@ -211,12 +211,10 @@ def update_views(
         status = (
             status + " " if status else ""
         ) + f"{int(samples.sum())} sample(s) highlighted; press Clear highlight to reset."
-    if (
-        ctx.triggered_id in ("scatter-x", "scatter-y")
-        and same_tree
-        and colour_map["nodes"] == node_colours
-    ):
-        return no_update, scatter, no_update, status
+    # Every answer carries every output, even when only the scatter's axes changed: when a
+    # later answer of this callback says no_update, Dash drops the earlier (superseded) answer
+    # and keeps the outputs as they were before both (plotly/dash#1861), and a dendrogram for
+    # other settings would stay on screen.
     options = dendrogram_options(
         truncate_mode, p, flags, annotate_above, orientation, leaf_label_style
     )

@@ -532,12 +532,13 @@ class TestUpdateViews:
         assert all(map4["nodes"][node] == map5["nodes"][node] for node in kept)
         assert len(set(map5["nodes"].values())) == 5
 
-    def test_axis_change_redraws_only_the_scatter(self, session):
-        _, _, colour_map, _ = render(session, session["cut"])
-        dendrogram, scatter, new_map, _ = render(
+    def test_axis_change_still_sends_every_output(self, session):
+        # a no_update here would let Dash keep a dendrogram older than an answer it dropped
+        dendrogram, _, colour_map, _ = render(session, session["cut"])
+        again, scatter, new_map, _ = render(
             session, session["cut"], colour_map=colour_map, prop_id="scatter-x.value", x="y", y="x"
         )
-        assert dendrogram is no_update and new_map is no_update
+        assert again.layout.meta == dendrogram.layout.meta and new_map == colour_map
         assert scatter.layout.xaxis.title.text == "y"
 
     def test_no_cut_yet(self, session):

@@ -21,8 +21,7 @@ from callbacks.data import load_dataset
 from callbacks.views import cluster_colours, labels_for
 from hclust.datasets import load_bundled_table
 from services import store
-from tests.helpers import refusal
-from tests.unit.test_callbacks import call, move_cut, new_session, triggered_by
+from tests.helpers import call, move_cut, new_session, refusal, triggered_by
 
 IRIS = load_bundled_table("iris").frame
 

@@ -22,8 +22,7 @@ from components.merge_steps import PAUSE_LABEL
 from components.merge_steps_figures import PIN_COLOURS
 from hclust.merge_steps import clusters_after, format_height
 from services import store
-from tests.helpers import refusal
-from tests.unit.test_callbacks import call, new_session, put_preset, triggered_by
+from tests.helpers import call, new_session, put_preset, refusal, triggered_by
 
 N = 150
 

@@ -16,7 +16,7 @@ from hclust.cut import height_for_k
 from hclust.data import Dataset
 from services import store
 from services.store import INLINE_MAX_N
-from tests.unit.test_callbacks import call, new_session, put_preset, triggered_by
+from tests.helpers import call, new_session, put_preset, triggered_by
 
 
 @pytest.fixture(scope="module")

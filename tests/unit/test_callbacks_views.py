@@ -477,19 +477,6 @@ class TestUpdateViews:
             and -1 in colour_map["nodes"].values()
         )
 
-    def test_axis_change_keeps_the_dendrogram(self, session):
-        _, _, colour_map, _ = render(session, cut_for_k(session, 4))
-        dendrogram, scatter, new_map, _ = render(
-            session,
-            cut_for_k(session, 4),
-            prop_id="scatter-y.value",
-            colour_map=colour_map,
-            x_choice="y",
-            y_choice="x",
-        )
-        assert dendrogram is no_update and new_map is no_update
-        assert (scatter.layout.xaxis.title.text, scatter.layout.yaxis.title.text) == ("y", "x")
-
     def test_focused_branch_title(self, session):
         focus = {"node": 2 * N - 3, "clustering": session["clustering"]}
         dendrogram, _, _, _ = render(session, cut_for_k(session, 4), focus=focus)

@@ -5,8 +5,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from dash import no_update
-from dash._callback_context import context_value
-from dash._utils import AttributeDict
 from dash.exceptions import PreventUpdate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -41,7 +39,7 @@ from hclust.cut import TreeIndex, assign_colours, height_for_k
 from hclust.data import Dataset
 from hclust.dendrogram import ABOVE, dendrogram_geometry, members
 from services import store
-from tests.unit.test_callbacks import call, new_session, put_preset, triggered_by
+from tests.helpers import call, new_session, put_preset, triggered_by
 
 METHODS = ("single", "complete", "average", "weighted", "ward")
 finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False, width=32)
@@ -255,6 +253,10 @@ def views(session_id, cut, highlight=None, focus=None, colour_map=None):
 
 def draw(session, cut, highlight=None, focus=None, columns="data", scale="values", **given):
     colour_map = views(session["id"], cut, highlight, focus)
+    zoom = None
+    if given.get("relayout") is not None:  # the dendrogram's relayout, as its own callback reads it
+        zoom = cg.dendrogram_zoom(given["relayout"], given.get("orientation", "top"))
+        given["prop_id"] = "clustergram-zoom.data"
     with triggered_by(given.get("prop_id", "colour-map.data")):
         return call(
             cg.update_clustergram,
@@ -267,7 +269,7 @@ def draw(session, cut, highlight=None, focus=None, columns="data", scale="values
             truncate_mode=given.get("truncate_mode", "auto"),
             p=given.get("p", 60),
             orientation=given.get("orientation", "top"),
-            relayout=given.get("relayout"),
+            zoom_event=zoom,
             view=given.get("view"),
             session_id=session["id"],
         ) + (colour_map,)
@@ -402,7 +404,7 @@ class TestUpdateClustergram:
         order = leaves_list(result.Z)
         # leaves r = 20 .. 59 sit at x = 5 + 10 r
         zoom = {"xaxis.range[0]": 200.0, "xaxis.range[1]": 599.0}
-        fig, status, view, _ = draw(small, cut, relayout=zoom, prop_id="dendrogram.relayoutData")
+        fig, status, view, _ = draw(small, cut, relayout=zoom, prop_id="clustergram-zoom.data")
         assert_allclose(
             np.asarray(fig.data[HEATMAP_TRACE].z), small["dataset"].values[order[20:60]], rtol=1e-6
         )
@@ -418,7 +420,7 @@ class TestUpdateClustergram:
         # a double click (autorange) shows every row again
         out = {"xaxis.autorange": True}
         fig, _, whole, _ = draw(
-            small, cut3, relayout=out, view=kept, prop_id="dendrogram.relayoutData"
+            small, cut3, relayout=out, view=kept, prop_id="clustergram-zoom.data"
         )
         assert len(np.asarray(fig.data[HEATMAP_TRACE].z)) == 150 and whole["zoom"] is None
 
@@ -435,36 +437,35 @@ class TestUpdateClustergram:
     def test_other_relayouts_are_not_a_zoom(self, small, relayout):
         cut = cut_for_k(small["clustering"], small["result"], 2)
         with pytest.raises(PreventUpdate):
-            draw(small, cut, relayout=relayout, prop_id="dendrogram.relayoutData")
+            draw(small, cut, relayout=relayout, prop_id="clustergram-zoom.data")
 
-    def test_plotlys_autosize_with_a_new_colour_map_still_draws(self, small):
-        # a new figure's autosize relayout and the colour map that came with it, in one call
-        cut = cut_for_k(small["clustering"], small["result"], 3)
+    def test_plotlys_autosize_is_no_zoom_and_the_colour_map_still_draws(self, small):
+        # each new figure's autosize relayout comes with the colour map drawn with it: it makes
+        # no zoom (and no answer of the heatmap's callback that could supersede the colour map's)
+        with pytest.raises(PreventUpdate):
+            cg.dendrogram_zoom({"autosize": True}, "top")
+        fig, _, _, _ = draw(small, cut_for_k(small["clustering"], small["result"], 3))
+        assert len(np.asarray(fig.data[HEATMAP_TRACE].z)) == 150
+
+    @pytest.mark.parametrize("forged", [{"range": [1.0]}, {"range": "all"}, {"zoom": 1}, [0, 5]])
+    def test_a_forged_zoom_is_named(self, small, forged):
+        cut = cut_for_k(small["clustering"], small["result"], 2)
         colour_map = views(small["id"], cut)
-        context = AttributeDict(
-            triggered_inputs=[
-                {"prop_id": "dendrogram.relayoutData", "value": None},
-                {"prop_id": "colour-map.data", "value": None},
-            ]
-        )
-        token = context_value.set(context)
-        try:
-            fig, _, _ = call(
+        with triggered_by("clustergram-zoom.data"):
+            _, message, _ = call(
                 cg.update_clustergram,
                 colour_map=colour_map,
                 cut=cut,
-                relayout={"autosize": True},
+                zoom_event=forged,
                 session_id=small["id"],
             )
-        finally:
-            context_value.reset(token)
-        assert len(np.asarray(fig.data[HEATMAP_TRACE].z)) == 150
+        assert message.startswith("⚠") and "The dendrogram's zoom" in message
 
     def test_a_zoom_into_a_truncated_tree_is_left_to_the_branch_it_opens(self, large):
         cut = cut_for_k(large["clustering"], large["result"], 5)
         zoom = {"xaxis.range[0]": 0.0, "xaxis.range[1]": 200.0}
         with pytest.raises(PreventUpdate):
-            draw(large, cut, relayout=zoom, prop_id="dendrogram.relayoutData")
+            draw(large, cut, relayout=zoom, prop_id="clustergram-zoom.data")
 
     def test_a_forged_range_view_is_checked(self, small):
         view = {"clustering": small["clustering"], "rows": "range", "first": 140, "count": 40}
