@@ -49,11 +49,19 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _finite(value) -> bool:
+    """A finite float; False too for an integer past float range (JSON allows 400 digits)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def number(value, name, low=-math.inf, high=math.inf, optional=False):
     """A finite number from `low` to `high` (None when `optional`)."""
     if value is None and optional:
         return None
-    if not _is_number(value) or not math.isfinite(value) or not low <= value <= high:
+    if not _is_number(value) or not _finite(value) or not low <= value <= high:
         bounds = "" if (low, high) == (-math.inf, math.inf) else f" from {low:,} to {high:,}"
         raise InputError(f"{name} must be a number{bounds}; got {_show(value)}.")
     return float(value)
@@ -65,7 +73,7 @@ def whole_number(value, name, low, high, optional=False):
         return None
     if (
         not _is_number(value)
-        or not math.isfinite(value)
+        or not _finite(value)
         or not float(value).is_integer()
         or not low <= value <= high
     ):

@@ -67,6 +67,14 @@ class TestWholeNumber:
     def test_none_when_optional(self):
         assert validate.whole_number(None, "Depth", 0, 100, optional=True) is None
 
+    @pytest.mark.parametrize("value", [10**400, -(10**400)])
+    def test_an_integer_past_float_range_is_refused_naming_it(self, value):
+        # JSON may carry one; math.isfinite alone would raise OverflowError (a 500)
+        with pytest.raises(InputError, match="Depth must be a whole number"):
+            validate.whole_number(value, "Depth", 0, 100)
+        with pytest.raises(InputError, match="Height must be a number"):
+            validate.number(value, "Height")
+
 
 class TestNumber:
     @given(anything)
