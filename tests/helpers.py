@@ -14,6 +14,7 @@ from dash._utils import AttributeDict
 from callbacks.clustering import run_clustering
 from callbacks.cut import sync_cut
 from callbacks.data import load_dataset, receive_upload
+from callbacks.views import update_views
 from hclust.data import load_preset
 from hclust.errors import InputError
 from services import store
@@ -120,6 +121,25 @@ def move_cut(session, prop_id, **inputs):
             sync_cut, clustering=session["clustering"], session_id=session["id"], **inputs
         )
     return dict(zip(CUT_OUTPUTS, outputs))
+
+
+# The view options as the page starts them.
+VIEW_DEFAULTS = dict(
+    x_choice="x",
+    y_choice="y",
+    truncate_mode="auto",
+    p=60,
+    flags=[],
+    orientation="top",
+    leaf_label_style="9:-90",
+)
+
+
+def draw_views(session_id, cut, prop_id="cut.data", **given):
+    """update_views as the page runs it when `prop_id` changes, with the page's default options;
+    returns (dendrogram, scatter, colour map, status)."""
+    with triggered_by(prop_id):
+        return call(update_views, cut=cut, session_id=session_id, **{**VIEW_DEFAULTS, **given})
 
 
 def data_url(content, mime="text/csv"):

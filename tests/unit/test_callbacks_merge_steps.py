@@ -22,7 +22,7 @@ from components.merge_steps import PAUSE_LABEL
 from components.merge_steps_figures import PIN_COLOURS
 from hclust.merge_steps import clusters_after, format_height
 from services import store
-from tests.helpers import call, new_session, put_preset, refusal, triggered_by
+from tests.helpers import call, draw_views, new_session, put_preset, refusal, triggered_by
 
 N = 150
 
@@ -368,7 +368,6 @@ def test_every_method_shows_what_decided_the_distance(method):
 
 def test_pins_are_drawn_on_the_main_scatter_and_dendrogram(session):
     """merge-pins, whoever writes it (this panel or the lesson), marks both main plots."""
-    from callbacks.views import update_views
     from components.figures import STRINGS
 
     Z = session["result"].Z
@@ -380,20 +379,9 @@ def test_pins_are_drawn_on_the_main_scatter_and_dendrogram(session):
         "depth": 10,
         "clustering": session["clustering"],
     }
-    with triggered_by("merge-pins.data"):
-        dendrogram, scatter, _, _ = call(
-            update_views,
-            cut=cut,
-            x_choice="x",
-            y_choice="y",
-            truncate_mode="auto",
-            p=60,
-            flags=[],
-            orientation="top",
-            leaf_label_style="9:-90",
-            pins=[13, 14, "junk"],
-            session_id=session["id"],
-        )
+    dendrogram, scatter, _, _ = draw_views(
+        session["id"], cut, prop_id="merge-pins.data", pins=[13, 14, "junk"]
+    )
     tree = session["result"].tree
     for row, colour in zip((13, 14), PIN_COLOURS):
         points = traces(scatter, STRINGS["pinned"].format(row=row))[0]

@@ -10,13 +10,12 @@ from sklearn.metrics import adjusted_rand_score
 
 from callbacks.clustering import compute_clustering
 from callbacks.tanglegram import run_comparison, update_tanglegram
-from callbacks.views import update_views
 from hclust.compare import bakers_gamma
 from hclust.cut import height_for_k
 from hclust.data import Dataset
 from services import store
 from services.store import INLINE_MAX_N
-from tests.helpers import call, new_session, put_preset, triggered_by
+from tests.helpers import call, draw_views, new_session, put_preset, triggered_by
 
 
 @pytest.fixture(scope="module")
@@ -38,19 +37,7 @@ def cut_for_k(session, k):
 
 def views_colour_map(session, cut):
     """The colour map the dendrogram and scatter were drawn with for `cut`."""
-    with triggered_by("cut.data"):
-        return call(
-            update_views,
-            cut=cut,
-            x_choice="x",
-            y_choice="y",
-            truncate_mode="auto",
-            p=60,
-            flags=[],
-            orientation="top",
-            leaf_label_style="9:-90",
-            session_id=session["id"],
-        )[2]
+    return draw_views(session["id"], cut)[2]
 
 
 def compare(session, cut, method="average", metric="euclidean", colour_map=None, is_open=True):

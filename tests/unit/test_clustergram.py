@@ -15,7 +15,6 @@ from scipy.stats import zscore as scipy_zscore
 
 import callbacks.clustergram as cg
 from callbacks.clustering import compute_clustering
-from callbacks.views import update_views
 from components.clustergram_figures import (
     BAR_FILL_TRACE,
     BAR_TRACE,
@@ -39,7 +38,7 @@ from hclust.cut import TreeIndex, assign_colours, height_for_k
 from hclust.data import Dataset
 from hclust.dendrogram import ABOVE, dendrogram_geometry, members
 from services import store
-from tests.helpers import call, new_session, put_preset, triggered_by
+from tests.helpers import call, draw_views, new_session, put_preset, triggered_by
 
 METHODS = ("single", "complete", "average", "weighted", "ward")
 finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False, width=32)
@@ -232,23 +231,7 @@ def cut_for_k(summary, result, k):
 
 def views(session_id, cut, highlight=None, focus=None, colour_map=None):
     """update_views as the page runs it: returns the colour map it writes."""
-    with triggered_by("cut.data"):
-        _, _, written, _ = call(
-            update_views,
-            cut=cut,
-            highlight=highlight,
-            focus=focus,
-            x_choice="x",
-            y_choice="y",
-            truncate_mode="auto",
-            p=60,
-            flags=[],
-            orientation="top",
-            leaf_label_style="9:-90",
-            colour_map=colour_map,
-            session_id=session_id,
-        )
-    return written
+    return draw_views(session_id, cut, highlight=highlight, focus=focus, colour_map=colour_map)[2]
 
 
 def draw(session, cut, highlight=None, focus=None, columns="data", scale="values", **given):
