@@ -4,15 +4,13 @@ rows' selection highlights the same samples everywhere."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx
 from dash.exceptions import PreventUpdate
 
 from callbacks import validate
 from callbacks.errors import shows_errors
-from callbacks.linking import is_zoom_out
+from callbacks.linking import is_zoom_out, leaf_axis_range
 from callbacks.views import cluster_colours, dendrogram_options, focus_root, labels_for
 from components.clustergram import COLUMN_ORDERS
 from components.clustergram_figures import (
@@ -121,15 +119,8 @@ def zoom_range(relayout, orientation):
     """The leaf-axis range of a zoom in the dendrogram, "out" for a zoom out, else None."""
     if is_zoom_out(relayout, orientation):
         return "out"
-    axis = "xaxis" if orientation in ("top", "bottom") else "yaxis"
-    ends = [relayout.get(f"{axis}.range[0]"), relayout.get(f"{axis}.range[1]")]
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in ends):
-        return None
-    try:
-        ends = [float(v) for v in ends]
-    except OverflowError:  # an integer past float range
-        return None
-    return [min(ends), max(ends)] if all(math.isfinite(v) for v in ends) else None
+    found = leaf_axis_range(relayout, orientation)
+    return None if found is None else list(found)
 
 
 def zoomed_rows(tree, geometry, zoom, cap):

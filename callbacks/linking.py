@@ -173,20 +173,39 @@ def update_highlight(
     return {"node": node}, node_details(dataset, result, node)
 
 
+def leaf_axis_range(relayout, orientation="top"):
+    """The leaf axis's new range in a relayout, as (low, high), or None.
+
+    Plotly writes a zoom as ``xaxis.range[0]`` and ``xaxis.range[1]``, and a
+    reset to the graph's first ranges as ``xaxis.range: [a, b]``; either is read
+    (the y axis for a tree drawn sideways). Anything but two finite numbers is
+    None, including an integer past float range.
+    """
+    axis = "xaxis" if orientation in ("top", "bottom") else "yaxis"
+    ends = [relayout.get(f"{axis}.range[0]"), relayout.get(f"{axis}.range[1]")]
+    whole = relayout.get(f"{axis}.range")
+    if ends == [None, None] and isinstance(whole, list) and len(whole) == 2:
+        ends = whole
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in ends):
+        return None
+    try:
+        low, high = (float(v) for v in ends)
+    except OverflowError:
+        return None
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return None
+    return min(low, high), max(low, high)
+
+
 def zoomed_subtree(tree, geometry, relayout, orientation="top"):
     """The smallest node holding every drawn leaf inside a zoomed range, or None.
 
     Only a truncated view opens a subtree: a full view is already at full detail.
     """
-    axis = "xaxis" if orientation in ("top", "bottom") else "yaxis"
-    low, high = relayout.get(f"{axis}.range[0]"), relayout.get(f"{axis}.range[1]")
-    if (
-        not geometry.truncated
-        or not isinstance(low, (int, float))
-        or not isinstance(high, (int, float))
-    ):
+    found = leaf_axis_range(relayout, orientation)
+    if not geometry.truncated or found is None:
         return None
-    low, high = min(low, high), max(low, high)
+    low, high = found
     inside = geometry.leaf_nodes[(geometry.leaf_x >= low) & (geometry.leaf_x <= high)]
     if len(inside) < 2:
         return None
@@ -207,13 +226,8 @@ def shows_all_leaves(geometry, relayout, orientation="top"):
     the graph had, which can be wider than the branch now drawn; the home button
     does the same.
     """
-    axis = "xaxis" if orientation in ("top", "bottom") else "yaxis"
-    low, high = relayout.get(f"{axis}.range[0]"), relayout.get(f"{axis}.range[1]")
-    if low is None and isinstance(relayout.get(f"{axis}.range"), list):
-        low, high = (relayout[f"{axis}.range"] + [None, None])[:2]
-    if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (low, high)):
-        return False
-    return min(low, high) <= 0 and max(low, high) >= 10 * len(geometry.leaf_nodes)
+    found = leaf_axis_range(relayout, orientation)
+    return found is not None and found[0] <= 0 and found[1] >= 10 * len(geometry.leaf_nodes)
 
 
 def is_zoom_out(relayout, orientation="top"):
