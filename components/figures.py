@@ -179,6 +179,12 @@ def _oriented(position, height, orientation):
     return (position, height) if orientation in VERTICAL_TREE else (height, position)
 
 
+def _leaf_feet(geometry, which, orientation):
+    """Plot coordinates of the chosen drawn leaves (an index or mask) at height 0."""
+    position = geometry.leaf_x[which].astype(np.float32)
+    return _oriented(position, np.zeros(len(position), dtype=np.float32), orientation)
+
+
 # Heights read "1,262", never "1.26e+03" (d3-format: ~r is significant digits, trimmed).
 HEIGHT_TICKFORMAT = ",~r"
 HEIGHT_HOVER_FORMAT = ",.5~r"
@@ -430,11 +436,7 @@ def dendrogram_figure(
     if leaf_colours is not None and np.any(leaf_colours != ABOVE):
         # a cluster that is one drawn leaf has no link of its colour: a dot at its foot
         chosen = np.flatnonzero(leaf_colours != ABOVE)
-        x, y = _oriented(
-            geometry.leaf_x[chosen].astype(np.float32),
-            np.zeros(len(chosen), dtype=np.float32),
-            orientation,
-        )
+        x, y = _leaf_feet(geometry, chosen, orientation)
         traces.append(
             Trace(
                 x=x,
@@ -493,11 +495,7 @@ def dendrogram_figure(
         sample_leaves.any() and len(geometry.leaf_nodes) <= LEAF_TICKS_MAX
     ):  # where leaves are drawn big enough to hover
         leaf_ids = geometry.leaf_nodes[sample_leaves]
-        x, y = _oriented(
-            geometry.leaf_x[sample_leaves].astype(np.float32),
-            np.zeros(len(leaf_ids), dtype=np.float32),
-            orientation,
-        )
+        x, y = _leaf_feet(geometry, sample_leaves, orientation)
         traces.append(
             Trace(
                 x=x,

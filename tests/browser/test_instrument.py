@@ -253,6 +253,12 @@ def leaf_labels(dash_duo):
     )
 
 
+def x2_merge_heights():
+    """The merge heights of the tutorial's X2 (ward, euclidean), highest first."""
+    Z = compute_linkage(tutorial_blobs()[1], "ward", "euclidean")
+    return np.sort(monotone_heights(Z))[::-1]
+
+
 def samples_in_view(dash_duo):
     """Samples under the drawn tree: the size of its highest merge (Z[i, 3] in the merges' hover)."""
     return graph_js(
@@ -762,17 +768,7 @@ class TestRecolourInTheBrowser:
             QUICK,
         )
         settle(page)
-        heights = np.sort(
-            monotone_heights(
-                compute_linkage(
-                    __import__("hclust.data", fromlist=["load_preset"])
-                    .load_preset("tutorial-5-blobs")
-                    .values,
-                    "ward",
-                    "euclidean",
-                )
-            )
-        )[::-1]
+        heights = x2_merge_heights()
         # k = 3, 14 (more clusters than colours), 5, 2, 30, 6: splits, merges and overflow in turn
         for k in (3, 14, 5, 2, 30, 6):
             height = float((heights[k - 2] + heights[k - 1]) / 2)
@@ -916,17 +912,7 @@ class TestEveryClusterAndNoFreeze:
         _choose(page.driver, "dataset", "5 blobs")
         wait_for_text(page, "clustering-status", "749 merges")
         settle(page)
-        heights = np.sort(
-            monotone_heights(
-                compute_linkage(
-                    __import__("hclust.data", fromlist=["load_preset"])
-                    .load_preset("tutorial-5-blobs")
-                    .values,
-                    "ward",
-                    "euclidean",
-                )
-            )
-        )[::-1]
+        heights = x2_merge_heights()
         longest, ticks = {}, {}
         for k in (40, 300, 600):
             page.driver.execute_script(LONG_TASKS)
