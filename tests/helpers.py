@@ -3,10 +3,13 @@ and the page's first steps (a session, a dataset, a clustering, a cut) without a
 browser."""
 
 import base64
+import importlib.util
 import inspect
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from dash import no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
@@ -164,6 +167,14 @@ def load(session_id, source, prop_id="dataset.value", **inputs):
     with triggered_by(prop_id):
         outputs = call(load_dataset, source=source, session_id=session_id, **inputs)
     return dict(zip(LOAD_OUTPUTS, outputs))
+
+
+# The hosted shape's browser tests start a Redis server and a Celery worker
+# (devtools.local_app.redis_and_celery).
+NEEDS_REDIS_AND_CELERY = pytest.mark.skipif(
+    shutil.which("redis-server") is None or importlib.util.find_spec("celery") is None,
+    reason="needs Debian's redis-server and the celery package (make test installs both)",
+)
 
 
 class DictCache:

@@ -6,10 +6,7 @@ Each service is started by the test and stopped at the end.
 """
 
 import contextlib
-import shutil
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
@@ -24,13 +21,9 @@ from devtools.local_app import (
     redis_and_celery,
 )
 from tests.browser.csp import csp_violations, watch_csp
+from tests.helpers import NEEDS_REDIS_AND_CELERY
 
-BIN = Path(sys.executable).parent
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("redis-server") is None or not (BIN / "celery").exists(),
-    reason="needs Debian's redis-server and the celery package (make test installs both)",
-)
+pytestmark = NEEDS_REDIS_AND_CELERY
 
 
 @pytest.fixture(scope="module")

@@ -17,25 +17,15 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from callbacks.share import CONVERGED
 from devtools.local_app import app_env, choose_option, click_centred, gunicorn, headless_chromium
 
 TIMEOUT = 90
+# What a link restores (callbacks/share.py), with the dataset it restores first; the
+# distance-matrix switch and the highlight are compared through the view they give.
 CONTROLS = (
     ("dataset", "value"),
-    ("feature-columns", "value"),
-    ("label-column", "value"),
-    ("scaling", "value"),
-    ("missing-values", "value"),
-    ("method", "value"),
-    ("metric", "value"),
-    ("optimal-order", "value"),
-    ("truncate-mode", "value"),
-    ("truncate-p", "value"),
-    ("criterion", "value"),
-    ("criterion-t", "value"),
-    ("criterion-depth", "value"),
-    ("cut-height", "value"),
-    ("n-clusters", "value"),
+    *(c for c in CONVERGED if c not in {("as-distance-matrix", "value"), ("highlight", "data")}),
 )
 
 

@@ -12,10 +12,7 @@ Every service is started on loopback by the test and stopped at the end.
 """
 
 import contextlib
-import shutil
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from scipy.cluster.hierarchy import fcluster, linkage
@@ -33,13 +30,9 @@ from devtools.local_app import (
     round_robin_proxy,
 )
 from hclust.data import tutorial_blobs
+from tests.helpers import NEEDS_REDIS_AND_CELERY
 
-BIN = Path(sys.executable).parent
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("redis-server") is None or not (BIN / "celery").exists(),
-    reason="needs Debian's redis-server and the celery package (make test installs both)",
-)
+pytestmark = NEEDS_REDIS_AND_CELERY
 
 
 @pytest.fixture(scope="module")
