@@ -282,13 +282,14 @@ def _current(cut, colour_map):
 @callback(
     Output("label-agreement", "children"),
     Output("label-agreement-panel", "className"),
-    Input("cut", "data"),
+    # the views write the colour map for every cut they draw: it brings the cut along
     Input("colour-map", "data"),
+    State("cut", "data"),
     State("session-id", "data"),
     prevent_initial_call=True,  # the cut and its colours arrive from other callbacks
 )
 @shows_errors(outputs=2, message=0)
-def update_label_agreement(cut, colour_map, session_id):
+def update_label_agreement(colour_map, cut, session_id):
     """Contingency table, ARI, NMI and purity of the current cut against the label column."""
     cut, colours = _current(cut, colour_map)
     source = analyst_source(session_id, cut["clustering"])
@@ -400,13 +401,13 @@ def profiles_for(source, labels):
     Output("cluster-profiles-table", "style_data_conditional"),
     Output("cluster-profiles-status", "children"),
     Output("cluster-profiles-panel", "className"),
-    Input("cut", "data"),
     Input("colour-map", "data"),
+    State("cut", "data"),
     State("session-id", "data"),
     prevent_initial_call=True,  # the cut and its colours arrive from other callbacks
 )
 @shows_errors(outputs=6, message=4)
-def update_profiles(cut, colour_map, session_id):
+def update_profiles(colour_map, cut, session_id):
     """Means, medians and box plots of every feature per cluster, before scaling."""
     cut, colours = _current(cut, colour_map)
     source = analyst_source(session_id, cut["clustering"])

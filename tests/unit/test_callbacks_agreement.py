@@ -82,7 +82,7 @@ def iris():
 
 class TestLabelAgreement:
     def test_scores_equal_sklearn_at_the_default_cut(self, iris):
-        children = update_label_agreement(iris["cut"], colour_map(iris), iris["id"])[0]
+        children = update_label_agreement(colour_map(iris), iris["cut"], iris["id"])[0]
         labels = cut_labels(iris)
         species = IRIS["species"].to_numpy()
         text = text_of(children)
@@ -93,7 +93,7 @@ class TestLabelAgreement:
         assert f"purity = {purity:.4f}" in text
 
     def test_contingency_table_counts_cluster_by_species(self, iris):
-        table = table_in(update_label_agreement(iris["cut"], colour_map(iris), iris["id"])[0])
+        table = table_in(update_label_agreement(colour_map(iris), iris["cut"], iris["id"])[0])
         expected = pd.crosstab(cut_labels(iris), IRIS["species"].to_numpy())
         assert [c["id"] for c in table.columns] == [
             "colour",
@@ -114,7 +114,7 @@ class TestLabelAgreement:
     def test_follows_the_cut(self, iris):
         cut = move_cut(iris, "n-clusters.value", typed_k=5)["cut"]
         assert cut["k"] == 5
-        children, shown = update_label_agreement(cut, colour_map(iris, cut), iris["id"])
+        children, shown = update_label_agreement(colour_map(iris, cut), cut, iris["id"])
         labels = cut_labels(iris, cut)
         assert len(np.unique(labels)) == 5
         expected = adjusted_rand_score(IRIS["species"].to_numpy(), labels)
@@ -126,11 +126,11 @@ class TestLabelAgreement:
         stale = colour_map(iris)
         stale["clustering"] = {**stale["clustering"], "method": "average"}
         with pytest.raises(PreventUpdate):
-            update_label_agreement(other, stale, iris["id"])
+            update_label_agreement(stale, other, iris["id"])
 
     def test_without_a_label_column_says_how_to_get_one(self):
         session = loaded("tutorial-2-blobs")
-        children, _ = update_label_agreement(session["cut"], colour_map(session), session["id"])
+        children, _ = update_label_agreement(colour_map(session), session["cut"], session["id"])
         assert NO_LABEL_COLUMN in text_of(children)
         figure, _, box = update_agreement_per_k(session["cut"], 10, session["id"])
         assert "No label column" in figure.layout.annotations[0].text
@@ -138,11 +138,11 @@ class TestLabelAgreement:
 
     def test_another_session_is_refused(self, iris):
         other = new_session()  # its own session: it never loaded iris
-        message = refusal(update_label_agreement, iris["cut"], colour_map(iris), other)
+        message = refusal(update_label_agreement, colour_map(iris), iris["cut"], other)
         assert "No data is loaded" in message
 
     def test_forged_session_is_refused(self, iris):
-        message = refusal(update_label_agreement, iris["cut"], colour_map(iris), "forged")
+        message = refusal(update_label_agreement, colour_map(iris), iris["cut"], "forged")
         assert "reload the page" in message
 
 
@@ -185,7 +185,7 @@ class TestProfiles:
     def test_means_and_medians_in_the_files_units_after_zscore(self):
         session = loaded("bundled:iris", scaling="zscore")
         figure, rows, columns, styles, note, shown = update_profiles(
-            session["cut"], colour_map(session), session["id"]
+            colour_map(session), session["cut"], session["id"]
         )
         labels = cut_labels(session)
         features = ["sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm"]
@@ -213,7 +213,7 @@ class TestProfiles:
 
     def test_generated_data_profiles_its_values(self):
         session = loaded("tutorial-2-blobs")
-        _, rows, _, _, note, _ = update_profiles(session["cut"], colour_map(session), session["id"])
+        _, rows, _, _, note, _ = update_profiles(colour_map(session), session["cut"], session["id"])
         dataset = store.get_store().loaded_dataset(session["id"], session["clustering"]["key"])
         labels = cut_labels(session)
         for row in rows:
@@ -224,7 +224,7 @@ class TestProfiles:
 
     def test_penguins_rows_dropped_for_missing_values_stay_aligned(self):
         session = loaded("bundled:penguins", scaling="zscore")
-        _, rows, _, _, _, _ = update_profiles(session["cut"], colour_map(session), session["id"])
+        _, rows, _, _, _, _ = update_profiles(colour_map(session), session["cut"], session["id"])
         frame = load_bundled_table("penguins").frame
         kept = frame.dropna(
             subset=["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
@@ -234,13 +234,13 @@ class TestProfiles:
         means = kept.assign(cluster=labels).groupby("cluster")["body_mass_g"].mean()
         for row in rows:
             assert row["mean body_mass_g"] == pytest.approx(means[row["cluster"]], rel=1e-5)
-        children, _ = update_label_agreement(session["cut"], colour_map(session), session["id"])
+        children, _ = update_label_agreement(colour_map(session), session["cut"], session["id"])
         expected = adjusted_rand_score(kept["species"].to_numpy(), labels)
         assert f"ARI = {expected:.4f}" in text_of(children)
 
     def test_refused_session_shows_a_message(self):
         session = loaded("tutorial-2-blobs")
-        message = refusal(update_profiles, session["cut"], colour_map(session), new_session())
+        message = refusal(update_profiles, colour_map(session), session["cut"], new_session())
         assert "No data is loaded" in message
 
 
@@ -272,7 +272,7 @@ class TestManyClusters:
         session = loaded("tutorial-5-blobs")
         cut = move_cut(session, "n-clusters.value", typed_k=300)["cut"]
         assert cut["k"] == 300
-        _, rows, _, _, note, _ = update_profiles(cut, colour_map(session, cut), session["id"])
+        _, rows, _, _, note, _ = update_profiles(colour_map(session, cut), cut, session["id"])
         labels = cut_labels(session, cut)
         sizes = np.bincount(labels)[1:]
         assert len(rows) == TABLE_CLUSTERS_MAX
@@ -327,7 +327,7 @@ class TestRebuiltSource:
         frame["petal_length_cm"] = frame["petal_length_cm"][::-1].to_numpy()  # another file
         other = parse_upload(frame.to_csv(index=False).encode(), "iris.csv")
         store.get_store().put_session_value(session_id, "table", other)
-        message = refusal(update_label_agreement, session["cut"], colour_map(session), session_id)
+        message = refusal(update_label_agreement, colour_map(session), session["cut"], session_id)
         assert "has been replaced since they were computed" in message
 
 
