@@ -13,7 +13,6 @@ from numpy.testing import assert_array_equal
 
 from callbacks.clustering import INLINE_MAX_N, request_clustering, restrict_metrics, run_clustering
 from callbacks.cut import height_from_relayout, resolve_cut, sync_cut
-from callbacks.data import load_dataset
 from callbacks.diagnostics import inconsistency_view, linkage_table_page, update_linkage_diagnostics
 from callbacks.views import update_views
 from hclust.cut import (
@@ -31,21 +30,15 @@ from tests.fixtures import random_observations, scatter_by_sample
 from tests.fixtures import tutorial_values as ref
 from tests.helpers import (
     CUT_DEFAULTS,
+    LOAD_OUTPUTS,
     call,
     cluster,
+    load,
     move_cut,
     new_session,
     put_preset,
     triggered_by,
 )
-
-
-def load(source, session_id):
-    """load_dataset as the dataset dropdown triggers it."""
-    with triggered_by("dataset.value", source):
-        return call(
-            load_dataset, source=source, scaling="none", missing="drop", session_id=session_id
-        )
 
 
 class TestCallbacksArePlainFunctions:
@@ -65,7 +58,8 @@ class TestCallbacksArePlainFunctions:
 class TestLoadDataset:
     def test_loads_the_tutorial(self):
         session_id = new_session()
-        version, status, x_options, x, y_options, y = load("tutorial-2-blobs", session_id)
+        out = load(session_id, "tutorial-2-blobs")
+        version, status, x_options, x, y_options, y = (out[name] for name in LOAD_OUTPUTS)
         dataset = store.get_store().dataset(session_id)
         assert (version["key"], version["n"]) == (store.dataset_id(dataset), ref.X_SHAPE[0])
         assert version["source"] == "tutorial-2-blobs"
@@ -75,16 +69,16 @@ class TestLoadDataset:
 
     def test_unknown_preset_keeps_what_was_loaded(self):
         session_id = new_session()
-        outputs = load("no-such-preset", session_id)
-        assert outputs[0] is no_update and all(o is no_update for o in outputs[2:])
-        assert outputs[1].startswith("⚠") and "Unknown dataset 'no-such-preset'" in outputs[1]
+        out = load(session_id, "no-such-preset")
+        assert all(out[name] is no_update for name in LOAD_OUTPUTS if name != "status")
+        assert out["status"].startswith("⚠") and "Unknown dataset 'no-such-preset'" in out["status"]
         assert store.get_store().dataset(session_id) is None
 
     @pytest.mark.parametrize("session_id", ["not-a-session", None, "A" * 32, "../../etc/passwd"])
     def test_invalid_session_id(self, session_id):
-        outputs = load("tutorial-2-blobs", session_id)
-        assert outputs[0] is no_update
-        assert outputs[1].startswith("⚠") and "reload the page" in outputs[1]
+        out = load(session_id, "tutorial-2-blobs")
+        assert out["version"] is no_update
+        assert out["status"].startswith("⚠") and "reload the page" in out["status"]
 
 
 class TestRestrictMetrics:
