@@ -72,7 +72,7 @@ class CutForK:
     reason: str = ""
 
 
-def _cut_in_gap(low: float, high: float) -> float:
+def cut_in_gap(low: float, high: float) -> float:
     """A height t with ``low <= t < high``: the middle of the gap when it lies strictly inside.
 
     fcluster joins every merge at or below the cut, so any such t leaves the
@@ -88,7 +88,7 @@ def _cut_in_gap(low: float, high: float) -> float:
     return float(above if above < high else low)
 
 
-def _above_top(top: float) -> float:
+def above_top(top: float) -> float:
     """A height above the highest merge, where everything is one cluster."""
     height = top + max(abs(top) * 0.05, 1e-9)
     return float(height if np.isfinite(height) else np.nextafter(top, np.inf))
@@ -107,7 +107,7 @@ def height_for_k(sorted_heights: np.ndarray, k: int) -> CutForK:
     Returns
     -------
     CutForK
-        ``height`` is the middle of the gap (see :func:`_cut_in_gap` for
+        ``height`` is the middle of the gap (see :func:`cut_in_gap` for
         gaps too narrow to have one); it is only offered after
         :func:`n_clusters_at` has confirmed that it gives `k` clusters.
         ``height`` is None, with a ``reason``, when ties among merge heights
@@ -120,7 +120,7 @@ def height_for_k(sorted_heights: np.ndarray, k: int) -> CutForK:
         )
     top = sorted_heights[-1]
     if k == 1:
-        cut = CutForK(height=_above_top(top), low=float(top), high=None)
+        cut = CutForK(height=above_top(top), low=float(top), high=None)
     else:
         low = sorted_heights[n - k - 1] if k < n else None
         high = sorted_heights[n - k]
@@ -130,7 +130,7 @@ def height_for_k(sorted_heights: np.ndarray, k: int) -> CutForK:
                     None,
                     reason=f"{n} clusters would need a cut below 0: some samples are identical.",
                 )
-            cut = CutForK(height=_cut_in_gap(0.0, float(high)), low=0.0, high=float(high))
+            cut = CutForK(height=cut_in_gap(0.0, float(high)), low=0.0, high=float(high))
         elif high <= low:
             below = n_clusters_at(sorted_heights, np.nextafter(low, -np.inf))
             above = n_clusters_at(sorted_heights, low)
@@ -145,7 +145,7 @@ def height_for_k(sorted_heights: np.ndarray, k: int) -> CutForK:
             )
         else:
             cut = CutForK(
-                height=_cut_in_gap(float(low), float(high)), low=float(low), high=float(high)
+                height=cut_in_gap(float(low), float(high)), low=float(low), high=float(high)
             )
     found = n_clusters_at(sorted_heights, cut.height)
     if found != k:  # not expected after the checks above; never offer a cut that is not k
@@ -450,7 +450,7 @@ def step_cut(sorted_heights: np.ndarray, height: float, direction: int) -> float
     at or below it. So under fcluster's rule (merges at or below the cut are
     joined) every step crosses exactly one level of merges and changes the
     number of clusters. The cut sits in the middle of the gap, or on the lower
-    level when the gap has no float inside it (see :func:`_cut_in_gap`).
+    level when the gap has no float inside it (see :func:`cut_in_gap`).
     The cut stays put above the top, and where only merges at height 0 lie
     below it (identical samples, which no cut separates).
     """
@@ -460,13 +460,13 @@ def step_cut(sorted_heights: np.ndarray, height: float, direction: int) -> float
         if j >= len(levels):
             return float(height)
         if j + 1 == len(levels):
-            return _above_top(float(levels[j]))
-        return _cut_in_gap(float(levels[j]), float(levels[j + 1]))
+            return above_top(float(levels[j]))
+        return cut_in_gap(float(levels[j]), float(levels[j + 1]))
     j = int(np.searchsorted(levels, height, side="right")) - 1  # highest level at or below the cut
     if j < 0 or levels[j] <= 0:  # nothing below: merges at height 0 can never be undone
         return float(height)
     lower = float(levels[j - 1]) if j >= 1 else 0.0
-    return _cut_in_gap(lower, float(levels[j]))
+    return cut_in_gap(lower, float(levels[j]))
 
 
 def snap_to_gap(sorted_heights: np.ndarray, height: float, n_gaps: int = 8) -> float:
