@@ -13,6 +13,7 @@ from callbacks import (  # noqa: F401
     lesson,
     linking,
     merge_steps,
+    partition,
     recolour,
     share,
     stale_view,

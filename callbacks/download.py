@@ -146,10 +146,23 @@ def labelled_download(session_id, cut):
         cut={
             "criterion": cut["criterion"],
             "height": cut.get("height"),
-            "k": cut.get("k"),
+            "k": cut.get("base_k", cut.get("k")),
             "t": cut.get("t"),
             "depth": cut.get("depth"),
             "clusters": int(np.unique(labels).size),
+            **(
+                {
+                    "splits_and_merges": [
+                        {"action": action, "node": node, "linkage_row": node - result.tree.n}
+                        for action, node in cut["edits"]
+                    ],
+                    "edits_mean": "after the cut, in order: 'split' replaces the cluster whose "
+                    "top merge is that node by its two children; 'merge' joins every cluster "
+                    "under that node. Nodes follow scipy: merge i of Z is node n + i.",
+                }
+                if cut.get("edits")
+                else {}
+            ),
         },
         columns={
             table.columns[-3]: "cluster number, as scipy.cluster.hierarchy.fcluster numbers "

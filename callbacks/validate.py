@@ -21,6 +21,7 @@ import math
 from hclust.cut import CRITERIA, OVERFLOW
 from hclust.errors import InputError
 from hclust.linkage import METHODS, METRICS
+from hclust.partition import ACTIONS, MAX_EDITS
 
 log = logging.getLogger("hclust.requests")
 
@@ -184,7 +185,20 @@ def cut(value, optional=True):
     number(value.get("depth"), "The depth", optional=True)
     if "nudged" in value:
         whole_number(value["nudged"], "The keyboard's steps", -(2**53), 2**53)
+    if "base_k" in value:
+        whole_number(value["base_k"], "The cut's own k", 1, MAX_SAMPLES)
+    for key, name in (("edits", "The splits and merges"), ("redo", "The undone splits and merges")):
+        list_of(value.get(key), name, _edit, max_items=MAX_EDITS, optional=True)
     return value
+
+
+def _edit(value, name):
+    """One split or merge: ``[action, node]``; whether the node applies is the tree's to say."""
+    list_of(value, name, max_items=2)
+    if len(value) != 2:
+        raise InputError(f"{name}: each is an action and a node.")
+    one_of(value[0], name, ACTIONS)
+    whole_number(value[1], name, 0, 2 * MAX_SAMPLES)
 
 
 def highlight(value, n=MAX_SAMPLES):

@@ -7,9 +7,10 @@ from dash.exceptions import PreventUpdate
 from callbacks import validate
 from callbacks.data import PCA_AXES
 from callbacks.errors import shows_errors
+from callbacks.partition import current_partition
 from components.figures import ORIENTATIONS, cluster_legend, dendrogram_figure, scatter_figure
 from components.recolour import geometry_id
-from hclust.cut import PALETTE, assign_colours, colour_hex, flat_clusters
+from hclust.cut import PALETTE, assign_colours, colour_hex
 from hclust.dendrogram import TRUNCATE_MODES, leaf_colour_indices, link_colour_indices, members
 from hclust.merge_steps import valid_pins
 from hclust.projection import principal_components
@@ -17,15 +18,8 @@ from services import store
 
 
 def labels_for(result, cut):
-    """Flat labels for the cut state, by its criterion."""
-    return flat_clusters(
-        result.Z,
-        cut["criterion"],
-        height=cut.get("height"),
-        k=cut.get("k"),
-        t=cut.get("t"),
-        depth=cut.get("depth"),
-    )
+    """Flat labels for the cut state, by its criterion, after its splits and merges."""
+    return current_partition(result, cut)[1]
 
 
 def cluster_colours(result, labels, previous_nodes):

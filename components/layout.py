@@ -15,6 +15,7 @@ from components.clustergram import clustergram_panel
 from components.figures import EXPORT_CONFIG, placeholder_figure
 from components.lesson import lesson_card, lesson_header
 from components.merge_steps import merge_steps_panel, merge_stores, zoom_control
+from components.partition import partition_controls
 from components.tanglegram import tanglegram_panel
 from hclust.cut import CRITERION_DESCRIPTIONS
 from hclust.data import DEFAULT_PRESET
@@ -263,6 +264,7 @@ def controls():
                 ],
                 className="field-row",
             ),
+            partition_controls(),
             html.Button(
                 "Download clusters (CSV + settings, zip)",
                 id="download-labels",

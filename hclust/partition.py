@@ -194,3 +194,72 @@ def single_height(tree: TreeIndex, roots: np.ndarray) -> float | None:
     if not high > low:
         return None
     return cut_in_gap(low, high) if np.isfinite(high) else above_top(low)
+
+
+def edit_partition(tree: TreeIndex, Z: np.ndarray, labels: np.ndarray, edits) -> tuple:
+    """The roots and labels of a flat partition after a list of edits.
+
+    Parameters
+    ----------
+    tree : TreeIndex
+    Z : ndarray
+    labels : ndarray
+        The partition the edits started from, as any ``fcluster`` criterion gives it.
+    edits : sequence of Edit
+
+    Returns
+    -------
+    roots : ndarray
+        Left to right.
+    labels : ndarray
+        Numbered by :func:`labels_from_roots`; `labels` itself when there are no edits.
+    """
+    roots, _ = tree.partition_roots(labels)
+    if not len(edits):
+        return roots, labels
+    roots = replay(tree, Z, roots, edits)
+    return roots, labels_from_roots(tree, Z, roots)
+
+
+def split_target(tree: TreeIndex, roots: np.ndarray, labels: np.ndarray, chosen) -> int | None:
+    """The cluster root a choice on the page asks to split, or None.
+
+    Parameters
+    ----------
+    chosen : dict or None
+        ``{"node": id}`` (a merge clicked: the cluster holding it),
+        ``{"cluster": label}``, or ``{"samples": [...]}`` all in one cluster.
+    """
+    root = _chosen_root(tree, roots, labels, chosen)
+    return root if root is not None and root >= tree.n else None
+
+
+def merge_target(tree: TreeIndex, roots: np.ndarray, labels: np.ndarray, chosen) -> int | None:
+    """The merge whose clusters a choice on the page asks to join, or None.
+
+    A merge above the clusters joins every cluster under it; a cluster (or a merge
+    inside one) joins its sibling branch, at its root's parent.
+    """
+    if chosen and "node" in chosen and 0 <= int(chosen["node"]) < 2 * tree.n - 1:
+        node = int(chosen["node"])
+        if node >= tree.n and cluster_root_of(tree, roots, node) is None:
+            return node
+    root = _chosen_root(tree, roots, labels, chosen)
+    if root is None or tree.parent[root] < 0:
+        return None
+    return int(tree.parent[root])
+
+
+def _chosen_root(tree, roots, labels, chosen):
+    if not chosen:
+        return None
+    if "node" in chosen:
+        node = int(chosen["node"])
+        return cluster_root_of(tree, roots, node) if 0 <= node < 2 * tree.n - 1 else None
+    if "cluster" in chosen:
+        found = roots[tree.root_labels(roots, labels) == int(chosen["cluster"])]
+        return int(found[0]) if len(found) else None
+    samples = [int(s) for s in chosen.get("samples") or () if 0 <= int(s) < tree.n]
+    if not samples or len(set(labels[samples].tolist())) != 1:
+        return None
+    return _chosen_root(tree, roots, labels, {"cluster": int(labels[samples[0]])})
