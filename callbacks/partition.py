@@ -99,16 +99,24 @@ def _require_cut(cut):
     return cut
 
 
-@callback(
-    Output("cut", "data", allow_duplicate=True),
-    Output("cut-status", "children", allow_duplicate=True),
-    Input("partition-split", "n_clicks"),
-    State("cut", "data"),
-    State("highlight", "data"),
-    State("session-id", "data"),
-    prevent_initial_call=True,
-)
-@shows_errors(outputs=2, message=1)
+def edit_button(button_id, *choices):
+    """Register one button's edit: (clicks, cut, *choices, session id) -> (cut, status)."""
+
+    def register(function):
+        return callback(
+            Output("cut", "data", allow_duplicate=True),
+            Output("cut-status", "children", allow_duplicate=True),
+            Input(button_id, "n_clicks"),
+            State("cut", "data"),
+            *choices,
+            State("session-id", "data"),
+            prevent_initial_call=True,
+        )(shows_errors(outputs=2, message=1)(function))
+
+    return register
+
+
+@edit_button("partition-split", State("highlight", "data"))
 def split_cluster(clicks, cut, highlight, session_id):
     """Split the chosen cluster at its own highest merge."""
     cut, highlight = _require_cut(validate.cut(cut)), validate.highlight(highlight)
@@ -121,16 +129,7 @@ def split_cluster(clicks, cut, highlight, session_id):
     return _edited(cut, session_id, edits_of(cut) + [Edit(SPLIT, root)], [])
 
 
-@callback(
-    Output("cut", "data", allow_duplicate=True),
-    Output("cut-status", "children", allow_duplicate=True),
-    Input("partition-merge", "n_clicks"),
-    State("cut", "data"),
-    State("highlight", "data"),
-    State("session-id", "data"),
-    prevent_initial_call=True,
-)
-@shows_errors(outputs=2, message=1)
+@edit_button("partition-merge", State("highlight", "data"))
 def merge_clusters(clicks, cut, highlight, session_id):
     """Join the chosen cluster with its sibling branch, or every cluster under a chosen merge."""
     cut, highlight = _require_cut(validate.cut(cut)), validate.highlight(highlight)
@@ -141,15 +140,7 @@ def merge_clusters(clicks, cut, highlight, session_id):
     return _edited(cut, session_id, edits_of(cut) + [Edit(MERGE, node)], [])
 
 
-@callback(
-    Output("cut", "data", allow_duplicate=True),
-    Output("cut-status", "children", allow_duplicate=True),
-    Input("partition-undo", "n_clicks"),
-    State("cut", "data"),
-    State("session-id", "data"),
-    prevent_initial_call=True,
-)
-@shows_errors(outputs=2, message=1)
+@edit_button("partition-undo")
 def undo_edit(clicks, cut, session_id):
     """Take back the last split or merge."""
     cut = _require_cut(validate.cut(cut))
@@ -159,15 +150,7 @@ def undo_edit(clicks, cut, session_id):
     return _edited(cut, session_id, edits[:-1], redo + edits[-1:])
 
 
-@callback(
-    Output("cut", "data", allow_duplicate=True),
-    Output("cut-status", "children", allow_duplicate=True),
-    Input("partition-redo", "n_clicks"),
-    State("cut", "data"),
-    State("session-id", "data"),
-    prevent_initial_call=True,
-)
-@shows_errors(outputs=2, message=1)
+@edit_button("partition-redo")
 def redo_edit(clicks, cut, session_id):
     """Make again the last split or merge undone."""
     cut = _require_cut(validate.cut(cut))
