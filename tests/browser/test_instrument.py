@@ -614,6 +614,28 @@ class TestInstrument:
             )
         assert page_errors(page) == []
 
+    def test_ins015_split_a_cluster_merge_it_back_undo_and_redo(self, page):
+        """Issue 15 §2: a clicked cluster splits at its own highest merge; every view follows."""
+        assert len(set(scatter_colours_now(page))) == 2
+        click_merge(page, 145)  # inside one of the cut's two clusters
+        split = page.find_element("#partition-split")
+        wait_until(page, lambda: split.is_enabled(), "Split enabled for the clicked cluster", QUICK)
+        assert split.text.startswith("Split cluster ")
+        split.click()
+        wait_for_text(page, "cut-status", "3 clusters after 1 split or merge", timeout=QUICK)
+        wait_until(page, lambda: len(set(scatter_colours_now(page))) == 3, "3 colours", QUICK)
+        settle(page)
+        assert set(dendrogram_colours(page)) == set(scatter_colours_now(page))
+        wait_for_text(page, "clustering-summary", "3 clusters", timeout=QUICK)
+        assert input_value(page, "#n-clusters") == "3"
+
+        page.find_element("#partition-undo").click()
+        wait_for_text(page, "cut-status", "Back to the cut: 2 clusters", timeout=QUICK)
+        wait_until(page, lambda: len(set(scatter_colours_now(page))) == 2, "2 colours", QUICK)
+        page.find_element("#partition-redo").click()
+        wait_until(page, lambda: len(set(scatter_colours_now(page))) == 3, "3 again", QUICK)
+        assert page_errors(page) == []
+
 
 # ---------------------------------------------------------------- recolouring in the browser
 
