@@ -9,7 +9,6 @@ from callbacks import validate
 from callbacks.errors import error_text, shows_errors
 from callbacks.views import labels_for
 from components.figures import (
-    CUT_LINE_COLOUR,
     cophenetic_figure,
     elbow_figure,
     placeholder_figure,
@@ -305,11 +304,8 @@ def update_k_plots(cut, new_clustering, max_k, quality_ready, session_id):
         return no_update, no_update, no_update, "⚠ Largest k must be a whole number from 3 to 30."
     dataset, result = store.get_store().result_for(session_id, clustering)
     found = elbow(result.Z)
-    elbow_fig = elbow_figure(found.k_axis, found.distances, found.acceleration, found.suggested_k)
-    elbow_fig.add_vline(
-        x=cut["k"],
-        line=dict(color=CUT_LINE_COLOUR, dash="dash"),
-        annotation_text=f"current k = {cut['k']}",
+    elbow_fig = elbow_figure(
+        found.k_axis, found.distances, found.acceleration, found.suggested_k, cut["k"]
     )
     if quality_ready != {"clustering": clustering, "max_k": int(max_k)}:
         return (

@@ -781,8 +781,11 @@ def _k_axis(k) -> dict:
     return axis
 
 
-def elbow_figure(k_axis, distances, acceleration, suggested_k) -> go.Figure:
-    """The tutorial's elbow plot: last merge distances and their acceleration."""
+def elbow_figure(k_axis, distances, acceleration, suggested_k, current_k=None) -> go.Figure:
+    """The tutorial's elbow plot: last merge distances and their acceleration.
+
+    `current_k`, when given, is marked by a dashed line named "current k = …".
+    """
     traces = [
         go.Scatter(
             x=k_axis,
@@ -814,58 +817,116 @@ def elbow_figure(k_axis, distances, acceleration, suggested_k) -> go.Figure:
             line=dict(color="#999", dash="dot"),
         )
     ]
+    if current_k is not None:
+        layout["shapes"].append(k_marker(current_k, colour=CUT_LINE_COLOUR, dash="dash"))
+        layout["annotations"] = [
+            dict(
+                text=f"current k = {current_k}",
+                x=current_k,
+                xref="x",
+                y=1,
+                yref="y domain",
+                xanchor="left",
+                yanchor="top",
+                showarrow=False,
+            )
+        ]
     layout["margin"] = dict(l=64, r=16, t=64, b=48)
     return go.Figure(data=traces, layout=layout)
+
+
+def subplot_row(titles, h_space=0.08, title_size=12) -> dict:
+    """Axes and titles of plots side by side in one row, as a layout dict.
+
+    What ``make_subplots(rows=1, cols=len(titles))`` builds, without its cost
+    (about 0.1 s a figure): plot ``j`` (from 0) uses axes ``x{j+1}``/``y{j+1}``
+    (``x``/``y`` for the first).
+    """
+    columns = len(titles)
+    width = (1 - (columns - 1) * h_space) / columns
+    layout, annotations = {}, []
+    for j, title in enumerate(titles):
+        left = j * (width + h_space)
+        axis = "" if j == 0 else str(j + 1)
+        layout[f"xaxis{axis}"] = dict(domain=[left, min(1.0, left + width)], anchor=f"y{axis}")
+        layout[f"yaxis{axis}"] = dict(domain=[0.0, 1.0], anchor=f"x{axis}")
+        annotations.append(
+            dict(
+                text=str(title),
+                x=left + width / 2,
+                y=1.0,
+                xref="paper",
+                yref="paper",
+                xanchor="center",
+                yanchor="bottom",
+                showarrow=False,
+                font=dict(size=title_size),
+            )
+        )
+    layout["annotations"] = annotations
+    return layout
+
+
+def k_marker(k, axis="x", colour="#999", dash="dot") -> dict:
+    """A vertical line at k across one plot (its y domain), as a layout shape."""
+    return dict(
+        type="line",
+        x0=k,
+        x1=k,
+        xref=axis,
+        y0=0,
+        y1=1,
+        yref=f"{axis.replace('x', 'y')} domain",
+        line=dict(color=colour, dash=dash),
+    )
 
 
 def quality_figure(
     k, silhouette, calinski_harabasz, davies_bouldin, current_k=None, sample=None
 ) -> go.Figure:
     """Three quality indices against k, side by side; click a k to cut there."""
-    from plotly.subplots import make_subplots
-
-    fig = make_subplots(
-        rows=1,
-        cols=3,
-        subplot_titles=(
-            "Silhouette (higher is better)" + (f", sample of {sample:,}" if sample else ""),
-            "Calinski–Harabasz (higher is better)",
-            "Davies–Bouldin (lower is better)",
-        ),
+    titles = (
+        "Silhouette (higher is better)" + (f", sample of {sample:,}" if sample else ""),
+        "Calinski–Harabasz (higher is better)",
+        "Davies–Bouldin (lower is better)",
     )
-    for col, (values, colour) in enumerate(
-        ((silhouette, "#332288"), (calinski_harabasz, "#117733"), (davies_bouldin, "#CC6677")),
-        start=1,
-    ):
-        fig.add_trace(
-            go.Scatter(
-                x=k,
-                y=values,
-                mode="lines+markers",
-                marker=dict(size=9, color=colour),
-                line=dict(color=colour),
-                hovertemplate="k = %{x}<br>%{y:.4g}<br>click to cut at this k<extra></extra>",
-                showlegend=False,
-            ),
-            row=1,
-            col=col,
-        )
-        axis = _k_axis(k)
-        # one axis title under the middle plot: three side by side would run into each other
-        title = "number of clusters k" if col == 2 else None
-        fig.update_xaxes(title_text=title, **axis, row=1, col=col)
-        low, high = axis.get("range", (np.inf, -np.inf))  # no k scored (two rows): no line
-        if current_k is not None and low <= current_k <= high:
-            fig.add_vline(x=current_k, line=dict(color="#999", dash="dot"), row=1, col=col)
-    fig.update_layout(
+    layout = dict(
+        subplot_row(titles),
         template="none",
         font=FONT,
         margin=dict(l=48, r=16, t=48, b=48),
         plot_bgcolor=PLOT_BACKGROUND,
         paper_bgcolor=PLOT_BACKGROUND,
+        showlegend=False,
     )
-    fig.update_annotations(font_size=12)
-    return fig
+    traces, shapes = [], []
+    axis = _k_axis(k)
+    low, high = axis.get("range", (np.inf, -np.inf))  # no k scored (two rows): no line
+    for j, (values, colour) in enumerate(
+        ((silhouette, "#332288"), (calinski_harabasz, "#117733"), (davies_bouldin, "#CC6677"))
+    ):
+        name = "" if j == 0 else str(j + 1)
+        traces.append(
+            dict(
+                type="scatter",
+                x=k,
+                y=values,
+                xaxis=f"x{name}",
+                yaxis=f"y{name}",
+                mode="lines+markers",
+                marker=dict(size=9, color=colour),
+                line=dict(color=colour),
+                hovertemplate="k = %{x}<br>%{y:.4g}<br>click to cut at this k<extra></extra>",
+            )
+        )
+        # one axis title under the middle plot: three side by side would run into each other
+        layout[f"xaxis{name}"].update(
+            axis, title=dict(text="number of clusters k" if j == 1 else None)
+        )
+        if current_k is not None and low <= current_k <= high:
+            shapes.append(k_marker(current_k, f"x{name}"))
+    layout["shapes"] = shapes
+    return go.Figure(data=traces, layout=layout)
 
 
 def cophenetic_figure(original, cophenetic, sampled, metric) -> go.Figure:
@@ -905,7 +966,7 @@ def warm_up() -> None:
     """
     k = np.arange(2, 5)
     quality_figure(k, k * 0.1, k * 1.0, k * 0.5, 3, None)
-    elbow_figure(k, k * 1.0, k * 0.1, 3).add_vline(x=3)
+    elbow_figure(k, k * 1.0, k * 0.1, 3)
     cophenetic_figure(k * 1.0, k * 1.0, False, "euclidean")
     labels = np.array([1, 1, 2])
     scatter_figure(np.zeros((3, 2)), labels, {1: PALETTE[0], 2: PALETTE[1]}, ("x", "y"), None)
