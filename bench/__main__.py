@@ -16,6 +16,7 @@ from .common import load_average, machine_info
 from .registry import SECTIONS, section
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "RESULTS.md"
+OUT_DIR = Path(__file__).resolve().parent / "out"  # gitignored
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -29,10 +30,18 @@ def parse_args(argv=None) -> argparse.Namespace:
         help=f"comma-separated sections to run (default: all of {', '.join(SECTIONS)})",
     )
     parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help="Markdown report (default: bench/RESULTS.md)"
+        "--out",
+        type=Path,
+        default=None,
+        help="Markdown report (default: bench/RESULTS.md for a run of every section, "
+        "bench/out/RESULTS-<sections>.md for a run of some, so the full report is not overwritten)",
     )
     args = parser.parse_args(argv)
     args.only = [name.strip() for name in args.only.split(",") if name.strip()]
+    if args.out is None:
+        every = args.only == list(SECTIONS)
+        args.out = DEFAULT_OUT if every else OUT_DIR / f"RESULTS-{'-'.join(args.only)}.md"
+        args.out.parent.mkdir(exist_ok=True)
     unknown = [name for name in args.only if name not in SECTIONS]
     if unknown:
         parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")

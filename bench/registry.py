@@ -29,6 +29,8 @@ SECTIONS = {
     "diagnostics_x2": "bench.browser:diagnostics_x2",  # choose X2 -> all diagnostics panels updated
     # One client floods gunicorn -w 2 with its most expensive jobs; light latency, peak memory:
     "abuse": "bench.abuse:run",
+    # The server work of one page load, this tree against a baseline commit, side by side:
+    "page_load": "bench.page_load:run",
     # A class of 30, 60 and 100 students replaying a recorded lesson, a real browser alongside:
     "class": "bench.class_sim:run",
 }

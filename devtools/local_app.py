@@ -69,11 +69,13 @@ def gunicorn(
     threads: int | None = None,
     arguments: tuple = (),
     port: int | None = None,
+    root: Path = ROOT,
 ):
     """Serve ``app:server`` as ``make run`` does (gunicorn.conf.py) on a loopback port; yields the URL.
 
     `workers` and `threads` override the config's defaults (None keeps them: one
-    worker per core, its threads); `arguments` go to gunicorn as they are.
+    worker per core, its threads); `arguments` go to gunicorn as they are; `root`
+    is the source tree served (another commit's, for a side-by-side benchmark).
     """
     port = port or free_port()
     env = dict(env, HOST="127.0.0.1", PORT=str(port))
@@ -84,7 +86,7 @@ def gunicorn(
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", *arguments, "app:server"],
-            cwd=ROOT,
+            cwd=root,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
