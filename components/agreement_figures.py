@@ -5,7 +5,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from components.figures import FONT, _k_axis
+from components.figures import FONT, k_axis_layout, k_marker, k_marker_label, unchecked_figure
 
 SCORE_COLOURS = {"ARI": "#332288", "NMI": "#117733", "purity": "#CC6677"}
 # Box plots drawn per feature: beyond these the note says which are left out.
@@ -16,11 +16,12 @@ PROFILE_COLUMNS = 2
 
 def agreement_k_figure(k, ari, nmi, purity, current_k=None, label_column="label") -> go.Figure:
     """ARI, NMI and purity against k, on one axis (all three are at most 1)."""
-    fig = go.Figure()
+    traces = []
     for name, values in (("ARI", ari), ("NMI", nmi), ("purity", purity)):
         colour = SCORE_COLOURS[name]
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=np.asarray(k),
                 y=np.asarray(values),
                 name=name,
@@ -30,30 +31,30 @@ def agreement_k_figure(k, ari, nmi, purity, current_k=None, label_column="label"
                 hovertemplate=f"k = %{{x}}<br>{name} %{{y:.4f}}<extra></extra>",
             )
         )
-    axis = _k_axis(np.asarray(k))
+    axis = k_axis_layout(np.asarray(k))
     low, high = axis.get("range", (np.inf, -np.inf))
-    if current_k is not None and low <= current_k <= high:
-        fig.add_vline(
-            x=current_k,
-            line=dict(color="#999", dash="dot"),
-            annotation_text=f"current k = {current_k}",
-        )
-    fig.update_layout(
+    marked = current_k is not None and low <= current_k <= high
+    layout = dict(
         template="none",
         font=FONT,
         title=dict(
-            text=f"Agreement with {label_column} (higher is better)", font_size=13, x=0.02, y=0.97
+            text=f"Agreement with {label_column} (higher is better)",
+            font=dict(size=13),
+            x=0.02,
+            y=0.97,
         ),
-        xaxis=dict(title_text="number of clusters k", **axis),
-        yaxis=dict(title_text="score", range=[min(-0.05, float(np.nanmin(ari) - 0.05)), 1.05])
+        xaxis=dict(title=dict(text="number of clusters k"), **axis),
+        yaxis=dict(title=dict(text="score"), range=[min(-0.05, float(np.nanmin(ari) - 0.05)), 1.05])
         if np.isfinite(np.asarray(ari, dtype=float)).any()
-        else dict(title_text="score"),
+        else dict(title=dict(text="score")),
         legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
         margin=dict(l=56, r=16, t=56, b=48),
         plot_bgcolor="white",
         paper_bgcolor="white",
     )
-    return fig
+    if marked:
+        layout.update(shapes=[k_marker(current_k)], annotations=[k_marker_label(current_k)])
+    return unchecked_figure(traces, layout)
 
 
 def shown_clusters(sizes, limit=PROFILE_CLUSTERS_MAX) -> np.ndarray:
@@ -142,8 +143,7 @@ def profiles_figure(profiles, feature_names, colours) -> go.Figure:
                     yaxis=f"y{axis}",
                 )
             )
-    fig = go.Figure(data=traces, layout=layout)
-    fig.update_layout(
+    layout.update(
         template="none",
         font=FONT,
         height=max(320, 260 * math.ceil(len(features) / PROFILE_COLUMNS) + 40),
@@ -152,4 +152,4 @@ def profiles_figure(profiles, feature_names, colours) -> go.Figure:
         paper_bgcolor="white",
         boxmode="overlay",
     )
-    return fig
+    return unchecked_figure(traces, layout)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from hclust.cut import (
     ABOVE_CUT_COLOUR,
@@ -46,6 +47,19 @@ STRINGS = {
 PIN_COLOURS = ("#D62728", "#FFC20A")
 LEGEND_ENTRIES = 12
 LEAF_DOT_SIZE = 8
+
+
+def unchecked_figure(data, layout) -> go.Figure:
+    """A figure from trace and layout dicts, without plotly's check of every property.
+
+    That check costs 10-40 ms a figure, most of a light request's time; the
+    builders that use this write plotly's schema by construction, and
+    ``tests/unit/test_figure_schema.py`` checks each against the checking
+    constructor (the same JSON, and no property plotly refuses).
+    """
+    if isinstance(layout.get("template"), str):  # a named template, as plotly expands it
+        layout = dict(layout, template=pio.templates[layout["template"]].to_plotly_json())
+    return go.Figure(data=data, layout=layout, _validate=False)
 
 
 def _base_layout(title, x_title, y_title):
@@ -762,7 +776,7 @@ def scatter_figure(
 K_TICKS_MAX = 40
 
 
-def _k_axis(k) -> dict:
+def k_axis_layout(k) -> dict:
     """An axis of k held to the plotted values of k, a tick per k when few.
 
     A marker at a k far beyond them (the current cut at k = 1,200, say) would
@@ -787,14 +801,16 @@ def elbow_figure(k_axis, distances, acceleration, suggested_k, current_k=None) -
     `current_k`, when given, is marked by a dashed line named "current k = …".
     """
     traces = [
-        go.Scatter(
+        dict(
+            type="scatter",
             x=k_axis,
             y=distances,
             mode="lines+markers",
             name="merge distance",
             line=dict(color="#332288"),
         ),
-        go.Scatter(
+        dict(
+            type="scatter",
             x=k_axis[:-2] + 1 if len(acceleration) else [],
             y=acceleration,
             mode="lines+markers",
@@ -803,7 +819,7 @@ def elbow_figure(k_axis, distances, acceleration, suggested_k, current_k=None) -
         ),
     ]
     layout = _base_layout(f"Elbow: suggests k = {suggested_k}", "number of clusters k", "distance")
-    layout["xaxis"].update(_k_axis(k_axis))
+    layout["xaxis"].update(k_axis_layout(k_axis))
     layout["legend"] = dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right")
     layout["title"]["y"] = 0.97
     layout["shapes"] = [
@@ -819,20 +835,9 @@ def elbow_figure(k_axis, distances, acceleration, suggested_k, current_k=None) -
     ]
     if current_k is not None:
         layout["shapes"].append(k_marker(current_k, colour=CUT_LINE_COLOUR, dash="dash"))
-        layout["annotations"] = [
-            dict(
-                text=f"current k = {current_k}",
-                x=current_k,
-                xref="x",
-                y=1,
-                yref="y domain",
-                xanchor="left",
-                yanchor="top",
-                showarrow=False,
-            )
-        ]
+        layout["annotations"] = [k_marker_label(current_k)]
     layout["margin"] = dict(l=64, r=16, t=64, b=48)
-    return go.Figure(data=traces, layout=layout)
+    return unchecked_figure(traces, layout)
 
 
 def subplot_row(titles, h_space=0.08, title_size=12) -> dict:
@@ -881,6 +886,20 @@ def k_marker(k, axis="x", colour="#999", dash="dot") -> dict:
     )
 
 
+def k_marker_label(k, axis="x") -> dict:
+    """The words "current k = …" at the top of :func:`k_marker`'s line."""
+    return dict(
+        text=f"current k = {k}",
+        x=k,
+        xref=axis,
+        y=1,
+        yref=f"{axis.replace('x', 'y')} domain",
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+    )
+
+
 def quality_figure(
     k, silhouette, calinski_harabasz, davies_bouldin, current_k=None, sample=None
 ) -> go.Figure:
@@ -900,7 +919,7 @@ def quality_figure(
         showlegend=False,
     )
     traces, shapes = [], []
-    axis = _k_axis(k)
+    axis = k_axis_layout(k)
     low, high = axis.get("range", (np.inf, -np.inf))  # no k scored (two rows): no line
     for j, (values, colour) in enumerate(
         ((silhouette, "#332288"), (calinski_harabasz, "#117733"), (davies_bouldin, "#CC6677"))
@@ -920,13 +939,14 @@ def quality_figure(
             )
         )
         # one axis title under the middle plot: three side by side would run into each other
-        layout[f"xaxis{name}"].update(
-            axis, title=dict(text="number of clusters k" if j == 1 else None)
-        )
+        layout[f"xaxis{name}"].update(axis)
+        if j == 1:
+            layout[f"xaxis{name}"]["title"] = dict(text="number of clusters k")
         if current_k is not None and low <= current_k <= high:
             shapes.append(k_marker(current_k, f"x{name}"))
-    layout["shapes"] = shapes
-    return go.Figure(data=traces, layout=layout)
+    if shapes:
+        layout["shapes"] = shapes
+    return unchecked_figure(traces, layout)
 
 
 def cophenetic_figure(original, cophenetic, sampled, metric) -> go.Figure:

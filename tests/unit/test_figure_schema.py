@@ -1,0 +1,50 @@
+"""Figures built without plotly's per-property check (components.figures.unchecked_figure)
+are exactly what plotly's checking constructor makes of the same input: the same JSON (key
+order aside), and no
+property it refuses."""
+
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+
+from components.agreement_figures import agreement_k_figure, profiles_figure
+from components.figures import elbow_figure, quality_figure
+from hclust.profiles import cluster_profiles
+
+K = np.arange(2, 11)
+RNG = np.random.default_rng(5)
+
+
+def profiles():
+    values = RNG.normal(size=(120, 3))
+    return profiles_figure(
+        cluster_profiles(values, RNG.integers(1, 5, 120)),
+        ["height", "weight", "age"],
+        {"1": "#332288", "2": "#CC6677", "3": "#117733"},
+    )
+
+
+BUILDERS = {
+    "elbow": lambda: elbow_figure(K, K * 1.5, np.diff(K * 1.5, 2), 3, current_k=4),
+    "elbow without a current k": lambda: elbow_figure(K, K * 1.5, np.diff(K * 1.5, 2), 3),
+    "quality": lambda: quality_figure(K, K * 0.1, K * 2.0, K * 0.3, current_k=5, sample=1000),
+    "quality, k off the axis": lambda: quality_figure(K, K * 0.1, K * 2.0, K * 0.3, 400),
+    "agreement over k": lambda: agreement_k_figure(K, K / 20, K / 30, K / 15, 6, "species"),
+    "profiles": profiles,
+}
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_an_unchecked_figure_is_what_plotly_makes_of_it_when_checking(name):
+    figure = BUILDERS[name]()
+    checked = go.Figure(figure.to_dict())  # raises on any property plotly refuses
+    assert json.loads(pio.to_json(figure)) == json.loads(pio.to_json(checked))
+
+
+def test_a_misspelt_property_would_be_caught():
+    """The comparison above is not vacuous: plotly's check refuses what the builders skip."""
+    with pytest.raises(ValueError, match="colour"):
+        go.Figure({"data": [{"type": "scatter", "marker": {"colour": "red"}}], "layout": {}})
