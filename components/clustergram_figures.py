@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale
 
-from components.figures import FONT, HIGHLIGHT_COLOUR
+from components.figures import FONT, HIGHLIGHT_COLOUR, unchecked_figure
 from hclust.dendrogram import DendrogramGeometry
 
 SCALES = {
     "values": "values after scaling",
     "zscore": "z-score per column",
 }
-COLOUR_SCALES = {"values": "Viridis", "zscore": "RdBu_r"}
+# As plotly expands the names (plotly.js knows no reversed "_r" scales).
+COLOUR_SCALES = {"values": get_colorscale("Viridis"), "zscore": get_colorscale("RdBu_r")}
 # Leaf positions of a dendrogram are 5 + 10 r (as scipy draws them); columns are r.
 BAR_WIDTH = 0.05
 COLUMN_TREE_SHARE = 0.16
@@ -93,7 +95,8 @@ def clustergram_figure(
     if len(row_hover) != rows:
         raise ValueError("one hover text per row")
     y = np.arange(rows, dtype=np.int32)
-    heatmap = go.Heatmap(
+    heatmap = dict(
+        type="heatmap",
         z=matrix.astype(np.float32),
         x=list(column_names),
         y=y,
@@ -106,7 +109,8 @@ def clustergram_figure(
     )
     size = float(np.clip(420 / max(rows, 1), 3, 14))
     # the points only carry the hover and the selection: the fill below draws the colours
-    bar = go.Scatter(
+    bar = dict(
+        type="scatter",
         x=np.zeros(rows, dtype=np.int8),
         y=y,
         xaxis="x2",
@@ -122,7 +126,8 @@ def clustergram_figure(
     )
     palette, codes = np.unique(np.asarray(row_colours, dtype=str), return_inverse=True)
     steps = len(palette)
-    fill = go.Heatmap(
+    fill = dict(
+        type="heatmap",
         z=codes.reshape(-1, 1).astype(np.int16),  # 16 bits: the palette has 11 colours
         x=[0],
         y=y,
@@ -137,7 +142,8 @@ def clustergram_figure(
         name="cluster colours",
     )
     marked = np.flatnonzero(highlighted_rows) if highlighted_rows is not None else np.array([])
-    marks = go.Scatter(
+    marks = dict(
+        type="scatter",
         x=np.ones(len(marked), dtype=np.int8),
         y=marked.astype(np.int32),
         xaxis="x2",
@@ -152,7 +158,8 @@ def clustergram_figure(
     if column_tree is not None:
         top = 1.0 - COLUMN_TREE_SHARE
         traces.append(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=column_tree[0],
                 y=column_tree[1],
                 xaxis="x3",
@@ -195,7 +202,6 @@ def clustergram_figure(
             ticktext=list(row_names) if ticks else None,
             tickfont=dict(size=10),
             automargin=True,
-            title=dict(text=None),
         ),
         xaxis2=dict(
             domain=[0.0, BAR_WIDTH],
@@ -217,4 +223,4 @@ def clustergram_figure(
             fixedrange=True,
         )
         layout["xaxis"].update(range=[-0.5, columns - 0.5], fixedrange=True)
-    return go.Figure(data=traces, layout=layout)
+    return unchecked_figure(traces, layout)

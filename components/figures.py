@@ -59,7 +59,17 @@ def unchecked_figure(data, layout) -> go.Figure:
     """
     if isinstance(layout.get("template"), str):  # a named template, as plotly expands it
         layout = dict(layout, template=pio.templates[layout["template"]].to_plotly_json())
-    return go.Figure(data=data, layout=layout, _validate=False)
+    data = [_without_none(trace) for trace in data]
+    return go.Figure(data=data, layout=_without_none(layout), _validate=False)
+
+
+def _without_none(value):
+    """Dicts (in dicts and lists) without the keys set to None, as plotly's check leaves them."""
+    if isinstance(value, dict):
+        return {key: _without_none(v) for key, v in value.items() if v is not None}
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return [_without_none(v) for v in value]
+    return value
 
 
 def _base_layout(title, x_title, y_title):

@@ -16,6 +16,7 @@ from components.figures import (
     _base_layout,
     _segments,
     label_stride,
+    unchecked_figure,
 )
 from hclust.cut import PALETTE
 from hclust.dendrogram import DendrogramGeometry
@@ -38,7 +39,8 @@ def _link_trace(geometry, chosen, colour, width, name, dash=None):
         geometry.h_right[chosen],
         geometry.height[chosen],
     )
-    return go.Scatter(
+    return dict(
+        type="scatter",
         x=pos,
         y=h,
         mode="lines",
@@ -84,7 +86,8 @@ def step_dendrogram_figure(
     done = merges < step
     current = (merges == step) & show_step
     traces = [
-        go.Scatter(
+        dict(
+            type="scatter",
             x=geometry.x_merge.tolist(),
             y=geometry.height.tolist(),
             mode="markers",
@@ -154,11 +157,12 @@ def step_dendrogram_figure(
             )
         ]
     layout["uirevision"] = "merge-dendrogram"
-    return go.Figure(data=traces, layout=layout)
+    return unchecked_figure(traces, layout)
 
 
 def _ring(xy, samples, colour, name, size=15, width=2.5):
-    return go.Scatter(
+    return dict(
+        type="scatter",
         x=xy[samples, 0].tolist(),
         y=xy[samples, 1].tolist(),
         mode="markers",
@@ -223,7 +227,8 @@ def step_scatter_figure(
         if not len(samples):
             continue
         traces.append(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=xy[samples, 0].tolist(),
                 y=xy[samples, 1].tolist(),
                 mode="markers",
@@ -237,7 +242,8 @@ def step_scatter_figure(
         )
     for colour, (row, samples) in zip(PIN_COLOURS, (pins or {}).items()):
         traces.append(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=xy[samples, 0].tolist(),
                 y=xy[samples, 1].tolist(),
                 mode="markers",
@@ -255,7 +261,8 @@ def step_scatter_figure(
     if evidence and evidence.get("pair") is not None:
         i, j = evidence["pair"]
         traces.append(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=[float(xy[i, 0]), float(xy[j, 0])],
                 y=[float(xy[i, 1]), float(xy[j, 1])],
                 mode="lines+markers",
@@ -268,7 +275,8 @@ def step_scatter_figure(
     if evidence and evidence.get("centres") is not None:
         a, b = evidence["centres"]
         traces.append(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=[float(a[0]), float(b[0])],
                 y=[float(a[1]), float(b[1])],
                 mode="lines+markers",
@@ -283,4 +291,4 @@ def step_scatter_figure(
     layout["legend"] = dict(orientation="h", x=0, y=-0.3, yanchor="top")
     layout["margin"] = dict(l=56, r=16, t=40, b=110)
     layout["uirevision"] = "merge-scatter"
-    return go.Figure(data=traces, layout=layout)
+    return unchecked_figure(traces, layout)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from components.figures import FONT
+from components.figures import FONT, unchecked_figure
 from hclust.compare import TreeComparison
 
 TREE_COLOUR = "#4a5563"
@@ -72,7 +72,8 @@ def tanglegram_figure(
     if len(line_colours) != len(lines.a):
         raise ValueError("give one colour per line")
     traces = [
-        go.Scatter(
+        dict(
+            type="scatter",
             x=np.concatenate([x1, [np.nan], x2]),
             y=np.concatenate([y1, [np.nan], y2]),
             mode="lines",
@@ -97,7 +98,8 @@ def tanglegram_figure(
                 [leaf_y1[lines.a[chosen]], leaf_y2[lines.b[chosen]], np.full(len(chosen), np.nan)]
             ).ravel()
             traces.append(
-                go.Scatter(
+                dict(
+                    type="scatter",
                     x=xs,
                     y=ys,
                     mode="lines",
@@ -119,7 +121,8 @@ def tanglegram_figure(
         else:
             text = [f"sample {int(node)}" for node in tree.leaf_nodes]
         traces.append(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=np.full(tree.n_leaves, x),
                 y=leaf_y,
                 mode="markers",
@@ -138,9 +141,9 @@ def tanglegram_figure(
             (f"<b>{right_title}</b><br>height 0 – {top2:.4g}", 2.5),
         )
     ]
-    return go.Figure(
-        data=traces,
-        layout=dict(
+    return unchecked_figure(
+        traces,
+        dict(
             template="none",
             font=FONT,
             xaxis=dict(visible=False, range=[-0.05, 3.05], fixedrange=True),

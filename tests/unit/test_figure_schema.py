@@ -9,9 +9,14 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
+from scipy.cluster.hierarchy import fcluster, linkage
 
+from callbacks.merge_steps import render_step
 from components.agreement_figures import agreement_k_figure, profiles_figure
+from components.clustergram_figures import clustergram_figure
 from components.figures import elbow_figure, quality_figure
+from components.tanglegram_figures import tanglegram_figure
+from hclust.compare import compare_trees, line_labels
 from hclust.profiles import cluster_profiles
 
 K = np.arange(2, 11)
@@ -27,7 +32,30 @@ def profiles():
     )
 
 
+def clustergram():
+    return clustergram_figure(
+        RNG.normal(size=(4, 3)),
+        ["a", "b", "c"],
+        ["r0", "r1", "r2", "r3"],
+        ["#332288", "#CC6677", "#9A9A9A", "#332288"],
+        ["w", "x", "y", "z"],
+        scale="zscore",
+        column_tree=(np.array([0.0, 0.0, 1.0, 1.0, np.nan]), np.array([0, 1, 1, 0, np.nan])),
+        highlighted_rows=np.array([False, True, False, False]),
+    )
+
+
+def tanglegram():
+    X = RNG.normal(size=(40, 2))
+    found = compare_trees(linkage(X, "ward"), linkage(X, "average"))
+    _, majority = line_labels(found, fcluster(found.Z_other, 3, criterion="maxclust"))
+    colours = [("#332288", "#CC6677", "#117733")[label - 1] for label in majority]
+    return tanglegram_figure(found, colours, "ward", "average", [f"s{i}" for i in range(40)])
+
+
 BUILDERS = {
+    "clustergram": clustergram,
+    "tanglegram": tanglegram,
     "elbow": lambda: elbow_figure(K, K * 1.5, np.diff(K * 1.5, 2), 3, current_k=4),
     "elbow without a current k": lambda: elbow_figure(K, K * 1.5, np.diff(K * 1.5, 2), 3),
     "quality": lambda: quality_figure(K, K * 0.1, K * 2.0, K * 0.3, current_k=5, sample=1000),
@@ -42,6 +70,16 @@ def test_an_unchecked_figure_is_what_plotly_makes_of_it_when_checking(name):
     figure = BUILDERS[name]()
     checked = go.Figure(figure.to_dict())  # raises on any property plotly refuses
     assert json.loads(pio.to_json(figure)) == json.loads(pio.to_json(checked))
+
+
+@pytest.mark.parametrize("step", [0, 70, 148])
+def test_the_merge_steps_figures_are_what_plotly_makes_of_them(session, step):
+    dendrogram, scatter, *_ = render_step(
+        step, [3, 10], None, session["clustering"], "x", "y", session["id"]
+    )
+    for figure in (dendrogram, scatter):
+        checked = go.Figure(figure.to_dict())
+        assert json.loads(pio.to_json(figure)) == json.loads(pio.to_json(checked))
 
 
 def test_a_misspelt_property_would_be_caught():
