@@ -428,7 +428,7 @@ def dendrogram_figure(
     total_points = 5 * geometry.n_links + len(
         geometry.contracted_height if geometry.contracted_height is not None else []
     )
-    Trace = go.Scattergl if total_points > WEBGL_ABOVE_POINTS else go.Scatter
+    kind = "scattergl" if total_points > WEBGL_ABOVE_POINTS else "scatter"
 
     def line_trace(chosen, colour, width, name):
         pos, h = _segments(
@@ -440,8 +440,15 @@ def dendrogram_figure(
         )
         x, y = _oriented(pos, h, orientation)
         line = dict(color=colour, width=width, shape=_link_shape(orientation))
-        return Trace(
-            x=x, y=y, mode="lines", line=line, hoverinfo="skip", showlegend=False, name=name
+        return dict(
+            type=kind,
+            x=x,
+            y=y,
+            mode="lines",
+            line=line,
+            hoverinfo="skip",
+            showlegend=False,
+            name=name,
         )
 
     traces = []
@@ -462,7 +469,8 @@ def dendrogram_figure(
         chosen = np.flatnonzero(leaf_colours != ABOVE)
         x, y = _leaf_feet(geometry, chosen, orientation)
         traces.append(
-            Trace(
+            dict(
+                type=kind,
                 x=x,
                 y=y,
                 mode="markers",
@@ -474,7 +482,7 @@ def dendrogram_figure(
                 hoverinfo="skip",
                 showlegend=False,
                 name=STRINGS["leaf_trace"],
-                **({} if Trace is go.Scattergl else {"cliponaxis": False}),
+                **({} if kind == "scattergl" else {"cliponaxis": False}),
             )
         )
     if highlight_links is not None and highlight_links.any():
@@ -492,7 +500,8 @@ def dendrogram_figure(
             *_visible_dots(geometry.contracted_x, geometry.contracted_height), orientation
         )
         traces.append(
-            Trace(
+            dict(
+                type=kind,
                 x=x,
                 y=y,
                 mode="markers",
@@ -521,7 +530,8 @@ def dendrogram_figure(
         leaf_ids = geometry.leaf_nodes[sample_leaves]
         x, y = _leaf_feet(geometry, sample_leaves, orientation)
         traces.append(
-            Trace(
+            dict(
+                type=kind,
                 x=x,
                 y=y,
                 mode="markers",
@@ -539,7 +549,8 @@ def dendrogram_figure(
     # first trace, so a click names it as curveNumber 0 and its pointNumber is the entry of geometry.merges
     traces.insert(
         0,
-        Trace(
+        dict(
+            type=kind,
             x=x,
             y=y,
             mode="markers",
@@ -560,7 +571,8 @@ def dendrogram_figure(
                 orientation,
             )
             traces.append(
-                go.Scatter(
+                dict(
+                    type="scatter",
                     x=x,
                     y=y,
                     mode="markers",
@@ -619,7 +631,7 @@ def dendrogram_figure(
     if legend:
         layout["margin"] = dict(MARGIN, r=130)
     layout["uirevision"] = f"dendrogram-{orientation}-{geometry.root}"
-    return go.Figure(data=traces, layout=layout)
+    return unchecked_figure(traces, layout)
 
 
 def cluster_legend(
@@ -718,7 +730,7 @@ def scatter_figure(
     (``hovertext``) for the pale grey of the smallest clusters.
     """
     n = len(xy)
-    Trace = go.Scattergl if n > WEBGL_ABOVE_POINTS else go.Scatter
+    kind = "scattergl" if n > WEBGL_ABOVE_POINTS else "scatter"
     named = point_names is not None and n <= 20_000
     traces = []
     # a symbol per colour: a second cue besides colour
@@ -741,7 +753,8 @@ def scatter_figure(
             else "%{hovertext}"
         )
         traces.append(
-            Trace(
+            dict(
+                type=kind,
                 x=xy[samples, 0],
                 y=xy[samples, 1],
                 mode="markers",
@@ -763,7 +776,8 @@ def scatter_figure(
     for colour, (row, samples) in zip(PIN_COLOURS, (pins or {}).items()):
         # the samples of a pinned merge, filled red then yellow as the tutorial draws Z[13], Z[14]
         traces.append(
-            Trace(
+            dict(
+                type=kind,
                 x=xy[samples, 0],
                 y=xy[samples, 1],
                 mode="markers",
@@ -779,7 +793,7 @@ def scatter_figure(
     layout["margin"] = dict(MARGIN, r=130)
     layout["annotations"] = cluster_legend(labels, label_colours)
     layout["uirevision"] = "scatter"
-    return go.Figure(data=traces, layout=layout)
+    return unchecked_figure(traces, layout)
 
 
 # Above this many values of k on an axis, plotly picks the ticks.

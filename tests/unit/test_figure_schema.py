@@ -18,6 +18,7 @@ from components.figures import elbow_figure, quality_figure
 from components.tanglegram_figures import tanglegram_figure
 from hclust.compare import compare_trees, line_labels
 from hclust.profiles import cluster_profiles
+from tests.helpers import draw_views
 
 K = np.arange(2, 11)
 RNG = np.random.default_rng(5)
@@ -77,6 +78,22 @@ def test_the_merge_steps_figures_are_what_plotly_makes_of_them(session, step):
     dendrogram, scatter, *_ = render_step(
         step, [3, 10], None, session["clustering"], "x", "y", session["id"]
     )
+    for figure in (dendrogram, scatter):
+        checked = go.Figure(figure.to_dict())
+        assert json.loads(pio.to_json(figure)) == json.loads(pio.to_json(checked))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"orientation": "left", "flags": ["contracted"], "annotate_above": 20.0},
+        {"truncate_mode": "lastp", "p": 12, "leaf_label_style": "12:0"},
+        {"highlight": {"node": 290}},
+    ],
+)
+def test_the_dendrogram_and_scatter_are_what_plotly_makes_of_them(session, options):
+    dendrogram, scatter, _, _ = draw_views(session["id"], session["cut"], **options)
     for figure in (dendrogram, scatter):
         checked = go.Figure(figure.to_dict())
         assert json.loads(pio.to_json(figure)) == json.loads(pio.to_json(checked))
