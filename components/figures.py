@@ -142,8 +142,9 @@ def _link_shape(orientation):
 
 def placeholder_figure(message: str) -> go.Figure:
     """An empty plot that says what is coming, instead of bare axes."""
-    return go.Figure(
-        layout=dict(
+    return unchecked_figure(
+        [],
+        dict(
             template="none",
             xaxis=dict(visible=False),
             yaxis=dict(visible=False),
@@ -161,7 +162,7 @@ def placeholder_figure(message: str) -> go.Figure:
                 )
             ],
             margin=dict(l=0, r=0, t=0, b=0),
-        )
+        ),
     )
 
 
@@ -975,14 +976,13 @@ def quality_figure(
 
 def cophenetic_figure(original, cophenetic, sampled, metric) -> go.Figure:
     """Original against cophenetic distance per pair: on the diagonal is perfect."""
-    fig = go.Figure(
-        go.Scattergl(
-            x=original,
-            y=cophenetic,
-            mode="markers",
-            marker=dict(size=3, color="#332288", opacity=0.35),
-            hovertemplate="original %{x:.4g}<br>cophenetic %{y:.4g}<extra></extra>",
-        )
+    trace = dict(
+        type="scattergl",
+        x=original,
+        y=cophenetic,
+        mode="markers",
+        marker=dict(size=3, color="#332288", opacity=0.35),
+        hovertemplate="original %{x:.4g}<br>cophenetic %{y:.4g}<extra></extra>",
     )
     # says what is plotted without contradicting c above it, which may use every pair
     note = (
@@ -997,7 +997,7 @@ def cophenetic_figure(original, cophenetic, sampled, metric) -> go.Figure:
     )
     layout["margin"] = dict(l=72, r=16, t=36, b=48)
     layout["title"].update(font=dict(size=12), x=0.5, xanchor="center")
-    return go.Figure(fig.data, layout)
+    return unchecked_figure([trace], layout)
 
 
 def warm_up() -> None:

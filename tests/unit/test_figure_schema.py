@@ -14,7 +14,12 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from callbacks.merge_steps import render_step
 from components.agreement_figures import agreement_k_figure, profiles_figure
 from components.clustergram_figures import clustergram_figure
-from components.figures import elbow_figure, quality_figure
+from components.figures import (
+    cophenetic_figure,
+    elbow_figure,
+    placeholder_figure,
+    quality_figure,
+)
 from components.tanglegram_figures import tanglegram_figure
 from hclust.compare import compare_trees, line_labels
 from hclust.profiles import cluster_profiles
@@ -55,6 +60,8 @@ def tanglegram():
 
 
 BUILDERS = {
+    "cophenetic": lambda: cophenetic_figure(K * 1.0, K * 0.9, True, "cityblock"),
+    "placeholder": lambda: placeholder_figure("Computing quality indices…"),
     "clustergram": clustergram,
     "tanglegram": tanglegram,
     "elbow": lambda: elbow_figure(K, K * 1.5, np.diff(K * 1.5, 2), 3, current_k=4),
