@@ -17,5 +17,6 @@ from callbacks import (  # noqa: F401
     share,
     stale_view,
     tanglegram,
+    view_options,
     views,
 )

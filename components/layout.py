@@ -16,6 +16,7 @@ from components.figures import EXPORT_CONFIG, placeholder_figure
 from components.lesson import lesson_card, lesson_header
 from components.merge_steps import merge_steps_panel, merge_stores, zoom_control
 from components.tanglegram import tanglegram_panel
+from components.view_options import view_options_store
 from hclust.cut import CRITERION_DESCRIPTIONS
 from hclust.data import DEFAULT_PRESET
 from hclust.linkage import DEFAULT_METHOD, DEFAULT_METRIC, METHOD_DESCRIPTIONS, METHODS, METRICS
@@ -76,7 +77,6 @@ def controls():
                 f"up to {config.MAX_UPLOAD_MB} MB.",
                 className="field-help",
             ),
-            html.Div(id="upload-error", style={"display": "none"}),
             html.Div(
                 id="upload-limit",
                 style={"display": "none"},
@@ -863,6 +863,7 @@ def serve_layout():
             dcc.Store(id="cut-nudge"),
             dcc.Store(id="focus"),
             *merge_stores(),
+            view_options_store(),
             html.Nav(
                 [
                     html.A("Skip to the cut controls", href="#cut-controls"),
