@@ -626,6 +626,8 @@ def load_sample(sample_clicks, current, session_id):
     Output("gen-blobs-field", "style"),
     Output("gen-shape-fields", "style"),
     Input("dataset", "value"),
+    # the layout shows the first dataset's (a preset's): only the choice of another changes them
+    prevent_initial_call=True,
 )
 def show_source_options(source):
     """Column choices for files, settings for generators; nothing for presets."""

@@ -144,6 +144,7 @@ def controls():
                             ),
                         ],
                         id="gen-blobs-field",
+                        style={"display": "none"},
                     ),
                     html.Div(
                         [

@@ -13,6 +13,7 @@ from callbacks.data import (
     load_sample,
     read_large_upload,
     receive_upload,
+    show_source_options,
 )
 from callbacks.recolour import publish_recolour_index
 from callbacks.view_options import checked, store_view_options, view_options
@@ -51,9 +52,9 @@ CONTROL_IDS = dict(
 )
 
 
-def layout_values():
-    """Each component's first value in the page's layout, by id."""
-    values = {}
+def layout_components():
+    """The page's components as the layout first gives them, by id."""
+    found = {}
 
     def walk(component):
         if isinstance(component, (list, tuple)):
@@ -61,13 +62,25 @@ def layout_values():
                 walk(child)
             return
         if isinstance(getattr(component, "id", None), str):
-            values[component.id] = getattr(component, "value", getattr(component, "data", None))
+            found[component.id] = component
         children = getattr(component, "children", None)
         if children is not None and not isinstance(children, str):
             walk(children)
 
     walk(serve_layout())
-    return values
+    return found
+
+
+def layout_values():
+    """Each component's first value (a store's data), by id."""
+    return {
+        id_: getattr(c, "value", getattr(c, "data", None)) for id_, c in layout_components().items()
+    }
+
+
+def layout_styles():
+    """Each component's first style ({} when it has none), by id."""
+    return {id_: getattr(c, "style", None) or {} for id_, c in layout_components().items()}
 
 
 class TestViewOptions:
@@ -241,3 +254,9 @@ class TestWhoLoadsData:
         assert values["dataset"] == DEFAULT_PRESET
         numeric, features, labels, label, _ = column_choices(DEFAULT_PRESET, None, new_session())
         assert (numeric, features, labels, label) == ([], [], [], None)
+
+    def test_the_layout_shows_the_first_datasets_options_without_a_request(self):
+        assert wiring(show_source_options)["prevent_initial_call"]
+        ids = ("upload-options", "generator-options", "gen-blobs-field", "gen-shape-fields")
+        styles = layout_styles()
+        assert tuple(styles[id_] for id_ in ids) == show_source_options(DEFAULT_PRESET)
