@@ -93,6 +93,7 @@ def run(quick: bool = False) -> list[Table]:
     repeat = QUICK_REPEAT if quick else REPEAT
     with mock.patch.object(store, "get_store", lambda: shared):
         from callbacks.clustergram import ROW_CAP, update_clustergram
+        from callbacks.view_options import view_options
         from callbacks.views import update_views
 
         session_id = sessions.issue_session()
@@ -135,12 +136,8 @@ def run(quick: bool = False) -> list[Table]:
                     "f0",
                     "f1",
                     focus,
-                    "auto",
-                    60,
-                    [],
+                    view_options("auto", 60, [], None, "top", "9:-90"),
                     None,
-                    "top",
-                    "9:-90",
                     None,
                     session_id,
                 )[2]

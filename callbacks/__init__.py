@@ -18,5 +18,6 @@ from callbacks import (  # noqa: F401
     share,
     stale_view,
     tanglegram,
+    view_options,
     views,
 )

@@ -6,7 +6,7 @@ the person had stay exactly as they were.
 
 import secrets
 
-from dash import Input, Output, State, callback, ctx, no_update
+from dash import Input, Output, State, callback, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks import validate
@@ -258,7 +258,13 @@ def keep_table(session_id, table, filename):
     """Make `table` the session's upload; outputs that select it."""
     store.get_store().put_session_value(session_id, "table", table)
     store.get_store().put_session_value(session_id, "link-ref", None)  # a new table, a new link
-    return dataset_options(True, filename), UPLOAD, {"file": filename, "rows": len(table.frame)}, ""
+    # the status line is left to load_choice, which the new table-version triggers
+    return (
+        dataset_options(True, filename),
+        UPLOAD,
+        {"file": filename, "rows": len(table.frame)},
+        no_update,
+    )
 
 
 def refused(filename, error):
@@ -274,7 +280,7 @@ def refused(filename, error):
     Output("dataset", "options"),
     Output("dataset", "value"),
     Output("table-version", "data"),
-    Output("upload-error", "children"),
+    Output("data-status", "children", allow_duplicate=True),
     Output("upload-job", "data"),
     Input("upload-data", "contents"),
     State("upload-data", "filename"),
@@ -283,6 +289,10 @@ def refused(filename, error):
 )
 def receive_upload(contents, filename, session_id):
     """Parse a small upload at once; hand a larger one to a background job. A bad file changes nothing.
+
+    A refusal, or the note that a job reads the file, goes straight to the
+    status line; a table that is kept selects itself (``dataset``,
+    ``table-version``), and :func:`load_choice` loads it.
 
     Parsing is bounded by rows, columns, cells and time, but even bounded it
     can take seconds (a workbook most of all): above ``INLINE_PARSE_KB`` the
@@ -313,7 +323,7 @@ def receive_upload(contents, filename, session_id):
     Output("dataset", "options", allow_duplicate=True),
     Output("dataset", "value", allow_duplicate=True),
     Output("table-version", "data", allow_duplicate=True),
-    Output("upload-error", "children", allow_duplicate=True),
+    Output("data-status", "children", allow_duplicate=True),
     Input("upload-job", "data"),
     State("session-id", "data"),
     background=True,
@@ -350,6 +360,8 @@ def read_large_upload(job, session_id):
     Input("dataset", "value"),
     Input("table-version", "data"),
     State("session-id", "data"),
+    # the first dataset is a preset, which has no columns to choose (the layout's empty menus)
+    prevent_initial_call=True,
 )
 def column_choices(source, table_version, session_id):
     """Feature, label and scaling defaults for the active table.
@@ -377,6 +389,85 @@ def column_choices(source, table_version, session_id):
     )
 
 
+def loaded_outputs(session_id, current, dataset, origin, loaded_from, label):
+    """Make `dataset` the session's data; the outputs every way of loading answers.
+
+    A session the server cannot store it for keeps what it had (:func:`kept_outputs`).
+
+    Parameters
+    ----------
+    current : dict or None
+        The data-version the page shows (for the refusal's wording).
+    origin : dict
+        How to build it again (:func:`dataset_origin`), kept for the download.
+    loaded_from : dict
+        The choices it was loaded from: the page dims the plots while these
+        differ from the controls (assets/stale_view.js).
+    label : str or None
+        The label column, for the status line.
+    """
+    warnings = (
+        []
+        if dataset.is_distance_matrix
+        else duplicate_row_warnings(dataset.values, dataset.leaf_names())
+    )
+    try:
+        key = store.get_store().put_dataset(session_id, dataset)
+        # how to make this data again, for the download: the session's own, never shared
+        store.get_store().put_session_value(session_id, f"origin:{key}", origin)
+    except InputError as error:
+        return kept_outputs(error, current)
+    options, (x, y) = axis_options(dataset)
+    return (
+        {"key": key, "n": dataset.n_samples, **loaded_from},
+        describe(dataset, warnings, label),
+        options,
+        x,
+        options,
+        y,
+    )
+
+
+def kept_outputs(error, current):
+    """A refused load: the message, and everything the person had stays as it was."""
+    kept = " The data loaded before is unchanged." if current else ""
+    return no_update, f"⚠ {error}{kept}", no_update, no_update, no_update, no_update
+
+
+def load_selected(
+    session_id, current, source, features, label, as_distances, scaling, missing, generator, table
+):
+    """Load what the controls select; the outputs of :func:`loaded_outputs` or of a refusal."""
+    source = validate.text(source, "The dataset", 200, optional=True)
+    features = validate.strings(features, "The feature columns")
+    label = validate.text(label, "The label column", 1_000, optional=True)
+    blob_rows = validate.list_of(generator[3], "The blobs", max_items=1_000, optional=True)
+    generator = (*generator[:3], blob_rows)
+    current = validate.data_version(current)
+    try:
+        dataset = build_from_source(
+            session_id,
+            source,
+            scaling or "none",
+            missing or "drop",
+            features,
+            label,
+            bool(as_distances),
+            generator,
+        )
+    except InputError as error:
+        return kept_outputs(error, current)
+    origin = dataset_origin(source, scaling, missing, features, label, as_distances, generator)
+    loaded_from = {
+        "source": source,
+        "settings": [features, label, scaling, missing, as_distances],
+        "table": table if source == UPLOAD else None,
+    }
+    return loaded_outputs(session_id, current, dataset, origin, loaded_from, label)
+
+
+# The only load at page load (the first preset): column_choices has nothing to give a
+# preset, so it waits for a change of dataset.
 @callback(
     Output("data-version", "data"),
     Output("data-status", "children"),
@@ -390,11 +481,7 @@ def column_choices(source, table_version, session_id):
     Input("as-distance-matrix", "value"),
     Input("scaling", "value"),
     Input("missing-values", "value"),
-    Input("generate", "n_clicks"),
-    Input("upload-error", "children"),
     Input("table-version", "data"),
-    Input("use-sample", "n_clicks"),
-    State("sample-offer", "data"),
     State("gen-n", "value"),
     State("gen-noise", "value"),
     State("gen-seed", "value"),
@@ -402,18 +489,14 @@ def column_choices(source, table_version, session_id):
     State("data-version", "data"),
     State("session-id", "data"),
 )
-def load_dataset(
+def load_choice(
     source,
     features,
     label,
     as_distances,
     scaling,
     missing,
-    generate_clicks,
-    upload_error,
     table_version,
-    sample_clicks,
-    offer,
     n,
     noise,
     seed,
@@ -421,75 +504,120 @@ def load_dataset(
     current,
     session_id,
 ):
-    """Put the chosen data in the session; on any error keep what was loaded."""
-    source = validate.text(source, "The dataset", 200, optional=True)
-    features = validate.strings(features, "The feature columns")
-    label = validate.text(label, "The label column", 1_000, optional=True)
-    upload_error = validate.text(upload_error, "The upload's message", optional=True)
-    offer, current = validate.sample_offer(offer), validate.data_version(current)
-    blob_rows = validate.list_of(blob_rows, "The blobs", max_items=1_000, optional=True)
-    if ctx.triggered_id == "upload-error":
-        if upload_error:
-            return no_update, upload_error, no_update, no_update, no_update, no_update
-        raise PreventUpdate
-    try:
-        if ctx.triggered_id == "use-sample":
-            data_key = (current or {}).get("key")
-            loaded = store.get_store().loaded_dataset(session_id, data_key)  # what the page shows
-            # the server's own offer for that data; the page's copy only says it was clicked
-            offer = store.get_store().session_value(session_id, "sample-offer")
-            if not offer or loaded is None or offer.get("key") != data_key:
-                raise PreventUpdate
-            dataset = random_sample(loaded, int(offer["rows"]), seed=SAMPLE_SEED)
-            parent = store.get_store().session_value(session_id, f"origin:{current['key']}")
-            origin = parent and {
-                **parent,
-                "samples": [
-                    *parent.get("samples", []),
-                    {"rows": int(offer["rows"]), "seed": SAMPLE_SEED, "of": loaded.n_samples},
-                ],
-            }
-        else:
-            origin = dataset_origin(
-                source, scaling, missing, features, label, as_distances, (n, noise, seed, blob_rows)
-            )
-            dataset = build_from_source(
-                session_id,
-                source,
-                scaling or "none",
-                missing or "drop",
-                features,
-                label,
-                bool(as_distances),
-                (n, noise, seed, blob_rows),
-            )
-        warnings = (
-            []
-            if dataset.is_distance_matrix
-            else duplicate_row_warnings(dataset.values, dataset.leaf_names())
-        )
-        key = store.get_store().put_dataset(session_id, dataset)
-        # how to make this data again, for the download: the session's own, never shared
-        store.get_store().put_session_value(session_id, f"origin:{key}", origin)
-    except InputError as error:
-        kept = " The data loaded before is unchanged." if current else ""
-        return no_update, f"⚠ {error}{kept}", no_update, no_update, no_update, no_update
-    options, (x, y) = axis_options(dataset)
-    # what was loaded, from which choices: the page dims the plots while these differ from
-    # the controls (assets/stale_view.js)
-    loaded_from = {
-        "source": source,
-        "settings": [features, label, scaling, missing, as_distances],
-        "table": table_version if source == UPLOAD else None,
-    }
-    return (
-        {"key": key, "n": dataset.n_samples, **loaded_from},
-        describe(dataset, warnings, label),
-        options,
-        x,
-        options,
-        y,
+    """Load the chosen source with its options (columns, labels, distances, scaling, missing).
+
+    A dataset and its options are one choice: choosing a file makes
+    :func:`column_choices` pick its columns first, and Dash then sends one
+    request here for both. A new upload (``table-version``) is a new choice too.
+    """
+    return load_selected(
+        session_id,
+        current,
+        source,
+        features,
+        label,
+        as_distances,
+        scaling,
+        missing,
+        (n, noise, seed, blob_rows),
+        table_version,
     )
+
+
+@callback(
+    Output("data-version", "data", allow_duplicate=True),
+    Output("data-status", "children", allow_duplicate=True),
+    Output("scatter-x", "options", allow_duplicate=True),
+    Output("scatter-x", "value", allow_duplicate=True),
+    Output("scatter-y", "options", allow_duplicate=True),
+    Output("scatter-y", "value", allow_duplicate=True),
+    Input("generate", "n_clicks"),
+    State("dataset", "value"),
+    State("feature-columns", "value"),
+    State("label-column", "value"),
+    State("as-distance-matrix", "value"),
+    State("scaling", "value"),
+    State("missing-values", "value"),
+    State("table-version", "data"),
+    State("gen-n", "value"),
+    State("gen-noise", "value"),
+    State("gen-seed", "value"),
+    State("gen-blobs", "data"),
+    State("data-version", "data"),
+    State("session-id", "data"),
+    prevent_initial_call=True,
+)
+def load_generated(
+    generate_clicks,
+    source,
+    features,
+    label,
+    as_distances,
+    scaling,
+    missing,
+    table_version,
+    n,
+    noise,
+    seed,
+    blob_rows,
+    current,
+    session_id,
+):
+    """Draw the chosen generator's data again with the settings of the generator panel."""
+    return load_selected(
+        session_id,
+        current,
+        source,
+        features,
+        label,
+        as_distances,
+        scaling,
+        missing,
+        (n, noise, seed, blob_rows),
+        table_version,
+    )
+
+
+@callback(
+    Output("data-version", "data", allow_duplicate=True),
+    Output("data-status", "children", allow_duplicate=True),
+    Output("scatter-x", "options", allow_duplicate=True),
+    Output("scatter-x", "value", allow_duplicate=True),
+    Output("scatter-y", "options", allow_duplicate=True),
+    Output("scatter-y", "value", allow_duplicate=True),
+    Input("use-sample", "n_clicks"),
+    State("data-version", "data"),
+    State("session-id", "data"),
+    prevent_initial_call=True,
+)
+def load_sample(sample_clicks, current, session_id):
+    """Cluster the random sample the server offered for the data the page shows.
+
+    The sample is of the data loaded, so it keeps the choices that data was
+    loaded from; the page's copy of the offer only says it was clicked.
+    """
+    current = validate.data_version(current)
+    data_key = (current or {}).get("key")
+    shared = store.get_store()
+    try:
+        loaded = shared.loaded_dataset(session_id, data_key)  # what the page shows
+        offer = shared.session_value(session_id, "sample-offer")  # the server's own offer
+        if not offer or loaded is None or offer.get("key") != data_key:
+            raise InputError("No sample was offered for the data shown; it stays as it is.")
+        dataset = random_sample(loaded, int(offer["rows"]), seed=SAMPLE_SEED)
+        parent = shared.session_value(session_id, f"origin:{data_key}")
+    except InputError as error:
+        return kept_outputs(error, current)
+    origin = parent and {
+        **parent,
+        "samples": [
+            *parent.get("samples", []),
+            {"rows": int(offer["rows"]), "seed": SAMPLE_SEED, "of": loaded.n_samples},
+        ],
+    }
+    loaded_from = {name: current.get(name) for name in ("source", "settings", "table")}
+    label = (parent or {}).get("label")
+    return loaded_outputs(session_id, current, dataset, origin, loaded_from, label)
 
 
 @callback(
@@ -498,6 +626,8 @@ def load_dataset(
     Output("gen-blobs-field", "style"),
     Output("gen-shape-fields", "style"),
     Input("dataset", "value"),
+    # the layout shows the first dataset's (a preset's): only the choice of another changes them
+    prevent_initial_call=True,
 )
 def show_source_options(source):
     """Column choices for files, settings for generators; nothing for presets."""

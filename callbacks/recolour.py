@@ -6,7 +6,8 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dash.exceptions import PreventUpdate
 
 from callbacks import validate
-from callbacks.views import dendrogram_options, focus_root
+from callbacks.view_options import checked
+from callbacks.views import focus_root
 from components.recolour import geometry_id, recolour_index
 from hclust.errors import InputError
 from services import store
@@ -15,18 +16,16 @@ from services import store
 @callback(
     Output("recolour-index", "data"),
     Input("clustering", "data"),
-    Input("truncate-mode", "value"),
-    Input("truncate-p", "value"),
+    Input("view-options", "data"),
     Input("focus", "data"),
-    Input("orientation", "value"),
     State("session-id", "data"),
 )
-def publish_recolour_index(clustering, truncate_mode, p, focus, orientation, session_id):
-    """The index for the dendrogram update_views draws with the same options."""
+def publish_recolour_index(clustering, view_options, focus, session_id):
+    """The index for the dendrogram update_views draws from the same options store."""
     clustering, focus = validate.clustering(clustering), validate.focus(focus)
     if not clustering:
         raise PreventUpdate
-    options = dendrogram_options(truncate_mode, p, None, None, orientation, None)
+    options = checked(view_options)
     root = focus_root(focus, clustering)
     try:
         _, result = store.get_store().result_for(session_id, clustering)

@@ -8,6 +8,7 @@ from callbacks import validate
 from callbacks.data import PCA_AXES
 from callbacks.errors import shows_errors
 from callbacks.partition import current_partition
+from callbacks.view_options import LEAF_LABEL_STYLES, checked
 from components.figures import ORIENTATIONS, cluster_legend, dendrogram_figure, scatter_figure
 from components.recolour import geometry_id
 from hclust.cut import PALETTE, assign_colours, colour_hex
@@ -108,7 +109,12 @@ def focus_root(focus, clustering):
 
 
 def dendrogram_options(truncate_mode, p, flags, annotate_above, orientation, leaf_label_style):
-    """Validate the view options the browser sent, falling back to defaults."""
+    """The view options, each bad or missing value replaced by its default.
+
+    For callers that have only some of the controls; the views read the
+    ``view-options`` store (:mod:`callbacks.view_options`), which refuses a
+    bad value instead.
+    """
     size, rotation = (
         (leaf_label_style or "9:-90").split(":")
         if leaf_label_style in LEAF_LABEL_STYLES
@@ -127,9 +133,6 @@ def dendrogram_options(truncate_mode, p, flags, annotate_above, orientation, lea
     }
 
 
-LEAF_LABEL_STYLES = ("9:-90", "12:-90", "9:-45", "12:0")
-
-
 @callback(
     Output("dendrogram", "figure"),
     Output("scatter", "figure"),
@@ -140,12 +143,7 @@ LEAF_LABEL_STYLES = ("9:-90", "12:-90", "9:-45", "12:0")
     Input("scatter-x", "value"),
     Input("scatter-y", "value"),
     Input("focus", "data"),
-    Input("truncate-mode", "value"),
-    Input("truncate-p", "value"),
-    Input("dendrogram-flags", "value"),
-    Input("annotate-above", "value"),
-    Input("orientation", "value"),
-    Input("leaf-label-style", "value"),
+    Input("view-options", "data"),
     Input("merge-pins", "data"),
     State("colour-map", "data"),
     State("session-id", "data"),
@@ -157,19 +155,14 @@ def update_views(
     x_choice,
     y_choice,
     focus,
-    truncate_mode,
-    p,
-    flags,
-    annotate_above,
-    orientation,
-    leaf_label_style,
+    view_options,
     pins,
     colour_map,
     session_id,
 ):
-    """Recolour both plots; an axes change redraws only the scatter."""
+    """Draw both plots for the cut, the highlight and the checked view options."""
     cut, highlight, focus = validate.cut(cut), validate.highlight(highlight), validate.focus(focus)
-    flags = validate.strings(flags, "The dendrogram options")
+    options = checked(view_options)
     colour_map = validate.colour_map(colour_map)
     if not cut:
         raise PreventUpdate
@@ -209,9 +202,6 @@ def update_views(
     # later answer of this callback says no_update, Dash drops the earlier (superseded) answer
     # and keeps the outputs as they were before both (plotly/dash#1861), and a dendrogram for
     # other settings would stay on screen.
-    options = dendrogram_options(
-        truncate_mode, p, flags, annotate_above, orientation, leaf_label_style
-    )
     root = focus_root(focus, clustering)
     geometry = store.get_store().geometry(
         session_id, clustering, options["truncate_mode"], options["p"], root

@@ -17,6 +17,7 @@ from components.lesson import lesson_card, lesson_header
 from components.merge_steps import merge_steps_panel, merge_stores, zoom_control
 from components.partition import partition_controls
 from components.tanglegram import tanglegram_panel
+from components.view_options import view_options_store
 from hclust.cut import CRITERION_DESCRIPTIONS
 from hclust.data import DEFAULT_PRESET
 from hclust.linkage import DEFAULT_METHOD, DEFAULT_METRIC, METHOD_DESCRIPTIONS, METHODS, METRICS
@@ -77,7 +78,6 @@ def controls():
                 f"up to {config.MAX_UPLOAD_MB} MB.",
                 className="field-help",
             ),
-            html.Div(id="upload-error", style={"display": "none"}),
             html.Div(
                 id="upload-limit",
                 style={"display": "none"},
@@ -145,6 +145,7 @@ def controls():
                             ),
                         ],
                         id="gen-blobs-field",
+                        style={"display": "none"},
                     ),
                     html.Div(
                         [
@@ -865,6 +866,7 @@ def serve_layout():
             dcc.Store(id="cut-nudge"),
             dcc.Store(id="focus"),
             *merge_stores(),
+            view_options_store(),
             html.Nav(
                 [
                     html.A("Skip to the cut controls", href="#cut-controls"),

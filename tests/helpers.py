@@ -16,7 +16,8 @@ from dash._utils import AttributeDict
 
 from callbacks.clustering import run_clustering
 from callbacks.cut import sync_cut
-from callbacks.data import load_dataset, receive_upload
+from callbacks.data import load_choice, load_generated, receive_upload
+from callbacks.view_options import view_options
 from callbacks.views import update_views
 from hclust.data import load_preset
 from hclust.errors import InputError
@@ -66,6 +67,27 @@ def triggered_by(prop_id, value=None):
         yield
     finally:
         context_value.reset(token)
+
+
+def wiring(function):
+    """How Dash registered the callback `function`: its outputs, inputs and states as
+    "id.property" (an allow_duplicate output without its suffix), and prevent_initial_call."""
+    from dash._callback import GLOBAL_CALLBACK_LIST, GLOBAL_CALLBACK_MAP
+
+    [key] = [
+        key
+        for key, entry in GLOBAL_CALLBACK_MAP.items()
+        if getattr(entry.get("callback"), "__wrapped__", None) is function
+    ]
+    entry = GLOBAL_CALLBACK_MAP[key]
+    names = key[2:-2].split("...") if key.startswith("..") else [key]
+    [listed] = [c for c in GLOBAL_CALLBACK_LIST if c["output"] == key]
+    return {
+        "outputs": [name.split("@")[0] for name in names],
+        "inputs": [f"{i['id']}.{i['property']}" for i in entry["inputs"]],
+        "state": [f"{i['id']}.{i['property']}" for i in entry["state"]],
+        "prevent_initial_call": bool(listed["prevent_initial_call"]),
+    }
 
 
 def new_session():
@@ -126,23 +148,37 @@ def move_cut(session, prop_id, **inputs):
     return dict(zip(CUT_OUTPUTS, outputs))
 
 
-# The view options as the page starts them.
-VIEW_DEFAULTS = dict(
-    x_choice="x",
-    y_choice="y",
+# The dendrogram's controls for the tests' views (contracted dots off, unlike the page).
+VIEW_CONTROLS = dict(
     truncate_mode="auto",
     p=60,
     flags=[],
+    annotate_above=None,
     orientation="top",
     leaf_label_style="9:-90",
 )
 
 
-def draw_views(session_id, cut, prop_id="cut.data", **given):
-    """update_views as the page runs it when `prop_id` changes, with the page's default options;
-    returns (dendrogram, scatter, colour map, status)."""
-    with triggered_by(prop_id):
-        return call(update_views, cut=cut, session_id=session_id, **{**VIEW_DEFAULTS, **given})
+def options_store(**controls):
+    """The view-options store as callbacks.view_options writes it for these controls."""
+    return view_options(**{**VIEW_CONTROLS, **controls})
+
+
+def draw_views(session_id, cut, **given):
+    """update_views, called as a plain function, with the tests' default axes and view options;
+    control names (truncate_mode, p, flags, ...) are turned into the view-options store.
+    Returns (dendrogram, scatter, colour map, status)."""
+    controls = {name: given.pop(name) for name in list(given) if name in VIEW_CONTROLS}
+    inputs = dict(
+        highlight=None,
+        x_choice="x",
+        y_choice="y",
+        focus=None,
+        view_options=options_store(**controls),
+        pins=None,
+        colour_map=None,
+    )
+    return update_views(cut=cut, session_id=session_id, **{**inputs, **given})
 
 
 def data_url(content, mime="text/csv"):
@@ -159,13 +195,31 @@ def upload(session_id, content, filename="table.csv"):
 
 
 LOAD_OUTPUTS = ("version", "status", "x_options", "x", "y_options", "y")
+# The data controls as a test starts them, by the loading callbacks' parameter names.
+LOAD_INPUTS = dict(
+    features=None,
+    label=None,
+    as_distances=None,
+    scaling="none",
+    missing="drop",
+    table_version=None,
+    n=None,
+    noise=None,
+    seed=None,
+    blob_rows=None,
+    current=None,
+)
 
 
 def load(session_id, source, prop_id="dataset.value", **inputs):
-    """load_dataset as the page triggers it; returns its outputs by name."""
-    inputs = {"scaling": "none", "missing": "drop", **inputs}
-    with triggered_by(prop_id):
-        outputs = call(load_dataset, source=source, session_id=session_id, **inputs)
+    """Load `source` as the page does when `prop_id` changes, calling the callback of that
+    intent as a plain function (the Generate button: load_generated; a data control:
+    load_choice); returns its outputs by name."""
+    inputs = {**LOAD_INPUTS, **inputs}
+    if prop_id == "generate.n_clicks":
+        outputs = load_generated(generate_clicks=1, source=source, session_id=session_id, **inputs)
+    else:
+        outputs = load_choice(source=source, session_id=session_id, **inputs)
     return dict(zip(LOAD_OUTPUTS, outputs))
 
 

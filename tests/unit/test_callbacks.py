@@ -14,7 +14,6 @@ from numpy.testing import assert_array_equal
 from callbacks.clustering import INLINE_MAX_N, request_clustering, restrict_metrics, run_clustering
 from callbacks.cut import height_from_relayout, resolve_cut, sync_cut
 from callbacks.diagnostics import inconsistency_view, linkage_table_page, update_linkage_diagnostics
-from callbacks.views import update_views
 from hclust.cut import (
     ABOVE_CUT_COLOUR,
     PALETTE,
@@ -33,6 +32,7 @@ from tests.helpers import (
     LOAD_OUTPUTS,
     call,
     cluster,
+    draw_views,
     load,
     move_cut,
     new_session,
@@ -461,22 +461,16 @@ class TestSyncCut:
         assert outputs[3] is no_update and outputs[4].startswith("⚠")
 
 
-def render(session, cut, colour_map=None, prop_id="cut.data", x="x", y="y"):
+def render(session, cut, colour_map=None, x="x", y="y"):
     """update_views for a cut state with the page's default view options."""
-    with triggered_by(prop_id):
-        return call(
-            update_views,
-            cut=cut,
-            x_choice=x,
-            y_choice=y,
-            truncate_mode="auto",
-            p=60,
-            flags=["contracted"],
-            orientation="top",
-            leaf_label_style="9:-90",
-            colour_map=colour_map,
-            session_id=session["id"],
-        )
+    return draw_views(
+        session["id"],
+        cut,
+        x_choice=x,
+        y_choice=y,
+        flags=["contracted"],
+        colour_map=colour_map,
+    )
 
 
 def line_colours(figure):
@@ -530,7 +524,7 @@ class TestUpdateViews:
         # a no_update here would let Dash keep a dendrogram older than an answer it dropped
         dendrogram, _, colour_map, _ = render(session, session["cut"])
         again, scatter, new_map, _ = render(
-            session, session["cut"], colour_map=colour_map, prop_id="scatter-x.value", x="y", y="x"
+            session, session["cut"], colour_map=colour_map, x="y", y="x"
         )
         assert again.layout.meta == dendrogram.layout.meta and new_map == colour_map
         assert scatter.layout.xaxis.title.text == "y"

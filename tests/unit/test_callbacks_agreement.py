@@ -17,11 +17,10 @@ from callbacks.agreement import (
     update_profiles,
 )
 from callbacks.clustering import compute_clustering
-from callbacks.data import load_dataset
 from callbacks.views import cluster_colours, labels_for
 from hclust.datasets import load_bundled_table
 from services import store
-from tests.helpers import call, move_cut, new_session, refusal, triggered_by
+from tests.helpers import load, move_cut, new_session, refusal
 
 IRIS = load_bundled_table("iris").frame
 
@@ -29,15 +28,7 @@ IRIS = load_bundled_table("iris").frame
 def loaded(source, scaling="none", label=None):
     """A session with `source` loaded as the page loads it, clustered by ward, at its default cut."""
     session_id = new_session()
-    with triggered_by("dataset.value", source):
-        version = call(
-            load_dataset,
-            source=source,
-            scaling=scaling,
-            missing="drop",
-            label=label,
-            session_id=session_id,
-        )[0]
+    version = load(session_id, source, scaling=scaling, label=label)["version"]
     summary, _ = compute_clustering(session_id, version, "ward", "euclidean", False)
     session = dict(id=session_id, clustering=summary, cut=None)
     session["cut"] = move_cut(session, "clustering.data")["cut"]
@@ -312,15 +303,7 @@ class TestRebuiltSource:
         session_id = new_session()
         csv = frame.to_csv(index=False).encode()
         store.get_store().put_session_value(session_id, "table", parse_upload(csv, "iris.csv"))
-        with triggered_by("dataset.value", "upload"):
-            version = call(
-                load_dataset,
-                source="upload",
-                scaling="zscore",
-                missing="drop",
-                label="species",
-                session_id=session_id,
-            )[0]
+        version = load(session_id, "upload", scaling="zscore", label="species")["version"]
         summary, _ = compute_clustering(session_id, version, "ward", "euclidean", False)
         session = dict(id=session_id, clustering=summary, cut=None)
         session["cut"] = move_cut(session, "clustering.data")["cut"]

@@ -19,6 +19,7 @@ from callbacks.data import (
     axis_options,
     column_choices,
     describe,
+    read_large_upload,
     receive_upload,
     show_source_options,
 )
@@ -26,7 +27,7 @@ from hclust.data import PRESETS, Dataset, load_preset
 from hclust.datasets import BUNDLED, load_bundled_table
 from hclust.generators import blobs as draw_blobs
 from services import store
-from tests.helpers import call, load, new_session, upload
+from tests.helpers import call, load, new_session, upload, wiring
 
 UPLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "uploads"
 IRIS_FEATURES = list(BUNDLED["iris"].features)
@@ -64,7 +65,7 @@ class TestReceiveUpload:
     def test_good_csv_is_kept_on_the_server(self):
         session_id = new_session()
         options, value, version, error = upload(session_id, TABLE_CSV)
-        assert value == UPLOAD and error == ""
+        assert value == UPLOAD and error is no_update  # load_choice writes the status line
         assert {"label": "Uploaded: table.csv", "value": UPLOAD} in options
         assert version == {"file": "table.csv", "rows": 6}
         table = store.get_store().session_value(session_id, "table")
@@ -403,18 +404,12 @@ class TestLoadErrors:
         out = load(new_session(), "tutorial-2-blobs", scaling="bogus", current=None)
         assert "unchanged" not in out["status"]
 
-    def test_upload_error_is_shown(self):
-        message = "⚠ x.csv: it is empty. The data loaded before is unchanged."
-        out = load(
-            new_session(), "tutorial-2-blobs", prop_id="upload-error.children", upload_error=message
-        )
-        assert out["status"] == message and out["version"] is no_update
-
-    def test_cleared_upload_error_changes_nothing(self):
-        with pytest.raises(PreventUpdate):
-            load(
-                new_session(), "tutorial-2-blobs", prop_id="upload-error.children", upload_error=""
-            )
+    def test_upload_error_is_shown_in_the_status_line(self):
+        """The refusal receive_upload answers is the status line itself (no second request)."""
+        message = upload(new_session(), b"", "x.csv")[3]
+        assert message.startswith("⚠ x.csv:") and "is empty" in message
+        assert wiring(receive_upload)["outputs"][3] == "data-status.children"
+        assert wiring(read_large_upload)["outputs"][3] == "data-status.children"
 
 
 class TestDescribe:

@@ -379,9 +379,7 @@ def test_pins_are_drawn_on_the_main_scatter_and_dendrogram(session):
         "depth": 10,
         "clustering": session["clustering"],
     }
-    dendrogram, scatter, _, _ = draw_views(
-        session["id"], cut, prop_id="merge-pins.data", pins=[13, 14, "junk"]
-    )
+    dendrogram, scatter, _, _ = draw_views(session["id"], cut, pins=[13, 14, "junk"])
     tree = session["result"].tree
     for row, colour in zip((13, 14), PIN_COLOURS):
         points = traces(scatter, STRINGS["pinned"].format(row=row))[0]

@@ -16,7 +16,6 @@ from callbacks.views import (
     highlighted_samples,
     labels_for,
     link_colours_for,
-    update_views,
 )
 from components.figures import ROOT_NUMBER
 from hclust.cut import OVERFLOW, OVERFLOW_COLOUR, PALETTE, colour_hex, height_for_k, n_clusters_at
@@ -24,7 +23,13 @@ from hclust.dendrogram import ABOVE, dendrogram_geometry, members
 from hclust.merge_steps import format_height
 from services import store
 from tests.fixtures import scatter_by_sample
-from tests.helpers import call, load, new_session, put_preset, triggered_by
+from tests.helpers import (
+    draw_views,
+    load,
+    new_session,
+    options_store,
+    put_preset,
+)
 
 N = 150  # the tutorial's samples
 
@@ -49,25 +54,8 @@ def cut_for_k(session, k):
     }
 
 
-def render(session, cut, prop_id="cut.data", **inputs):
-    given = dict(
-        cut=cut,
-        highlight=None,
-        x_choice="x",
-        y_choice="y",
-        focus=None,
-        truncate_mode="auto",
-        p=60,
-        flags=[],
-        annotate_above=None,
-        orientation="top",
-        leaf_label_style="9:-90",
-        colour_map=None,
-        session_id=session["id"],
-    )
-    given.update(inputs)
-    with triggered_by(prop_id):
-        return call(update_views, **given)
+def render(session, cut, **inputs):
+    return draw_views(inputs.pop("session_id", session["id"]), cut, **inputs)
 
 
 DEFAULTS = {
@@ -359,9 +347,7 @@ class TestUpdateViews:
         assert "3 sample(s) highlighted" in status
 
     def test_node_highlight_draws_its_links(self, session):
-        dendrogram, _, _, _ = render(
-            session, cut_for_k(session, 4), prop_id="highlight.data", highlight={"node": 163}
-        )
+        dendrogram, _, _, _ = render(session, cut_for_k(session, 4), highlight={"node": 163})
         thick = [trace for trace in dendrogram.data if trace.name == "highlighted"]
         assert len(thick) == 1
         assert (
@@ -509,13 +495,10 @@ class TestRecolourIndexCallback:
         dendrogram, _, colour_map, _ = render(
             session, cut_for_k(session, 3), truncate_mode=truncate_mode, orientation=orientation
         )
-        index = call(
-            publish_recolour_index,
+        index = publish_recolour_index(
             clustering=session["clustering"],
-            truncate_mode=truncate_mode,
-            p=60,
+            view_options=options_store(truncate_mode=truncate_mode, orientation=orientation),
             focus=None,
-            orientation=orientation,
             session_id=session["id"],
         )
         assert index["geometry"] == dendrogram.layout.meta["geometry"]

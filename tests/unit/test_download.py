@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import cdist, squareform
 
-from callbacks.data import load_dataset
+from callbacks.data import load_sample
 from callbacks.download import download_labels
 from hclust import __version__
 from hclust.data import Dataset, random_sample
@@ -40,7 +40,8 @@ from hclust.labelled_table import (
 from hclust.preprocess import build_dataset
 from services import store
 from tests.fixtures import tutorial_values as ref
-from tests.helpers import call, cluster, move_cut, new_session, triggered_by
+from tests.helpers import call, cluster, move_cut, new_session
+from tests.helpers import load as load_source
 from tests.unit.test_io import xlsx_bytes
 
 UPLOADS = Path(__file__).parent.parent / "fixtures" / "uploads"
@@ -90,12 +91,10 @@ def upload(session_id, content, filename):
     return table
 
 
-def load(session_id, source="upload", trigger="dataset.value", **options):
-    inputs = {"scaling": "none", "missing": "drop", "as_distances": [], **options}
-    with triggered_by(trigger, source):
-        outputs = call(load_dataset, source=source, session_id=session_id, **inputs)
-    assert isinstance(outputs[0], dict), outputs[1]
-    return outputs[0]
+def load(session_id, source="upload", **options):
+    out = load_source(session_id, source, **{"as_distances": [], **options})
+    assert isinstance(out["version"], dict), out["status"]
+    return out["version"]
 
 
 def cluster_and_cut(session_id, data_version, method="ward", metric="euclidean"):
@@ -281,15 +280,7 @@ class TestSampledData:
         # the offer as the server records it when the memory guard refuses the whole data
         offer = {"rows": 60, "of": 150, "key": whole["key"]}
         store.get_store().put_session_value(session_id, "sample-offer", offer)
-        with triggered_by("use-sample.n_clicks", 1):
-            outputs = call(
-                load_dataset,
-                sample_clicks=1,
-                offer={"rows": 60, "of": 150},
-                current=whole,
-                session_id=session_id,
-            )
-        sampled = outputs[0]
+        sampled = load_sample(1, whole, session_id)[0]
         assert sampled["n"] == 60
         cut = cluster_and_cut(session_id, sampled)
         got, settings, _ = download(session_id, cut)

@@ -25,7 +25,7 @@ from hclust.cut import OVERFLOW, PALETTE
 from hclust.errors import InputError
 from services import request_guard
 from services.sessions import issue_session
-from tests.helpers import call, refusal
+from tests.helpers import call, draw_views, options_store, refusal
 
 UPDATE = "/_dash-update-component"
 
@@ -162,7 +162,9 @@ class TestStores:
         cut = {"clustering": clustering, "criterion": "maxclust", "height": None, "k": k}
         token = context_value.set(AttributeDict(triggered_inputs=[{"prop_id": "cut.data"}]))
         try:
-            *_, colour_map, _ = call(update_views, cut=cut, session_id=session_id)
+            *_, colour_map, _ = call(
+                update_views, cut=cut, view_options=options_store(), session_id=session_id
+            )
         finally:
             context_value.reset(token)
         assert validate.colour_map(colour_map) is colour_map
@@ -228,9 +230,7 @@ class TestCallbacksAsPlainFunctions:
         session_id, clustering = summary
         cut = {"clustering": clustering, "criterion": "distance", "height": 20.0, "k": 2}
         colour_map = {"clustering": clustering, "nodes": {"x": 1}}
-        assert "not a merge" in refusal(
-            lambda: call(update_views, cut=cut, colour_map=colour_map, session_id=session_id)
-        )
+        assert "not a merge" in refusal(lambda: draw_views(session_id, cut, colour_map=colour_map))
 
 
 def post(body, raw=None):

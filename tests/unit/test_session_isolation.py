@@ -20,7 +20,7 @@ from dash.exceptions import PreventUpdate
 import services.store as store_module
 from callbacks.clustering import INLINE_MAX_N, request_clustering
 from callbacks.cut import sync_cut
-from callbacks.data import UPLOAD, load_dataset
+from callbacks.data import UPLOAD, load_sample
 from callbacks.diagnostics import (
     QUALITY_INLINE_MAX_N,
     compute_quality,
@@ -36,7 +36,17 @@ from callbacks.linking import update_focus, update_highlight
 from callbacks.views import update_views
 from hclust.data import Dataset
 from services import store
-from tests.helpers import DictCache, call, load, new_session, page_context, triggered_by, upload
+from tests.helpers import (
+    DictCache,
+    call,
+    draw_views,
+    load,
+    new_session,
+    options_store,
+    page_context,
+    triggered_by,
+    upload,
+)
 
 # Two clear groups of six, as two people would upload them: the same numbers under
 # their own labels and column names (no label or name is a substring of the other's).
@@ -124,14 +134,9 @@ def clustered(session):
 def what_the_page_shows(session):
     """Both plots, the cluster table's columns and the download, as text."""
     x, y = PEOPLE[session["person"]]["columns"][1:]
-    with triggered_by("cut.data"):
-        dendrogram, scatter, colour_map, status = call(
-            update_views,
-            cut=session["cut"],
-            x_choice=x,
-            y_choice=y,
-            session_id=session["id"],
-        )
+    dendrogram, scatter, colour_map, status = draw_views(
+        session["id"], session["cut"], x_choice=x, y_choice=y
+    )
     assert not str(status).startswith("⚠"), status
     _, columns, _ = call(
         update_summary, cut=session["cut"], colour_map=colour_map, session_id=session["id"]
@@ -200,8 +205,7 @@ class TestSameNumbersOtherLabels:
     def test_a_session_cannot_read_another_sessions_data_by_its_key(self):
         alice = clustered(load_as("alice"))
         intruder = new_session()
-        with triggered_by("cut.data"):
-            outputs = call(update_views, cut=alice["cut"], session_id=intruder)
+        outputs = draw_views(intruder, alice["cut"])
         assert outputs[:3] == (no_update, no_update, no_update)
         assert outputs[3].startswith("⚠") and "No data is loaded" in outputs[3]
 
@@ -338,29 +342,17 @@ class TestTheServerDecidesFromItsOwnRecords:
             session_id=session_id,
         )
         assert summary is no_update and "memory" in status and 2 <= offer["rows"] < 1_500
-        with triggered_by("use-sample.n_clicks"):
-            loaded = call(
-                load_dataset,
-                sample_clicks=1,
-                offer=dict(offer, rows=1_499),  # the page asks for more than was offered
-                current=version,
-                session_id=session_id,
-            )
+        # the page sends only the click: its copy of the offer (it could say 1,499) is not read
+        loaded = load_sample(1, version, session_id)
         assert loaded[0]["n"] == offer["rows"]
         assert store.get_store().dataset(session_id).n_samples == offer["rows"]
 
     def test_a_sample_the_server_never_offered_is_not_taken(self):
         """The page's copy of the sample offer says only that it was clicked."""
         session = clustered(load_as("alice"))  # 12 rows: fit any budget, so no offer
-        with triggered_by("use-sample.n_clicks"):
-            with pytest.raises(PreventUpdate):
-                call(
-                    load_dataset,
-                    sample_clicks=1,
-                    offer={"rows": 3, "of": 12},
-                    current=session["version"],
-                    session_id=session["id"],
-                )
+        version, status, *axes = load_sample(1, session["version"], session["id"])
+        assert version is no_update and all(a is no_update for a in axes)
+        assert status.startswith("⚠ No sample was offered") and "unchanged" in status
         assert store.get_store().dataset(session["id"]).n_samples == 12
 
 
@@ -414,7 +406,7 @@ class TestNoSilentFailures:
         "callback,inputs,at",
         [
             (update_linkage_diagnostics, dict(clustering=GONE), 0),
-            (update_views, dict(cut=GONE_CUT), 3),
+            (update_views, dict(cut=GONE_CUT, view_options=options_store()), 3),
             (download_labels, dict(n_clicks=1, cut=GONE_CUT), 1),
         ],
     )

@@ -8,21 +8,11 @@ computes nothing, so a refusal stays on the page.
 from dash import no_update
 
 from callbacks.clustering import request_clustering
-from callbacks.data import load_dataset
-from tests.helpers import call, cluster, new_session, triggered_by
+from tests.helpers import call, cluster, load, new_session, triggered_by
 
 
 def loaded(session_id, **inputs):
-    with triggered_by("dataset.value", "tutorial-2-blobs"):
-        outputs = call(
-            load_dataset,
-            source="tutorial-2-blobs",
-            scaling="none",
-            missing="drop",
-            session_id=session_id,
-            **inputs,
-        )
-    return outputs[0]
+    return load(session_id, "tutorial-2-blobs", **inputs)["version"]
 
 
 class TestDataVersionSaysWhatWasLoaded:

@@ -177,7 +177,9 @@ class TestLargeUploadsLeaveTheRequest:
         session_id = new_session()
         *_, job = upload(session_id, csv_rows(500), "big.csv")
         options, value, version, error = call(read_large_upload, job=job, session_id=session_id)
-        assert value == UPLOAD and error == "" and version == {"file": "big.csv", "rows": 500}
+        assert (
+            value == UPLOAD and error is no_update and version == {"file": "big.csv", "rows": 500}
+        )
         assert options[-1] == {"label": "Uploaded: big.csv", "value": UPLOAD}
         assert store.get_store().session_value(session_id, "table").frame.shape == (500, 2)
         assert store.get_store().session_value(session_id, "pending-upload") is None
