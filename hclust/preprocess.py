@@ -345,6 +345,71 @@ def scale_values(values, scaling, feature_names=None) -> np.ndarray:
     return scaled
 
 
+# Spreads differing by more than this factor get the page's z-score suggestion (#16 §6).
+SPREAD_ADVICE_RATIO = 10.0
+
+
+def feature_spreads(values) -> np.ndarray:
+    """The standard deviation of each column, as the z-score scaling divides by it.
+
+    Parameters
+    ----------
+    values : array_like, shape (n, m)
+        The data, one row per sample, without missing values.
+
+    Returns
+    -------
+    numpy.ndarray, shape (m,)
+        Population standard deviations (``ddof=0``, as :func:`scale_values` uses).
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2:
+        raise ValueError(f"values must be a 2-D array, got {values.ndim} dimension(s)")
+    with np.errstate(all="ignore"):
+        return values.std(axis=0)
+
+
+def spread_advice(spreads, feature_names, ratio=SPREAD_ADVICE_RATIO) -> dict | None:
+    """Whether the features' spreads differ so much that one decides the distances.
+
+    Euclidean and most other distances add up differences in each column's own
+    units, so a column whose standard deviation is ten times another's weighs
+    about ten times as much in every distance. Scaling to z-scores removes that.
+
+    Parameters
+    ----------
+    spreads : array_like, shape (m,)
+        Each feature's standard deviation (:func:`feature_spreads`).
+    feature_names : sequence of str, length m
+        The features' names, in the same order.
+    ratio : float, default :data:`SPREAD_ADVICE_RATIO`
+        Advise only when the largest spread exceeds the smallest by more than this factor.
+
+    Returns
+    -------
+    dict or None
+        ``{"ratio", "widest", "widest_std", "narrowest", "narrowest_std"}`` (the widest and
+        narrowest feature by name, and their standard deviations) when
+        ``max(spreads) > ratio * min(spreads)``; ``None`` for fewer than two features, a zero
+        or non-finite spread (nothing a scaling could fix), or spreads within the ratio.
+    """
+    spreads = np.asarray(spreads, dtype=float)
+    if spreads.ndim != 1 or len(spreads) != len(feature_names):
+        raise ValueError("spreads and feature_names must be of the same length")
+    if len(spreads) < 2 or not np.all(np.isfinite(spreads)) or np.any(spreads <= 0):
+        return None
+    wide, narrow = int(np.argmax(spreads)), int(np.argmin(spreads))
+    if not spreads[wide] > ratio * spreads[narrow]:
+        return None
+    return {
+        "ratio": float(spreads[wide] / spreads[narrow]),
+        "widest": str(feature_names[wide]),
+        "widest_std": float(spreads[wide]),
+        "narrowest": str(feature_names[narrow]),
+        "narrowest_std": float(spreads[narrow]),
+    }
+
+
 def _label_text(value, where_text):
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return where_text  # a missing label still has to tell rows apart
