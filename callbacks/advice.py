@@ -16,9 +16,11 @@ NO_ADVICE = ("", True)
 
 
 def _number(value):
-    """A spread as a person reads it: 3 significant digits, thousands separated."""
-    text = f"{value:,.3g}" if abs(value) < 1e15 else f"{value:.3g}"
-    return text if "e" in text or abs(value) < 1000 else f"{round(value):,}"
+    """A spread as a person reads it: 3 significant digits, thousands separated (10,600; 1.35)."""
+    if not 1e-3 <= abs(value) < 1e15:
+        return f"{value:.3g}"
+    rounded = float(f"{value:.3g}")
+    return f"{rounded:,.0f}" if abs(rounded) >= 100 else f"{rounded:g}"
 
 
 def advice_text(advice) -> str:
