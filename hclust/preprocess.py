@@ -173,8 +173,10 @@ def build_dataset(
         feature_columns = [c for c in default_feature_columns(table) if c != label_column]
         for column in numeric_columns(table):
             if column not in feature_columns and column != label_column:
+                # said once: this replaces the reader's note that the column counts rows
+                notes = [n for n in notes if not n.startswith(f"Column '{column}' counts rows")]
                 notes.append(
-                    f"left out column '{column}' by default: it counts rows (1, 2, 3, …), like a row index"
+                    f"Left out column '{column}' by default: it counts rows (1, 2, 3, …), like a row index"
                 )
     features = []
     for column in feature_columns:
@@ -183,7 +185,7 @@ def build_dataset(
                 f"Column '{column}' is not in the table. Columns: {_names(frame.columns)}."
             )
         if column == label_column:
-            notes.append(f"column '{column}' is the label column, so it is not used as a feature")
+            notes.append(f"Column '{column}' is the label column, so it is not used as a feature")
             continue
         if column not in features:
             features.append(column)
@@ -212,7 +214,7 @@ def build_dataset(
     if note:
         notes.append(note)
     values = scale_values(values, scaling, features)
-    notes.append(f"scaling: {SCALINGS[scaling]}")
+    notes.append(f"Scaling: {SCALINGS[scaling]}")
     if not np.all(np.isfinite(values)):  # guard: every step above should keep values finite
         j = int(np.flatnonzero(~np.all(np.isfinite(values), axis=0))[0])
         raise InputError(
@@ -272,7 +274,7 @@ def _handle_missing(values, rows, features, where, missing):
         return (
             values,
             rows,
-            f"filled {int(counts.sum())} missing value(s) with column means ({per_column})",
+            f"Filled {int(counts.sum())} missing value(s) with column means ({per_column})",
         )
     bad = np.flatnonzero(gaps.any(axis=1))
     keep = ~gaps.any(axis=1)
@@ -282,7 +284,7 @@ def _handle_missing(values, rows, features, where, missing):
             f"{int(keep.sum())} row(s); at least {MIN_ROWS} are needed. Fill them with column means instead, "
             "or choose other columns."
         )
-    note = f"dropped {len(bad)} row{'s' if len(bad) > 1 else ''} with missing values ({_list_rows(where, bad)})"
+    note = f"Dropped {len(bad)} row{'s' if len(bad) > 1 else ''} with missing values ({_list_rows(where, bad)})"
     return values[keep], rows[keep], note
 
 
@@ -303,7 +305,7 @@ def _drop_constant(values, features):
     dropped = ", ".join(f"'{features[j]}' (always {values[0, j]:g})" for j in constant)
     kept = [j for j in range(len(features)) if j not in set(constant.tolist())]
     note = (
-        f"dropped constant column(s) {dropped}: they cannot separate rows, "
+        f"Dropped constant column(s) {dropped}: they cannot separate rows, "
         "and z-score scaling would divide by zero"
     )
     return values[:, kept], [features[j] for j in kept], note
@@ -446,7 +448,8 @@ def duplicate_row_warnings(values, row_names=None) -> list:
     name = (lambda i: row_names[i]) if row_names is not None else (lambda i: f"data row {i + 1}")
     example = repeats[0]
     return [
-        f"{repeats.size} row(s) repeat an earlier row exactly (e.g. {name(int(example))} repeats "
+        f"Exact repeats: {repeats.size} row{'s' if repeats.size > 1 else ''} "
+        f"repeat{'' if repeats.size > 1 else 's'} an earlier row (e.g. {name(int(example))} repeats "
         f"{name(int(first_of_row[example]))}): their distance is 0, so the order of those tied leaves is arbitrary"
     ]
 
@@ -587,12 +590,13 @@ def distance_matrix_dataset(table, label_column=None, name=None, tol=1e-8) -> Da
     notes = list(table_notes)
     if asymmetry.max() > 0 or diagonal.max() > 0:
         notes.append(
-            "made exactly symmetric with a zero diagonal "
+            "Made exactly symmetric with a zero diagonal "
             f"(differences were at most {max(asymmetry.max(), diagonal.max()):.3g})"
         )
     d = (d + d.T) / 2
     np.fill_diagonal(d, 0.0)
-    notes.append(f"distance matrix of {n} items")
+    # the size is said once, in the status line
+    notes.append("Read as a distance matrix: the cell in row i, column j is the distance of i to j")
 
     if label_column is not None:
         column = frame[label_column].tolist()

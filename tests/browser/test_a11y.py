@@ -116,11 +116,11 @@ class TestAccessibility:
         column = controls_box(page)
         choose_by_keyboard(page, "dataset", "5 blobs")
         wait_for_text(page, "data-status", "750 rows")
-        wait_for_text(page, "clustering-status", "ward linkage", "749 merges")
+        wait_for_text(page, "clustering-status", "Ward linkage", "749 merges")
 
         # a menu can be typed into as soon as it opens
         choose_by_keyboard(page, "method", "average", typed="aver")
-        wait_for_text(page, "clustering-status", "average linkage", "749 merges")
+        wait_for_text(page, "clustering-status", "Average linkage", "749 merges")
         settle(page)
 
         tab_to(page, "n-clusters")
