@@ -278,10 +278,12 @@ class TestAccessibility:
 
 
 def controls_box(dash_duo):
-    """Where the controls column is on the page (not in the window) and how wide its content is."""
+    """Where the controls column is on the page (not in the window), how wide its content is
+    and how far that content is scrolled sideways."""
     return dash_duo.driver.execute_script(
         "const c = document.querySelector('.controls'); const r = c.getBoundingClientRect();"
-        "return [r.left + scrollX, r.top + scrollY, r.width, c.scrollWidth].map(Math.round);"
+        "return [r.left + scrollX, r.top + scrollY, r.width, c.scrollWidth, c.scrollLeft]"
+        ".map(Math.round);"
     )
 
 
