@@ -798,8 +798,13 @@ def diagnostics():
             _panel(
                 "Clusters",
                 html.P(
-                    "Click a row to highlight its cluster in both plots; "
-                    "or focus the table and use the up and down arrows.",
+                    [
+                        "Click a row to highlight its cluster in both plots; "
+                        "or focus the table and use the up and down arrows. Means are in the "
+                        "file's units; medians and spreads are in ",
+                        html.A("the cluster profiles", href="#cluster-profiles-panel"),
+                        ".",
+                    ],
                     className="panel-help",
                 ),
                 html.Div(

@@ -1,5 +1,6 @@
-"""The z-score suggestion (issue #16 §6): the core's spread check against numpy and scipy, and
-the callbacks as plain functions on real loads."""
+"""Analyst defaults (issue #16 §6): the z-score suggestion (the core's spread check against
+numpy and scipy, and the callbacks as plain functions on real loads), and cluster means in the
+file's units in the Clusters table."""
 
 import numpy as np
 import pytest
@@ -8,9 +9,21 @@ from hypothesis import strategies as st
 from scipy.stats import zscore
 
 from callbacks.advice import apply_zscore, suggest_scaling
+from callbacks.diagnostics import update_summary
+from callbacks.views import labels_for
 from hclust.datasets import load_bundled_table
 from hclust.preprocess import SPREAD_ADVICE_RATIO, feature_spreads, spread_advice
-from tests.helpers import call, load, new_session, put_preset, upload
+from services import store
+from tests.helpers import (
+    call,
+    cluster,
+    draw_views,
+    load,
+    move_cut,
+    new_session,
+    put_preset,
+    upload,
+)
 
 
 class TestFeatureSpreads:
@@ -100,3 +113,44 @@ class TestSuggestScaling:
         assert answer == ("", True)
         answer = call(suggest_scaling, data_version=None, scaling="none", session_id=session_id)
         assert answer == ("", True)
+
+
+class TestClusterMeansInTheFilesUnits:
+    """The Clusters table (where a person looks first) gives means in the file's units."""
+
+    def clustered(self, scaling):
+        session_id = new_session()
+        out = load(session_id, "bundled:iris", scaling=scaling)
+        summary, _, _ = cluster(session_id, out["version"])
+        session = dict(id=session_id, clustering=summary, cut=None)
+        session["cut"] = move_cut(session, "clustering.data")["cut"]
+        colour_map = draw_views(session_id, session["cut"])[2]
+        rows, columns, _ = call(
+            update_summary, cut=session["cut"], colour_map=colour_map, session_id=session_id
+        )
+        dataset, result = store.get_store().result_for(session_id, summary)
+        return rows, columns, labels_for(result, session["cut"]), dataset
+
+    def test_z_scored_clusters_report_means_in_centimetres(self):
+        rows, columns, labels, dataset = self.clustered("zscore")
+        frame = load_bundled_table("iris").frame[list(dataset.feature_names)]
+        means = frame.assign(cluster=labels).groupby("cluster").mean()
+        for row in rows:
+            for feature in dataset.feature_names:
+                assert row[f"mean {feature}"] == pytest.approx(
+                    means.loc[row["cluster"], feature], abs=1e-4
+                )
+            # the within-cluster sum of squares is the tree's, in z-score units
+            members = dataset.values[labels == row["cluster"]]
+            wcss = ((members - members.mean(axis=0)) ** 2).sum()
+            assert row["wcss"] == pytest.approx(wcss, abs=1e-4)
+        assert {"name": "wcss (z-score)", "id": "wcss"} in columns
+
+    def test_unscaled_clusters_are_unchanged(self):
+        rows, columns, labels, dataset = self.clustered("none")
+        for row in rows:
+            members = dataset.values[labels == row["cluster"]]
+            assert row[f"mean {dataset.feature_names[0]}"] == pytest.approx(
+                members[:, 0].mean(), abs=1e-4
+            )
+        assert {"name": "wcss", "id": "wcss"} in columns
