@@ -72,6 +72,26 @@ class TestAccessibility:
                 "const c = document.querySelector('.controls'); return [c.scrollWidth, c.clientWidth];"
             )
             assert scroll <= client, f"the controls overflow sideways by {scroll - client} px"
+            # every chosen option is shown whole, not cut short with an ellipsis
+            cut_short = driver.execute_script(
+                "return Array.from(document.querySelectorAll('.controls .dash-dropdown-value'))"
+                ".filter(v => v.clientWidth && !v.closest('.dash-dropdown')"
+                ".querySelector('.dash-dropdown-value-count') && v.scrollWidth > v.clientWidth)"
+                ".map(v => v.textContent);"
+            )
+            assert cut_short == [], f"shown cut short: {cut_short}"
+            # no two fields share a name ("Depth" twice, once)
+            names = driver.execute_script(
+                "return Array.from(document.querySelectorAll('label.field-label'))"
+                ".map(l => l.textContent);"
+            )
+            assert len(names) == len(set(names)), f"fields named alike: {names}"
+            # no panel's content (the inconsistency table, once) spills out of it
+            spilling = driver.execute_script(
+                "return Array.from(document.querySelectorAll('#diagnostics > .panel'))"
+                ".filter(p => p.scrollWidth > p.clientWidth).map(p => p.id);"
+            )
+            assert spilling == [], f"panels whose content spills out sideways: {spilling}"
             # the diagnostics two by two: no panel alone on half a row
             rows = driver.execute_script(
                 "const grid = document.getElementById('diagnostics').getBoundingClientRect();"
