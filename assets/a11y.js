@@ -111,6 +111,28 @@
     if (search) search.focus();
   }
 
+  // A multi dropdown's "Select All" and "Deselect All" buttons: Dash 4 moves Tab between
+  // the search box and the options only, so the keyboard never reaches them. Tab from the
+  // search box goes on to them, one after the other, and from the last into the options
+  // (Dash's own handler, which this leaves alone there); Shift+Tab walks back.
+  function tabToActions(event) {
+    if (event.key !== "Tab" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var active = document.activeElement;
+    var menu = active && active.closest && active.closest(".dash-dropdown-content");
+    if (!menu) return;
+    var actions = Array.prototype.slice.call(menu.querySelectorAll(".dash-dropdown-action-button"));
+    if (!actions.length) return;
+    var search = menu.querySelector("input.dash-dropdown-search");
+    var at = actions.indexOf(active), next = null;
+    if (active === search && !event.shiftKey) next = actions[0];
+    else if (at >= 0 && event.shiftKey) next = at > 0 ? actions[at - 1] : search;
+    else if (at >= 0 && at < actions.length - 1) next = actions[at + 1];
+    if (!next) return;
+    event.preventDefault();
+    event.stopPropagation();
+    next.focus();
+  }
+
   // Keyboard paths for what the mouse does in the diagnostics: with an elbow or
   // quality plot focused, left and right choose k (as typing it in the k field
   // would); with the clusters table focused, up and down choose the row whose
@@ -142,6 +164,7 @@
   function start() {
     repair();
     document.addEventListener("keydown", typeIntoSearch, true);
+    document.addEventListener("keydown", tabToActions, true);
     document.addEventListener("keydown", chooseByKeys);
     new MutationObserver(schedule).observe(document.body, {
       childList: true,

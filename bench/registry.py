@@ -22,6 +22,7 @@ SECTIONS = {
     "tanglegram": "bench.tanglegram:run",  # comparing two trees: untangling, measures, figure
     "agreement": "bench.agreement:run",  # label agreement and cluster profiles at 100,000 rows
     "clustergram": "bench.clustergram:run",  # clustergram first render at 100,000 rows ≤ 2 s
+    "advice": "bench.advice:run",  # the z-score suggestion's callback at 100,000 rows
     # Browser latencies (headless Chromium against gunicorn -w 2; bench/browser.py):
     "cut_latency": "bench.browser:cut_latency",  # release a dragged cut -> both plots recoloured
     "first_render": "bench.browser:first_render",  # end of linkage -> dendrogram rendered

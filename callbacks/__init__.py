@@ -2,6 +2,7 @@
 
 from callbacks import (  # noqa: F401
     access,
+    advice,
     agreement,
     clustergram,
     clustering,

@@ -418,12 +418,12 @@ def update_profiles(colour_map, cut, session_id):
     labels = labels_for(result, cut)
     profiles = profiles_for(source, labels)
     names = source.raw.feature_names
-    note = f"k = {cut['k']}: means and medians {units_note(source)}."
+    note = f"Means and medians {units_note(source)}, for k = {cut['k']:,}."
     if len(names) > PROFILE_FEATURES_MAX:
         note += f" Box plots of the first {PROFILE_FEATURES_MAX} of {len(names)} features."
     drawn = shown_clusters(profiles.size)
     if len(drawn) < len(profiles.clusters):
-        note += f" Box plots of the {len(drawn)} largest of {len(profiles.clusters)} clusters."
+        note += f" Box plots of the {len(drawn)} largest clusters."  # k is said once, above
     if len(names) > PROFILE_TABLE_FEATURES_MAX:
         note += f" The table shows the first {PROFILE_TABLE_FEATURES_MAX} features."
     if len(profiles.clusters) > TABLE_CLUSTERS_MAX:

@@ -80,7 +80,7 @@ def compute_clustering(session_id, data_version, method, metric, optimal_order, 
         # several requests that queue for the same two cores (bench: diagnostics_x2)
         shared.method_comparison(session_id, summary)
         shared.quality(session_id, summary, DEFAULT_LARGEST_K)
-    status = f"{method} linkage, {metric} distance: {dataset.n_samples - 1:,} merges."
+    status = f"{method.capitalize()} linkage, {metric} distance: {dataset.n_samples - 1:,} merges."
     if not is_monotonic(result.Z):
         status += (
             " ⚠ The tree has inversions (a merge lower than an earlier one, as centroid and "

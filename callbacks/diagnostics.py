@@ -375,20 +375,22 @@ def update_summary(cut, colour_map, session_id):
     dataset, result = store.get_store().result_for(session_id, cut["clustering"])
     labels = labels_for(result, cut)
     rows = cluster_summary(dataset.values, labels, dataset.feature_names)
+    scaling = file_units(session_id, cut["clustering"], dataset)
+    if scaling:  # means in the file's units (#16 §6); WCSS stays in the clustered units
+        from callbacks.agreement import analyst_source  # (agreement imports this module)
+
+        raw = analyst_source(session_id, cut["clustering"]).raw
+        for row, raw_row in zip(rows, cluster_summary(raw.values, labels, raw.feature_names)):
+            row.update({key: value for key, value in raw_row.items() if key.startswith("mean ")})
     colours = colour_map.get("labels", {})
     for row in rows:
         row["colour"] = "■"
         row.update({key: round(value, 4) for key, value in row.items() if isinstance(value, float)})
     columns = [
         {"name": c, "id": c}
-        for c in [
-            "colour",
-            "cluster",
-            "size",
-            *[f"mean {f}" for f in dataset.feature_names],
-            "wcss",
-        ]
+        for c in ["colour", "cluster", "size", *[f"mean {f}" for f in dataset.feature_names]]
     ]
+    columns.append({"name": f"wcss ({scaling})" if scaling else "wcss", "id": "wcss"})
     styles = [
         {
             "if": {"filter_query": f"{{cluster}} = {label}", "column_id": "colour"},
@@ -398,6 +400,16 @@ def update_summary(cut, colour_map, session_id):
         for label, colour in colours.items()
     ]
     return rows, columns, styles
+
+
+def file_units(session_id, clustering, dataset):
+    """The scaling's name when the clustered features are scaled (their means then come from
+    the file), else None: unscaled data, a distance matrix, or data the server has no origin of."""
+    origin = store.get_store().session_value(session_id, f"origin:{clustering['key']}") or {}
+    scaling = origin.get("scaling") or "none"
+    if scaling == "none" or dataset.is_distance_matrix:
+        return None
+    return {"zscore": "z-score", "minmax": "min-max"}.get(scaling, scaling)
 
 
 LINKAGE_PAGE_SIZE = 10

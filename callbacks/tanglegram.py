@@ -154,7 +154,7 @@ def render(session_id, cut, colour_map, method, metric):
     right = f"{method}, {metric}"
     figure = tanglegram_figure(comparison, colours, left, right, dataset.leaf_names())
     partition = partition_agreement(labels, comparison.Z_other)
-    status = f"{left} against {right}."
+    status = f"{left[0].upper()}{left[1:]} against {right}."
     return figure, agreement_children(comparison, partition, left, right), status
 
 

@@ -10,6 +10,7 @@ from dash import dash_table, dcc, html
 from callbacks.access import CUT_HEIGHT_HELP
 from callbacks.data import dataset_options
 from callbacks.share import RESTORE_TICK_MS
+from components.advice import scaling_advice
 from components.agreement import agreement_over_k, analyst_panels
 from components.clustergram import clustergram_panel
 from components.figures import EXPORT_CONFIG, placeholder_figure
@@ -557,6 +558,7 @@ def plots_status():
             html.Button(
                 id="use-sample", className="button-secondary", n_clicks=0, style={"display": "none"}
             ),
+            scaling_advice(),
         ],
         id="plots-status",
         className="plots-status",
@@ -799,8 +801,13 @@ def diagnostics():
             _panel(
                 "Clusters",
                 html.P(
-                    "Click a row to highlight its cluster in both plots; "
-                    "or focus the table and use the up and down arrows.",
+                    [
+                        "Click a row to highlight its cluster in both plots; "
+                        "or focus the table and use the up and down arrows. Means are in the "
+                        "file's units; medians and spreads are in ",
+                        html.A("the cluster profiles", href="#cluster-profiles-panel"),
+                        ".",
+                    ],
                     className="panel-help",
                 ),
                 html.Div(

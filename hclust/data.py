@@ -151,18 +151,25 @@ PRESETS = {
 DEFAULT_PRESET = "tutorial-2-blobs"
 
 
+def preset_name(key: str) -> str:
+    """The preset's name without its size: the status line says the size once, in words."""
+    return PRESETS[key].rsplit(" (", 1)[0]
+
+
 def load_preset(key: str) -> Dataset:
     """Build the preset dataset named `key` (one of :data:`PRESETS`)."""
     if key not in PRESETS:
         raise InputError(f"Unknown dataset '{key}'. Choose one of: {', '.join(PRESETS)}.")
     if key == "three-squares":
         values = three_squares_whitened()
-        notes = ("whitened: each feature divided by its standard deviation",)
+        notes = ("Whitened: each feature divided by its standard deviation",)
     else:
         X, X2 = tutorial_blobs()
         values = X if key == "tutorial-2-blobs" else X2
-        notes = ("np.random.seed(4711), multivariate normal blobs as in the tutorial",)
-    return Dataset(values=values, feature_names=("x", "y"), name=PRESETS[key], notes=notes)
+        notes = (
+            "Multivariate normal blobs drawn as the tutorial draws them, after np.random.seed(4711)",
+        )
+    return Dataset(values=values, feature_names=("x", "y"), name=preset_name(key), notes=notes)
 
 
 def random_sample(dataset: Dataset, rows: int, seed: int = 0) -> Dataset:

@@ -305,12 +305,14 @@ def generated_dataset(kind, **params) -> Dataset:
             f"Unknown setting(s) for '{kind}': {', '.join(unknown)}. It takes: {', '.join(accepted)}."
         )
     X, _ = functions[kind](**params)
-    shown = {k: v for k, v in params.items() if k != "specs"}
+    # n is said once, in the status line's row count
+    shown = {k: v for k, v in params.items() if k not in ("specs", "n")}
     settings = ", ".join(f"{k}={v!r}" for k, v in sorted(shown.items()))
-    notes = [f"generated: {GENERATORS[kind]}" + (f" ({settings})" if settings else "")]
+    notes = [f"Generated: {GENERATORS[kind]}" + (f" ({settings})" if settings else "")]
     if kind == "blobs":
         for i, spec in enumerate(params.get("specs", ())):
             size, mean, cov = _blob(spec, i)
-            notes.append(f"blob {i + 1}: {size} points, mean {mean}, covariance {cov.tolist()}")
-    name = f"{GENERATORS[kind]} ({len(X)} × 2)"
+            notes.append(f"Blob {i + 1}: {size} points, mean {mean}, covariance {cov.tolist()}")
+    # the size is said once, in the status line
+    name = GENERATORS[kind]
     return Dataset(values=X, feature_names=("x", "y"), name=name, notes=tuple(notes))

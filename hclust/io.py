@@ -341,7 +341,7 @@ def _decode(content, filename):
             raise InputError(
                 f"'{filename}' starts with a UTF-16 byte-order mark but is not valid UTF-16 text."
             ) from None
-        note = "decoded as UTF-16"
+        note = "Decoded as UTF-16"
     elif content.startswith(b"\xef\xbb\xbf"):
         try:
             text, encoding, note = content.decode("utf-8-sig"), "utf-8-sig", None
@@ -363,13 +363,13 @@ def _decode(content, filename):
                     "encoding (such as UTF-16 without a byte-order mark). Save it as CSV in UTF-8."
                 ) from None
             text, encoding = content.decode("latin-1"), "latin-1"
-            note = "decoded as Latin-1 because the file is not UTF-8"
+            note = "Decoded as Latin-1 because the file is not UTF-8"
             if re.search(b"[\x80-\x9f]", content):
                 # Latin-1 has only invisible controls at 0x80-0x9f; files using
                 # them are Windows-1252 (its superset for €, curly quotes, ...).
                 try:
                     text, encoding = content.decode("cp1252"), "cp1252"
-                    note = "decoded as Windows-1252 (Latin-1 with € and curly quotes) because the file is not UTF-8"
+                    note = "Decoded as Windows-1252 (Latin-1 with € and curly quotes) because the file is not UTF-8"
                 except UnicodeDecodeError:
                     pass
     bad = _CONTROL.search(text)
@@ -434,7 +434,7 @@ def _split_text(text, filename, reading):
         raise InputError(
             f"The file '{filename}' is empty (its lines hold only delimiters and spaces)."
         )
-    notes = [f"read as {description} text"]
+    notes = [f"Read as {description} text"]
     return records, lines, delimiter, fmt, notes
 
 
@@ -531,7 +531,7 @@ def _parse_xlsx(content, filename, header, reading):
     used = [j for j in range(width) if any(cells[j].strip() for cells in records)]
     records = [cells[used[0] : used[-1] + 1] for cells in records]
     notes = [
-        f"read sheet '{title}'" + (f" (the first of {n_sheets} sheets)" if n_sheets > 1 else "")
+        f"Read sheet '{title}'" + (f" (the first of {n_sheets} sheets)" if n_sheets > 1 else "")
     ]
     return _build_table(records, rows, filename, "xlsx", None, None, header, notes, reading)
 
@@ -580,29 +580,29 @@ def _build_table(records, lines, filename, fmt, encoding, delimiter, header, not
     if header is not False and _header_lacks_row_names(records):
         records = [["row_name"] + records[0]] + records[1:]
         notes.append(
-            "the header has one name fewer than the rows: the first column is taken as row names ('row_name')"
+            "The header has one name fewer than the rows: the first column is taken as row names ('row_name')"
         )
     _check_ragged(records, lines, word, fmt)
     width = len(records[0])
     records = _trim_trailing_empty(records)
     if len(records[0]) < width:
-        notes.append(f"ignored {width - len(records[0])} empty column(s) at the end of each {word}")
+        notes.append(f"Ignored {width - len(records[0])} empty column(s) at the end of each {word}")
     width = len(records[0])
     decimal_comma = _uses_decimal_comma(records)
     if decimal_comma:
-        notes.append("numbers use a decimal comma")
+        notes.append("Numbers use a decimal comma")
 
     if header is None:
         header = _detect_header(records[:_HEADER_SAMPLE_ROWS], decimal_comma)
         if header:
-            notes.append("the first row holds column names")
+            notes.append("The first row holds column names")
     if header:
         names = [cell.strip() or f"column_{j + 1}" for j, cell in enumerate(records[0])]
         data, data_lines = records[1:], lines[1:]
     else:
         names = [f"column_{j + 1}" for j in range(width)]
         data, data_lines = records, lines
-        notes.append("no header row: columns are named column_1, column_2, ...")
+        notes.append("No header row: the columns are named column_1, column_2 and so on")
     _check_duplicate_names(names)
     if not data:
         raise InputError(f"'{filename}' has a header row but no data rows.")
@@ -620,12 +620,11 @@ def _build_table(records, lines, filename, fmt, encoding, delimiter, header, not
         cells = [cells[j] for cells in data]
         columns[name] = _column(cells, decimal_comma)
     frame = pd.DataFrame(columns)
-    notes.append(f"{len(data)} data rows × {len(names)} column{'s' if len(names) > 1 else ''}")
     numeric = [name for name in names if frame[name].dtype.kind == "f"]
     for name in numeric:
         if _looks_like_row_index(frame[name]):
             notes.append(
-                f"column '{name}' counts rows (0, 1, 2, … or 1, 2, 3, …): probably a row index, not a feature"
+                f"Column '{name}' counts rows (0, 1, 2, … or 1, 2, 3, …): probably a row index, not a feature"
             )
     return ParsedTable(
         frame=frame,

@@ -173,8 +173,10 @@ def build_dataset(
         feature_columns = [c for c in default_feature_columns(table) if c != label_column]
         for column in numeric_columns(table):
             if column not in feature_columns and column != label_column:
+                # said once: this replaces the reader's note that the column counts rows
+                notes = [n for n in notes if not n.startswith(f"Column '{column}' counts rows")]
                 notes.append(
-                    f"left out column '{column}' by default: it counts rows (1, 2, 3, …), like a row index"
+                    f"Left out column '{column}' by default: it counts rows (1, 2, 3, …), like a row index"
                 )
     features = []
     for column in feature_columns:
@@ -183,7 +185,7 @@ def build_dataset(
                 f"Column '{column}' is not in the table. Columns: {_names(frame.columns)}."
             )
         if column == label_column:
-            notes.append(f"column '{column}' is the label column, so it is not used as a feature")
+            notes.append(f"Column '{column}' is the label column, so it is not used as a feature")
             continue
         if column not in features:
             features.append(column)
@@ -212,7 +214,7 @@ def build_dataset(
     if note:
         notes.append(note)
     values = scale_values(values, scaling, features)
-    notes.append(f"scaling: {SCALINGS[scaling]}")
+    notes.append(f"Scaling: {SCALINGS[scaling]}")
     if not np.all(np.isfinite(values)):  # guard: every step above should keep values finite
         j = int(np.flatnonzero(~np.all(np.isfinite(values), axis=0))[0])
         raise InputError(
@@ -272,7 +274,7 @@ def _handle_missing(values, rows, features, where, missing):
         return (
             values,
             rows,
-            f"filled {int(counts.sum())} missing value(s) with column means ({per_column})",
+            f"Filled {int(counts.sum())} missing value(s) with column means ({per_column})",
         )
     bad = np.flatnonzero(gaps.any(axis=1))
     keep = ~gaps.any(axis=1)
@@ -282,7 +284,7 @@ def _handle_missing(values, rows, features, where, missing):
             f"{int(keep.sum())} row(s); at least {MIN_ROWS} are needed. Fill them with column means instead, "
             "or choose other columns."
         )
-    note = f"dropped {len(bad)} row{'s' if len(bad) > 1 else ''} with missing values ({_list_rows(where, bad)})"
+    note = f"Dropped {len(bad)} row{'s' if len(bad) > 1 else ''} with missing values ({_list_rows(where, bad)})"
     return values[keep], rows[keep], note
 
 
@@ -303,7 +305,7 @@ def _drop_constant(values, features):
     dropped = ", ".join(f"'{features[j]}' (always {values[0, j]:g})" for j in constant)
     kept = [j for j in range(len(features)) if j not in set(constant.tolist())]
     note = (
-        f"dropped constant column(s) {dropped}: they cannot separate rows, "
+        f"Dropped constant column(s) {dropped}: they cannot separate rows, "
         "and z-score scaling would divide by zero"
     )
     return values[:, kept], [features[j] for j in kept], note
@@ -345,6 +347,71 @@ def scale_values(values, scaling, feature_names=None) -> np.ndarray:
     return scaled
 
 
+# Spreads differing by more than this factor get the page's z-score suggestion (#16 §6).
+SPREAD_ADVICE_RATIO = 10.0
+
+
+def feature_spreads(values) -> np.ndarray:
+    """The standard deviation of each column, as the z-score scaling divides by it.
+
+    Parameters
+    ----------
+    values : array_like, shape (n, m)
+        The data, one row per sample, without missing values.
+
+    Returns
+    -------
+    numpy.ndarray, shape (m,)
+        Population standard deviations (``ddof=0``, as :func:`scale_values` uses).
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2:
+        raise ValueError(f"values must be a 2-D array, got {values.ndim} dimension(s)")
+    with np.errstate(all="ignore"):
+        return values.std(axis=0)
+
+
+def spread_advice(spreads, feature_names, ratio=SPREAD_ADVICE_RATIO) -> dict | None:
+    """Whether the features' spreads differ so much that one decides the distances.
+
+    Euclidean and most other distances add up differences in each column's own
+    units, so a column whose standard deviation is ten times another's weighs
+    about ten times as much in every distance. Scaling to z-scores removes that.
+
+    Parameters
+    ----------
+    spreads : array_like, shape (m,)
+        Each feature's standard deviation (:func:`feature_spreads`).
+    feature_names : sequence of str, length m
+        The features' names, in the same order.
+    ratio : float, default :data:`SPREAD_ADVICE_RATIO`
+        Advise only when the largest spread exceeds the smallest by more than this factor.
+
+    Returns
+    -------
+    dict or None
+        ``{"ratio", "widest", "widest_std", "narrowest", "narrowest_std"}`` (the widest and
+        narrowest feature by name, and their standard deviations) when
+        ``max(spreads) > ratio * min(spreads)``; ``None`` for fewer than two features, a zero
+        or non-finite spread (nothing a scaling could fix), or spreads within the ratio.
+    """
+    spreads = np.asarray(spreads, dtype=float)
+    if spreads.ndim != 1 or len(spreads) != len(feature_names):
+        raise ValueError("spreads and feature_names must be of the same length")
+    if len(spreads) < 2 or not np.all(np.isfinite(spreads)) or np.any(spreads <= 0):
+        return None
+    wide, narrow = int(np.argmax(spreads)), int(np.argmin(spreads))
+    if not spreads[wide] > ratio * spreads[narrow]:
+        return None
+    return {
+        "ratio": float(spreads[wide] / spreads[narrow]),
+        "widest": str(feature_names[wide]),
+        "widest_std": float(spreads[wide]),
+        "narrowest": str(feature_names[narrow]),
+        "narrowest_std": float(spreads[narrow]),
+    }
+
+
 def _label_text(value, where_text):
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return where_text  # a missing label still has to tell rows apart
@@ -381,7 +448,8 @@ def duplicate_row_warnings(values, row_names=None) -> list:
     name = (lambda i: row_names[i]) if row_names is not None else (lambda i: f"data row {i + 1}")
     example = repeats[0]
     return [
-        f"{repeats.size} row(s) repeat an earlier row exactly (e.g. {name(int(example))} repeats "
+        f"Exact repeats: {repeats.size} row{'s' if repeats.size > 1 else ''} "
+        f"repeat{'' if repeats.size > 1 else 's'} an earlier row (e.g. {name(int(example))} repeats "
         f"{name(int(first_of_row[example]))}): their distance is 0, so the order of those tied leaves is arbitrary"
     ]
 
@@ -522,12 +590,13 @@ def distance_matrix_dataset(table, label_column=None, name=None, tol=1e-8) -> Da
     notes = list(table_notes)
     if asymmetry.max() > 0 or diagonal.max() > 0:
         notes.append(
-            "made exactly symmetric with a zero diagonal "
+            "Made exactly symmetric with a zero diagonal "
             f"(differences were at most {max(asymmetry.max(), diagonal.max()):.3g})"
         )
     d = (d + d.T) / 2
     np.fill_diagonal(d, 0.0)
-    notes.append(f"distance matrix of {n} items")
+    # the size is said once, in the status line
+    notes.append("Read as a distance matrix: the cell in row i, column j is the distance of i to j")
 
     if label_column is not None:
         column = frame[label_column].tolist()

@@ -150,6 +150,7 @@ RESULT_KINDS = (
     "tree-comparison",  # callbacks/tanglegram.py: the page's tree against another method's
     "label-agreement",
     "profiles",
+    "feature-spreads",  # callbacks/advice.py: each feature's standard deviation
     "lesson",
     "clustergram-columns",  # the columns' linkage of the clustergram (hclust/clustergram.py)
 )

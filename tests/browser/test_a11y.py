@@ -72,6 +72,39 @@ class TestAccessibility:
                 "const c = document.querySelector('.controls'); return [c.scrollWidth, c.clientWidth];"
             )
             assert scroll <= client, f"the controls overflow sideways by {scroll - client} px"
+            # every chosen option is shown whole, not cut short with an ellipsis
+            cut_short = driver.execute_script(
+                "return Array.from(document.querySelectorAll('.controls .dash-dropdown-value'))"
+                ".filter(v => v.clientWidth && !v.closest('.dash-dropdown')"
+                ".querySelector('.dash-dropdown-value-count') && v.scrollWidth > v.clientWidth)"
+                ".map(v => v.textContent);"
+            )
+            assert cut_short == [], f"shown cut short: {cut_short}"
+            # no two fields share a name ("Depth" twice, once)
+            names = driver.execute_script(
+                "return Array.from(document.querySelectorAll('label.field-label'))"
+                ".map(l => l.textContent);"
+            )
+            assert len(names) == len(set(names)), f"fields named alike: {names}"
+            # no panel's content (the inconsistency table, once) spills out of it
+            spilling = driver.execute_script(
+                "return Array.from(document.querySelectorAll('#diagnostics > .panel'))"
+                ".filter(p => p.scrollWidth > p.clientWidth).map(p => p.id);"
+            )
+            assert spilling == [], f"panels whose content spills out sideways: {spilling}"
+            # the diagnostics two by two: no panel alone on half a row
+            rows = driver.execute_script(
+                "const grid = document.getElementById('diagnostics').getBoundingClientRect();"
+                "const rows = {};"
+                "for (const p of document.querySelectorAll('#diagnostics > .panel')) {"
+                " const r = p.getBoundingClientRect(); if (!r.height) continue;"
+                " (rows[Math.round(r.top)] = rows[Math.round(r.top)] || []).push("
+                "  [p.id || p.className, r.width / grid.width]); }"
+                "return Object.values(rows);"
+            )
+            for row in rows:
+                alone = len(row) == 1 and row[0][1] < 0.9
+                assert not alone, f"{row[0][0]} is alone on half a row of the diagnostics"
             # a menu opened over the plots is drawn on top of them, whole
             scaling = page.find_element("#scaling")
             driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", scaling)
@@ -100,13 +133,14 @@ class TestAccessibility:
         driver = page.driver
         driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
 
+        column = controls_box(page)
         choose_by_keyboard(page, "dataset", "5 blobs")
         wait_for_text(page, "data-status", "750 rows")
-        wait_for_text(page, "clustering-status", "ward linkage", "749 merges")
+        wait_for_text(page, "clustering-status", "Ward linkage", "749 merges")
 
         # a menu can be typed into as soon as it opens
         choose_by_keyboard(page, "method", "average", typed="aver")
-        wait_for_text(page, "clustering-status", "average linkage", "749 merges")
+        wait_for_text(page, "clustering-status", "Average linkage", "749 merges")
         settle(page)
 
         tab_to(page, "n-clusters")
@@ -116,6 +150,8 @@ class TestAccessibility:
         settle(page)
         # a merge chosen in the dendrogram: focus it, → → across the merges, Enter shows it
         tab_to(page, "dendrogram-card", most=250)
+        # every control was focused on the way here: the column has not moved or widened
+        assert controls_box(page) == column
         press(page, Keys.ARROW_RIGHT)
         press(page, Keys.ARROW_RIGHT)
 
@@ -168,6 +204,107 @@ class TestAccessibility:
         pairs = set(zip(got.tolist(), expected.tolist()))
         assert len(pairs) == len(set(got)) == len(set(expected)) == 4
         assert page_errors(page) == []
+
+    def test_a11y004_a_z_score_suggestion_beside_the_plots_and_the_feature_picker(
+        self, page, tmp_path
+    ):
+        """A file whose features' spreads differ 10× and more: the suggestion is announced
+        next to the plots at 1280×720, the feature picker is searchable with select all
+        and none from the keyboard, and the suggestion's button applies z-score."""
+        driver = page.driver
+        rng = np.random.default_rng(16)
+        income, age = rng.normal(40_000, 12_000, 40), rng.normal(40, 12, 40)
+        rooms = rng.integers(1, 7, 40)
+        csv = tmp_path / "households.csv"
+        csv.write_text(
+            "name,income,age,rooms\n"
+            + "".join(f"h{i},{income[i]:.0f},{age[i]:.1f},{rooms[i]}\n" for i in range(40))
+        )
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": False},
+        )
+        try:
+            driver.execute_script("window.scrollTo(0, 0)")
+            page.find_element("#upload-data input[type=file]").send_keys(str(csv))
+            wait_for_text(page, "data-status", "households.csv", "40 rows")
+            text = wait_for_text(page, "scaling-advice-text", "income decides the distances")
+            advice = page.find_element("#scaling-advice")
+            assert advice.get_attribute("role") == "status"
+            assert advice.get_attribute("aria-live") == "polite"
+            top, bottom = driver.execute_script(
+                "const r = arguments[0].getBoundingClientRect(); return [r.top, r.bottom];",
+                advice,
+            )
+            assert 0 <= top and bottom <= 720, f"the suggestion spans {top}..{bottom} px"
+            stds = np.std(np.c_[income.round(), age.round(1), rooms], axis=0)
+            assert f"{stds.max() / stds.min():,.0f}-fold" in text
+            wait_until(page, lambda: page.redux_state_rqs == [], "the page's callbacks to settle")
+            found = axe_violations(page.driver)
+            assert found == [], "\n".join(found)
+
+            # the feature picker: every numeric column, searchable, all and none by keyboard
+            driver.execute_script("document.getElementById('feature-columns').focus()")
+            press(page, Keys.ENTER)
+            options = (
+                "return Array.from(document.querySelectorAll("
+                "'.dash-dropdown-content [role=option]')).map(o => o.textContent);"
+            )
+            wait_until(
+                page,
+                lambda: driver.execute_script(options) == ["income", "age", "rooms"],
+                "every numeric column offered",
+            )
+            press(page, "roo")
+            wait_until(page, lambda: driver.execute_script(options) == ["rooms"], "the search")
+            press(page, Keys.BACKSPACE, Keys.BACKSPACE, Keys.BACKSPACE)
+
+            def focused_text():
+                return driver.execute_script("return document.activeElement.textContent;")
+
+            press(page, Keys.TAB)
+            assert focused_text() == "Select All"
+            press(page, Keys.TAB)
+            assert focused_text() == "Deselect All"
+            press(page, Keys.ENTER)
+            wait_until(
+                page,
+                lambda: page.find_element("#feature-columns").text == "numeric columns",
+                "no feature chosen",
+            )
+            shift_tab = ActionChains(driver).key_down(Keys.SHIFT).send_keys(Keys.TAB)
+            shift_tab.key_up(Keys.SHIFT).perform()
+            assert focused_text() == "Select All"
+            press(page, Keys.ENTER)
+            wait_until(
+                page,
+                lambda: "3 selected" in page.find_element("#feature-columns").text,
+                "every feature chosen again",
+            )
+            press(page, Keys.ESCAPE)
+            wait_until(page, lambda: page.redux_state_rqs == [], "the page's callbacks to settle")
+
+            # the suggestion's button sets the scaling, and the suggestion goes
+            page.find_element("#scaling-advice-apply").click()
+            wait_for_text(page, "data-status", "households.csv", "z-score")
+            assert "z-score" in page.find_element("#scaling").text
+            wait_until(page, lambda: not advice.is_displayed(), "the suggestion to go")
+            wait_until(page, lambda: page.redux_state_rqs == [], "the page's callbacks to settle")
+            found = axe_violations(page.driver)
+            assert found == [], "\n".join(found)
+            assert page_errors(page) == []
+        finally:
+            driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def controls_box(dash_duo):
+    """Where the controls column is on the page (not in the window), how wide its content is
+    and how far that content is scrolled sideways."""
+    return dash_duo.driver.execute_script(
+        "const c = document.querySelector('.controls'); const r = c.getBoundingClientRect();"
+        "return [r.left + scrollX, r.top + scrollY, r.width, c.scrollWidth, c.scrollLeft]"
+        ".map(Math.round);"
+    )
 
 
 def press(dash_duo, *keys):

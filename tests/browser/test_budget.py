@@ -76,7 +76,7 @@ def test_bud001_a_queued_job_says_where_it_stands_and_can_be_cancelled(server):
             choose_option(browser, "method", "average")
             WebDriverWait(browser, 120).until(
                 lambda d: (
-                    f"average linkage, euclidean distance: {INLINE_MAX_N + 499:,} merges"
+                    f"Average linkage, euclidean distance: {INLINE_MAX_N + 499:,} merges"
                     in _text(d, "clustering-status")
                 )
             )

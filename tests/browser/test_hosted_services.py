@@ -63,7 +63,7 @@ class TestHostedWithRedisAndCelery:
         url, worker_log = hosted
         _open(browser, url)
         WebDriverWait(browser, 30).until(lambda d: "0.98001" in _text(d, "cophenetic"))
-        assert "ward linkage, euclidean distance: 149 merges" in _text(browser, "clustering-status")
+        assert "Ward linkage, euclidean distance: 149 merges" in _text(browser, "clustering-status")
         assert browser.find_element("id", "n-clusters").get_attribute("value") == "2"
         # 150 samples are clustered in the request; more than INLINE_MAX_N go to a job
         succeeded_before = worker_log.read_text().count("succeeded")

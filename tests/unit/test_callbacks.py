@@ -110,7 +110,7 @@ class TestRunClustering:
         session_id = new_session()
         version = put_preset(session_id, "three-squares")
         summary, status, progress = cluster(session_id, version, "average", "cityblock")
-        assert "average linkage, cityblock distance: 89 merges." in status
+        assert "Average linkage, cityblock distance: 89 merges." in status
         steps = [step for step, _, _ in progress]
         assert steps == sorted(steps) and steps[-1] == progress[-1][1]
 

@@ -23,7 +23,7 @@ from callbacks.data import (
     receive_upload,
     show_source_options,
 )
-from hclust.data import PRESETS, Dataset, load_preset
+from hclust.data import PRESETS, Dataset, load_preset, preset_name
 from hclust.datasets import BUNDLED, load_bundled_table
 from hclust.generators import blobs as draw_blobs
 from services import store
@@ -125,7 +125,7 @@ class TestLoadPresets:
         assert_array_equal(loaded(session_id).values, expected.values)
         assert (out["x"], out["y"]) == ("x", "y")
         assert out["status"].startswith(
-            f"{PRESETS[preset]}: {expected.n_samples:,} rows × 2 columns used."
+            f"{preset_name(preset)}: {expected.n_samples:,} rows × 2 columns used."
         )
 
 
@@ -161,7 +161,7 @@ class TestLoadBundled:
         complete = frame[PENGUIN_FEATURES].notna().all(axis=1)
         assert dataset.n_samples == int(complete.sum()) == 342
         assert_array_equal(dataset.values, frame.loc[complete, PENGUIN_FEATURES].to_numpy())
-        assert "dropped 2 rows with missing values" in out["status"]
+        assert "Dropped 2 rows with missing values" in out["status"]
 
     def test_missing_mean(self):
         session_id = new_session()
@@ -170,7 +170,7 @@ class TestLoadBundled:
         frame = load_bundled_table("penguins").frame[PENGUIN_FEATURES]
         assert dataset.n_samples == 344
         assert_allclose(dataset.values, frame.fillna(frame.mean()).to_numpy(), rtol=1e-12)
-        assert "filled 8 missing value(s) with column means" in out["status"]
+        assert "Filled 8 missing value(s) with column means" in out["status"]
 
     @pytest.mark.parametrize("scaling", ["zscore", "whiten", "minmax"])
     def test_scaling_matches_the_reference(self, scaling):

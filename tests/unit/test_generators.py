@@ -218,17 +218,18 @@ class TestGeneratedDataset:
         assert isinstance(dataset, Dataset)
         assert np.array_equal(dataset.values, tutorial_blobs()[0])
         assert dataset.feature_names == ("x", "y")
-        assert dataset.notes[0] == "generated: Gaussian blobs (seed=4711)"
+        assert dataset.notes[0] == "Generated: Gaussian blobs (seed=4711)"
         assert (
             dataset.notes[1]
-            == "blob 1: 100 points, mean [10.0, 0.0], covariance [[3.0, 1.0], [1.0, 4.0]]"
+            == "Blob 1: 100 points, mean [10.0, 0.0], covariance [[3.0, 1.0], [1.0, 4.0]]"
         )
 
     @pytest.mark.parametrize("kind", ["moons", "rings", "anisotropic"])
     def test_shapes_record_their_settings(self, kind):
         dataset = generated_dataset(kind, n=50, seed=2)
         assert dataset.values.shape == (50, 2)
-        assert "n=50" in dataset.notes[0] and "seed=2" in dataset.notes[0]
+        # n is the status line's row count; the note does not say it a second time
+        assert "seed=2" in dataset.notes[0] and "50" not in dataset.notes[0]
 
     def test_defaults_are_the_tutorial(self):
         assert np.array_equal(generated_dataset("blobs").values, tutorial_blobs()[0])

@@ -260,7 +260,7 @@ class TestExcel:
         assert table.frame["x"].tolist() == [1.5, 3.25]
         assert table.source_rows == (4, 6)
         assert table.where(1) == "row 6"
-        assert "read sheet 'Data' (the first of 2 sheets)" in table.notes
+        assert "Read sheet 'Data' (the first of 2 sheets)" in table.notes
 
     def test_floats_are_read_exactly_as_stored(self):
         content = xlsx_bytes([["v"]] + [[v] for v in [0.1, 1 / 3, 1e-300, 123456789.123456789, 7]])

@@ -51,7 +51,7 @@ class TestColumnLists:
         parsed = table("id,x,y\n1,0.5,2\n2,0.1,3\n3,0.9,1\n")
         assert numeric_columns(parsed) == ["id", "x", "y"]
         assert default_feature_columns(parsed) == ["x", "y"]
-        assert any("left out column 'id'" in note for note in build_dataset(parsed).notes)
+        assert any("Left out column 'id'" in note for note in build_dataset(parsed).notes)
         assert build_dataset(parsed, ["id", "x"]).feature_names == ("id", "x")  # still choosable
 
     def test_dataframes_are_accepted(self):
@@ -67,8 +67,8 @@ class TestBuildDataset:
         assert dataset.feature_names == ("height", "width")
         assert dataset.labels == ("a", "b", "c", "d")
         assert dataset.name == "data.csv"
-        assert "scaling: none (raw values)" in dataset.notes
-        assert "read as comma-separated text" in dataset.notes
+        assert "Scaling: none (raw values)" in dataset.notes
+        assert "Read as comma-separated text" in dataset.notes
 
     def test_default_features_are_the_numeric_columns(self):
         assert build_dataset(PLANTS).feature_names == ("height", "width")
@@ -119,7 +119,7 @@ class TestBuildDataset:
         dataset = build_dataset(parsed, ["x", "y"], label_column="name")
         assert dataset.values.tolist() == [[1, 2], [4, 5], [7, 8]]
         assert dataset.labels == ("a", "c", "e")
-        assert "dropped 2 rows with missing values (lines 3, 5)" in dataset.notes
+        assert "Dropped 2 rows with missing values (lines 3, 5)" in dataset.notes
 
     def test_missing_values_only_in_unchosen_columns_drop_nothing(self):
         parsed = table("x,y\n1,2\nNA,3\n4,5\n")
@@ -128,17 +128,17 @@ class TestBuildDataset:
     def test_many_dropped_rows_are_summarised(self):
         rows = "\n".join(f"{i},{'NA' if i % 2 else i}" for i in range(30))
         dataset = build_dataset(table("a,b\n" + rows + "\n"))
-        note = next(n for n in dataset.notes if n.startswith("dropped"))
+        note = next(n for n in dataset.notes if n.startswith("Dropped"))
         assert (
             note
-            == "dropped 15 rows with missing values (lines 3, 5, 7, 9, 11, 13, 15, 17, 19, 21 and 5 more)"
+            == "Dropped 15 rows with missing values (lines 3, 5, 7, 9, 11, 13, 15, 17, 19, 21 and 5 more)"
         )
 
     def test_mean_imputation(self):
         parsed = table("x,y\n1,2\nNA,4\n5,NA\n3,6\n")
         dataset = build_dataset(parsed, missing="mean")
         assert dataset.values.tolist() == [[1, 2], [3, 4], [5, 4], [3, 6]]
-        assert "filled 2 missing value(s) with column means (x: 1, y: 1)" in dataset.notes
+        assert "Filled 2 missing value(s) with column means (x: 1, y: 1)" in dataset.notes
 
     def test_mean_imputation_of_huge_values_does_not_overflow(self):
         parsed = table("x,y\n1e308,1\n1.5e308,5\nNA,3\n")  # their sum overflows
@@ -163,7 +163,7 @@ class TestBuildDataset:
         parsed = table("x,c,y\n1,5,2\n3,5,1\n2,5,7\n")
         dataset = build_dataset(parsed, scaling="zscore")
         assert dataset.feature_names == ("x", "y")
-        assert any("dropped constant column(s) 'c' (always 5)" in note for note in dataset.notes)
+        assert any("Dropped constant column(s) 'c' (always 5)" in note for note in dataset.notes)
         assert np.all(np.isfinite(dataset.values))
 
     def test_only_constant_columns(self):
@@ -182,7 +182,7 @@ class TestBuildDataset:
 
     def test_dataframe_rows_are_named_as_data_rows(self):
         frame = pd.DataFrame({"x": [1.0, np.nan, 3.0, 4.0], "y": [1.0, 2.0, 3.0, 5.0]})
-        assert "dropped 1 row with missing values (data row 2)" in build_dataset(frame).notes
+        assert "Dropped 1 row with missing values (data row 2)" in build_dataset(frame).notes
 
     def test_duplicate_dataframe_columns(self):
         frame = pd.DataFrame([[1, 2], [3, 4]], columns=["a", "a"])
@@ -224,8 +224,8 @@ class TestScaling:
     def test_build_dataset_records_the_scaling(self, scaling):
         dataset = build_dataset(pd.DataFrame(self.values, columns=["a", "b"]), scaling=scaling)
         assert np.array_equal(dataset.values, scale_values(self.values, scaling))
-        assert [note for note in dataset.notes if note.startswith("scaling:")] == [
-            f"scaling: {SCALINGS[scaling]}"
+        assert [note for note in dataset.notes if note.startswith("Scaling:")] == [
+            f"Scaling: {SCALINGS[scaling]}"
         ]
 
     def test_overflow_is_refused_naming_the_column(self):
@@ -249,7 +249,7 @@ class TestDuplicateRowWarnings:
         values = np.array([[0.0, 1.0], [5.0, 5.0], [0.0, 1.0], [5.0, 5.0], [0.0, 1.0]])
         (warning,) = duplicate_row_warnings(values)
         assert warning.startswith(
-            "3 row(s) repeat an earlier row exactly (e.g. data row 3 repeats data row 1)"
+            "Exact repeats: 3 rows repeat an earlier row (e.g. data row 3 repeats data row 1)"
         )
 
 
@@ -354,7 +354,7 @@ class TestDistanceMatrixDataset:
     def test_tiny_asymmetry_is_symmetrised(self):
         dataset = distance_matrix_dataset(table("a,b\n0,1\n1.000000000001,0\n"))
         assert np.array_equal(dataset.values, dataset.values.T)
-        assert any("made exactly symmetric" in note for note in dataset.notes)
+        assert any("Made exactly symmetric" in note for note in dataset.notes)
 
 
 class TestClassicalMds:
@@ -461,8 +461,8 @@ class TestBundled:
     def test_penguins_drop_the_two_unmeasured_birds(self):
         dataset = load_bundled("penguins")
         assert dataset.values.shape == (342, 4)
-        assert "dropped 2 rows with missing values (lines 5, 273)" in dataset.notes
-        assert any(note.startswith("scaling: z-score") for note in dataset.notes)
+        assert "Dropped 2 rows with missing values (lines 5, 273)" in dataset.notes
+        assert any(note.startswith("Scaling: z-score") for note in dataset.notes)
         parsed = load_bundled_table("penguins")
         kept = parsed.frame.dropna(subset=list(BUNDLED["penguins"].features))
         assert dataset.labels == tuple(kept["species"])
@@ -470,7 +470,7 @@ class TestBundled:
     def test_penguins_with_mean_imputation_keep_every_bird(self):
         dataset = load_bundled("penguins", missing="mean", scaling="none")
         assert dataset.values.shape == (344, 4)
-        assert "filled 8 missing value(s) with column means" in " ".join(dataset.notes)
+        assert "Filled 8 missing value(s) with column means" in " ".join(dataset.notes)
 
     def test_penguin_table_offers_its_columns(self):
         parsed = load_bundled_table("penguins")

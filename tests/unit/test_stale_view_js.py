@@ -46,7 +46,7 @@ SHOWN = dict(
     metric="euclidean",
     optimal=False,
     shown=WARD,
-    clusteringStatus="ward linkage, euclidean distance: 149 merges.",
+    clusteringStatus="Ward linkage, euclidean distance: 149 merges.",
     dataStatus="Tutorial: 150 rows.",
 )
 
