@@ -44,7 +44,7 @@ from hclust.agreement import agreement, agreement_per_k
 from hclust.data import Dataset
 from hclust.datasets import BUNDLED
 from hclust.errors import InputError
-from hclust.preprocess import scale_values
+from hclust.preprocess import SCALING_NAMES, scale_values
 from hclust.profiles import cluster_profiles
 from services import store
 from services.store import ResultKey
@@ -66,7 +66,6 @@ SHOWN = "panel"
 K_SHOWN = "label-agreement-k"
 # without a label column the plot is left out (the agreement panel says how to get one)
 K_HIDDEN = "label-agreement-k no-labels"
-SCALING_NAMES = {"zscore": "z-score", "minmax": "min-max", "whiten": "whiten"}
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from hclust.errors import InputError
 from hclust.generators import generated_dataset
 from hclust.io import ZIP_MAGIC, UploadLimits, decode_dash_upload, parse_upload
 from hclust.preprocess import (
+    MISSING,
+    SCALINGS,
     build_dataset,
     default_feature_columns,
     distance_matrix_dataset,
@@ -29,8 +31,6 @@ from services.jobs import JOB_POLL_MS
 
 PCA_AXES = ("PC1", "PC2")
 MDS_AXES = ("MDS1", "MDS2")
-SCALINGS = ("none", "zscore", "whiten", "minmax")
-MISSING = ("drop", "mean")
 UPLOAD = "upload"
 GENERATOR_KINDS = ("blobs", "moons", "rings", "anisotropic")
 # The one-click sample is seeded, so the download can draw the same rows again.
@@ -69,7 +69,11 @@ def axis_options(dataset):
 
 def describe(dataset, warnings=(), label_column=None):
     """The status line: what is loaded, how it was cleaned, what to watch for."""
-    parts = [f"{dataset.name}: {dataset.n_samples:,} rows × {dataset.n_features} columns used."]
+    parts = [
+        f"{dataset.name}: a distance matrix of {dataset.n_samples:,} items."
+        if dataset.is_distance_matrix
+        else f"{dataset.name}: {dataset.n_samples:,} rows × {dataset.n_features} columns used."
+    ]
     if label_column and dataset.labels is not None:
         parts.append(f"Label column: {label_column}.")
     parts += [note if note.endswith(".") else f"{note}." for note in dataset.notes]
@@ -87,7 +91,7 @@ def scaled(dataset, scaling):
         feature_names=dataset.feature_names,
         name=dataset.name,
         labels=dataset.labels,
-        notes=(*dataset.notes, f"scaling: {scaling}"),
+        notes=(*dataset.notes, f"Scaling: {SCALINGS[scaling]}"),
         source_rows=dataset.source_rows,
         label_name=dataset.label_name,
     )
@@ -148,6 +152,12 @@ def build_from_source(
         kind = source[9:]
         return scaled(generated_dataset(kind, **generator_params(kind, *generator)), scaling)
     table = active_table(session_id, source)
+    if table is not None and features == [] and not as_distances:
+        # the person emptied the picker (Deselect All): say so, never load the defaults silently
+        raise InputError(
+            "Choose at least one column to cluster on (Select All picks every one); "
+            "the data loaded before stays."
+        )
     if table is not None:
         columns = list(table.frame.columns)
         label = label if label in columns else None
@@ -406,9 +416,11 @@ def loaded_outputs(session_id, current, dataset, origin, loaded_from, label):
     label : str or None
         The label column, for the status line.
     """
+    # repeated rows are said once: a note of the reader's, or else this warning
+    noted = any(note.startswith("Exact repeats:") for note in dataset.notes)
     warnings = (
         []
-        if dataset.is_distance_matrix
+        if dataset.is_distance_matrix or noted
         else duplicate_row_warnings(dataset.values, dataset.leaf_names())
     )
     try:

@@ -289,9 +289,9 @@ def parse_view(search) -> dict:
     InputError
         Naming the first parameter that is malformed, unknown or out of range.
     """
-    from callbacks.data import MISSING, SCALINGS
     from hclust.cut import CRITERIA
     from hclust.linkage import METHODS, METRICS
+    from hclust.preprocess import MISSING, SCALINGS
 
     if not isinstance(search, str) or len(search) > MAX_QUERY_CHARS:
         raise InputError(f"The link's settings are longer than {MAX_QUERY_CHARS:,} characters.")

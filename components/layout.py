@@ -22,6 +22,7 @@ from components.view_options import view_options_store
 from hclust.cut import CRITERION_DESCRIPTIONS
 from hclust.data import DEFAULT_PRESET
 from hclust.linkage import DEFAULT_METHOD, DEFAULT_METRIC, METHOD_DESCRIPTIONS, METHODS, METRICS
+from hclust.preprocess import MISSING_MENU, SCALING_MENU
 from services import config, sessions
 
 # The quality plot's largest k when the page opens; small data has it computed with the linkage.
@@ -317,15 +318,7 @@ def controls():
                         "Scaling",
                         dcc.Dropdown(
                             id="scaling",
-                            options=[
-                                {"label": "none", "value": "none"},
-                                {"label": "z-score", "value": "zscore"},
-                                {
-                                    "label": "whiten (÷ std, as scipy.cluster.vq.whiten)",
-                                    "value": "whiten",
-                                },
-                                {"label": "min-max to [0, 1]", "value": "minmax"},
-                            ],
+                            options=[{"label": v, "value": k} for k, v in SCALING_MENU.items()],
                             value="none",
                             clearable=False,
                         ),
@@ -335,10 +328,7 @@ def controls():
                         "Missing values",
                         dcc.Dropdown(
                             id="missing-values",
-                            options=[
-                                {"label": "drop those rows", "value": "drop"},
-                                {"label": "fill with column mean", "value": "mean"},
-                            ],
+                            options=[{"label": v, "value": k} for k, v in MISSING_MENU.items()],
                             value="drop",
                             clearable=False,
                         ),

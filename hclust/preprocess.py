@@ -31,6 +31,15 @@ MISSING = {
     "drop": "drop rows with a missing value in a chosen column",
     "mean": "fill missing values with the column mean",
 }
+# The same choices as the page names them: in its menus, and in a sentence.
+SCALING_MENU = {
+    "none": "none",
+    "zscore": "z-score",
+    "whiten": "whiten (÷ std, as scipy.cluster.vq.whiten)",
+    "minmax": "min-max to [0, 1]",
+}
+SCALING_NAMES = {"none": "none", "zscore": "z-score", "whiten": "whiten", "minmax": "min-max"}
+MISSING_MENU = {"drop": "drop those rows", "mean": "fill with column mean"}
 # How many rows a note or message names before it says "and N more".
 _SHOW_ROWS = 10
 

@@ -26,6 +26,7 @@ from callbacks.data import (
 from hclust.data import PRESETS, Dataset, load_preset, preset_name
 from hclust.datasets import BUNDLED, load_bundled_table
 from hclust.generators import blobs as draw_blobs
+from hclust.preprocess import SCALINGS
 from services import store
 from tests.helpers import call, load, new_session, upload, wiring
 
@@ -204,6 +205,16 @@ class TestLoadBundled:
         assert dataset.feature_names == tuple(IRIS_FEATURES)
         assert dataset.labels[0] == "setosa"
 
+    def test_an_emptied_feature_picker_is_refused_and_the_data_stays(self):
+        session_id = new_session()
+        first = load(session_id, "bundled:iris", label="species")
+        out = load(
+            session_id, "bundled:iris", features=[], label="species", current=first["version"]
+        )
+        assert out["status"].startswith("⚠ Choose at least one column to cluster on")
+        assert out["version"] is no_update or out["version"] == first["version"]
+        assert loaded(session_id).feature_names == tuple(IRIS_FEATURES)
+
     def test_status_mentions_the_label_column(self):
         out = load(new_session(), "bundled:iris", label="species")
         assert "Label column: species." in out["status"]
@@ -221,7 +232,7 @@ class TestLoadPresetScaling:
             "minmax": (raw - raw.min(axis=0)) / (raw.max(axis=0) - raw.min(axis=0)),
         }[scaling]
         assert_allclose(loaded(session_id).values, expected, rtol=1e-12, atol=1e-12)
-        assert f"scaling: {scaling}" in out["status"]
+        assert f"Scaling: {SCALINGS[scaling]}." in out["status"]
 
 
 class TestLoadUpload:
