@@ -7,15 +7,9 @@ from dash.exceptions import PreventUpdate
 from callbacks import validate
 from callbacks.errors import shows_errors
 from callbacks.views import labels_for
+from components.words import CUT_HEIGHT_HELP, NO_HEIGHT_HELP
 from hclust.cut import CRITERIA, HORIZONTAL_CRITERIA
 from services import store
-
-CUT_HEIGHT_HELP = "Or drag the dashed line."
-NO_HEIGHT_HELP = (
-    "Not used by the {criterion} criterion: it cuts each branch by its own statistic "
-    "(threshold t below), so there is no single height and no line to drag. "
-    "Choose distance or maxclust to cut at a height."
-)
 
 
 @callback(

@@ -6,8 +6,8 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import validate
 from callbacks.errors import shows_errors
-from components.layout import DEFAULT_LARGEST_K
 from hclust.data import MIN_ROWS
+from hclust.diagnostics import DEFAULT_LARGEST_K
 from hclust.errors import InputError
 from hclust.linkage import (
     METHODS,

@@ -10,10 +10,11 @@ from dash import Input, Output, State, callback, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks import validate
+from components.sources import UPLOAD, dataset_options
 from hclust.data import PRESETS, Dataset, load_preset, random_sample
 from hclust.datasets import BUNDLED, load_bundled_table
 from hclust.errors import InputError
-from hclust.generators import generated_dataset
+from hclust.generators import GENERATORS, generated_dataset
 from hclust.io import ZIP_MAGIC, UploadLimits, decode_dash_upload, parse_upload
 from hclust.preprocess import (
     MISSING,
@@ -31,28 +32,8 @@ from services.jobs import JOB_POLL_MS
 
 PCA_AXES = ("PC1", "PC2")
 MDS_AXES = ("MDS1", "MDS2")
-UPLOAD = "upload"
-GENERATOR_KINDS = ("blobs", "moons", "rings", "anisotropic")
 # The one-click sample is seeded, so the download can draw the same rows again.
 SAMPLE_SEED = 0
-
-
-def dataset_options(has_upload=False, upload_name=None):
-    """Every source the dataset menu offers."""
-    options = [{"label": label, "value": key} for key, label in PRESETS.items()]
-    options += [
-        {"label": f"Bundled: {entry.title}", "value": f"bundled:{key}"}
-        for key, entry in BUNDLED.items()
-    ]
-    options += [
-        {"label": "Generate: Gaussian blobs (set below)", "value": "generate:blobs"},
-        {"label": "Generate: two moons", "value": "generate:moons"},
-        {"label": "Generate: concentric rings", "value": "generate:rings"},
-        {"label": "Generate: elongated (anisotropic) blobs", "value": "generate:anisotropic"},
-    ]
-    if has_upload:
-        options.append({"label": f"Uploaded: {upload_name}", "value": UPLOAD})
-    return options
 
 
 def axis_options(dataset):
@@ -148,7 +129,7 @@ def build_from_source(
         )
     if source in PRESETS:
         return scaled(load_preset(source), scaling)
-    if isinstance(source, str) and source.startswith("generate:") and source[9:] in GENERATOR_KINDS:
+    if isinstance(source, str) and source.startswith("generate:") and source[9:] in GENERATORS:
         kind = source[9:]
         return scaled(generated_dataset(kind, **generator_params(kind, *generator)), scaling)
     table = active_table(session_id, source)

@@ -256,8 +256,7 @@ def _name(raw, name):
 
 
 def _blob_rows(raw):
-    from components.layout import BLOB_COLUMNS
-    from hclust.generators import MAX_BLOBS
+    from hclust.generators import BLOB_COLUMNS, MAX_BLOBS
 
     rows = [row for row in raw.split(";") if row]
     if not 1 <= len(rows) <= MAX_BLOBS:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from dash import dash_table, dcc, html
 
-from callbacks.access import CUT_HEIGHT_HELP
-from callbacks.data import dataset_options
 from callbacks.share import RESTORE_TICK_MS
 from components.advice import scaling_advice
 from components.agreement import agreement_over_k, analyst_panels
@@ -17,21 +15,17 @@ from components.figures import EXPORT_CONFIG, placeholder_figure
 from components.lesson import lesson_card, lesson_header
 from components.merge_steps import merge_steps_panel, merge_stores, zoom_control
 from components.partition import partition_controls
+from components.sources import dataset_options
 from components.tanglegram import tanglegram_panel
 from components.view_options import view_options_store
+from components.words import CUT_HEIGHT_HELP
 from hclust.cut import CRITERION_DESCRIPTIONS
 from hclust.data import DEFAULT_PRESET
+from hclust.diagnostics import DEFAULT_LARGEST_K
+from hclust.generators import BLOB_COLUMNS, TUTORIAL_BLOBS
 from hclust.linkage import DEFAULT_METHOD, DEFAULT_METRIC, METHOD_DESCRIPTIONS, METHODS, METRICS
 from hclust.preprocess import MISSING_MENU, SCALING_MENU
 from services import config, sessions
-
-# The quality plot's largest k when the page opens; small data has it computed with the linkage.
-DEFAULT_LARGEST_K = 10
-
-
-# The tutorial's two blobs, as the blob generator's starting point.
-BLOB_COLUMNS = ("size", "mean x", "mean y", "std x", "std y", "corr")
-DEFAULT_BLOBS = ((100, 10, 0, 1.732, 2, 0.289), (50, 0, 20, 1.732, 2, 0.289))
 
 
 def _field(label, control, help_text=None, html_for=None, help_id=None):
@@ -129,7 +123,10 @@ def controls():
                                 columns=[
                                     {"name": c, "id": c, "type": "numeric"} for c in BLOB_COLUMNS
                                 ],
-                                data=[dict(zip(BLOB_COLUMNS, row)) for row in DEFAULT_BLOBS],
+                                data=[
+                                    dict(zip(BLOB_COLUMNS, blob.as_row()))
+                                    for blob in TUTORIAL_BLOBS
+                                ],
                                 editable=True,
                                 row_deletable=True,
                                 style_cell={

@@ -120,15 +120,11 @@ def tutorial_blobs():
     -------
     X, X2 : ndarray
     """
-    rng = np.random.RandomState(4711)
-    a = rng.multivariate_normal([10, 0], [[3, 1], [1, 4]], size=[100])
-    b = rng.multivariate_normal([0, 20], [[3, 1], [1, 4]], size=[50])
-    X = np.concatenate((a, b))
-    c = rng.multivariate_normal([40, 40], [[20, 1], [1, 30]], size=[200])
-    d = rng.multivariate_normal([80, 80], [[30, 1], [1, 30]], size=[200])
-    e = rng.multivariate_normal([0, 100], [[100, 1], [1, 100]], size=[200])
-    X2 = np.concatenate((X, c, d, e))
-    return X, X2
+    # (here, not at the top: hclust.generators builds on this module's Dataset)
+    from .generators import TUTORIAL_BLOBS, TUTORIAL_SEED, TUTORIAL_X2_BLOBS, blobs
+
+    X2, _ = blobs(TUTORIAL_BLOBS + TUTORIAL_X2_BLOBS, seed=TUTORIAL_SEED)
+    return X2[: sum(blob.size for blob in TUTORIAL_BLOBS)].copy(), X2
 
 
 def three_squares_whitened(seed=0):

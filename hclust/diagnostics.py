@@ -274,6 +274,10 @@ SILHOUETTE_SAMPLE = 3_000
 QUALITY_MIN_K = 2
 
 
+# The quality plot's largest k when the page opens; small data has it computed with the linkage.
+DEFAULT_LARGEST_K = 10
+
+
 def quality_k_range(n: int, max_k: int) -> np.ndarray:
     """The k = 2..min(`max_k`, n - 1) the quality indices are defined for; empty for n <= 2."""
     return np.arange(QUALITY_MIN_K, min(int(max_k), n - 1) + 1)

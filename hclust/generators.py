@@ -52,6 +52,12 @@ class Blob:
         covariance = corr * std_x * std_y
         return cls(size, (mean_x, mean_y), ((std_x**2, covariance), (covariance, std_y**2)))
 
+    def as_row(self, digits=3) -> tuple:
+        """``(size, mean x, mean y, std x, std y, corr)``, as the page's blob table shows it."""
+        std_x, std_y = np.sqrt(self.cov[0][0]), np.sqrt(self.cov[1][1])
+        corr = self.cov[0][1] / (std_x * std_y)
+        return (self.size, *self.mean, *(round(float(v), digits) for v in (std_x, std_y, corr)))
+
 
 # The tutorial's X: np.random.seed(4711), then these two draws in order.
 TUTORIAL_BLOBS = (
@@ -59,6 +65,21 @@ TUTORIAL_BLOBS = (
     Blob(50, (0.0, 20.0), ((3.0, 1.0), (1.0, 4.0))),
 )
 TUTORIAL_SEED = 4711
+# X2: the same stream goes on with three more blobs after X's two.
+TUTORIAL_X2_BLOBS = (
+    Blob(200, (40.0, 40.0), ((20.0, 1.0), (1.0, 30.0))),
+    Blob(200, (80.0, 80.0), ((30.0, 1.0), (1.0, 30.0))),
+    Blob(200, (0.0, 100.0), ((100.0, 1.0), (1.0, 100.0))),
+)
+# The generators, as the dataset menu names them (generated_dataset runs them).
+GENERATORS = {
+    "blobs": "Gaussian blobs (set below)",
+    "moons": "two moons",
+    "rings": "concentric rings",
+    "anisotropic": "elongated (anisotropic) blobs",
+}
+# The columns of a blob's row (Blob.as_row), as the page's blob table names them.
+BLOB_COLUMNS = ("size", "mean x", "mean y", "std x", "std y", "corr")
 
 
 def _number(value, what):
@@ -296,6 +317,7 @@ def generated_dataset(kind, **params) -> Dataset:
         "rings": concentric_rings,
         "anisotropic": anisotropic_blobs,
     }
+    assert set(functions) == set(GENERATORS)
     if kind not in functions:
         raise InputError(f"Unknown generator '{kind}'. Choose one of: {', '.join(functions)}.")
     accepted = inspect.signature(functions[kind]).parameters

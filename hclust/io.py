@@ -644,7 +644,7 @@ def _header_lacks_row_names(records):
     return (
         len(records) >= 2
         and all(len(cells) == len(records[0]) + 1 for cells in records[1:])
-        and not any(_is_number(cell, False) for cell in records[0])
+        and not any(is_number(cell, False) for cell in records[0])
     )
 
 
@@ -690,7 +690,7 @@ def _is_missing(cell):
     return cell.strip().lower() in MISSING_TOKENS
 
 
-def _is_number(cell, decimal_comma):
+def is_number(cell, decimal_comma):
     cell = cell.strip()
     if decimal_comma:
         cell = cell.replace(",", ".")
@@ -699,15 +699,15 @@ def _is_number(cell, decimal_comma):
 
 def _detect_header(records, decimal_comma):
     """First row is a header when it has text above a column numeric below it."""
-    is_number = [[_is_number(cell, decimal_comma) for cell in cells] for cells in records]
+    numeric = [[is_number(cell, decimal_comma) for cell in cells] for cells in records]
     first, rest = records[0], range(1, len(records))
     numeric_below = []
     for j in range(len(first)):
-        below = [is_number[i][j] for i in rest]
+        below = [numeric[i][j] for i in rest]
         missing = [_is_missing(records[i][j]) for i in rest]
         numeric_below.append(any(below) and all(b or m for b, m in zip(below, missing)))
     if any(
-        numeric_below[j] and not is_number[0][j] and not _is_missing(first[j])
+        numeric_below[j] and not numeric[0][j] and not _is_missing(first[j])
         for j in range(len(first))
     ):
         return True
@@ -715,7 +715,7 @@ def _detect_header(records, decimal_comma):
         return False
     # All text (or a lone row): names if every cell is present and distinct.
     cells = [cell.strip() for cell in first]
-    return all(cells) and len(set(cells)) == len(cells) and not any(is_number[0])
+    return all(cells) and len(set(cells)) == len(cells) and not any(numeric[0])
 
 
 def _check_duplicate_names(names):

@@ -18,7 +18,7 @@ from scipy.cluster.vq import whiten
 
 from .data import MIN_ROWS, Dataset
 from .errors import InputError
-from .io import ParsedTable, _is_number
+from .io import ParsedTable, is_number
 from .linkage import MEMORY_LIGHT_PAIRS, validate_method_metric
 
 SCALINGS = {
@@ -114,7 +114,7 @@ def _first_text_cell(frame, name, where):
         if value is None or (isinstance(value, float) and np.isnan(value)):
             continue
         # Either decimal mark: a column is text because of a cell that is no number at all.
-        if not (_is_number(str(value), False) or _is_number(str(value), True)):
+        if not (is_number(str(value), False) or is_number(str(value), True)):
             return where(i), str(value)
     return None, None
 
