@@ -80,7 +80,11 @@ def compute_clustering(session_id, data_version, method, metric, optimal_order, 
         # several requests that queue for the same two cores (bench: diagnostics_x2)
         shared.method_comparison(session_id, summary)
         shared.quality(session_id, summary, DEFAULT_LARGEST_K)
-    status = f"{method.capitalize()} linkage, {metric} distance: {dataset.n_samples - 1:,} merges."
+    merges = dataset.n_samples - 1
+    status = (
+        f"{method.capitalize()} linkage, {metric} distance: "
+        f"{merges:,} merge{'s' if merges != 1 else ''}."
+    )
     if not is_monotonic(result.Z):
         status += (
             " ⚠ The tree has inversions (a merge lower than an earlier one, as centroid and "

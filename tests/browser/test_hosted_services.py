@@ -100,7 +100,7 @@ class TestHostedWithRedisAndCelery:
         click_centred(browser, "#optimal-order input")
         choose_option(browser, "method", "average")
         WebDriverWait(browser, 60).until(
-            lambda d: "average linkage" in _text(d, "clustering-status")
+            lambda d: "Average linkage" in _text(d, "clustering-status")
         )
         assert time.monotonic() - started < 60
         assert (

@@ -63,7 +63,7 @@ class TestStaleViews:
     def test_stv001_the_old_plots_are_dimmed_under_computing_until_the_new_result(self, page):
         page.driver.execute_script(WATCH)
         _choose(page.driver, "method", "average")
-        wait_for_text(page, "clustering-status", "average linkage", timeout=QUICK)
+        wait_for_text(page, "clustering-status", "Average linkage", timeout=QUICK)
         wait_until(
             page,
             lambda: "average" in dendrogram_title(page) and not views(page)[-1]["stale"],

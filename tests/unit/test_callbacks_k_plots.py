@@ -180,7 +180,7 @@ class TestTwoRows:
     def test_clustering_two_rows_gives_a_result_not_a_crash(self, method):
         _, summary, status = self.two_row_session(method)
         assert summary["n"] == 2 and summary["method"] == method
-        assert status.startswith(f"{method.capitalize()} linkage, euclidean distance: 1 merges")
+        assert status.startswith(f"{method.capitalize()} linkage, euclidean distance: 1 merge.")
 
     def test_quality_panel_says_why_it_is_empty(self):
         session_id, summary, _ = self.two_row_session()

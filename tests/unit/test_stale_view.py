@@ -54,7 +54,7 @@ class TestBackToTheShownResult:
                 session_id=session_id,
                 shown=shown,
             )
-        assert summary["method"] == "average" and "average linkage" in status
+        assert summary["method"] == "average" and "Average linkage" in status
 
     def test_reloaded_data_with_the_same_numbers_is_answered_again(self):
         """A new label column gives the same numbers: the plots must be redrawn with it."""
