@@ -14,6 +14,7 @@ from callbacks import (  # noqa: F401
     linking,
     merge_steps,
     recolour,
+    relayout,
     share,
     stale_view,
     tanglegram,
