@@ -69,7 +69,9 @@ document.addEventListener("keydown", function (event) {
 // describe (its geometry id names truncation and p; its line is the cut), ask for it again.
 // Two changes a second apart (truncation, then the cut, as a step's address is restored) can
 // leave the plots on the earlier answer with no request pending; the page must not show a
-// step's text beside another view. Bounded: at most three asks per step.
+// step's text beside another view. Bounded: at most three asks per step. Still needed once
+// the dendrogram's relayouts stopped reaching the cut (assets/relayout.js): without it,
+// test_lesson.py's step 1 shows the line at 120 beside a cut at 50.
 var lessonRedraw = {timer: null, step: null, asks: 0};
 window.dash_clientside.lesson.checkDrawn = function (figure, cut, mode, p, annotate, state) {
     var none = window.dash_clientside.no_update;

@@ -16,6 +16,7 @@ from callbacks import (  # noqa: F401
     merge_steps,
     partition,
     recolour,
+    relayout,
     share,
     stale_view,
     tanglegram,

@@ -10,7 +10,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import validate
 from callbacks.errors import shows_errors
-from callbacks.linking import is_zoom_out, leaf_axis_range
+from callbacks.linking import zoom_of as leaf_zoom
 from callbacks.views import cluster_colours, dendrogram_options, focus_root, labels_for
 from components.clustergram import COLUMN_ORDERS
 from components.clustergram_figures import (
@@ -113,14 +113,6 @@ def view_rows(session_id, clustering, result, root, truncate_mode, p, cap):
         "p": int(p),
     }
     return groups_of_nodes(tree, geometry.leaf_nodes), spec
-
-
-def zoom_range(relayout, orientation):
-    """The leaf-axis range of a zoom in the dendrogram, "out" for a zoom out, else None."""
-    if is_zoom_out(relayout, orientation):
-        return "out"
-    found = leaf_axis_range(relayout, orientation)
-    return None if found is None else list(found)
 
 
 def zoomed_rows(tree, geometry, zoom, cap):
@@ -253,35 +245,13 @@ def status_text(result, root, groups, spec, cap):
 
 
 @callback(
-    Output("clustergram-zoom", "data"),
-    Input("dendrogram", "relayoutData"),
-    State("orientation", "value"),
-    prevent_initial_call=True,
-)
-def dendrogram_zoom(relayout, orientation):
-    """A zoom (or zoom out) of the dendrogram's leaf axis, for the heatmap to follow.
-
-    Every other relayout (a dragged cut, a pan, plotly's autosize as each new
-    figure is drawn) is none. Kept apart from the heatmap's own callback: an
-    answer of that callback saying "no change" would make Dash drop the earlier
-    answer it superseded, drawn for the new colour map (plotly/dash#1861).
-    """
-    relayout = validate.event(relayout, "The dendrogram's relayout") or {}
-    options = dendrogram_options(None, None, [], None, orientation, None)
-    found = zoom_range(relayout, options["orientation"])
-    if found is None:
-        raise PreventUpdate
-    return {"range": found}
-
-
-@callback(
     Output("clustergram", "figure"),
     Output("clustergram-status", "children"),
     Output("clustergram-view", "data"),
     Input("colour-map", "data"),
     Input("clustergram-columns", "value"),
     Input("clustergram-scale", "value"),
-    Input("clustergram-zoom", "data"),
+    Input("dendrogram-leaf-zoom", "data"),
     State("cut", "data"),
     State("highlight", "data"),
     State("focus", "data"),
@@ -328,13 +298,9 @@ def update_clustergram(
     options = dendrogram_options(truncate_mode, p, [], None, orientation, None)
     found_zoom = None
     triggers = set(ctx.triggered_prop_ids)
-    if "clustergram-zoom.data" in triggers:  # a zoom just made (dendrogram_zoom)
-        found = validate.mapping_with(zoom_event, "The dendrogram's zoom", ("range",))["range"]
-        if found != "out":
-            validate.list_of(found, "The dendrogram's zoom", lambda v, s: validate.number(v, s))
-            if len(found) != 2:
-                raise InputError("The dendrogram's zoom must be a range of two numbers.")
-        found_zoom = found
+    if "dendrogram-leaf-zoom.data" in triggers:  # a zoom just made (assets/relayout.js)
+        found_zoom = leaf_zoom(zoom_event)
+        found_zoom = list(found_zoom) if isinstance(found_zoom, tuple) else found_zoom
     clustering = cut["clustering"]
     dataset, result = store.get_store().result_for(session_id, clustering)
     if dataset.is_distance_matrix:
@@ -373,7 +339,7 @@ def update_clustergram(
         geometry = store.get_store().geometry(
             session_id, clustering, options["truncate_mode"], options["p"], root
         )
-        if geometry.truncated and triggers == {"clustergram-zoom.data"}:
+        if geometry.truncated and triggers == {"dendrogram-leaf-zoom.data"}:
             raise PreventUpdate  # a truncated tree opens the branch (focus), which redraws us
         zoomed = zoomed_rows(tree, geometry, zoom if len(zoom) == 2 else None, cap)
     if zoomed is not None:

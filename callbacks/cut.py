@@ -1,5 +1,12 @@
-"""The cut: one state, set from the dragged line, the typed height or k, the
-criterion controls, or a click on a k in the elbow and quality plots."""
+"""The cut: one state (``cut``), set by one callback per intent.
+
+A new tree, the dragged line (``cut-drag``, which assets/relayout.js splits from
+the dendrogram's relayouts, so a zoom or pan reaches no cut callback), a k clicked
+in the elbow or quality plot and a keyboard nudge each have their own callback,
+answering only their own event. The typed fields (height, k, criterion, t, depth)
+are inputs and outputs at once, so they stay in one callback (Dash refuses a cycle
+across callbacks), which ignores a change that only echoes the cut another intent
+wrote with them. :func:`resolve_cut` is the pure core they share."""
 
 import math
 
@@ -8,7 +15,6 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import validate
 from callbacks.errors import shows_errors
-from components.figures import ORIENTATIONS
 from hclust.cut import (
     CRITERIA,
     HORIZONTAL_CRITERIA,
@@ -21,26 +27,11 @@ from hclust.cut import (
 from hclust.errors import InputError
 from services import store
 
-K_PLOTS = ("elbow-graph", "quality-graph")
 MAX_NUDGE_STEPS = 50
 NO_SINGLE_HEIGHT = (
     "The {criterion} criterion cuts each branch where its own statistic crosses t, "
     "so there is no single cut height: the line is hidden and the dendrogram shows the clusters it forms."
 )
-
-
-def height_from_relayout(relayout, orientation="top"):
-    """The cut height after a drag of shapes[0], or None for any other relayout.
-
-    The line is horizontal (y) when the tree hangs from the top or bottom and
-    vertical (x) when it grows from the left or right.
-    """
-    if not relayout:
-        return None
-    axis = "y" if orientation in ("top", "bottom") else "x"
-    ends = [relayout.get(f"shapes[0].{axis}0"), relayout.get(f"shapes[0].{axis}1")]
-    ends = [float(v) for v in ends if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    return sum(ends) / len(ends) if ends else None
 
 
 def k_from_click(click):
@@ -157,97 +148,181 @@ def resolve_cut(tree, Z, previous, trigger, value, default_cut):
     return state, message
 
 
-@callback(
-    Output("cut-height", "value"),
-    Output("n-clusters", "value"),
-    Output("criterion", "value"),
-    Output("cut", "data"),
-    Output("cut-status", "children"),
-    Input("clustering", "data"),
-    Input("dendrogram", "relayoutData"),
-    Input("cut-height", "value"),
-    Input("n-clusters", "value"),
-    Input("criterion", "value"),
-    Input("criterion-t", "value"),
-    Input("criterion-depth", "value"),
-    Input("elbow-graph", "clickData"),
-    Input("quality-graph", "clickData"),
-    Input("cut-nudge", "data"),
-    State("dendrogram-flags", "value"),
-    State("orientation", "value"),
+# The outputs every intent answers, and the state each reads besides its own event.
+def _outputs(duplicate):
+    return [
+        Output("cut-height", "value", allow_duplicate=duplicate),
+        Output("n-clusters", "value", allow_duplicate=duplicate),
+        Output("criterion", "value", allow_duplicate=duplicate),
+        Output("cut", "data", allow_duplicate=duplicate),
+        Output("cut-status", "children", allow_duplicate=duplicate),
+    ]
+
+
+_CONTEXT = [
+    State("clustering", "data"),
     State("cut", "data"),
+    State("cut-nudge", "data"),
     State("session-id", "data"),
-)
-@shows_errors(outputs=5, message=4)
-def sync_cut(
-    clustering,
-    relayout,
-    typed_height,
-    typed_k,
-    criterion,
-    t,
-    depth,
-    elbow_click,
-    quality_click,
-    nudge,
-    flags,
-    orientation,
-    cut,
-    session_id,
-):
-    """One cut, many ways to set it; never recomputes the linkage."""
+]
+_FIELDS = [
+    State("criterion", "value"),
+    State("criterion-t", "value"),
+    State("criterion-depth", "value"),
+]
+
+
+def _fields(criterion, t, depth):
+    """The criterion controls, each of its type (their range is checked where used)."""
+    return (
+        validate.one_of(criterion, "The criterion", CRITERIA),
+        validate.number(t, "The threshold t", optional=True),
+        validate.number(depth, "The depth", optional=True),
+    )
+
+
+def _nudged(nudge):
+    """The keyboard's running total (see assets/keyboard.js), or None."""
+    total = nudge.get("total") if isinstance(nudge, dict) else None
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
+
+
+def _answer(session_id, clustering, cut, nudge, fields, trigger, value):
+    """The five outputs for one intent: the fields, the cut state and its message.
+
+    A cut of another tree (or none yet) starts from the new tree's default cut,
+    whatever asked.
+    """
     clustering, cut = validate.clustering(clustering), validate.cut(cut)
-    relayout = validate.event(relayout, "The dendrogram's relayout")
-    elbow_click = validate.event(elbow_click, "The click in the elbow plot")
-    quality_click = validate.event(quality_click, "The click in the quality plot")
-    # typed values: their type here, their range where they are used (resolve_cut)
-    typed_height = validate.number(typed_height, "The cut height", optional=True)
-    typed_k = validate.number(typed_k, "The number of clusters k", optional=True)
-    t = validate.number(t, "The threshold t", optional=True)
-    depth = validate.number(depth, "The depth", optional=True)
-    criterion = validate.one_of(criterion, "The criterion", CRITERIA)
-    flags = validate.strings(flags, "The dendrogram options")
-    orientation = validate.one_of(orientation, "The orientation", ORIENTATIONS, optional=True)
+    criterion, t, depth = _fields(*fields)
     if not clustering:
-        raise PreventUpdate
-    triggered = ctx.triggered_id
+        raise PreventUpdate  # nothing clustered yet: no cut to set
     if not cut or cut.get("clustering") != clustering:
-        trigger, value = "clustering", None  # a new tree: start from its default cut
-    elif triggered == "dendrogram":
-        trigger, value = "dendrogram", height_from_relayout(relayout, orientation)
-        if value is None:
-            raise PreventUpdate  # a zoom or pan, not the cut line
-        if "snap" in (flags or []):
-            trigger = "snap"
-    elif triggered == "cut-nudge":
-        total = nudge.get("total") if isinstance(nudge, dict) else None
-        if not isinstance(total, int) or isinstance(total, bool):
-            raise PreventUpdate
-        trigger, value = "nudge", total - int(cut.get("nudged") or 0)
-        if value == 0:
-            raise PreventUpdate
-    elif triggered in K_PLOTS:
-        trigger, value = (
-            "k-plot",
-            k_from_click(elbow_click if triggered == "elbow-graph" else quality_click),
-        )
-        if value is None:
-            raise PreventUpdate
-    elif triggered in ("cut-height", "n-clusters"):
-        trigger, value = triggered, typed_height if triggered == "cut-height" else typed_k
-    elif triggered in ("criterion", "criterion-t", "criterion-depth"):
-        trigger, value = "criterion", None
-    else:
-        raise PreventUpdate
+        trigger, value = "clustering", None
     previous = dict(cut or {}, criterion=criterion, t=t, depth=depth)
     _, result = store.get_store().result_for(session_id, clustering)
     state, message = resolve_cut(
         result.tree, result.Z, previous, trigger, value, result.default_cut
     )
     state["clustering"] = clustering
-    # the keyboard's running total this state has absorbed (see assets/keyboard.js)
-    state["nudged"] = (
-        nudge["total"] if isinstance(nudge, dict) and isinstance(nudge.get("total"), int) else 0
-    )
+    # the keyboard's running total this state has absorbed
+    state["nudged"] = _nudged(nudge) or 0
     height = round(state["height"], 6) if state["height"] is not None else None
     return height, state["k"], state["criterion"], state, message
+
+
+@callback(
+    *_outputs(True),
+    Input("clustering", "data"),
+    *_FIELDS,
+    *_CONTEXT[1:],
+    prevent_initial_call=True,
+)
+@shows_errors(outputs=5, message=4)
+def cut_for_tree(clustering, criterion, t, depth, cut, nudge, session_id):
+    """A new tree: its default cut (or the criterion's cut of it)."""
+    clustering, cut = validate.clustering(clustering), validate.cut(cut)
+    if clustering and cut and cut.get("clustering") == clustering:
+        raise PreventUpdate  # the same tree again: the cut stays
+    return _answer(session_id, clustering, cut, nudge, (criterion, t, depth), "clustering", None)
+
+
+@callback(
+    *_outputs(True),
+    Input("cut-drag", "data"),
+    State("dendrogram-flags", "value"),
+    *_FIELDS,
+    *_CONTEXT,
+    prevent_initial_call=True,
+)
+@shows_errors(outputs=5, message=4)
+def cut_from_drag(drag, flags, criterion, t, depth, clustering, cut, nudge, session_id):
+    """The line dragged to a height (assets/relayout.js reads it from plotly's relayout)."""
+    drag = validate.mapping_with(drag, "The dragged cut line", ("height", "seq"))
+    height = validate.number(drag["height"], "The dragged cut line's height")
+    validate.whole_number(drag["seq"], "The dragged cut line's sequence number", 0, 2**53)
+    flags = validate.strings(flags, "The dendrogram options")
+    trigger = "snap" if "snap" in (flags or []) else "dendrogram"
+    return _answer(session_id, clustering, cut, nudge, (criterion, t, depth), trigger, height)
+
+
+@callback(
+    *_outputs(True),
+    Input("elbow-graph", "clickData"),
+    Input("quality-graph", "clickData"),
+    *_FIELDS,
+    *_CONTEXT,
+    prevent_initial_call=True,
+)
+@shows_errors(outputs=5, message=4)
+def cut_from_k_plot(
+    elbow_click, quality_click, criterion, t, depth, clustering, cut, nudge, session_id
+):
+    """A k clicked in the elbow or quality plot: the middle of its gap."""
+    elbow_click = validate.event(elbow_click, "The click in the elbow plot")
+    quality_click = validate.event(quality_click, "The click in the quality plot")
+    k = k_from_click(elbow_click if ctx.triggered_id == "elbow-graph" else quality_click)
+    if k is None:
+        raise PreventUpdate  # a click beside the points: no k was chosen
+    return _answer(session_id, clustering, cut, nudge, (criterion, t, depth), "k-plot", k)
+
+
+@callback(
+    *_outputs(True),
+    Input("cut-nudge", "data"),
+    *_FIELDS,
+    *_CONTEXT[:2],
+    State("session-id", "data"),
+    prevent_initial_call=True,
+)
+@shows_errors(outputs=5, message=4)
+def cut_from_nudge(nudge, criterion, t, depth, clustering, cut, session_id):
+    """↑ or ↓ on the dendrogram: the cut moves by the presses this state has not absorbed."""
+    total, cut = _nudged(nudge), validate.cut(cut)
+    if total is None:
+        raise PreventUpdate  # not a report of assets/keyboard.js
+    steps = total - int((cut or {}).get("nudged") or 0)
+    if steps == 0:
+        raise PreventUpdate  # this state has absorbed every press already
+    return _answer(session_id, clustering, cut, nudge, (criterion, t, depth), "nudge", steps)
+
+
+def echoes(cut, typed_height, typed_k, criterion, t, depth):
+    """The fields hold what the cut state says: another intent just wrote them."""
+    if not cut:
+        return False
+    height = cut.get("height")
+    return (
+        typed_height == (round(height, 6) if height is not None else None)
+        and typed_k == cut.get("k")
+        and criterion == cut.get("criterion")
+        and t == cut.get("t")
+        and depth == cut.get("depth")
+    )
+
+
+@callback(
+    *_outputs(False),
+    Input("cut-height", "value"),
+    Input("n-clusters", "value"),
+    Input("criterion", "value"),
+    Input("criterion-t", "value"),
+    Input("criterion-depth", "value"),
+    *_CONTEXT,
+    prevent_initial_call=True,
+)
+@shows_errors(outputs=5, message=4)
+def cut_from_fields(typed_height, typed_k, criterion, t, depth, clustering, cut, nudge, session_id):
+    """A typed height or k, or a criterion (with its t and depth) chosen."""
+    # typed values: their type here, their range where they are used (resolve_cut)
+    typed_height = validate.number(typed_height, "The cut height", optional=True)
+    typed_k = validate.number(typed_k, "The number of clusters k", optional=True)
+    fields = _fields(criterion, t, depth)
+    if echoes(validate.cut(cut), typed_height, typed_k, *fields):
+        raise PreventUpdate  # the fields show the cut another intent wrote with them
+    triggered = ctx.triggered_id
+    if triggered in ("cut-height", "n-clusters"):
+        trigger, value = triggered, typed_height if triggered == "cut-height" else typed_k
+    else:
+        trigger, value = "criterion", None
+    return _answer(session_id, clustering, cut, nudge, fields, trigger, value)

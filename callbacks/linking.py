@@ -1,8 +1,6 @@
 """Linking both ways: a dendrogram node highlights its samples, a scatter
 selection or a summary row highlights clusters in both plots."""
 
-import math
-
 import numpy as np
 from dash import (
     ClientsideFunction,
@@ -173,37 +171,31 @@ def update_highlight(
     return {"node": node}, node_details(dataset, result, node)
 
 
-def leaf_axis_range(relayout, orientation="top"):
-    """The leaf axis's new range in a relayout, as (low, high), or None.
+def zoom_of(value):
+    """The ``dendrogram-leaf-zoom`` store, checked: ``(low, high)``, ``"out"``, or None.
 
-    Plotly writes a zoom as ``xaxis.range[0]`` and ``xaxis.range[1]``, and a
-    reset to the graph's first ranges as ``xaxis.range: [a, b]``; either is read
-    (the y axis for a tree drawn sideways). Anything but two finite numbers is
-    None, including an integer past float range.
+    assets/relayout.js writes it from the dendrogram's relayouts: the leaf axis's
+    new range, or ``"out"`` when a double-click or the home button returned it to
+    autorange. The page sent it, so it is read as any other input: two finite
+    numbers, in either order.
     """
-    axis = "xaxis" if orientation in ("top", "bottom") else "yaxis"
-    ends = [relayout.get(f"{axis}.range[0]"), relayout.get(f"{axis}.range[1]")]
-    whole = relayout.get(f"{axis}.range")
-    if ends == [None, None] and isinstance(whole, list) and len(whole) == 2:
-        ends = whole
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in ends):
+    if not value:
         return None
-    try:
-        low, high = (float(v) for v in ends)
-    except OverflowError:
-        return None
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return None
-    return min(low, high), max(low, high)
+    found = validate.mapping_with(value, "The dendrogram's zoom", ("range",))["range"]
+    if found == "out":
+        return "out"
+    ends = validate.list_of(found, "The dendrogram's zoom", lambda v, s: validate.number(v, s))
+    if len(ends) != 2:
+        raise InputError("The dendrogram's zoom must be a range of two numbers.")
+    return min(ends), max(ends)
 
 
-def zoomed_subtree(tree, geometry, relayout, orientation="top"):
+def zoomed_subtree(tree, geometry, found):
     """The smallest node holding every drawn leaf inside a zoomed range, or None.
 
     Only a truncated view opens a subtree: a full view is already at full detail.
     """
-    found = leaf_axis_range(relayout, orientation)
-    if not geometry.truncated or found is None:
+    if not geometry.truncated or found is None or found == "out":
         return None
     low, high = found
     inside = geometry.leaf_nodes[(geometry.leaf_x >= low) & (geometry.leaf_x <= high)]
@@ -219,79 +211,100 @@ def zoomed_subtree(tree, geometry, relayout, orientation="top"):
     return node if node != geometry.root else None
 
 
-def shows_all_leaves(geometry, relayout, orientation="top"):
+def shows_all_leaves(geometry, found):
     """The leaf axis's new range holds every drawn leaf: the view was zoomed out, not in.
 
     Plotly's double-click first resets the axes to the ranges the first figure of
     the graph had, which can be wider than the branch now drawn; the home button
     does the same.
     """
-    found = leaf_axis_range(relayout, orientation)
-    return found is not None and found[0] <= 0 and found[1] >= 10 * len(geometry.leaf_nodes)
+    return isinstance(found, tuple) and found[0] <= 0 and found[1] >= 10 * len(geometry.leaf_nodes)
 
 
-def is_zoom_out(relayout, orientation="top"):
-    """A double-click or the home button: the leaf axis returns to autorange."""
-    axis = "xaxis" if orientation in ("top", "bottom") else "yaxis"
-    return bool(relayout) and relayout.get(f"{axis}.autorange") is True
+# Which branch the dendrogram shows (``focus``): one callback per intent, each
+# answering only its own event (plotly/dash#1861), and the buttons' states from
+# the highlight and the focus, whoever wrote them.
+
+
+@callback(
+    Output("focus-branch", "disabled"),
+    Output("focus-reset", "disabled"),
+    Input("highlight", "data"),
+    Input("focus", "data"),
+    State("clustering", "data"),
+    prevent_initial_call=True,
+)
+@shows_errors(outputs=2, status="view-status")
+def focus_buttons(highlight, focus, clustering):
+    """ "Show this branch" needs a highlighted merge; "whole tree" a branch shown."""
+    highlight, focus = validate.highlight(highlight), validate.focus(focus)
+    clustering = validate.clustering(clustering)
+    node_highlighted = bool(highlight and "node" in highlight)
+    focused = bool(focus and focus.get("clustering") == clustering)
+    return not node_highlighted, not focused
 
 
 @callback(
     Output("focus", "data"),
-    Output("focus-branch", "disabled"),
-    Output("focus-reset", "disabled"),
     Input("focus-branch", "n_clicks"),
     Input("focus-reset", "n_clicks"),
-    Input("highlight", "data"),
-    Input("dendrogram", "relayoutData"),
+    State("highlight", "data"),
+    State("clustering", "data"),
+    prevent_initial_call=True,
+)
+@shows_errors(outputs=1, status="view-status")
+def focus_from_buttons(branch_clicks, reset_clicks, highlight, clustering):
+    """The highlighted merge shown in full, or the whole tree again."""
+    highlight, clustering = validate.highlight(highlight), validate.clustering(clustering)
+    if ctx.triggered_id == "focus-reset":
+        return None
+    if highlight and "node" in highlight:
+        return {"node": int(highlight["node"]), "clustering": clustering}
+    return no_update  # a click the disabled button let through: no merge is highlighted
+
+
+@callback(
+    Output("focus", "data", allow_duplicate=True),
     Input("clustering", "data"),
+    prevent_initial_call=True,
+)
+def focus_for_tree(clustering):
+    """A new tree is shown whole."""
+    return None
+
+
+@callback(
+    Output("focus", "data", allow_duplicate=True),
+    Input("dendrogram-leaf-zoom", "data"),
     State("focus", "data"),
+    State("clustering", "data"),
     State("truncate-mode", "value"),
     State("truncate-p", "value"),
-    State("orientation", "value"),
     State("session-id", "data"),
     prevent_initial_call=True,
 )
-@shows_errors(outputs=3, status="view-status")
-def update_focus(
-    branch_clicks,
-    reset_clicks,
-    highlight,
-    relayout,
-    clustering,
-    focus,
-    truncate_mode,
-    p,
-    orientation,
-    session_id,
-):
-    """Which branch the dendrogram shows: the whole tree, or one subtree in full."""
-    highlight, focus = validate.highlight(highlight), validate.focus(focus)
-    relayout = validate.event(relayout, "The dendrogram's relayout")
+@shows_errors(outputs=1, status="view-status")
+def focus_from_zoom(zoom, focus, clustering, truncate_mode, p, session_id):
+    """A zoom into a truncated tree opens the branch it shows; a zoom out closes it."""
+    found, focus = zoom_of(zoom), validate.focus(focus)
     clustering = validate.clustering(clustering)
-    trigger = ctx.triggered_id
-    node_highlighted = bool(highlight and "node" in highlight)
     focused = bool(focus and focus.get("clustering") == clustering)
-    if trigger in ("focus-reset", "clustering"):
-        return None, not node_highlighted, True
-    if trigger == "focus-branch" and node_highlighted:
-        return {"node": int(highlight["node"]), "clustering": clustering}, False, False
-    if trigger == "dendrogram" and relayout:
-        if focused and is_zoom_out(relayout, orientation):
-            return None, not node_highlighted, True
-        options = dendrogram_options(truncate_mode, p, [], None, orientation, None)
-        _, result = store.get_store().result_for(session_id, clustering)
-        geometry = store.get_store().geometry(
-            session_id,
-            clustering,
-            options["truncate_mode"],
-            options["p"],
-            focus["node"] if focused else None,
-        )
-        if focused and shows_all_leaves(geometry, relayout, options["orientation"]):
-            return None, not node_highlighted, True
-        node = zoomed_subtree(result.tree, geometry, relayout, options["orientation"])
-        if node is not None:
-            return {"node": node, "clustering": clustering}, not node_highlighted, False
-        raise PreventUpdate
-    return no_update, not node_highlighted, not focused
+    if found is None or not clustering or (found == "out" and not focused):
+        raise PreventUpdate  # nothing to open or close
+    if found == "out":
+        return None
+    options = dendrogram_options(truncate_mode, p, [], None, "top", None)
+    _, result = store.get_store().result_for(session_id, clustering)
+    geometry = store.get_store().geometry(
+        session_id,
+        clustering,
+        options["truncate_mode"],
+        options["p"],
+        focus["node"] if focused else None,
+    )
+    if focused and shows_all_leaves(geometry, found):
+        return None
+    node = zoomed_subtree(result.tree, geometry, found)
+    if node is None:
+        raise PreventUpdate  # a zoom within what is drawn: the plotly view is the answer
+    return {"node": node, "clustering": clustering}

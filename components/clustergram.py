@@ -69,8 +69,6 @@ def clustergram_panel():
                 style={"height": "520px"},
             ),
             dcc.Store(id="clustergram-view"),
-            # a zoom of the dendrogram (callbacks/clustergram.py, dendrogram_zoom)
-            dcc.Store(id="clustergram-zoom"),
         ],
         id="clustergram-card",
         className="plot-card clustergram-card",

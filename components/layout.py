@@ -858,6 +858,9 @@ def serve_layout():
             dcc.Store(id="highlight"),
             dcc.Store(id="scatter-selection"),
             dcc.Store(id="cut-nudge"),
+            # the dendrogram's relayouts split by intent (callbacks/relayout.py)
+            dcc.Store(id="cut-drag"),
+            dcc.Store(id="dendrogram-leaf-zoom"),
             dcc.Store(id="focus"),
             *merge_stores(),
             view_options_store(),

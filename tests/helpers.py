@@ -14,8 +14,8 @@ from dash import no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
+from callbacks import cut as cut_callbacks
 from callbacks.clustering import run_clustering
-from callbacks.cut import sync_cut
 from callbacks.data import load_choice, load_generated, receive_upload
 from callbacks.view_options import view_options
 from callbacks.views import update_views
@@ -133,19 +133,43 @@ def cluster(session_id, data_version, method="ward", metric="euclidean"):
     return summary, status, progress
 
 
-# Inputs of sync_cut as the page starts them.
-CUT_DEFAULTS = dict(criterion="distance", t=8, depth=10, flags=["contracted"], orientation="top")
+# The cut's inputs as the page starts them.
+CUT_DEFAULTS = dict(criterion="distance", t=8, depth=10, flags=["contracted"])
 CUT_OUTPUTS = ("cut_height", "n_clusters", "criterion", "cut", "status")
+# The callback of callbacks/cut.py that each changed input reaches (one per intent).
+CUT_INTENTS = {
+    "clustering.data": cut_callbacks.cut_for_tree,
+    "cut-drag.data": cut_callbacks.cut_from_drag,
+    "elbow-graph.clickData": cut_callbacks.cut_from_k_plot,
+    "quality-graph.clickData": cut_callbacks.cut_from_k_plot,
+    "cut-nudge.data": cut_callbacks.cut_from_nudge,
+    **dict.fromkeys(
+        [
+            f"{field}.value"
+            for field in ("cut-height", "n-clusters", "criterion", "criterion-t", "criterion-depth")
+        ],
+        cut_callbacks.cut_from_fields,
+    ),
+}
 
 
 def move_cut(session, prop_id, **inputs):
-    """Call sync_cut triggered by `prop_id`, from the session's current cut; returns its outputs by name."""
-    inputs = {**CUT_DEFAULTS, "cut": session["cut"], **inputs}
+    """Call the cut callback that `prop_id` triggers, from the session's current cut; returns
+    its outputs by name. The page's defaults go to the callbacks that read them."""
+    callback = CUT_INTENTS[prop_id]
+    parameters = inspect.signature(callback).parameters
+    defaults = {name: value for name, value in CUT_DEFAULTS.items() if name in parameters}
+    inputs = {**defaults, "cut": session["cut"], **inputs}
     with triggered_by(prop_id):
         outputs = call(
-            sync_cut, clustering=session["clustering"], session_id=session["id"], **inputs
+            callback, clustering=session["clustering"], session_id=session["id"], **inputs
         )
     return dict(zip(CUT_OUTPUTS, outputs))
+
+
+def drag_to(height, seq=1):
+    """The ``cut-drag`` store as assets/relayout.js writes it for a line dragged to `height`."""
+    return {"height": height, "seq": seq}
 
 
 # The dendrogram's controls for the tests' views (contracted dots off, unlike the page).

@@ -724,6 +724,55 @@ class TestRecolourInTheBrowser:
                 f"{graph} showed its final colours before the first server answer"
             )
         assert len(set(scatter_colours_now(page))) == 4
+
+        # Then drop the line near 12 and at once zoom into some leaves, as a quick hand does:
+        # both the cut and the zoom are kept (a zoom's relayout once made Dash drop the
+        # cut's answer still under way, plotly/dash#1861). The dendrogram's redraw for the
+        # cut resets plotly's axes; the clustergram keeps showing the zoom's samples.
+        from tests.browser.test_foundation import page_y_of_height
+
+        handle = page.find_elements("#dendrogram .shapelayer path")[1]
+        left, top, width, height = page.driver.execute_script(
+            "const r = arguments[0].getBoundingClientRect(); return [r.left, r.top, r.width, r.height];",
+            handle,
+        )
+        grab = (left + width / 2, top + height / 2)
+        drop_y = page_y_of_height(page, 12.0)
+        # (a box under 20 px tall zooms the leaf axis alone: leaves 20 to 79)
+        box = [viewport_xy(page, "dendrogram", x, y) for x, y in ((200, 8.0), (800, 1.0))]
+        builder, mouse = _pointer(page, duration=10)
+        mouse.move_to_location(round(grab[0]), round(grab[1]))
+        mouse.pointer_down()
+        for step in (1, 2, 3):
+            mouse.move_to_location(round(grab[0]), round(grab[1] + (drop_y - grab[1]) * step / 3))
+        mouse.pointer_up()
+        mouse.move_to_location(round(box[0][0]), round(box[0][1]))
+        mouse.pointer_down()
+        for step in (1, 2, 3):
+            mouse.move_to_location(
+                round(box[0][0] + (box[1][0] - box[0][0]) * step / 3),
+                round(box[0][1] + (box[1][1] - box[0][1]) * step / 3),
+            )
+        mouse.pointer_up()
+        builder.perform()
+        settle(page)
+
+        def kept():
+            cut = component_prop(page, "cut", "data")
+            view = component_prop(page, "clustergram-view", "data") or {}
+            return (
+                abs(cut["height"] - 12.0) < 0.5
+                and input_value(page, "#n-clusters") == str(cut["k"])
+                and cut["k"] == n_clusters_at(sorted_heights, cut["height"])
+                and abs(cut_line_y(page) - cut["height"]) < 1e-5
+                and view.get("rows") == "range"
+                and view.get("count") == 60
+                and (view.get("drawn") or {}).get("cut") == cut
+                and "The dendrogram's zoom: 60 samples" in text_of(page, "clustergram-status")
+            )
+
+        wait_until(page, kept, "the cut dropped near 12 and the zoom, both", QUICK)
+        stays(page, kept, "the cut and the zoom", seconds=1.0)
         assert page_errors(page) == []
 
     def test_ins011_both_plots_and_the_line_follow_the_pointer_before_it_is_dropped(self, page):

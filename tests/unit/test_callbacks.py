@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 from numpy.testing import assert_array_equal
 
 from callbacks.clustering import INLINE_MAX_N, request_clustering, restrict_metrics, run_clustering
-from callbacks.cut import height_from_relayout, resolve_cut, sync_cut
+from callbacks.cut import cut_for_tree, cut_from_fields, resolve_cut
 from callbacks.diagnostics import inconsistency_view, linkage_table_page, update_linkage_diagnostics
 from hclust.cut import (
     ABOVE_CUT_COLOUR,
@@ -32,6 +32,7 @@ from tests.helpers import (
     LOAD_OUTPUTS,
     call,
     cluster,
+    drag_to,
     draw_views,
     load,
     move_cut,
@@ -43,7 +44,8 @@ from tests.helpers import (
 
 class TestCallbacksArePlainFunctions:
     def test_decorator_returns_the_function(self):
-        assert sync_cut.__module__ == "callbacks.cut" and sync_cut.__name__ == "sync_cut"
+        assert cut_from_fields.__module__ == "callbacks.cut"
+        assert cut_from_fields.__name__ == "cut_from_fields"
         # a wrapped callback would return a JSON response string
         assert isinstance(restrict_metrics("average", "cosine"), tuple)
 
@@ -310,36 +312,6 @@ class TestRequestClustering:
         assert summary is no_update and job is no_update and status.startswith("⚠")
 
 
-class TestHeightFromRelayout:
-    def test_dragged_line(self):
-        assert height_from_relayout({"shapes[0].y0": 16, "shapes[0].y1": 16}) == 16.0
-        assert (
-            height_from_relayout({"shapes[0].y0": 15.0, "shapes[0].y1": 17.0, "shapes[0].x0": 0})
-            == 16.0
-        )
-
-    def test_one_end(self):
-        assert height_from_relayout({"shapes[0].y1": 3.5}) == 3.5
-
-    def test_horizontal_tree_reads_x(self):
-        assert height_from_relayout({"shapes[0].x0": 12, "shapes[0].x1": 12}, "left") == 12.0
-        assert height_from_relayout({"shapes[0].y0": 12, "shapes[0].y1": 12}, "left") is None
-
-    @pytest.mark.parametrize(
-        "relayout",
-        [
-            None,
-            {},
-            {"xaxis.range[0]": 1, "xaxis.range[1]": 4},
-            {"autosize": True},
-            {"shapes[0].y0": "16"},
-            {"shapes[0].y0": True},
-        ],
-    )
-    def test_anything_else(self, relayout):
-        assert height_from_relayout(relayout) is None
-
-
 class TestResolveCut:
     def test_k_gives_the_middle_of_its_gap(self, tutorial):
         state, message = resolve_cut(
@@ -384,31 +356,24 @@ class TestSyncCut:
         assert not out["status"].startswith("⚠")
 
     def test_dragging_the_line_to_16_gives_4(self, session):
-        out = move_cut(
-            session, "dendrogram.relayoutData", relayout={"shapes[0].y0": 16, "shapes[0].y1": 16}
-        )
+        out = move_cut(session, "cut-drag.data", drag=drag_to(16))
         assert out["n_clusters"] == ref.FCLUSTER_DISTANCE_16_NCLUSTERS
         assert out["cut_height"] == 16
         assert out["cut"]["height"] == 16.0
 
     def test_dragging_with_snap_moves_into_a_gap(self, session, tutorial):
-        out = move_cut(
-            session,
-            "dendrogram.relayoutData",
-            relayout={"shapes[0].y0": 16, "shapes[0].y1": 16},
-            flags=["snap"],
-        )
+        out = move_cut(session, "cut-drag.data", drag=drag_to(16), flags=["snap"])
         heights = np.sort(tutorial["Z"][:, 2])
         assert not np.any(np.isclose(heights, out["cut"]["height"]))
         assert "snapped" in out["status"]
 
-    def test_zoom_is_not_a_cut(self, session):
-        with pytest.raises(PreventUpdate):
-            move_cut(
-                session,
-                "dendrogram.relayoutData",
-                relayout={"xaxis.range[0]": 0, "xaxis.range[1]": 100},
-            )
+    @pytest.mark.parametrize(
+        "drag", [None, {}, {"height": "16", "seq": 1}, {"height": 16}, drag_to(float("nan"))]
+    )
+    def test_a_drag_store_the_page_mangled_is_refused(self, session, drag):
+        out = move_cut(session, "cut-drag.data", drag=drag)
+        assert out["cut"] is no_update and out["status"].startswith("⚠")
+        assert "dragged cut line" in out["status"]
 
     def test_typed_height(self, session):
         out = move_cut(session, "cut-height.value", typed_height=50)
@@ -448,15 +413,27 @@ class TestSyncCut:
     def test_nothing_clustered_yet(self, session):
         with pytest.raises(PreventUpdate):
             with triggered_by("clustering.data"):
-                call(sync_cut, clustering=None, session_id=session["id"], **CUT_DEFAULTS)
+                call(
+                    cut_for_tree,
+                    clustering=None,
+                    session_id=session["id"],
+                    **{k: v for k, v in CUT_DEFAULTS.items() if k != "flags"},
+                )
+
+    def test_the_same_tree_again_keeps_the_cut(self, session):
+        with pytest.raises(PreventUpdate):
+            move_cut(session, "clustering.data")
 
     def test_invalid_session(self, session):
         with triggered_by("n-clusters.value"):
             outputs = call(
-                sync_cut,
+                cut_from_fields,
                 clustering=session["clustering"],
                 session_id="bad",
-                **dict(CUT_DEFAULTS, typed_k=3),
+                criterion="distance",
+                t=8,
+                depth=10,
+                typed_k=3,
             )
         assert outputs[3] is no_update and outputs[4].startswith("⚠")
 
@@ -484,9 +461,7 @@ def scatter_colours(figure):
 
 class TestUpdateViews:
     def test_both_plots_follow_the_cut(self, session, tutorial):
-        cut = move_cut(
-            session, "dendrogram.relayoutData", relayout={"shapes[0].y0": 16, "shapes[0].y1": 16}
-        )["cut"]
+        cut = move_cut(session, "cut-drag.data", drag=drag_to(16))["cut"]
         dendrogram, scatter, colour_map, _ = render(session, cut)
         assert dendrogram.layout.shapes[0].y0 == dendrogram.layout.shapes[0].y1 == 16.0
         labels = labels_at(tutorial["Z"], 16.0)

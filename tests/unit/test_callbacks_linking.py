@@ -1,6 +1,8 @@
 """callbacks.linking: clicks and selections to highlights, the node panel,
 and focusing the dendrogram on a branch."""
 
+import inspect
+
 import numpy as np
 import pytest
 from dash import no_update
@@ -10,19 +12,23 @@ from callbacks.clustering import compute_clustering
 from callbacks.linking import (
     MEMBERS_SHOWN,
     MERGES_CURVE,
-    is_zoom_out,
+    focus_buttons,
+    focus_for_tree,
+    focus_from_buttons,
+    focus_from_zoom,
     node_details,
     node_from_click,
     samples_from_selection,
-    update_focus,
     update_highlight,
+    zoom_of,
     zoomed_subtree,
 )
 from hclust.data import Dataset
 from hclust.dendrogram import dendrogram_geometry
+from hclust.errors import InputError
 from services import store
 from tests.fixtures import tutorial_values as ref
-from tests.helpers import call, new_session, put_preset, triggered_by
+from tests.helpers import call, new_session, page_context, put_preset, triggered_by
 
 BIG_N = 3_000
 
@@ -76,12 +82,14 @@ def smallest_covering_node(tree, nodes):
     return min(candidates, key=lambda node: tree.size[node])
 
 
-def x_range(geometry, first, last, axis="xaxis"):
-    """A relayout zooming the leaf axis onto drawn leaves first..last."""
-    return {
-        f"{axis}.range[0]": float(geometry.leaf_x[first] - 2),
-        f"{axis}.range[1]": float(geometry.leaf_x[last] + 2),
-    }
+def x_range(geometry, first, last):
+    """The leaf axis's range of a zoom onto drawn leaves first..last."""
+    return float(geometry.leaf_x[first] - 2), float(geometry.leaf_x[last] + 2)
+
+
+def zoom_store(geometry, first, last):
+    """The ``dendrogram-leaf-zoom`` store as assets/relayout.js writes it for that zoom."""
+    return {"range": list(x_range(geometry, first, last))}
 
 
 @pytest.fixture
@@ -326,12 +334,8 @@ class TestZoomedSubtree:
     def test_reversed_range(self, big_session):
         geometry, tree = big_session["result"].geometry, big_session["result"].tree
         forward = zoomed_subtree(tree, geometry, x_range(geometry, 10, 20))
-        relayout = x_range(geometry, 10, 20)
-        backward = {
-            "xaxis.range[0]": relayout["xaxis.range[1]"],
-            "xaxis.range[1]": relayout["xaxis.range[0]"],
-        }
-        assert zoomed_subtree(tree, geometry, backward) == forward
+        low, high = x_range(geometry, 10, 20)
+        assert zoomed_subtree(tree, geometry, zoom_of({"range": [high, low]})) == forward
 
     def test_whole_tree_is_none(self, big_session):
         geometry, tree = big_session["result"].geometry, big_session["result"].tree
@@ -344,14 +348,6 @@ class TestZoomedSubtree:
         geometry, tree = big_session["result"].geometry, big_session["result"].tree
         assert zoomed_subtree(tree, geometry, x_range(geometry, 7, 7)) is None
 
-    def test_sideways_tree_reads_the_y_axis(self, big_session):
-        geometry, tree = big_session["result"].geometry, big_session["result"].tree
-        expected = zoomed_subtree(tree, geometry, x_range(geometry, 10, 20))
-        assert (
-            zoomed_subtree(tree, geometry, x_range(geometry, 10, 20, "yaxis"), "left") == expected
-        )
-        assert zoomed_subtree(tree, geometry, x_range(geometry, 10, 20), "left") is None
-
     def test_full_geometry_is_none(self, big_session, tutorial_session):
         result = tutorial_session["result"]
         assert not result.geometry.truncated
@@ -359,44 +355,65 @@ class TestZoomedSubtree:
             zoomed_subtree(result.tree, result.geometry, x_range(result.geometry, 10, 20)) is None
         )
 
-    @pytest.mark.parametrize(
-        "relayout", [{}, {"xaxis.autorange": True}, {"xaxis.range[0]": "a", "xaxis.range[1]": 5}]
-    )
-    def test_not_a_zoom(self, big_session, relayout):
+    @pytest.mark.parametrize("zoom", [None, {}, {"range": "out"}])
+    def test_not_a_zoom(self, big_session, zoom):
         result = big_session["result"]
-        assert zoomed_subtree(result.tree, result.geometry, relayout) is None
+        assert zoomed_subtree(result.tree, result.geometry, zoom_of(zoom)) is None
 
 
-class TestIsZoomOut:
+class TestZoomOf:
+    """The zoom store is the page's: read as any other input."""
+
+    def test_a_range_in_either_order(self):
+        assert zoom_of({"range": [9, 2.5]}) == (2.5, 9.0)
+        assert zoom_of({"range": "out"}) == "out"
+        assert zoom_of(None) is None
+
     @pytest.mark.parametrize(
-        "relayout,orientation,expected",
+        "zoom",
         [
-            ({"xaxis.autorange": True}, "top", True),
-            ({"xaxis.autorange": True, "yaxis.autorange": True}, "bottom", True),
-            ({"yaxis.autorange": True}, "left", True),
-            ({"xaxis.autorange": True}, "right", False),
-            ({"yaxis.autorange": True}, "top", False),
-            ({"xaxis.range[0]": 0, "xaxis.range[1]": 50}, "top", False),
-            ({"xaxis.autorange": "true"}, "top", False),
-            ({}, "top", False),
-            (None, "top", False),
+            {"range": ["a", 5]},
+            {"range": [1]},
+            {"range": [1, 2, 3]},
+            {"range": [1, float("inf")]},
+            {"range": [True, 5]},
+            {"range": "in"},
+            {"to": [1, 2]},
+            [1, 2],
         ],
     )
-    def test_cases(self, relayout, orientation, expected):
-        assert is_zoom_out(relayout, orientation) is expected
+    def test_anything_else_is_refused_with_its_name(self, zoom):
+        with pytest.raises(InputError, match="The dendrogram's zoom"):
+            zoom_of(zoom)
 
 
-def focus(session, prop_id, **inputs):
+FOCUS_INTENTS = {
+    "focus-branch.n_clicks": focus_from_buttons,
+    "focus-reset.n_clicks": focus_from_buttons,
+    "clustering.data": focus_for_tree,
+    "dendrogram-leaf-zoom.data": focus_from_zoom,
+}
+
+
+def focus(session, prop_id, highlight=None, **inputs):
+    """The focus callback `prop_id` reaches, then the buttons as they follow the new focus:
+    (focus, branch button disabled, reset button disabled), as the page shows them."""
     given = {
         "clustering": session["clustering"],
         "truncate_mode": "auto",
         "p": 60,
-        "orientation": "top",
         "session_id": session["id"],
+        "highlight": highlight,
         **inputs,
     }
+    callback = FOCUS_INTENTS[prop_id]
+    parameters = inspect.signature(callback).parameters
     with triggered_by(prop_id):
-        return call(update_focus, **given)
+        found = call(callback, **{k: v for k, v in given.items() if k in parameters})
+    shown = inputs.get("focus") if found is no_update else found
+    with triggered_by("focus.data"):
+        buttons = focus_buttons(highlight, shown, session["clustering"])
+    return (found, *buttons)
 
 
 class TestUpdateFocus:
@@ -426,10 +443,9 @@ class TestUpdateFocus:
 
     def test_zoom_in_on_a_truncated_view_focuses(self, big_session):
         geometry, tree = big_session["result"].geometry, big_session["result"].tree
-        relayout = x_range(geometry, 10, 20)
         expected = smallest_covering_node(tree, geometry.leaf_nodes[10:21])
         assert expected != geometry.root
-        out = focus(big_session, "dendrogram.relayoutData", relayout=relayout)
+        out = focus(big_session, "dendrogram-leaf-zoom.data", zoom=zoom_store(geometry, 10, 20))
         assert out == ({"node": expected, "clustering": big_session["clustering"]}, True, False)
 
     def test_zoom_in_within_a_focused_branch(self, big_session):
@@ -445,7 +461,10 @@ class TestUpdateFocus:
         )
         assert geometry.truncated and geometry.root == branch
         out = focus(
-            big_session, "dendrogram.relayoutData", relayout=x_range(geometry, 5, 12), focus=current
+            big_session,
+            "dendrogram-leaf-zoom.data",
+            zoom=zoom_store(geometry, 5, 12),
+            focus=current,
         )
         node = out[0]["node"]
         assert node == smallest_covering_node(tree, geometry.leaf_nodes[5:13])
@@ -457,29 +476,21 @@ class TestUpdateFocus:
 
     def test_autorange_zooms_out_of_a_focus(self, big_session):
         current = {"node": BIG_N + 10, "clustering": big_session["clustering"]}
-        out = focus(
-            big_session,
-            "dendrogram.relayoutData",
-            relayout={"xaxis.autorange": True},
-            focus=current,
-        )
+        out = focus(big_session, "dendrogram-leaf-zoom.data", zoom={"range": "out"}, focus=current)
         assert out == (None, True, True)
 
     @pytest.mark.parametrize("as_list", [False, True])
     def test_a_range_holding_every_leaf_zooms_out_of_a_focus(self, big_session, as_list):
-        # a double-click resets to the graph's first ranges (wider than the branch drawn)
+        # a double-click resets to the graph's first ranges (wider than the branch drawn);
+        # assets/relayout.js reads plotly's two forms of it (tests/js/relayout.test.js)
         current = {"node": BIG_N + 10, "clustering": big_session["clustering"]}
-        relayout = (
-            {"xaxis.range": [0, 1500], "yaxis.range": [0, 190.5]}
-            if as_list
-            else {"xaxis.range[0]": -5, "xaxis.range[1]": 1500}
-        )
-        out = focus(big_session, "dendrogram.relayoutData", relayout=relayout, focus=current)
+        zoom = {"range": [0, 1500]} if as_list else {"range": [-5, 1500]}
+        out = focus(big_session, "dendrogram-leaf-zoom.data", zoom=zoom, focus=current)
         assert out == (None, True, True)
 
     def test_autorange_without_focus_changes_nothing(self, big_session):
         with pytest.raises(PreventUpdate):
-            focus(big_session, "dendrogram.relayoutData", relayout={"xaxis.autorange": True})
+            focus(big_session, "dendrogram-leaf-zoom.data", zoom={"range": "out"})
 
     def test_focus_of_another_clustering_is_ignored(self, big_session):
         stale = {
@@ -487,21 +498,26 @@ class TestUpdateFocus:
             "clustering": dict(big_session["clustering"], method="average"),
         }
         with pytest.raises(PreventUpdate):
-            focus(
-                big_session,
-                "dendrogram.relayoutData",
-                relayout={"xaxis.autorange": True},
-                focus=stale,
-            )
+            focus(big_session, "dendrogram-leaf-zoom.data", zoom={"range": "out"}, focus=stale)
 
     def test_zoom_on_a_full_view_changes_nothing(self, tutorial_session):
         geometry = tutorial_session["result"].geometry
         with pytest.raises(PreventUpdate):
-            focus(tutorial_session, "dendrogram.relayoutData", relayout=x_range(geometry, 10, 20))
+            focus(tutorial_session, "dendrogram-leaf-zoom.data", zoom=zoom_store(geometry, 10, 20))
+
+    def test_a_zoom_store_the_page_mangled_is_refused(self, big_session):
+        with page_context("dendrogram-leaf-zoom.data") as sent:
+            out = call(
+                focus_from_zoom,
+                zoom={"range": ["a", 5]},
+                clustering=big_session["clustering"],
+                session_id=big_session["id"],
+            )
+        assert out is no_update
+        assert sent["view-status"]["children"].startswith("⚠ The dendrogram's zoom")
 
     def test_highlight_updates_the_buttons(self, big_session):
         current = {"node": BIG_N + 10, "clustering": big_session["clustering"]}
-        assert focus(
-            big_session, "highlight.data", highlight={"node": BIG_N + 5}, focus=current
-        ) == (no_update, False, False)
-        assert focus(big_session, "highlight.data", highlight=None) == (no_update, True, True)
+        clustering = big_session["clustering"]
+        assert focus_buttons({"node": BIG_N + 5}, current, clustering) == (False, False)
+        assert focus_buttons(None, None, clustering) == (True, True)

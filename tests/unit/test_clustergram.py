@@ -236,10 +236,9 @@ def views(session_id, cut, highlight=None, focus=None, colour_map=None):
 
 def draw(session, cut, highlight=None, focus=None, columns="data", scale="values", **given):
     colour_map = views(session["id"], cut, highlight, focus)
-    zoom = None
-    if given.get("relayout") is not None:  # the dendrogram's relayout, as its own callback reads it
-        zoom = cg.dendrogram_zoom(given["relayout"], given.get("orientation", "top"))
-        given["prop_id"] = "clustergram-zoom.data"
+    zoom = given.get("zoom")
+    if zoom is not None:  # the zoom store, as assets/relayout.js writes it
+        given["prop_id"] = "dendrogram-leaf-zoom.data"
     with triggered_by(given.get("prop_id", "colour-map.data")):
         return call(
             cg.update_clustergram,
@@ -386,8 +385,7 @@ class TestUpdateClustergram:
         cut = cut_for_k(small["clustering"], result, 2)
         order = leaves_list(result.Z)
         # leaves r = 20 .. 59 sit at x = 5 + 10 r
-        zoom = {"xaxis.range[0]": 200.0, "xaxis.range[1]": 599.0}
-        fig, status, view, _ = draw(small, cut, relayout=zoom, prop_id="clustergram-zoom.data")
+        fig, status, view, _ = draw(small, cut, zoom={"range": [200.0, 599.0]})
         assert_allclose(
             np.asarray(fig.data[HEATMAP_TRACE].z), small["dataset"].values[order[20:60]], rtol=1e-6
         )
@@ -401,40 +399,32 @@ class TestUpdateClustergram:
         highlight, _ = select(small, kept, click={"points": [{"curveNumber": 0, "y": 0}]})
         assert highlight == {"samples": [int(order[20])]}
         # a double click (autorange) shows every row again
-        out = {"xaxis.autorange": True}
-        fig, _, whole, _ = draw(
-            small, cut3, relayout=out, view=kept, prop_id="clustergram-zoom.data"
-        )
+        fig, _, whole, _ = draw(small, cut3, zoom={"range": "out"}, view=kept)
         assert len(np.asarray(fig.data[HEATMAP_TRACE].z)) == 150 and whole["zoom"] is None
 
-    @pytest.mark.parametrize(
-        "relayout",
-        [
-            {"shapes[0].y0": 16.0, "shapes[0].y1": 16.0},  # a dragged cut line
-            {"xaxis.range[0]": 10**400, "xaxis.range[1]": 5.0},
-            {"xaxis.range[0]": float("inf"), "xaxis.range[1]": 5.0},
-            {"xaxis.range[0]": "a", "xaxis.range[1]": 5.0},
-            {"yaxis.range[0]": 0.0, "yaxis.range[1]": 5.0},  # the height axis of a top tree
-        ],
-    )
-    def test_other_relayouts_are_not_a_zoom(self, small, relayout):
-        cut = cut_for_k(small["clustering"], small["result"], 2)
-        with pytest.raises(PreventUpdate):
-            draw(small, cut, relayout=relayout, prop_id="clustergram-zoom.data")
-
     def test_plotlys_autosize_is_no_zoom_and_the_colour_map_still_draws(self, small):
-        # each new figure's autosize relayout comes with the colour map drawn with it: it makes
-        # no zoom (and no answer of the heatmap's callback that could supersede the colour map's)
-        with pytest.raises(PreventUpdate):
-            cg.dendrogram_zoom({"autosize": True}, "top")
+        # each new figure's autosize relayout comes with the colour map drawn with it: it writes
+        # no zoom (tests/js/relayout.test.js), so no answer of the heatmap's callback can
+        # supersede the colour map's
         fig, _, _, _ = draw(small, cut_for_k(small["clustering"], small["result"], 3))
         assert len(np.asarray(fig.data[HEATMAP_TRACE].z)) == 150
 
-    @pytest.mark.parametrize("forged", [{"range": [1.0]}, {"range": "all"}, {"zoom": 1}, [0, 5]])
+    @pytest.mark.parametrize(
+        "forged",
+        [
+            {"range": [1.0]},
+            {"range": "all"},
+            {"zoom": 1},
+            [0, 5],
+            {"range": [10**400, 5.0]},
+            {"range": [float("inf"), 5.0]},
+            {"range": ["a", 5.0]},
+        ],
+    )
     def test_a_forged_zoom_is_named(self, small, forged):
         cut = cut_for_k(small["clustering"], small["result"], 2)
         colour_map = views(small["id"], cut)
-        with triggered_by("clustergram-zoom.data"):
+        with triggered_by("dendrogram-leaf-zoom.data"):
             _, message, _ = call(
                 cg.update_clustergram,
                 colour_map=colour_map,
@@ -446,9 +436,8 @@ class TestUpdateClustergram:
 
     def test_a_zoom_into_a_truncated_tree_is_left_to_the_branch_it_opens(self, large):
         cut = cut_for_k(large["clustering"], large["result"], 5)
-        zoom = {"xaxis.range[0]": 0.0, "xaxis.range[1]": 200.0}
         with pytest.raises(PreventUpdate):
-            draw(large, cut, relayout=zoom, prop_id="clustergram-zoom.data")
+            draw(large, cut, zoom={"range": [0.0, 200.0]})
 
     def test_a_forged_range_view_is_checked(self, small):
         view = {"clustering": small["clustering"], "rows": "range", "first": 140, "count": 40}

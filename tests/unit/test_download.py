@@ -40,7 +40,7 @@ from hclust.labelled_table import (
 from hclust.preprocess import build_dataset
 from services import store
 from tests.fixtures import tutorial_values as ref
-from tests.helpers import call, cluster, move_cut, new_session
+from tests.helpers import call, cluster, drag_to, move_cut, new_session
 from tests.helpers import load as load_source
 from tests.unit.test_io import xlsx_bytes
 
@@ -315,8 +315,7 @@ def session():
 
 class TestFollowsTheCut:
     def test_cluster_column_is_fcluster_at_the_dragged_height(self, session, tutorial):
-        relayout = {"shapes[0].y0": 16, "shapes[0].y1": 16}
-        cut = move_cut(session, "dendrogram.relayoutData", relayout=relayout)["cut"]
+        cut = move_cut(session, "cut-drag.data", drag=drag_to(16))["cut"]
         sent, _ = call(download_labels, n_clicks=1, cut=cut, session_id=session["id"])
         assert sent["filename"] == "clusters_ward_euclidean_distance_k4.zip"
         got, settings, _ = download(session["id"], cut)

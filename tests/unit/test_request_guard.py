@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from app import app, server
 from callbacks import validate
-from callbacks.cut import sync_cut
+from callbacks.cut import cut_from_fields
 from callbacks.diagnostics import linkage_table_page, update_inconsistency
 from callbacks.views import update_views
 from hclust.cut import OVERFLOW, PALETTE
@@ -195,22 +195,17 @@ class TestCallbacksAsPlainFunctions:
     def test_a_cut_with_a_string_for_the_clustering(self, summary):
         session_id, _ = summary
         assert "The clustering must be an object" in refusal(
-            sync_cut, "junk", *[None] * 12, session_id
+            cut_from_fields, 16, None, "distance", None, None, "junk", None, None, session_id
         )
 
     def test_a_typed_height_that_is_text(self, summary):
         session_id, clustering = summary
-        arguments = dict.fromkeys(
-            ("relayout", "typed_k", "t", "depth", "elbow_click", "quality_click", "nudge"), None
-        )
+        arguments = dict.fromkeys(("typed_k", "t", "depth", "cut", "nudge"), None)
         assert "The cut height must be a number; got 'NaN'" in refusal(
-            sync_cut,
-            clustering,
+            cut_from_fields,
             typed_height="NaN",
             criterion="distance",
-            flags=[],
-            orientation="top",
-            cut=None,
+            clustering=clustering,
             session_id=session_id,
             **arguments,
         )

@@ -19,7 +19,7 @@ from dash.exceptions import PreventUpdate
 
 import services.store as store_module
 from callbacks.clustering import INLINE_MAX_N, request_clustering
-from callbacks.cut import sync_cut
+from callbacks.cut import cut_for_tree
 from callbacks.data import UPLOAD, load_sample
 from callbacks.diagnostics import (
     QUALITY_INLINE_MAX_N,
@@ -32,7 +32,7 @@ from callbacks.diagnostics import (
     update_summary,
 )
 from callbacks.download import download_labels
-from callbacks.linking import update_focus, update_highlight
+from callbacks.linking import focus_from_zoom, update_highlight
 from callbacks.views import update_views
 from hclust.data import Dataset
 from services import store
@@ -121,7 +121,7 @@ def clustered(session):
     assert isinstance(summary, dict), status
     with triggered_by("clustering.data"):
         outputs = call(
-            sync_cut,
+            cut_for_tree,
             clustering=summary,
             criterion="distance",
             t=8,
@@ -388,10 +388,10 @@ class TestNoSilentFailures:
         assert "No data is loaded" in sent[status]["children"]
 
     def test_a_zoom_into_gone_data_says_so(self):
-        with page_context("dendrogram.relayoutData") as sent:
+        with page_context("dendrogram-leaf-zoom.data") as sent:
             outputs = call(
-                update_focus,
-                relayout={"xaxis.range[0]": 0, "xaxis.range[1]": 10},
+                focus_from_zoom,
+                zoom={"range": [0, 10]},
                 clustering=GONE,
                 session_id=new_session(),
             )
