@@ -48,21 +48,18 @@ from services import config, store
 from services.store import dataset_id
 
 NOT_THE_SHOWN_DATA = (
-    "The data controls no longer describe the data on screen (a sample was taken, or a "
-    "setting changed and is not applied yet); the script cannot reproduce this view."
+    "The data controls no longer describe the data on screen (a setting changed and is "
+    "not applied yet); the script cannot reproduce this view."
 )
 
 
 def _file_recipe(table, source, features, label, as_distances, missing):
     """How the explorer read a file-like source, and the columns it used, by position."""
-    if table.format == "xlsx":
-        raise InputError(
-            "A workbook cannot be exported as a script yet (it would need openpyxl); "
-            "save the sheet as CSV, upload that, and export again."
-        )
     columns = list(table.frame.columns)
     label = label if label in columns else None
     chosen = [c for c in (features or []) if c in columns and c != label]
+    if as_distances:  # the matrix is every column but the label (distance_matrix_dataset)
+        chosen = [c for c in columns if c != label]
     if source.startswith("bundled:"):
         entry = BUNDLED[source[8:]]
         chosen = chosen or list(entry.features)
@@ -75,6 +72,7 @@ def _file_recipe(table, source, features, label, as_distances, missing):
         filename = table.filename
     return {
         "kind": "file",
+        "format": table.format,
         "filename": filename,
         "encoding": table.encoding,
         "delimiter": table.delimiter,
@@ -103,7 +101,8 @@ def view_recipe(session_id, cut, source, features, label, as_distances, scaling,
     rebuilt = build_from_source(
         session_id, source, scaling, missing, features, label, bool(as_distances), gen
     )
-    if dataset_id(rebuilt) != dataset_id(dataset):
+    samples = sample_steps(session_id, clustering.get("key"))
+    if dataset_id(_sampled(rebuilt, samples)) != dataset_id(dataset):
         raise InputError(NOT_THE_SHOWN_DATA)
     if source in PRESETS:
         data = {"kind": "preset", "key": source}
@@ -122,6 +121,7 @@ def view_recipe(session_id, cut, source, features, label, as_distances, scaling,
         "metric": clustering["metric"],
         "optimal_order": bool(clustering.get("optimal_order")),
         "cut": {key: cut.get(key) for key in ("criterion", "height", "k", "t", "depth")},
+        "samples": samples,
     }
     return recipe, dataset, result
 
@@ -478,6 +478,10 @@ LINK_LEAVES_OUT = (
     "the exercise's answers. An upload is named by a reference the server keeps for "
     "{hours:g} hours; after that the link asks for the file again."
 )
+
+
+# Parameters no lesson step sets: moving through the lesson compares the rest.
+PAGE_ONLY = frozenset({*(s.param for s in PANEL), "sx", "sy", "step", "pal"})
 
 
 def panel_pairs(values: dict) -> list:

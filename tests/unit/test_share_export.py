@@ -306,6 +306,43 @@ def whitespace_file(rng, n=50):
     return ("\n".join(rows) + "\n").encode()
 
 
+def workbook_file(rng, n=45):
+    """An .xlsx whose first sheet has a margin row and column, a label column and a gap;
+    a second sheet that must not be read."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Messungen"
+    sheet.append([])  # an empty row above the table
+    sheet.append([None, "Probe", "Länge", "Breite", "Gewicht"])
+    centres = np.array([[0, 0, 0], [5, 7, 1], [9, 0, 6]])
+    for i in range(n):
+        x = centres[i % 3] + rng.normal(size=3)
+        cells = [float(v) for v in x]
+        if i == 8:
+            cells[1] = "NA"
+        if i == 20:
+            cells[2] = int(round(cells[2]))  # a whole number stored as an integer
+        sheet.append([None, f"Käse {i}", *cells])
+    book.create_sheet("other").append(["not", "this", "one"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def distance_file(rng, n=30):
+    """A square distance matrix with a header of names and a label column (CSV)."""
+    from scipy.spatial.distance import pdist, squareform
+
+    points = np.vstack([rng.normal(size=(n // 2, 3)), rng.normal(size=(n - n // 2, 3)) + 4])
+    d = squareform(pdist(points, "cityblock"))
+    names = [f"s{i}" for i in range(n)]
+    lines = [",".join(["item", *names])]
+    lines += [",".join([name, *(repr(float(v)) for v in row)]) for name, row in zip(names, d)]
+    return ("\n".join(lines) + "\n").encode()
+
+
 RNG = np.random.default_rng(7)
 BLOBS = [
     {"size": 40, "mean x": 0, "mean y": 0, "std x": 1, "std y": 2, "corr": 0.3},
@@ -356,6 +393,36 @@ VIEWS = {
     "whitespace upload, no header, constant column": dict(
         source=UPLOAD, content=(whitespace_file(RNG), "points.txt"), method="ward"
     ),
+    "workbook upload average, gaps dropped, maxclust": dict(
+        source=UPLOAD,
+        content=(workbook_file(RNG), "messung.xlsx"),
+        method="average",
+        label="Probe",
+        scaling="zscore",
+        cut=("n-clusters", dict(typed_k=3)),
+    ),
+    "workbook upload ward, gaps filled": dict(
+        source=UPLOAD,
+        content=(workbook_file(RNG), "messung.xlsx"),
+        method="ward",
+        label="Probe",
+        missing="mean",
+    ),
+    "distance matrix upload average": dict(
+        source=UPLOAD,
+        content=(distance_file(RNG), "distances.csv"),
+        method="average",
+        label="item",
+        as_distances=["yes"],
+    ),
+    "distance matrix upload complete maxclust": dict(
+        source=UPLOAD,
+        content=(distance_file(RNG), "distances.csv"),
+        method="complete",
+        label="item",
+        as_distances=["yes"],
+        cut=("n-clusters", dict(typed_k=2)),
+    ),
 }
 
 
@@ -391,6 +458,57 @@ def test_exported_script_reproduces_the_pages_clusters(name, tmp_path):
     cophenetic = store.get_store().cophenetic(view["id"], view["clustering"])
     assert f"cophenetic correlation: {cophenetic.coefficient:.5f}" in run.stdout
     assert f"k: {len(np.unique(expected))}" in run.stdout
+    if spec["content"][1].endswith(".xlsx") if "content" in spec else False:
+        # pandas reads workbooks with openpyxl: the script says so before anything else
+        assert "openpyxl" in script.read_text(encoding="utf-8").splitlines()[2]
+
+
+def test_a_sampled_views_script_draws_the_same_sample(tmp_path):
+    view = sampled_page()
+    expected = shown_labels(view)
+    dataset, _ = store.get_store().result_for(view["id"], view["clustering"])
+    assert dataset.n_samples == 60 and "random sample" in dataset.name
+    script = tmp_path / "exported.py"
+    script.write_bytes(content_of(export(view, "export-python")))
+    run = subprocess.run(
+        [sys.executable, "-I", str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    written = pd.read_csv(tmp_path / "clusters.csv", keep_default_na=False)
+    assert_array_equal(written["cluster"].to_numpy(), expected)
+    assert_allclose(written[list(dataset.feature_names)].to_numpy(), dataset.values, rtol=1e-12)
+    assert written["label"].astype(str).tolist() == list(dataset.labels)  # the rows drawn
+
+
+def sampled_page(rows=60):
+    """Moons of 200 points, then "use the sample" of `rows` of them, clustered and cut."""
+    from callbacks.data import SAMPLE_SEED
+
+    controls = dict(n=200, noise=0.05, seed=9)
+    whole = page("generate:moons", method="single", **controls)
+    version = store.get_store().session_value(whole["id"], "origin:" + whole["clustering"]["key"])
+    assert version is not None
+    offer = {"rows": rows, "of": 200, "key": whole["clustering"]["key"]}
+    store.get_store().put_session_value(whole["id"], "sample-offer", offer)
+    out = load(
+        whole["id"],
+        "generate:moons",
+        prop_id="use-sample.n_clicks",
+        sample_clicks=1,
+        current={"key": whole["clustering"]["key"], "n": 200},
+        **controls,
+    )
+    assert out["version"]["n"] == rows, out["status"]
+    summary, _, _ = cluster(whole["id"], out["version"], "single", "euclidean")
+    view = {**whole, "clustering": summary, "cut": None}
+    view["controls"] = {"scaling": "none", "missing": "drop", **controls}
+    view["cut"] = move_cut(view, "clustering.data")["cut"]
+    assert SAMPLE_SEED == 0
+    return view
 
 
 def test_script_names_only_numpy_scipy_pandas():
