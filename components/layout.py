@@ -15,6 +15,7 @@ from components.clustergram import clustergram_panel
 from components.figures import EXPORT_CONFIG, placeholder_figure
 from components.lesson import lesson_card, lesson_header
 from components.merge_steps import merge_steps_panel, merge_stores, zoom_control
+from components.share import share_limits
 from components.tanglegram import tanglegram_panel
 from hclust.cut import CRITERION_DESCRIPTIONS
 from hclust.data import DEFAULT_PRESET
@@ -486,6 +487,7 @@ def controls():
                     "an upload is named by a reference the server keeps"
                 ),
             ),
+            share_limits(),
             dcc.Input(
                 id="share-link",
                 type="text",

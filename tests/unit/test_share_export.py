@@ -970,3 +970,30 @@ class TestSampledLink:
             1, {"view": linked, "step": 0}, None, other["cut"], *controls.values(), [], other["id"]
         )
         assert pending is None and "seed 5" in status and "seed 0" in status
+
+
+def test_the_page_says_what_a_link_leaves_out_next_to_copy_link():
+    from components.layout import serve_layout
+
+    order = []
+
+    def walk(component):
+        if isinstance(component, (list, tuple)):
+            for c in component:
+                walk(c)
+            return
+        if getattr(component, "id", None):
+            order.append(component)
+        children = getattr(component, "children", None)
+        if children is not None and not isinstance(children, str):
+            walk(children)
+
+    walk(serve_layout())
+    ids = [getattr(c, "id", None) for c in order]
+    note = order[ids.index("share-limits")]
+    assert ids.index("share-limits") == ids.index("copy-link") + 1  # right under the button
+    assert "Not in the link" in note.children and "branch shown in full" in note.children
+    from services import config
+
+    hours = round(config.SESSION_TTL_SECONDS / 3600, 1)  # the upload reference's life
+    assert f"for {hours:g} hours" in note.children
