@@ -774,6 +774,10 @@ def update_address(colour_map, *values):
     *control_values, paused, pending, search, shown, at_load, lesson, presenting, session_id = rest
     if pending or (shown is None and at_load):
         raise PreventUpdate
+    if shown is not None and search not in (None, "", "?") and search != shown:
+        # the address was changed by another (a lesson step, Back): the restore it starts
+        # decides; writing now would overwrite it and drop that restore (plotly/dash#1861)
+        raise PreventUpdate
     if not isinstance(cut, dict) or not isinstance(cut.get("clustering"), dict):
         raise PreventUpdate
     controls = _controls(control_values)
