@@ -789,17 +789,17 @@ class TestLinkSettings:
     @pytest.mark.parametrize(
         "query, named",
         [
-            ("?orient=up", "'orient'"),
-            ("?maxk=99", "'maxk'"),
-            ("?idepth=0", "'idepth'"),
-            ("?ann=-1", "'ann'"),
-            ("?flags=contracted,x", "'flags'"),
-            ("?tmethod=best", "'tmethod'"),
-            ("?pal=296:0,297:0", "'pal'"),
-            ("?pal=296:99", "'pal'"),
-            ("?sample=1:0", "'sample'"),
-            ("?sample=50:x", "'sample'"),
-            ("?step=-2", "'step'"),
+            ("?orient=up", "'orient' must be one of: top, bottom"),
+            ("?maxk=99", "'maxk' must be from 3 to 30"),
+            ("?idepth=0", "'idepth' must be from 1 to 50"),
+            ("?ann=-1", "'ann' must be a finite number from 0"),
+            ("?flags=contracted,x", "'flags' must be one of: contracted, snap"),
+            ("?tmethod=best", "'tmethod' must be one of"),
+            ("?pal=296:0,297:0", "'pal' gives one colour to two clusters"),
+            ("?pal=296:99", "'pal' must be from 0 to 7"),
+            ("?sample=1:0", "'sample' must be from 2"),
+            ("?sample=50:x", "'sample' must be a whole number"),
+            ("?step=-2", "'step' must be from 0"),
         ],
     )
     def test_bad_settings_are_named(self, query, named):
