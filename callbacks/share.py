@@ -412,8 +412,9 @@ def _highlight(raw):
 #   pins of merges step by step (merge-pins: set by the lesson, whose step is kept),
 #   the play/pause state, the open/closed panels, and the data itself (an upload is
 #   named by a reference the server keeps for SESSION_TTL_SECONDS).
-# Buttons (download, exports, generate, sample offer), the upload box and the link box
-# hold no setting.
+# Buttons (download, exports, generate), the upload box and the link box hold no setting.
+# IN_LINK and LEFT_OUT (below) name every control of the page, with its parameter or the
+# reason it has none; a test keeps them complete.
 
 
 @dataclass(frozen=True)
@@ -479,6 +480,82 @@ LINK_LEAVES_OUT = (
     "{hours:g} hours; after that the link asks for the file again."
 )
 
+
+# Every control of the page, and the address parameter that holds what it sets ...
+IN_LINK = {
+    "dataset": "src (an upload: ref)",
+    "feature-columns": "col",
+    "label-column": "label",
+    "as-distance-matrix": "dm",
+    "gen-blobs": "blobs",
+    "gen-n": "n",
+    "gen-noise": "noise",
+    "gen-seed": "seed",
+    "use-sample": "sample",
+    "scaling": "scale",
+    "missing-values": "miss",
+    "method": "method",
+    "metric": "metric",
+    "optimal-order": "olo",
+    "truncate-mode": "trunc",
+    "truncate-p": "p",
+    "criterion": "crit",
+    "cut-height": "h",
+    "n-clusters": "k",
+    "criterion-t": "t",
+    "criterion-depth": "depth",
+    "dendrogram": "h (the dragged line), hl (a clicked merge)",
+    "elbow-graph": "k (a clicked k cuts there)",
+    "quality-graph": "k (a clicked k cuts there)",
+    "cluster-summary": "hl (a clicked cluster)",
+    "clustergram": "hl (a clicked row)",
+    "clear-highlight": "hl",
+    **{setting.component: setting.param for setting in PANEL},
+    "scatter-x": "sx",
+    "scatter-y": "sy",
+    "merge-step": "step",
+    "merge-back": "step",
+    "merge-forward": "step",
+    "merge-dendrogram": "step (a clicked merge)",
+    "linkage-table": "step (a clicked row)",
+    "lesson-open": "lesson",
+    "lesson-next": "lesson",
+    "lesson-back": "lesson",
+    "lesson-close": "lesson (absent once closed)",
+    "presentation-mode": "present",
+}
+# ... or why it is not in the link.
+LEFT_OUT = {
+    "upload-data": "the data itself never goes into a link; the upload is named by ref",
+    "gen-add-blob": "a button: the blobs it adds are in the link",
+    "generate": "a button: the generator settings it applies are in the link",
+    "cancel-job": "stops a computation; sets nothing",
+    "download-labels": "a download",
+    "export-python": "a download",
+    "export-newick": "a download",
+    "export-linkage": "a download",
+    "export-dendrogram-svg": "a download",
+    "export-dendrogram-png": "a download",
+    "export-scatter-svg": "a download",
+    "export-scatter-png": "a download",
+    "copy-link": "makes the link",
+    "share-link": "shows the link",
+    "lesson-link": "makes the lesson's link",
+    "lesson-link-box": "shows the lesson's link",
+    "focus-branch": "a branch shown in full is a zoom, left by a double-click, like plotly's zoom",
+    "focus-reset": "leaves the branch zoom",
+    "scatter": "a box or lasso selection is a passing selection (its highlight is kept)",
+    "merge-play": "playing is a passing state; the step it stops at is kept",
+    "merge-pin": "pinned merges annotate a walk through the merges (the lesson's come with it)",
+    "merge-unpin": "pinned merges annotate a walk through the merges",
+    "merge-predict": "the exercise's answers are the person's own",
+    "merge-scatter": "the exercise's clicks are the person's own",
+    "cophenetic-plot": "a plot to read; it sets nothing",
+    "label-agreement-k": "a plot to read; it sets nothing",
+    "cluster-profiles-graph": "a plot to read; it sets nothing",
+    "cluster-profiles-table": "a table to read; it sets nothing",
+    "tanglegram": "a plot to read; it sets nothing",
+}
 
 # Parameters no lesson step sets: moving through the lesson compares the rest.
 PAGE_ONLY = frozenset({*(s.param for s in PANEL), "sx", "sy", "step", "pal"})

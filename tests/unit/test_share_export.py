@@ -997,3 +997,30 @@ def test_the_page_says_what_a_link_leaves_out_next_to_copy_link():
 
     hours = round(config.SESSION_TTL_SECONDS / 3600, 1)  # the upload reference's life
     assert f"for {hours:g} hours" in note.children
+
+
+def test_every_control_of_the_page_is_in_the_link_or_said_why_not():
+    from callbacks.share import IN_LINK, LEFT_OUT
+    from components.layout import serve_layout
+
+    kinds = {
+        "Button", "Checklist", "DataTable", "Dropdown", "Graph", "Input", "RadioItems",
+        "RangeSlider", "Slider", "Textarea", "Upload",
+    }  # fmt: skip
+    controls = set()
+
+    def walk(component):
+        if isinstance(component, (list, tuple)):
+            for c in component:
+                walk(c)
+            return
+        if getattr(component, "id", None) and type(component).__name__ in kinds:
+            controls.add(component.id)
+        children = getattr(component, "children", None)
+        if children is not None and not isinstance(children, str):
+            walk(children)
+
+    walk(serve_layout())
+    assert not set(IN_LINK) & set(LEFT_OUT)
+    assert controls - set(IN_LINK) - set(LEFT_OUT) == set()  # a new control: decide and say
+    assert set(IN_LINK) | set(LEFT_OUT) <= controls  # no stale entries
