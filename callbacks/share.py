@@ -1,9 +1,16 @@
-"""Sharing and reproducing a view: the tree as Newick, Z, and the view as a Python script.
+"""Sharing and reproducing a view: the tree as Newick, Z, the view as a Python script and a link.
 
 Every export is built from the server's records: the clustering the page's
 ``cut`` names is read from the session (never a matrix the page sends), and
 the script's recipe is rebuilt from the data controls and checked to give
-exactly the dataset that clustering was computed on.
+exactly the dataset that clustering was computed on (with the samples the
+server drew of it).
+
+The link holds every setting of the view (IN_LINK lists each control, LEFT_OUT
+the few left out and why; the page says so under Copy link). Colours are not a
+setting: they are derived from the palette, the cut and the cuts shown before
+it (hclust.cut.assign_colours keeps a cluster's colour as the cut moves), so the
+link names them (``pal``) when a new page would colour the cut otherwise.
 """
 
 from __future__ import annotations
@@ -851,6 +858,8 @@ def update_address(colour_map, *values):
     *control_values, paused, pending, search, shown, at_load, lesson, presenting, session_id = rest
     if pending or (shown is None and at_load):
         raise PreventUpdate
+    if paused is False and ctx.triggered_id == "merge-step":
+        raise PreventUpdate  # playing: the step it stops at is written then
     if shown is not None and search not in (None, "", "?") and search != shown:
         # the address was changed by another (a lesson step, Back): the restore it starts
         # decides; writing now would overwrite it and drop that restore (plotly/dash#1861)
