@@ -340,7 +340,7 @@ def parse_view(search) -> dict:
         # the lesson's step and presentation mode (callbacks/lesson.py)
         "lesson": lambda v: _whole(v, "lesson", 1, N_STEPS),
         "present": lambda v: _one_of(v, "present", ("1",)) == "1",
-        # the panels' settings (PANEL) and those that depend on the data (LATE)
+        # the panels' settings (PANEL) and those set last (finishing_settings)
         **{setting.param: setting.parse for setting in PANEL},
         "sx": lambda v: _name(v, "sx"),
         "sy": lambda v: _name(v, "sy"),
@@ -1026,9 +1026,9 @@ def restore_step(
     dict or str or None
         ``{(component, prop): value}`` to set; ``{"sample": i}`` to draw the
         link's i-th sample of the data on screen; ``"wait"`` until the page
-        catches up; ``{..., "final": True}`` for the highlight, the last
-        setting; None when the view's data, method and cut are shown (the
-        panels' settings follow in :func:`finishing_settings`).
+        catches up; None when the view's data, method and cut are shown (the
+        panels' settings, colours and highlight follow in
+        :func:`finishing_settings`).
     """
     from hclust.cut import HORIZONTAL_CRITERIA
 
