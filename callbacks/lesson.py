@@ -28,7 +28,7 @@ from dash import (
 from dash.exceptions import PreventUpdate
 
 from callbacks.errors import shows_errors
-from callbacks.share import lesson_pairs, parse_view, view_query
+from callbacks.share import PAGE_ONLY, lesson_pairs, parse_view, view_query
 from hclust import lesson
 from hclust.data import load_preset
 from hclust.errors import InputError
@@ -106,6 +106,11 @@ def view_part(search) -> list:
     search = search if isinstance(search, str) else ""
     pairs = parse_qsl(search.lstrip("?"), keep_blank_values=True)
     return [(key, value) for key, value in pairs if key not in LESSON_PARAMETERS]
+
+
+def _step_part(search) -> list:
+    """What a step sets of the address (the panels' settings and colours are the page's)."""
+    return [(key, value) for key, value in view_part(search) if key not in PAGE_ONLY]
 
 
 def with_flags(search, lesson_state, presenting) -> str:
@@ -217,7 +222,7 @@ def move(trigger: str, state, presenting: bool, search, at_load, current=None) -
             raise PreventUpdate
         query = step_query(number, presenting)
         out[("url", "search")] = query
-        if view_part(query) == view_part(search):
+        if _step_part(query) == _step_part(search):
             out[("view-query", "data")] = query  # the view is the step's already: no restore
         out.update(direct_state(number, current))
     out[("lesson-state", "data")] = {

@@ -1,9 +1,16 @@
-"""Sharing and reproducing a view: the tree as Newick, Z, and the view as a Python script.
+"""Sharing and reproducing a view: the tree as Newick, Z, the view as a Python script and a link.
 
 Every export is built from the server's records: the clustering the page's
 ``cut`` names is read from the session (never a matrix the page sends), and
 the script's recipe is rebuilt from the data controls and checked to give
-exactly the dataset that clustering was computed on.
+exactly the dataset that clustering was computed on (with the samples the
+server drew of it).
+
+The link holds every setting of the view (IN_LINK lists each control, LEFT_OUT
+the few left out and why; the page says so under Copy link). Colours are not a
+setting: they are derived from the palette, the cut and the cuts shown before
+it (hclust.cut.assign_colours keeps a cluster's colour as the cut moves), so the
+link names them (``pal``) when a new page would colour the cut otherwise.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import io
 import math
 import re
 import zipfile
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 from dash import (
@@ -27,33 +35,38 @@ from dash import (
 )
 from dash.exceptions import PreventUpdate
 
-from callbacks.data import UPLOAD, active_table, build_from_source, generator_params
+from callbacks.data import (
+    SAMPLE_SEED,
+    UPLOAD,
+    active_table,
+    build_from_source,
+    generator_params,
+)
 from callbacks.errors import shows_errors
 from callbacks.views import labels_for
-from hclust.data import PRESETS
+from hclust.cut import PALETTE, assign_colours
+from hclust.data import MIN_ROWS, PRESETS, random_sample
 from hclust.datasets import BUNDLED
 from hclust.errors import InputError
 from hclust.export import linkage_csv, linkage_npy, newick, python_script
 from hclust.lesson import N_STEPS
+from hclust.linkage import METHODS, METRICS
 from services import config, store
 from services.store import dataset_id
 
 NOT_THE_SHOWN_DATA = (
-    "The data controls no longer describe the data on screen (a sample was taken, or a "
-    "setting changed and is not applied yet); the script cannot reproduce this view."
+    "The data controls no longer describe the data on screen (a setting changed and is "
+    "not applied yet); the script cannot reproduce this view."
 )
 
 
 def _file_recipe(table, source, features, label, as_distances, missing):
     """How the explorer read a file-like source, and the columns it used, by position."""
-    if table.format == "xlsx":
-        raise InputError(
-            "A workbook cannot be exported as a script yet (it would need openpyxl); "
-            "save the sheet as CSV, upload that, and export again."
-        )
     columns = list(table.frame.columns)
     label = label if label in columns else None
     chosen = [c for c in (features or []) if c in columns and c != label]
+    if as_distances:  # the matrix is every column but the label (distance_matrix_dataset)
+        chosen = [c for c in columns if c != label]
     if source.startswith("bundled:"):
         entry = BUNDLED[source[8:]]
         chosen = chosen or list(entry.features)
@@ -66,6 +79,7 @@ def _file_recipe(table, source, features, label, as_distances, missing):
         filename = table.filename
     return {
         "kind": "file",
+        "format": table.format,
         "filename": filename,
         "encoding": table.encoding,
         "delimiter": table.delimiter,
@@ -94,7 +108,8 @@ def view_recipe(session_id, cut, source, features, label, as_distances, scaling,
     rebuilt = build_from_source(
         session_id, source, scaling, missing, features, label, bool(as_distances), gen
     )
-    if dataset_id(rebuilt) != dataset_id(dataset):
+    samples = sample_steps(session_id, clustering.get("key"))
+    if dataset_id(_sampled(rebuilt, samples)) != dataset_id(dataset):
         raise InputError(NOT_THE_SHOWN_DATA)
     if source in PRESETS:
         data = {"kind": "preset", "key": source}
@@ -113,6 +128,7 @@ def view_recipe(session_id, cut, source, features, label, as_distances, scaling,
         "metric": clustering["metric"],
         "optimal_order": bool(clustering.get("optimal_order")),
         "cut": {key: cut.get(key) for key in ("criterion", "height", "k", "t", "depth")},
+        "samples": samples,
     }
     return recipe, dataset, result
 
@@ -218,7 +234,7 @@ CHEAP_TO_RESEND = frozenset(
 
 
 def _source_values():
-    from callbacks.data import dataset_options
+    from components.sources import dataset_options
 
     return {option["value"] for option in dataset_options()} | {UPLOAD}
 
@@ -323,13 +339,23 @@ def parse_view(search) -> dict:
         # the lesson's step and presentation mode (callbacks/lesson.py)
         "lesson": lambda v: _whole(v, "lesson", 1, N_STEPS),
         "present": lambda v: _one_of(v, "present", ("1",)) == "1",
+        # the panels' settings (PANEL) and those set last (finishing_settings)
+        **{setting.param: setting.parse for setting in PANEL},
+        "sx": lambda v: _name(v, "sx"),
+        "sy": lambda v: _name(v, "sy"),
+        "step": lambda v: _whole(v, "step", 0, 400_000),
+        "pal": _palette,
     }
-    view, columns = {}, []
+    view, columns, samples = {}, [], []
     for key, raw in pairs:
         if key == "col":
             columns.append(_name(raw, "col"))
             if len(columns) > config.MAX_COLUMNS:
                 raise InputError(f"The link names more than {config.MAX_COLUMNS:,} columns.")
+        elif key == "sample":
+            samples.append(_sample(raw))
+            if len(samples) > MAX_SAMPLE_STEPS:
+                raise InputError(f"The link names more than {MAX_SAMPLE_STEPS} samples.")
         elif key in single:
             if key in view:
                 raise InputError(f"The link gives '{key}' twice.")
@@ -338,6 +364,8 @@ def parse_view(search) -> dict:
             raise InputError(f"The link has an unknown setting '{key[:30]}'.")
     if columns:
         view["col"] = columns
+    if samples:
+        view["sample"] = samples
     if view.get("src") == UPLOAD and "ref" not in view:
         raise InputError("The link names an upload without its data reference ('ref').")
     return view
@@ -368,12 +396,248 @@ def _highlight(raw):
     return {kind: _whole(number, "hl", 0, 400_000)}
 
 
+# --------------------------------------------------------------------------- what a link holds
+#
+# In the link (besides the data, method and cut above):
+#   PANEL   settings of the panels, written only when they differ from the page's default
+#           (so a plain view's link stays short) and restored to the default when absent;
+#   sx, sy  the scatter's axes, when not the data's default axes;
+#   step    the merges-step-by-step position (not while it plays: a play would write
+#           an address per frame; the position it stops at is written);
+#   pal     the colours: they are not a choice on the page but derived from the palette,
+#           the cut, and the cuts shown before (a cluster keeps its colour as the cut
+#           moves, hclust.cut.assign_colours), so two pages with the same cut can colour
+#           it differently; the link names each cluster's palette colour when it differs
+#           from what a new page would give, and the restore draws those colours;
+#   sample  the random sample a person chose to work on (its rows and seed), after the
+#           data it was drawn from; the restore loads that data and draws the same sample.
+# Deliberately NOT in the link (the page says so next to Copy link, LINK_LEAVES_OUT):
+#   the branch shown in full (focus-branch: a zoom into one merge, left by double-click),
+#   a lasso or box selection on the scatter (scatter-selection: a passing selection,
+#   the highlight is kept), the "predict the next merge" exercise's answers and the
+#   pins of merges step by step (merge-pins: set by the lesson, whose step is kept),
+#   the play/pause state, the open/closed panels, and the data itself (an upload is
+#   named by a reference the server keeps for SESSION_TTL_SECONDS).
+# Buttons (download, exports, generate), the upload box and the link box hold no setting.
+# IN_LINK and LEFT_OUT (below) name every control of the page, with its parameter or the
+# reason it has none; a test keeps them complete.
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A panel's control the address carries as `param` when it is not `default`."""
+
+    param: str
+    component: str
+    default: object
+    choices: tuple | None = None  # the allowed values (a list value: a subset of them)
+    bounds: tuple | None = None  # (low, high) of a number
+    whole: bool = True
+    multi: bool = False
+
+    def parse(self, raw):
+        if self.multi:
+            values = [v for v in raw.split(",") if v]
+            for v in values:
+                _one_of(v, self.param, self.choices)
+            return [v for v in self.choices if v in values]
+        if self.choices is not None:
+            return _one_of(raw, self.param, self.choices)
+        if self.whole:
+            return _whole(raw, self.param, *self.bounds)
+        return _real(raw, self.param, *self.bounds)
+
+    def text(self, value) -> str:
+        if self.multi:
+            return ",".join(v for v in self.choices if v in (value or []))
+        return _text(value)
+
+    def same(self, a, b) -> bool:
+        if self.multi:
+            return set(a or []) == set(b or [])
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            return float(a) == float(b)
+        return a == b
+
+
+ORIENTATIONS = ("top", "bottom", "left", "right")
+LEAF_LABEL_STYLES = ("9:-90", "12:-90", "9:-45", "12:0")
+PANEL = (
+    Setting("idepth", "inconsistency-depth", 5, bounds=(1, 50)),
+    Setting("ilast", "inconsistency-last", 10, bounds=(1, 200)),
+    Setting("maxk", "quality-max-k", 10, bounds=(3, 30)),
+    Setting("orient", "orientation", "top", choices=ORIENTATIONS),
+    Setting("leaves", "leaf-label-style", "9:-90", choices=LEAF_LABEL_STYLES),
+    Setting("ann", "annotate-above", None, bounds=(0, math.inf), whole=False),
+    Setting("flags", "dendrogram-flags", ["contracted"], ("contracted", "snap"), multi=True),
+    Setting("zoom", "dendrogram-zoom", [], ("below",), multi=True),
+    Setting("cgs", "clustergram-scale", "values", choices=("values", "zscore")),
+    Setting("cgc", "clustergram-columns", "data", choices=("data", "clustered")),
+    Setting("tmethod", "tanglegram-method", "average", choices=METHODS),
+    Setting("tmetric", "tanglegram-metric", "euclidean", choices=METRICS),
+)
+# What the lesson sets itself when a link names its step (callbacks/lesson.py DIRECT and
+# its step-through): a restore leaves these to it.
+LESSON_SETS = frozenset({"inconsistency-depth", "annotate-above", "merge-step"})
+MAX_SAMPLE_STEPS = 4
+LINK_LEAVES_OUT = (
+    "Not in the link: a branch shown in full, a selection on the scatter, pinned merges and "
+    "the exercise's answers. An upload is named by a reference the server keeps for "
+    "{hours:g} hours; after that the link asks for the file again."
+)
+
+
+# Every control of the page, and the address parameter that holds what it sets ...
+IN_LINK = {
+    "dataset": "src (an upload: ref)",
+    "feature-columns": "col",
+    "label-column": "label",
+    "as-distance-matrix": "dm",
+    "gen-blobs": "blobs",
+    "gen-n": "n",
+    "gen-noise": "noise",
+    "gen-seed": "seed",
+    "use-sample": "sample",
+    "scaling": "scale",
+    "missing-values": "miss",
+    "method": "method",
+    "metric": "metric",
+    "optimal-order": "olo",
+    "truncate-mode": "trunc",
+    "truncate-p": "p",
+    "criterion": "crit",
+    "cut-height": "h",
+    "n-clusters": "k",
+    "criterion-t": "t",
+    "criterion-depth": "depth",
+    "dendrogram": "h (the dragged line), hl (a clicked merge)",
+    "elbow-graph": "k (a clicked k cuts there)",
+    "quality-graph": "k (a clicked k cuts there)",
+    "cluster-summary": "hl (a clicked cluster)",
+    "clustergram": "hl (a clicked row)",
+    "clear-highlight": "hl",
+    **{setting.component: setting.param for setting in PANEL},
+    "scatter-x": "sx",
+    "scatter-y": "sy",
+    "merge-step": "step",
+    "merge-back": "step",
+    "merge-forward": "step",
+    "merge-dendrogram": "step (a clicked merge)",
+    "linkage-table": "step (a clicked row)",
+    "lesson-open": "lesson",
+    "lesson-next": "lesson",
+    "lesson-back": "lesson",
+    "lesson-close": "lesson (absent once closed)",
+    "presentation-mode": "present",
+}
+# ... or why it is not in the link.
+LEFT_OUT = {
+    "upload-data": "the data itself never goes into a link; the upload is named by ref",
+    "gen-add-blob": "a button: the blobs it adds are in the link",
+    "generate": "a button: the generator settings it applies are in the link",
+    "cancel-job": "stops a computation; sets nothing",
+    "download-labels": "a download",
+    "export-python": "a download",
+    "export-newick": "a download",
+    "export-linkage": "a download",
+    "export-dendrogram-svg": "a download",
+    "export-dendrogram-png": "a download",
+    "export-scatter-svg": "a download",
+    "export-scatter-png": "a download",
+    "copy-link": "makes the link",
+    "share-link": "shows the link",
+    "lesson-link": "makes the lesson's link",
+    "lesson-link-box": "shows the lesson's link",
+    "focus-branch": "a branch shown in full is a zoom, left by a double-click, like plotly's zoom",
+    "focus-reset": "leaves the branch zoom",
+    "scatter": "a box or lasso selection is a passing selection (its highlight is kept)",
+    "merge-play": "playing is a passing state; the step it stops at is kept",
+    "merge-pin": "pinned merges annotate a walk through the merges (the lesson's come with it)",
+    "merge-unpin": "pinned merges annotate a walk through the merges",
+    "merge-predict": "the exercise's answers are the person's own",
+    "merge-scatter": "the exercise's clicks are the person's own",
+    "cophenetic-plot": "a plot to read; it sets nothing",
+    "label-agreement-k": "a plot to read; it sets nothing",
+    "cluster-profiles-graph": "a plot to read; it sets nothing",
+    "cluster-profiles-table": "a table to read; it sets nothing",
+    "tanglegram": "a plot to read; it sets nothing",
+}
+
+# Parameters no lesson step sets: moving through the lesson compares the rest.
+PAGE_ONLY = frozenset({*(s.param for s in PANEL), "sx", "sy", "step", "pal"})
+
+
+def panel_pairs(values: dict) -> list:
+    """The address's pairs for the panels' settings that are not at their default.
+
+    Parameters
+    ----------
+    values : dict
+        ``{component id: value}`` of the :data:`PANEL` controls now.
+    """
+    return [
+        (s.param, s.text(values.get(s.component)))
+        for s in PANEL
+        if values.get(s.component) is not None and not s.same(values[s.component], s.default)
+    ]
+
+
+def _palette(raw):
+    entries = [e for e in raw.split(",") if e]
+    if not 1 <= len(entries) <= len(PALETTE):
+        _bad("pal", f"must name 1 to {len(PALETTE)} coloured clusters")
+    colours = {}
+    for entry in entries:
+        node, _, colour = entry.partition(":")
+        colours[str(_whole(node, "pal", 0, 400_000))] = _whole(colour, "pal", 0, len(PALETTE) - 1)
+    if len(set(colours.values())) != len(colours):
+        _bad("pal", "gives one colour to two clusters")
+    return colours
+
+
+def palette_text(nodes: dict) -> str:
+    return ",".join(f"{node}:{nodes[node]}" for node in sorted(nodes, key=int))
+
+
+def _sample(raw):
+    rows, _, seed = raw.partition(":")
+    return {
+        "rows": _whole(rows, "sample", MIN_ROWS, 400_000),
+        "seed": _whole(seed, "sample", 0, 2**32 - 1),
+    }
+
+
+def fresh_colours(result, labels) -> dict:
+    """``{root node: palette index}`` a page that opens on this cut gives (no earlier cut)."""
+    roots, _ = result.tree.partition_roots(labels)
+    colours = assign_colours(result.tree, roots, None)
+    return {str(int(n)): int(c) for n, c in zip(roots, colours) if c >= 0}
+
+
+def drawn_colours(colour_map, clustering, result, labels) -> dict | None:
+    """The colours the views drew for this cut (``colour-map``), or None when they drew another."""
+    if not isinstance(colour_map, dict) or colour_map.get("clustering") != clustering:
+        return None
+    nodes = colour_map.get("nodes") or {}
+    roots, _ = result.tree.partition_roots(labels)
+    if set(nodes) != {str(int(n)) for n in roots}:
+        return None
+    return {str(n): int(c) for n, c in nodes.items() if int(c) >= 0}
+
+
 def view_query(
-    controls: dict, cut: dict | None, highlight, ref: str | None, extra: tuple = ()
+    controls: dict,
+    cut: dict | None,
+    highlight,
+    ref: str | None,
+    extra: tuple = (),
+    settings: tuple = (),
 ) -> str:
     """The query string (with '?') for the page's controls, its cut and highlight.
 
-    `extra` pairs (the lesson's step, presentation mode) go last.
+    `settings` pairs (the panels', the sample's, the colours': see
+    :func:`address_settings`) follow the highlight; `extra` pairs (the lesson's
+    step, presentation mode) go last.
     """
     source = controls.get("source")
     pairs = [("src", source)]
@@ -418,6 +682,7 @@ def view_query(
         for kind in ("node", "cluster"):
             if isinstance(highlight.get(kind), int):
                 pairs.append(("hl", f"{kind}:{highlight[kind]}"))
+    pairs += list(settings)
     pairs += list(extra)
     return "?" + urlencode([(key, _text(value)) for key, value in pairs if value is not None])
 
@@ -476,7 +741,24 @@ def _generator_tuple(controls):
     return (controls["n"], controls["noise"], controls["seed"], controls["blob_rows"])
 
 
-def _shows_generated(session_id, controls, cut):
+def sample_steps(session_id, key) -> list:
+    """The samples (rows, seed) that made the data `key` from the data the controls name.
+
+    Read from the server's record of how the session made that data (the
+    ``origin:`` entry callbacks/data.py keeps), never from the page.
+    """
+    origin = store.get_store().session_value(session_id, f"origin:{key}")
+    steps = origin.get("samples", []) if isinstance(origin, dict) else []
+    return [{"rows": int(step["rows"]), "seed": int(step["seed"])} for step in steps]
+
+
+def _sampled(dataset, steps):
+    for step in steps:
+        dataset = random_sample(dataset, step["rows"], seed=step["seed"])
+    return dataset
+
+
+def _shows_generated(session_id, controls, cut, steps=()):
     """Whether the generator settings on the page made the data on screen.
 
     They are read only when Generate is pressed, so typed settings may not
@@ -501,6 +783,7 @@ def _shows_generated(session_id, controls, cut):
             False,
             _generator_tuple(controls),
         )
+        rebuilt = _sampled(rebuilt, steps)
     except InputError:
         return False
     if dataset_id(rebuilt) != key:
@@ -509,14 +792,48 @@ def _shows_generated(session_id, controls, cut):
     return True
 
 
+def address_settings(session_id, cut, colour_map, panel, axes, step, playing, lesson_open):
+    """The address's pairs beyond the data, method and cut: panels, axes, step, colours, sample.
+
+    Returns None while the views have not drawn this cut yet (their colour
+    map names another): the address waits for the drawing, so a cut is one
+    history entry, written with its colours.
+    """
+    clustering = cut["clustering"]
+    dataset, result = store.get_store().result_for(session_id, clustering)
+    labels = labels_for(result, cut)
+    drawn = drawn_colours(colour_map, clustering, result, labels)
+    if drawn is None:
+        return None
+    pairs = [
+        ("sample", f"{s['rows']}:{s['seed']}") for s in sample_steps(session_id, clustering["key"])
+    ]
+    pairs += panel_pairs(panel)
+    from callbacks.data import axis_options
+
+    _, default_axes = axis_options(dataset)
+    for param, chosen, default in zip(("sx", "sy"), axes, default_axes):
+        if isinstance(chosen, str) and chosen != default:
+            pairs.append((param, chosen))
+    if isinstance(step, int) and step > 0 and not playing and not lesson_open:
+        pairs.append(("step", step))
+    if drawn != fresh_colours(result, labels):
+        pairs.append(("pal", palette_text(drawn)))
+    return tuple(pairs)
+
+
 @callback(
     Output("url", "search"),
     Output("view-query", "data"),
-    Input("cut", "data"),
-    Input("highlight", "data"),
-    Input("truncate-mode", "value"),
-    Input("truncate-p", "value"),
+    Input("colour-map", "data"),
+    *[Input(setting.component, "value") for setting in PANEL],
+    Input("scatter-x", "value"),
+    Input("scatter-y", "value"),
+    Input("merge-step", "value"),
+    State("cut", "data"),
+    State("highlight", "data"),
     *[State(component, prop) for _, component, prop in CONTROL_STATES],
+    State("merge-timer", "disabled"),
     State("share-pending", "data"),
     State("url", "search"),
     State("view-query", "data"),
@@ -527,26 +844,52 @@ def _shows_generated(session_id, controls, cut):
     prevent_initial_call=True,
 )
 @shows_errors(outputs=2, status="share-status")
-def update_address(cut, highlight, truncate_mode, p, *states):
+def update_address(colour_map, *values):
     """Write the shown view into the address (a history entry per change).
 
-    Not while a link is being restored, nor before the link the page was
-    opened with has been read.
+    Triggered by the views' drawing (``colour-map``, written each time they
+    draw a cut, a highlight or a truncation) and by the settings that draw
+    nothing there. Not while a link is being restored, nor before the link
+    the page was opened with has been read.
     """
-    *values, pending, search, shown, at_load, lesson, presenting, session_id = states
+    panel = dict(zip([s.component for s in PANEL], values[: len(PANEL)]))
+    x_axis, y_axis, step, cut, highlight, *rest = values[len(PANEL) :]
+    *control_values, paused, pending, search, shown, at_load, lesson, presenting, session_id = rest
     if pending or (shown is None and at_load):
+        raise PreventUpdate
+    if paused is False and ctx.triggered_id == "merge-step":
+        raise PreventUpdate  # playing: the step it stops at is written then
+    if shown is not None and search not in (None, "", "?") and search != shown:
+        # the address was changed by another (a lesson step, Back): the restore it starts
+        # decides; writing now would overwrite it and drop that restore (plotly/dash#1861)
         raise PreventUpdate
     if not isinstance(cut, dict) or not isinstance(cut.get("clustering"), dict):
         raise PreventUpdate
-    controls = _controls(values)
+    controls = _controls(control_values)
     clustering = cut["clustering"]
+    steps = sample_steps(session_id, clustering.get("key"))
     if (clustering.get("method"), clustering.get("metric")) != (
         controls["method"],
         controls["metric"],
-    ) or not _shows_generated(session_id, controls, cut):
-        raise PreventUpdate  # the controls are ahead of the plots; the next cut will be written
+    ) or not _shows_generated(session_id, controls, cut, steps):
+        raise PreventUpdate  # the controls are ahead of the plots; the next drawing is written
+    lesson_open = isinstance(lesson, dict) and bool(lesson.get("open"))
+    settings = address_settings(
+        session_id,
+        cut,
+        colour_map,
+        panel,
+        (x_axis, y_axis),
+        step,
+        paused is False,
+        lesson_open,
+    )
+    if settings is None:
+        raise PreventUpdate  # the views are drawing this cut; their colour map comes next
     reference = upload_reference(session_id) if controls["source"] == UPLOAD else None
-    query = view_query(controls, cut, highlight, reference, lesson_pairs(lesson, presenting))
+    query = view_query(
+        controls, cut, highlight, reference, lesson_pairs(lesson, presenting), settings
+    )
     if query == search:
         raise PreventUpdate
     return query, query
@@ -618,7 +961,7 @@ def begin_restore(search, at_load, shown, generate_clicks, session_id):
             shared.put_session_value(session_id, "link-ref", view["ref"])
         except InputError as error:
             return None, f"⚠ {error}", True, search, *unchanged
-        from callbacks.data import dataset_options
+        from components.sources import dataset_options
 
         outputs[("dataset", "options")] = dataset_options(True, table.filename)
         outputs[("table-version", "data")] = {"file": table.filename, "rows": len(table.frame)}
@@ -655,7 +998,9 @@ CONVERGED = (
 )
 
 
-def restore_step(view, controls, feature_options, data_version, cut, expected_key, n):
+def restore_step(
+    view, controls, feature_options, data_version, cut, expected_key, n, sample_keys=()
+):
     """The next controls to set so the page shows `view`, or None when it does.
 
     Parameters
@@ -672,12 +1017,17 @@ def restore_step(view, controls, feature_options, data_version, cut, expected_ke
         The id of the dataset the view's data settings build (from the server).
     n : int or None
         Samples of that dataset, from the server's record.
+    sample_keys : sequence of str
+        When the link names samples: the ids of the data each is drawn from.
 
     Returns
     -------
     dict or str or None
-        ``{(component, prop): value}`` to set; ``"wait"`` until the page catches up;
-        None when the view is shown.
+        ``{(component, prop): value}`` to set; ``{"sample": i}`` to draw the
+        link's i-th sample of the data on screen; ``"wait"`` until the page
+        catches up; None when the view's data, method and cut are shown (the
+        panels' settings, colours and highlight follow in
+        :func:`finishing_settings`).
     """
     from hclust.cut import HORIZONTAL_CRITERIA
 
@@ -700,7 +1050,10 @@ def restore_step(view, controls, feature_options, data_version, cut, expected_ke
     want("miss", "missing-values", controls["missing"], view.get("miss"))
     if changes:
         return changes
-    if (data_version or {}).get("key") != expected_key:
+    shown_key = (data_version or {}).get("key")
+    if shown_key != expected_key:
+        if shown_key in (sample_keys or ()):
+            return {"sample": list(sample_keys).index(shown_key)}  # the link's next sample
         return "wait"
     # the method only once the data is the link's: one clustering request, not two racing
     want("method", "method", controls["method"], view.get("method"))
@@ -737,21 +1090,112 @@ def restore_step(view, controls, feature_options, data_version, cut, expected_ke
         if criterion in ("maxclust", "maxclust_monocrit") and "k" in view:
             if cut.get("k") != view["k"]:
                 return {("n-clusters", "value"): view["k"]}
+    return None
+
+
+def _linked_highlight(view, n):
     highlight = view.get("hl")
     if highlight and n is not None:
         node, cluster = highlight.get("node"), highlight.get("cluster")
         if (node is not None and n <= node <= 2 * n - 2) or (
             cluster is not None and 1 <= cluster <= n
         ):
-            return {("highlight", "data"): highlight, "final": True}
+            return highlight
     return None
+
+
+def finishing_settings(view, now: dict, cut, session_id) -> dict:
+    """The last settings of a restore, once its data, method and cut are shown.
+
+    Parameters
+    ----------
+    view : dict
+        From :func:`parse_view`.
+    now : dict
+        ``{(component, prop): value}`` of :data:`FINISHING` on the page now.
+    cut : dict
+        The cut shown (the link's).
+    session_id : str
+
+    Returns
+    -------
+    dict
+        ``{(component, prop): value}`` for what differs: the panels' settings
+        (their defaults where the link has none), the scatter's axes, the
+        merge step, the highlight, and the colours (the link's, else those a
+        new page gives this cut) with a redraw in them.
+    """
+    from callbacks.data import axis_options
+    from callbacks.views import cluster_colours
+
+    out = {}
+    lesson_sets = LESSON_SETS if "lesson" in view else frozenset()
+    for setting in PANEL:
+        wanted = view.get(setting.param, setting.default)
+        if setting.component not in lesson_sets and not setting.same(
+            now.get((setting.component, "value")), wanted
+        ):
+            out[(setting.component, "value")] = wanted
+    clustering = cut["clustering"]
+    dataset, result = store.get_store().result_for(session_id, clustering)
+    options, defaults = axis_options(dataset)
+    allowed = {option["value"] for option in options}
+    for param, component, default in zip(("sx", "sy"), ("scatter-x", "scatter-y"), defaults):
+        wanted = view.get(param, default)
+        if wanted in allowed and now.get((component, "value")) != wanted:
+            out[(component, "value")] = wanted
+    if "merge-step" not in lesson_sets:
+        wanted = min(view.get("step", 0), max(len(result.Z) - 1, 0))
+        if now.get(("merge-step", "value")) != wanted:
+            out[("merge-step", "value")] = wanted
+    highlight = _linked_highlight(view, dataset.n_samples)
+    labels = labels_for(result, cut)
+    wanted = view.get("pal") or fresh_colours(result, labels)
+    if drawn_colours(now.get(("colour-map", "data")), clustering, result, labels) != wanted:
+        # the views draw with the colour map they find (as `previous`): give them the
+        # link's, and the highlight (theirs to follow) to make them draw again
+        label_colours, node_colours = cluster_colours(result, labels, wanted)
+        spans = {
+            node: [int(result.tree.start[int(node)]), int(result.tree.size[int(node)])]
+            for node in node_colours
+        }
+        out[("colour-map", "data")] = {
+            "clustering": clustering,
+            "nodes": node_colours,
+            "spans": spans,
+            "labels": {str(k): v for k, v in label_colours.items()},
+        }
+        out[("highlight", "data")] = highlight
+    elif highlight != now.get(("highlight", "data")):
+        out[("highlight", "data")] = highlight
+    return out
+
+
+# What the last step of a restore sets (finishing_settings), read from the page too.
+FINISHING = (
+    *[(setting.component, "value") for setting in PANEL],
+    ("scatter-x", "value"),
+    ("scatter-y", "value"),
+    ("merge-step", "value"),
+    ("colour-map", "data"),
+)
+
+
+# Outputs of a restore's steps: CONVERGED first (tests index them), then these.
+RESTORE_OUTPUTS = (
+    *CONVERGED,
+    *[target for target in FINISHING if target not in CONVERGED],
+    ("use-sample", "n_clicks"),
+)
+# Read from the page after the session id (FINISHING, the highlight, the sample button).
+LATE_STATES = (*FINISHING, ("highlight", "data"), ("use-sample", "n_clicks"))
 
 
 @callback(
     Output("share-pending", "data", allow_duplicate=True),
     Output("share-status", "children", allow_duplicate=True),
     Output("share-tick", "disabled", allow_duplicate=True),
-    *[Output(component, prop, allow_duplicate=True) for component, prop in CONVERGED],
+    *[Output(component, prop, allow_duplicate=True) for component, prop in RESTORE_OUTPUTS],
     Input("share-tick", "n_intervals"),
     State("share-pending", "data"),
     State("data-version", "data"),
@@ -759,6 +1203,7 @@ def restore_step(view, controls, feature_options, data_version, cut, expected_ke
     *[State(component, prop) for _, component, prop in CONTROL_STATES],
     State("feature-columns", "options"),
     State("session-id", "data"),
+    *[State(component, prop) for component, prop in LATE_STATES],
     prevent_initial_call=True,
 )
 def continue_restore(tick, pending, data_version, cut, *states):
@@ -768,10 +1213,12 @@ def continue_restore(tick, pending, data_version, cut, *states):
     (data-version, cut) are read, not listened to, since this callback sets
     the very inputs that produce them.
     """
-    *values, feature_options, session_id = states
+    early = len(CONTROL_STATES) + 2
+    *values, feature_options, session_id = states[:early]
+    late = dict(zip(LATE_STATES, states[early:]))  # absent ones (a test's short call): None
     if not isinstance(pending, dict) or not isinstance(pending.get("view"), dict):
-        return None, no_update, True, *[no_update] * len(CONVERGED)
-    unchanged = [no_update] * len(CONVERGED)
+        return None, no_update, True, *[no_update] * len(RESTORE_OUTPUTS)
+    unchanged = [no_update] * len(RESTORE_OUTPUTS)
     view, step = pending["view"], int(pending.get("step", 0))
     ticks = int(pending.get("ticks", 0)) + 1
     if step > MAX_RESTORE_STEPS or ticks > MAX_RESTORE_TICKS:
@@ -792,18 +1239,42 @@ def continue_restore(tick, pending, data_version, cut, *states):
                 bool(view.get("dm")),
                 (view.get("n"), view.get("noise"), view.get("seed"), view.get("blobs")),
             )
-            pending = {**pending, "key": dataset_id(dataset), "n": dataset.n_samples}
+            # a sampled view: the data it was drawn from, then each sample (same rows, seed)
+            keys = []
+            for sample in view.get("sample", []):
+                if sample["seed"] != SAMPLE_SEED:
+                    raise InputError(
+                        f"The link's sample was drawn with seed {sample['seed']}; this server "
+                        f"draws its samples with seed {SAMPLE_SEED}."
+                    )
+                keys.append(dataset_id(dataset))
+                dataset = random_sample(dataset, sample["rows"], seed=sample["seed"])
+            pending = {
+                **pending,
+                "key": dataset_id(dataset),
+                "n": dataset.n_samples,
+                "sample_keys": keys,
+            }
         step_to = restore_step(
-            view, controls, feature_options, data_version, cut, pending["key"], pending["n"]
+            view,
+            controls,
+            feature_options,
+            data_version,
+            cut,
+            pending["key"],
+            pending["n"],
+            pending.get("sample_keys", ()),
         )
+        if step_to is None:
+            step_to = {**finishing_settings(view, late, cut, session_id), "final": True}
     except InputError as error:
         return None, f"⚠ {error}", True, *unchanged
     if step_to == "wait":
         return pending, no_update, no_update, *unchanged
-    if step_to is None:
-        return None, "", True, *unchanged
+    if "sample" in step_to:
+        return _take_sample(pending, step_to["sample"], view, late, ticks, session_id)
     final = step_to.pop("final", False)
-    outputs = [step_to.get(target, no_update) for target in CONVERGED]
+    outputs = [step_to.get(target, no_update) for target in RESTORE_OUTPUTS]
     if final:
         return None, "", True, *outputs
     sent = {f"{c}.{p}": v for (c, p), v in step_to.items()}
@@ -817,6 +1288,34 @@ def continue_restore(tick, pending, data_version, cut, *states):
         no_update,
         *outputs,
     )
+
+
+def _take_sample(pending, i, view, late, ticks, session_id):
+    """Offer the link's i-th sample of the data on screen and press "use the sample" for it.
+
+    The offer is put where the page's own offer lives (the server's copy,
+    which load_sample reads); pressed again only if nothing came of it
+    after a while (the press may meet a clustering that replaced the offer).
+    """
+    keys = pending["sample_keys"]
+    unchanged = [no_update] * len(RESTORE_OUTPUTS)
+    sent = {"sample": i, "of": keys[i]}
+    if pending.get("sent") == sent and ticks - pending.get("sent_at", 0) < 3 * RESEND_TICKS:
+        return pending, no_update, no_update, *unchanged
+    shared = store.get_store()
+    loaded = shared.loaded_dataset(session_id, keys[i])
+    if loaded is None:
+        return pending, no_update, no_update, *unchanged
+    rows = view["sample"][i]["rows"]
+    shared.put_session_value(
+        session_id, "sample-offer", {"rows": rows, "of": loaded.n_samples, "key": keys[i]}
+    )
+    outputs = list(unchanged)
+    outputs[RESTORE_OUTPUTS.index(("use-sample", "n_clicks"))] = (
+        late.get(("use-sample", "n_clicks")) or 0
+    ) + 1
+    step = int(pending.get("step", 0)) + 1
+    return {**pending, "step": step, "sent": sent, "sent_at": ticks}, no_update, no_update, *outputs
 
 
 clientside_callback(

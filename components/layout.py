@@ -15,6 +15,7 @@ from components.figures import EXPORT_CONFIG, placeholder_figure
 from components.lesson import lesson_card, lesson_header
 from components.merge_steps import merge_steps_panel, merge_stores, zoom_control
 from components.partition import partition_controls
+from components.share import share_limits
 from components.sources import dataset_options
 from components.tanglegram import tanglegram_panel
 from components.view_options import view_options_store
@@ -477,6 +478,7 @@ def controls():
                     "an upload is named by a reference the server keeps"
                 ),
             ),
+            share_limits(),
             dcc.Input(
                 id="share-link",
                 type="text",

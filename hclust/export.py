@@ -93,7 +93,7 @@ def linkage_npy(Z: np.ndarray) -> bytes:
 _HEADER = '''\
 """Reproduces a view of the hierarchical clustering explorer.
 
-Made by its "Export as Python" button. Needs numpy, scipy and pandas only.
+Made by its "Export as Python" button. Needs numpy, scipy and pandas{needs}.
 Run:  python {script_name}{file_arg}
 Writes clusters.csv (one row per sample kept, its cluster as scipy's fcluster
 numbers them) and prints the cophenetic correlation and the number of clusters k.
@@ -209,20 +209,7 @@ def load_data():
 ''',
 }
 
-_FILE = """
-# How the explorer read the file (its parsing decisions).
-FILE_NAME = {filename!r}
-ENCODING = {encoding!r}
-DELIMITER = {delimiter!r}  # " " stands for any run of whitespace
-DECIMAL_COMMA = {decimal_comma!r}
-HAS_HEADER = {has_header!r}
-# Columns by position (0-based) in each data row, with the names the page gave them.
-FEATURES = {features!r}
-LABEL = {label!r}
-MISSING = {missing!r}  # "drop" rows with a gap in a feature column, or fill with the column "mean"
-MISSING_TOKENS = {tokens!r}
-
-
+_CSV_READER = """
 def read_records(path):
     import csv
     import io
@@ -239,7 +226,53 @@ def read_records(path):
         return records
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=DELIMITER or "\\x1e", strict=False)
     return [cells for cells in reader if cells and "".join(cells).strip()]
+"""
 
+_XLSX_READER = """
+def cell_text(value):
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return repr(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def read_records(path):
+    # The first sheet, every cell as it is stored (pandas reads .xlsx with openpyxl).
+    sheet = pd.read_excel(
+        path, sheet_name=0, header=None, dtype=object, keep_default_na=False, na_filter=False
+    )
+    records = []
+    for row in sheet.itertuples(index=False):
+        cells = ["" if value is None else cell_text(value) for value in row]
+        while cells and not cells[-1].strip():
+            cells.pop()  # empty cells on the right are not columns
+        if any(c.strip() for c in cells):
+            records.append(cells)  # empty rows are skipped
+    width = max(len(cells) for cells in records)
+    records = [cells + [""] * (width - len(cells)) for cells in records]
+    # columns empty in every row are margins
+    used = [j for j in range(width) if any(cells[j].strip() for cells in records)]
+    return [cells[used[0] : used[-1] + 1] for cells in records]
+"""
+
+_FILE = """
+# How the explorer read the file (its parsing decisions).
+FILE_NAME = {filename!r}
+ENCODING = {encoding!r}
+DELIMITER = {delimiter!r}  # " " stands for any run of whitespace
+DECIMAL_COMMA = {decimal_comma!r}
+HAS_HEADER = {has_header!r}
+# Columns by position (0-based) in each data row, with the names the page gave them.
+FEATURES = {features!r}
+LABEL = {label!r}
+MISSING = {missing!r}  # "drop" rows with a gap in a feature column, or fill with the column "mean"
+MISSING_TOKENS = {tokens!r}
+
+
+{reader}
 
 def number(cell):
     cell = cell.strip()
@@ -248,6 +281,10 @@ def number(cell):
     return float(cell.replace(",", ".") if DECIMAL_COMMA else cell)
 
 
+{load_data}
+"""
+
+_FEATURES_LOAD = """
 def load_data():
     path = sys.argv[1] if len(sys.argv) > 1 else FILE_NAME
     rows = read_records(path)[1 if HAS_HEADER else 0:]
@@ -269,11 +306,46 @@ def load_data():
     return values[:, varying], [n for n, v in zip(names, varying) if v], labels
 """
 
+_DISTANCES_LOAD = """
+def load_data():
+    # A square distance matrix: FEATURES are its columns, the rows in the same order.
+    path = sys.argv[1] if len(sys.argv) > 1 else FILE_NAME
+    rows = read_records(path)[1 if HAS_HEADER else 0:]
+    cell = lambda cells, j: cells[j] if j < len(cells) else ""  # noqa: E731
+    d = np.array([[number(cell(r, j)) for j, _ in FEATURES] for r in rows], dtype=float)
+    names = [name for _, name in FEATURES]
+    if LABEL is not None:
+        labels = [cell(r, LABEL[0]).strip() for r in rows]
+    else:
+        labels = names if HAS_HEADER else None  # the header names the items
+    if d.shape[0] != d.shape[1] or not np.isfinite(d).all():
+        sys.exit(f"{path} does not hold a complete square matrix ({d.shape[0]} x {d.shape[1]}).")
+    # the explorer makes it exactly symmetric with a zero diagonal
+    d = (d + d.T) / 2
+    np.fill_diagonal(d, 0.0)
+    return d, names, labels
+"""
+
 _BODY = """
 SCALING = {scaling!r}
+IS_DISTANCE_MATRIX = {is_distance_matrix!r}
+# The random sample(s) the view clusters, drawn after scaling: (rows, seed) each.
+SAMPLES = {samples!r}
 METHOD, METRIC, OPTIMAL_ORDER = {method!r}, {metric!r}, {optimal_order!r}
 CRITERION = {criterion!r}
 HEIGHT, K, T, DEPTH = {height!r}, {k!r}, {t!r}, {depth!r}
+
+
+def sample(values, names, labels):
+    # Sorted row numbers from numpy's default_rng(seed), as the explorer draws them.
+    for rows, seed in SAMPLES:
+        chosen = np.sort(np.random.default_rng(seed).choice(len(values), size=rows, replace=False))
+        if IS_DISTANCE_MATRIX:
+            values, names = values[np.ix_(chosen, chosen)], [str(i) for i in chosen]
+        else:
+            values = values[chosen]
+        labels = [str(i) for i in chosen] if labels is None else [labels[i] for i in chosen]
+    return values, names, labels
 
 
 def scale(values):
@@ -305,8 +377,15 @@ def flat_clusters(Z):
 
 def main():
     values, names, labels = load_data()
-    values = scale(values)
-    distances = pdist(values, metric=METRIC)
+    if not IS_DISTANCE_MATRIX:
+        values = scale(values)
+    values, names, labels = sample(values, names, labels)
+    if IS_DISTANCE_MATRIX:
+        from scipy.spatial.distance import squareform
+
+        distances = squareform(values, checks=False)
+    else:
+        distances = pdist(values, metric=METRIC)
     Z = linkage(distances, method=METHOD)
     if OPTIMAL_ORDER:
         Z = optimal_leaf_ordering(Z, distances)
@@ -337,11 +416,16 @@ def python_script(recipe: dict, script_name: str = "exported.py") -> str:
         ``data``: one of ``{"kind": "preset", "key": ...}``,
         ``{"kind": "generator", "generator": ..., "params": {...}}`` (the
         validated settings of :func:`hclust.generators.generated_dataset`), or
-        ``{"kind": "file", "filename", "encoding", "delimiter",
+        ``{"kind": "file", "format", "filename", "encoding", "delimiter",
         "decimal_comma", "has_header", "features": [(position, name), ...],
-        "label": (position, name) or None, "missing", "is_distance_matrix"}``.
-        Also ``scaling``, ``method``, ``metric``, ``optimal_order`` and
-        ``cut``: ``{"criterion", "height", "k", "t", "depth"}``.
+        "label": (position, name) or None, "missing", "is_distance_matrix"}``
+        (``format`` "xlsx": the first sheet, read with pandas.read_excel, which
+        needs openpyxl, as the script's first lines say; a distance matrix:
+        `features` are its columns, and the script links ``squareform`` of it).
+        Also ``scaling``, ``method``, ``metric``, ``optimal_order``,
+        ``cut``: ``{"criterion", "height", "k", "t", "depth"}``, and
+        ``samples``: ``[{"rows", "seed"}, ...]``, random samples drawn in turn
+        after scaling (as :func:`hclust.data.random_sample` draws them).
     script_name : str
         Shown in the script's usage line.
 
@@ -361,7 +445,8 @@ def python_script(recipe: dict, script_name: str = "exported.py") -> str:
 
     data = recipe["data"]
     kind = data.get("kind")
-    file_arg = ""
+    file_arg = needs = ""
+    is_distance_matrix = False
     if kind == "preset" and data.get("key") in PRESETS:
         loader = _PRESET[data["key"]]
     elif kind == "generator" and data.get("generator") in _GENERATOR:
@@ -374,7 +459,12 @@ def python_script(recipe: dict, script_name: str = "exported.py") -> str:
             )
     elif kind == "file":
         file_arg = " DATA_FILE   (by default the file named in FILE_NAME, in this folder)"
+        is_distance_matrix = bool(data.get("is_distance_matrix"))
+        if data.get("format") == "xlsx":
+            needs = ", and openpyxl for pandas to read the workbook (pip install openpyxl)"
         loader = _FILE.format(
+            reader=_XLSX_READER if data.get("format") == "xlsx" else _CSV_READER,
+            load_data=_DISTANCES_LOAD if is_distance_matrix else _FEATURES_LOAD,
             filename=str(data["filename"]),
             encoding=data["encoding"],
             delimiter=data["delimiter"],
@@ -385,18 +475,16 @@ def python_script(recipe: dict, script_name: str = "exported.py") -> str:
             missing=data["missing"],
             tokens=sorted(MISSING_TOKENS),
         )
-        if data.get("is_distance_matrix"):
-            raise InputError(
-                "A distance-matrix upload cannot be exported as a script yet; "
-                "export the linkage matrix Z instead."
-            )
     else:
         raise InputError("This data source cannot be exported as a script.")
     cut = recipe["cut"]
     if cut.get("criterion") not in CRITERIA:
         raise InputError(f"Unknown criterion '{cut.get('criterion')}'.")
+    samples = [(int(step["rows"]), int(step["seed"])) for step in recipe.get("samples", [])]
     body = _BODY.format(
-        scaling=recipe.get("scaling", "none"),
+        scaling="none" if is_distance_matrix else recipe.get("scaling", "none"),
+        is_distance_matrix=is_distance_matrix,
+        samples=samples,
         method=str(recipe["method"]),
         metric=str(recipe["metric"]),
         optimal_order=bool(recipe.get("optimal_order")),
@@ -406,4 +494,5 @@ def python_script(recipe: dict, script_name: str = "exported.py") -> str:
         t=None if cut.get("t") is None else float(cut["t"]),
         depth=None if cut.get("depth") is None else int(cut["depth"]),
     )
-    return _HEADER.format(script_name=script_name, file_arg=file_arg) + loader + body
+    header = _HEADER.format(script_name=script_name, file_arg=file_arg, needs=needs)
+    return header + loader + body

@@ -17,7 +17,7 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from callbacks.share import CONVERGED
+from callbacks.share import CONVERGED, FINISHING
 from devtools.local_app import app_env, choose_option, click_centred, gunicorn, headless_chromium
 
 TIMEOUT = 90
@@ -26,6 +26,7 @@ TIMEOUT = 90
 CONTROLS = (
     ("dataset", "value"),
     *(c for c in CONVERGED if c not in {("as-distance-matrix", "value"), ("highlight", "data")}),
+    *(c for c in FINISHING if c != ("colour-map", "data")),  # panels, axes, merge step
 )
 
 
@@ -180,6 +181,10 @@ def test_link_opens_the_same_view_in_a_new_browser(server, tmp_path):
     with headless_chromium(window="1600,1200") as alice:
         open_page(alice, server)
         upload(alice, table)
+        # the panels' settings go into the link too (set first: the next choices redraw anyway)
+        choose_option(alice, "leaf-label-style", "large, level")
+        type_into(alice, "quality-max-k", 12)
+        click_centred(alice, "#clustergram-scale input[value=zscore]")
         choose_option(alice, "method", "average")
         choose_option(alice, "scaling", "z-score")
         wait(
@@ -224,12 +229,18 @@ def test_link_opens_the_same_view_in_a_new_browser(server, tmp_path):
         assert link == alice.current_url
         assert "leaf" not in link and "12,0" not in link  # settings only, never the data
         assert re.search(r"[?&]ref=[0-9a-f]{32}(&|$)", link)
+        assert all(part in link for part in ("leaves=12%3A0", "maxk=12", "cgs=zscore"))
+        # k = 4 split one of the three clusters shown before: they kept their colours, which a
+        # new page opening on k = 4 would not give, so the link names them
+        assert "pal=" in link
         wait(alice, lambda: settled(alice) is not None, "alice's page to settle")
         shown = settled(alice)
 
         with headless_chromium(window="1600,1200") as bob:
             bob.get(link)
-            wait_for_view(bob, shown, "bob's page to show alice's view", same=uncoloured)
+            # the same view in the same colour per sample (the link names the colours: alice's
+            # came from the cuts she tried before, a new page would colour the cut otherwise)
+            wait_for_view(bob, shown, "bob's page to show alice's view")
             assert prop(bob, "session-id", "data") != prop(alice, "session-id", "data")
             assert bob.find_element("id", "share-status").text == ""
 

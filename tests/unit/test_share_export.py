@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 import re
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from dash import no_update
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
@@ -31,7 +33,16 @@ from callbacks.views import labels_for
 from hclust.errors import InputError
 from hclust.export import linkage_csv, linkage_npy, newick, newick_label, python_script
 from services import store
-from tests.helpers import call, cluster, load, move_cut, new_session, triggered_by, upload
+from tests.helpers import (
+    call,
+    cluster,
+    draw_views,
+    load,
+    move_cut,
+    new_session,
+    triggered_by,
+    upload,
+)
 
 UPLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "uploads"
 
@@ -306,6 +317,43 @@ def whitespace_file(rng, n=50):
     return ("\n".join(rows) + "\n").encode()
 
 
+def workbook_file(rng, n=45):
+    """An .xlsx whose first sheet has a margin row and column, a label column and a gap;
+    a second sheet that must not be read."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Messungen"
+    sheet.append([])  # an empty row above the table
+    sheet.append([None, "Probe", "Länge", "Breite", "Gewicht"])
+    centres = np.array([[0, 0, 0], [5, 7, 1], [9, 0, 6]])
+    for i in range(n):
+        x = centres[i % 3] + rng.normal(size=3)
+        cells = [float(v) for v in x]
+        if i == 8:
+            cells[1] = "NA"
+        if i == 20:
+            cells[2] = int(round(cells[2]))  # a whole number stored as an integer
+        sheet.append([None, f"Käse {i}", *cells])
+    book.create_sheet("other").append(["not", "this", "one"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def distance_file(rng, n=30):
+    """A square distance matrix with a header of names and a label column (CSV)."""
+    from scipy.spatial.distance import pdist, squareform
+
+    points = np.vstack([rng.normal(size=(n // 2, 3)), rng.normal(size=(n - n // 2, 3)) + 4])
+    d = squareform(pdist(points, "cityblock"))
+    names = [f"s{i}" for i in range(n)]
+    lines = [",".join(["item", *names])]
+    lines += [",".join([name, *(repr(float(v)) for v in row)]) for name, row in zip(names, d)]
+    return ("\n".join(lines) + "\n").encode()
+
+
 RNG = np.random.default_rng(7)
 BLOBS = [
     {"size": 40, "mean x": 0, "mean y": 0, "std x": 1, "std y": 2, "corr": 0.3},
@@ -356,6 +404,36 @@ VIEWS = {
     "whitespace upload, no header, constant column": dict(
         source=UPLOAD, content=(whitespace_file(RNG), "points.txt"), method="ward"
     ),
+    "workbook upload average, gaps dropped, maxclust": dict(
+        source=UPLOAD,
+        content=(workbook_file(RNG), "messung.xlsx"),
+        method="average",
+        label="Probe",
+        scaling="zscore",
+        cut=("n-clusters", dict(typed_k=3)),
+    ),
+    "workbook upload ward, gaps filled": dict(
+        source=UPLOAD,
+        content=(workbook_file(RNG), "messung.xlsx"),
+        method="ward",
+        label="Probe",
+        missing="mean",
+    ),
+    "distance matrix upload average": dict(
+        source=UPLOAD,
+        content=(distance_file(RNG), "distances.csv"),
+        method="average",
+        label="item",
+        as_distances=["yes"],
+    ),
+    "distance matrix upload complete maxclust": dict(
+        source=UPLOAD,
+        content=(distance_file(RNG), "distances.csv"),
+        method="complete",
+        label="item",
+        as_distances=["yes"],
+        cut=("n-clusters", dict(typed_k=2)),
+    ),
 }
 
 
@@ -391,6 +469,57 @@ def test_exported_script_reproduces_the_pages_clusters(name, tmp_path):
     cophenetic = store.get_store().cophenetic(view["id"], view["clustering"])
     assert f"cophenetic correlation: {cophenetic.coefficient:.5f}" in run.stdout
     assert f"k: {len(np.unique(expected))}" in run.stdout
+    if spec["content"][1].endswith(".xlsx") if "content" in spec else False:
+        # pandas reads workbooks with openpyxl: the script says so before anything else
+        assert "openpyxl" in script.read_text(encoding="utf-8").splitlines()[2]
+
+
+def test_a_sampled_views_script_draws_the_same_sample(tmp_path):
+    view = sampled_page()
+    expected = shown_labels(view)
+    dataset, _ = store.get_store().result_for(view["id"], view["clustering"])
+    assert dataset.n_samples == 60 and "random sample" in dataset.name
+    script = tmp_path / "exported.py"
+    script.write_bytes(content_of(export(view, "export-python")))
+    run = subprocess.run(
+        [sys.executable, "-I", str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    written = pd.read_csv(tmp_path / "clusters.csv", keep_default_na=False)
+    assert_array_equal(written["cluster"].to_numpy(), expected)
+    assert_allclose(written[list(dataset.feature_names)].to_numpy(), dataset.values, rtol=1e-12)
+    assert written["label"].astype(str).tolist() == list(dataset.labels)  # the rows drawn
+
+
+def sampled_page(rows=60):
+    """Moons of 200 points, then "use the sample" of `rows` of them, clustered and cut."""
+    from callbacks.data import SAMPLE_SEED
+
+    controls = dict(n=200, noise=0.05, seed=9)
+    whole = page("generate:moons", method="single", **controls)
+    version = store.get_store().session_value(whole["id"], "origin:" + whole["clustering"]["key"])
+    assert version is not None
+    offer = {"rows": rows, "of": 200, "key": whole["clustering"]["key"]}
+    store.get_store().put_session_value(whole["id"], "sample-offer", offer)
+    out = load(
+        whole["id"],
+        "generate:moons",
+        prop_id="use-sample.n_clicks",
+        sample_clicks=1,
+        current={"key": whole["clustering"]["key"], "n": 200},
+        **controls,
+    )
+    assert out["version"]["n"] == rows, out["status"]
+    summary, _, _ = cluster(whole["id"], out["version"], "single", "euclidean")
+    view = {**whole, "clustering": summary, "cut": None}
+    view["controls"] = {"scaling": "none", "missing": "drop", **controls}
+    view["cut"] = move_cut(view, "clustering.data")["cut"]
+    assert SAMPLE_SEED == 0
+    return view
 
 
 def test_script_names_only_numpy_scipy_pandas():
@@ -550,3 +679,348 @@ class TestAddress:
         assert value == UPLOAD and pending["view"]["ref"] == reference
         table = store.get_store().session_value(other, "table")
         assert list(table.frame["name"]) == ["x", "y", "z"]
+
+
+# --------------------------------------------------------------------------- panels, colours, samples
+
+
+def drawn(view, colour_map=None):
+    """update_views for the view's cut as the page draws it; returns (scatter, colour map)."""
+    _, scatter, colour_map, _ = draw_views(view["id"], view["cut"], colour_map=colour_map)
+    return scatter, colour_map
+
+
+def colour_per_sample(view, scatter):
+    """Each sample's drawn colour, by its index (the scatter has a trace per colour)."""
+    _, result = store.get_store().result_for(view["id"], view["clustering"])
+    colours = [None] * result.tree.n
+    for trace in scatter.data:
+        colour = trace.marker.color
+        if isinstance(colour, str) and trace.customdata is not None:
+            for sample in np.asarray(trace.customdata).reshape(len(trace.x), -1)[:, 0]:
+                colours[int(sample)] = colour
+    return colours
+
+
+def address_of(view, colour_map, panel=None, axes=(None, None), step=0, highlight=None):
+    from callbacks.share import address_settings, view_query
+
+    settings = address_settings(
+        view["id"], view["cut"], colour_map, panel or {}, axes, step, False, False
+    )
+    controls = {
+        "source": view["source"],
+        "method": view["clustering"]["method"],
+        "metric": view["clustering"]["metric"],
+        **view["controls"],
+    }
+    return view_query(controls, view["cut"], highlight, None, (), settings)
+
+
+def restored(view, query, now=None):
+    """finishing_settings in a new session that loaded and cut the link's view."""
+    from callbacks.share import finishing_settings, parse_view
+
+    spec = {key: view["controls"][key] for key in view["controls"]}
+    other = page(view["source"], method=view["clustering"]["method"], **spec)
+    linked = parse_view(query)
+    assert (linked["crit"], linked["h"]) == ("distance", view["cut"]["height"])
+    other["cut"] = {**view["cut"], "clustering": other["clustering"]}  # the link's cut, restored
+    _, colour_map = drawn(other)
+    now = {("colour-map", "data"): colour_map, **(now or {})}
+    return other, linked, finishing_settings(linked, now, other["cut"], other["id"])
+
+
+class TestLinkSettings:
+    def test_panel_settings_round_trip_and_defaults_stay_out(self):
+        from callbacks.share import PANEL, panel_pairs, parse_view
+
+        defaults = {s.component: s.default for s in PANEL}
+        assert panel_pairs(defaults) == []
+        chosen = {
+            **defaults,
+            "inconsistency-depth": 3,
+            "quality-max-k": 14,
+            "orientation": "left",
+            "leaf-label-style": "12:0",
+            "annotate-above": 2.5,
+            "dendrogram-flags": ["snap"],
+            "dendrogram-zoom": ["below"],
+            "clustergram-scale": "zscore",
+            "clustergram-columns": "clustered",
+            "tanglegram-method": "single",
+            "tanglegram-metric": "cosine",
+        }
+        view = parse_view("?" + "&".join(f"{k}={v}" for k, v in panel_pairs(chosen)))
+        for setting in PANEL:
+            assert setting.same(view.get(setting.param, setting.default), chosen[setting.component])
+        assert len(view) == len(chosen) - 1  # all but the last merges (at its default)
+        # a flag the page does not have any more is dropped from the link, as unchecked
+        assert parse_view("?flags=")["flags"] == []
+
+    def test_panel_defaults_and_choices_are_the_layouts(self):
+        from callbacks.share import PANEL
+        from components.layout import serve_layout
+
+        found = {}
+
+        def walk(component):
+            if isinstance(component, (list, tuple)):
+                for c in component:
+                    walk(c)
+                return
+            if getattr(component, "id", None):
+                found[component.id] = component
+            children = getattr(component, "children", None)
+            if children is not None and not isinstance(children, str):
+                walk(children)
+
+        walk(serve_layout())
+        for setting in PANEL:
+            control = found[setting.component]
+            assert setting.same(getattr(control, "value", None), setting.default), setting
+            options = getattr(control, "options", None)
+            if setting.choices is not None:
+                assert [o["value"] for o in options] == list(setting.choices), setting
+            else:
+                assert control.min == setting.bounds[0], setting
+                assert getattr(control, "max", math.inf) == setting.bounds[1], setting
+
+    @pytest.mark.parametrize(
+        "query, named",
+        [
+            ("?orient=up", "'orient' must be one of: top, bottom"),
+            ("?maxk=99", "'maxk' must be from 3 to 30"),
+            ("?idepth=0", "'idepth' must be from 1 to 50"),
+            ("?ann=-1", "'ann' must be a finite number from 0"),
+            ("?flags=contracted,x", "'flags' must be one of: contracted, snap"),
+            ("?tmethod=best", "'tmethod' must be one of"),
+            ("?pal=296:0,297:0", "'pal' gives one colour to two clusters"),
+            ("?pal=296:99", "'pal' must be from 0 to 7"),
+            ("?sample=1:0", "'sample' must be from 2"),
+            ("?sample=50:x", "'sample' must be a whole number"),
+            ("?step=-2", "'step' must be from 0"),
+        ],
+    )
+    def test_bad_settings_are_named(self, query, named):
+        from callbacks.share import parse_view
+
+        with pytest.raises(InputError, match=re.escape(named)):
+            parse_view(query)
+
+    def test_a_link_gives_the_same_colour_per_sample(self):
+        """Colours are derived: from the palette, the cut and the cuts shown before (a cluster
+        keeps its colour as the cut moves). A page that opens on the same cut would colour it
+        otherwise; the link names the colours and the restore draws them."""
+        view = page(method="ward")
+        _, colour_map = drawn(view)
+        for k in (4, 3):
+            view["cut"] = move_cut(view, "n-clusters.value", typed_k=k)["cut"]
+            scatter, colour_map = drawn(view, colour_map)
+        query = address_of(view, colour_map)
+        assert "pal=" in query
+        other, linked, out = restored(view, query)
+        fresh_scatter, _ = drawn(other)
+        assert colour_per_sample(other, fresh_scatter) != colour_per_sample(view, scatter)
+        assert out[("highlight", "data")] is None  # the redraw, without a highlight
+        scatter_b, colour_map_b = drawn(other, out[("colour-map", "data")])
+        assert colour_per_sample(other, scatter_b) == colour_per_sample(view, scatter)
+        # once drawn so, nothing is left to set
+        now = {("colour-map", "data"): colour_map_b, **{k: v for k, v in out.items()}}
+        from callbacks.share import finishing_settings
+
+        assert finishing_settings(linked, now, other["cut"], other["id"]) == {}
+
+    def test_fresh_colours_stay_out_of_the_link(self):
+        view = page(method="ward")
+        _, colour_map = drawn(view)
+        assert "pal=" not in address_of(view, colour_map)
+
+    def test_the_address_waits_for_the_drawing_of_its_cut(self):
+        from callbacks.share import address_settings
+
+        view = page(method="ward")
+        _, colour_map = drawn(view)
+        view["cut"] = move_cut(view, "n-clusters.value", typed_k=5)["cut"]
+        assert (
+            address_settings(view["id"], view["cut"], colour_map, {}, (None, None), 0, False, False)
+            is None
+        )
+
+    def test_restore_sets_panels_axes_and_step_and_defaults_when_absent(self):
+        from callbacks.share import PANEL, finishing_settings, parse_view
+
+        view = page("bundled:iris", method="average", scaling="zscore")
+        _, colour_map = drawn(view)
+        panel = {"orientation": "right", "quality-max-k": 12, "tanglegram-method": "ward"}
+        # the data's default axes are PC1 and PC2 (four columns): only the changed one is written
+        query = address_of(view, colour_map, panel, axes=("PC1", "petal_length_cm"), step=40)
+        linked = parse_view(query)
+        assert (linked["orient"], linked["maxk"], linked["tmethod"]) == ("right", 12, "ward")
+        assert (linked["sy"], linked["step"]) == ("petal_length_cm", 40) and "sx" not in linked
+        now = {("colour-map", "data"): colour_map, ("scatter-x", "value"): "PC1"}
+        now.update({(s.component, "value"): s.default for s in PANEL})
+        out = finishing_settings(linked, now, view["cut"], view["id"])
+        assert out[("orientation", "value")] == "right" and out[("quality-max-k", "value")] == 12
+        assert out[("tanglegram-method", "value")] == "ward"
+        assert (
+            out[("scatter-y", "value")] == "petal_length_cm" and ("scatter-x", "value") not in out
+        )
+        assert out[("merge-step", "value")] == 40
+        # Back to an address without them: each returns to its default
+        now.update({target: value for target, value in out.items()})
+        plain = parse_view(address_of(view, colour_map))
+        back = finishing_settings(plain, now, view["cut"], view["id"])
+        assert back[("orientation", "value")] == "top" and back[("merge-step", "value")] == 0
+        assert ("scatter-x", "value") not in back and back[("scatter-y", "value")] == "PC2"
+
+    def test_a_lesson_link_leaves_its_own_settings_to_the_lesson(self):
+        from callbacks.share import finishing_settings, parse_view
+
+        view = page(method="ward")
+        _, colour_map = drawn(view)
+        linked = parse_view(address_of(view, colour_map) + "&lesson=4&orient=left")
+        now = {("colour-map", "data"): colour_map, ("annotate-above", "value"): 12.0}
+        out = finishing_settings(linked, now, view["cut"], view["id"])
+        assert ("annotate-above", "value") not in out and ("merge-step", "value") not in out
+        assert out[("orientation", "value")] == "left"
+
+
+class TestSampledLink:
+    def test_the_link_names_the_sample_and_a_new_session_draws_the_same(self):
+        from callbacks.share import CONTROL_STATES, RESTORE_OUTPUTS, continue_restore, parse_view
+
+        view = sampled_page()
+        _, colour_map = drawn(view)
+        query = address_of(view, colour_map)
+        linked = parse_view(query)
+        assert linked["sample"] == [{"rows": 60, "seed": 0}] and linked["n"] == 200
+        # a new session opens the link: it loads the 200 points, then draws the same sample
+        other = page("generate:moons", method="single", n=200, noise=0.05, seed=9)
+        whole_key = other["clustering"]["key"]
+        controls = dict.fromkeys(name for name, _, _ in CONTROL_STATES)
+        controls.update(
+            source="generate:moons",
+            as_distances=[],
+            optimal_order=[],
+            scaling="none",
+            missing="drop",
+            method="single",
+            metric="euclidean",
+            n=200,
+            noise=0.05,
+            seed=9,
+        )
+        pending = {"view": linked, "step": 1}
+        out = continue_restore(
+            1,
+            pending,
+            {"key": whole_key, "n": 200},
+            other["cut"],
+            *controls.values(),
+            [],
+            other["id"],
+        )
+        pending = out[0]
+        assert (
+            pending["key"] == view["clustering"]["key"]
+        )  # the sample's data, as the server draws it
+        clicks = out[3 + RESTORE_OUTPUTS.index(("use-sample", "n_clicks"))]
+        assert clicks == 1
+        offer = store.get_store().session_value(other["id"], "sample-offer")
+        assert offer == {"rows": 60, "of": 200, "key": whole_key}
+        # the page's own "use the sample" then loads exactly the linked data
+        sampled = load(
+            other["id"],
+            "generate:moons",
+            prop_id="use-sample.n_clicks",
+            sample_clicks=clicks,
+            current={"key": whole_key, "n": 200},
+            n=200,
+            noise=0.05,
+            seed=9,
+        )
+        assert sampled["version"]["key"] == pending["key"]
+        # asked again on the next tick, before the page answered: not pressed twice
+        again = continue_restore(
+            2,
+            pending,
+            {"key": whole_key, "n": 200},
+            other["cut"],
+            *controls.values(),
+            [],
+            other["id"],
+        )
+        assert again[3 + RESTORE_OUTPUTS.index(("use-sample", "n_clicks"))] is no_update
+
+    def test_a_sample_drawn_with_another_seed_is_refused_by_name(self):
+        from callbacks.share import CONTROL_STATES, continue_restore, parse_view
+
+        other = page("generate:moons", method="single", n=200, noise=0.05, seed=9)
+        controls = dict.fromkeys(name for name, _, _ in CONTROL_STATES)
+        controls.update(
+            source="generate:moons",
+            scaling="none",
+            missing="drop",
+            as_distances=[],
+            optimal_order=[],
+        )
+        linked = parse_view("?src=generate:moons&seed=9&n=200&noise=0.05&sample=60:5")
+        pending, status, *_ = continue_restore(
+            1, {"view": linked, "step": 0}, None, other["cut"], *controls.values(), [], other["id"]
+        )
+        assert pending is None and "seed 5" in status and "seed 0" in status
+
+
+def test_the_page_says_what_a_link_leaves_out_next_to_copy_link():
+    from components.layout import serve_layout
+
+    order = []
+
+    def walk(component):
+        if isinstance(component, (list, tuple)):
+            for c in component:
+                walk(c)
+            return
+        if getattr(component, "id", None):
+            order.append(component)
+        children = getattr(component, "children", None)
+        if children is not None and not isinstance(children, str):
+            walk(children)
+
+    walk(serve_layout())
+    ids = [getattr(c, "id", None) for c in order]
+    note = order[ids.index("share-limits")]
+    assert ids.index("share-limits") == ids.index("copy-link") + 1  # right under the button
+    assert "Not in the link" in note.children and "branch shown in full" in note.children
+    from services import config
+
+    hours = round(config.SESSION_TTL_SECONDS / 3600, 1)  # the upload reference's life
+    assert f"for {hours:g} hours" in note.children
+
+
+def test_every_control_of_the_page_is_in_the_link_or_said_why_not():
+    from callbacks.share import IN_LINK, LEFT_OUT
+    from components.layout import serve_layout
+
+    kinds = {
+        "Button", "Checklist", "DataTable", "Dropdown", "Graph", "Input", "RadioItems",
+        "RangeSlider", "Slider", "Textarea", "Upload",
+    }  # fmt: skip
+    controls = set()
+
+    def walk(component):
+        if isinstance(component, (list, tuple)):
+            for c in component:
+                walk(c)
+            return
+        if getattr(component, "id", None) and type(component).__name__ in kinds:
+            controls.add(component.id)
+        children = getattr(component, "children", None)
+        if children is not None and not isinstance(children, str):
+            walk(children)
+
+    walk(serve_layout())
+    assert not set(IN_LINK) & set(LEFT_OUT)
+    assert controls - set(IN_LINK) - set(LEFT_OUT) == set()  # a new control: decide and say
+    assert set(IN_LINK) | set(LEFT_OUT) <= controls  # no stale entries
