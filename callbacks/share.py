@@ -220,9 +220,8 @@ MAX_NAME_CHARS = 200
 TRUNCATIONS = ("auto", "none", "lastp", "level")
 # Rounds of "set a control, wait for the page" a restore may take before it gives up.
 MAX_RESTORE_STEPS = 12
-# A restore checks the page every RESTORE_TICK_MS and gives up after this many checks
+# A restore checks the page every components.share.RESTORE_TICK_MS and gives up after this many checks
 # (a large linkage runs as a job and may take minutes).
-RESTORE_TICK_MS = 400
 MAX_RESTORE_TICKS = 750
 # A cut sent while the page was still redrawing can be overwritten by the page's default
 # cut for the new drawing; cut settings (cheap to apply) are sent again after this many checks.
@@ -480,11 +479,6 @@ PANEL = (
 # its step-through): a restore leaves these to it.
 LESSON_SETS = frozenset({"inconsistency-depth", "annotate-above", "merge-step"})
 MAX_SAMPLE_STEPS = 4
-LINK_LEAVES_OUT = (
-    "Not in the link: a branch shown in full, a selection on the scatter, pinned merges and "
-    "the exercise's answers. An upload is named by a reference the server keeps for "
-    "{hours:g} hours; after that the link asks for the file again."
-)
 
 
 # Every control of the page, and the address parameter that holds what it sets ...
@@ -561,6 +555,11 @@ LEFT_OUT = {
     "cluster-profiles-graph": "a plot to read; it sets nothing",
     "cluster-profiles-table": "a table to read; it sets nothing",
     "tanglegram": "a plot to read; it sets nothing",
+    "scaling-advice-apply": "a button: the scaling it sets is in the link",
+    "partition-split": "not yet: the link gives the cut the splits and merges started from",
+    "partition-merge": "not yet: the link gives the cut the splits and merges started from",
+    "partition-undo": "a button: walks the splits and merges",
+    "partition-redo": "a button: walks the splits and merges",
 }
 
 # Parameters no lesson step sets: moving through the lesson compares the rest.

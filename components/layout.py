@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dash import dash_table, dcc, html
 
-from callbacks.share import RESTORE_TICK_MS
 from components.advice import scaling_advice
 from components.agreement import agreement_over_k, analyst_panels
 from components.clustergram import clustergram_panel
@@ -15,7 +14,7 @@ from components.figures import EXPORT_CONFIG, placeholder_figure
 from components.lesson import lesson_card, lesson_header
 from components.merge_steps import merge_steps_panel, merge_stores, zoom_control
 from components.partition import partition_controls
-from components.share import share_limits
+from components.share import RESTORE_TICK_MS, share_limits
 from components.sources import dataset_options
 from components.tanglegram import tanglegram_panel
 from components.view_options import view_options_store

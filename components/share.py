@@ -2,12 +2,20 @@
 
 from dash import html
 
-from callbacks.share import LINK_LEAVES_OUT
 from services import config
+
+LINK_LEAVES_OUT = (
+    "Not in the link: a branch shown in full, a selection on the scatter, pinned merges, "
+    "the exercise's answers, and splits or merges of single clusters (the link gives the cut "
+    "they started from). An upload is named by a reference the server keeps for "
+    "{hours:g} hours; after that the link asks for the file again."
+)
+# A restore from a link checks the page this often (callbacks/share.py counts the checks).
+RESTORE_TICK_MS = 400
 
 
 def share_limits():
-    """The note under the Copy link button (the list is callbacks/share.py's)."""
+    """The note under the Copy link button (callbacks/share.py lists each control in or out)."""
     hours = config.SESSION_TTL_SECONDS / 3600
     return html.P(
         LINK_LEAVES_OUT.format(hours=round(hours, 1)), id="share-limits", className="panel-help"

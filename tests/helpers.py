@@ -16,7 +16,7 @@ from dash._utils import AttributeDict
 
 from callbacks import cut as cut_callbacks
 from callbacks.clustering import run_clustering
-from callbacks.data import load_choice, load_generated, receive_upload
+from callbacks.data import load_choice, load_generated, load_sample, receive_upload
 from callbacks.view_options import view_options
 from callbacks.views import update_views
 from hclust.data import load_preset
@@ -237,8 +237,15 @@ LOAD_INPUTS = dict(
 
 def load(session_id, source, prop_id="dataset.value", **inputs):
     """Load `source` as the page does when `prop_id` changes, calling the callback of that
-    intent as a plain function (the Generate button: load_generated; a data control:
-    load_choice); returns its outputs by name."""
+    intent as a plain function (the Generate button: load_generated; "use the sample":
+    load_sample; a data control: load_choice); returns its outputs by name."""
+    if prop_id == "use-sample.n_clicks":  # load_sample: the offered sample of what is shown
+        outputs = load_sample(
+            sample_clicks=inputs.get("sample_clicks", 1),
+            current=inputs.get("current"),
+            session_id=session_id,
+        )
+        return dict(zip(LOAD_OUTPUTS, outputs))
     inputs = {**LOAD_INPUTS, **inputs}
     if prop_id == "generate.n_clicks":
         outputs = load_generated(generate_clicks=1, source=source, session_id=session_id, **inputs)
