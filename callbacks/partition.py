@@ -74,7 +74,7 @@ def describe(result, cut, roots, labels) -> str:
 
 
 def _edited(cut, session_id, edits, redo):
-    """The cut state with these edits, its status sentence, and k."""
+    """The cut state with these edits, its status sentence, and its k."""
     _, result = store.get_store().result_for(session_id, cut["clustering"])
     state = dict(
         cut,
@@ -84,7 +84,7 @@ def _edited(cut, session_id, edits, redo):
     )
     roots, labels = current_partition(result, state)
     state["k"] = int(labels.max())
-    return state, describe(result, state, roots, labels)
+    return state, describe(result, state, roots, labels), state["k"]
 
 
 def _chosen(cut, highlight, session_id):
@@ -100,18 +100,23 @@ def _require_cut(cut):
 
 
 def edit_button(button_id, *choices):
-    """Register one button's edit: (clicks, cut, *choices, session id) -> (cut, status)."""
+    """Register one button's edit: (clicks, cut, *choices, session id) -> (cut, status, k).
+
+    k goes to the k field too; the fields' own callback (callbacks/cut.py) sees that it
+    echoes the cut state and leaves the edits alone.
+    """
 
     def register(function):
         return callback(
             Output("cut", "data", allow_duplicate=True),
             Output("cut-status", "children", allow_duplicate=True),
+            Output("n-clusters", "value", allow_duplicate=True),
             Input(button_id, "n_clicks"),
             State("cut", "data"),
             *choices,
             State("session-id", "data"),
             prevent_initial_call=True,
-        )(shows_errors(outputs=2, message=1)(function))
+        )(shows_errors(outputs=3, message=1)(function))
 
     return register
 

@@ -190,14 +190,17 @@ def update_views(
     status = ""
     if k > len(PALETTE):
         status = (
-            f"{k} clusters but only {len(PALETTE)} distinguishable colours: "
-            f"the {len(PALETTE)} largest clusters are coloured, "
-            f"the {k - len(PALETTE)} smallest are grey."
+            f"Colours: the {len(PALETTE)} largest of {k:,} clusters have distinguishable "
+            f"colours, the {k - len(PALETTE):,} smallest are grey."
         )
     if samples is not None:
         status = (
             status + " " if status else ""
-        ) + f"{int(samples.sum())} sample(s) highlighted; press Clear highlight to reset."
+        ) + f"Highlighted: {int(samples.sum()):,} samples; press Clear highlight to reset."
+    if cut.get("edits"):
+        status = (status + " " if status else "") + (
+            "Clusters split or merged by hand: the dashed line shows the cut they started from."
+        )
     # Every answer carries every output, even when only the scatter's axes changed: when a
     # later answer of this callback says no_update, Dash drops the earlier (superseded) answer
     # and keeps the outputs as they were before both (plotly/dash#1861), and a dendrogram for
@@ -208,6 +211,8 @@ def update_views(
     )
     links = link_colours_for(result, labels, geometry, node_colours)
     title = f"Dendrogram ({clustering['method']}, {clustering['metric']})"
+    if cut.get("edits"):
+        title += " — clusters edited by hand"
     if root is not None:
         title += (
             f" — branch of merge {root - result.tree.n} ({int(result.tree.size[root]):,} samples)"

@@ -189,5 +189,5 @@ class TestChoosingK:
             "its branch highlighted in the dendrogram",
             QUICK,
         )
-        assert "50 sample(s) highlighted" in text_of(page, "view-status")
+        assert "Highlighted: 50 samples" in text_of(page, "view-status")
         assert page_errors(page) == []

@@ -352,7 +352,7 @@ class TestInstrument:
         )
         opacity = scatter_opacity(page)
         assert len(opacity) == 150 and sorted(set(opacity)) == [0.15, 1], "the other samples fade"
-        assert "76 sample(s) highlighted" in text_of(page, "view-status")
+        assert "Highlighted: 76 samples" in text_of(page, "view-status")
         assert page_errors(page) == []
 
     def test_ins002_zoom_in_and_click_merge_13_names_samples_33_62_68(self, page):
@@ -459,14 +459,14 @@ class TestInstrument:
             "the dendrogram's 'highlighted' trace",
             QUICK,
         )
-        assert "50 sample(s) highlighted" in text_of(page, "view-status")
+        assert "Highlighted: 50 samples" in text_of(page, "view-status")
         # Redrawing the plots for the highlight must not undo it.
         wait_until(page, page._wait_for_callbacks, "the page to settle", QUICK)
         stays(
             page,
             lambda: (
                 highlighted_points(page) == expected
-                and "50 sample(s) highlighted" in text_of(page, "view-status")
+                and "Highlighted: 50 samples" in text_of(page, "view-status")
             ),
             "the selection's highlight (redrawing the scatter resets its selection to no points, "
             "which clears the highlight)",

@@ -4,6 +4,7 @@ the edited partition drives the views, the summary and the download."""
 import numpy as np
 import pytest
 from dash import no_update
+from dash.exceptions import PreventUpdate
 from scipy.cluster.hierarchy import fcluster, to_tree
 
 from callbacks.access import summary_text
@@ -47,9 +48,9 @@ def test_a_chosen_cluster_splits_into_scipys_two_children_everywhere(session):
     before = labels_for(result, session["cut"])
     root, label = lower_root(session)
 
-    cut, status = split_cluster(1, session["cut"], {"cluster": label}, session["id"])
+    cut, status, k = split_cluster(1, session["cut"], {"cluster": label}, session["id"])
 
-    assert cut["k"] == before.max() + 1 == 3
+    assert cut["k"] == k == before.max() + 1 == 3
     assert cut["edits"] == [["split", root]] and cut["redo"] == []
     assert "No single cut height gives this partition" in status
     after = labels_for(result, cut)
@@ -58,7 +59,9 @@ def test_a_chosen_cluster_splits_into_scipys_two_children_everywhere(session):
     assert len(set(after[members(result.Z, right)])) == 1
     assert after[members(result.Z, left)[0]] != after[members(result.Z, right)[0]]
     # the dendrogram and scatter, and the spoken summary follow the edit
-    _, scatter, colour_map, _ = draw_views(session["id"], cut)
+    dendrogram, scatter, colour_map, view_status = draw_views(session["id"], cut)
+    assert dendrogram.layout.title.text.endswith("clusters edited by hand")
+    assert "split or merged by hand" in view_status
     assert sorted(int(label) for label in colour_map["labels"]) == [1, 2, 3]
     assert len(set(colour_map["labels"].values())) == 3, "three colours"
     assert summary_text(after, cut).startswith("3 clusters")
@@ -66,8 +69,8 @@ def test_a_chosen_cluster_splits_into_scipys_two_children_everywhere(session):
 
 def test_merging_back_restores_the_cut_and_says_it_is_one_height_again(session):
     root, label = lower_root(session)
-    split, _ = split_cluster(1, session["cut"], {"cluster": label}, session["id"])
-    merged, status = merge_clusters(1, split, {"node": root}, session["id"])
+    split, _, _ = split_cluster(1, session["cut"], {"cluster": label}, session["id"])
+    merged, status, _ = merge_clusters(1, split, {"node": root}, session["id"])
     result = result_of(session)
     assert merged["k"] == 2
     assert "the same as a cut at" in status
@@ -79,28 +82,41 @@ def test_merging_back_restores_the_cut_and_says_it_is_one_height_again(session):
 
 def test_undo_and_redo_walk_the_edits(session):
     root, label = lower_root(session)
-    split, _ = split_cluster(1, session["cut"], {"cluster": label}, session["id"])
-    undone, status = undo_edit(1, split, session["id"])
+    split, _, _ = split_cluster(1, session["cut"], {"cluster": label}, session["id"])
+    undone, status, _ = undo_edit(1, split, session["id"])
     assert undone["k"] == 2 and undone["edits"] == [] and undone["redo"] == [["split", root]]
     assert status == "Back to the cut: 2 clusters."
-    redone, _ = redo_edit(1, undone, session["id"])
+    redone, _, _ = redo_edit(1, undone, session["id"])
     assert redone["k"] == 3 and redone["edits"] == [["split", root]] and redone["redo"] == []
     assert undo_edit(1, session["cut"], session["id"]) == (
         no_update,
         "⚠ There is no split or merge to undo.",
+        no_update,
     )
+
+
+def test_the_k_field_written_with_the_edit_is_an_echo_the_cut_keeps(session):
+    _, label = lower_root(session)
+    split, _, k = split_cluster(1, session["cut"], {"cluster": label}, session["id"])
+    session["cut"] = split
+    with pytest.raises(PreventUpdate):  # the fields' callback, as the new k reaches it
+        move_cut(session, "n-clusters.value", typed_k=k, typed_height=round(split["height"], 6))
 
 
 def test_a_new_cut_starts_without_edits(session):
     _, label = lower_root(session)
-    split, _ = split_cluster(1, session["cut"], {"cluster": label}, session["id"])
+    split, _, _ = split_cluster(1, session["cut"], {"cluster": label}, session["id"])
     session["cut"] = split
     moved = move_cut(session, "n-clusters.value", typed_k=4)["cut"]
     assert not moved.get("edits") and moved["k"] == 4
 
 
 def test_nothing_chosen_or_one_sample_or_a_forged_edit_gets_a_message_and_keeps_the_cut(session):
-    assert split_cluster(1, session["cut"], None, session["id"]) == (no_update, f"⚠ {CHOOSE_FIRST}")
+    assert split_cluster(1, session["cut"], None, session["id"]) == (
+        no_update,
+        f"⚠ {CHOOSE_FIRST}",
+        no_update,
+    )
     one_sample = {"node": 0}
     cut = dict(session["cut"], k=session["cut"]["k"])
     result = result_of(session)
@@ -122,7 +138,7 @@ def test_the_buttons_say_what_they_would_do(session):
         )[0]
         if r != root
     )
-    _, status = split_cluster(1, session["cut"], {"node": higher}, session["id"])
+    _, status, _ = split_cluster(1, session["cut"], {"node": higher}, session["id"])
     assert status.startswith("3 clusters after 1 split or merge, the same as a cut at")
     assert partition_choices(None, session["cut"], session["id"]) == (
         True,
@@ -148,7 +164,7 @@ def test_the_download_holds_the_edited_clusters_and_says_how_they_were_made():
     cut = cluster_and_cut(session_id, load(session_id, source="tutorial-2-blobs"))
     session = dict(id=session_id, clustering=cut["clustering"], cut=cut)
     root, label = lower_root(session)
-    edited, _ = split_cluster(1, cut, {"cluster": label}, session_id)
+    edited, _, _ = split_cluster(1, cut, {"cluster": label}, session_id)
     table, settings, _ = download(session_id, edited)
     result = result_of(session)
     np.testing.assert_array_equal(table["cluster"].to_numpy(), labels_for(result, edited))

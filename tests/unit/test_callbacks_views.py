@@ -344,7 +344,7 @@ class TestUpdateViews:
         assert isinstance(scatter, go.Figure)
         opacity = np.asarray(scatter_by_sample(scatter, "opacity")[0])
         assert np.flatnonzero(opacity == 1.0).tolist() == [33, 62, 68]
-        assert "3 sample(s) highlighted" in status
+        assert "Highlighted: 3 samples" in status
 
     def test_node_highlight_draws_its_links(self, session):
         dendrogram, _, _, _ = render(session, cut_for_k(session, 4), highlight={"node": 163})
@@ -445,7 +445,9 @@ class TestUpdateViews:
     def test_more_clusters_than_colours(self, session):
         k = len(PALETTE) + 3
         dendrogram, scatter, colour_map, status = render(session, cut_for_k(session, k))
-        assert f"{k} clusters but only {len(PALETTE)} distinguishable colours" in status
+        assert (
+            f"the {len(PALETTE)} largest of {k:,} clusters have distinguishable colours" in status
+        )
         assert "the 3 smallest are grey" in status
         colours = list(colour_map["labels"].values())
         palette_used = [c for c in colours if c != OVERFLOW_COLOUR]
