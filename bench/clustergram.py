@@ -152,9 +152,7 @@ def run(quick: bool = False) -> list[Table]:
                     cut=cut,
                     highlight=None,
                     focus=focus,
-                    truncate_mode="auto",
-                    p=60,
-                    orientation="top",
+                    view_options=None,  # the page's first options
                     view=None,
                     session_id=session_id,
                 )

@@ -11,6 +11,7 @@ from dash.exceptions import PreventUpdate
 from callbacks import validate
 from callbacks.errors import shows_errors
 from callbacks.linking import zoom_of as leaf_zoom
+from callbacks.view_options import read_view_options
 from callbacks.views import cluster_colours, dendrogram_options, focus_root, labels_for
 from components.clustergram import COLUMN_ORDERS
 from components.clustergram_figures import (
@@ -255,9 +256,7 @@ def status_text(result, root, groups, spec, cap):
     State("cut", "data"),
     State("highlight", "data"),
     State("focus", "data"),
-    State("truncate-mode", "value"),
-    State("truncate-p", "value"),
-    State("orientation", "value"),
+    State("view-options", "data"),
     State("clustergram-view", "data"),
     State("session-id", "data"),
 )
@@ -270,9 +269,7 @@ def update_clustergram(
     cut,
     highlight,
     focus,
-    truncate_mode,
-    p,
-    orientation,
+    view_options,
     view,
     session_id,
 ):
@@ -295,7 +292,7 @@ def update_clustergram(
     columns = validate.one_of(columns or "data", "The column order", tuple(COLUMN_ORDERS))
     if not cut or not colour_map or colour_map["clustering"] != cut["clustering"]:
         raise PreventUpdate  # the views have not drawn this cut yet; their colour map triggers us
-    options = dendrogram_options(truncate_mode, p, [], None, orientation, None)
+    options = read_view_options(view_options)
     found_zoom = None
     triggers = set(ctx.triggered_prop_ids)
     if "dendrogram-leaf-zoom.data" in triggers:  # a zoom just made (assets/relayout.js)
@@ -398,8 +395,8 @@ def update_clustergram(
         "focus": raw_focus,
         "scale": raw_scale,
         "columns": raw_columns,
-        "truncate_mode": truncate_mode,
-        "p": p,
+        "truncate_mode": options["truncate_mode"],
+        "p": options["p"],
     }
     return figure, status, spec
 

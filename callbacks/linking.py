@@ -17,7 +17,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import validate
 from callbacks.errors import shows_errors
-from callbacks.views import dendrogram_options
+from callbacks.view_options import read_view_options
 from hclust.dendrogram import members
 from hclust.errors import InputError
 from services import store
@@ -112,8 +112,7 @@ clientside_callback(
     State("cluster-summary", "data"),
     State("highlight", "data"),
     State("focus", "data"),
-    State("truncate-mode", "value"),
-    State("truncate-p", "value"),
+    State("view-options", "data"),
     State("session-id", "data"),
     prevent_initial_call=True,
 )
@@ -127,8 +126,7 @@ def update_highlight(
     summary_rows,
     current,
     focus,
-    truncate_mode,
-    p,
+    view_options,
     session_id,
 ):
     node_click = validate.event(node_click, "The click in the dendrogram")
@@ -160,7 +158,7 @@ def update_highlight(
         return ({"samples": samples}, no_update) if samples else (None, no_update)
     clustering = cut["clustering"]
     dataset, result = store.get_store().result_for(session_id, clustering)
-    options = dendrogram_options(truncate_mode, p, [], None, "top", None)
+    options = read_view_options(view_options)
     root = focus.get("node") if focus and focus.get("clustering") == clustering else None
     geometry = store.get_store().geometry(
         session_id, clustering, options["truncate_mode"], options["p"], root
@@ -278,13 +276,12 @@ def focus_for_tree(clustering):
     Input("dendrogram-leaf-zoom", "data"),
     State("focus", "data"),
     State("clustering", "data"),
-    State("truncate-mode", "value"),
-    State("truncate-p", "value"),
+    State("view-options", "data"),
     State("session-id", "data"),
     prevent_initial_call=True,
 )
 @shows_errors(outputs=1, status="view-status")
-def focus_from_zoom(zoom, focus, clustering, truncate_mode, p, session_id):
+def focus_from_zoom(zoom, focus, clustering, view_options, session_id):
     """A zoom into a truncated tree opens the branch it shows; a zoom out closes it."""
     found, focus = zoom_of(zoom), validate.focus(focus)
     clustering = validate.clustering(clustering)
@@ -293,7 +290,7 @@ def focus_from_zoom(zoom, focus, clustering, truncate_mode, p, session_id):
         raise PreventUpdate  # nothing to open or close
     if found == "out":
         return None
-    options = dendrogram_options(truncate_mode, p, [], None, "top", None)
+    options = read_view_options(view_options)
     _, result = store.get_store().result_for(session_id, clustering)
     geometry = store.get_store().geometry(
         session_id,

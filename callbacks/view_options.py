@@ -12,6 +12,7 @@ from dash import Input, Output, callback
 from callbacks import validate
 from callbacks.errors import shows_errors
 from components.figures import ORIENTATIONS
+from components.view_options import FIRST_VIEW_OPTIONS
 from hclust.dendrogram import TRUNCATE_MODES
 from hclust.errors import InputError
 
@@ -82,6 +83,11 @@ def checked(options):
         "leaf_font_size": int(options["leaf_font_size"]),
         "leaf_rotation": int(options["leaf_rotation"]),
     }
+
+
+def read_view_options(options):
+    """The store as a reader gets it: checked, or the page's first options when it is absent."""
+    return checked(options) if options is not None else dict(FIRST_VIEW_OPTIONS)
 
 
 # Not at page load: the layout gives the store the options of the controls' first values

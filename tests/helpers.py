@@ -74,14 +74,20 @@ def wiring(function):
     "id.property" (an allow_duplicate output without its suffix), and prevent_initial_call."""
     from dash._callback import GLOBAL_CALLBACK_LIST, GLOBAL_CALLBACK_MAP
 
+    from app import app
+
+    # Dash moves the module-level callbacks into the app when it first serves a request
+    # (another test may have made one in this process): look in both places.
+    every_map = {**GLOBAL_CALLBACK_MAP, **app.callback_map}
+    every_list = [*GLOBAL_CALLBACK_LIST, *app._callback_list]
     [key] = [
         key
-        for key, entry in GLOBAL_CALLBACK_MAP.items()
+        for key, entry in every_map.items()
         if getattr(entry.get("callback"), "__wrapped__", None) is function
     ]
-    entry = GLOBAL_CALLBACK_MAP[key]
+    entry = every_map[key]
     names = key[2:-2].split("...") if key.startswith("..") else [key]
-    [listed] = [c for c in GLOBAL_CALLBACK_LIST if c["output"] == key]
+    [listed, *_] = [c for c in every_list if c["output"] == key]
     return {
         "outputs": [name.split("@")[0] for name in names],
         "inputs": [f"{i['id']}.{i['property']}" for i in entry["inputs"]],

@@ -28,7 +28,7 @@ from hclust.dendrogram import dendrogram_geometry
 from hclust.errors import InputError
 from services import store
 from tests.fixtures import tutorial_values as ref
-from tests.helpers import call, new_session, page_context, put_preset, triggered_by
+from tests.helpers import call, new_session, options_store, page_context, put_preset, triggered_by
 
 BIG_N = 3_000
 
@@ -400,8 +400,7 @@ def focus(session, prop_id, highlight=None, **inputs):
     (focus, branch button disabled, reset button disabled), as the page shows them."""
     given = {
         "clustering": session["clustering"],
-        "truncate_mode": "auto",
-        "p": 60,
+        "view_options": options_store(),
         "session_id": session["id"],
         "highlight": highlight,
         **inputs,

@@ -38,7 +38,7 @@ from hclust.cut import TreeIndex, assign_colours, height_for_k
 from hclust.data import Dataset
 from hclust.dendrogram import ABOVE, dendrogram_geometry, members
 from services import store
-from tests.helpers import call, draw_views, new_session, put_preset, triggered_by
+from tests.helpers import call, draw_views, new_session, options_store, put_preset, triggered_by
 
 METHODS = ("single", "complete", "average", "weighted", "ward")
 finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False, width=32)
@@ -248,9 +248,11 @@ def draw(session, cut, highlight=None, focus=None, columns="data", scale="values
             cut=cut,
             highlight=highlight,
             focus=focus,
-            truncate_mode=given.get("truncate_mode", "auto"),
-            p=given.get("p", 60),
-            orientation=given.get("orientation", "top"),
+            view_options=options_store(
+                truncate_mode=given.get("truncate_mode", "auto"),
+                p=given.get("p", 60),
+                orientation=given.get("orientation", "top"),
+            ),
             zoom_event=zoom,
             view=given.get("view"),
             session_id=session["id"],
