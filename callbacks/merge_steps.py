@@ -23,6 +23,7 @@ from components.merge_steps_figures import (
     step_dendrogram_figure,
     step_scatter_figure,
 )
+from hclust.dendrogram import members
 from hclust.errors import InputError
 from hclust.merge_steps import (
     RULES,
@@ -235,11 +236,6 @@ def shown_samples(n: int) -> np.ndarray:
     return np.sort(np.random.default_rng(0).choice(n, STEP_POINTS_MAX, replace=False))
 
 
-def _members(tree, node: int) -> np.ndarray:
-    start = tree.start[node]
-    return np.sort(tree.leaf_order[start : start + tree.size[node]])
-
-
 def _guess(value, step):
     """The exercise's state for this step: {"active", "step", "picks"} or None."""
     if not isinstance(value, dict) or not value.get("active"):
@@ -288,13 +284,16 @@ def render_step(step, pins, guess, clustering, x_choice, y_choice, session_id):
         {}
         if hidden
         else {
-            f"merging now: {a}": _thinned(_members(tree, a), RING_POINTS_MAX),
-            f"merging now: {b}": _thinned(_members(tree, b), RING_POINTS_MAX),
+            f"merging now: {a}": _thinned(np.sort(members(tree, a)), RING_POINTS_MAX),
+            f"merging now: {b}": _thinned(np.sort(members(tree, b)), RING_POINTS_MAX),
         }
     )
-    pinned = {p: _thinned(_members(tree, n + p), RING_POINTS_MAX) for p in pins}
+    pinned = {p: _thinned(np.sort(members(tree, n + p)), RING_POINTS_MAX) for p in pins}
     guesses = (
-        {f"your pick: {p}": _thinned(_members(tree, p), RING_POINTS_MAX) for p in guess["picks"]}
+        {
+            f"your pick: {p}": _thinned(np.sort(members(tree, p)), RING_POINTS_MAX)
+            for p in guess["picks"]
+        }
         if guess
         else None
     )
@@ -379,7 +378,7 @@ def _evidence_marks(found, xy, tree, Z):
         if found.method == "median":
             samples, weights = halving_weights(Z, node)
         else:
-            samples = _members(tree, node)
+            samples = np.sort(members(tree, node))
             weights = np.full(len(samples), 1 / len(samples))
         # the plot's axes are linear in the features (columns or principal components),
         # so a centre's position is the same weighted mean of the points' positions

@@ -13,12 +13,10 @@ from callbacks import validate
 from callbacks.errors import shows_errors
 from components.figures import ORIENTATIONS
 from components.view_options import FIRST_VIEW_OPTIONS
-from hclust.dendrogram import TRUNCATE_MODES
+from hclust.dendrogram import P_RANGE, TRUNCATE_MODES
 from hclust.errors import InputError
 
 TRUNCATIONS = ("auto", *TRUNCATE_MODES)
-# The truncate-p input's bounds (components/layout.py gives the same to the browser).
-P_RANGE = (2, 2000)
 DENDROGRAM_FLAGS = ("contracted", "snap")
 # "font size:rotation" of the leaf labels, as the leaf-label-style menu offers them.
 LEAF_LABEL_STYLES = ("9:-90", "12:-90", "9:-45", "12:0")

@@ -12,7 +12,13 @@ from callbacks.view_options import LEAF_LABEL_STYLES, checked
 from components.figures import ORIENTATIONS, cluster_legend, dendrogram_figure, scatter_figure
 from components.recolour import geometry_id
 from hclust.cut import PALETTE, assign_colours, colour_hex
-from hclust.dendrogram import TRUNCATE_MODES, leaf_colour_indices, link_colour_indices, members
+from hclust.dendrogram import (
+    P_RANGE,
+    TRUNCATE_MODES,
+    leaf_colour_indices,
+    link_colour_indices,
+    members,
+)
 from hclust.merge_steps import valid_pins
 from hclust.projection import principal_components
 from services import store
@@ -122,7 +128,7 @@ def dendrogram_options(truncate_mode, p, flags, annotate_above, orientation, lea
     )
     return {
         "truncate_mode": truncate_mode if truncate_mode in ("auto", *TRUNCATE_MODES) else "auto",
-        "p": int(p) if isinstance(p, (int, float)) and 2 <= p <= 2000 else 60,
+        "p": int(p) if isinstance(p, (int, float)) and P_RANGE[0] <= p <= P_RANGE[1] else 60,
         "show_contracted": "contracted" in (flags or []),
         "annotate_above": float(annotate_above)
         if isinstance(annotate_above, (int, float)) and annotate_above >= 0

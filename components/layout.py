@@ -20,9 +20,16 @@ from components.tanglegram import tanglegram_panel
 from components.view_options import view_options_store
 from components.words import CUT_HEIGHT_HELP
 from hclust.cut import CRITERION_DESCRIPTIONS
-from hclust.data import DEFAULT_PRESET
+from hclust.data import DEFAULT_PRESET, MIN_ROWS
+from hclust.dendrogram import P_RANGE
 from hclust.diagnostics import DEFAULT_LARGEST_K
-from hclust.generators import BLOB_COLUMNS, TUTORIAL_BLOBS
+from hclust.generators import (
+    BLOB_COLUMNS,
+    MAX_GENERATED_ROWS,
+    MAX_SEED,
+    NOISE_RANGE,
+    TUTORIAL_BLOBS,
+)
 from hclust.linkage import DEFAULT_METHOD, DEFAULT_METRIC, METHOD_DESCRIPTIONS, METHODS, METRICS
 from hclust.preprocess import MISSING_MENU, SCALING_MENU
 from services import config, sessions
@@ -153,8 +160,8 @@ def controls():
                                 dcc.Input(
                                     id="gen-n",
                                     type="number",
-                                    min=2,
-                                    max=100000,
+                                    min=MIN_ROWS,
+                                    max=MAX_GENERATED_ROWS,
                                     step=1,
                                     value=300,
                                     className="number-input",
@@ -166,8 +173,8 @@ def controls():
                                 dcc.Input(
                                     id="gen-noise",
                                     type="number",
-                                    min=0,
-                                    max=10,
+                                    min=NOISE_RANGE[0],
+                                    max=NOISE_RANGE[1],
                                     step="any",
                                     value=0.06,
                                     className="number-input",
@@ -184,6 +191,7 @@ def controls():
                             id="gen-seed",
                             type="number",
                             min=0,
+                            max=MAX_SEED,
                             step=1,
                             value=4711,
                             className="number-input",
@@ -357,8 +365,8 @@ def controls():
                         dcc.Input(
                             id="truncate-p",
                             type="number",
-                            min=2,
-                            max=2000,
+                            min=P_RANGE[0],
+                            max=P_RANGE[1],
                             step=1,
                             value=60,
                             debounce=True,

@@ -17,6 +17,8 @@ from .cut import TreeIndex
 from .errors import InputError
 
 TRUNCATE_MODES = ("none", "lastp", "level")
+# The truncation's p the page accepts (leaves for lastp, levels for level).
+P_RANGE = (2, 2000)
 
 
 @dataclass(frozen=True)

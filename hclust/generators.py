@@ -26,6 +26,7 @@ from .errors import InputError
 MAX_GENERATED_ROWS = 100_000
 MAX_BLOBS = 20
 MAX_SEED = 2**32 - 1  # numpy's RandomState accepts seeds below 2**32
+NOISE_RANGE = (0.0, 10.0)  # the noise of the moons and rings, in their own units
 
 
 @dataclass(frozen=True)
@@ -213,8 +214,9 @@ def _check_n(n):
 
 def _check_noise(noise):
     noise = _number(noise, "The noise")
-    if not 0 <= noise <= 10:
-        raise InputError(f"The noise must be from 0 to 10, got {noise:g}.")
+    low, high = NOISE_RANGE
+    if not low <= noise <= high:
+        raise InputError(f"The noise must be from {low:g} to {high:g}, got {noise:g}.")
     return noise
 
 

@@ -29,6 +29,7 @@ import numpy as np
 from scipy.spatial.distance import cdist
 
 from .cut import TreeIndex
+from .dendrogram import members
 from .errors import InputError
 
 # Pairs of samples measured at most for one cluster distance: a pair-based method
@@ -88,11 +89,6 @@ def clusters_after(tree: TreeIndex, i: int) -> tuple[np.ndarray, np.ndarray]:
     node_of_sample = np.empty(n, dtype=np.int64)
     node_of_sample[tree.leaf_order] = np.repeat(roots, tree.size[roots])
     return roots, node_of_sample
-
-
-def _members(tree: TreeIndex, node: int) -> np.ndarray:
-    start = tree.start[node]
-    return tree.leaf_order[start : start + tree.size[node]]
 
 
 def halving_weights(Z: np.ndarray, node: int) -> tuple[np.ndarray, np.ndarray]:
@@ -202,7 +198,7 @@ def cluster_distance(
         When a pair-based method would measure more than :data:`MAX_PAIRS` pairs.
     """
     a, b = int(a), int(b)
-    rows, cols = _members(tree, a), _members(tree, b)
+    rows, cols = members(tree, a), members(tree, b)
     common = dict(method=method, metric=metric, a=a, b=b, size_a=len(rows), size_b=len(cols))
     if method in ("single", "complete", "average"):
         d = _pair_distances(values, is_distance_matrix, metric, rows, cols)
