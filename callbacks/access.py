@@ -6,7 +6,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import validate
 from callbacks.errors import shows_errors
-from callbacks.views import labels_for
+from callbacks.shown import labels_for
 from components.words import CUT_HEIGHT_HELP, NO_HEIGHT_HELP
 from hclust.cut import CRITERIA, HORIZONTAL_CRITERIA
 from services import store
@@ -16,6 +16,7 @@ from services import store
     Output("cut-height", "disabled"),
     Output("cut-height-help", "children"),
     Input("criterion", "value"),
+    prevent_initial_call=True,  # the layout holds the distance criterion's answer
 )
 def cut_height_field(criterion):
     """Disable the cut height, and say why, for a criterion that is not one height."""
@@ -49,6 +50,7 @@ def summary_text(labels, cut) -> str:
     Output("clustering-summary", "children"),
     Input("cut", "data"),
     State("session-id", "data"),
+    prevent_initial_call=True,  # nothing to say before the first cut
 )
 @shows_errors(outputs=1, message=0)
 def clustering_summary(cut, session_id):

@@ -31,7 +31,7 @@ from callbacks import validate
 from callbacks.data import active_table, rebuild_from_origin
 from callbacks.diagnostics import valid_max_k
 from callbacks.errors import shows_errors
-from callbacks.views import labels_for
+from callbacks.shown import labels_for
 from components.agreement import TABLE_STYLE
 from components.agreement_figures import (
     PROFILE_FEATURES_MAX,

@@ -11,8 +11,8 @@ from dash.exceptions import PreventUpdate
 from callbacks import validate
 from callbacks.errors import shows_errors
 from callbacks.linking import zoom_of as leaf_zoom
+from callbacks.shown import cluster_colours, dendrogram_options, focus_root, labels_for
 from callbacks.view_options import read_view_options
-from callbacks.views import cluster_colours, dendrogram_options, focus_root, labels_for
 from components.clustergram import COLUMN_ORDERS
 from components.clustergram_figures import (
     BAR_TRACE,
@@ -259,6 +259,7 @@ def status_text(result, root, groups, spec, cap):
     State("view-options", "data"),
     State("clustergram-view", "data"),
     State("session-id", "data"),
+    prevent_initial_call=True,  # drawn once the views have drawn the first cut
 )
 @shows_errors(outputs=3, message=1)
 def update_clustergram(

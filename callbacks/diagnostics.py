@@ -7,7 +7,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import validate
 from callbacks.errors import error_text, shows_errors
-from callbacks.views import labels_for
+from callbacks.shown import labels_for
 from components.figures import (
     cophenetic_figure,
     elbow_figure,
@@ -20,10 +20,8 @@ from hclust.diagnostics import (
     cluster_summary,
     elbow,
     inconsistency_table,
-    scale_spread,
 )
 from hclust.errors import InputError
-from hclust.linkage import EUCLIDEAN_ONLY_METHODS
 from services import jobs, store
 from services.jobs import JOB_POLL_MS
 from services.store import NO_DATA, QUALITY_INLINE_MAX_N, NotReady, request_name
@@ -365,6 +363,7 @@ def quality_range_note(n, max_k):
     Input("cut", "data"),
     Input("colour-map", "data"),
     State("session-id", "data"),
+    prevent_initial_call=True,  # nothing to list before the first cut
 )
 @shows_errors(outputs=3, status="cut-status")
 def update_summary(cut, colour_map, session_id):
@@ -447,30 +446,3 @@ def linkage_table_page(clustering, page, session_id):
     )
     first = page * LINKAGE_PAGE_SIZE
     return linkage_rows(result.Z, first, first + LINKAGE_PAGE_SIZE), pages, page
-
-
-@callback(
-    Output("clustering-hint", "children"),
-    Input("clustering", "data"),
-    State("session-id", "data"),
-)
-@shows_errors(outputs=1, message=0)
-def scale_hint(clustering, session_id):
-    """Ward and euclidean are dominated by the widest feature: say so when scales differ."""
-    clustering = validate.clustering(clustering)
-    if not clustering:
-        raise PreventUpdate
-    dataset = store.get_store().loaded_dataset(session_id, clustering.get("key"))
-    if dataset is None or dataset.is_distance_matrix or dataset.n_features < 2:
-        return ""
-    spread = scale_spread(dataset.values)
-    if (
-        clustering["method"] in EUCLIDEAN_ONLY_METHODS
-        or clustering["metric"] in ("euclidean", "sqeuclidean")
-    ) and spread > 10:
-        return (
-            f"Hint: feature spreads differ by {spread:.0f}× — "
-            f"{clustering['method']}/{clustering['metric']} distances are dominated by the "
-            "widest feature; consider z-score scaling."
-        )
-    return ""

@@ -14,7 +14,7 @@ from dash.exceptions import PreventUpdate
 from callbacks import validate
 from callbacks.data import active_table, build_from_source, rebuild_from_origin
 from callbacks.errors import shows_errors
-from callbacks.views import labels_for
+from callbacks.shown import labels_for
 from hclust.datasets import BUNDLED
 from hclust.errors import InputError
 from hclust.labelled_table import download_archive, labelled_table, settings_document

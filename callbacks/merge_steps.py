@@ -16,7 +16,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import validate
 from callbacks.errors import shows_errors
-from callbacks.views import scatter_axes
+from callbacks.shown import scatter_axes
 from components.merge_steps import PAUSE_LABEL, PLAY_LABEL
 from components.merge_steps_figures import (
     PIN_COLOURS,

@@ -15,13 +15,12 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from callbacks import validate
 from callbacks.errors import shows_errors
-from hclust.cut import flat_clusters
+from callbacks.shown import current_partition, edits_of
 from hclust.errors import InputError
 from hclust.partition import (
     MERGE,
     SPLIT,
     Edit,
-    edit_partition,
     merge_target,
     single_height,
     split_target,
@@ -33,27 +32,6 @@ CHOOSE_FIRST = (
     "or select its points in the scatter."
 )
 NOTHING_TO_MERGE = "The whole tree is already one cluster: there is nothing to merge it with."
-
-
-def base_labels(result, cut):
-    """Flat labels of the cut itself, before any split or merge."""
-    return flat_clusters(
-        result.Z,
-        cut["criterion"],
-        height=cut.get("height"),
-        k=cut.get("base_k", cut.get("k")),
-        t=cut.get("t"),
-        depth=cut.get("depth"),
-    )
-
-
-def edits_of(cut, key="edits"):
-    return [Edit(action, int(node)) for action, node in (cut or {}).get(key) or ()]
-
-
-def current_partition(result, cut):
-    """The partition the page shows: roots (left to right) and flat labels 1..k."""
-    return edit_partition(result.tree, result.Z, base_labels(result, cut), edits_of(cut))
 
 
 def describe(result, cut, roots, labels) -> str:
@@ -173,6 +151,7 @@ def redo_edit(clicks, cut, session_id):
     Input("highlight", "data"),
     State("cut", "data"),
     State("session-id", "data"),
+    prevent_initial_call=True,  # the layout starts both buttons disabled
 )
 @shows_errors(outputs=4, status="cut-status")
 def partition_choices(highlight, cut, session_id):

@@ -6,8 +6,8 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dash.exceptions import PreventUpdate
 
 from callbacks import validate
+from callbacks.shown import focus_root
 from callbacks.view_options import checked
-from callbacks.views import focus_root
 from components.recolour import geometry_id, recolour_index
 from hclust.errors import InputError
 from services import store

@@ -43,7 +43,7 @@ from callbacks.data import (
     generator_params,
 )
 from callbacks.errors import shows_errors
-from callbacks.views import labels_for
+from callbacks.shown import labels_for
 from hclust.cut import PALETTE, assign_colours
 from hclust.data import MIN_ROWS, PRESETS, random_sample
 from hclust.datasets import BUNDLED
@@ -1125,7 +1125,7 @@ def finishing_settings(view, now: dict, cut, session_id) -> dict:
         new page gives this cut) with a redraw in them.
     """
     from callbacks.data import axis_options
-    from callbacks.views import cluster_colours
+    from callbacks.shown import cluster_colours
 
     out = {}
     lesson_sets = LESSON_SETS if "lesson" in view else frozenset()

@@ -22,7 +22,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import validate
 from callbacks.errors import error_text, shows_errors
-from callbacks.views import cluster_colours, labels_for
+from callbacks.shown import cluster_colours, labels_for
 from components.figures import placeholder_figure
 from components.tanglegram_figures import tanglegram_figure
 from hclust.compare import (

@@ -2,7 +2,7 @@
 
 Truncation, p, the dendrogram flags, annotate-above, orientation and the leaf
 labels are validated here, by one small callback, into the dict that
-:func:`callbacks.views.dendrogram_options` returns. The views and the recolour
+:func:`callbacks.shown.dendrogram_options` returns. The views and the recolour
 index read that store, so a bad value is refused once, with a message naming
 its control, and the plots keep the options they were drawn with.
 """
@@ -40,7 +40,7 @@ def view_options(truncate_mode, p, flags, annotate_above, orientation, leaf_labe
     dict
         ``truncate_mode``, ``p``, ``show_contracted``, ``annotate_above``,
         ``orientation``, ``leaf_font_size`` and ``leaf_rotation``, as
-        :func:`callbacks.views.dendrogram_options` returns them.
+        :func:`callbacks.shown.dendrogram_options` returns them.
     """
     truncate_mode = validate.one_of(truncate_mode, "Truncation", TRUNCATIONS)
     p = validate.whole_number(p, "Truncation's p", *P_RANGE)

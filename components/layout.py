@@ -229,7 +229,6 @@ def controls():
                 "ward, centroid and median need euclidean.",
                 html_for="metric",
             ),
-            html.Div(id="clustering-hint", className="status hint", role="status"),
             html.H2("Cut", className="column-title", id="cut-controls", tabIndex="-1"),
             _field(
                 "Criterion",

@@ -400,9 +400,3 @@ def cophenetic_pairs_sample(
         values[i, j] if is_distance_matrix else _paired_distances(values[i], values[j], metric)
     )
     return original, _lowest_common_merge_heights(Z, i, j), total > max_pairs
-
-
-def scale_spread(values) -> float:
-    """Ratio of the largest to the smallest feature standard deviation (inf if one is 0)."""
-    std = values.std(axis=0)
-    return float(std.max() / std.min()) if std.min() > 0 else float("inf")

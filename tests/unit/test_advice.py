@@ -10,7 +10,7 @@ from scipy.stats import zscore
 
 from callbacks.advice import apply_zscore, suggest_scaling
 from callbacks.diagnostics import update_summary
-from callbacks.views import labels_for
+from callbacks.shown import labels_for
 from hclust.datasets import load_bundled_table
 from hclust.preprocess import SPREAD_ADVICE_RATIO, feature_spreads, spread_advice
 from services import store

@@ -17,7 +17,7 @@ from callbacks.agreement import (
     update_profiles,
 )
 from callbacks.clustering import compute_clustering
-from callbacks.views import cluster_colours, labels_for
+from callbacks.shown import cluster_colours, labels_for
 from hclust.datasets import load_bundled_table
 from services import store
 from tests.helpers import load, move_cut, new_session, refusal

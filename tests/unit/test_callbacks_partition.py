@@ -16,7 +16,7 @@ from callbacks.partition import (
     split_cluster,
     undo_edit,
 )
-from callbacks.views import labels_for
+from callbacks.shown import labels_for
 from services import store
 from tests.helpers import draw_views, move_cut, new_session
 from tests.unit.test_download import cluster_and_cut, download, load

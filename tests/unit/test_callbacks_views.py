@@ -9,14 +9,14 @@ from numpy.testing import assert_array_equal
 from scipy.cluster.hierarchy import fcluster, inconsistent, maxRstat
 
 from callbacks.clustering import compute_clustering
-from callbacks.views import (
+from callbacks.shown import (
     cluster_colours,
     dendrogram_options,
-    highlighted_links,
     highlighted_samples,
     labels_for,
     link_colours_for,
 )
+from callbacks.views import highlighted_links
 from components.figures import ROOT_NUMBER
 from hclust.cut import OVERFLOW, OVERFLOW_COLOUR, PALETTE, colour_hex, height_for_k, n_clusters_at
 from hclust.dendrogram import ABOVE, dendrogram_geometry, members

@@ -445,11 +445,20 @@ class TestWhatIsShared:
 
 
 class TestNoFiveHundreds:
-    def test_the_scale_hint_of_a_forged_session_says_why(self):
-        """Regression: an invalid session id raised out of scale_hint (HTTP 500)."""
-        from callbacks.diagnostics import scale_hint
+    def test_the_scaling_advice_of_a_forged_session_says_why(self):
+        """Regression: an invalid session id raised out of the scale hint (HTTP 500); the
+        z-score suggestion that replaced it reads the same records."""
+        from callbacks.advice import suggest_scaling
 
-        message = call(scale_hint, clustering=GONE, session_id="not-a-session")
+        with page_context("data-version.data") as sent:
+            out = call(
+                suggest_scaling,
+                data_version={"key": GONE["key"], "n": 150},
+                scaling="none",
+                session_id="not-a-session",
+            )
+        assert out is no_update
+        message = sent["clustering-status"]["children"]
         assert message.startswith("⚠") and "reload the page" in message
 
     def test_a_forged_quality_job_cannot_ask_for_a_million_k(self, monkeypatch):

@@ -29,7 +29,7 @@ from scipy.cluster.hierarchy import linkage, to_tree
 
 from callbacks.data import UPLOAD
 from callbacks.share import NOT_THE_SHOWN_DATA, export_view
-from callbacks.views import labels_for
+from callbacks.shown import labels_for
 from hclust.errors import InputError
 from hclust.export import linkage_csv, linkage_npy, newick, newick_label, python_script
 from services import store

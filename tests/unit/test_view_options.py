@@ -16,8 +16,9 @@ from callbacks.data import (
     show_source_options,
 )
 from callbacks.recolour import publish_recolour_index
+from callbacks.shown import dendrogram_options
 from callbacks.view_options import checked, store_view_options, view_options
-from callbacks.views import dendrogram_options, update_views
+from callbacks.views import update_views
 from components.layout import serve_layout
 from components.view_options import FIRST_VIEW_OPTIONS
 from hclust.data import DEFAULT_PRESET
