@@ -189,19 +189,19 @@ def wait_rendered(driver, timeout):
 
 
 def samples_in_dendrogram(driver):
-    """Samples the drawn leaves stand for ('(k)' is a truncated leaf of k), or None without labels."""
-    import re
+    """Samples under the drawn tree's root: the largest merge size among its merges (Z[i, 3]).
 
-    labels = graph_js(
+    (The leaf labels no longer say it: the server thins them to every k-th, leaving ''.)
+    """
+    size = graph_js(
         driver,
         "dendrogram",
-        "const a = gd._fullLayout.xaxis; return a && a.ticktext ? Array.from(a.ticktext) : null;",
+        "const t = gd._fullData.find(t => t.name === 'merges');"
+        "if (!t || !t.customdata) return null;"
+        "let most = 0; for (let i = 0; i < t._length; i++) most = Math.max(most, Number(t.customdata[i][3]));"
+        "return most;",
     )
-    if not labels:
-        return None
-    return sum(
-        int(t[1:-1].replace(",", "")) if re.fullmatch(r"\([\d,]+\)", t) else 1 for t in labels
-    )
+    return int(size) if size else None
 
 
 # ---------------------------------------------------------------- cut_latency
