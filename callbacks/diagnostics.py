@@ -372,7 +372,14 @@ def quality_range_note(n, max_k):
 )
 @shows_errors(outputs=3, status="cut-status")
 def update_summary(cut, colour_map, session_id):
-    """One row per cluster with its colour, size, feature means and WCSS."""
+    """One row per cluster with its colour, size, feature means and WCSS.
+
+    The colour swatch is styled by one rule per distinct colour (at most the palette
+    and the greys), matched on the row's ``swatch`` field (the colour's number among
+    them; a field of the row, not a column), not by one rule per cluster: the table
+    evaluates every rule for every cell it draws, and a cut into thousands of
+    clusters froze the page for seconds (issue 12 §5).
+    """
     cut, colour_map = validate.cut(cut), validate.colour_map(colour_map)
     if not cut or not colour_map or colour_map.get("clustering") != cut["clustering"]:
         raise PreventUpdate
@@ -380,9 +387,14 @@ def update_summary(cut, colour_map, session_id):
     labels = labels_for(result, cut)
     rows = cluster_summary(dataset.values, labels, dataset.feature_names)
     colours = colour_map.get("labels", {})
+    swatches = sorted(set(colours.values()))
+    number = {colour: i for i, colour in enumerate(swatches)}
     for row in rows:
         row["colour"] = "■"
         row.update({key: round(value, 4) for key, value in row.items() if isinstance(value, float)})
+        colour = colours.get(str(row["cluster"]))
+        if colour is not None:
+            row["swatch"] = number[colour]
     columns = [
         {"name": c, "id": c}
         for c in [
@@ -395,11 +407,11 @@ def update_summary(cut, colour_map, session_id):
     ]
     styles = [
         {
-            "if": {"filter_query": f"{{cluster}} = {label}", "column_id": "colour"},
+            "if": {"filter_query": f"{{swatch}} = {i}", "column_id": "colour"},
             "color": colour,
             "fontSize": 18,
         }
-        for label, colour in colours.items()
+        for i, colour in enumerate(swatches)
     ]
     return rows, columns, styles
 
