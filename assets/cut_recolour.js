@@ -428,10 +428,21 @@
                 setLegend(dendrogram, index.raw, result.legend);
                 hideRootNumbers(dendrogram, index.raw);
                 announce(dendrogram, linked);
+                state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap, live: true};
+            } else if (!scatterShows) {
+                // both plots redrawn: the dendrogram in a task of its own, so that no one task
+                // holds both redraws (each takes 100-400 ms at deep cuts; issue 12 §5)
+                var before = dendrogram.data;
+                state.dendrogramShows = null;
+                setTimeout(function () {
+                    if (dendrogram.data !== before) return;  // plotly drew it since: the server's answer
+                    drawDendrogram(dendrogram, index, result);
+                    state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap, live: false};
+                }, 0);
             } else {
                 drawDendrogram(dendrogram, index, result);
+                state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap, live: false};
             }
-            state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap, live: !!linked};
         }
         if (live) return true;
         // the next drag starts from these colours, as the server's next cut will
