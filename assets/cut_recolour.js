@@ -176,7 +176,12 @@
             if (!stamps[key]) stamps[key] = drawStamp(hex, symbol, points.size, overlay.ratio).pixels;
             return stamps[key];
         };
-        var draw = overlay.canvas.getContext("2d"), image = draw.createImageData(overlay.width, overlay.height);
+        var draw = overlay.canvas.getContext("2d"), image = gd.__hclustImage;
+        if (!image || image.width !== overlay.width || image.height !== overlay.height) {
+            image = gd.__hclustImage = draw.createImageData(overlay.width, overlay.height);
+        } else {
+            image.data.fill(0);  // one image per size, cleared: no 3 MB to allocate per frame
+        }
         var groups = C.sampleGroups(result), drawn = new Array(result.sampleColour.length);
         C.paintPoints(image, groups, pixels.x, pixels.y, stampFor);
         draw.putImageData(image, 0, 0);
@@ -429,8 +434,8 @@
                 hideRootNumbers(dendrogram, index.raw);
                 announce(dendrogram, linked);
                 state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap, live: true};
-            } else if (!scatterShows) {
-                // both plots redrawn: the dendrogram in a task of its own, so that no one task
+            } else if (!live && !scatterShows) {
+                // a committed cut redrawing both plots: the dendrogram in a task of its own, so that no one task
                 // holds both redraws (each takes 100-400 ms at deep cuts; issue 12 §5)
                 var before = dendrogram.data;
                 state.dendrogramShows = null;

@@ -7,7 +7,7 @@ Times are taken inside the page with ``performance.now()`` (event listeners,
 a MutationObserver and plotly's ``plotly_afterplot`` event), so the Selenium
 round trips do not enter the measurements.
 
-Sections: ``cut_latency``, ``first_render``, ``upload_50k``, ``diagnostics_x2``.
+Sections: ``cut_latency``, ``deep_cuts``, ``first_render``, ``upload_50k``, ``diagnostics_x2``.
 """
 
 from __future__ import annotations
