@@ -2,8 +2,9 @@
 //
 // What to draw comes from assets/cut_core.js (pure, tested under Node against
 // the Python side). This file is its adapter to plotly: the only place that
-// touches plotly's internals (the drawn traces in _fullData, the shape and
-// axes in _fullLayout, an axis's _offset) and the DOM. The server's own
+// touches plotly's internals (the drawn traces in _fullData, the shape, axes
+// and plot area in _fullLayout, an axis's _offset and c2p, the WebGL canvas a
+// live frame draws over) and the DOM. The server's own
 // answer follows and draws the same colours; cuts it alone can make (other
 // criteria, snapping, highlights, very deep cuts) are left to it.
 (function () {
@@ -406,7 +407,7 @@
         var committed = Object.keys(state.colourMap.spans || {});
         var isCommitted = committed.length === clusters.spans.size &&
             committed.every(function (node) { return clusters.spans.has(Number(node)); });
-        // (colours painted straight into WebGL while dragging are redrawn through plotly
+        // (colours drawn over a WebGL plot while dragging are redrawn through plotly
         // when the cut is committed, so that the traces, hovers and plotly's state agree)
         var shows = function (drawn, gd) {
             if (drawn && drawn.data === gd.data) return drawn.key === cutKey && drawn.from === state.colourMap && (live || !drawn.live);
