@@ -362,6 +362,12 @@ def quality_range_note(n, max_k):
     return ""
 
 
+# The cluster table lists at most this many clusters (the largest): the table's work grows
+# with its rows, and thousands of rows froze the page for a second and more (issue 12 §5);
+# the download holds every cluster.
+SUMMARY_ROWS_MAX = 250
+
+
 @callback(
     Output("cluster-summary", "data"),
     Output("cluster-summary", "columns"),
@@ -378,7 +384,8 @@ def update_summary(cut, colour_map, session_id):
     and the greys), matched on the row's ``swatch`` field (the colour's number among
     them; a field of the row, not a column), not by one rule per cluster: the table
     evaluates every rule for every cell it draws, and a cut into thousands of
-    clusters froze the page for seconds (issue 12 §5).
+    clusters froze the page for seconds (issue 12 §5). Above ``SUMMARY_ROWS_MAX``
+    clusters, the largest are listed and the cluster column's header says so.
     """
     cut, colour_map = validate.cut(cut), validate.colour_map(colour_map)
     if not cut or not colour_map or colour_map.get("clustering") != cut["clustering"]:
@@ -386,6 +393,11 @@ def update_summary(cut, colour_map, session_id):
     dataset, result = store.get_store().result_for(session_id, cut["clustering"])
     labels = labels_for(result, cut)
     rows = cluster_summary(dataset.values, labels, dataset.feature_names)
+    total = len(rows)
+    if total > SUMMARY_ROWS_MAX:
+        # the largest clusters, in cluster order; the header says how many are listed
+        largest = sorted(rows, key=lambda row: (-row["size"], row["cluster"]))[:SUMMARY_ROWS_MAX]
+        rows = sorted(largest, key=lambda row: row["cluster"])
     colours = colour_map.get("labels", {})
     swatches = sorted(set(colours.values()))
     number = {colour: i for i, colour in enumerate(swatches)}
@@ -405,6 +417,8 @@ def update_summary(cut, colour_map, session_id):
             "wcss",
         ]
     ]
+    if total > SUMMARY_ROWS_MAX:
+        columns[1]["name"] = f"cluster ({SUMMARY_ROWS_MAX:,} largest of {total:,})"
     styles = [
         {
             "if": {"filter_query": f"{{swatch}} = {i}", "column_id": "colour"},

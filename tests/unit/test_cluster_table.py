@@ -9,6 +9,7 @@ import re
 import numpy as np
 from scipy.cluster.hierarchy import fcluster
 
+from callbacks import diagnostics
 from callbacks.diagnostics import update_summary
 from callbacks.views import update_views
 from hclust.cut import PALETTE
@@ -60,3 +61,30 @@ def test_a_deep_cut_styles_every_swatch_with_few_rules(session, tutorial):
     for row in rows:
         assert _swatch_colour(row, styles) == [colour_map["labels"][str(row["cluster"])]], row
     assert sorted(row["size"] for row in rows) == sorted(np.bincount(labels)[1:].tolist())
+
+
+def test_above_the_row_limit_the_largest_clusters_are_listed_and_the_header_says_so(
+    session, tutorial, monkeypatch
+):
+    """The 109 clusters of the low cut, with the table's limit at 20: the 20 largest, in
+    cluster order, each with its own size and colour, and a header naming 20 of 109."""
+    monkeypatch.setattr(diagnostics, "SUMMARY_ROWS_MAX", 20)
+    Z = tutorial["Z"]
+    height = float(np.sort(Z[:, 2])[40])
+    cut = move_cut(
+        session,
+        "dendrogram.relayoutData",
+        relayout={"shapes[0].y0": height, "shapes[0].y1": height},
+    )["cut"]
+    colour_map = _render(session, cut)
+    rows, columns, styles = call(
+        update_summary, cut=cut, colour_map=colour_map, session_id=session["id"]
+    )
+    labels = fcluster(Z, height, criterion="distance")
+    sizes = np.bincount(labels)
+    largest = sorted(range(1, labels.max() + 1), key=lambda label: (-sizes[label], label))[:20]
+    assert [row["cluster"] for row in rows] == sorted(largest)
+    assert [row["size"] for row in rows] == [int(sizes[label]) for label in sorted(largest)]
+    assert columns[1] == {"name": "cluster (20 largest of 109)", "id": "cluster"}
+    for row in rows:
+        assert _swatch_colour(row, styles) == [colour_map["labels"][str(row["cluster"])]], row
