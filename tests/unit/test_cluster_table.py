@@ -88,3 +88,27 @@ def test_above_the_row_limit_the_largest_clusters_are_listed_and_the_header_says
     assert columns[1] == {"name": "cluster (20 largest of 109)", "id": "cluster"}
     for row in rows:
         assert _swatch_colour(row, styles) == [colour_map["labels"][str(row["cluster"])]], row
+
+
+def test_the_profiles_table_styles_only_the_clusters_it_lists():
+    """callbacks/agreement.py: 1,000 clusters, a table of the 200 largest: a swatch rule for
+    each listed cluster in its colour, none for the 800 others."""
+    from types import SimpleNamespace
+
+    from callbacks.agreement import TABLE_CLUSTERS_MAX, profiles_table
+
+    rng = np.random.default_rng(3)
+    k = 1_000
+    sizes = rng.permutation(np.arange(1, k + 1))
+    profiles = SimpleNamespace(
+        clusters=np.arange(1, k + 1), size=sizes, mean=rng.random((k, 1)), median=rng.random((k, 1))
+    )
+    colours = {str(c): PALETTE[c % len(PALETTE)] for c in range(1, k + 1)}
+    rows, _, styles = profiles_table(profiles, ["x"], colours)
+    assert len(rows) == TABLE_CLUSTERS_MAX < k
+    listed = {row["cluster"] for row in rows}
+    assert listed == set((np.argsort(-sizes)[:TABLE_CLUSTERS_MAX] + 1).tolist())
+    assert len(styles) == len(rows)
+    for rule in styles:
+        label = int(re.fullmatch(r"\{cluster\} = (\d+)", rule["if"]["filter_query"]).group(1))
+        assert label in listed and rule["color"] == colours[str(label)]
