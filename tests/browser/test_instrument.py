@@ -944,11 +944,10 @@ class TestEveryClusterAndNoFreeze:
         assert max(ticks.values()) <= 40, f"k ticks per plot: {ticks}"
 
     @pytest.mark.xfail(
-        reason="not yet met: 0.6-2.3 s tasks measured here (2 shared cores, load 11-15) after X2 "
-        "cuts at k = 40-600: whole figures redrawn, by the page's own recolour and again by "
-        "the server's answer (callbacks/views.py), each restyling every SVG marker of the "
-        "scatter and of the dendrogram's hover targets; the cluster table now has one style "
-        "rule per colour",
+        reason="not yet met: 0.3-0.5 s tasks measured here at load 2 (2.1 s at load 11 before the "
+        "tables' style rules were cut) after X2 cuts at k = 40-600: whole figures redrawn, by "
+        "the page's own recolour and again by the server's answer (callbacks/views.py), each "
+        "restyling every SVG marker of the scatter and of the dendrogram's hover targets",
         strict=False,
     )
     def test_ins014_no_task_over_200_ms_when_the_cut_goes_deep(self, page):
