@@ -228,6 +228,19 @@
         return {canvas: canvas, pixels: core().stampOf(draw.getImageData(0, 0, side, side).data, side, side)};
     }
 
+    // As a drag starts, before the pointer moves: the scatter's points, their pixels and
+    // a marker of every colour, so that the first frame that recolours does not make them.
+    function prepareScatter(raw) {
+        var gd = graph("scatter"), points = gd && scatterPoints(gd), overlay = points && overlayOf(gd);
+        if (!overlay) return;
+        pixelsOf(points, overlay.xaxis, overlay.yaxis, overlay.ratio);
+        var stamps = stampsOf(gd, points.size, overlay.ratio), C = core();
+        raw.palette.map(function (_, c) { return c; }).concat([C.OVERFLOW]).forEach(function (colour) {
+            var hex = C.hexOf(raw, colour), symbol = C.symbolOf(raw, colour);
+            if (!stamps[hex + symbol]) stamps[hex + symbol] = drawStamp(hex, symbol, points.size, overlay.ratio).pixels;
+        });
+    }
+
     // A colour plotly draws as good as invisible (the hover targets' rgba(0,0,0,0.01)).
     function invisible(colour) {
         var match = /^rgba\(.*,\s*([\d.]+)\)$/.exec(String(colour));
@@ -500,6 +513,7 @@
         event.stopPropagation();
         event.preventDefault();
         if (window.Plotly.Fx) window.Plotly.Fx.unhover(gd);
+        prepareScatter(index.raw);
         var move = function (e) {
             e.stopPropagation();  // no hover labels (nor hover callbacks) while the line moves
             dragged = heightAt(e);
