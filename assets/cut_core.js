@@ -293,11 +293,106 @@
         return {x: x, y: y};
     }
 
+    // ---- points drawn into pixels (the scatter while the line is dragged)
+
+    // plotly's marker outline for a symbol (src/components/drawing/symbol_defs.js),
+    // as an SVG path centred on 0,0; r is the marker's radius (size / 2). Only the
+    // symbols hclust.cut.SYMBOLS and OVERFLOW_SYMBOL name; null for any other.
+    function symbolPath(symbol, r) {
+        var round = function (v) { return String(Math.round(v * 100) / 100); };
+        var s3 = Math.sqrt(3), s2 = Math.sqrt(2);
+        if (symbol === "circle") {
+            var rc = round(r);
+            return "M" + rc + ",0A" + rc + "," + rc + " 0 1,1 0,-" + rc + "A" + rc + "," + rc + " 0 0,1 " + rc + ",0Z";
+        }
+        if (symbol === "square") {
+            var rs = round(r);
+            return "M" + rs + "," + rs + "H-" + rs + "V-" + rs + "H" + rs + "Z";
+        }
+        if (symbol === "diamond") {
+            var rd = round(r * 1.3);
+            return "M" + rd + ",0L0," + rd + "L-" + rd + ",0L0,-" + rd + "Z";
+        }
+        if (symbol === "triangle-up" || symbol === "triangle-down") {
+            var rt = round(r * 2 / s3), r2 = round(r / 2), ra = round(r);
+            return symbol === "triangle-up" ? "M-" + rt + "," + r2 + "H" + rt + "L0,-" + ra + "Z"
+                : "M-" + rt + ",-" + r2 + "H" + rt + "L0," + ra + "Z";
+        }
+        if (symbol === "x") {
+            var rx = round(r * 0.8 / s2), ne = "l" + rx + "," + rx, se = "l" + rx + ",-" + rx;
+            var sw = "l-" + rx + ",-" + rx, nw = "l-" + rx + "," + rx;
+            return "M0," + rx + ne + se + sw + se + sw + nw + sw + nw + ne + nw + ne + "Z";
+        }
+        if (symbol === "cross") {
+            var a = round(r * 0.4), b = round(r * 1.2);
+            return "M" + b + "," + a + "H" + a + "V" + b + "H-" + a + "V" + a + "H-" + b + "V-" + a + "H-" + a + "V-" + b +
+                "H" + a + "V-" + a + "H" + b + "Z";
+        }
+        if (symbol === "star") {
+            var q = r * 1.4, x1 = round(q * 0.225), x2 = round(q * 0.951), x3 = round(q * 0.363), x4 = round(q * 0.588);
+            var y1 = round(-q), y2 = round(q * -0.309), y3 = round(q * 0.118), y4 = round(q * 0.382), y5 = round(q * 0.809);
+            return "M" + x1 + "," + y2 + "H" + x2 + "L" + x3 + "," + y3 + "L" + x4 + "," + y5 + "L0," + y4 + "L-" + x4 + "," + y5 +
+                "L-" + x3 + "," + y3 + "L-" + x2 + "," + y2 + "H-" + x1 + "L0," + y1 + "Z";
+        }
+        if (symbol === "hexagon") {
+            var h1 = round(r), h2 = round(r / 2), h3 = round(r * s3 / 2);
+            return "M" + h3 + ",-" + h2 + "V" + h2 + "L0," + h1 + "L-" + h3 + "," + h2 + "V-" + h2 + "L0,-" + h1 + "Z";
+        }
+        return null;
+    }
+
+    // A drawn marker as the pixels it covers: from straight-alpha RGBA pixels
+    // (`width` x `height`, the marker's centre at their middle), the ones not empty.
+    function stampOf(rgba, width, height) {
+        var dx = [], dy = [], colour = [];
+        for (var y = 0; y < height; y++) {
+            for (var x = 0; x < width; x++) {
+                var at = 4 * (y * width + x);
+                if (rgba[at + 3] === 0) continue;
+                dx.push(x - (width >> 1));
+                dy.push(y - (height >> 1));
+                colour.push([rgba[at], rgba[at + 1], rgba[at + 2], rgba[at + 3]]);
+            }
+        }
+        return {dx: Int32Array.from(dx), dy: Int32Array.from(dy), colour: colour};
+    }
+
+    // Draws each group's samples, group after group (a later one on top, as plotly
+    // draws later traces over earlier ones), into `image` ({width, height, data}:
+    // straight-alpha RGBA, as an ImageData holds it), source over, clipped to it.
+    // Sample s is centred on the pixel that holds (px[s], py[s]); `stampFor(colour)`
+    // gives its group's stamp (stampOf). Non-finite positions are not drawn.
+    function paintPoints(image, groups, px, py, stampFor) {
+        var width = image.width, height = image.height, data = image.data;
+        for (var g = 0; g < groups.length; g++) {
+            var stamp = stampFor(groups[g][0]), samples = groups[g][1], m = stamp.dx.length;
+            for (var i = 0; i < samples.length; i++) {
+                var cx = Math.floor(px[samples[i]]), cy = Math.floor(py[samples[i]]);
+                if (!(cx >= -64 && cx < width + 64 && cy >= -64 && cy < height + 64)) continue;
+                for (var k = 0; k < m; k++) {
+                    var x = cx + stamp.dx[k], y = cy + stamp.dy[k];
+                    if (x < 0 || y < 0 || x >= width || y >= height) continue;
+                    var at = 4 * (y * width + x), c = stamp.colour[k], sa = c[3];
+                    if (sa === 255 || data[at + 3] === 0) {
+                        data[at] = c[0]; data[at + 1] = c[1]; data[at + 2] = c[2]; data[at + 3] = sa;
+                        continue;
+                    }
+                    // source over, straight alpha: out = src·a + dst·b·(1 − a), over out's alpha
+                    var da = data[at + 3] * (255 - sa) / 255, oa = sa + da;
+                    for (var ch = 0; ch < 3; ch++) data[at + ch] = Math.round((c[ch] * sa + data[at + ch] * da) / oa);
+                    data[at + 3] = Math.round(oa);
+                }
+            }
+        }
+        return image;
+    }
+
     var api = {
         ABOVE: ABOVE, OVERFLOW: OVERFLOW, decode: decode, fill: fill, canCut: canCut, clustersAt: clustersAt,
         assignColours: assignColours, previousOf: previousOf, hexOf: hexOf, symbolOf: symbolOf, legendText: legendText, legendLines: legendLines, cut: cut,
         colourMapOf: colourMapOf, sampleGroups: sampleGroups, linkGroups: linkGroups, leafGroups: leafGroups,
-        linkTraceName: linkTraceName, linkCoordinates: linkCoordinates,
+        linkTraceName: linkTraceName, linkCoordinates: linkCoordinates, symbolPath: symbolPath, stampOf: stampOf,
+        paintPoints: paintPoints,
     };
     if (typeof module === "object" && module.exports) module.exports = api;
     root.hclustCut = api;

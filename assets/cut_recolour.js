@@ -2,8 +2,9 @@
 //
 // What to draw comes from assets/cut_core.js (pure, tested under Node against
 // the Python side). This file is its adapter to plotly: the only place that
-// touches plotly's internals (the drawn traces in _fullData, the shape and
-// axes in _fullLayout, an axis's _offset) and the DOM. The server's own
+// touches plotly's internals (the drawn traces in _fullData, the shape, axes
+// and plot area in _fullLayout, an axis's _offset and c2p, the WebGL canvas a
+// live frame draws over) and the DOM. The server's own
 // answer follows and draws the same colours; cuts it alone can make (other
 // criteria, snapping, highlights, very deep cuts) are left to it.
 (function () {
@@ -26,7 +27,6 @@
         var full = gd._fullData;
         if (!full || !full.length || !gd.data) return null;
         if (gd.__hclustPoints && gd.__hclustPoints.data === gd.data) return gd.__hclustPoints;
-        full = full.filter(function (t) { return !(t.meta && t.meta.spare); });
         var n = 0;
         full.forEach(function (t) { n += t._length || 0; });
         var x = new Float64Array(n), y = new Float64Array(n), text = full[0].text && full[0].text.length ? new Array(n) : null;
@@ -117,113 +117,213 @@
         return scene && scene.scatter2d && scene.markerOptions ? scene : null;
     }
 
-    // While the line moves, the scatter's traces (WebGL points, one per colour) are
-    // refilled in place, each with the points of one colour, straight in its WebGL
-    // scene: a few ms for 10,000 points where Plotly.react takes 70-200 ms. It needs
-    // as many traces as colours (spareSlots adds them as a drag starts); otherwise,
-    // or for SVG plots, null: react. The commit redraws through plotly. Returns the
-    // colour drawn per sample.
-    function paintScatterLive(gd, points, result, raw) {
-        var scene = glScene(gd), full = gd._fullData, C = core();
-        if (!scene || !full || scene.markerOptions.length !== full.length) return null;
-        // a group goes to a slot drawn with its symbol (WebGL keeps a slot's symbol;
-        // spareSlots makes one per symbol), so shapes follow colours while dragging
-        var free = {}, slots = [];
-        full.forEach(function (trace, k) {
-            if (trace.type !== "scattergl" || !scene.markerOptions[k]) return;
-            slots.push(k);
-            var symbol = trace.marker && trace.marker.symbol;
-            (free[symbol] = free[symbol] || []).push(k);
-        });
-        var groups = C.sampleGroups(result), slotOf = [];
-        for (var g = 0; g < groups.length; g++) {
-            var matching = free[C.symbolOf(raw, groups[g][0])];
-            if (!matching || !matching.length) return null;
-            slotOf.push(matching.shift());
+    // While the line moves, a plot's new colours are drawn into a 2D canvas laid
+    // over its plot area, and plotly's WebGL canvas is hidden under it until
+    // plotly draws the plot again (the commit, or the server's answer). Redrawing
+    // plotly's WebGL scene took 200-400 ms a frame for the scatter of 10,000 points
+    // in a software renderer (the symbols' distance-field markers) and ~30 ms for
+    // the dendrogram, plus reading the canvas back; the 2D canvas takes a few ms.
+    // Only for WebGL plots (the SVG ones are redrawn by plotly).
+    function overlayOf(gd) {
+        var layout = gd._fullLayout, context = gd.querySelector(".gl-canvas-context");
+        if (!glScene(gd) || !context || !layout || !layout.xaxis || !layout.yaxis) return null;
+        var ratio = window.devicePixelRatio || 1, size = layout._size;
+        var width = Math.round(size.w * ratio), height = Math.round(size.h * ratio);
+        if (!(width > 0 && height > 0)) return null;
+        var canvas = gd.__hclustOverlay;
+        if (!canvas) {
+            canvas = gd.__hclustOverlay = document.createElement("canvas");
+            canvas.className = "hclust-live-overlay";
+            canvas.setAttribute("aria-hidden", "true");
+            canvas.style.position = "absolute";
+            canvas.style.pointerEvents = "none";
+            gd.__hclustDrop = function () { dropOverlay(gd); };
         }
-        var drawn = new Array(result.sampleColour.length), options = scene.markerOptions.slice();
-        slots.forEach(function (k) {
-            var s = slotOf.indexOf(k), samples = s >= 0 ? groups[s][1] : null, m = samples ? samples.length : 0;
-            var positions = new Float64Array(Math.max(2 * m, 2)).fill(NaN);
-            var hex = samples ? C.hexOf(raw, groups[s][0]) : null;
-            for (var j = 0; j < m; j++) {
-                positions[2 * j] = points.x[samples[j]];
-                positions[2 * j + 1] = points.y[samples[j]];
-                drawn[samples[j]] = hex;
-            }
-            options[k] = Object.assign({}, scene.markerOptions[k], {positions: positions}, hex ? {color: hex} : {});
-        });
-        scene.scatter2d.update(options);
-        scene.draw();
+        // plotly draws the plot again: the overlay goes (bound at each paint: a purged plot loses listeners)
+        if (gd.removeListener) gd.removeListener("plotly_afterplot", gd.__hclustDrop);
+        gd.on("plotly_afterplot", gd.__hclustDrop);
+        if (canvas.parentNode !== context.parentNode) context.parentNode.insertBefore(canvas, context.nextSibling);
+        if (canvas.width !== width || canvas.height !== height) {
+            canvas.width = width;
+            canvas.height = height;
+        }
+        canvas.style.left = size.l + "px";
+        canvas.style.top = size.t + "px";
+        canvas.style.width = size.w + "px";
+        canvas.style.height = size.h + "px";
+        return {canvas: canvas, context: context, ratio: ratio, width: width, height: height,
+            xaxis: layout.xaxis, yaxis: layout.yaxis};
+    }
+
+    function showOverlay(overlay) {
+        overlay.canvas.style.display = "";
+        overlay.context.style.visibility = "hidden";
+    }
+
+    function dropOverlay(gd) {
+        var canvas = gd.__hclustOverlay, context = gd.querySelector(".gl-canvas-context");
+        if (canvas) canvas.style.display = "none";
+        if (context) context.style.visibility = "";
+    }
+
+    // The scatter's points in their new colours and symbols. Returns the colour drawn per sample.
+    function paintScatterLive(gd, points, result, raw) {
+        var overlay = overlayOf(gd), C = core();
+        if (!overlay) return null;
+        var pixels = pixelsOf(points, overlay.xaxis, overlay.yaxis, overlay.ratio);
+        var stamps = stampsOf(gd, points.size, overlay.ratio);
+        var stampFor = function (colour) {
+            var hex = C.hexOf(raw, colour), symbol = C.symbolOf(raw, colour), key = hex + symbol;
+            if (!stamps[key]) stamps[key] = drawStamp(hex, symbol, points.size, overlay.ratio).pixels;
+            return stamps[key];
+        };
+        var draw = overlay.canvas.getContext("2d"), image = gd.__hclustImage;
+        if (!image || image.width !== overlay.width || image.height !== overlay.height) {
+            image = gd.__hclustImage = draw.createImageData(overlay.width, overlay.height);
+        } else {
+            image.data.fill(0);  // one image per size, cleared: no 3 MB to allocate per frame
+        }
+        var groups = C.sampleGroups(result), drawn = new Array(result.sampleColour.length);
+        C.paintPoints(image, groups, pixels.x, pixels.y, stampFor);
+        draw.putImageData(image, 0, 0);
+        showOverlay(overlay);
+        for (var g = 0; g < groups.length; g++) {
+            var hex = C.hexOf(raw, groups[g][0]), samples = groups[g][1];
+            for (var j = 0; j < samples.length; j++) drawn[samples[j]] = hex;
+        }
         return drawn;
     }
 
-    // As a drag starts: enough traces for every colour a cut can show (the palette,
-    // the pale grey, and for links the grey between clusters), so that no frame of
-    // the drag needs plotly to add one. One redraw, before the pointer moves.
-    function spareSlots(gd, raw, kind) {
-        var full = gd._fullData || [], scene = glScene(gd);
-        if (!scene || !window.Plotly.addTraces) return;
-        var template = null, have = 0, symbols = {};
-        full.forEach(function (trace) {
-            var slot = kind === "links" ? isLinkTrace(raw, trace) : trace.type === "scattergl";
-            if (slot) { have++; template = template || trace; }
-            if (slot && kind !== "links") symbols[trace.marker && trace.marker.symbol] = true;
-        });
-        if (!template) return;
-        var spares = [];
-        if (kind === "links") {
-            for (var i = have; i < raw.palette.length + 2; i++) {
-                spares.push({type: "scattergl", mode: "lines", x: [NaN, NaN], y: [NaN, NaN], hoverinfo: "skip", showlegend: false, meta: {spare: true},
-                    name: core().fill(raw.strings.link_trace, {colour: -1}), line: {color: raw.overflow_colour, width: template.line.width, shape: raw.line_shape}});
-            }
-        } else {
-            // one slot per colour, each drawn with that colour's symbol
-            raw.palette.concat([raw.overflow_colour]).forEach(function (hex, c) {
-                var colour = c < raw.palette.length ? c : core().OVERFLOW, symbol = core().symbolOf(raw, colour);
-                if (symbols[symbol]) return;
-                spares.push({type: "scattergl", mode: "markers", x: [NaN], y: [NaN], customdata: [-1], hoverinfo: "skip", showlegend: false, meta: {spare: true},
-                    name: core().fill(raw.strings.scatter_trace, {colour: hex}), marker: {color: hex, symbol: symbol, size: template.marker.size, line: {width: 0}}});
-            });
-        }
-        if (spares.length) window.Plotly.addTraces(gd, spares);
+    function stampsOf(gd, size, ratio) {
+        var key = size + "|" + ratio;
+        if (!gd.__hclustStamps || gd.__hclustStamps.key !== key) gd.__hclustStamps = {key: key};
+        return gd.__hclustStamps;
     }
 
-    // While the line moves, the dendrogram's link traces (WebGL lines, one per
-    // colour) are refilled in place, each with the links of one colour, straight
-    // in its WebGL scene. It needs as many line traces as colours, and no change
-    // to the dots of one-leaf clusters; otherwise (or for SVG plots) null: react.
-    // Returns the colour drawn per link.
-    function paintDendrogramLive(gd, index, result) {
-        var scene = glScene(gd), full = gd._fullData, raw = index.raw, C = core();
-        if (!scene || !scene.line2d || !scene.lineOptions || scene.lineOptions.length !== full.length) return null;
-        var slots = [];
-        full.forEach(function (trace, k) { if (isLinkTrace(raw, trace) && scene.lineOptions[k]) slots.push(k); });
-        var groups = C.linkGroups(result);
-        var dotsShown = full.some(function (trace) { return isLeafTrace(raw, trace); });
-        var dotsWanted = result.leafColour.some(function (c) { return c !== C.ABOVE; });
-        if (groups.length > slots.length || dotsShown || dotsWanted) return null;
-        var vh = raw.line_shape === "vh", drawn = new Array(result.linkColour.length);
-        var options = scene.lineOptions.map(function (o) { return o; });
-        slots.forEach(function (k, s) {
-            var links = s < groups.length ? groups[s][1] : new Int32Array(0);
-            var positions = new Float64Array(Math.max(12 * links.length - 2, 2)).fill(NaN);
-            for (var i = 0; i < links.length; i++) {
-                var j = links[i], at = 12 * i, p = [];
-                for (var q = 0; q < 3; q++) p.push([index.link_x[4 * j + q], index.link_y[4 * j + q]]);
-                // the step shape: each point, then the corner to the next (as plotly draws it)
-                var corner = function (a, b) { return vh ? [a[0], b[1]] : [b[0], a[1]]; };
-                [p[0], corner(p[0], p[1]), p[1], corner(p[1], p[2]), p[2]].forEach(function (point, m) {
-                    positions[at + 2 * m] = point[0];
-                    positions[at + 2 * m + 1] = point[1];
-                });  // then one point of NaN: a gap
-                if (s < groups.length) drawn[j] = C.hexOf(raw, groups[s][0]);
-            }
-            options[k] = Object.assign({}, scene.lineOptions[k], {positions: positions},
-                s < groups.length ? {color: C.hexOf(raw, groups[s][0])} : {});
+    // Each sample's pixel in the plot area (device pixels), once per figure and zoom.
+    function pixelsOf(points, xaxis, yaxis, ratio) {
+        var key = [xaxis._m, xaxis._b, yaxis._m, yaxis._b, ratio].join("|");
+        if (points.pixels && points.pixels.key === key) return points.pixels;
+        var x = new Float32Array(points.n), y = new Float32Array(points.n);
+        for (var s = 0; s < points.n; s++) {
+            x[s] = xaxis.c2p(points.x[s]) * ratio;
+            y[s] = yaxis.c2p(points.y[s]) * ratio;
+        }
+        points.pixels = {key: key, x: x, y: y};
+        return points.pixels;
+    }
+
+    // One marker of a colour and symbol, drawn once by the canvas from plotly's outline:
+    // the canvas (for drawImage) and its pixels (core().paintPoints).
+    function drawStamp(hex, symbol, size, ratio) {
+        var side = Math.ceil(1.6 * size * ratio) + 3;
+        side += side % 2 ? 0 : 1;  // odd: the centre is a pixel
+        var canvas = document.createElement("canvas");
+        canvas.width = canvas.height = side;
+        var draw = canvas.getContext("2d"), path = core().symbolPath(symbol, size / 2) || core().symbolPath("circle", size / 2);
+        draw.translate(side / 2, side / 2);
+        draw.scale(ratio, ratio);
+        draw.fillStyle = hex;
+        draw.fill(new Path2D(path));
+        return {canvas: canvas, pixels: core().stampOf(draw.getImageData(0, 0, side, side).data, side, side)};
+    }
+
+    // As a drag starts, before the pointer moves: the scatter's points, their pixels and
+    // a marker of every colour, so that the first frame that recolours does not make them.
+    function prepareScatter(raw) {
+        var gd = graph("scatter"), points = gd && scatterPoints(gd), overlay = points && overlayOf(gd);
+        if (!overlay) return;
+        pixelsOf(points, overlay.xaxis, overlay.yaxis, overlay.ratio);
+        var stamps = stampsOf(gd, points.size, overlay.ratio), C = core();
+        raw.palette.map(function (_, c) { return c; }).concat([C.OVERFLOW]).forEach(function (colour) {
+            var hex = C.hexOf(raw, colour), symbol = C.symbolOf(raw, colour);
+            if (!stamps[hex + symbol]) stamps[hex + symbol] = drawStamp(hex, symbol, points.size, overlay.ratio).pixels;
         });
-        scene.line2d.update(options);
-        scene.draw();
+    }
+
+    // A colour plotly draws as good as invisible (the hover targets' rgba(0,0,0,0.01)).
+    function invisible(colour) {
+        var match = /^rgba\(.*,\s*([\d.]+)\)$/.exec(String(colour));
+        return match !== null && Number(match[1]) < 0.05;
+    }
+
+    // Strokes the points of a WebGL lines trace (NaN: a gap) as plotly's step shape draws them.
+    function strokeSteps(draw, xs, ys, count, vh, overlay) {
+        var X = overlay.xaxis, Y = overlay.yaxis, r = overlay.ratio, open = false, px = 0, py = 0;
+        for (var i = 0; i < count; i++) {
+            var x = xs[i], y = ys[i];
+            if (!(isFinite(x) && isFinite(y))) { open = false; continue; }
+            var qx = X.c2p(x) * r, qy = Y.c2p(y) * r;
+            if (!open) draw.moveTo(qx, qy);
+            else if (vh) { draw.lineTo(px, qy); draw.lineTo(qx, qy); }
+            else { draw.lineTo(qx, py); draw.lineTo(qx, qy); }
+            open = true;
+            px = qx;
+            py = qy;
+        }
+    }
+
+    // The dendrogram with the cut's link colours (and its one-leaf cluster dots), every
+    // other trace as plotly drew it, in plotly's order. Returns the colour drawn per link.
+    function paintDendrogramLive(gd, index, result) {
+        var overlay = overlayOf(gd), full = gd._fullData, raw = index.raw, C = core();
+        if (!overlay || !full) return null;
+        var draw = overlay.canvas.getContext("2d"), r = overlay.ratio, vh = raw.line_shape === "vh";
+        var X = overlay.xaxis, Y = overlay.yaxis, drawn = new Array(result.linkColour.length);
+        var stamps = stampsOf(gd, "dots", r);
+        var stamp = function (hex, size) {
+            var key = hex + "|" + size;
+            if (!stamps[key]) stamps[key] = drawStamp(hex, "circle", size, r).canvas;
+            return stamps[key];
+        };
+        var dots = function (xs, ys, count, colourOf, size) {
+            for (var i = 0; i < count; i++) {
+                var hex = colourOf(i);
+                if (!(isFinite(xs[i]) && isFinite(ys[i])) || invisible(hex)) continue;
+                var image = stamp(hex, size), half = image.width / 2;
+                draw.drawImage(image, Math.floor(X.c2p(xs[i]) * r) + 0.5 - half, Math.floor(Y.c2p(ys[i]) * r) + 0.5 - half);
+            }
+        };
+        draw.clearRect(0, 0, overlay.width, overlay.height);
+        draw.lineJoin = "miter";
+        draw.lineCap = "butt";
+        var linksDone = false;
+        for (var k = 1; k < full.length; k++) {  // (trace 0: the merges' hover targets)
+            var trace = full[k];
+            if (trace.visible === false) continue;
+            if (isLinkTrace(raw, trace)) {
+                if (linksDone) continue;
+                linksDone = true;
+                var width = trace.line.width * r;
+                C.linkGroups(result).forEach(function (group) {
+                    var hex = C.hexOf(raw, group[0]), links = group[1], xy = C.linkCoordinates(index, links);
+                    draw.beginPath();
+                    strokeSteps(draw, xy.x, xy.y, xy.x.length, vh, overlay);
+                    draw.strokeStyle = hex;
+                    draw.lineWidth = width;
+                    draw.stroke();
+                    for (var i = 0; i < links.length; i++) drawn[links[i]] = hex;
+                });
+                // then the drawn leaves that are clusters by themselves, a dot each
+                var leaves = [];
+                for (var q = 0; q < result.leafColour.length; q++) if (result.leafColour[q] !== C.ABOVE) leaves.push(q);
+                dots(leaves.map(function (q) { return index.leaf_x[q]; }), leaves.map(function (q) { return index.leaf_y[q]; }),
+                    leaves.length, function (i) { return C.hexOf(raw, result.leafColour[leaves[i]]); }, raw.leaf_dot_size);
+            } else if (isLeafTrace(raw, trace)) {
+                continue;  // drawn with the links, in the cut's colours
+            } else if (trace.mode === "lines") {
+                draw.beginPath();
+                strokeSteps(draw, trace.x, trace.y, trace._length, vh, overlay);
+                draw.strokeStyle = trace.line.color;
+                draw.lineWidth = trace.line.width * r;
+                draw.stroke();
+            } else if (trace.mode === "markers" && trace.marker) {
+                var colour = trace.marker.color;
+                dots(trace.x, trace.y, trace._length, Array.isArray(colour) ? function (i) { return colour[i]; } : function () { return colour; },
+                    trace.marker.size);
+            }
+        }
+        showOverlay(overlay);
         return drawn;
     }
 
@@ -320,7 +420,7 @@
         var committed = Object.keys(state.colourMap.spans || {});
         var isCommitted = committed.length === clusters.spans.size &&
             committed.every(function (node) { return clusters.spans.has(Number(node)); });
-        // (colours painted straight into WebGL while dragging are redrawn through plotly
+        // (colours drawn over a WebGL plot while dragging are redrawn through plotly
         // when the cut is committed, so that the traces, hovers and plotly's state agree)
         var shows = function (drawn, gd) {
             if (drawn && drawn.data === gd.data) return drawn.key === cutKey && drawn.from === state.colourMap && (live || !drawn.live);
@@ -347,10 +447,21 @@
                 setLegend(dendrogram, index.raw, result.legend);
                 hideRootNumbers(dendrogram, index.raw);
                 announce(dendrogram, linked);
+                state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap, live: true};
+            } else if (!live && !scatterShows) {
+                // a committed cut redrawing both plots: the dendrogram in a task of its own, so that no one task
+                // holds both redraws (each takes 100-400 ms at deep cuts; issue 12 §5)
+                var before = dendrogram.data;
+                state.dendrogramShows = null;
+                setTimeout(function () {
+                    if (dendrogram.data !== before) return;  // plotly drew it since: the server's answer
+                    drawDendrogram(dendrogram, index, result);
+                    state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap, live: false};
+                }, 0);
             } else {
                 drawDendrogram(dendrogram, index, result);
+                state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap, live: false};
             }
-            state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap, live: !!linked};
         }
         if (live) return true;
         // the next drag starts from these colours, as the server's next cut will
@@ -402,17 +513,20 @@
         event.stopPropagation();
         event.preventDefault();
         if (window.Plotly.Fx) window.Plotly.Fx.unhover(gd);
-        var scatter = graph("scatter");
-        if (scatter && scatterPoints(scatter)) spareSlots(scatter, index.raw, "points");
-        spareSlots(gd, index.raw, "links");
+        prepareScatter(index.raw);
         var move = function (e) {
             e.stopPropagation();  // no hover labels (nor hover callbacks) while the line moves
             dragged = heightAt(e);
             if (frame !== null) return;
             frame = window.requestAnimationFrame(function () {
                 frame = null;
+                var start = performance.now();
                 recolour(dragged, true);
                 placeLine(gd, axis, vertical, dragged);
+                // each frame's own work, for the bench (the last 100)
+                var frames = window.hclustRecolour.frames;
+                frames.push([start, performance.now() - start]);
+                if (frames.length > 100) frames.shift();
             });
         };
         var up = function (e) {
@@ -439,7 +553,7 @@
 
     document.addEventListener("mousedown", onMouseDown, true);
 
-    window.hclustRecolour = {count: 0, recolour: recolour, state: state};
+    window.hclustRecolour = {count: 0, recolour: recolour, state: state, frames: []};
 
     window.dash_clientside = Object.assign({}, window.dash_clientside);
     window.dash_clientside.hclust = Object.assign({}, window.dash_clientside.hclust, {

@@ -193,7 +193,10 @@ def _colour(colours, label):
     return colours.get(str(label), colours.get(label, "#9A9A9A"))
 
 
-def _colour_styles(colours):
+def _colour_styles(colours, rows):
+    """A swatch rule per listed cluster, not per cluster of the cut: the table evaluates
+    every rule for every cell it draws (4,000 rules froze the page for a second)."""
+    listed = {str(row["cluster"]) for row in rows}
     return [
         {
             "if": {"filter_query": f"{{cluster}} = {label}", "column_id": "colour"},
@@ -201,6 +204,7 @@ def _colour_styles(colours):
             "fontSize": 18,
         }
         for label, colour in colours.items()
+        if str(label) in listed
     ]
 
 
@@ -263,7 +267,7 @@ def agreement_view(labels, source: AnalystSource, colours: dict, k: int):
             id="label-agreement-table",
             data=rows,
             columns=[{"name": c, "id": c} for c in columns],
-            style_data_conditional=_colour_styles(colours),
+            style_data_conditional=_colour_styles(colours, rows),
             page_size=12,
             **TABLE_STYLE,
         )
@@ -381,7 +385,8 @@ def profiles_table(profiles, feature_names, colours):
     columns = ["colour", "cluster", "size"]
     for feature in features:
         columns += [f"mean {feature}", f"median {feature}"]
-    return largest(rows), [{"name": c, "id": c} for c in columns], _colour_styles(colours)
+    shown = largest(rows)
+    return shown, [{"name": c, "id": c} for c in columns], _colour_styles(colours, shown)
 
 
 def profiles_for(source, labels):

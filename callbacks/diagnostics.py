@@ -356,6 +356,12 @@ def quality_range_note(n, max_k):
     return ""
 
 
+# The cluster table lists at most this many clusters (the largest): the table's work grows
+# with its rows, and thousands of rows froze the page for a second and more (issue 12 §5);
+# the download holds every cluster.
+SUMMARY_ROWS_MAX = 250
+
+
 @callback(
     Output("cluster-summary", "data"),
     Output("cluster-summary", "columns"),
@@ -367,7 +373,15 @@ def quality_range_note(n, max_k):
 )
 @shows_errors(outputs=3, status="cut-status")
 def update_summary(cut, colour_map, session_id):
-    """One row per cluster with its colour, size, feature means and WCSS."""
+    """One row per cluster with its colour, size, feature means and WCSS.
+
+    The colour swatch is styled by one rule per distinct colour (at most the palette
+    and the greys), matched on the row's ``swatch`` field (the colour's number among
+    them; a field of the row, not a column), not by one rule per cluster: the table
+    evaluates every rule for every cell it draws, and a cut into thousands of
+    clusters froze the page for seconds (issue 12 §5). Above ``SUMMARY_ROWS_MAX``
+    clusters, the largest are listed and the cluster column's header says so.
+    """
     cut, colour_map = validate.cut(cut), validate.colour_map(colour_map)
     if not cut or not colour_map or colour_map.get("clustering") != cut["clustering"]:
         raise PreventUpdate
@@ -381,22 +395,34 @@ def update_summary(cut, colour_map, session_id):
         raw = analyst_source(session_id, cut["clustering"]).raw
         for row, raw_row in zip(rows, cluster_summary(raw.values, labels, raw.feature_names)):
             row.update({key: value for key, value in raw_row.items() if key.startswith("mean ")})
+    total = len(rows)
+    if total > SUMMARY_ROWS_MAX:
+        # the largest clusters, in cluster order; the header says how many are listed
+        largest = sorted(rows, key=lambda row: (-row["size"], row["cluster"]))[:SUMMARY_ROWS_MAX]
+        rows = sorted(largest, key=lambda row: row["cluster"])
     colours = colour_map.get("labels", {})
+    swatches = sorted(set(colours.values()))
+    number = {colour: i for i, colour in enumerate(swatches)}
     for row in rows:
         row["colour"] = "■"
         row.update({key: round(value, 4) for key, value in row.items() if isinstance(value, float)})
+        colour = colours.get(str(row["cluster"]))
+        if colour is not None:
+            row["swatch"] = number[colour]
     columns = [
         {"name": c, "id": c}
         for c in ["colour", "cluster", "size", *[f"mean {f}" for f in dataset.feature_names]]
     ]
     columns.append({"name": f"wcss ({scaling})" if scaling else "wcss", "id": "wcss"})
+    if total > SUMMARY_ROWS_MAX:
+        columns[1]["name"] = f"cluster ({SUMMARY_ROWS_MAX:,} largest of {total:,})"
     styles = [
         {
-            "if": {"filter_query": f"{{cluster}} = {label}", "column_id": "colour"},
+            "if": {"filter_query": f"{{swatch}} = {i}", "column_id": "colour"},
             "color": colour,
             "fontSize": 18,
         }
-        for label, colour in colours.items()
+        for i, colour in enumerate(swatches)
     ]
     return rows, columns, styles
 
