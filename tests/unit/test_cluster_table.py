@@ -11,25 +11,12 @@ from scipy.cluster.hierarchy import fcluster
 
 from callbacks import diagnostics
 from callbacks.diagnostics import update_summary
-from callbacks.views import update_views
 from hclust.cut import PALETTE
-from tests.helpers import call, move_cut, triggered_by
+from tests.helpers import call, drag_to, draw_views, move_cut
 
 
 def _render(session, cut):
-    with triggered_by("cut.data"):
-        _, _, colour_map, _ = call(
-            update_views,
-            cut=cut,
-            x_choice="x",
-            y_choice="y",
-            truncate_mode="auto",
-            p=60,
-            flags=["contracted"],
-            orientation="top",
-            leaf_label_style="9:-90",
-            session_id=session["id"],
-        )
+    _, _, colour_map, _ = draw_views(session["id"], cut, flags=["contracted"])
     return colour_map
 
 
@@ -48,11 +35,7 @@ def test_a_deep_cut_styles_every_swatch_with_few_rules(session, tutorial):
     cluster's colour (the scatter's, from the colour map), by at most one rule per colour."""
     Z = tutorial["Z"]
     height = float(np.sort(Z[:, 2])[40])  # leaves 150 - 41 = 109 clusters
-    cut = move_cut(
-        session,
-        "dendrogram.relayoutData",
-        relayout={"shapes[0].y0": height, "shapes[0].y1": height},
-    )["cut"]
+    cut = move_cut(session, "cut-drag.data", drag=drag_to(height))["cut"]
     colour_map = _render(session, cut)
     rows, _, styles = call(update_summary, cut=cut, colour_map=colour_map, session_id=session["id"])
     labels = fcluster(Z, height, criterion="distance")
@@ -71,11 +54,7 @@ def test_above_the_row_limit_the_largest_clusters_are_listed_and_the_header_says
     monkeypatch.setattr(diagnostics, "SUMMARY_ROWS_MAX", 20)
     Z = tutorial["Z"]
     height = float(np.sort(Z[:, 2])[40])
-    cut = move_cut(
-        session,
-        "dendrogram.relayoutData",
-        relayout={"shapes[0].y0": height, "shapes[0].y1": height},
-    )["cut"]
+    cut = move_cut(session, "cut-drag.data", drag=drag_to(height))["cut"]
     colour_map = _render(session, cut)
     rows, columns, styles = call(
         update_summary, cut=cut, colour_map=colour_map, session_id=session["id"]
