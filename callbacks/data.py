@@ -459,28 +459,47 @@ def load_selected(
     return loaded_outputs(session_id, current, dataset, origin, loaded_from, label)
 
 
-# The only load at page load (the first preset): column_choices has nothing to give a
-# preset, so it waits for a change of dataset.
-@callback(
-    Output("data-version", "data"),
-    Output("data-status", "children"),
-    Output("scatter-x", "options"),
-    Output("scatter-x", "value"),
-    Output("scatter-y", "options"),
-    Output("scatter-y", "value"),
-    Input("dataset", "value"),
-    Input("feature-columns", "value"),
-    Input("label-column", "value"),
-    Input("as-distance-matrix", "value"),
-    Input("scaling", "value"),
-    Input("missing-values", "value"),
-    Input("table-version", "data"),
+def loaded_props(duplicate=False):
+    """What every way of loading data writes: the data version, the status line, the axes."""
+    return [
+        Output(component, prop, allow_duplicate=duplicate)
+        for component, prop in (
+            ("data-version", "data"),
+            ("data-status", "children"),
+            ("scatter-x", "options"),
+            ("scatter-x", "value"),
+            ("scatter-y", "options"),
+            ("scatter-y", "value"),
+        )
+    ]
+
+
+# The choice of data and its options (triggers of load_choice, states of load_generated).
+SOURCE_CONTROLS = (
+    ("dataset", "value"),
+    ("feature-columns", "value"),
+    ("label-column", "value"),
+    ("as-distance-matrix", "value"),
+    ("scaling", "value"),
+    ("missing-values", "value"),
+    ("table-version", "data"),
+)
+GENERATOR_STATE = [
     State("gen-n", "value"),
     State("gen-noise", "value"),
     State("gen-seed", "value"),
     State("gen-blobs", "data"),
     State("data-version", "data"),
     State("session-id", "data"),
+]
+
+
+# The only load at page load (the first preset): column_choices has nothing to give a
+# preset, so it waits for a change of dataset.
+@callback(
+    *loaded_props(),
+    *[Input(*control) for control in SOURCE_CONTROLS],
+    *GENERATOR_STATE,
 )
 def load_choice(
     source,
@@ -518,66 +537,22 @@ def load_choice(
 
 
 @callback(
-    Output("data-version", "data", allow_duplicate=True),
-    Output("data-status", "children", allow_duplicate=True),
-    Output("scatter-x", "options", allow_duplicate=True),
-    Output("scatter-x", "value", allow_duplicate=True),
-    Output("scatter-y", "options", allow_duplicate=True),
-    Output("scatter-y", "value", allow_duplicate=True),
+    *loaded_props(duplicate=True),
     Input("generate", "n_clicks"),
-    State("dataset", "value"),
-    State("feature-columns", "value"),
-    State("label-column", "value"),
-    State("as-distance-matrix", "value"),
-    State("scaling", "value"),
-    State("missing-values", "value"),
-    State("table-version", "data"),
-    State("gen-n", "value"),
-    State("gen-noise", "value"),
-    State("gen-seed", "value"),
-    State("gen-blobs", "data"),
-    State("data-version", "data"),
-    State("session-id", "data"),
+    *[State(*control) for control in SOURCE_CONTROLS],
+    *GENERATOR_STATE,
     prevent_initial_call=True,
 )
-def load_generated(
-    generate_clicks,
-    source,
-    features,
-    label,
-    as_distances,
-    scaling,
-    missing,
-    table_version,
-    n,
-    noise,
-    seed,
-    blob_rows,
-    current,
-    session_id,
-):
-    """Draw the chosen generator's data again with the settings of the generator panel."""
-    return load_selected(
-        session_id,
-        current,
-        source,
-        features,
-        label,
-        as_distances,
-        scaling,
-        missing,
-        (n, noise, seed, blob_rows),
-        table_version,
-    )
+def load_generated(generate_clicks, *choice):
+    """Draw the chosen generator's data again with the settings of the generator panel.
+
+    `choice`: the values of :data:`SOURCE_CONTROLS`, then of :data:`GENERATOR_STATE`.
+    """
+    return load_choice(*choice)
 
 
 @callback(
-    Output("data-version", "data", allow_duplicate=True),
-    Output("data-status", "children", allow_duplicate=True),
-    Output("scatter-x", "options", allow_duplicate=True),
-    Output("scatter-x", "value", allow_duplicate=True),
-    Output("scatter-y", "options", allow_duplicate=True),
-    Output("scatter-y", "value", allow_duplicate=True),
+    *loaded_props(duplicate=True),
     Input("use-sample", "n_clicks"),
     State("data-version", "data"),
     State("session-id", "data"),

@@ -254,7 +254,9 @@ def load(session_id, source, prop_id="dataset.value", **inputs):
         return dict(zip(LOAD_OUTPUTS, outputs))
     inputs = {**LOAD_INPUTS, **inputs}
     if prop_id == "generate.n_clicks":
-        outputs = load_generated(generate_clicks=1, source=source, session_id=session_id, **inputs)
+        order = ("features", "label", "as_distances", "scaling", "missing", "table_version")
+        order += ("n", "noise", "seed", "blob_rows", "current")
+        outputs = load_generated(1, source, *(inputs[name] for name in order), session_id)
     else:
         outputs = load_choice(source=source, session_id=session_id, **inputs)
     return dict(zip(LOAD_OUTPUTS, outputs))
