@@ -39,6 +39,7 @@ from scipy.stats import spearmanr
 from sklearn.metrics import adjusted_rand_score
 
 from .cut import TreeIndex
+from .diagnostics import random_pairs
 
 # Up to this many samples every sample is a leaf of the tanglegram and every pair is used.
 COMPARE_FULL_MAX_N = 1_000
@@ -412,10 +413,7 @@ def lowest_common_rows(Z: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarra
 def _sampled_correlations(Z1, Z2, n_pairs, seed):
     """Baker's gamma and the cophenetic correlation, estimated on random pairs of samples."""
     n = Z1.shape[0] + 1
-    rng = np.random.default_rng(seed)
-    i = rng.integers(0, n, n_pairs)
-    j = rng.integers(0, n - 1, n_pairs)
-    j = np.where(j >= i, j + 1, j)  # uniform over j != i
+    i, j = random_pairs(n, n_pairs, seed)
     rows = [lowest_common_rows(Z, i, j) for Z in (Z1, Z2)]
     gamma = _correlation((n - 1) - rows[0], (n - 1) - rows[1], spearman=True)
     cophenetic = _correlation(Z1[rows[0], 2], Z2[rows[1], 2], spearman=False)

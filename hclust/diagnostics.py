@@ -116,10 +116,7 @@ def cophenetic_correlation(
             c, _ = cophenet(Z, original)
         n_pairs = n * (n - 1) // 2
         return CopheneticResult(float(c), True, n_pairs, float(c), float(c))
-    rng = np.random.default_rng(seed)
-    i = rng.integers(0, n, COPHENETIC_SAMPLE_PAIRS)
-    j = rng.integers(0, n - 1, COPHENETIC_SAMPLE_PAIRS)
-    j = np.where(j >= i, j + 1, j)  # uniform over j != i
+    i, j = random_pairs(n, COPHENETIC_SAMPLE_PAIRS, seed)
     if is_distance_matrix:
         original = values[i, j]
     else:
@@ -376,6 +373,28 @@ def cluster_summary(values, labels, feature_names):
     return rows
 
 
+def random_pairs(n: int, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """`count` pairs of distinct samples, drawn uniformly with replacement.
+
+    Parameters
+    ----------
+    n : int
+        Number of samples (at least 2).
+    count : int
+    seed : int
+        For ``numpy.random.default_rng``: the same seed draws the same pairs.
+
+    Returns
+    -------
+    i, j : ndarray of int
+        ``i[k] != j[k]``; each ordered pair of distinct samples is equally likely.
+    """
+    rng = np.random.default_rng(seed)
+    i = rng.integers(0, n, count)
+    j = rng.integers(0, n - 1, count)
+    return i, np.where(j >= i, j + 1, j)  # j skips i: uniform over j != i
+
+
 def cophenetic_pairs_sample(
     Z, values, metric="euclidean", *, is_distance_matrix=False, max_pairs=5_000, seed=0
 ):
@@ -389,13 +408,7 @@ def cophenetic_pairs_sample(
     """
     n = Z.shape[0] + 1
     total = n * (n - 1) // 2
-    rng = np.random.default_rng(seed)
-    if total <= max_pairs:
-        i, j = np.triu_indices(n, 1)
-    else:
-        i = rng.integers(0, n, max_pairs)
-        j = rng.integers(0, n - 1, max_pairs)
-        j = np.where(j >= i, j + 1, j)
+    i, j = np.triu_indices(n, 1) if total <= max_pairs else random_pairs(n, max_pairs, seed)
     original = (
         values[i, j] if is_distance_matrix else _paired_distances(values[i], values[j], metric)
     )

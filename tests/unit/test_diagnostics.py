@@ -7,7 +7,7 @@ from scipy.cluster.hierarchy import cophenet, inconsistent
 from scipy.spatial.distance import cdist, pdist, squareform
 
 import hclust.diagnostics as diagnostics
-from hclust.diagnostics import cophenetic_correlation, elbow, inconsistency_table
+from hclust.diagnostics import cophenetic_correlation, elbow, inconsistency_table, random_pairs
 from hclust.linkage import METRICS, compute_linkage
 from tests.fixtures import blobs, random_observations
 
@@ -224,3 +224,18 @@ class TestSmallestData:
         for j, k in enumerate(found.k):
             labels = fcluster(Z, k, criterion="maxclust")
             assert found.silhouette[j] == pytest.approx(silhouette_score(X, labels), abs=1e-12)
+
+
+def test_random_pairs_are_distinct_uniform_and_seeded():
+    """The one sampler of pairs (cophenetic estimates, their plot, the tree comparison)."""
+    from scipy.stats import chisquare
+
+    n, count = 5, 40_000
+    i, j = random_pairs(n, count, seed=3)
+    assert (i != j).all() and i.min() >= 0 and max(i.max(), j.max()) == n - 1
+    # every ordered pair of distinct samples equally likely (20 cells of about 2,000 each)
+    counts = np.bincount(i * n + j, minlength=n * n).reshape(n, n)
+    assert (np.diag(counts) == 0).all()
+    assert chisquare(counts[~np.eye(n, dtype=bool)]).pvalue > 1e-4
+    again = random_pairs(n, count, seed=3)
+    assert np.array_equal(i, again[0]) and np.array_equal(j, again[1])
