@@ -55,7 +55,8 @@ def neutralise(text: str) -> str:
     return text
 
 
-def _is_missing(value) -> bool:
+def is_missing(value) -> bool:
+    """A cell pandas read as empty: None, pandas.NA or a float NaN."""
     if value is None or value is pd.NA:
         return True
     return isinstance(value, (float, np.floating)) and math.isnan(value)
@@ -67,7 +68,7 @@ def csv_field(value) -> str:
     Whole numbers are written without a decimal point and other floats with
     the shortest text that reads back to the same double (``repr``).
     """
-    if _is_missing(value):
+    if is_missing(value):
         return ""
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         return str(int(value))
@@ -149,7 +150,7 @@ def missing_reasons(frame: pd.DataFrame, rows, features) -> list:
     reasons = []
     present = [f for f in features if f in frame.columns]
     for i in rows:
-        gaps = [f"'{f}'" for f in present if _is_missing(frame[f].iloc[int(i)])]
+        gaps = [f"'{f}'" for f in present if is_missing(frame[f].iloc[int(i)])]
         what = ", ".join(gaps) if gaps else "a chosen column"
         reasons.append(f"{DROPPED}: missing value in {what}")
     return reasons

@@ -19,6 +19,7 @@ from scipy.cluster.vq import whiten
 from .data import MIN_ROWS, Dataset
 from .errors import InputError
 from .io import ParsedTable, is_number
+from .labelled_table import is_missing
 from .linkage import MEMORY_LIGHT_PAIRS, validate_method_metric
 
 SCALINGS = {
@@ -111,7 +112,7 @@ def _list_rows(where, indices):
 def _first_text_cell(frame, name, where):
     """(row text, cell) of the first cell of column `name` that is not a number."""
     for i, value in enumerate(frame[name].tolist()):
-        if value is None or (isinstance(value, float) and np.isnan(value)):
+        if is_missing(value):
             continue
         # Either decimal mark: a column is text because of a cell that is no number at all.
         if not (is_number(str(value), False) or is_number(str(value), True)):
@@ -422,7 +423,7 @@ def spread_advice(spreads, feature_names, ratio=SPREAD_ADVICE_RATIO) -> dict | N
 
 
 def _label_text(value, where_text):
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if is_missing(value):
         return where_text  # a missing label still has to tell rows apart
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
