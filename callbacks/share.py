@@ -35,6 +35,7 @@ from dash import (
 )
 from dash.exceptions import PreventUpdate
 
+from callbacks import validate
 from callbacks.data import (
     SAMPLE_SEED,
     UPLOAD,
@@ -194,6 +195,7 @@ def export_view(
         raise PreventUpdate
     if not isinstance(cut, dict) or not isinstance(cut.get("clustering"), dict):
         raise InputError("Nothing is clustered yet; choose a dataset and a method.")
+    cut = validate.cut(cut, optional=False)  # its edits enter the script: their form first
     clustering = cut["clustering"]
     if trigger == "export-python":
         recipe, _, result = view_recipe(

@@ -1260,3 +1260,12 @@ def test_the_scripts_replay_of_edits_is_the_explorers(seed, n, k, picks):
         assert_array_equal(namespace["apply_edits"](Z, labels), expected)
     else:
         assert "apply_edits" not in namespace
+
+
+def test_the_script_refuses_edits_the_tree_or_their_form_refuse_by_name():
+    view = page(method="ward")
+    cut = view["cut"]
+    with pytest.raises(InputError, match=re.escape("Edit 1 (split 0)")):
+        call_unwrapped(dict(view, cut={**cut, "edits": [["split", 0]]}))
+    with pytest.raises(InputError, match="The splits and merges"):
+        call_unwrapped(dict(view, cut={**cut, "edits": [["cut", 3]]}))
