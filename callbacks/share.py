@@ -1338,6 +1338,13 @@ def continue_restore(tick, pending, data_version, cut, *states):
         )
         if step_to is None:
             step_to = {**finishing_settings(view, late, cut, session_id), "final": True}
+        elif isinstance(step_to, dict) and ("n-clusters", "value") in step_to and cut.get("edits"):
+            # the k field shows the edited partition's k: a typed k equal to it would echo
+            # the edited cut (callbacks/cut.py echoes); the edits are taken back with it
+            from callbacks.partition import edited_cut
+
+            plain, status, _ = edited_cut(cut, session_id, [], [])
+            step_to.update({("cut", "data"): plain, ("cut-status", "children"): status})
     except InputError as error:
         return None, f"⚠ {error}", True, *unchanged
     if step_to == "wait":

@@ -1269,3 +1269,43 @@ def test_the_script_refuses_edits_the_tree_or_their_form_refuse_by_name():
         call_unwrapped(dict(view, cut={**cut, "edits": [["split", 0]]}))
     with pytest.raises(InputError, match="The splits and merges"):
         call_unwrapped(dict(view, cut={**cut, "edits": [["cut", 3]]}))
+
+
+def test_a_link_to_the_edited_k_of_another_cut_is_not_taken_for_an_echo():
+    """The k field shows an edited partition's k; a link's k equal to it must still cut there."""
+    from callbacks.partition import split_cluster
+    from callbacks.share import CONTROL_STATES, RESTORE_OUTPUTS, continue_restore, parse_view
+
+    view = page("bundled:iris", method="average", scaling="zscore")
+    view["cut"] = move_cut(view, "n-clusters.value", typed_k=4, criterion="maxclust")["cut"]
+    _, result = store.get_store().result_for(view["id"], view["clustering"])
+    roots, _ = result.tree.partition_roots(labels_for(result, view["cut"]))
+    split, _, k = split_cluster(1, view["cut"], {"node": int(roots.max())}, view["id"])
+    assert (k, split["base_k"]) == (5, 4)
+    linked = parse_view("?src=bundled:iris&scale=zscore&method=average&crit=maxclust&k=5")
+    controls = dict.fromkeys(name for name, _, _ in CONTROL_STATES)
+    controls.update(
+        source="bundled:iris",
+        scaling="zscore",
+        missing="drop",
+        as_distances=[],
+        optimal_order=[],
+        method="average",
+        metric="euclidean",
+    )
+    key = view["clustering"]["key"]
+    pending = {"view": linked, "step": 3, "key": key, "n": 150}
+    answer = continue_restore(9, pending, {"key": key}, split, *controls.values(), [], view["id"])
+    sent = dict(zip(RESTORE_OUTPUTS, answer[3:]))
+    assert sent[("n-clusters", "value")] == 5
+    plain = sent[("cut", "data")]
+    assert plain["edits"] == [] and plain["k"] == 4
+    # the fields' callback would take k = 5 typed over the edited cut for its own echo
+    from callbacks.cut import echoes
+
+    height = round(split["height"], 6)
+    assert echoes(split, height, 5, "maxclust", split.get("t"), split.get("depth"))
+    assert not echoes(plain, height, 5, "maxclust", plain.get("t"), plain.get("depth"))
+    # the page's k field then reaches the fields' callback with the cut written beside it
+    cut = move_cut(dict(view, cut=plain), "n-clusters.value", typed_k=5, criterion="maxclust")
+    assert_array_equal(labels_for(result, cut["cut"]), fcluster_k(view, 5))
