@@ -51,8 +51,12 @@ def describe(result, cut, roots, labels) -> str:
     )
 
 
-def _edited(cut, session_id, edits, redo):
-    """The cut state with these edits, its status sentence, and its k."""
+def edited_cut(cut, session_id, edits, redo):
+    """The cut state with these edits, its status sentence, and its k.
+
+    The edits are replayed on the server's own tree (an InputError names one that does
+    not apply); a restored link writes its edits through here too (callbacks/share.py).
+    """
     _, result = store.get_store().result_for(session_id, cut["clustering"])
     state = dict(
         cut,
@@ -109,7 +113,7 @@ def split_cluster(clicks, cut, highlight, session_id):
         raise InputError(
             CHOOSE_FIRST if not highlight else "That cluster is one sample: it cannot be split."
         )
-    return _edited(cut, session_id, edits_of(cut) + [Edit(SPLIT, root)], [])
+    return edited_cut(cut, session_id, edits_of(cut) + [Edit(SPLIT, root)], [])
 
 
 @edit_button("partition-merge", State("highlight", "data"))
@@ -120,7 +124,7 @@ def merge_clusters(clicks, cut, highlight, session_id):
     node = merge_target(result.tree, roots, labels, highlight)
     if node is None:
         raise InputError(CHOOSE_FIRST if not highlight else NOTHING_TO_MERGE)
-    return _edited(cut, session_id, edits_of(cut) + [Edit(MERGE, node)], [])
+    return edited_cut(cut, session_id, edits_of(cut) + [Edit(MERGE, node)], [])
 
 
 @edit_button("partition-undo")
@@ -130,7 +134,7 @@ def undo_edit(clicks, cut, session_id):
     edits, redo = edits_of(cut), edits_of(cut, "redo")
     if not edits:
         raise InputError("There is no split or merge to undo.")
-    return _edited(cut, session_id, edits[:-1], redo + edits[-1:])
+    return edited_cut(cut, session_id, edits[:-1], redo + edits[-1:])
 
 
 @edit_button("partition-redo")
@@ -140,7 +144,7 @@ def redo_edit(clicks, cut, session_id):
     edits, redo = edits_of(cut), edits_of(cut, "redo")
     if not redo:
         raise InputError("There is no undone split or merge to redo.")
-    return _edited(cut, session_id, edits + redo[-1:], redo[:-1])
+    return edited_cut(cut, session_id, edits + redo[-1:], redo[:-1])
 
 
 @callback(

@@ -35,6 +35,7 @@ from dash import (
 )
 from dash.exceptions import PreventUpdate
 
+from callbacks import validate
 from callbacks.data import (
     SAMPLE_SEED,
     UPLOAD,
@@ -43,7 +44,7 @@ from callbacks.data import (
     generator_params,
 )
 from callbacks.errors import shows_errors
-from callbacks.shown import labels_for
+from callbacks.shown import edits_of, labels_for
 from hclust.cut import PALETTE, assign_colours
 from hclust.data import MIN_ROWS, PRESETS, random_sample
 from hclust.datasets import BUNDLED
@@ -51,6 +52,7 @@ from hclust.errors import InputError
 from hclust.export import linkage_csv, linkage_npy, newick, python_script
 from hclust.lesson import N_STEPS
 from hclust.linkage import METHODS, METRICS
+from hclust.partition import MAX_EDITS, MERGE, SPLIT
 from services import config, store
 from services.store import dataset_id
 
@@ -127,7 +129,11 @@ def view_recipe(session_id, cut, source, features, label, as_distances, scaling,
         "method": clustering["method"],
         "metric": clustering["metric"],
         "optimal_order": bool(clustering.get("optimal_order")),
-        "cut": {key: cut.get(key) for key in ("criterion", "height", "k", "t", "depth")},
+        "cut": {
+            **{key: cut.get(key) for key in ("criterion", "height", "t", "depth")},
+            "k": cut.get("base_k", cut.get("k")),  # the cut's own k: the edits follow
+            "edits": [list(edit) for edit in cut.get("edits") or ()],
+        },
         "samples": samples,
     }
     return recipe, dataset, result
@@ -189,6 +195,7 @@ def export_view(
         raise PreventUpdate
     if not isinstance(cut, dict) or not isinstance(cut.get("clustering"), dict):
         raise InputError("Nothing is clustered yet; choose a dataset and a method.")
+    cut = validate.cut(cut, optional=False)  # its edits enter the script: their form first
     clustering = cut["clustering"]
     if trigger == "export-python":
         recipe, _, result = view_recipe(
@@ -335,6 +342,7 @@ def parse_view(search) -> dict:
         "t": lambda v: _real(v, "t"),
         "depth": lambda v: _whole(v, "depth", 1, 100),
         "hl": _highlight,
+        "edits": _edits,
         # the lesson's step and presentation mode (callbacks/lesson.py)
         "lesson": lambda v: _whole(v, "lesson", 1, N_STEPS),
         "present": lambda v: _one_of(v, "present", ("1",)) == "1",
@@ -388,6 +396,32 @@ def _bad(name, why):
     raise InputError(f"The link's '{name}' {why}.")
 
 
+EDIT_CODES = {"s": SPLIT, "m": MERGE}
+
+
+def _edits(raw):
+    """``s290,m296``: the splits and merges of single clusters, in order, as ``[action, node]``.
+
+    Whether each applies is the server's tree's to say (hclust.partition.replay, at
+    the end of the restore).
+    """
+    entries = [entry for entry in raw.split(",") if entry]
+    if len(entries) > MAX_EDITS:
+        _bad("edits", f"lists more than {MAX_EDITS} splits and merges")
+    edits = []
+    for entry in entries:
+        if entry[:1] not in EDIT_CODES:
+            _bad("edits", f"must list s<node> (split) or m<node> (merge); got '{entry[:20]}'")
+        edits.append([EDIT_CODES[entry[0]], _whole(entry[1:], "edits", 0, 400_000)])
+    return edits
+
+
+def edits_text(edits) -> str:
+    """The address's text of a cut's edits (``[action, node]`` lists)."""
+    codes = {action: code for code, action in EDIT_CODES.items()}
+    return ",".join(f"{codes[action]}{int(node)}" for action, node in edits)
+
+
 def _highlight(raw):
     kind, _, number = raw.partition(":")
     if kind not in ("node", "cluster"):
@@ -409,14 +443,18 @@ def _highlight(raw):
 #           it differently; the link names each cluster's palette colour when it differs
 #           from what a new page would give, and the restore draws those colours;
 #   sample  the random sample a person chose to work on (its rows and seed), after the
-#           data it was drawn from; the restore loads that data and draws the same sample.
+#           data it was drawn from; the restore loads that data and draws the same sample;
+#   edits   the splits and merges of single clusters (s<node>, m<node>, in order) made
+#           after the cut (whose own k the link gives as k); the restore replays them on
+#           the server's tree once the cut is shown, and names one that does not apply.
 # Deliberately NOT in the link (the page says so next to Copy link, LINK_LEAVES_OUT):
 #   the branch shown in full (focus-branch: a zoom into one merge, left by double-click),
 #   a lasso or box selection on the scatter (scatter-selection: a passing selection,
 #   the highlight is kept), the "predict the next merge" exercise's answers and the
 #   pins of merges step by step (merge-pins: set by the lesson, whose step is kept),
-#   the play/pause state, the open/closed panels, and the data itself (an upload is
-#   named by a reference the server keeps for SESSION_TTL_SECONDS).
+#   the play/pause state, the open/closed panels, the splits and merges undone (Redo's
+#   history), and the data itself (an upload is named by a reference the server keeps
+#   for SESSION_TTL_SECONDS).
 # Buttons (download, exports, generate), the upload box and the link box hold no setting.
 # IN_LINK and LEFT_OUT (below) name every control of the page, with its parameter or the
 # reason it has none; a test keeps them complete.
@@ -510,6 +548,8 @@ IN_LINK = {
     "cluster-summary": "hl (a clicked cluster)",
     "clustergram": "hl (a clicked row)",
     "clear-highlight": "hl",
+    "partition-split": "edits (s<node>, after the cut it started from: crit, h or k)",
+    "partition-merge": "edits (m<node>, after the cut it started from: crit, h or k)",
     **{setting.component: setting.param for setting in PANEL},
     "scatter-x": "sx",
     "scatter-y": "sy",
@@ -556,10 +596,10 @@ LEFT_OUT = {
     "cluster-profiles-table": "a table to read; it sets nothing",
     "tanglegram": "a plot to read; it sets nothing",
     "scaling-advice-apply": "a button: the scaling it sets is in the link",
-    "partition-split": "not yet: the link gives the cut the splits and merges started from",
-    "partition-merge": "not yet: the link gives the cut the splits and merges started from",
-    "partition-undo": "a button: walks the splits and merges",
-    "partition-redo": "a button: walks the splits and merges",
+    "partition-undo": "a button: the splits and merges left are in the link (edits); "
+    "what was undone (the redo history) is not",
+    "partition-redo": "a button: the splits and merges made are in the link (edits); "
+    "what is still undone (the redo history) is not",
 }
 
 # Parameters no lesson step sets: moving through the lesson compares the rest.
@@ -673,10 +713,13 @@ def view_query(
         pairs.append(("crit", cut["criterion"]))
         if cut["criterion"] == "distance" and cut.get("height") is not None:
             pairs.append(("h", cut["height"]))
-        if cut["criterion"] in ("maxclust", "maxclust_monocrit") and cut.get("k") is not None:
-            pairs.append(("k", cut["k"]))
+        k = cut.get("base_k", cut.get("k"))  # the cut's own k; its edits follow
+        if cut["criterion"] in ("maxclust", "maxclust_monocrit") and k is not None:
+            pairs.append(("k", k))
         if cut["criterion"] not in ("distance", "maxclust"):
             pairs += [("t", cut.get("t")), ("depth", cut.get("depth"))]
+        if cut.get("edits"):
+            pairs.append(("edits", edits_text(cut["edits"])))
     if isinstance(highlight, dict):
         for kind in ("node", "cluster"):
             if isinstance(highlight.get(kind), int):
@@ -1087,7 +1130,7 @@ def restore_step(
         if criterion == "distance" and "h" in view and cut.get("height") != view["h"]:
             return {("cut-height", "value"): view["h"]}
         if criterion in ("maxclust", "maxclust_monocrit") and "k" in view:
-            if cut.get("k") != view["k"]:
+            if cut.get("base_k", cut.get("k")) != view["k"]:
                 return {("n-clusters", "value"): view["k"]}
     return None
 
@@ -1101,6 +1144,29 @@ def _linked_highlight(view, n):
         ):
             return highlight
     return None
+
+
+def _linked_edits(view, cut, session_id, out):
+    """The cut with the link's splits and merges; what to write for it goes into `out`."""
+    from callbacks.partition import edited_cut
+
+    wanted = view.get("edits", [])
+    if [list(edit) for edit in cut.get("edits") or ()] == wanted:
+        return cut
+    try:
+        edited, status, k = edited_cut(cut, session_id, edits_of({"edits": wanted}), [])
+    except InputError as error:
+        out[("share-status", "children")] = (
+            f"⚠ The link's splits and merges do not apply to this tree: {error} "
+            "The page shows the cut they started from."
+        )
+        if not cut.get("edits"):
+            return cut
+        edited, status, k = edited_cut(cut, session_id, [], [])
+    out[("cut", "data")] = edited
+    out[("cut-status", "children")] = status
+    out[("n-clusters", "value")] = k  # as an edit button writes it: the field echoes the cut
+    return edited
 
 
 def finishing_settings(view, now: dict, cut, session_id) -> dict:
@@ -1119,10 +1185,13 @@ def finishing_settings(view, now: dict, cut, session_id) -> dict:
     Returns
     -------
     dict
-        ``{(component, prop): value}`` for what differs: the panels' settings
-        (their defaults where the link has none), the scatter's axes, the
-        merge step, the highlight, and the colours (the link's, else those a
-        new page gives this cut) with a redraw in them.
+        ``{(component, prop): value}`` for what differs: the cut store with the
+        link's splits and merges replayed on the server's tree (none where the
+        link has none; one that does not apply is named under
+        ``("share-status", "children")`` and the cut they started from is shown),
+        the panels' settings (their defaults where the link has none), the
+        scatter's axes, the merge step, the highlight, and the colours (the
+        link's, else those a new page gives this cut) with a redraw in them.
     """
     from callbacks.data import axis_options
     from callbacks.shown import cluster_colours
@@ -1135,6 +1204,7 @@ def finishing_settings(view, now: dict, cut, session_id) -> dict:
             now.get((setting.component, "value")), wanted
         ):
             out[(setting.component, "value")] = wanted
+    cut = _linked_edits(view, cut, session_id, out)
     clustering = cut["clustering"]
     dataset, result = store.get_store().result_for(session_id, clustering)
     options, defaults = axis_options(dataset)
@@ -1185,6 +1255,8 @@ RESTORE_OUTPUTS = (
     *CONVERGED,
     *[target for target in FINISHING if target not in CONVERGED],
     ("use-sample", "n_clicks"),
+    ("cut", "data"),  # the link's splits and merges (finishing_settings)
+    ("cut-status", "children"),
 )
 # Read from the page after the session id (FINISHING, the highlight, the sample button).
 LATE_STATES = (*FINISHING, ("highlight", "data"), ("use-sample", "n_clicks"))
@@ -1266,6 +1338,13 @@ def continue_restore(tick, pending, data_version, cut, *states):
         )
         if step_to is None:
             step_to = {**finishing_settings(view, late, cut, session_id), "final": True}
+        elif isinstance(step_to, dict) and ("n-clusters", "value") in step_to and cut.get("edits"):
+            # the k field shows the edited partition's k: a typed k equal to it would echo
+            # the edited cut (callbacks/cut.py echoes); the edits are taken back with it
+            from callbacks.partition import edited_cut
+
+            plain, status, _ = edited_cut(cut, session_id, [], [])
+            step_to.update({("cut", "data"): plain, ("cut-status", "children"): status})
     except InputError as error:
         return None, f"⚠ {error}", True, *unchanged
     if step_to == "wait":
@@ -1273,9 +1352,10 @@ def continue_restore(tick, pending, data_version, cut, *states):
     if "sample" in step_to:
         return _take_sample(pending, step_to["sample"], view, late, ticks, session_id)
     final = step_to.pop("final", False)
+    refused = step_to.pop(("share-status", "children"), "")
     outputs = [step_to.get(target, no_update) for target in RESTORE_OUTPUTS]
     if final:
-        return None, "", True, *outputs
+        return None, refused, True, *outputs
     sent = {f"{c}.{p}": v for (c, p), v in step_to.items()}
     if sent == pending.get("sent") and not (
         set(sent) <= CHEAP_TO_RESEND and ticks - pending.get("sent_at", 0) >= RESEND_TICKS

@@ -6,8 +6,8 @@ from services import config
 
 LINK_LEAVES_OUT = (
     "Not in the link: a branch shown in full, a selection on the scatter, pinned merges, "
-    "the exercise's answers, and splits or merges of single clusters (the link gives the cut "
-    "they started from). An upload is named by a reference the server keeps for "
+    "the exercise's answers, and the splits or merges undone (Redo's history; those made are "
+    "in the link). An upload is named by a reference the server keeps for "
     "{hours:g} hours; after that the link asks for the file again."
 )
 # A restore from a link checks the page this often (callbacks/share.py counts the checks).

@@ -104,7 +104,7 @@ import sys
 import numpy as np
 import pandas as pd
 from scipy.cluster.hierarchy import cophenet, fcluster, inconsistent, linkage, maxRstat
-from scipy.cluster.hierarchy import optimal_leaf_ordering
+from scipy.cluster.hierarchy import leaves_list, optimal_leaf_ordering
 from scipy.spatial.distance import pdist
 
 '''
@@ -373,7 +373,7 @@ def flat_clusters(Z):
     if CRITERION == "monocrit":
         return fcluster(Z, T, criterion="monocrit", monocrit=MR)
     return fcluster(Z, K, criterion="maxclust_monocrit", monocrit=MR)
-
+{edit_code}
 
 def main():
     values, names, labels = load_data()
@@ -389,7 +389,7 @@ def main():
     Z = linkage(distances, method=METHOD)
     if OPTIMAL_ORDER:
         Z = optimal_leaf_ordering(Z, distances)
-    clusters = flat_clusters(Z)
+    clusters = flat_clusters(Z){edit_step}
     out = pd.DataFrame(values, columns=names)
     if labels is not None:
         out.insert(0, "label", labels)
@@ -405,6 +405,69 @@ if __name__ == "__main__":
 """
 
 CRITERIA = ("distance", "maxclust", "inconsistent", "monocrit", "maxclust_monocrit")
+
+# Written only when the view has splits and merges of single clusters (hclust.partition):
+# the same replay with numpy and scipy, numbered as the explorer numbers them.
+_EDITS = """
+# The clusters split or merged one by one after the cut, in order, by scipy's node ids
+# (sample i is node i; row i of Z makes node n + i).
+EDITS = {edits!r}
+
+
+def spans(Z):
+    # Every node's samples lie side by side in the dendrogram's leaf order: where they start, how many.
+    n = len(Z) + 1
+    start = np.empty(2 * n - 1, dtype=np.int64)
+    size = np.ones(2 * n - 1, dtype=np.int64)
+    start[leaves_list(Z)] = np.arange(n)
+    for i, (a, b) in enumerate(Z[:, :2].astype(np.int64)):
+        start[n + i] = min(start[a], start[b])
+        size[n + i] = size[a] + size[b]
+    return start, size
+
+
+def cluster_roots(Z, clusters):
+    # The nodes whose subtrees are the flat clusters: whole nodes under a node that is not.
+    n = len(Z) + 1
+    label = np.concatenate([clusters, np.zeros(n - 1, dtype=clusters.dtype)])
+    for i, (a, b) in enumerate(Z[:, :2].astype(np.int64)):
+        label[n + i] = label[a] if label[a] == label[b] else 0
+    parent = np.full(2 * n - 1, -1)
+    parent[Z[:, 0].astype(np.int64)] = np.arange(n, 2 * n - 1)
+    parent[Z[:, 1].astype(np.int64)] = np.arange(n, 2 * n - 1)
+    whole = label > 0
+    return set(np.flatnonzero(whole & ~np.where(parent >= 0, whole[parent], False)).tolist())
+
+
+def apply_edits(Z, clusters):
+    # Split a cluster into its node's two children; merge the clusters under a node into one.
+    n = len(Z) + 1
+    start, size = spans(Z)
+    roots = cluster_roots(Z, clusters)
+
+    def within(inner, outer):
+        return start[outer] <= start[inner] and start[inner] + size[inner] <= start[outer] + size[outer]
+
+    for action, node in EDITS:
+        if action == "split":
+            if node < n or node not in roots:
+                sys.exit(f"Node {{node}} is not a cluster of more than one sample: it cannot be split.")
+            roots.remove(node)
+            roots.update(int(child) for child in Z[node - n, :2])
+        else:
+            if node < n or any(within(node, root) for root in roots):
+                sys.exit(f"The samples under node {{node}} are already one cluster.")
+            roots = {{root for root in roots if not within(root, node)}} | {{node}}
+    # Numbered as scipy numbers a cut: fcluster on a statistic 0 for the merges inside a
+    # cluster and 1 for the others (monotone), at threshold 0.5.
+    cluster_at = np.empty(n, dtype=np.int64)
+    for index, root in enumerate(roots):
+        cluster_at[start[root] : start[root] + size[root]] = index
+    merges = np.arange(n, 2 * n - 1)
+    inside = cluster_at[start[merges]] == cluster_at[start[merges] + size[merges] - 1]
+    return fcluster(Z, 0.5, criterion="monocrit", monocrit=np.where(inside, 0.0, 1.0))
+
+"""
 
 
 def python_script(recipe: dict, script_name: str = "exported.py") -> str:
@@ -423,7 +486,9 @@ def python_script(recipe: dict, script_name: str = "exported.py") -> str:
         needs openpyxl, as the script's first lines say; a distance matrix:
         `features` are its columns, and the script links ``squareform`` of it).
         Also ``scaling``, ``method``, ``metric``, ``optimal_order``,
-        ``cut``: ``{"criterion", "height", "k", "t", "depth"}``, and
+        ``cut``: ``{"criterion", "height", "k", "t", "depth", "edits"}`` (``edits``:
+        optional ``[action, node]`` splits and merges of single clusters, replayed
+        after ``fcluster`` as :func:`hclust.partition.replay` does), and
         ``samples``: ``[{"rows", "seed"}, ...]``, random samples drawn in turn
         after scaling (as :func:`hclust.data.random_sample` draws them).
     script_name : str
@@ -481,6 +546,20 @@ def python_script(recipe: dict, script_name: str = "exported.py") -> str:
     if cut.get("criterion") not in CRITERIA:
         raise InputError(f"Unknown criterion '{cut.get('criterion')}'.")
     samples = [(int(step["rows"]), int(step["seed"])) for step in recipe.get("samples", [])]
+    edits = cut.get("edits") or []
+    if any(
+        not isinstance(edit, (list, tuple))
+        or len(edit) != 2
+        or edit[0] not in ("split", "merge")
+        or isinstance(edit[1], bool)
+        or not isinstance(edit[1], (int, np.integer))
+        for edit in edits
+    ):
+        raise InputError("The splits and merges must each be ['split' or 'merge', node].")
+    edit_code = edit_step = ""
+    if edits:
+        edit_code = _EDITS.format(edits=[(str(a), int(node)) for a, node in edits])
+        edit_step = "\n    clusters = apply_edits(Z, clusters)"
     body = _BODY.format(
         scaling="none" if is_distance_matrix else recipe.get("scaling", "none"),
         is_distance_matrix=is_distance_matrix,
@@ -493,6 +572,8 @@ def python_script(recipe: dict, script_name: str = "exported.py") -> str:
         k=None if cut.get("k") is None else int(cut["k"]),
         t=None if cut.get("t") is None else float(cut["t"]),
         depth=None if cut.get("depth") is None else int(cut["depth"]),
+        edit_code=edit_code,
+        edit_step=edit_step,
     )
     header = _HEADER.format(script_name=script_name, file_arg=file_arg, needs=needs)
     return header + loader + body

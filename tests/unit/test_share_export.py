@@ -1024,3 +1024,288 @@ def test_every_control_of_the_page_is_in_the_link_or_said_why_not():
     assert not set(IN_LINK) & set(LEFT_OUT)
     assert controls - set(IN_LINK) - set(LEFT_OUT) == set()  # a new control: decide and say
     assert set(IN_LINK) | set(LEFT_OUT) <= controls  # no stale entries
+
+
+# --------------------------------------------------------------------------- splits and merges
+
+
+def edited_page():
+    """Iris (z-scores, average) cut by maxclust at k = 4, then one cluster split and two others merged:
+    a partition no single height gives."""
+    from callbacks.partition import merge_clusters, split_cluster
+
+    view = page("bundled:iris", method="average", scaling="zscore")
+    view["cut"] = move_cut(view, "n-clusters.value", typed_k=4, criterion="maxclust")["cut"]
+    _, result = store.get_store().result_for(view["id"], view["clustering"])
+    labels = labels_for(result, view["cut"])
+    roots, _ = result.tree.partition_roots(labels)
+    roots = roots[roots >= result.tree.n]
+    highest = int(roots[np.argmax(result.tree.size[roots])])  # the largest cluster splits
+    cut, _, _ = split_cluster(1, view["cut"], {"node": highest}, view["id"])
+    smallest = int(np.argmin(np.bincount(labels_for(result, cut))[1:])) + 1
+    cut, status, k = merge_clusters(1, cut, {"cluster": smallest}, view["id"])
+    assert "No single cut height gives this partition" in status, status
+    assert [action for action, _ in cut["edits"]] == ["split", "merge"]
+    view["cut"] = cut
+    return view
+
+
+class TestLinkedEdits:
+    def test_a_link_with_edits_restores_the_same_labels_in_a_new_session(self):
+        from callbacks.share import finishing_settings, parse_view, restore_step
+
+        view = edited_page()
+        expected = shown_labels(view)
+        assert view["cut"]["k"] != 4 or len(view["cut"]["edits"]) == 2
+        _, colour_map = drawn(view)
+        query = address_of(view, colour_map)
+        (action_a, node_a), (action_b, node_b) = view["cut"]["edits"]
+        assert f"edits=s{node_a}%2Cm{node_b}" in query
+        assert "&k=4&" in query  # the cut's own k: the edits follow it
+        linked = parse_view(query)
+        assert linked["edits"] == view["cut"]["edits"] and linked["k"] == 4
+
+        # a new session loaded, clustered and cut at the link's k = 4: the restore's last step
+        spec = dict(view["controls"])
+        other = page("bundled:iris", method="average", **spec)
+        other["cut"] = move_cut(other, "n-clusters.value", typed_k=4, criterion="maxclust")["cut"]
+        _, first_map = drawn(other)
+        now = {("colour-map", "data"): first_map}
+        out = finishing_settings(linked, now, other["cut"], other["id"])
+        restored_cut = out[("cut", "data")]
+        assert restored_cut["edits"] == view["cut"]["edits"] and restored_cut["redo"] == []
+        assert out[("n-clusters", "value")] == restored_cut["k"] == int(expected.max())
+        assert "No single cut height" in out[("cut-status", "children")]
+        assert ("share-status", "children") not in out
+        other["cut"] = restored_cut
+        assert_array_equal(shown_labels(other), expected)
+        # drawn with the colours the restore gives: every sample in its colour on the first page
+        scatter, _ = drawn(view, colour_map)
+        other_scatter, other_map = drawn(other, out[("colour-map", "data")])
+        assert colour_per_sample(other, other_scatter) == colour_per_sample(view, scatter)
+        # shown so, the cut is the link's (its own k, not the edited k) and nothing is left
+        assert address_of(other, other_map) == query
+        controls = {
+            "source": "bundled:iris",
+            "features": linked.get("col"),
+            "label": linked.get("label"),
+            "as_distances": False,
+            "scaling": "zscore",
+            "missing": "drop",
+            "method": "average",
+            "metric": "euclidean",
+            "optimal_order": False,
+            "truncate_mode": linked.get("trunc"),
+            "p": linked.get("p"),
+        }
+        key = other["clustering"]["key"]
+        assert restore_step(linked, controls, [], {"key": key}, restored_cut, key, 150) is None
+        now = {**out, ("colour-map", "data"): other_map}
+        assert finishing_settings(linked, now, restored_cut, other["id"]) == {}
+
+    def test_back_to_the_address_without_edits_takes_them_back(self):
+        from callbacks.share import finishing_settings, parse_view
+
+        view = edited_page()
+        _, colour_map = drawn(view)
+        plain = dict(view, cut={k: v for k, v in view["cut"].items() if k not in ("edits",)})
+        plain["cut"]["k"] = plain["cut"].pop("base_k")
+        linked = parse_view(address_of(plain, drawn(plain)[1]))
+        assert "edits" not in linked
+        out = finishing_settings(
+            linked, {("colour-map", "data"): colour_map}, view["cut"], view["id"]
+        )
+        assert out[("cut", "data")]["edits"] == [] and out[("n-clusters", "value")] == 4
+        assert_array_equal(
+            labels_for(
+                store.get_store().result_for(view["id"], view["clustering"])[1],
+                out[("cut", "data")],
+            ),
+            shown_labels(plain),
+        )
+
+    @pytest.mark.parametrize(
+        "edits, named",
+        [
+            ("x12", "'edits' must list s<node> (split) or m<node> (merge); got 'x12'"),
+            ("s290,m", "'edits' must be a whole number"),
+            ("s2.5", "'edits' must be a whole number"),
+            ("m-3", "'edits' must be from 0 to 400,000; got -3"),
+            ("s400001", "'edits' must be from 0 to 400,000"),
+            (",".join(["s1"] * 201), "'edits' lists more than 200 splits and merges"),
+        ],
+    )
+    def test_bad_edits_are_named(self, edits, named):
+        from callbacks.share import parse_view
+
+        with pytest.raises(InputError, match=re.escape(named)):
+            parse_view(f"?crit=maxclust&k=4&edits={edits}")
+
+    def test_edits_the_tree_refuses_are_named_and_the_cut_they_started_from_is_shown(self):
+        from callbacks.share import (
+            CONTROL_STATES,
+            RESTORE_OUTPUTS,
+            continue_restore,
+            finishing_settings,
+            parse_view,
+        )
+
+        view = edited_page()
+        n = 150
+        # a sample cannot be split, and the top merge joins clusters the first edit left apart
+        linked = parse_view(f"?crit=maxclust&k=4&edits=m{2 * n - 2},s0")
+        out = finishing_settings(linked, {}, view["cut"], view["id"])
+        message = out[("share-status", "children")]
+        assert "Edit 2 (split 0)" in message and "cut they started from" in message
+        # the page had edits of its own: they are taken back, not left under the link's cut
+        assert out[("cut", "data")]["edits"] == []
+        assert_array_equal(
+            labels_for(
+                store.get_store().result_for(view["id"], view["clustering"])[1],
+                out[("cut", "data")],
+            ),
+            fcluster_k(view, 4),
+        )
+        # through the restore's callback: the message is the status, the restore ends
+        controls = dict.fromkeys(name for name, _, _ in CONTROL_STATES)
+        controls.update(
+            source="bundled:iris",
+            scaling="zscore",
+            missing="drop",
+            as_distances=[],
+            optimal_order=[],
+            method="average",
+            metric="euclidean",
+        )
+        pending = {"view": linked, "step": 3, "key": view["clustering"]["key"], "n": n}
+        answer = continue_restore(
+            9, pending, {"key": pending["key"]}, view["cut"], *controls.values(), [], view["id"]
+        )
+        assert answer[0] is None and "Edit 2 (split 0)" in answer[1] and answer[2] is True
+        assert answer[3 + RESTORE_OUTPUTS.index(("cut", "data"))]["edits"] == []
+
+
+def fcluster_k(view, k):
+    from scipy.cluster.hierarchy import fcluster
+
+    _, result = store.get_store().result_for(view["id"], view["clustering"])
+    return fcluster(result.Z, k, criterion="maxclust")
+
+
+def test_an_edited_views_script_writes_the_downloads_clusters(tmp_path):
+    from tests.unit.test_download import download
+
+    view = edited_page()
+    table, _, _ = download(view["id"], view["cut"])
+    script = tmp_path / "exported.py"
+    script.write_bytes(content_of(export(view, "export-python")))
+    assert "apply_edits" in script.read_text(encoding="utf-8")
+    iris = Path(__file__).resolve().parents[2] / "hclust" / "datasets" / "iris.csv"
+    run = subprocess.run(
+        [sys.executable, "-I", str(script), str(iris)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    written = pd.read_csv(tmp_path / "clusters.csv", keep_default_na=False)
+    assert_array_equal(written["cluster"].to_numpy(), table["cluster"].to_numpy())
+    assert f"k: {table['cluster'].nunique()}" in run.stdout
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    n=st.integers(3, 40),
+    k=st.integers(1, 6),
+    picks=st.lists(st.tuples(st.booleans(), st.integers(0, 10**6)), max_size=6),
+)
+def test_the_scripts_replay_of_edits_is_the_explorers(seed, n, k, picks):
+    """The script's apply_edits (numpy and scipy only) against hclust.partition on random trees
+    and random valid edits: the same clusters, numbered alike."""
+    from scipy.cluster.hierarchy import fcluster
+
+    from hclust.cut import TreeIndex
+    from hclust.partition import MERGE, SPLIT, Edit, edit_partition
+
+    rng = np.random.default_rng(seed)
+    Z = linkage(rng.normal(size=(n, 2)), "average")
+    tree = TreeIndex.from_linkage(Z)
+    labels = fcluster(Z, k, criterion="maxclust")
+    roots, _ = tree.partition_roots(labels)
+    edits = []
+    for split, pick in picks:
+        if split:
+            choices = roots[roots >= n]
+        else:
+            parents = tree.parent[roots]
+            choices = np.unique(parents[parents >= 0])
+        if not len(choices):
+            continue
+        edit = Edit(SPLIT if split else MERGE, int(choices[pick % len(choices)]))
+        edits.append(edit)
+        roots, _ = edit_partition(tree, Z, labels, edits)
+    _, expected = edit_partition(tree, Z, labels, edits)
+    recipe = {
+        "data": {"kind": "preset", "key": "tutorial-2-blobs"},
+        "scaling": "none",
+        "method": "average",
+        "metric": "euclidean",
+        "cut": {"criterion": "maxclust", "k": k, "edits": [e.as_list() for e in edits]},
+    }
+    namespace = {"__name__": "exported"}
+    exec(python_script(recipe), namespace)  # defines the script's functions; main does not run
+    if edits:
+        assert_array_equal(namespace["apply_edits"](Z, labels), expected)
+    else:
+        assert "apply_edits" not in namespace
+
+
+def test_the_script_refuses_edits_the_tree_or_their_form_refuse_by_name():
+    view = page(method="ward")
+    cut = view["cut"]
+    with pytest.raises(InputError, match=re.escape("Edit 1 (split 0)")):
+        call_unwrapped(dict(view, cut={**cut, "edits": [["split", 0]]}))
+    with pytest.raises(InputError, match="The splits and merges"):
+        call_unwrapped(dict(view, cut={**cut, "edits": [["cut", 3]]}))
+
+
+def test_a_link_to_the_edited_k_of_another_cut_is_not_taken_for_an_echo():
+    """The k field shows an edited partition's k; a link's k equal to it must still cut there."""
+    from callbacks.partition import split_cluster
+    from callbacks.share import CONTROL_STATES, RESTORE_OUTPUTS, continue_restore, parse_view
+
+    view = page("bundled:iris", method="average", scaling="zscore")
+    view["cut"] = move_cut(view, "n-clusters.value", typed_k=4, criterion="maxclust")["cut"]
+    _, result = store.get_store().result_for(view["id"], view["clustering"])
+    roots, _ = result.tree.partition_roots(labels_for(result, view["cut"]))
+    split, _, k = split_cluster(1, view["cut"], {"node": int(roots.max())}, view["id"])
+    assert (k, split["base_k"]) == (5, 4)
+    linked = parse_view("?src=bundled:iris&scale=zscore&method=average&crit=maxclust&k=5")
+    controls = dict.fromkeys(name for name, _, _ in CONTROL_STATES)
+    controls.update(
+        source="bundled:iris",
+        scaling="zscore",
+        missing="drop",
+        as_distances=[],
+        optimal_order=[],
+        method="average",
+        metric="euclidean",
+    )
+    key = view["clustering"]["key"]
+    pending = {"view": linked, "step": 3, "key": key, "n": 150}
+    answer = continue_restore(9, pending, {"key": key}, split, *controls.values(), [], view["id"])
+    sent = dict(zip(RESTORE_OUTPUTS, answer[3:]))
+    assert sent[("n-clusters", "value")] == 5
+    plain = sent[("cut", "data")]
+    assert plain["edits"] == [] and plain["k"] == 4
+    # the fields' callback would take k = 5 typed over the edited cut for its own echo
+    from callbacks.cut import echoes
+
+    height = round(split["height"], 6)
+    assert echoes(split, height, 5, "maxclust", split.get("t"), split.get("depth"))
+    assert not echoes(plain, height, 5, "maxclust", plain.get("t"), plain.get("depth"))
+    # the page's k field then reaches the fields' callback with the cut written beside it
+    cut = move_cut(dict(view, cut=plain), "n-clusters.value", typed_k=5, criterion="maxclust")
+    assert_array_equal(labels_for(result, cut["cut"]), fcluster_k(view, 5))
