@@ -3,7 +3,7 @@ back and forward walk through the changes, and an upload's expired reference is 
 
 gunicorn with two workers, as hosted; each browser is its own headless Chromium (its own
 page load, so its own session). A person uploads a file, picks a method, a scaling and k,
-and copies the link; another browser opens it.
+splits a cluster, and copies the link; another browser opens it.
 
 Run with ``python -m pytest tests/browser/test_share_link.py -q --headless``.
 """
@@ -223,6 +223,11 @@ def test_link_opens_the_same_view_in_a_new_browser(server, tmp_path):
         wait(alice, lambda: isinstance(prop(alice, "highlight", "data"), dict), "the highlight")
         wait(alice, lambda: "hl=cluster" in alice.current_url, "the address to name the highlight")
         del rows
+        # split the highlighted cluster at its own highest merge: the link carries the split
+        wait(alice, lambda: prop(alice, "partition-split", "disabled") is False, "Split")
+        click_centred(alice, "#partition-split")
+        wait(alice, lambda: len(current_cut(alice).get("edits") or []) == 1, "the split")
+        wait(alice, lambda: "edits=s" in alice.current_url, "the address to name the split")
         click_centred(alice, "#copy-link")
         wait(alice, lambda: (prop(alice, "share-link", "value") or "").startswith("http"), "link")
         link = prop(alice, "share-link", "value")
@@ -230,6 +235,7 @@ def test_link_opens_the_same_view_in_a_new_browser(server, tmp_path):
         assert "leaf" not in link and "12,0" not in link  # settings only, never the data
         assert re.search(r"[?&]ref=[0-9a-f]{32}(&|$)", link)
         assert all(part in link for part in ("leaves=12%3A0", "maxk=12", "cgs=zscore"))
+        assert current_cut(alice)["k"] == 5 and current_cut(alice)["base_k"] == 4
         # k = 4 split one of the three clusters shown before: they kept their colours, which a
         # new page opening on k = 4 would not give, so the link names them
         assert "pal=" in link
