@@ -271,7 +271,6 @@ def controls():
                 ],
                 className="field-row",
             ),
-            partition_controls(),
             html.Button(
                 "Download clusters (CSV + settings, zip)",
                 id="download-labels",
@@ -282,6 +281,8 @@ def controls():
             html.Div(id="download-status", className="status", role="status"),
             dcc.Download(id="download"),
             html.Div(id="cut-status", className="status", role="status", **{"aria-live": "polite"}),
+            # below the main loop (cut, k, download), which fits 1280×720 without scrolling
+            partition_controls(),
             html.Div(
                 [
                     _field(

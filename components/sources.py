@@ -2,7 +2,7 @@
 
 from hclust.data import PRESETS
 from hclust.datasets import BUNDLED
-from hclust.generators import GENERATORS
+from hclust.generators import GENERATOR_MENU
 
 # The menu's value for the session's uploaded file.
 UPLOAD = "upload"
@@ -17,7 +17,7 @@ def dataset_options(has_upload=False, upload_name=None):
     ]
     options += [
         {"label": f"Generate: {label}", "value": f"generate:{kind}"}
-        for kind, label in GENERATORS.items()
+        for kind, label in GENERATOR_MENU.items()
     ]
     if has_upload:
         options.append({"label": f"Uploaded: {upload_name}", "value": UPLOAD})

@@ -72,8 +72,8 @@ TUTORIAL_X2_BLOBS = (
     Blob(200, (80.0, 80.0), ((30.0, 1.0), (1.0, 30.0))),
     Blob(200, (0.0, 100.0), ((100.0, 1.0), (1.0, 100.0))),
 )
-# The generators, as the dataset menu names them (generated_dataset runs them).
-GENERATORS = {
+# The generators as the dataset menu offers them (GENERATORS below names their data).
+GENERATOR_MENU = {
     "blobs": "Gaussian blobs (set below)",
     "moons": "two moons",
     "rings": "concentric rings",
@@ -319,7 +319,7 @@ def generated_dataset(kind, **params) -> Dataset:
         "rings": concentric_rings,
         "anisotropic": anisotropic_blobs,
     }
-    assert set(functions) == set(GENERATORS)
+    assert set(functions) == set(GENERATORS) == set(GENERATOR_MENU)
     if kind not in functions:
         raise InputError(f"Unknown generator '{kind}'. Choose one of: {', '.join(functions)}.")
     accepted = inspect.signature(functions[kind]).parameters
