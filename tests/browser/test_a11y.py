@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
@@ -20,6 +21,7 @@ from hclust.data import tutorial_blobs
 from tests.browser.test_data_in import downloaded_csv
 from tests.browser.test_foundation import input_value, wait_until
 from tests.browser.test_instrument import (  # noqa: F401  (page and shared_duo are fixtures)
+    QUICK,
     component_prop,
     page,
     page_errors,
@@ -86,12 +88,19 @@ class TestAccessibility:
                 ".map(l => l.textContent);"
             )
             assert len(names) == len(set(names)), f"fields named alike: {names}"
+
             # no panel's content (the inconsistency table, once) spills out of it
-            spilling = driver.execute_script(
-                "return Array.from(document.querySelectorAll('#diagnostics > .panel'))"
-                ".filter(p => p.scrollWidth > p.clientWidth).map(p => p.id);"
-            )
-            assert spilling == [], f"panels whose content spills out sideways: {spilling}"
+            # (plotly redraws each plot for the new width a moment after the resize)
+            def spilling():
+                return driver.execute_script(
+                    "return Array.from(document.querySelectorAll('#diagnostics > .panel'))"
+                    ".filter(p => p.scrollWidth > p.clientWidth).map(p => p.id);"
+                )
+
+            try:
+                wait_until(page, lambda: spilling() == [], "no panel spilling sideways", QUICK)
+            except TimeoutException:
+                raise AssertionError(f"panels spilling out sideways: {spilling()}") from None
             # the diagnostics two by two: no panel alone on half a row
             rows = driver.execute_script(
                 "const grid = document.getElementById('diagnostics').getBoundingClientRect();"
