@@ -36,6 +36,16 @@ def highlighted_links(result, sample_mask, geometry):
     return inside[tree.n + geometry.merges]
 
 
+def clusters_per_leaf(tree, labels, geometry):
+    """Number of clusters among the samples of each drawn leaf (1 for a sample)."""
+    counts = np.ones(len(geometry.leaf_nodes), dtype=np.int64)
+    ordered = labels[tree.leaf_order]
+    for i in np.flatnonzero(geometry.leaf_nodes >= tree.n).tolist():  # truncated leaves only
+        node = int(geometry.leaf_nodes[i])
+        counts[i] = len(np.unique(ordered[tree.start[node] : tree.start[node] + tree.size[node]]))
+    return counts
+
+
 @callback(
     Output("dendrogram", "figure"),
     Output("scatter", "figure"),
@@ -136,6 +146,7 @@ def update_views(
         leaf_rotation=options["leaf_rotation"],
         legend=cluster_legend(labels, label_colours),
         leaf_colours=leaf_colours_for(result, labels, geometry, node_colours),
+        leaf_clusters=clusters_per_leaf(result.tree, labels, geometry),
         pins=tuple(pins),
         leaf_name=dataset.label_name,
         root_numbers={
@@ -202,8 +213,9 @@ def patchable(drawn, key) -> bool:
     )
 
 
-# a link trace per palette colour, one for pale grey and one between clusters, one leaf-dot trace
-CUT_TRACES_MAX = len(PALETTE) + 3
+# a link trace per palette colour, one for pale grey and one between clusters, one of one-leaf
+# dots and one of truncated leaves' counts
+CUT_TRACES_MAX = len(PALETTE) + 4
 
 
 def _is_link_trace(name) -> bool:
@@ -216,13 +228,13 @@ def _is_link_trace(name) -> bool:
 def _is_cut_trace(name, start) -> bool:
     if start == 0:  # the scatter: its traces by colour
         return name.startswith(STRINGS["scatter_trace"].partition("{colour}")[0])
-    return _is_link_trace(name) or name == STRINGS["leaf_trace"]
+    return _is_link_trace(name) or name in (STRINGS["leaf_trace"], STRINGS["inside"])
 
 
 def cut_traces(figure: dict, start: int) -> int:
-    """How many traces from data[start] a cut changes: the dendrogram's links by colour and
-    one-leaf dots after the merges' hover trace (start 1), the scatter's traces by colour
-    (start 0)."""
+    """How many traces from data[start] a cut changes: the dendrogram's links by colour, its
+    one-leaf dots and truncated leaves' cluster counts after the merges' hover trace (start
+    1), the scatter's traces by colour (start 0)."""
     count = 0
     for trace in figure["data"][start:]:
         if not _is_cut_trace((trace["name"] if "name" in trace else None) or "", start):

@@ -36,6 +36,7 @@ STRINGS = {
     "link_trace": "colour {colour}",
     "between": "between clusters",
     "leaf_trace": "clusters of one leaf",
+    "inside": "clusters inside a leaf",
     "legend_title": "<b>cluster (size)</b>",
     "legend_entry": "<span style='color:{colour}'>●</span> cluster {label} ({size})",
     "legend_more": "… {count} smaller clusters",
@@ -379,6 +380,7 @@ def dendrogram_figure(
     pins: tuple = (),
     leaf_name: str | None = None,
     root_numbers: dict | None = None,
+    leaf_clusters: np.ndarray | None = None,
 ) -> go.Figure:
     """Dendrogram with one trace per colour and the cut line as shapes[0].
 
@@ -418,11 +420,16 @@ def dendrogram_figure(
     root_numbers : dict, optional
         ``{palette index: cluster label}``: each such cluster's number is written
         at its highest link, a second cue besides its colour.
+    leaf_clusters : ndarray of int, optional
+        Number of clusters in each drawn leaf: a truncated leaf holding several has
+        no colour of its own (it is grey), so its hover says how many it holds.
     """
     if len(link_colours) != geometry.n_links:
         raise ValueError("link_colours must give one colour per link")
     if leaf_colours is not None and len(leaf_colours) != len(geometry.leaf_nodes):
         raise ValueError("leaf_colours must give one colour per drawn leaf")
+    if leaf_clusters is not None and len(leaf_clusters) != len(geometry.leaf_nodes):
+        raise ValueError("leaf_clusters must give one count per drawn leaf")
     if orientation not in ORIENTATIONS:
         raise ValueError(f"orientation must be one of {ORIENTATIONS}")
     n = Z.shape[0] + 1
@@ -484,6 +491,31 @@ def dendrogram_figure(
                 showlegend=False,
                 name=STRINGS["leaf_trace"],
                 **({} if kind == "scattergl" else {"cliponaxis": False}),
+            )
+        )
+    several = (
+        np.flatnonzero((geometry.leaf_nodes >= n) & (np.asarray(leaf_clusters) > 1))
+        if leaf_clusters is not None
+        else []
+    )
+    if len(several):
+        # a truncated leaf holding several clusters is grey: its hover says what is inside
+        x, y = _leaf_feet(geometry, several, orientation)
+        traces.append(
+            dict(
+                type=kind,
+                x=x,
+                y=y,
+                mode="markers",
+                name=STRINGS["inside"],
+                marker=dict(size=10, color="rgba(0,0,0,0.01)"),
+                customdata=np.column_stack(
+                    [np.asarray(leaf_clusters)[several], geometry.leaf_sizes[several]]
+                ).astype(np.int32),
+                hovertemplate="%{customdata[0]:,} clusters inside this leaf "
+                "(%{customdata[1]:,} samples), too small to draw: grey<br>"
+                "click a merge and 'Show this branch in full' to see them<extra></extra>",
+                showlegend=False,
             )
         )
     if highlight_links is not None and highlight_links.any():

@@ -10,7 +10,8 @@ import pytest
 from dash import Patch, no_update
 from numpy.testing import assert_array_equal
 from plotly.io.json import to_json_plotly
-from scipy.cluster.hierarchy import fcluster, inconsistent, maxRstat
+from scipy.cluster.hierarchy import dendrogram as scipy_dendrogram
+from scipy.cluster.hierarchy import fcluster, inconsistent, maxRstat, to_tree
 
 from callbacks.clustering import compute_clustering
 from callbacks.shown import (
@@ -21,7 +22,7 @@ from callbacks.shown import (
     link_colours_for,
 )
 from callbacks.views import highlighted_links
-from components.figures import ROOT_NUMBER
+from components.figures import ROOT_NUMBER, STRINGS
 from hclust.cut import OVERFLOW, OVERFLOW_COLOUR, PALETTE, colour_hex, height_for_k, n_clusters_at
 from hclust.dendrogram import ABOVE, dendrogram_geometry, members
 from hclust.merge_steps import format_height
@@ -630,3 +631,29 @@ class TestCutPatches:
             session, cut_for_k(session, 6), colour_map=dict(colour_map, drawn=drawn), patches=True
         )
         assert isinstance(dendrogram, go.Figure) and isinstance(scatter, go.Figure)
+
+
+class TestClustersInsideATruncatedLeaf:
+    @pytest.mark.parametrize("k", [20, 40])
+    def test_its_hover_says_how_many_clusters_it_holds(self, session, k):
+        """Issue #12: a truncated leaf holding several clusters is drawn grey; its hover
+        says how many (scipy's truncated leaves, fcluster's labels)."""
+        Z = session["result"].Z
+        cut = cut_for_k(session, k)
+        dendrogram, _, _, _ = render(session, cut, truncate_mode="lastp", p=12)
+        labels = fcluster(Z, cut["height"], criterion="distance")
+        nodes = to_tree(Z, rd=True)[1]
+        expected = []
+        for leaf in scipy_dendrogram(Z, truncate_mode="lastp", p=12, no_plot=True)["leaves"]:
+            samples = nodes[leaf].pre_order()
+            count = len(np.unique(labels[samples]))
+            if count > 1:
+                expected.append([count, len(samples)])
+        (inside,) = [t for t in dendrogram.data if t.name == STRINGS["inside"]]
+        assert np.asarray(inside.customdata).tolist() == expected
+        assert "clusters inside this leaf" in inside.hovertemplate
+        assert len(expected) >= 2
+
+    def test_no_such_leaf_without_truncation(self, session):
+        dendrogram, _, _, _ = render(session, cut_for_k(session, 20))
+        assert not [t for t in dendrogram.data if t.name == STRINGS["inside"]]
