@@ -360,6 +360,15 @@ def _root_numbers(geometry, link_colours, root_numbers, orientation) -> list:
     return notes
 
 
+def _hover_targets(kind, size) -> dict:
+    """Points that only answer hover and click. In SVG, no marker is drawn (plotly finds the
+    hovered point from the data): a redraw after each cut would otherwise restyle one
+    invisible marker per merge (issue #12 §5). WebGL draws them, unseen, at no cost per point."""
+    if kind == "scatter":
+        return dict(mode="none", hoveron="points")
+    return dict(mode="markers", marker=dict(size=size, color="rgba(0,0,0,0.01)"))
+
+
 def dendrogram_figure(
     geometry: DendrogramGeometry,
     link_colours: np.ndarray,
@@ -506,9 +515,8 @@ def dendrogram_figure(
                 type=kind,
                 x=x,
                 y=y,
-                mode="markers",
                 name=STRINGS["inside"],
-                marker=dict(size=10, color="rgba(0,0,0,0.01)"),
+                **_hover_targets(kind, 10),
                 customdata=np.column_stack(
                     [np.asarray(leaf_clusters)[several], geometry.leaf_sizes[several]]
                 ).astype(np.int32),
@@ -567,9 +575,8 @@ def dendrogram_figure(
                 type=kind,
                 x=x,
                 y=y,
-                mode="markers",
                 name="leaves",
-                marker=dict(size=6, color="rgba(0,0,0,0.01)"),
+                **_hover_targets(kind, 6),
                 customdata=leaf_ids.astype(np.int32),
                 text=[leaf_names[i] for i in leaf_ids.tolist()],
                 hovertemplate="sample %{customdata} · %{text}<extra></extra>",
@@ -586,9 +593,8 @@ def dendrogram_figure(
             type=kind,
             x=x,
             y=y,
-            mode="markers",
             name="merges",
-            marker=dict(size=8, color="rgba(0,0,0,0.01)"),
+            **_hover_targets(kind, 8),
             hovertemplate=merge_hover,
             customdata=merge_data,
             showlegend=False,
