@@ -1015,8 +1015,8 @@ class TestEveryClusterAndNoFreeze:
         assert max(ticks.values()) <= 40, f"k ticks per plot: {ticks}"
 
     @pytest.mark.xfail(
-        reason="not yet met: 0.2-1.8 s tasks measured at load 7-11 (three runs, session 6) after "
-        "X2 cuts at k = 40-600. The server now answers a cut with Patches and the dendrogram's "
+        reason="not yet met: 0.26-0.54 s tasks at load 4-5 (three runs, session 6; 0.2-1.8 s at "
+        "load 7-11) after X2 cuts at k = 40-600. The server now answers a cut with Patches and the dendrogram's "
         "hover targets draw no SVG marker (a redraw 140 -> 84 ms, bench dendrogram_redraw), but "
         "both plots are still redrawn twice: by the page's own recolour and by the server's "
         "answer, whose new typed arrays plotly's react always takes for new data",
