@@ -386,7 +386,8 @@
     function drawDendrogram(gd, index, result) {
         var raw = index.raw;
         var links = gd.data.filter(function (t) { return isLinkTrace(raw, t); });
-        var others = gd.data.slice(1).filter(function (t) { return !isLinkTrace(raw, t) && !isLeafTrace(raw, t); });
+        // (the truncated leaves' cluster counts name the server's cut: gone until its answer)
+        var others = gd.data.slice(1).filter(function (t) { return !isLinkTrace(raw, t) && !isLeafTrace(raw, t) && t.name !== raw.strings.inside; });
         var data = [gd.data[0]].concat(dendrogramTraces(index, result, links[0]), others);
         var annotations = withoutRootNumbers(raw, withLegend(raw, gd.layout.annotations, result.legend));
         window.Plotly.react(gd, data, Object.assign({}, gd.layout, {annotations: annotations}));

@@ -26,6 +26,7 @@ SECTIONS = {
     # Browser latencies (headless Chromium against gunicorn -w 2; bench/browser.py):
     "cut_latency": "bench.browser:cut_latency",  # release a dragged cut -> both plots recoloured
     "deep_cuts": "bench.browser:deep_cuts",  # typed k into thousands of clusters -> longest task
+    "dendrogram_redraw": "bench.dendrogram_redraw:run",  # Plotly.react per cut, hover targets drawn or not
     "first_render": "bench.browser:first_render",  # end of linkage -> dendrogram rendered
     "upload_50k": "bench.browser:upload_50k",  # upload a 50,000 x 10 CSV -> dendrogram rendered
     "diagnostics_x2": "bench.browser:diagnostics_x2",  # choose X2 -> all diagnostics panels updated

@@ -1,7 +1,9 @@
 """Dendrogram and scatter, recoloured together from the cut and the highlight."""
 
+import json
+
 import numpy as np
-from dash import Input, Output, State, callback
+from dash import Input, Output, Patch, State, callback
 from dash.exceptions import PreventUpdate
 
 from callbacks import validate
@@ -16,7 +18,7 @@ from callbacks.shown import (
     scatter_axes,
 )
 from callbacks.view_options import checked
-from components.figures import cluster_legend, dendrogram_figure, scatter_figure
+from components.figures import STRINGS, cluster_legend, dendrogram_figure, scatter_figure
 from components.recolour import geometry_id
 from hclust.cut import PALETTE
 from hclust.dendrogram import members
@@ -32,6 +34,16 @@ def highlighted_links(result, sample_mask, geometry):
     pure = tree.pure_nodes(sample_mask.astype(np.int64))
     inside = pure & sample_mask[tree.leaf_order[tree.start]]
     return inside[tree.n + geometry.merges]
+
+
+def clusters_per_leaf(tree, labels, geometry):
+    """Number of clusters among the samples of each drawn leaf (1 for a sample)."""
+    counts = np.ones(len(geometry.leaf_nodes), dtype=np.int64)
+    ordered = labels[tree.leaf_order]
+    for i in np.flatnonzero(geometry.leaf_nodes >= tree.n).tolist():  # truncated leaves only
+        node = int(geometry.leaf_nodes[i])
+        counts[i] = len(np.unique(ordered[tree.start[node] : tree.start[node] + tree.size[node]]))
+    return counts
 
 
 @callback(
@@ -134,6 +146,7 @@ def update_views(
         leaf_rotation=options["leaf_rotation"],
         legend=cluster_legend(labels, label_colours),
         leaf_colours=leaf_colours_for(result, labels, geometry, node_colours),
+        leaf_clusters=clusters_per_leaf(result.tree, labels, geometry),
         pins=tuple(pins),
         leaf_name=dataset.label_name,
         root_numbers={
@@ -157,10 +170,100 @@ def update_views(
         node: [int(result.tree.start[int(node)]), int(result.tree.size[int(node)])]
         for node in node_colours
     }
-    colour_map = {
+    new_map = {
         "clustering": clustering,
         "nodes": node_colours,
         "spans": spans,
         "labels": {str(k): v for k, v in label_colours.items()},
     }
-    return dendrogram, scatter, colour_map, status
+    # everything but the cut that the figures were drawn for: the next answer that differs
+    # from this one only by its cut sends Patches (#11, #12 §5)
+    drawn = {
+        "key": drawn_key(
+            clustering, x_choice, y_choice, root, options, pins, samples, cut.get("edits")
+        ),
+        "blocks": [cut_traces(dendrogram, 1), cut_traces(scatter, 0)],
+    }
+    new_map["drawn"] = drawn
+    if same_tree and patchable(colour_map.get("drawn"), drawn["key"]):
+        old = colour_map["drawn"]["blocks"]
+        dendrogram, scatter = cut_patches(dendrogram, scatter, old)
+    return dendrogram, scatter, new_map, status
+
+
+def drawn_key(clustering, x_choice, y_choice, root, options, pins, samples, edits) -> str | None:
+    """What, besides the cut, the figures show; None when a cut changes more than its traces
+    (a highlight picks clusters of the cut)."""
+    if samples is not None:
+        return None
+    settings = [clustering, x_choice, y_choice, root, options, list(pins), bool(edits)]
+    return json.dumps(settings, sort_keys=True, default=str)
+
+
+def patchable(drawn, key) -> bool:
+    """Whether the page's figures (as `drawn` records them) differ from the new ones only by
+    the cut: the same settings, and the counts of cut traces are plausible."""
+    if key is None or not isinstance(drawn, dict) or drawn.get("key") != key:
+        return False
+    blocks = drawn.get("blocks")
+    return (
+        isinstance(blocks, list)
+        and len(blocks) == 2
+        and all(isinstance(b, int) and 0 <= b <= CUT_TRACES_MAX for b in blocks)
+    )
+
+
+# a link trace per palette colour, one for pale grey and one between clusters, one of one-leaf
+# dots and one of truncated leaves' counts
+CUT_TRACES_MAX = len(PALETTE) + 4
+
+
+def _is_link_trace(name) -> bool:
+    prefix, _, rest = STRINGS["link_trace"].partition("{colour}")
+    return name == STRINGS["between"] or (
+        name.startswith(prefix) and name[len(prefix) :].lstrip("-").isdigit() and not rest
+    )
+
+
+def _is_cut_trace(name, start) -> bool:
+    if start == 0:  # the scatter: its traces by colour
+        return name.startswith(STRINGS["scatter_trace"].partition("{colour}")[0])
+    return _is_link_trace(name) or name in (STRINGS["leaf_trace"], STRINGS["inside"])
+
+
+def cut_traces(figure: dict, start: int) -> int:
+    """How many traces from data[start] a cut changes: the dendrogram's links by colour, its
+    one-leaf dots and truncated leaves' cluster counts after the merges' hover trace (start
+    1), the scatter's traces by colour (start 0)."""
+    count = 0
+    for trace in figure["data"][start:]:
+        if not _is_cut_trace((trace["name"] if "name" in trace else None) or "", start):
+            break
+        count += 1
+    return count
+
+
+def _replace_block(patch, start, old, new) -> None:
+    """data[start : start + old] = new, as Patch operations."""
+    for i, trace in enumerate(new[:old]):
+        patch["data"][start + i] = trace
+    for _ in range(old - len(new)):
+        del patch["data"][start + len(new)]
+    for i, trace in enumerate(new[old:]):
+        patch["data"].insert(start + old + i, trace)
+
+
+def cut_patches(dendrogram, scatter, old_blocks):
+    """Patches that turn figures drawn for another cut (with `old_blocks` cut traces) into
+    `dendrogram` and `scatter`: their cut traces, annotations (legend, root numbers) and cut
+    line; the rest (the merges' and leaves' hover targets, pins, axes) stays as drawn."""
+    dendrogram_patch, scatter_patch = Patch(), Patch()
+    # as the figure's own JSON: arrays as typed (base64) arrays, as a whole figure sends them
+    new = dendrogram.to_plotly_json()
+    _replace_block(dendrogram_patch, 1, old_blocks[0], new["data"][1 : 1 + cut_traces(new, 1)])
+    dendrogram_patch["layout"]["annotations"] = new["layout"].get("annotations", [])
+    dendrogram_patch["layout"]["shapes"][0] = new["layout"]["shapes"][0]
+    new = scatter.to_plotly_json()
+    _replace_block(scatter_patch, 0, old_blocks[1], new["data"][: cut_traces(new, 0)])
+    scatter_patch["layout"]["annotations"] = new["layout"].get("annotations", [])
+    return dendrogram_patch, scatter_patch

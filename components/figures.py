@@ -36,6 +36,7 @@ STRINGS = {
     "link_trace": "colour {colour}",
     "between": "between clusters",
     "leaf_trace": "clusters of one leaf",
+    "inside": "clusters inside a leaf",
     "legend_title": "<b>cluster (size)</b>",
     "legend_entry": "<span style='color:{colour}'>●</span> cluster {label} ({size})",
     "legend_more": "… {count} smaller clusters",
@@ -359,6 +360,15 @@ def _root_numbers(geometry, link_colours, root_numbers, orientation) -> list:
     return notes
 
 
+def _hover_targets(kind, size) -> dict:
+    """Points that only answer hover and click. In SVG, no marker is drawn (plotly finds the
+    hovered point from the data): a redraw after each cut would otherwise restyle one
+    invisible marker per merge (issue #12 §5). WebGL draws them, unseen, at no cost per point."""
+    if kind == "scatter":
+        return dict(mode="none", hoveron="points")
+    return dict(mode="markers", marker=dict(size=size, color="rgba(0,0,0,0.01)"))
+
+
 def dendrogram_figure(
     geometry: DendrogramGeometry,
     link_colours: np.ndarray,
@@ -379,6 +389,7 @@ def dendrogram_figure(
     pins: tuple = (),
     leaf_name: str | None = None,
     root_numbers: dict | None = None,
+    leaf_clusters: np.ndarray | None = None,
 ) -> go.Figure:
     """Dendrogram with one trace per colour and the cut line as shapes[0].
 
@@ -418,11 +429,16 @@ def dendrogram_figure(
     root_numbers : dict, optional
         ``{palette index: cluster label}``: each such cluster's number is written
         at its highest link, a second cue besides its colour.
+    leaf_clusters : ndarray of int, optional
+        Number of clusters in each drawn leaf: a truncated leaf holding several has
+        no colour of its own (it is grey), so its hover says how many it holds.
     """
     if len(link_colours) != geometry.n_links:
         raise ValueError("link_colours must give one colour per link")
     if leaf_colours is not None and len(leaf_colours) != len(geometry.leaf_nodes):
         raise ValueError("leaf_colours must give one colour per drawn leaf")
+    if leaf_clusters is not None and len(leaf_clusters) != len(geometry.leaf_nodes):
+        raise ValueError("leaf_clusters must give one count per drawn leaf")
     if orientation not in ORIENTATIONS:
         raise ValueError(f"orientation must be one of {ORIENTATIONS}")
     n = Z.shape[0] + 1
@@ -486,6 +502,30 @@ def dendrogram_figure(
                 **({} if kind == "scattergl" else {"cliponaxis": False}),
             )
         )
+    several = (
+        np.flatnonzero((geometry.leaf_nodes >= n) & (np.asarray(leaf_clusters) > 1))
+        if leaf_clusters is not None
+        else []
+    )
+    if len(several):
+        # a truncated leaf holding several clusters is grey: its hover says what is inside
+        x, y = _leaf_feet(geometry, several, orientation)
+        traces.append(
+            dict(
+                type=kind,
+                x=x,
+                y=y,
+                name=STRINGS["inside"],
+                **_hover_targets(kind, 10),
+                customdata=np.column_stack(
+                    [np.asarray(leaf_clusters)[several], geometry.leaf_sizes[several]]
+                ).astype(np.int32),
+                hovertemplate="%{customdata[0]:,} clusters inside this leaf "
+                "(%{customdata[1]:,} samples), too small to draw: grey<br>"
+                "click a merge and 'Show this branch in full' to see them<extra></extra>",
+                showlegend=False,
+            )
+        )
     if highlight_links is not None and highlight_links.any():
         traces.append(line_trace(highlight_links, HIGHLIGHT_COLOUR, 3.5, "highlighted"))
     for colour, row in zip(PIN_COLOURS, pins):
@@ -535,9 +575,8 @@ def dendrogram_figure(
                 type=kind,
                 x=x,
                 y=y,
-                mode="markers",
                 name="leaves",
-                marker=dict(size=6, color="rgba(0,0,0,0.01)"),
+                **_hover_targets(kind, 6),
                 customdata=leaf_ids.astype(np.int32),
                 text=[leaf_names[i] for i in leaf_ids.tolist()],
                 hovertemplate="sample %{customdata} · %{text}<extra></extra>",
@@ -554,9 +593,8 @@ def dendrogram_figure(
             type=kind,
             x=x,
             y=y,
-            mode="markers",
             name="merges",
-            marker=dict(size=8, color="rgba(0,0,0,0.01)"),
+            **_hover_targets(kind, 8),
             hovertemplate=merge_hover,
             customdata=merge_data,
             showlegend=False,

@@ -194,11 +194,15 @@ def options_store(**controls):
     return view_options(**{**VIEW_CONTROLS, **controls})
 
 
-def draw_views(session_id, cut, **given):
+def draw_views(session_id, cut, patches=False, **given):
     """update_views, called as a plain function, with the tests' default axes and view options;
     control names (truncate_mode, p, flags, ...) are turned into the view-options store.
-    Returns (dendrogram, scatter, colour map, status)."""
+    Returns (dendrogram, scatter, colour map, status): whole figures and the colours, unless
+    `patches` lets a cut drawn over the colour map's figures answer with Patches (the colour
+    map then says what the figures were drawn for, ``drawn``)."""
     controls = {name: given.pop(name) for name in list(given) if name in VIEW_CONTROLS}
+    if not patches and isinstance(given.get("colour_map"), dict):
+        given["colour_map"] = {k: v for k, v in given["colour_map"].items() if k != "drawn"}
     inputs = dict(
         highlight=None,
         x_choice="x",
@@ -208,7 +212,10 @@ def draw_views(session_id, cut, **given):
         pins=None,
         colour_map=None,
     )
-    return update_views(cut=cut, session_id=session_id, **{**inputs, **given})
+    answer = update_views(cut=cut, session_id=session_id, **{**inputs, **given})
+    if not patches and isinstance(answer[2], dict):  # what the figures were drawn for aside
+        answer = (*answer[:2], {k: v for k, v in answer[2].items() if k != "drawn"}, *answer[3:])
+    return answer
 
 
 def data_url(content, mime="text/csv"):

@@ -1015,10 +1015,11 @@ class TestEveryClusterAndNoFreeze:
         assert max(ticks.values()) <= 40, f"k ticks per plot: {ticks}"
 
     @pytest.mark.xfail(
-        reason="not yet met: 0.3-0.5 s tasks measured here at load 2 (2.1 s at load 11 before the "
-        "tables' style rules were cut) after X2 cuts at k = 40-600: whole figures redrawn, by "
-        "the page's own recolour and again by the server's answer (callbacks/views.py), each "
-        "restyling every SVG marker of the scatter and of the dendrogram's hover targets",
+        reason="not yet met: 0.26-0.54 s tasks at load 4-5 (three runs, session 6; 0.2-1.8 s at "
+        "load 7-11) after X2 cuts at k = 40-600. The server now answers a cut with Patches and the dendrogram's "
+        "hover targets draw no SVG marker (a redraw 140 -> 84 ms, bench dendrogram_redraw), but "
+        "both plots are still redrawn twice: by the page's own recolour and by the server's "
+        "answer, whose new typed arrays plotly's react always takes for new data",
         strict=False,
     )
     def test_ins014_no_task_over_200_ms_when_the_cut_goes_deep(self, page):

@@ -1,12 +1,17 @@
 """callbacks.views: view options, labels for every criterion, colours shared by
 both plots, highlights, and update_views' figures."""
 
+import copy
+import json
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from dash import no_update
+from dash import Patch, no_update
 from numpy.testing import assert_array_equal
-from scipy.cluster.hierarchy import fcluster, inconsistent, maxRstat
+from plotly.io.json import to_json_plotly
+from scipy.cluster.hierarchy import dendrogram as scipy_dendrogram
+from scipy.cluster.hierarchy import fcluster, inconsistent, maxRstat, to_tree
 
 from callbacks.clustering import compute_clustering
 from callbacks.shown import (
@@ -17,7 +22,7 @@ from callbacks.shown import (
     link_colours_for,
 )
 from callbacks.views import highlighted_links
-from components.figures import ROOT_NUMBER
+from components.figures import ROOT_NUMBER, STRINGS
 from hclust.cut import OVERFLOW, OVERFLOW_COLOUR, PALETTE, colour_hex, height_for_k, n_clusters_at
 from hclust.dendrogram import ABOVE, dendrogram_geometry, members
 from hclust.merge_steps import format_height
@@ -529,3 +534,126 @@ class TestLeafAxisTitle:
     def test_sample_index_without_one(self, session):
         dendrogram, *_ = render(session, cut_for_k(session, 2))
         assert dendrogram.layout.xaxis.title.text.startswith("sample index")
+
+
+# ----------------------------------------------------------------- a cut answered by Patches
+
+
+def as_json(value):
+    """A figure or a Patch as the browser receives it (numpy arrays encoded alike)."""
+    if hasattr(value, "to_plotly_json"):
+        value = value.to_plotly_json()
+    return json.loads(to_json_plotly(value))
+
+
+def apply_patch(figure, patch):
+    """The Patch's operations applied to a figure dict, as dash-renderer applies them."""
+    figure = copy.deepcopy(figure)
+    for operation in as_json(patch)["operations"]:
+        *parents, last = location = operation["location"]
+        params = operation["params"]
+        holder = figure
+        for key in location[:-1] if operation["operation"] in ("Assign", "Delete") else location:
+            holder = holder[key]
+        if operation["operation"] == "Assign":
+            holder[last] = params["value"]
+        elif operation["operation"] == "Delete":
+            del holder[last]
+        elif operation["operation"] == "Insert":
+            holder.insert(params["index"], params["value"])
+        else:
+            raise AssertionError(f"an operation the test does not know: {operation}")
+    return figure
+
+
+class TestCutPatches:
+    @pytest.mark.parametrize(
+        "ks, controls",
+        [
+            ((4, 6, 3, 2, 12), {}),
+            ((5, 20, 7), dict(truncate_mode="lastp", p=12, flags=["contracted"])),
+            ((3, 9, 4), dict(orientation="left", annotate_above=5.0)),
+        ],
+    )
+    def test_the_patches_give_the_whole_figures(self, session, ks, controls):
+        dendrogram, scatter, colour_map, _ = render(
+            session, cut_for_k(session, ks[0]), patches=True, **controls
+        )
+        drawn = [as_json(dendrogram), as_json(scatter)]
+        for k in ks[1:]:
+            cut = cut_for_k(session, k)
+            whole = render(session, cut, colour_map=colour_map, **controls)
+            patches = render(session, cut, colour_map=colour_map, patches=True, **controls)
+            assert all(isinstance(p, Patch) for p in patches[:2]), f"k = {k}"
+            assert dict(patches[2], drawn=None) == dict(whole[2], drawn=None)
+            assert patches[3] == whole[3]
+            drawn = [apply_patch(figure, p) for figure, p in zip(drawn, patches[:2])]
+            assert drawn == [as_json(whole[0]), as_json(whole[1])], f"k = {k}"
+            colour_map = patches[2]
+
+    def test_the_patches_leave_the_hover_targets_alone(self, session):
+        _, _, colour_map, _ = render(session, cut_for_k(session, 4), patches=True)
+        dendrogram, scatter, _, _ = render(
+            session, cut_for_k(session, 7), colour_map=colour_map, patches=True
+        )
+        touched = [tuple(op["location"][:2]) for op in as_json(dendrogram)["operations"]]
+        assert ("data", 0) not in touched  # the merges' hover targets stay as drawn
+        assert len(json.dumps(as_json(dendrogram))) < len(
+            json.dumps(as_json(render(session, cut_for_k(session, 7), colour_map=colour_map)[0]))
+        )
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            dict(x_choice="y", y_choice="x"),
+            dict(highlight={"node": 163}),
+            dict(orientation="left"),
+            dict(pins=[140]),
+            dict(truncate_mode="lastp", p=12),
+        ],
+    )
+    def test_anything_but_the_cut_gives_whole_figures(self, session, change):
+        _, _, colour_map, _ = render(session, cut_for_k(session, 4), patches=True)
+        dendrogram, scatter, _, _ = render(
+            session, cut_for_k(session, 6), colour_map=colour_map, patches=True, **change
+        )
+        assert isinstance(dendrogram, go.Figure) and isinstance(scatter, go.Figure)
+
+    @pytest.mark.parametrize(
+        "drawn",
+        [None, "x", {"key": "other"}, {"blocks": [1, 2]}, "forged blocks"],
+    )
+    def test_a_colour_map_that_does_not_match_gives_whole_figures(self, session, drawn):
+        _, _, colour_map, _ = render(session, cut_for_k(session, 4), patches=True)
+        if drawn == "forged blocks":
+            drawn = dict(colour_map["drawn"], blocks=[10**6, -1])
+        dendrogram, scatter, _, _ = render(
+            session, cut_for_k(session, 6), colour_map=dict(colour_map, drawn=drawn), patches=True
+        )
+        assert isinstance(dendrogram, go.Figure) and isinstance(scatter, go.Figure)
+
+
+class TestClustersInsideATruncatedLeaf:
+    @pytest.mark.parametrize("k", [20, 40])
+    def test_its_hover_says_how_many_clusters_it_holds(self, session, k):
+        """Issue #12: a truncated leaf holding several clusters is drawn grey; its hover
+        says how many (scipy's truncated leaves, fcluster's labels)."""
+        Z = session["result"].Z
+        cut = cut_for_k(session, k)
+        dendrogram, _, _, _ = render(session, cut, truncate_mode="lastp", p=12)
+        labels = fcluster(Z, cut["height"], criterion="distance")
+        nodes = to_tree(Z, rd=True)[1]
+        expected = []
+        for leaf in scipy_dendrogram(Z, truncate_mode="lastp", p=12, no_plot=True)["leaves"]:
+            samples = nodes[leaf].pre_order()
+            count = len(np.unique(labels[samples]))
+            if count > 1:
+                expected.append([count, len(samples)])
+        (inside,) = [t for t in dendrogram.data if t.name == STRINGS["inside"]]
+        assert np.asarray(inside.customdata).tolist() == expected
+        assert "clusters inside this leaf" in inside.hovertemplate
+        assert len(expected) >= 2
+
+    def test_no_such_leaf_without_truncation(self, session):
+        dendrogram, _, _, _ = render(session, cut_for_k(session, 20))
+        assert not [t for t in dendrogram.data if t.name == STRINGS["inside"]]
