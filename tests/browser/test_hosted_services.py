@@ -121,7 +121,7 @@ class TestHostedWithRedisAndCelery:
         started = time.monotonic()
         choose_option(browser, "method", "complete")  # changed mind: the running job is now stale
         WebDriverWait(browser, 90).until(
-            lambda d: "complete linkage" in _text(d, "clustering-status")
+            lambda d: "Complete linkage" in _text(d, "clustering-status")
         )
         assert time.monotonic() - started < 90
         WebDriverWait(browser, 20).until(
