@@ -12,14 +12,11 @@ waits until the plots show the new result before it undims them.
 
 from dash import ClientsideFunction, Input, Output, State, clientside_callback
 
+from callbacks.data import SOURCE_CONTROLS
+
+# The data and its options, then the linkage's.
 CHOICES = (
-    ("dataset", "value"),
-    ("feature-columns", "value"),
-    ("label-column", "value"),
-    ("as-distance-matrix", "value"),
-    ("scaling", "value"),
-    ("missing-values", "value"),
-    ("table-version", "data"),
+    *SOURCE_CONTROLS,
     ("method", "value"),
     ("metric", "value"),
     ("optimal-order", "value"),
