@@ -95,7 +95,14 @@ class TestTwoInstancesShareRedis:
         _, X2 = tutorial_blobs()
         expected = sorted(Counter(fcluster(linkage(X2, "ward"), 3, criterion="maxclust")).values())
         WebDriverWait(browser, 60).until(lambda d: _summary_sizes(d) == expected)
-        assert browser.find_element("id", "n-clusters").get_attribute("value") == "3"
+        # the k the page holds (Dash's store), as the server answered it; the box itself can read
+        # empty after Enter in headless Chromium, on 5ae2a72 too (a known issue, see the notes)
+        held = browser.execute_script(
+            "const s = window.store.getState(), path = s.paths.strs['n-clusters'];"
+            "let node = s.layout; for (const key of path) node = node[key];"
+            "return node.props.value;"
+        )
+        assert held == 3
         answered = _callbacks(log, first)
         assert all(e["status"] in (200, 204) for e in answered), answered
         # callbacks that read the session's data were answered by both instances
