@@ -69,7 +69,8 @@ def edited_cut(cut, session_id, edits, redo):
     return state, describe(result, state, roots, labels), state["k"]
 
 
-def _chosen(cut, highlight, session_id):
+def _shown_partition(cut, session_id):
+    """The tree and the partition the page shows: (result, roots, labels)."""
     _, result = store.get_store().result_for(session_id, cut["clustering"])
     roots, labels = current_partition(result, cut)
     return result, roots, labels
@@ -107,7 +108,7 @@ def edit_button(button_id, *choices):
 def split_cluster(clicks, cut, highlight, session_id):
     """Split the chosen cluster at its own highest merge."""
     cut, highlight = _require_cut(validate.cut(cut)), validate.highlight(highlight)
-    result, roots, labels = _chosen(cut, highlight, session_id)
+    result, roots, labels = _shown_partition(cut, session_id)
     root = split_target(result.tree, roots, labels, highlight)
     if root is None:
         raise InputError(
@@ -120,7 +121,7 @@ def split_cluster(clicks, cut, highlight, session_id):
 def merge_clusters(clicks, cut, highlight, session_id):
     """Join the chosen cluster with its sibling branch, or every cluster under a chosen merge."""
     cut, highlight = _require_cut(validate.cut(cut)), validate.highlight(highlight)
-    result, roots, labels = _chosen(cut, highlight, session_id)
+    result, roots, labels = _shown_partition(cut, session_id)
     node = merge_target(result.tree, roots, labels, highlight)
     if node is None:
         raise InputError(CHOOSE_FIRST if not highlight else NOTHING_TO_MERGE)
@@ -163,7 +164,7 @@ def partition_choices(highlight, cut, session_id):
     highlight, cut = validate.highlight(highlight), validate.cut(cut)
     if not cut or not highlight:
         return True, "Split cluster", True, "Merge with sibling"
-    result, roots, labels = _chosen(cut, highlight, session_id)
+    result, roots, labels = _shown_partition(cut, session_id)
     tree = result.tree
     root = split_target(tree, roots, labels, highlight)
     node = merge_target(tree, roots, labels, highlight)

@@ -29,6 +29,7 @@ from hclust.merge_steps import format_height
 from services import store
 from tests.fixtures import scatter_by_sample
 from tests.helpers import (
+    VIEW_CONTROLS,
     draw_views,
     load,
     new_session,
@@ -108,14 +109,7 @@ class TestDendrogramOptions:
         ],
     )
     def test_bad_values_fall_back(self, name, value):
-        given = dict(
-            truncate_mode="auto",
-            p=60,
-            flags=[],
-            annotate_above=None,
-            orientation="top",
-            leaf_label_style="9:-90",
-        )
+        given = dict(VIEW_CONTROLS)
         given[name] = value
         assert dendrogram_options(**given)[name] == DEFAULTS[name]
 
