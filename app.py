@@ -8,6 +8,7 @@ security.ensure_private_dir(config.CACHE_DIR)
 import dash  # noqa: E402
 
 import callbacks  # noqa: E402, F401  (registers every callback)
+from callbacks import first_view  # noqa: E402
 from callbacks.validate import MESSAGE_OUTPUTS  # noqa: E402
 from components.figures import warm_up  # noqa: E402
 from components.layout import serve_layout  # noqa: E402
@@ -15,7 +16,19 @@ from hclust.ward import load_compiled  # noqa: E402
 from services import auth, compression, jobs, request_guard  # noqa: E402
 
 celery_app = jobs.celery_app()
-app = dash.Dash(
+
+
+class Explorer(dash.Dash):
+    """The app; each new page's layout comes with its first view answered (callbacks/first_view.py)."""
+
+    def serve_layout(self):
+        return self.backend.make_response(
+            first_view.layout_for_new_page(FIRST_VIEW),
+            mimetype="application/json",
+        )
+
+
+app = Explorer(
     __name__,
     title="Hierarchical clustering explorer",
     serve_locally=True,
@@ -23,6 +36,7 @@ app = dash.Dash(
     on_error=request_guard.callback_error_handler(MESSAGE_OUTPUTS),
 )
 app.layout = serve_layout
+FIRST_VIEW = first_view.install(app, serve_layout)  # the layout answers what a page fired at load
 app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # WCAG 3.1.1
 server = app.server
 # Uploads travel base64-encoded (4/3 larger) inside a JSON request: past this, HTTP 413.

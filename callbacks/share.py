@@ -879,7 +879,9 @@ def address_settings(session_id, cut, colour_map, panel, axes, step, playing, le
     State("share-pending", "data"),
     State("url", "search"),
     State("view-query", "data"),
-    State("address-at-load", "data"),
+    # an Input: a page's first view comes in its layout (callbacks/first_view.py), so the
+    # address is first written once the page has read the one it was opened with
+    Input("address-at-load", "data"),
     State("lesson-state", "data"),
     State("presentation-mode", "value"),
     State("session-id", "data"),
@@ -890,8 +892,8 @@ def update_address(colour_map, *values):
     """Write the shown view into the address (a history entry per change).
 
     Triggered by the views' drawing (``colour-map``, written each time they
-    draw a cut, a highlight or a truncation) and by the settings that draw
-    nothing there. Not while a link is being restored, nor before the link
+    draw a cut, a highlight or a truncation), by the settings that draw
+    nothing there, and once as the page starts. Not while a link is being restored, nor before the link
     the page was opened with has been read.
     """
     panel = dict(zip([s.component for s in PANEL], values[: len(PANEL)]))

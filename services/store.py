@@ -22,11 +22,13 @@ only a :class:`ResultKey`.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import hashlib
 import pickle
 import re
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,6 +155,7 @@ RESULT_KINDS = (
     "feature-spreads",  # callbacks/advice.py: each feature's standard deviation
     "lesson",
     "clustergram-columns",  # the columns' linkage of the clustergram (hclust/clustergram.py)
+    "first-view",  # callbacks/first_view.py: the page's start; `data` is the code's digest
 )
 _CONTENT_HASH = re.compile(r"^[0-9a-f]{64}$")
 _OPTION_TYPES = (str, int, float, bool, type(None))
@@ -278,6 +281,32 @@ def runs_inline(n: int, optimal_order: bool) -> bool:
     return n <= INLINE_MAX_N and not (optimal_order and n > OPTIMAL_ORDER_WARN_N)
 
 
+# The per-session values written in this context (callbacks/first_view.py records
+# the page's start once, then writes the same values under each new page's session).
+_SESSION_WRITES = contextvars.ContextVar("session_writes", default=None)
+
+
+@contextmanager
+def recording_session_writes():
+    """Record each per-session value written in this context, as ``[(name, value), ...]``.
+
+    Per thread and task (a context variable): a request answered meanwhile by
+    another thread of the worker is not recorded.
+    """
+    writes = []
+    token = _SESSION_WRITES.set(writes)
+    try:
+        yield writes
+    finally:
+        _SESSION_WRITES.reset(token)
+
+
+def _record(name: str, value) -> None:
+    writes = _SESSION_WRITES.get()
+    if writes is not None:
+        writes.append((name, value))
+
+
 class Store:
     """Session-owned values and shared results in one cache.
 
@@ -311,6 +340,7 @@ class Store:
         session's own: only results computed from the numbers are shared.
         """
         key = dataset_id(dataset)
+        _record("dataset", dataset)
         self._put(self._session_key(session_id, "dataset", key), dataset)
         self._put(self._session_key(session_id, "dataset-size", key), dataset.n_samples)
         self._put(self._session_key(session_id, "latest-dataset"), key)
@@ -318,7 +348,16 @@ class Store:
 
     def put_session_value(self, session_id: str, name: str, value) -> None:
         """Keep a per-session value (an uploaded table, say) on the server."""
+        _record(name, value)
         self._put(self._session_key(session_id, name), value)
+
+    def write_session_values(self, session_id: str, writes) -> None:
+        """Write under `session_id` what :func:`recording_session_writes` recorded elsewhere."""
+        for name, value in writes:
+            if name == "dataset":
+                self.put_dataset(session_id, value)
+            else:
+                self.put_session_value(session_id, name, value)
 
     def session_value(self, session_id: str, name: str):
         return self._cache.get(self._session_key(session_id, name))
