@@ -146,11 +146,8 @@ def _call(wiring: Wiring, components, changed):
         raise RuntimeError(f"{wiring.key} answered {len(answers)} values at the page's start")
     written = {}
     for name, value in zip(wiring.outputs, answers):
-        if value is dash.no_update:
-            continue
-        if isinstance(value, dash.Patch):
-            raise RuntimeError(f"{wiring.key} answered a Patch at the page's start")
-        written[name] = value
+        if value is not dash.no_update:
+            written[name] = value
     for identity, props in context.updated_props.items():
         for prop, value in props.items():
             written[f"{identity}.{prop}"] = value
@@ -258,6 +255,8 @@ def play_start(layout, callbacks) -> PlayedStart:
             if wiring.background:
                 raise RuntimeError(f"{key} would start a background job at the page's start")
             written = _call(wiring, components, changed_for.pop(key, set()))
+            if any(isinstance(value, dash.Patch) for value in written.values()):
+                raise RuntimeError(f"{key} answered a Patch at the page's start")
             answered.append(key)
             for name, value in written.items():
                 _write(components, name, value)

@@ -3,8 +3,10 @@ and the page's first steps (a session, a dataset, a clustering, a cut) without a
 browser."""
 
 import base64
+import copy
 import importlib.util
 import inspect
+import json
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 from dash import no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
+from plotly.io.json import to_json_plotly
 
 from callbacks import cut as cut_callbacks
 from callbacks.clustering import run_clustering
@@ -326,3 +329,30 @@ def axe_violations(driver, context=None):
         + " | ".join(v["nodes"][:3])
         for v in result
     ]
+
+
+def as_json(value):
+    """A figure or a Patch as the browser receives it (numpy arrays encoded alike)."""
+    if hasattr(value, "to_plotly_json"):
+        value = value.to_plotly_json()
+    return json.loads(to_json_plotly(value))
+
+
+def apply_patch(figure, patch):
+    """The Patch's operations applied to a figure dict, as dash-renderer applies them."""
+    figure = copy.deepcopy(figure)
+    for operation in as_json(patch)["operations"]:
+        *parents, last = location = operation["location"]
+        params = operation["params"]
+        holder = figure
+        for key in location[:-1] if operation["operation"] in ("Assign", "Delete") else location:
+            holder = holder[key]
+        if operation["operation"] == "Assign":
+            holder[last] = params["value"]
+        elif operation["operation"] == "Delete":
+            del holder[last]
+        elif operation["operation"] == "Insert":
+            holder.insert(params["index"], params["value"])
+        else:
+            raise AssertionError(f"an operation the test does not know: {operation}")
+    return figure

@@ -1,7 +1,6 @@
 """callbacks.views: view options, labels for every criterion, colours shared by
 both plots, highlights, and update_views' figures."""
 
-import copy
 import json
 
 import numpy as np
@@ -9,7 +8,6 @@ import plotly.graph_objects as go
 import pytest
 from dash import Patch, no_update
 from numpy.testing import assert_array_equal
-from plotly.io.json import to_json_plotly
 from scipy.cluster.hierarchy import dendrogram as scipy_dendrogram
 from scipy.cluster.hierarchy import fcluster, inconsistent, maxRstat, to_tree
 
@@ -30,6 +28,8 @@ from services import store
 from tests.fixtures import scatter_by_sample
 from tests.helpers import (
     VIEW_CONTROLS,
+    apply_patch,
+    as_json,
     draw_views,
     load,
     new_session,
@@ -531,33 +531,6 @@ class TestLeafAxisTitle:
 
 
 # ----------------------------------------------------------------- a cut answered by Patches
-
-
-def as_json(value):
-    """A figure or a Patch as the browser receives it (numpy arrays encoded alike)."""
-    if hasattr(value, "to_plotly_json"):
-        value = value.to_plotly_json()
-    return json.loads(to_json_plotly(value))
-
-
-def apply_patch(figure, patch):
-    """The Patch's operations applied to a figure dict, as dash-renderer applies them."""
-    figure = copy.deepcopy(figure)
-    for operation in as_json(patch)["operations"]:
-        *parents, last = location = operation["location"]
-        params = operation["params"]
-        holder = figure
-        for key in location[:-1] if operation["operation"] in ("Assign", "Delete") else location:
-            holder = holder[key]
-        if operation["operation"] == "Assign":
-            holder[last] = params["value"]
-        elif operation["operation"] == "Delete":
-            del holder[last]
-        elif operation["operation"] == "Insert":
-            holder.insert(params["index"], params["value"])
-        else:
-            raise AssertionError(f"an operation the test does not know: {operation}")
-    return figure
 
 
 class TestCutPatches:
