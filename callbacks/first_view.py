@@ -19,7 +19,6 @@ session, so every page owns its data as if it had loaded it itself.
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,11 +27,10 @@ from pathlib import Path
 import dash
 from dash._callback_context import context_value
 from dash._utils import AttributeDict, to_json
+from dash._validate import validate_and_group_input_args
 from dash.exceptions import PreventUpdate
 
 from services import config, sessions, store
-
-logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the played start depends on besides the layout: the code that answers it.
@@ -51,6 +49,7 @@ class Wiring:
     in_browser: bool
     background: bool
     function: object = field(compare=False, repr=False)
+    arguments: object = field(compare=False, repr=False)  # Dash's order of the function's args
     spec: dict = field(compare=False, repr=False)
 
 
@@ -78,6 +77,7 @@ def registered(app) -> list[Wiring]:
                 in_browser=bool(spec.get("clientside_function")),
                 background=bool(spec.get("background")),
                 function=getattr(entry.get("callback"), "__wrapped__", None),
+                arguments=entry.get("inputs_state_indices"),
                 spec=spec,
             )
         )
@@ -135,8 +135,9 @@ def _call(wiring: Wiring, components, changed):
         updated_props={},
     )
     token = context_value.set(context)
+    args, kwargs = validate_and_group_input_args(values, wiring.arguments)
     try:
-        answer = wiring.function(*values)
+        answer = wiring.function(*args, **kwargs)
     except PreventUpdate:
         return {}
     finally:
