@@ -121,9 +121,10 @@ def build_from_source(
     session_id, source, scaling, missing, features, label, as_distances, generator
 ):
     """The Dataset a source and its options describe."""
-    if scaling not in SCALINGS:
+    # a forged request can send any JSON: a list or an object is not a choice either
+    if not isinstance(scaling, str) or scaling not in SCALINGS:
         raise InputError(f"Unknown scaling '{scaling}'. Choose one of: {', '.join(SCALINGS)}.")
-    if missing not in MISSING:
+    if not isinstance(missing, str) or missing not in MISSING:
         raise InputError(
             f"Unknown missing-value rule '{missing}'. Choose one of: {', '.join(MISSING)}."
         )

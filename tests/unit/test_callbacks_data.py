@@ -394,7 +394,7 @@ class TestLoadGenerators:
 
 
 class TestLoadErrors:
-    @pytest.mark.parametrize("scaling", ["bogus", "ZSCORE", 3])
+    @pytest.mark.parametrize("scaling", ["bogus", "ZSCORE", 3, ["zscore"], {"a": 1}])
     def test_bad_scaling_from_a_client(self, scaling):
         session_id = new_session()
         first = load(session_id, "tutorial-2-blobs")
@@ -407,9 +407,10 @@ class TestLoadErrors:
         )
         assert store.dataset_id(loaded(session_id)) == first["version"]["key"]
 
-    def test_bad_missing_rule(self):
-        out = load(new_session(), "bundled:penguins", missing="median")
-        assert_refused(out, "Unknown missing-value rule 'median'")
+    @pytest.mark.parametrize("missing", ["median", [None], {"drop": 1}])
+    def test_bad_missing_rule(self, missing):
+        out = load(new_session(), "bundled:penguins", missing=missing)
+        assert_refused(out, f"Unknown missing-value rule '{missing}'")
 
     def test_nothing_loaded_before_says_nothing_about_it(self):
         out = load(new_session(), "tutorial-2-blobs", scaling="bogus", current=None)
