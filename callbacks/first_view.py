@@ -188,7 +188,8 @@ class StartPlan:
         Of those, the ones Dash would fire at load: the browser must not fire them again.
     in_browser : frozenset
         Browser-side callbacks that must fire at load: their own, and those reading
-        what the server answered (the browser computes them from the layout).
+        what the server answered (the browser computes them from the layout),
+        except those whose every output the server answers too.
     left : frozenset
         Server callbacks that read what a browser-side callback writes at load
         (the page's address): the browser fires them, as before.
@@ -217,7 +218,13 @@ def plan_start(callbacks, ids) -> StartPlan:
         initial = {w.key for w in server if w.fires_at_load}
         played = initial | {k for key in initial for k in reach[key]}
         answered = {n for w in server if w.key in played for n in w.outputs}
-        more = {w.key for w in present if w.in_browser and answered & set(w.inputs)} - in_browser
+        # a browser-side callback reading an answer fires at load, unless the server answers
+        # all it writes as well (a "pending" mark its later answers clear: analyst_views.js)
+        more = {
+            w.key
+            for w in present
+            if w.in_browser and answered & set(w.inputs) and not set(w.outputs) <= answered
+        } - in_browser
         if not more:
             return StartPlan(
                 frozenset(played), frozenset(initial), frozenset(in_browser), frozenset(left)

@@ -75,6 +75,23 @@ class TestTheBrowserFiresOnlyWhatReadsTheAddress:
             if wiring.key in plan.left:
                 assert {*wiring.inputs, *wiring.states} & browser_written, wiring.key
 
+    def test_no_mark_of_a_pending_answer_is_left_on_an_answered_page(self):
+        """A browser-side callback whose every output the layout answers does not fire at load:
+        the analyst panels' "pending" dimming would otherwise stay (no answer follows it)."""
+        plan = first_view.plan_start(FIRST_VIEW.callbacks, props_by_id(_played_layout()))
+        answered = {
+            name for w in FIRST_VIEW.callbacks if w.key in plan.played for name in w.outputs
+        }
+        [pending_mark] = [
+            w
+            for w in FIRST_VIEW.callbacks
+            if "cluster-profiles-panel.className" in w.outputs and w.in_browser
+        ]
+        assert pending_mark.key not in plan.in_browser
+        for wiring in FIRST_VIEW.callbacks:
+            if wiring.key in plan.in_browser and not wiring.fires_at_load:
+                assert not set(wiring.outputs) <= answered, wiring.key
+
     def test_the_address_is_written_once_the_page_has_read_it(self, client):
         dependencies = client.get("/_dash-dependencies").get_json()
         [writer] = [d for d in dependencies if d["output"] == "..url.search...view-query.data.."]
