@@ -1148,13 +1148,14 @@ def _linked_highlight(view, n):
 
 def _linked_edits(view, cut, session_id, out):
     """The cut with the link's splits and merges; what to write for it goes into `out`."""
-    from callbacks.partition import edited_cut
+    from callbacks.partition import edited_cut, result_of
 
     wanted = view.get("edits", [])
     if [list(edit) for edit in cut.get("edits") or ()] == wanted:
         return cut
+    result = result_of(cut, session_id)
     try:
-        edited, status, k = edited_cut(cut, session_id, edits_of({"edits": wanted}), [])
+        edited, status, k = edited_cut(result, cut, edits_of({"edits": wanted}), [])
     except InputError as error:
         out[("share-status", "children")] = (
             f"⚠ The link's splits and merges do not apply to this tree: {error} "
@@ -1162,7 +1163,7 @@ def _linked_edits(view, cut, session_id, out):
         )
         if not cut.get("edits"):
             return cut
-        edited, status, k = edited_cut(cut, session_id, [], [])
+        edited, status, k = edited_cut(result, cut, [], [])
     out[("cut", "data")] = edited
     out[("cut-status", "children")] = status
     out[("n-clusters", "value")] = k  # as an edit button writes it: the field echoes the cut
@@ -1341,9 +1342,9 @@ def continue_restore(tick, pending, data_version, cut, *states):
         elif isinstance(step_to, dict) and ("n-clusters", "value") in step_to and cut.get("edits"):
             # the k field shows the edited partition's k: a typed k equal to it would echo
             # the edited cut (callbacks/cut.py echoes); the edits are taken back with it
-            from callbacks.partition import edited_cut
+            from callbacks.partition import edited_cut, result_of
 
-            plain, status, _ = edited_cut(cut, session_id, [], [])
+            plain, status, _ = edited_cut(result_of(cut, session_id), cut, [], [])
             step_to.update({("cut", "data"): plain, ("cut-status", "children"): status})
     except InputError as error:
         return None, f"⚠ {error}", True, *unchanged
