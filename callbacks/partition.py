@@ -90,8 +90,8 @@ def _require_cut(cut):
 def edit_button(button_id, *choices):
     """Register one button's edit: (clicks, cut, *choices, session id) -> (cut, status, k).
 
-    k goes to the k field too; the fields' own callback (callbacks/cut.py) sees that it
-    echoes the cut state and leaves the edits alone.
+    k goes to the k field too, which asks for no cut: the fields' callback
+    (callbacks/cut.py) reads the field on Enter or Tab away, not when it is written.
     """
 
     def register(function):

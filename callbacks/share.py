@@ -237,6 +237,10 @@ CHEAP_TO_RESEND = frozenset(
     f"{c}.value"
     for c in ("cut-height", "n-clusters", "criterion", "criterion-t", "criterion-depth")
 )
+# A typed height or k reaches the cut by Enter (callbacks/cut.py reads the field's value
+# on n_submit): a restore writes this with the value. Dash triggers on the prop written,
+# whatever its count.
+SUBMITTED = 1
 
 
 def _source_values():
@@ -1258,6 +1262,8 @@ RESTORE_OUTPUTS = (
     ("use-sample", "n_clicks"),
     ("cut", "data"),  # the link's splits and merges (finishing_settings)
     ("cut-status", "children"),
+    ("cut-height", "n_submit"),  # the link's height or k, as Enter in its field
+    ("n-clusters", "n_submit"),
 )
 # Read from the page after the session id (FINISHING, the highlight, the sample button).
 LATE_STATES = (*FINISHING, ("highlight", "data"), ("use-sample", "n_clicks"))
@@ -1339,9 +1345,12 @@ def continue_restore(tick, pending, data_version, cut, *states):
         )
         if step_to is None:
             step_to = {**finishing_settings(view, late, cut, session_id), "final": True}
-        elif isinstance(step_to, dict) and ("n-clusters", "value") in step_to and cut.get("edits"):
-            # the k field shows the edited partition's k: a typed k equal to it would echo
-            # the edited cut (callbacks/cut.py echoes); the edits are taken back with it
+        elif isinstance(step_to, dict):
+            for field in ("cut-height", "n-clusters"):
+                if (field, "value") in step_to:
+                    step_to[(field, "n_submit")] = SUBMITTED
+        if isinstance(step_to, dict) and ("n-clusters", "n_submit") in step_to and cut.get("edits"):
+            # the link's k is a new cut of the tree: the page's own edits are taken back
             from callbacks.partition import edited_cut, result_of
 
             plain, status, _ = edited_cut(result_of(cut, session_id), cut, [], [])
@@ -1357,7 +1366,8 @@ def continue_restore(tick, pending, data_version, cut, *states):
     outputs = [step_to.get(target, no_update) for target in RESTORE_OUTPUTS]
     if final:
         return None, refused, True, *outputs
-    sent = {f"{c}.{p}": v for (c, p), v in step_to.items()}
+    # the Enter that goes with a height or k is sent, and resent, with it
+    sent = {f"{c}.{p}": v for (c, p), v in step_to.items() if p != "n_submit"}
     if sent == pending.get("sent") and not (
         set(sent) <= CHEAP_TO_RESEND and ticks - pending.get("sent_at", 0) >= RESEND_TICKS
     ):  # sent on an earlier tick; its answer has not come yet

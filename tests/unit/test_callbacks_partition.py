@@ -95,12 +95,12 @@ def test_undo_and_redo_walk_the_edits(session):
     )
 
 
-def test_the_k_field_written_with_the_edit_is_an_echo_the_cut_keeps(session):
+def test_leaving_the_k_field_that_shows_the_edited_k_keeps_the_edits(session):
     _, label = lower_root(session)
     split, _, k = split_cluster(1, session["cut"], {"cluster": label}, session["id"])
     session["cut"] = split
-    with pytest.raises(PreventUpdate):  # the fields' callback, as the new k reaches it
-        move_cut(session, "n-clusters.value", typed_k=k, typed_height=round(split["height"], 6))
+    with pytest.raises(PreventUpdate):  # Tab away from the field the edit wrote
+        move_cut(session, "n-clusters.n_blur", typed_k=k, typed_height=round(split["height"], 6))
 
 
 def test_a_new_cut_starts_without_edits(session):
