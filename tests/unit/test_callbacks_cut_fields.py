@@ -141,3 +141,33 @@ class TestTypedByKeyboard:
     def test_a_refused_k_left_by_tab_is_named(self, session):
         out = typed(session, "n-clusters.n_blur", typed_k=None, typed_height=None)
         assert out[4] == "⚠ Type a whole number of clusters." and out[3] is no_update
+
+
+def test_a_links_height_is_written_with_an_enter_in_its_field():
+    """A restore sets the link's height as a person types it: value and Enter, so the
+    fields' callback (which reads the value on Enter) cuts there."""
+    from callbacks.lesson import step_query
+    from callbacks.share import CONTROL_STATES, RESTORE_OUTPUTS, continue_restore, parse_view
+
+    key = "k" * 64
+    controls = dict.fromkeys(name for name, _, _ in CONTROL_STATES)
+    controls.update(
+        source="tutorial-2-blobs",
+        as_distances=[],
+        optimal_order=[],
+        scaling="none",
+        missing="drop",
+        method="ward",
+        metric="euclidean",
+        truncate_mode="none",
+        p=12,
+    )
+    clustering = {"key": key, "method": "ward", "metric": "euclidean", "optimal_order": False}
+    cut = {"criterion": "distance", "height": 101.7, "k": 2, "clustering": clustering}
+    view = parse_view(step_query(1, False))
+    pending = {"view": view, "step": 3, "key": key, "n": 150, "ticks": 1}
+    answer = continue_restore(1, pending, {"key": key}, cut, *controls.values(), [], "sid")
+    sent = dict(zip(RESTORE_OUTPUTS, answer[3:]))
+    assert sent[("cut-height", "value")] == view["h"] != cut["height"]
+    assert sent[("cut-height", "n_submit")] is not no_update
+    assert sent[("n-clusters", "n_submit")] is no_update
