@@ -370,7 +370,11 @@ def cut_from_fields(
     if typed is not None:
         return _answer(session_id, clustering, cut, nudge, fields, *typed, same_criterion=True)
     criteria = {"criterion.value", "criterion-t.value", "criterion-depth.value"}
-    if criteria.isdisjoint(triggered) or echoes(cut, typed_height, typed_k, *fields):
-        # a field left as it was, or the criterion another intent wrote with its cut
-        raise PreventUpdate
+    chosen = not cut or fields != tuple(cut.get(name) for name in ("criterion", "t", "depth"))
+    if criteria.isdisjoint(triggered) and not chosen:
+        raise PreventUpdate  # a field left as it was
+    if echoes(cut, typed_height, typed_k, *fields):
+        raise PreventUpdate  # the criterion another intent wrote with its cut
+    # a criterion chosen; or a field left while that choice's answer is on its way, which
+    # this answer replaces (Dash keeps the newer), so it must cut by the criterion too
     return _answer(session_id, clustering, cut, nudge, fields, "criterion", None, True)

@@ -171,3 +171,18 @@ def test_a_links_height_is_written_with_an_enter_in_its_field():
     assert sent[("cut-height", "value")] == view["h"] != cut["height"]
     assert sent[("cut-height", "n_submit")] is not no_update
     assert sent[("n-clusters", "n_submit")] is no_update
+
+
+def test_leaving_a_field_while_a_criterion_is_on_its_way_keeps_the_criterion(session):
+    """Dash drops an answer overtaken by a newer request of the same callback
+    (plotly/dash#1861): Tab out of the k field before the criterion's answer came must
+    answer the criterion's cut, not "no change" and not a cut by k."""
+    cut = session["cut"]  # distance, as the page starts
+    out = typed(
+        session,
+        "n-clusters.n_blur",
+        typed_k=cut["k"],
+        typed_height=round(cut["height"], 6),
+        criterion="inconsistent",
+    )
+    assert out[3]["criterion"] == out[2] == "inconsistent" and out[3]["height"] is None
