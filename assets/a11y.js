@@ -144,7 +144,8 @@
       var k = Number((document.getElementById("n-clusters") || {}).value);
       if (!(k >= 1)) return;
       event.preventDefault();
-      dash.set_props("n-clusters", {value: Math.max(1, k + (event.key === "ArrowRight" ? 1 : -1))});
+      // typed and Enter pressed: the cut reads the field's value on n_submit (any count)
+      dash.set_props("n-clusters", {value: Math.max(1, k + (event.key === "ArrowRight" ? 1 : -1)), n_submit: 1});
     } else if (el.id === "summary-keys" && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
       var cells = el.querySelectorAll("#cluster-summary tbody tr td:first-child");
       if (!cells.length) return;

@@ -4,13 +4,15 @@ A new tree, the dragged line (``cut-drag``, which assets/relayout.js splits from
 the dendrogram's relayouts, so a zoom or pan reaches no cut callback), a k clicked
 in the elbow or quality plot and a keyboard nudge each have their own callback,
 answering only their own event. The typed fields (height, k, criterion, t, depth)
-are inputs and outputs at once, so they stay in one callback (Dash refuses a cycle
-across callbacks), which ignores a change that only echoes the cut another intent
-wrote with them. :func:`resolve_cut` is the pure core they share."""
+are outputs of every intent and inputs of one callback (Dash refuses a cycle across
+callbacks). The height and k fields reach it by Enter or Tab away (``n_submit``,
+``n_blur``), not by their values, so the k and height another intent writes send no
+request; the criterion is written only where it changes, and the fields' callback
+ignores a criterion that echoes the cut. :func:`resolve_cut` is the pure core they share."""
 
 import math
 
-from dash import Input, Output, State, callback, ctx
+from dash import Input, Output, State, callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks import validate
@@ -187,11 +189,12 @@ def _nudged(nudge):
     return total if isinstance(total, int) and not isinstance(total, bool) else None
 
 
-def _answer(session_id, clustering, cut, nudge, fields, trigger, value):
+def _answer(session_id, clustering, cut, nudge, fields, trigger, value, same_criterion=False):
     """The five outputs for one intent: the fields, the cut state and its message.
 
     A cut of another tree (or none yet) starts from the new tree's default cut,
-    whatever asked.
+    whatever asked. The criterion field is written only where it changes (writing it
+    triggers the fields' callback), unless `same_criterion` (that callback itself).
     """
     clustering, cut = validate.clustering(clustering), validate.cut(cut)
     criterion, t, depth = _fields(*fields)
@@ -207,8 +210,15 @@ def _answer(session_id, clustering, cut, nudge, fields, trigger, value):
     state["clustering"] = clustering
     # the keyboard's running total this state has absorbed
     state["nudged"] = _nudged(nudge) or 0
-    height = round(state["height"], 6) if state["height"] is not None else None
-    return height, state["k"], state["criterion"], state, message
+    # the criterion only where it changes: writing it triggers the fields' callback
+    changed = same_criterion or state["criterion"] != criterion
+    shown = state["criterion"] if changed else no_update
+    return _shown_height(state), state["k"], shown, state, message
+
+
+def _shown_height(cut):
+    """The height the height field shows for a cut state (None without one)."""
+    return round(cut["height"], 6) if cut.get("height") is not None else None
 
 
 @callback(
@@ -291,9 +301,8 @@ def echoes(cut, typed_height, typed_k, criterion, t, depth):
     """The fields hold what the cut state says: another intent just wrote them."""
     if not cut:
         return False
-    height = cut.get("height")
     return (
-        typed_height == (round(height, 6) if height is not None else None)
+        typed_height == _shown_height(cut)
         and typed_k == cut.get("k")
         and criterion == cut.get("criterion")
         and t == cut.get("t")
@@ -301,28 +310,71 @@ def echoes(cut, typed_height, typed_k, criterion, t, depth):
     )
 
 
+def typed_field(triggered, cut, typed_height, typed_k):
+    """The field a person typed into and its value, or None.
+
+    Enter in a field (``n_submit``) asks for its value, and counts before leaving a
+    field (``n_blur``): Tab from the k field to the height field and Enter there is a
+    typed height. Leaving a field asks only where it no longer shows the cut.
+    """
+    typed = {"cut-height": typed_height, "n-clusters": typed_k}
+    shown = {"cut-height": _shown_height(cut or {}), "n-clusters": (cut or {}).get("k")}
+    for prop in sorted(triggered, key=lambda prop: prop.endswith(".n_blur")):
+        field = prop.split(".")[0]
+        left = prop.endswith(".n_blur")
+        if field in typed and (not left or not cut or typed[field] != shown[field]):
+            return field, typed[field]
+    return None
+
+
 @callback(
     *_outputs(False),
-    Input("cut-height", "value"),
-    Input("n-clusters", "value"),
+    # Enter and Tab away, not the values: every other intent writes the values with its
+    # cut, and they would send one more request after each (answered "no change")
+    Input("cut-height", "n_submit"),
+    Input("cut-height", "n_blur"),
+    Input("n-clusters", "n_submit"),
+    Input("n-clusters", "n_blur"),
     Input("criterion", "value"),
     Input("criterion-t", "value"),
     Input("criterion-depth", "value"),
+    State("cut-height", "value"),
+    State("n-clusters", "value"),
     *_CONTEXT,
     prevent_initial_call=True,
 )
 @shows_errors(outputs=5, message=4)
-def cut_from_fields(typed_height, typed_k, criterion, t, depth, clustering, cut, nudge, session_id):
-    """A typed height or k, or a criterion (with its t and depth) chosen."""
+def cut_from_fields(
+    height_submits,
+    height_blurs,
+    k_submits,
+    k_blurs,
+    criterion,
+    t,
+    depth,
+    typed_height,
+    typed_k,
+    clustering,
+    cut,
+    nudge,
+    session_id,
+):
+    """A typed height or k (Enter, or Tab away), or a criterion (with its t and depth) chosen."""
     # typed values: their type here, their range where they are used (resolve_cut)
     typed_height = validate.number(typed_height, "The cut height", optional=True)
     typed_k = validate.number(typed_k, "The number of clusters k", optional=True)
-    fields = _fields(criterion, t, depth)
-    if echoes(validate.cut(cut), typed_height, typed_k, *fields):
-        raise PreventUpdate  # the fields show the cut another intent wrote with them
-    triggered = ctx.triggered_id
-    if triggered in ("cut-height", "n-clusters"):
-        trigger, value = triggered, typed_height if triggered == "cut-height" else typed_k
-    else:
-        trigger, value = "criterion", None
-    return _answer(session_id, clustering, cut, nudge, fields, trigger, value)
+    fields, clustering = _fields(criterion, t, depth), validate.clustering(clustering)
+    cut = validate.cut(cut)
+    triggered = [item["prop_id"] for item in ctx.triggered]
+    typed = typed_field(triggered, cut, typed_height, typed_k)
+    if typed is not None:
+        return _answer(session_id, clustering, cut, nudge, fields, *typed, same_criterion=True)
+    criteria = {"criterion.value", "criterion-t.value", "criterion-depth.value"}
+    chosen = not cut or fields != tuple(cut.get(name) for name in ("criterion", "t", "depth"))
+    if criteria.isdisjoint(triggered) and not chosen:
+        raise PreventUpdate  # a field left as it was
+    if echoes(cut, typed_height, typed_k, *fields):
+        raise PreventUpdate  # the criterion another intent wrote with its cut
+    # a criterion chosen; or a field left while that choice's answer is on its way, which
+    # this answer replaces (Dash keeps the newer), so it must cut by the criterion too
+    return _answer(session_id, clustering, cut, nudge, fields, "criterion", None, True)

@@ -51,13 +51,13 @@ def describe(result, cut, roots, labels) -> str:
     )
 
 
-def edited_cut(cut, session_id, edits, redo):
+def edited_cut(result, cut, edits, redo):
     """The cut state with these edits, its status sentence, and its k.
 
-    The edits are replayed on the server's own tree (an InputError names one that does
-    not apply); a restored link writes its edits through here too (callbacks/share.py).
+    The edits are replayed on the server's own tree, `result` (the clustering the cut
+    names, read once by the caller; an InputError names an edit that does not apply);
+    a restored link writes its edits through here too (callbacks/share.py).
     """
-    _, result = store.get_store().result_for(session_id, cut["clustering"])
     state = dict(
         cut,
         edits=[edit.as_list() for edit in edits],
@@ -69,9 +69,14 @@ def edited_cut(cut, session_id, edits, redo):
     return state, describe(result, state, roots, labels), state["k"]
 
 
+def result_of(cut, session_id):
+    """The clustering the cut names, from the session's own record."""
+    return store.get_store().result_for(session_id, cut["clustering"])[1]
+
+
 def _shown_partition(cut, session_id):
     """The tree and the partition the page shows: (result, roots, labels)."""
-    _, result = store.get_store().result_for(session_id, cut["clustering"])
+    result = result_of(cut, session_id)
     roots, labels = current_partition(result, cut)
     return result, roots, labels
 
@@ -85,8 +90,8 @@ def _require_cut(cut):
 def edit_button(button_id, *choices):
     """Register one button's edit: (clicks, cut, *choices, session id) -> (cut, status, k).
 
-    k goes to the k field too; the fields' own callback (callbacks/cut.py) sees that it
-    echoes the cut state and leaves the edits alone.
+    k goes to the k field too, which asks for no cut: the fields' callback
+    (callbacks/cut.py) reads the field on Enter or Tab away, not when it is written.
     """
 
     def register(function):
@@ -114,7 +119,7 @@ def split_cluster(clicks, cut, highlight, session_id):
         raise InputError(
             CHOOSE_FIRST if not highlight else "That cluster is one sample: it cannot be split."
         )
-    return edited_cut(cut, session_id, edits_of(cut) + [Edit(SPLIT, root)], [])
+    return edited_cut(result, cut, edits_of(cut) + [Edit(SPLIT, root)], [])
 
 
 @edit_button("partition-merge", State("highlight", "data"))
@@ -125,7 +130,7 @@ def merge_clusters(clicks, cut, highlight, session_id):
     node = merge_target(result.tree, roots, labels, highlight)
     if node is None:
         raise InputError(CHOOSE_FIRST if not highlight else NOTHING_TO_MERGE)
-    return edited_cut(cut, session_id, edits_of(cut) + [Edit(MERGE, node)], [])
+    return edited_cut(result, cut, edits_of(cut) + [Edit(MERGE, node)], [])
 
 
 @edit_button("partition-undo")
@@ -135,7 +140,7 @@ def undo_edit(clicks, cut, session_id):
     edits, redo = edits_of(cut), edits_of(cut, "redo")
     if not edits:
         raise InputError("There is no split or merge to undo.")
-    return edited_cut(cut, session_id, edits[:-1], redo + edits[-1:])
+    return edited_cut(result_of(cut, session_id), cut, edits[:-1], redo + edits[-1:])
 
 
 @edit_button("partition-redo")
@@ -145,7 +150,7 @@ def redo_edit(clicks, cut, session_id):
     edits, redo = edits_of(cut), edits_of(cut, "redo")
     if not redo:
         raise InputError("There is no undone split or merge to redo.")
-    return edited_cut(cut, session_id, edits + redo[-1:], redo[:-1])
+    return edited_cut(result_of(cut, session_id), cut, edits + redo[-1:], redo[:-1])
 
 
 @callback(

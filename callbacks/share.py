@@ -237,6 +237,10 @@ CHEAP_TO_RESEND = frozenset(
     f"{c}.value"
     for c in ("cut-height", "n-clusters", "criterion", "criterion-t", "criterion-depth")
 )
+# A typed height or k reaches the cut by Enter (callbacks/cut.py reads the field's value
+# on n_submit): a restore writes this with the value. Dash triggers on the prop written,
+# whatever its count.
+SUBMITTED = 1
 
 
 def _source_values():
@@ -1150,13 +1154,14 @@ def _linked_highlight(view, n):
 
 def _linked_edits(view, cut, session_id, out):
     """The cut with the link's splits and merges; what to write for it goes into `out`."""
-    from callbacks.partition import edited_cut
+    from callbacks.partition import edited_cut, result_of
 
     wanted = view.get("edits", [])
     if [list(edit) for edit in cut.get("edits") or ()] == wanted:
         return cut
+    result = result_of(cut, session_id)
     try:
-        edited, status, k = edited_cut(cut, session_id, edits_of({"edits": wanted}), [])
+        edited, status, k = edited_cut(result, cut, edits_of({"edits": wanted}), [])
     except InputError as error:
         out[("share-status", "children")] = (
             f"⚠ The link's splits and merges do not apply to this tree: {error} "
@@ -1164,7 +1169,7 @@ def _linked_edits(view, cut, session_id, out):
         )
         if not cut.get("edits"):
             return cut
-        edited, status, k = edited_cut(cut, session_id, [], [])
+        edited, status, k = edited_cut(result, cut, [], [])
     out[("cut", "data")] = edited
     out[("cut-status", "children")] = status
     out[("n-clusters", "value")] = k  # as an edit button writes it: the field echoes the cut
@@ -1259,6 +1264,8 @@ RESTORE_OUTPUTS = (
     ("use-sample", "n_clicks"),
     ("cut", "data"),  # the link's splits and merges (finishing_settings)
     ("cut-status", "children"),
+    ("cut-height", "n_submit"),  # the link's height or k, as Enter in its field
+    ("n-clusters", "n_submit"),
 )
 # Read from the page after the session id (FINISHING, the highlight, the sample button).
 LATE_STATES = (*FINISHING, ("highlight", "data"), ("use-sample", "n_clicks"))
@@ -1340,12 +1347,15 @@ def continue_restore(tick, pending, data_version, cut, *states):
         )
         if step_to is None:
             step_to = {**finishing_settings(view, late, cut, session_id), "final": True}
-        elif isinstance(step_to, dict) and ("n-clusters", "value") in step_to and cut.get("edits"):
-            # the k field shows the edited partition's k: a typed k equal to it would echo
-            # the edited cut (callbacks/cut.py echoes); the edits are taken back with it
-            from callbacks.partition import edited_cut
+        elif isinstance(step_to, dict):
+            for field in ("cut-height", "n-clusters"):
+                if (field, "value") in step_to:
+                    step_to[(field, "n_submit")] = SUBMITTED
+        if isinstance(step_to, dict) and ("n-clusters", "n_submit") in step_to and cut.get("edits"):
+            # the link's k is a new cut of the tree: the page's own edits are taken back
+            from callbacks.partition import edited_cut, result_of
 
-            plain, status, _ = edited_cut(cut, session_id, [], [])
+            plain, status, _ = edited_cut(result_of(cut, session_id), cut, [], [])
             step_to.update({("cut", "data"): plain, ("cut-status", "children"): status})
     except InputError as error:
         return None, f"⚠ {error}", True, *unchanged
@@ -1358,7 +1368,8 @@ def continue_restore(tick, pending, data_version, cut, *states):
     outputs = [step_to.get(target, no_update) for target in RESTORE_OUTPUTS]
     if final:
         return None, refused, True, *outputs
-    sent = {f"{c}.{p}": v for (c, p), v in step_to.items()}
+    # the Enter that goes with a height or k is sent, and resent, with it
+    sent = {f"{c}.{p}": v for (c, p), v in step_to.items() if p != "n_submit"}
     if sent == pending.get("sent") and not (
         set(sent) <= CHEAP_TO_RESEND and ticks - pending.get("sent_at", 0) >= RESEND_TICKS
     ):  # sent on an earlier tick; its answer has not come yet

@@ -146,6 +146,7 @@ def cluster(session_id, data_version, method="ward", metric="euclidean"):
 CUT_DEFAULTS = dict(criterion="distance", t=8, depth=10, flags=["contracted"])
 CUT_OUTPUTS = ("cut_height", "n_clusters", "criterion", "cut", "status")
 # The callback of callbacks/cut.py that each changed input reaches (one per intent).
+EVENTS = ("n_submit", "n_blur")
 CUT_INTENTS = {
     "clustering.data": cut_callbacks.cut_for_tree,
     "cut-drag.data": cut_callbacks.cut_from_drag,
@@ -156,7 +157,9 @@ CUT_INTENTS = {
         [
             f"{field}.value"
             for field in ("cut-height", "n-clusters", "criterion", "criterion-t", "criterion-depth")
-        ],
+        ]
+        # the height and k reach it by Enter or Tab away ("<field>.value": as Enter does)
+        + [f"{field}.{event}" for field in ("cut-height", "n-clusters") for event in EVENTS],
         cut_callbacks.cut_from_fields,
     ),
 }

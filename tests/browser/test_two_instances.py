@@ -66,6 +66,21 @@ def _text(driver, element_id):
     return driver.find_element("id", element_id).text
 
 
+def _box(driver, element_id):
+    """A number box as a person sees it."""
+    return driver.find_element("id", element_id).get_attribute("value")
+
+
+def _type(driver, element_id, text, key):
+    """Select what the box holds, type over it and press `key`, as a person does.
+
+    Selenium holds a modifier down until Keys.NULL or the end of the call: without the
+    NULL, "4" would be Ctrl+4 (nothing typed) and Enter Ctrl+Enter on an empty box.
+    """
+    box = driver.find_element("id", element_id)
+    box.send_keys(Keys.CONTROL, "a", Keys.NULL, text, key)
+
+
 def _summary_sizes(driver):
     cells = driver.find_elements("css selector", "#cluster-summary td[data-dash-column=size]")
     return sorted(int(cell.text) for cell in cells if cell.text.strip())
@@ -88,21 +103,21 @@ class TestTwoInstancesShareRedis:
         _open(browser, url)
         first = len(log)
         choose_option(browser, "dataset", "X2")
-        WebDriverWait(browser, 60).until(lambda d: "X2" in _text(d, "dataset"))
-        box = browser.find_element("id", "n-clusters")
-        box.send_keys(Keys.CONTROL, "a", Keys.BACKSPACE, "3", Keys.ENTER)
-        # the answers agree with scipy on the data the session loaded through either instance
         _, X2 = tutorial_blobs()
-        expected = sorted(Counter(fcluster(linkage(X2, "ward"), 3, criterion="maxclust")).values())
+        Z2 = linkage(X2, "ward")
+        # X2's default cut (the largest jump) gives 3 clusters: the typed k must differ
+        WebDriverWait(browser, 60).until(lambda d: _box(d, "n-clusters") == "3")
+        _type(browser, "n-clusters", "4", Keys.ENTER)
+        # the answers agree with scipy on the data the session loaded through either instance
+        expected = sorted(Counter(fcluster(Z2, 4, criterion="maxclust")).values())
         WebDriverWait(browser, 60).until(lambda d: _summary_sizes(d) == expected)
-        # the k the page holds (Dash's store), as the server answered it; the box itself can read
-        # empty after Enter in headless Chromium, on 5ae2a72 too (a known issue, see the notes)
-        held = browser.execute_script(
-            "const s = window.store.getState(), path = s.paths.strs['n-clusters'];"
-            "let node = s.layout; for (const key of path) node = node[key];"
-            "return node.props.value;"
-        )
-        assert held == 3
+        assert _box(browser, "n-clusters") == "4"  # the box reads what was typed and answered
+        # a height typed and left by Tab: 170 lies between the 5th and 4th highest merges
+        _type(browser, "cut-height", "170", Keys.TAB)
+        expected = sorted(Counter(fcluster(Z2, 170, criterion="distance")).values())
+        assert len(expected) == 5
+        WebDriverWait(browser, 60).until(lambda d: _summary_sizes(d) == expected)
+        assert (_box(browser, "cut-height"), _box(browser, "n-clusters")) == ("170", "5")
         answered = _callbacks(log, first)
         assert all(e["status"] in (200, 204) for e in answered), answered
         # callbacks that read the session's data were answered by both instances

@@ -42,9 +42,12 @@ class TestRelayoutIsSplitInTheBrowser:
         assert any(c["outputs"] == {"cut-drag.data", "dendrogram-leaf-zoom.data"} for c in readers)
 
     def test_each_cut_callback_has_one_intent(self, callbacks):
+        # the height and k by Enter or Tab away (their values are written by every intent)
         fields = {
-            "cut-height.value",
-            "n-clusters.value",
+            "cut-height.n_submit",
+            "cut-height.n_blur",
+            "n-clusters.n_submit",
+            "n-clusters.n_blur",
             "criterion.value",
             "criterion-t.value",
             "criterion-depth.value",
@@ -86,17 +89,19 @@ class TestRelayoutIsSplitInTheBrowser:
 
 
 class TestTheTypedFieldsIgnoreTheirEcho:
-    """Another intent writes the fields with the cut: they then trigger the fields' callback."""
+    """Another intent writes the fields with the cut; leaving a field that shows it, or a
+    criterion written with it, changes nothing."""
 
     def test_a_drag_echoed_by_the_fields_changes_nothing(self, session):
         dragged = move_cut(session, "cut-drag.data", drag=drag_to(16))
         assert dragged["n_clusters"] == ref.FCLUSTER_DISTANCE_16_NCLUSTERS
+        assert dragged["criterion"] is no_update  # unchanged: not written, no request
         echo = dict(
             typed_height=dragged["cut_height"],
             typed_k=dragged["n_clusters"],
-            criterion=dragged["criterion"],
+            criterion=dragged["cut"]["criterion"],
         )
-        for field in ("cut-height.value", "n-clusters.value", "criterion.value"):
+        for field in ("cut-height.n_blur", "n-clusters.n_blur", "criterion.value"):
             with pytest.raises(PreventUpdate):
                 move_cut(dict(session, cut=dragged["cut"]), field, **echo)
 
@@ -112,7 +117,7 @@ class TestTheTypedFieldsIgnoreTheirEcho:
         with pytest.raises(PreventUpdate):
             move_cut(
                 dict(session, cut=chosen["cut"]),
-                "n-clusters.value",
+                "n-clusters.n_blur",
                 typed_height=None,
                 typed_k=chosen["n_clusters"],
                 criterion="inconsistent",

@@ -95,12 +95,12 @@ def test_undo_and_redo_walk_the_edits(session):
     )
 
 
-def test_the_k_field_written_with_the_edit_is_an_echo_the_cut_keeps(session):
+def test_leaving_the_k_field_that_shows_the_edited_k_keeps_the_edits(session):
     _, label = lower_root(session)
     split, _, k = split_cluster(1, session["cut"], {"cluster": label}, session["id"])
     session["cut"] = split
-    with pytest.raises(PreventUpdate):  # the fields' callback, as the new k reaches it
-        move_cut(session, "n-clusters.value", typed_k=k, typed_height=round(split["height"], 6))
+    with pytest.raises(PreventUpdate):  # Tab away from the field the edit wrote
+        move_cut(session, "n-clusters.n_blur", typed_k=k, typed_height=round(split["height"], 6))
 
 
 def test_a_new_cut_starts_without_edits(session):
@@ -173,3 +173,23 @@ def test_the_download_holds_the_edited_clusters_and_says_how_they_were_made():
     assert settings["cut"]["splits_and_merges"] == [
         {"action": "split", "node": root, "linkage_row": root - result.tree.n}
     ]
+
+
+def test_split_and_merge_read_the_clustering_result_once(session, monkeypatch):
+    """Each edit reads the session's clustering from the store once, not once to find
+    its target and again to replay the edits."""
+    reads = []
+    read = store.Store.result_for
+
+    def counted(self, *args, **kwargs):
+        reads.append(args)
+        return read(self, *args, **kwargs)
+
+    monkeypatch.setattr(store.Store, "result_for", counted)
+    root, label = lower_root(session)
+    reads.clear()
+    split, _, _ = split_cluster(1, session["cut"], {"cluster": label}, session["id"])
+    assert split["edits"] == [["split", root]] and len(reads) == 1
+    reads.clear()
+    merged, _, _ = merge_clusters(1, split, {"node": root}, session["id"])
+    assert merged["k"] == 2 and len(reads) == 1

@@ -195,12 +195,21 @@ class TestCallbacksAsPlainFunctions:
     def test_a_cut_with_a_string_for_the_clustering(self, summary):
         session_id, _ = summary
         assert "The clustering must be an object" in refusal(
-            cut_from_fields, 16, None, "distance", None, None, "junk", None, None, session_id
+            # Enter and Tab counts, the criterion, t and depth, the typed height and k, ...
+            cut_from_fields,
+            *[None] * 4,
+            *("distance", None, None),
+            *(16, None),
+            *("junk", None, None, session_id),
         )
 
     def test_a_typed_height_that_is_text(self, summary):
         session_id, clustering = summary
-        arguments = dict.fromkeys(("typed_k", "t", "depth", "cut", "nudge"), None)
+        arguments = dict.fromkeys(
+            ("height_submits", "height_blurs", "k_submits", "k_blurs", "typed_k", "t", "depth")
+            + ("cut", "nudge"),
+            None,
+        )
         assert "The cut height must be a number; got 'NaN'" in refusal(
             cut_from_fields,
             typed_height="NaN",
