@@ -658,8 +658,14 @@ const signature = (gd, id) => {
     return JSON.stringify([colours, labels, legend]);
   }
   const links = gd._fullData.filter(t => t.name === 'between clusters' || /^colour -?\\d+$/.test(t.name || ''))
-    .map(t => [t.name, t.line.color, Array.from(t.x).filter(v => !Number.isNaN(v)).length]);
-  return JSON.stringify([links, legend]);
+    .map(t => JSON.stringify([t.name, t.line.color, Array.from(t.x).filter(v => !Number.isNaN(v)).length]));
+  return JSON.stringify([links.sort(), legend]);
+};
+// what assets/cut_recolour.js drew over a plot (no afterplot): the same signature, from its record
+const overlaid = (gd, id) => {
+  const live = gd.__hclustLive;
+  if (id === 'scatter') return JSON.stringify([live.colours, live.labels, live.legend]);
+  return JSON.stringify([live.links.map(l => JSON.stringify(l)).sort(), live.legend]);
 };
 for (const id of ['dendrogram', 'scatter']) {
   const gd = document.querySelector('#' + id + ' .js-plotly-plot');
@@ -668,6 +674,8 @@ for (const id of ['dendrogram', 'scatter']) {
     gd.__paintRecorder = true;
     gd.on('plotly_afterplot', () => window.__paints
       && window.__paints.push([id, performance.now(), signature(gd, id), 'after']));
+    gd.addEventListener('hclust:painted', () => window.__paints
+      && window.__paints.push([id, performance.now(), overlaid(gd, id), 'overlay']));
   }
 }
 performance.clearResourceTimings();
@@ -932,6 +940,13 @@ def dendrogram_colours(dash_duo):
         dash_duo,
         "dendrogram",
         "const out = new Set();"
+        # (drawn over the plot by assets/cut_recolour.js, until the server's answer is drawn)
+        + LIVE
+        + "if (live) {"
+        "  for (const [name, colour] of gd.__hclustLive.links) if (/^colour \\d+$/.test(name)) out.add(colour);"
+        "  for (const colour of gd.__hclustLive.dots) out.add(colour);"
+        "  return Array.from(out);"
+        "}"
         "for (const t of gd._fullData) {"
         "  if (/^colour \\d+$/.test(t.name || '')) out.add(t.line.color);"
         "  if (t.name === 'clusters of one leaf') for (const c of t.marker.color) out.add(c);"
