@@ -520,6 +520,18 @@
         });
     }
 
+    // Tells Dash where the dropped line now is, as plotly's relayout event would.
+    // Not through Plotly.relayout: a shape's move makes plotly replot the whole
+    // figure, and dcc.Graph then copies the new layout into its figure and plots it
+    // again: two full redraws in the release's task (100-350 ms each at deep cuts,
+    // issue 12 §5) that also drop the colours drawn over the plot. The line stays
+    // where placeLine drew it until the server's answer draws the cut.
+    function commitLine(gd, update) {
+        var id = gd.parentNode && gd.parentNode.id, clientside = window.dash_clientside;
+        if (id && clientside && typeof clientside.set_props === "function") clientside.set_props(id, {relayoutData: update});
+        else window.Plotly.relayout(gd, update);
+    }
+
     // Dragging the line. When this page can recolour the cut, the drag is ours
     // (plotly's own shape drag never starts): both plots follow the pointer, and
     // the release only tells plotly (and through it the server) where the line
@@ -534,7 +546,8 @@
         var vertical = index.raw.axis === "y", axis = layout[vertical ? "yaxis" : "xaxis"];
         var rect = gd.getBoundingClientRect();
         var along = function (e) { return vertical ? e.clientY - rect.top : e.clientX - rect.left; };
-        var start = vertical ? layout.shapes[0].y0 : layout.shapes[0].x0;
+        // (a line dropped here and not yet drawn by plotly is where this page drew it)
+        var start = gd.__hclustLine !== undefined ? gd.__hclustLine : vertical ? layout.shapes[0].y0 : layout.shapes[0].x0;
         var grab = axis._offset + axis.l2p(start) - along(event);
         var heightAt = function (e) { return axis.p2l(along(e) + grab - axis._offset); };
         var dragged = null, frame = null;
@@ -569,10 +582,12 @@
             placeLine(gd, axis, vertical, h);
             update["shapes[0]." + index.raw.axis + "0"] = h;
             update["shapes[0]." + index.raw.axis + "1"] = h;
-            // as plotly's own drag ends (the relayout reaches Dash, and onRelayout
+            // as plotly's own drag ends (the relayout reaches Dash, and recolourRelayout
             // commits the cut), once the colours are painted
+            gd.__hclustLine = h;
+            if (gd.once) gd.once("plotly_afterplot", function () { gd.__hclustLine = undefined; });  // plotly drew its line again
             window.requestAnimationFrame(function () {
-                setTimeout(function () { window.Plotly.relayout(gd, update); }, 0);
+                setTimeout(function () { commitLine(gd, update); }, 0);
             });
         };
         document.addEventListener("mousemove", move, true);
