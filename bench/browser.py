@@ -519,8 +519,21 @@ if (!window.__deepObserver) {
   });
   window.__deepObserver.observe({entryTypes: ['longtask']});
 }
+// every plot's redraws (plotly_afterplot, emitted at the end of the redraw's own task)
+window.__deepPlots = [];
+for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+  if (gd.__deepPlots || !gd.on) continue;
+  gd.__deepPlots = true;
+  const id = gd.parentNode ? gd.parentNode.id : '?';
+  gd.on('plotly_afterplot', () => window.__deepPlots && window.__deepPlots.push([performance.now(), id]));
+}
 return performance.now();
 """
+
+
+def _redraws_per_task(tasks, plots):
+    """For each long task (start, ms), the plots whose redraw ended inside it."""
+    return [sorted(id_ for at, id_ in plots if start <= at <= start + ms) for start, ms in tasks]
 
 
 X2_OPTION = "Tutorial: 5 blobs of growing variance, X2"
@@ -585,14 +598,20 @@ def deep_cuts(quick: bool = False) -> list[Table]:
                     "the page to settle",
                     180,
                 )
-                tasks = driver.execute_script("return window.__deep;")
+                tasks, plots = driver.execute_script("return [window.__deep, window.__deepPlots];")
+                held = _redraws_per_task(tasks, plots)
                 tasks = [(a - since, b) for a, b in tasks]
                 longest = max((b for _, b in tasks), default=0.0)
+                in_longest = (
+                    held[max(range(len(tasks)), key=lambda i: tasks[i][1])] if tasks else []
+                )
+                most = max((len(h) for h in held), default=0)
                 over = [b for _, b in tasks if b > LONG_TASK_TARGET_MS]
                 load = os.getloadavg()[0]
                 print(
                     f"  deep_cuts {name} n={n:,} k={k:,}: longest task {longest:.0f} ms, "
-                    f"tasks (start, ms) {[(round(a), round(b)) for a, b in tasks]}, load {load:.1f}",
+                    f"tasks (start, ms) {[(round(a), round(b)) for a, b in tasks]}, "
+                    f"plots redrawn per task {held}, load {load:.1f}",
                     file=sys.stderr,
                     flush=True,
                 )
@@ -604,6 +623,8 @@ def deep_cuts(quick: bool = False) -> list[Table]:
                         f"{longest:.0f}",
                         len(over),
                         f"{sum(b for _, b in tasks):.0f}",
+                        ", ".join(in_longest) or "–",
+                        most,
                         f"{load:.1f}",
                         verdict(longest <= LONG_TASK_TARGET_MS),
                     ]
@@ -614,6 +635,10 @@ def deep_cuts(quick: bool = False) -> list[Table]:
         "50 ms is recorded by a PerformanceObserver('longtask') in the page. 'longest' is the "
         "longest of them; 'blocked' their sum. Issue 12 §5: no task over "
         f"{LONG_TASK_TARGET_MS} ms at any cut.",
+        "'plots redrawn': the plots whose plotly_afterplot fired inside the task (a redraw "
+        "ends in its own task); 'most redraws in one task' over all long tasks of the cut. "
+        "assets/redraw_queue.js gives each figure redraw a task of its own; the server's "
+        "answer to a cut used to redraw the dendrogram and the scatter in one task.",
         "'load' is the machine's 1-minute load average as the cut settled (2 cores, shared "
         "with other test runs): above 2, every figure here is inflated by waiting for a core.",
         "Data: the tutorial's X2 ('5 blobs', 750 samples, ward) and 'Generate: two moons' "
@@ -628,6 +653,8 @@ def deep_cuts(quick: bool = False) -> list[Table]:
             "longest task ms",
             f"tasks > {LONG_TASK_TARGET_MS} ms",
             "blocked ms",
+            "plots redrawn in the longest task",
+            "most redraws in one task",
             "load",
             f"≤ {LONG_TASK_TARGET_MS} ms",
         ],
