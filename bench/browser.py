@@ -460,8 +460,11 @@ def cut_latency(quick: bool = False) -> list[Table]:
             "It is how closely the colours follow the line, and includes up to one frame of "
             "waiting for the next animation frame. "
             "While dragging, assets/cut_recolour.js draws each plot's new colours into a 2D "
-            "canvas over its WebGL plot (plotly's WebGL canvas hidden under it until plotly "
-            "draws again) and records what it drew (no afterplot); the bench hashes that record. "
+            "canvas over the plot (plotly's WebGL canvas, or SVG traces, hidden under it until "
+            "plotly draws again: the server's answer) and records what it drew (no afterplot); "
+            "the bench hashes that record. The release tells Dash where the line is "
+            "(dash_clientside.set_props of relayoutData), without Plotly.relayout, which "
+            "replotted the dendrogram twice (plotly, then dcc.Graph's figure sync). "
             f"Target: p95 ≤ {FOLLOW_TARGET_MS} ms.",
             "'frame work' = per drag, the longest of its animation frames' own work in the page "
             "(recolouring both plots and moving the line; performance.now() around it, "
