@@ -522,21 +522,27 @@ if (!window.__deepObserver) {
   });
   window.__deepObserver.observe({entryTypes: ['longtask']});
 }
-// every plot's redraws (plotly_afterplot, emitted at the end of the redraw's own task)
-window.__deepPlots = [];
-for (const gd of document.querySelectorAll('.js-plotly-plot')) {
-  if (gd.__deepPlots || !gd.on) continue;
-  gd.__deepPlots = true;
-  const id = gd.parentNode ? gd.parentNode.id : '?';
-  gd.on('plotly_afterplot', () => window.__deepPlots && window.__deepPlots.push([performance.now(), id]));
+// every figure redraw as it ran, [start, ms, graph]: assets/redraw_queue.js records them
+// (window.hclustRedraws); a page without it gets Plotly.react wrapped here
+if (!window.hclustRedraws) {
+  const react = window.Plotly.react, redraws = window.hclustRedraws = [];
+  window.Plotly.react = function (gd) {
+    const start = performance.now();
+    try { return react.apply(this, arguments); }
+    finally { redraws.push([start, performance.now() - start, gd && gd.parentNode ? gd.parentNode.id : null]); }
+  };
 }
+window.hclustRedraws.length = 0;
 return performance.now();
 """
 
 
-def _redraws_per_task(tasks, plots):
-    """For each long task (start, ms), the plots whose redraw ended inside it."""
-    return [sorted(id_ for at, id_ in plots if start <= at <= start + ms) for start, ms in tasks]
+def _redraws_per_task(tasks, redraws):
+    """For each long task (start, ms), the plots whose redraw ran inside it."""
+    return [
+        sorted(str(id_) for at, _, id_ in redraws if start <= at <= start + ms)
+        for start, ms in tasks
+    ]
 
 
 X2_OPTION = "Tutorial: 5 blobs of growing variance, X2"
@@ -601,8 +607,10 @@ def deep_cuts(quick: bool = False) -> list[Table]:
                     "the page to settle",
                     180,
                 )
-                tasks, plots = driver.execute_script("return [window.__deep, window.__deepPlots];")
-                held = _redraws_per_task(tasks, plots)
+                tasks, redraws = driver.execute_script(
+                    "return [window.__deep, window.hclustRedraws];"
+                )
+                held = _redraws_per_task(tasks, redraws)
                 tasks = [(a - since, b) for a, b in tasks]
                 longest = max((b for _, b in tasks), default=0.0)
                 in_longest = (
@@ -638,8 +646,8 @@ def deep_cuts(quick: bool = False) -> list[Table]:
         "50 ms is recorded by a PerformanceObserver('longtask') in the page. 'longest' is the "
         "longest of them; 'blocked' their sum. Issue 12 §5: no task over "
         f"{LONG_TASK_TARGET_MS} ms at any cut.",
-        "'plots redrawn': the plots whose plotly_afterplot fired inside the task (a redraw "
-        "ends in its own task); 'most redraws in one task' over all long tasks of the cut. "
+        "'plots redrawn': the figure redraws (Plotly.react) that ran inside the task; 'most "
+        "redraws in one task' over all long tasks of the cut. "
         "assets/redraw_queue.js gives each figure redraw a task of its own; the server's "
         "answer to a cut used to redraw the dendrogram and the scatter in one task.",
         "'load' is the machine's 1-minute load average as the cut settled (2 cores, shared "

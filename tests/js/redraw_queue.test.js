@@ -103,3 +103,15 @@ test("the wrapped function keeps its receiver and arguments", async () => {
     assert.ok(calls.every((c) => c.self === plotly));
     assert.deepEqual(calls.map((c) => [c.gd, c.figure]), [["a", 1], ["b", 2]]);
 });
+
+test("each redraw is recorded once it has run, deferred or not", async () => {
+    const state = loop(), {react} = recorder(state), recorded = [];
+    const queued = makeRedrawQueue(react, state.schedule, (gd, ms) => recorded.push([gd, state.task, ms]));
+    queued("dendrogram", 1);
+    queued("scatter", 1);
+    assert.deepEqual(recorded.map((r) => r.slice(0, 2)), [["dendrogram", 0]]);
+    await state.run();
+    assert.deepEqual(recorded.map((r) => r[0]), ["dendrogram", "scatter"]);
+    assert.ok(recorded[1][1] > 0, "the scatter's in a later task");
+    assert.ok(recorded.every((r) => r[2] >= 0));
+});
