@@ -117,16 +117,28 @@
         return scene && scene.scatter2d && scene.markerOptions ? scene : null;
     }
 
-    // While the line moves, a plot's new colours are drawn into a 2D canvas laid
-    // over its plot area, and plotly's WebGL canvas is hidden under it until
-    // plotly draws the plot again (the commit, or the server's answer). Redrawing
-    // plotly's WebGL scene took 200-400 ms a frame for the scatter of 10,000 points
-    // in a software renderer (the symbols' distance-field markers) and ~30 ms for
-    // the dendrogram, plus reading the canvas back; the 2D canvas takes a few ms.
-    // Only for WebGL plots (the SVG ones are redrawn by plotly).
+    // While the line moves, and from the release until the server's answer is drawn, a
+    // plot's new colours are drawn into a 2D canvas laid over its plot area, and what
+    // plotly drew of its traces (the WebGL canvas, or the SVG trace layer) is hidden
+    // under it until plotly draws the plot again (the server's answer). Redrawing
+    // through plotly took 200-400 ms a frame for the WebGL scatter of 10,000 points in a
+    // software renderer, ~30 ms for the WebGL dendrogram, and 100-350 ms for each SVG
+    // plot of X2 at deep cuts (issue 12 §5); the 2D canvas takes a few ms. And the
+    // plot is redrawn once per cut, by the server's answer, not twice.
+    function overlayHost(gd) {
+        if (glScene(gd)) {
+            var context = gd.querySelector(".gl-canvas-context");
+            return context ? {after: context, hides: context} : null;
+        }
+        var layer = gd.querySelector(".cartesianlayer .scatterlayer"), paper = gd.querySelector(".svg-container > svg.main-svg");
+        var types = (gd._fullData || []).every(function (t) { return t.type === "scatter"; });
+        // (over the plot's own SVG, its axes and line: under the legend and hover labels of the svg after it)
+        return types && layer && paper ? {after: paper, hides: layer} : null;
+    }
+
     function overlayOf(gd) {
-        var layout = gd._fullLayout, context = gd.querySelector(".gl-canvas-context");
-        if (!glScene(gd) || !context || !layout || !layout.xaxis || !layout.yaxis) return null;
+        var layout = gd._fullLayout, host = overlayHost(gd);
+        if (!host || !layout || !layout.xaxis || !layout.yaxis) return null;
         var ratio = window.devicePixelRatio || 1, size = layout._size;
         var width = Math.round(size.w * ratio), height = Math.round(size.h * ratio);
         if (!(width > 0 && height > 0)) return null;
@@ -142,7 +154,7 @@
         // plotly draws the plot again: the overlay goes (bound at each paint: a purged plot loses listeners)
         if (gd.removeListener) gd.removeListener("plotly_afterplot", gd.__hclustDrop);
         gd.on("plotly_afterplot", gd.__hclustDrop);
-        if (canvas.parentNode !== context.parentNode) context.parentNode.insertBefore(canvas, context.nextSibling);
+        if (canvas.previousSibling !== host.after) host.after.parentNode.insertBefore(canvas, host.after.nextSibling);
         if (canvas.width !== width || canvas.height !== height) {
             canvas.width = width;
             canvas.height = height;
@@ -151,19 +163,22 @@
         canvas.style.top = size.t + "px";
         canvas.style.width = size.w + "px";
         canvas.style.height = size.h + "px";
-        return {canvas: canvas, context: context, ratio: ratio, width: width, height: height,
+        return {canvas: canvas, hides: host.hides, ratio: ratio, width: width, height: height,
             xaxis: layout.xaxis, yaxis: layout.yaxis};
     }
 
-    function showOverlay(overlay) {
+    function showOverlay(gd, overlay) {
         overlay.canvas.style.display = "";
-        overlay.context.style.visibility = "hidden";
+        if (gd.__hclustHidden && gd.__hclustHidden !== overlay.hides) gd.__hclustHidden.style.visibility = "";
+        overlay.hides.style.visibility = "hidden";
+        gd.__hclustHidden = overlay.hides;
     }
 
     function dropOverlay(gd) {
-        var canvas = gd.__hclustOverlay, context = gd.querySelector(".gl-canvas-context");
+        var canvas = gd.__hclustOverlay;
         if (canvas) canvas.style.display = "none";
-        if (context) context.style.visibility = "";
+        if (gd.__hclustHidden) gd.__hclustHidden.style.visibility = "";
+        gd.__hclustHidden = null;
     }
 
     // The scatter's points in their new colours and symbols. Returns the colour drawn per sample.
@@ -186,7 +201,7 @@
         var groups = C.sampleGroups(result), drawn = new Array(result.sampleColour.length);
         C.paintPoints(image, groups, pixels.x, pixels.y, stampFor);
         draw.putImageData(image, 0, 0);
-        showOverlay(overlay);
+        showOverlay(gd, overlay);
         for (var g = 0; g < groups.length; g++) {
             var hex = C.hexOf(raw, groups[g][0]), samples = groups[g][1];
             for (var j = 0; j < samples.length; j++) drawn[samples[j]] = hex;
@@ -287,7 +302,7 @@
         draw.clearRect(0, 0, overlay.width, overlay.height);
         draw.lineJoin = "miter";
         draw.lineCap = "butt";
-        var linksDone = false;
+        var linksDone = false, traces = [], oneLeaf = [];
         for (var k = 1; k < full.length; k++) {  // (trace 0: the merges' hover targets)
             var trace = full[k];
             if (trace.visible === false) continue;
@@ -297,6 +312,9 @@
                 var width = trace.line.width * r;
                 C.linkGroups(result).forEach(function (group) {
                     var hex = C.hexOf(raw, group[0]), links = group[1], xy = C.linkCoordinates(index, links);
+                    var points = 0;
+                    for (var p = 0; p < xy.x.length; p++) if (!Number.isNaN(xy.x[p])) points++;
+                    traces.push([C.linkTraceName(raw, group[0]), hex, points]);
                     draw.beginPath();
                     strokeSteps(draw, xy.x, xy.y, xy.x.length, vh, overlay);
                     draw.strokeStyle = hex;
@@ -307,8 +325,10 @@
                 // then the drawn leaves that are clusters by themselves, a dot each
                 var leaves = [];
                 for (var q = 0; q < result.leafColour.length; q++) if (result.leafColour[q] !== C.ABOVE) leaves.push(q);
+                var leafHex = leaves.map(function (q) { return C.hexOf(raw, result.leafColour[q]); });
                 dots(leaves.map(function (q) { return index.leaf_x[q]; }), leaves.map(function (q) { return index.leaf_y[q]; }),
-                    leaves.length, function (i) { return C.hexOf(raw, result.leafColour[leaves[i]]); }, raw.leaf_dot_size);
+                    leaves.length, function (i) { return leafHex[i]; }, raw.leaf_dot_size);
+                oneLeaf = leafHex;
             } else if (isLeafTrace(raw, trace)) {
                 continue;  // drawn with the links, in the cut's colours
             } else if (trace.mode === "lines") {
@@ -323,15 +343,18 @@
                     trace.marker.size);
             }
         }
-        showOverlay(overlay);
-        return drawn;
+        showOverlay(gd, overlay);
+        return {colours: drawn, links: traces, dots: oneLeaf};
     }
 
     // Tells whoever watches (tests, the bench) what a plot now shows when plotly
-    // did not draw it (no plotly_afterplot): the colour of each sample.
-    function announce(gd, colours) {
-        gd.__hclustLive = {data: gd.data, colours: colours};
-        gd.dispatchEvent(new CustomEvent("hclust:painted", {detail: {colours: colours}}));
+    // did not draw it (no plotly_afterplot): `shown.colours`, the colour of each sample
+    // (or link), with the scatter's cluster per sample (`labels`), the dendrogram's link
+    // traces as plotly would draw them (`links`: [name, colour, points]), the colours of
+    // its one-leaf clusters' dots (`dots`) and the legend.
+    function announce(gd, shown) {
+        gd.__hclustLive = Object.assign({data: gd.data}, shown);
+        gd.dispatchEvent(new CustomEvent("hclust:painted", {detail: shown}));
     }
 
     // Rewrites the legend's drawn text in place (plotly draws rich text as tspans
@@ -421,34 +444,37 @@
         var committed = Object.keys(state.colourMap.spans || {});
         var isCommitted = committed.length === clusters.spans.size &&
             committed.every(function (node) { return clusters.spans.has(Number(node)); });
-        // (colours drawn over a WebGL plot while dragging are redrawn through plotly
-        // when the cut is committed, so that the traces, hovers and plotly's state agree)
+        // (colours drawn over a plot stay until plotly draws it again: the server's answer
+        // to the committed cut, which draws the same colours; issue 12 §5)
         var shows = function (drawn, gd) {
-            if (drawn && drawn.data === gd.data) return drawn.key === cutKey && drawn.from === state.colourMap && (live || !drawn.live);
+            if (drawn && drawn.data === gd.data) return drawn.key === cutKey && drawn.from === state.colourMap;
             return isCommitted;
         };
         var scatterShows = shows(state.scatterShows, scatter), dendrogramShows = shows(state.dendrogramShows, dendrogram);
         if (live && scatterShows && dendrogramShows) return true;
         if (!live) window.hclustRecolour.last = {height: h, at: performance.now()};
         var result = (scatterShows && dendrogramShows) ? null : C.cut(index, h, C.previousOf(state.colourMap));
+        var overlays = 0;
         if (!scatterShows) {
-            var painted = live ? paintScatterLive(scatter, points, result, index.raw) : null;
+            var painted = paintScatterLive(scatter, points, result, index.raw);
             if (painted) {
                 setLegend(scatter, index.raw, result.legend);
-                announce(scatter, painted);
+                announce(scatter, {colours: painted, labels: Array.from(result.sampleLabel), legend: result.legend});
+                overlays++;
             } else {
                 drawScatter(scatter, points, result, index.raw);
                 points.data = scatter.data;  // the same points, regrouped: no need to read them back
             }
-            state.scatterShows = {key: cutKey, data: scatter.data, from: state.colourMap, live: !!painted};
+            state.scatterShows = {key: cutKey, data: scatter.data, from: state.colourMap};
         }
         if (!dendrogramShows) {
-            var linked = live ? paintDendrogramLive(dendrogram, index, result) : null;
+            var linked = paintDendrogramLive(dendrogram, index, result);
             if (linked) {
                 setLegend(dendrogram, index.raw, result.legend);
                 hideRootNumbers(dendrogram, index.raw);
-                announce(dendrogram, linked);
-                state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap, live: true};
+                announce(dendrogram, {colours: linked.colours, links: linked.links, dots: linked.dots, legend: result.legend});
+                state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap};
+                overlays++;
             } else if (!live && !scatterShows) {
                 // a committed cut redrawing both plots: the dendrogram in a task of its own, so that no one task
                 // holds both redraws (each takes 100-400 ms at deep cuts; issue 12 §5)
@@ -457,13 +483,14 @@
                 setTimeout(function () {
                     if (dendrogram.data !== before) return;  // plotly drew it since: the server's answer
                     drawDendrogram(dendrogram, index, result);
-                    state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap, live: false};
+                    state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap};
                 }, 0);
             } else {
                 drawDendrogram(dendrogram, index, result);
-                state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap, live: false};
+                state.dendrogramShows = {key: cutKey, data: dendrogram.data, from: state.colourMap};
             }
         }
+        if (!live) window.hclustRecolour.overlays += overlays;
         if (live) return true;
         // the next drag starts from these colours, as the server's next cut will
         state.colourMap = C.colourMapOf(result || C.cut(index, h, C.previousOf(state.colourMap)), state.colourMap);
@@ -493,6 +520,18 @@
         });
     }
 
+    // Tells Dash where the dropped line now is, as plotly's relayout event would.
+    // Not through Plotly.relayout: a shape's move makes plotly replot the whole
+    // figure, and dcc.Graph then copies the new layout into its figure and plots it
+    // again: two full redraws in the release's task (100-350 ms each at deep cuts,
+    // issue 12 §5) that also drop the colours drawn over the plot. The line stays
+    // where placeLine drew it until the server's answer draws the cut.
+    function commitLine(gd, update) {
+        var id = gd.parentNode && gd.parentNode.id, clientside = window.dash_clientside;
+        if (id && clientside && typeof clientside.set_props === "function") clientside.set_props(id, {relayoutData: update});
+        else window.Plotly.relayout(gd, update);
+    }
+
     // Dragging the line. When this page can recolour the cut, the drag is ours
     // (plotly's own shape drag never starts): both plots follow the pointer, and
     // the release only tells plotly (and through it the server) where the line
@@ -507,7 +546,8 @@
         var vertical = index.raw.axis === "y", axis = layout[vertical ? "yaxis" : "xaxis"];
         var rect = gd.getBoundingClientRect();
         var along = function (e) { return vertical ? e.clientY - rect.top : e.clientX - rect.left; };
-        var start = vertical ? layout.shapes[0].y0 : layout.shapes[0].x0;
+        // (a line dropped here and not yet drawn by plotly is where this page drew it)
+        var start = gd.__hclustLine !== undefined ? gd.__hclustLine : vertical ? layout.shapes[0].y0 : layout.shapes[0].x0;
         var grab = axis._offset + axis.l2p(start) - along(event);
         var heightAt = function (e) { return axis.p2l(along(e) + grab - axis._offset); };
         var dragged = null, frame = null;
@@ -542,10 +582,12 @@
             placeLine(gd, axis, vertical, h);
             update["shapes[0]." + index.raw.axis + "0"] = h;
             update["shapes[0]." + index.raw.axis + "1"] = h;
-            // as plotly's own drag ends (the relayout reaches Dash, and onRelayout
+            // as plotly's own drag ends (the relayout reaches Dash, and recolourRelayout
             // commits the cut), once the colours are painted
+            gd.__hclustLine = h;
+            if (gd.once) gd.once("plotly_afterplot", function () { gd.__hclustLine = undefined; });  // plotly drew its line again
             window.requestAnimationFrame(function () {
-                setTimeout(function () { window.Plotly.relayout(gd, update); }, 0);
+                setTimeout(function () { commitLine(gd, update); }, 0);
             });
         };
         document.addEventListener("mousemove", move, true);
@@ -554,7 +596,7 @@
 
     document.addEventListener("mousedown", onMouseDown, true);
 
-    window.hclustRecolour = {count: 0, recolour: recolour, state: state, frames: []};
+    window.hclustRecolour = {count: 0, overlays: 0, recolour: recolour, state: state, frames: []};
 
     window.dash_clientside = Object.assign({}, window.dash_clientside);
     window.dash_clientside.hclust = Object.assign({}, window.dash_clientside.hclust, {

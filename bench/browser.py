@@ -460,8 +460,11 @@ def cut_latency(quick: bool = False) -> list[Table]:
             "It is how closely the colours follow the line, and includes up to one frame of "
             "waiting for the next animation frame. "
             "While dragging, assets/cut_recolour.js draws each plot's new colours into a 2D "
-            "canvas over its WebGL plot (plotly's WebGL canvas hidden under it until plotly "
-            "draws again) and records what it drew (no afterplot); the bench hashes that record. "
+            "canvas over the plot (plotly's WebGL canvas, or SVG traces, hidden under it until "
+            "plotly draws again: the server's answer) and records what it drew (no afterplot); "
+            "the bench hashes that record. The release tells Dash where the line is "
+            "(dash_clientside.set_props of relayoutData), without Plotly.relayout, which "
+            "replotted the dendrogram twice (plotly, then dcc.Graph's figure sync). "
             f"Target: p95 ≤ {FOLLOW_TARGET_MS} ms.",
             "'frame work' = per drag, the longest of its animation frames' own work in the page "
             "(recolouring both plots and moving the line; performance.now() around it, "
@@ -519,8 +522,27 @@ if (!window.__deepObserver) {
   });
   window.__deepObserver.observe({entryTypes: ['longtask']});
 }
+// every figure redraw as it ran, [start, ms, graph]: assets/redraw_queue.js records them
+// (window.hclustRedraws); a page without it gets Plotly.react wrapped here
+if (!window.hclustRedraws) {
+  const react = window.Plotly.react, redraws = window.hclustRedraws = [];
+  window.Plotly.react = function (gd) {
+    const start = performance.now();
+    try { return react.apply(this, arguments); }
+    finally { redraws.push([start, performance.now() - start, gd && gd.parentNode ? gd.parentNode.id : null]); }
+  };
+}
+window.hclustRedraws.length = 0;
 return performance.now();
 """
+
+
+def _redraws_per_task(tasks, redraws):
+    """For each long task (start, ms), the plots whose redraw ran inside it."""
+    return [
+        sorted(str(id_) for at, _, id_ in redraws if start <= at <= start + ms)
+        for start, ms in tasks
+    ]
 
 
 X2_OPTION = "Tutorial: 5 blobs of growing variance, X2"
@@ -585,14 +607,22 @@ def deep_cuts(quick: bool = False) -> list[Table]:
                     "the page to settle",
                     180,
                 )
-                tasks = driver.execute_script("return window.__deep;")
+                tasks, redraws = driver.execute_script(
+                    "return [window.__deep, window.hclustRedraws];"
+                )
+                held = _redraws_per_task(tasks, redraws)
                 tasks = [(a - since, b) for a, b in tasks]
                 longest = max((b for _, b in tasks), default=0.0)
+                in_longest = (
+                    held[max(range(len(tasks)), key=lambda i: tasks[i][1])] if tasks else []
+                )
+                most = max((len(h) for h in held), default=0)
                 over = [b for _, b in tasks if b > LONG_TASK_TARGET_MS]
                 load = os.getloadavg()[0]
                 print(
                     f"  deep_cuts {name} n={n:,} k={k:,}: longest task {longest:.0f} ms, "
-                    f"tasks (start, ms) {[(round(a), round(b)) for a, b in tasks]}, load {load:.1f}",
+                    f"tasks (start, ms) {[(round(a), round(b)) for a, b in tasks]}, "
+                    f"plots redrawn per task {held}, load {load:.1f}",
                     file=sys.stderr,
                     flush=True,
                 )
@@ -604,6 +634,8 @@ def deep_cuts(quick: bool = False) -> list[Table]:
                         f"{longest:.0f}",
                         len(over),
                         f"{sum(b for _, b in tasks):.0f}",
+                        ", ".join(in_longest) or "–",
+                        most,
                         f"{load:.1f}",
                         verdict(longest <= LONG_TASK_TARGET_MS),
                     ]
@@ -614,6 +646,10 @@ def deep_cuts(quick: bool = False) -> list[Table]:
         "50 ms is recorded by a PerformanceObserver('longtask') in the page. 'longest' is the "
         "longest of them; 'blocked' their sum. Issue 12 §5: no task over "
         f"{LONG_TASK_TARGET_MS} ms at any cut.",
+        "'plots redrawn': the figure redraws (Plotly.react) that ran inside the task; 'most "
+        "redraws in one task' over all long tasks of the cut. "
+        "assets/redraw_queue.js gives each figure redraw a task of its own; the server's "
+        "answer to a cut used to redraw the dendrogram and the scatter in one task.",
         "'load' is the machine's 1-minute load average as the cut settled (2 cores, shared "
         "with other test runs): above 2, every figure here is inflated by waiting for a core.",
         "Data: the tutorial's X2 ('5 blobs', 750 samples, ward) and 'Generate: two moons' "
@@ -628,6 +664,8 @@ def deep_cuts(quick: bool = False) -> list[Table]:
             "longest task ms",
             f"tasks > {LONG_TASK_TARGET_MS} ms",
             "blocked ms",
+            "plots redrawn in the longest task",
+            "most redraws in one task",
             "load",
             f"≤ {LONG_TASK_TARGET_MS} ms",
         ],

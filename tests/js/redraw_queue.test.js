@@ -1,0 +1,117 @@
+// assets/redraw_queue.js: at most one figure redraw per task, in order per graph.
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const {makeRedrawQueue} = require("../../assets/redraw_queue.js");
+
+// A page's event loop in miniature: schedule() queues a task; run() runs the tasks one
+// by one (microtasks, the promises, settle between two tasks) and numbers them.
+function loop() {
+    const tasks = [];
+    const state = {task: 0};
+    state.schedule = (fn) => tasks.push(fn);
+    state.run = async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        while (tasks.length) {
+            state.task++;
+            tasks.shift()();
+            await new Promise((resolve) => setImmediate(resolve));
+        }
+    };
+    return state;
+}
+
+function recorder(state) {
+    const calls = [];
+    const react = function (gd, figure) {
+        calls.push({gd, figure, task: state.task, self: this});
+        return Promise.resolve(figure);
+    };
+    return {calls, react};
+}
+
+test("the first redraw of a task runs at once", () => {
+    const state = loop(), {calls, react} = recorder(state);
+    const queued = makeRedrawQueue(react, state.schedule);
+    queued("dendrogram", "a");
+    assert.deepEqual(calls.map((c) => [c.gd, c.figure, c.task]), [["dendrogram", "a", 0]]);
+});
+
+test("two graphs redrawn in one task: the second gets a task of its own", async () => {
+    const state = loop(), {calls, react} = recorder(state);
+    const queued = makeRedrawQueue(react, state.schedule);
+    const done = [queued("dendrogram", "d"), queued("scatter", "s"), queued("elbow", "e")];
+    assert.equal(calls.length, 1, "only the first ran in the answer's task");
+    await state.run();
+    assert.deepEqual(calls.map((c) => c.gd), ["dendrogram", "scatter", "elbow"]);
+    const tasks = calls.map((c) => c.task);
+    assert.equal(new Set(tasks).size, 3, `one task each: ${tasks}`);
+    assert.deepEqual(await Promise.all(done), ["d", "s", "e"], "each promise settles with its redraw");
+});
+
+test("redraws of one graph keep their order, even when the later one finds a free task", async () => {
+    const state = loop(), {calls, react} = recorder(state);
+    const queued = makeRedrawQueue(react, state.schedule);
+    queued("dendrogram", "d1");
+    queued("scatter", "s1");  // deferred
+    await state.run();
+    queued("scatter", "s2");  // a free task: at once
+    queued("dendrogram", "d2");  // deferred
+    queued("dendrogram", "d3");  // after d2
+    await state.run();
+    assert.deepEqual(calls.filter((c) => c.gd === "dendrogram").map((c) => c.figure), ["d1", "d2", "d3"]);
+    assert.deepEqual(calls.filter((c) => c.gd === "scatter").map((c) => c.figure), ["s1", "s2"]);
+    const d2 = calls.find((c) => c.figure === "d2").task, d3 = calls.find((c) => c.figure === "d3").task;
+    assert.ok(d3 > d2, "d3 in a later task than d2");
+});
+
+test("a graph with a redraw waiting never jumps the queue in a free task", async () => {
+    const state = loop(), {calls, react} = recorder(state);
+    const queued = makeRedrawQueue(react, state.schedule);
+    queued("a", 1);
+    queued("b", 1);  // waits for the next task
+    state.schedule(() => queued("b", 2));  // a task of its own, but b's first redraw is still waiting
+    await state.run();
+    assert.deepEqual(calls.filter((c) => c.gd === "b").map((c) => c.figure), [1, 2]);
+});
+
+test("a redraw that throws rejects its promise and frees the queue", async () => {
+    const state = loop();
+    const calls = [];
+    const react = (gd, figure) => {
+        calls.push(figure);
+        if (figure === "bad") throw new Error("bad figure");
+        return Promise.resolve(figure);
+    };
+    const queued = makeRedrawQueue(react, state.schedule);
+    queued("a", "ok");
+    const bad = queued("b", "bad");
+    const after = queued("b", "fine");
+    await state.run();
+    await assert.rejects(bad, /bad figure/);
+    assert.equal(await after, "fine");
+    assert.deepEqual(calls, ["ok", "bad", "fine"]);
+});
+
+test("the wrapped function keeps its receiver and arguments", async () => {
+    const state = loop(), {calls, react} = recorder(state);
+    const queued = makeRedrawQueue(react, state.schedule);
+    const plotly = {react: queued};
+    plotly.react("a", 1);
+    plotly.react("b", 2);
+    await state.run();
+    assert.ok(calls.every((c) => c.self === plotly));
+    assert.deepEqual(calls.map((c) => [c.gd, c.figure]), [["a", 1], ["b", 2]]);
+});
+
+test("each redraw is recorded once it has run, deferred or not", async () => {
+    const state = loop(), {react} = recorder(state), recorded = [];
+    const queued = makeRedrawQueue(react, state.schedule, (gd, ms) => recorded.push([gd, state.task, ms]));
+    queued("dendrogram", 1);
+    queued("scatter", 1);
+    assert.deepEqual(recorded.map((r) => r.slice(0, 2)), [["dendrogram", 0]]);
+    await state.run();
+    assert.deepEqual(recorded.map((r) => r[0]), ["dendrogram", "scatter"]);
+    assert.ok(recorded[1][1] > 0, "the scatter's in a later task");
+    assert.ok(recorded.every((r) => r[2] >= 0));
+});
