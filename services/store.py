@@ -22,13 +22,13 @@ only a :class:`ResultKey`.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import hashlib
 import pickle
 import re
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -286,7 +286,7 @@ def runs_inline(n: int, optimal_order: bool) -> bool:
 _SESSION_WRITES = contextvars.ContextVar("session_writes", default=None)
 
 
-@contextmanager
+@contextlib.contextmanager
 def recording_session_writes():
     """Record each per-session value written in this context, as ``[(name, value), ...]``.
 
@@ -305,6 +305,17 @@ def _record(name: str, value) -> None:
     writes = _SESSION_WRITES.get()
     if writes is not None:
         writes.append((name, value))
+
+
+def _dataset_entries(sid: str, dataset: Dataset) -> list:
+    """What keeping `dataset` writes under session id `sid`: the data, its size, and the
+    id of the data the session shows (last)."""
+    key = dataset_id(dataset)
+    return [
+        (SessionKey(sid, "dataset", key), dataset),
+        (SessionKey(sid, "dataset-size", key), dataset.n_samples),
+        (SessionKey(sid, "latest-dataset"), key),
+    ]
 
 
 class Store:
@@ -339,12 +350,11 @@ class Store:
         The whole dataset (numbers, labels, column names, name, notes) is the
         session's own: only results computed from the numbers are shared.
         """
-        key = dataset_id(dataset)
         _record("dataset", dataset)
-        self._put(self._session_key(session_id, "dataset", key), dataset)
-        self._put(self._session_key(session_id, "dataset-size", key), dataset.n_samples)
-        self._put(self._session_key(session_id, "latest-dataset"), key)
-        return key
+        entries = _dataset_entries(self.check_session(session_id), dataset)
+        for key, value in entries:
+            self._put(str(key), value)
+        return entries[-1][1]
 
     def put_session_value(self, session_id: str, name: str, value) -> None:
         """Keep a per-session value (an uploaded table, say) on the server."""
@@ -352,12 +362,22 @@ class Store:
         self._put(self._session_key(session_id, name), value)
 
     def write_session_values(self, session_id: str, writes) -> None:
-        """Write under `session_id` what :func:`recording_session_writes` recorded elsewhere."""
+        """Write under `session_id` what :func:`recording_session_writes` recorded elsewhere.
+
+        The token is checked once and the values written in one transaction
+        where the cache has them (a page's start: about ten values per page load).
+        """
+        sid = self.check_session(session_id)
+        entries = []
         for name, value in writes:
             if name == "dataset":
-                self.put_dataset(session_id, value)
+                entries.extend(_dataset_entries(sid, value))
             else:
-                self.put_session_value(session_id, name, value)
+                entries.append((SessionKey(sid, name), value))
+        transact = getattr(self._cache, "transact", None)
+        with transact() if transact else contextlib.nullcontext():
+            for key, value in entries:
+                self._put(str(key), value)
 
     def session_value(self, session_id: str, name: str):
         return self._cache.get(self._session_key(session_id, name))

@@ -123,6 +123,9 @@ class TestTheLayoutHoldsTheFirstView:
         data_a, data_b = shared.dataset(token_a), shared.dataset(token_b)
         assert data_a is not None and data_b is not None
         assert data_a.values.shape == ref.X_SHAPE
+        for name in ("latest-clustering", "latest-quality"):
+            assert shared.session_value(token_a, name) == shared.session_value(token_b, name)
+            assert shared.session_value(token_a, name) is not None
         # the second page loads other data: the first keeps its own
         load_choice(
             "tutorial-5-blobs",
@@ -151,6 +154,14 @@ class TestTheLayoutHoldsTheFirstView:
                 if isinstance(value, Patch):
                     value = apply_patch(shown, value)
                 assert as_json(value) == shown, f"{key} answers {name} otherwise"
+
+
+class TestTheIndexPage:
+    def test_the_index_page_does_not_carry_a_copy_of_the_layout(self, client):
+        """Dash put the whole validation layout (50 KB) into every index page."""
+        page = client.get("/").get_data(as_text=True)
+        assert "validation_layout" not in page
+        assert "_dash-config" in page and len(page) < 20_000
 
 
 class TestTheStartIsKeptByWhatMakesIt:
