@@ -58,13 +58,21 @@
             return run;
         }
 
-        return function queuedReact(gd) {
+        function queuedReact(gd) {
             if (!busy && !pending.has(gd)) {
                 claim();
                 return execute(this, Array.prototype.slice.call(arguments));
             }
             return later(this, Array.prototype.slice.call(arguments));
+        }
+
+        // A promise that settles once no redraw is waiting (assets/stale_view.js undims the
+        // plots then: before, a plot whose redraw waits its turn still shows the old figure).
+        queuedReact.idle = function idle() {
+            if (!pending.size) return Promise.resolve();
+            return Promise.all(Array.from(pending.values())).then(idle);
         };
+        return queuedReact;
     }
 
     var api = {makeRedrawQueue: makeRedrawQueue};

@@ -75,6 +75,18 @@
     // ---------------------------------------------------------------- the Dash adapter
     // Every callback of callbacks/stale_view.py calls this one function; it reads its
     // inputs and states by id, whichever of them triggered it.
+    // Each call gives a verdict; an undim waiting for the redraws is dropped if a newer one came.
+    var verdicts = 0;
+
+    function afterRedraws(fn) {
+        // a task later (Dash has handed the answer to its graphs by then), once the redraws
+        // the page has queued have run
+        root.setTimeout(function () {
+            var react = root.Plotly && root.Plotly.react;
+            (react && react.idle ? react.idle() : Promise.resolve()).then(fn);
+        }, 0);
+    }
+
     function staleView() {
         var clientside = root.dash_clientside;
         var context = clientside.callback_context;
@@ -111,6 +123,28 @@
         var keep = function (id, prop, value) {
             return value === null || same(id, prop, value) ? clientside.no_update : value;
         };
+        var verdict = ++verdicts;
+        if (!state.stale) {
+            // Undimmed once the plots show the new result: a figure's redraw may wait its turn
+            // (assets/redraw_queue.js) after its prop, which triggered this, has changed.
+            afterRedraws(function () {
+                if (verdict !== verdicts) return;  // a newer verdict was given meanwhile
+                var undimmed = {
+                    "plots": {className: keep("plots", "className", "plots")},
+                    "diagnostics": {className: keep("diagnostics", "className", "diagnostics")},
+                    "plots-overlay": {children: keep("plots-overlay", "textContent", state.overlay)},
+                    "diagnostics-overlay": {
+                        children: keep("diagnostics-overlay", "textContent", state.overlay)
+                    }
+                };
+                Object.keys(undimmed).forEach(function (id) {
+                    var props = undimmed[id], prop = Object.keys(props)[0];
+                    if (props[prop] !== clientside.no_update) clientside.set_props(id, props);
+                });
+            });
+            return [clientside.no_update, clientside.no_update, clientside.no_update,
+                    clientside.no_update];
+        }
         return [
             keep("plots", "className", state.stale ? "plots stale" : "plots"),
             keep("diagnostics", "className", state.stale ? "diagnostics stale" : "diagnostics"),

@@ -115,3 +115,16 @@ test("each redraw is recorded once it has run, deferred or not", async () => {
     assert.ok(recorded[1][1] > 0, "the scatter's in a later task");
     assert.ok(recorded.every((r) => r[2] >= 0));
 });
+
+test("idle settles once every queued redraw has run, and at once when none waits", async () => {
+    const state = loop(), {calls, react} = recorder(state);
+    const queued = makeRedrawQueue(react, state.schedule);
+    let idleAt = null;
+    await queued.idle();
+    queued("dendrogram", "d");
+    queued("scatter", "s");
+    queued("elbow", "e");
+    queued.idle().then(() => { idleAt = calls.length; });
+    await state.run();
+    assert.equal(idleAt, 3, "idle waited for the scatter's and the elbow's turns");
+});
