@@ -7,6 +7,7 @@ environment is set at the very top of this file, before anything else.
 
 import os
 import shutil
+import socket
 import tempfile
 
 _TEST_CACHE_DIR = tempfile.mkdtemp(prefix="hclust-test-")
@@ -26,12 +27,14 @@ from hclust.cut import TreeIndex  # noqa: E402
 from hclust.data import tutorial_blobs  # noqa: E402
 from hclust.linkage import compute_linkage  # noqa: E402
 
-# Under pytest-xdist each test process starts its dash.testing servers on ports of its own.
-_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-if _WORKER.startswith("gw") and _WORKER[2:].isdigit():
+# Each test process starts its dash.testing servers from a port the system has just found
+# free: a fixed one (dash's 58050, or one per xdist worker) is taken by any other run of the
+# tests on the same machine at the same time.
+with socket.socket() as _probe:
+    _probe.bind(("127.0.0.1", 0))
     from dash.testing.application_runners import BaseDashRunner
 
-    BaseDashRunner._next_port = 58050 + 500 * int(_WORKER[2:])
+    BaseDashRunner._next_port = _probe.getsockname()[1]
 
 # Debian ships chromium and its chromedriver under these names.
 CHROMIUM = os.environ.get("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
