@@ -120,8 +120,6 @@ class TestHostedWithRedisAndCelery:
         WebDriverWait(browser, 30).until(lambda d: "running" in panel.get_attribute("class"))
         started = time.monotonic()
         choose_option(browser, "method", "complete")  # changed mind: the running job is now stale
-        # and the order off again, so the newest request is quick (this supersedes one more)
-        click_centred(browser, "#optimal-order input")
         WebDriverWait(browser, 90).until(
             lambda d: "Complete linkage" in _text(d, "clustering-status")
         )
