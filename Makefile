@@ -63,11 +63,12 @@ lint: install-dev
 
 # Two test processes, each given whole files (their module-scoped servers and browsers stay
 # with them): browser tests spend most of their time waiting on the page. TEST_PROCESSES=0
-# runs everything in this one process.
+# runs everything in this one process. Files go out in the order tests/conftest.py
+# sorts them (the slowest first), not xdist's (the most tests first).
 TEST_PROCESSES ?= 2
 
 test: lint install-dev browser-deps js
-	$(BIN)/python -m pytest tests -q --headless $(if $(filter-out 0,$(TEST_PROCESSES)),-n $(TEST_PROCESSES) --dist loadfile)
+	$(BIN)/python -m pytest tests -q --headless $(if $(filter-out 0,$(TEST_PROCESSES)),-n $(TEST_PROCESSES) --dist loadfile --no-loadscope-reorder)
 
 bench: install-dev browser-deps
 	$(BIN)/python -m bench

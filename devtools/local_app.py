@@ -52,13 +52,78 @@ def wait_for_http(url: str, seconds: float = 60) -> None:
     raise RuntimeError(f"{url} did not answer within {seconds} s")
 
 
-def stop(process: subprocess.Popen) -> None:
-    """Terminate a child, killing it if it does not stop within 20 s."""
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+def stop(*processes: subprocess.Popen) -> None:
+    """Kill the children and everything they started (workers, job processes), all at once.
+
+    Nothing here needs a graceful end: the servers' caches are throwaway folders, and
+    a graceful shutdown of gunicorn or Celery on a busy machine takes many seconds.
+    """
+    import psutil
+
+    tree = []
+    for process in processes:
+        try:
+            parent = psutil.Process(process.pid)
+            tree += [parent, *parent.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            pass
+    for member in tree:
+        try:
+            member.kill()
+        except psutil.NoSuchProcess:
+            pass
+    for process in processes:
+        process.wait()
+    psutil.wait_procs(tree, timeout=10)
+
+
+def _start_gunicorn(env, log, workers, threads, arguments, port, root):
+    port = port or free_port()
+    env = dict(env, HOST="127.0.0.1", PORT=str(port))
+    if workers is not None:
+        env["WEB_CONCURRENCY"] = str(workers)
+    if threads is not None:
+        env["GUNICORN_THREADS"] = str(threads)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", *arguments, "app:server"],
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    return process, f"http://127.0.0.1:{port}/"
+
+
+@contextlib.contextmanager
+def gunicorns(*instances: dict, workers: int | None = 2, root: Path = ROOT):
+    """Several gunicorn instances, booted side by side; yields their URLs in order.
+
+    Each of `instances` is a dict with ``env`` and ``log_path``, and optionally
+    ``workers``, ``threads``, ``arguments`` and ``port`` (as :func:`gunicorn`
+    takes them). They are stopped together, at once (:func:`stop`).
+    """
+    with contextlib.ExitStack() as stack:
+        started = []
+        try:
+            for instance in instances:
+                log = stack.enter_context(open(instance["log_path"], "w"))
+                started.append(
+                    _start_gunicorn(
+                        instance["env"],
+                        log,
+                        instance.get("workers", workers),
+                        instance.get("threads"),
+                        tuple(instance.get("arguments", ())),
+                        instance.get("port"),
+                        root,
+                    )
+                )
+            urls = [url for _, url in started]
+            for url in urls:
+                wait_for_http(url, 240)  # a busy machine boots slowly
+            yield urls
+        finally:
+            stop(*(process for process, _ in started))
 
 
 @contextlib.contextmanager
@@ -77,26 +142,9 @@ def gunicorn(
     worker per core, its threads); `arguments` go to gunicorn as they are; `root`
     is the source tree served (another commit's, for a side-by-side benchmark).
     """
-    port = port or free_port()
-    env = dict(env, HOST="127.0.0.1", PORT=str(port))
-    if workers is not None:
-        env["WEB_CONCURRENCY"] = str(workers)
-    if threads is not None:
-        env["GUNICORN_THREADS"] = str(threads)
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", *arguments, "app:server"],
-            cwd=root,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}/"
-            wait_for_http(url, 240)  # a busy machine boots slowly
-            yield url
-        finally:
-            stop(process)
+    instance = dict(env=env, log_path=log_path, workers=workers, threads=threads)
+    with gunicorns(dict(instance, arguments=arguments, port=port), root=root) as (url,):
+        yield url
 
 
 def app_env(cache_dir: Path, **overrides) -> dict:
@@ -137,7 +185,7 @@ def redis_and_celery(tmp: Path):
             stdout=logs["celery"],
             stderr=subprocess.STDOUT,
         )
-        stack.callback(stop, worker)
+        stack.callback(stop, worker)  # a job still running at the end is not waited for
         yield redis_url
 
 

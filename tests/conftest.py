@@ -7,6 +7,7 @@ environment is set at the very top of this file, before anything else.
 
 import os
 import shutil
+import socket
 import tempfile
 
 _TEST_CACHE_DIR = tempfile.mkdtemp(prefix="hclust-test-")
@@ -26,12 +27,14 @@ from hclust.cut import TreeIndex  # noqa: E402
 from hclust.data import tutorial_blobs  # noqa: E402
 from hclust.linkage import compute_linkage  # noqa: E402
 
-# Under pytest-xdist each test process starts its dash.testing servers on ports of its own.
-_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-if _WORKER.startswith("gw") and _WORKER[2:].isdigit():
+# Each test process starts its dash.testing servers from a port the system has just found
+# free: a fixed one (dash's 58050, or one per xdist worker) is taken by any other run of the
+# tests on the same machine at the same time.
+with socket.socket() as _probe:
+    _probe.bind(("127.0.0.1", 0))
     from dash.testing.application_runners import BaseDashRunner
 
-    BaseDashRunner._next_port = 58050 + 500 * int(_WORKER[2:])
+    BaseDashRunner._next_port = _probe.getsockname()[1]
 
 # Debian ships chromium and its chromedriver under these names.
 CHROMIUM = os.environ.get("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
@@ -53,6 +56,48 @@ def pytest_setup_options():
     options.add_argument("--no-sandbox")
     options.add_argument("--window-size=1600,1200")
     return options
+
+
+# The files that take longest, slowest first (seconds of one process in a full run with
+# --durations, on the 2-core machine under load). `make test` hands whole files to two
+# processes in collection order (--dist loadfile --no-loadscope-reorder): the long browser
+# files start first and the many short unit files fill in around them, so both processes
+# end together. Left to xdist, files with few tests (these) would be handed out last.
+SLOWEST_FIRST = (
+    "tests/browser/test_lesson.py",  # 406 s
+    "tests/browser/test_instrument.py",  # 197 s
+    "tests/browser/test_hosted_services.py",  # 195 s
+    "tests/browser/test_share_link.py",  # 188 s
+    "tests/server/test_callback_fuzz.py",  # 117 s
+    "tests/browser/test_two_instances.py",  # 117 s
+    "tests/browser/test_a11y.py",  # 115 s
+    "tests/browser/test_two_sessions.py",  # 108 s
+    "tests/browser/test_stale_view.py",  # 96 s
+    "tests/browser/test_budget.py",  # 92 s
+    "tests/browser/test_merge_steps.py",  # 84 s
+    "tests/browser/test_security.py",  # 71 s
+    "tests/browser/test_data_in.py",  # 57 s
+    "tests/browser/test_foundation.py",  # 50 s
+    "tests/browser/test_analyst_views.py",  # 45 s
+    "tests/browser/test_clustergram.py",  # 43 s
+    "tests/browser/test_tanglegram.py",  # 38 s
+    "tests/browser/test_choosing_k.py",  # 32 s
+)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Whole files, the slowest first (SLOWEST_FIRST, then other browser and server files,
+    then the rest by number of tests); each file's tests keep their order."""
+    files = [item.nodeid.split("::", 1)[0] for item in items]
+    counts = {name: files.count(name) for name in set(files)}
+    rank = {name: i for i, name in enumerate(SLOWEST_FIRST)}
+
+    def weight(name):
+        unit = not name.startswith(("tests/browser/", "tests/server/"))
+        return (rank.get(name, len(rank)), unit, -counts[name], name)
+
+    order = {id(item): (weight(name), i) for i, (item, name) in enumerate(zip(items, files))}
+    items.sort(key=lambda item: order[id(item)])
 
 
 def pytest_unconfigure(config):

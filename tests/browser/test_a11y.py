@@ -332,11 +332,13 @@ def tab_to(dash_duo, element_id, most=80, back=False):
     for _ in range(most):
         if focused_id(dash_duo) == element_id:
             return
+        # no pause after a Tab: the focus moves at once (the pause is for open menus)
+        chain = ActionChains(dash_duo.driver)
         if back:
-            chain = ActionChains(dash_duo.driver).key_down(Keys.SHIFT).send_keys(Keys.TAB)
-            chain.key_up(Keys.SHIFT).perform()
+            chain = chain.key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT)
         else:
-            press(dash_duo, Keys.TAB)
+            chain = chain.send_keys(Keys.TAB)
+        chain.perform()
     raise AssertionError(f"#{element_id} never got the focus in {most} Tab presses")
 
 

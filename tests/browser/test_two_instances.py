@@ -24,7 +24,7 @@ from devtools.local_app import (
     app_env,
     choose_option,
     click_centred,
-    gunicorn,
+    gunicorns,
     headless_chromium,
     redis_and_celery,
     round_robin_proxy,
@@ -41,17 +41,19 @@ def two_instances(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("two-instances")
     with contextlib.ExitStack() as stack:
         redis_url = stack.enter_context(redis_and_celery(tmp))
-        # each instance its own disk cache: only Redis is shared
-        instances = [
-            stack.enter_context(
-                gunicorn(
-                    app_env(tmp / f"cache-{name}", REDIS_URL=redis_url),
-                    tmp / f"gunicorn-{name}.log",
-                    workers=1,
-                )
+        # each instance its own disk cache: only Redis is shared (both boot at once)
+        instances = stack.enter_context(
+            gunicorns(
+                *(
+                    dict(
+                        env=app_env(tmp / f"cache-{name}", REDIS_URL=redis_url),
+                        log_path=tmp / f"gunicorn-{name}.log",
+                    )
+                    for name in ("a", "b")
+                ),
+                workers=1,
             )
-            for name in ("a", "b")
-        ]
+        )
         url, log = stack.enter_context(round_robin_proxy(instances))
         yield url, log, tmp / "celery.log"
 
