@@ -245,8 +245,16 @@ class TestWhoLoadsData:
         assert outputs[0] == outputs[1] == outputs[2]
         assert outputs[0][:2] == ["data-version.data", "data-status.children"]
 
-    def test_one_request_loads_the_first_dataset(self):
-        assert [f for f in self.loaders() if not wiring(f)["prevent_initial_call"]] == [load_choice]
+    def test_one_loader_loads_the_first_dataset_and_the_server_plays_it(self):
+        # no loader fires in the browser at load: the server plays load_choice into the
+        # layout (callbacks/first_view.py), the one loader Dash fired at load before
+        assert not [f for f in self.loaders() if not wiring(f)["prevent_initial_call"]]
+        from app import FIRST_VIEW
+
+        played = [
+            w for w in FIRST_VIEW.callbacks if w.fires_at_load and w.function in self.loaders()
+        ]
+        assert [w.function for w in played] == [load_choice]
         # column_choices waits for a change of dataset: for the first one it has nothing to
         # choose, as the layout's empty menus say
         assert wiring(column_choices)["prevent_initial_call"]
