@@ -84,14 +84,12 @@ def registered(app) -> list[Wiring]:
     return found
 
 
-@dataclass
+@dataclass(frozen=True)
 class PlayedStart:
-    """What the page's start answers: props to write into the layout, and session writes."""
+    """What playing the page's start did besides filling the layout."""
 
-    props: dict = field(default_factory=dict)  # "id.prop" -> value
-    session_writes: list = field(default_factory=list)  # (name, value)
-    answered: tuple = ()  # keys of the server callbacks answered here
-    left_to_browser: tuple = ()  # keys of the server callbacks the browser still fires
+    answered: tuple  # keys of the server callbacks answered, in order
+    session_writes: list  # (name, value) written under the playing page's session
 
 
 def _index(layout) -> dict:
@@ -246,7 +244,6 @@ def play_start(layout, callbacks) -> PlayedStart:
     reach = _reaches(list(by_key.values()))
     pending = set(plan.in_layout)
     changed_for = defaultdict(set)
-    played = PlayedStart()
     answered = []
     with store.recording_session_writes() as writes:
         while pending:
@@ -268,16 +265,12 @@ def play_start(layout, callbacks) -> PlayedStart:
             answered.append(key)
             for name, value in written.items():
                 _write(components, name, value)
-                played.props[name] = value
             for other in by_key.values():
                 hit = set(written) & set(other.inputs) - set(other.outputs)
                 if hit:
                     pending.add(other.key)
                     changed_for[other.key] |= hit
-    played.session_writes = writes
-    played.answered = tuple(answered)
-    played.left_to_browser = tuple(sorted(plan.left))
-    return played
+    return PlayedStart(tuple(answered), writes)
 
 
 # Stands for the page's session token in the kept start (a token never contains a space).
@@ -293,9 +286,8 @@ def _digest_of_code() -> str:
     return digest.hexdigest()
 
 
-def start_key(make_layout) -> store.ResultKey:
-    """The key of the page's start: the code that answers it and the layout it fills."""
-    layout = make_layout()
+def start_key(layout) -> store.ResultKey:
+    """The key of the page's start: the code that answers it and the (unplayed) `layout`."""
     token = _index(layout)["session-id"].data
     text = to_json(layout).replace(token, _TOKEN_SLOT)
     settings = repr(sorted((k, v) for k, v in vars(config).items() if k.isupper()))
@@ -328,14 +320,14 @@ def install(app, make_layout) -> PageStart:
     Call once, after every callback is registered and before the app serves a
     request. `make_layout` builds the page's layout (with a new session each call).
     """
-    callbacks = tuple(registered(app))
-    plan = plan_start(callbacks, _index(make_layout()))
+    callbacks, layout = tuple(registered(app)), make_layout()
+    plan = plan_start(callbacks, _index(layout))
     for wiring in callbacks:
         if wiring.key in plan.in_layout:
             wiring.spec["prevent_initial_call"] = True
         elif wiring.key in plan.in_browser:
             wiring.spec["prevent_initial_call"] = False
-    return PageStart(callbacks, make_layout, start_key(make_layout))
+    return PageStart(callbacks, make_layout, start_key(layout))
 
 
 def layout_for_new_page(start: PageStart) -> str:

@@ -308,8 +308,8 @@ def _record(name: str, value) -> None:
 
 
 def _dataset_entries(sid: str, dataset: Dataset) -> list:
-    """What keeping `dataset` writes under session id `sid`: the data, its size, and the
-    id of the data the session shows (last)."""
+    """What keeping `dataset` writes under session id `sid`: the data, its size, and
+    (last) which data the session shows, by the id :func:`dataset_id` gives it."""
     key = dataset_id(dataset)
     return [
         (SessionKey(sid, "dataset", key), dataset),
@@ -354,7 +354,8 @@ class Store:
         entries = _dataset_entries(self.check_session(session_id), dataset)
         for key, value in entries:
             self._put(str(key), value)
-        return entries[-1][1]
+        _, shown = entries[-1]  # the latest-dataset entry holds the data's id
+        return shown
 
     def put_session_value(self, session_id: str, name: str, value) -> None:
         """Keep a per-session value (an uploaded table, say) on the server."""

@@ -179,9 +179,9 @@ class TestTheStartIsKeptByWhatMakesIt:
             first_view._index(layout)["dataset"].value = "tutorial-5-blobs"
             return layout
 
-        assert first_view.start_key(other_default) != FIRST_VIEW.key
+        assert first_view.start_key(other_default()) != FIRST_VIEW.key
         monkeypatch.setattr(first_view, "_digest_of_code", lambda: "0" * 64)
-        assert first_view.start_key(serve_layout) != FIRST_VIEW.key
+        assert first_view.start_key(serve_layout()) != FIRST_VIEW.key
 
     def test_the_kept_start_never_names_a_session(self):
         kept = first_view._played(serve_layout, FIRST_VIEW.callbacks)
