@@ -75,28 +75,30 @@ def triggered_by(prop_id, value=None):
 def wiring(function):
     """How Dash registered the callback `function`: its outputs, inputs and states as
     "id.property" (an allow_duplicate output without its suffix), and prevent_initial_call."""
-    from dash._callback import GLOBAL_CALLBACK_LIST, GLOBAL_CALLBACK_MAP
-
     from app import app
+    from callbacks.first_view import registered
 
-    # Dash moves the module-level callbacks into the app when it first serves a request
-    # (another test may have made one in this process): look in both places.
-    every_map = {**GLOBAL_CALLBACK_MAP, **app.callback_map}
-    every_list = [*GLOBAL_CALLBACK_LIST, *app._callback_list]
-    [key] = [
-        key
-        for key, entry in every_map.items()
-        if getattr(entry.get("callback"), "__wrapped__", None) is function
-    ]
-    entry = every_map[key]
-    names = key[2:-2].split("...") if key.startswith("..") else [key]
-    [listed, *_] = [c for c in every_list if c["output"] == key]
+    [found] = [w for w in registered(app) if w.function is function]
     return {
-        "outputs": [name.split("@")[0] for name in names],
-        "inputs": [f"{i['id']}.{i['property']}" for i in entry["inputs"]],
-        "state": [f"{i['id']}.{i['property']}" for i in entry["state"]],
-        "prevent_initial_call": bool(listed["prevent_initial_call"]),
+        "outputs": list(found.outputs),
+        "inputs": list(found.inputs),
+        "state": list(found.states),
+        "prevent_initial_call": not found.fires_at_load,
     }
+
+
+def restore_controls(source, **given):
+    """The page's controls as a link's restore reads them (callbacks/share.py CONTROL_STATES):
+    `source` with no distance matrix, no optimal ordering, no scaling and rows with missing
+    values dropped, then `given`; every other control None."""
+    from callbacks.share import CONTROL_STATES
+
+    controls = dict.fromkeys(name for name, _, _ in CONTROL_STATES)
+    controls.update(
+        source=source, as_distances=[], optimal_order=[], scaling="none", missing="drop"
+    )
+    controls.update(given)
+    return controls
 
 
 def new_session():

@@ -10,6 +10,7 @@ from dash import no_update
 from dash.exceptions import PreventUpdate
 
 from app import app, server
+from callbacks.first_view import registered
 from tests.fixtures import tutorial_values as ref
 from tests.helpers import drag_to, move_cut
 
@@ -18,16 +19,10 @@ from tests.helpers import drag_to, move_cut
 def callbacks():
     """The app's callbacks, as Dash serves them: inputs and outputs as "id.property"."""
     server.test_client().get("/")  # Dash hands the module-level callbacks to the app it serves
-    found = []
-    for key, spec in app.callback_map.items():  # keyed by the outputs, "..a.b@hash...c.d.."
-        found.append(
-            {
-                "server": "callback" in spec,
-                "inputs": {f"{i['id']}.{i['property']}" for i in spec["inputs"]},
-                "outputs": {part.split("@")[0] for part in key.strip(".").split("...")},
-            }
-        )
-    return found
+    return [
+        {"server": not w.in_browser, "inputs": set(w.inputs), "outputs": set(w.outputs)}
+        for w in registered(app)
+    ]
 
 
 def writers(callbacks, output):
