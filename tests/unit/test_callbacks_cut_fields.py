@@ -15,7 +15,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from app import app, server
 from callbacks.cut import cut_from_fields
 from tests.fixtures import tutorial_values as ref
-from tests.helpers import CUT_DEFAULTS, call, drag_to, move_cut
+from tests.helpers import CUT_DEFAULTS, call, drag_to, move_cut, restore_controls
 
 FIELDS = {"cut-height.value", "n-clusters.value"}
 
@@ -147,20 +147,11 @@ def test_a_links_height_is_written_with_an_enter_in_its_field():
     """A restore sets the link's height as a person types it: value and Enter, so the
     fields' callback (which reads the value on Enter) cuts there."""
     from callbacks.lesson import step_query
-    from callbacks.share import CONTROL_STATES, RESTORE_OUTPUTS, continue_restore, parse_view
+    from callbacks.share import RESTORE_OUTPUTS, continue_restore, parse_view
 
     key = "k" * 64
-    controls = dict.fromkeys(name for name, _, _ in CONTROL_STATES)
-    controls.update(
-        source="tutorial-2-blobs",
-        as_distances=[],
-        optimal_order=[],
-        scaling="none",
-        missing="drop",
-        method="ward",
-        metric="euclidean",
-        truncate_mode="none",
-        p=12,
+    controls = restore_controls(
+        "tutorial-2-blobs", method="ward", metric="euclidean", truncate_mode="none", p=12
     )
     clustering = {"key": key, "method": "ward", "metric": "euclidean", "optimal_order": False}
     cut = {"criterion": "distance", "height": 101.7, "k": 2, "clustering": clustering}

@@ -16,7 +16,7 @@ from callbacks.lesson import (
 from callbacks.share import lesson_pairs, parse_view, view_query
 from hclust import lesson
 from hclust.errors import InputError
-from tests.helpers import page_context
+from tests.helpers import page_context, restore_controls
 
 
 def run(trigger, state=None, presenting=None, search="", at_load=None, annotate=None, depth=5):
@@ -150,20 +150,11 @@ class TestClassLink:
 
 def test_a_lost_cut_is_sent_again_by_the_restore():
     """A step's cut applied while the page redraws can be overwritten; the restore resends it."""
-    from callbacks.share import CONTROL_STATES, CONVERGED, RESEND_TICKS, continue_restore
+    from callbacks.share import CONVERGED, RESEND_TICKS, continue_restore
 
     key = "k" * 64
-    controls = dict.fromkeys(name for name, _, _ in CONTROL_STATES)
-    controls.update(
-        source="tutorial-2-blobs",
-        as_distances=[],
-        optimal_order=[],
-        scaling="none",
-        missing="drop",
-        method="ward",
-        metric="euclidean",
-        truncate_mode="none",
-        p=12,
+    controls = restore_controls(
+        "tutorial-2-blobs", method="ward", metric="euclidean", truncate_mode="none", p=12
     )
     clustering = {"key": key, "method": "ward", "metric": "euclidean", "optimal_order": False}
     cut = {"criterion": "distance", "height": 101.7, "k": 2, "clustering": clustering}

@@ -40,6 +40,7 @@ from tests.helpers import (
     load,
     move_cut,
     new_session,
+    restore_controls,
     triggered_by,
     upload,
 )
@@ -888,7 +889,7 @@ class TestLinkSettings:
 
 class TestSampledLink:
     def test_the_link_names_the_sample_and_a_new_session_draws_the_same(self):
-        from callbacks.share import CONTROL_STATES, RESTORE_OUTPUTS, continue_restore, parse_view
+        from callbacks.share import RESTORE_OUTPUTS, continue_restore, parse_view
 
         view = sampled_page()
         _, colour_map = drawn(view)
@@ -898,18 +899,8 @@ class TestSampledLink:
         # a new session opens the link: it loads the 200 points, then draws the same sample
         other = page("generate:moons", method="single", n=200, noise=0.05, seed=9)
         whole_key = other["clustering"]["key"]
-        controls = dict.fromkeys(name for name, _, _ in CONTROL_STATES)
-        controls.update(
-            source="generate:moons",
-            as_distances=[],
-            optimal_order=[],
-            scaling="none",
-            missing="drop",
-            method="single",
-            metric="euclidean",
-            n=200,
-            noise=0.05,
-            seed=9,
+        controls = restore_controls(
+            "generate:moons", method="single", metric="euclidean", n=200, noise=0.05, seed=9
         )
         pending = {"view": linked, "step": 1}
         out = continue_restore(
@@ -954,17 +945,10 @@ class TestSampledLink:
         assert again[3 + RESTORE_OUTPUTS.index(("use-sample", "n_clicks"))] is no_update
 
     def test_a_sample_drawn_with_another_seed_is_refused_by_name(self):
-        from callbacks.share import CONTROL_STATES, continue_restore, parse_view
+        from callbacks.share import continue_restore, parse_view
 
         other = page("generate:moons", method="single", n=200, noise=0.05, seed=9)
-        controls = dict.fromkeys(name for name, _, _ in CONTROL_STATES)
-        controls.update(
-            source="generate:moons",
-            scaling="none",
-            missing="drop",
-            as_distances=[],
-            optimal_order=[],
-        )
+        controls = restore_controls("generate:moons")
         linked = parse_view("?src=generate:moons&seed=9&n=200&noise=0.05&sample=60:5")
         pending, status, *_ = continue_restore(
             1, {"view": linked, "step": 0}, None, other["cut"], *controls.values(), [], other["id"]
@@ -1143,7 +1127,6 @@ class TestLinkedEdits:
 
     def test_edits_the_tree_refuses_are_named_and_the_cut_they_started_from_is_shown(self):
         from callbacks.share import (
-            CONTROL_STATES,
             RESTORE_OUTPUTS,
             continue_restore,
             finishing_settings,
@@ -1167,15 +1150,8 @@ class TestLinkedEdits:
             fcluster_k(view, 4),
         )
         # through the restore's callback: the message is the status, the restore ends
-        controls = dict.fromkeys(name for name, _, _ in CONTROL_STATES)
-        controls.update(
-            source="bundled:iris",
-            scaling="zscore",
-            missing="drop",
-            as_distances=[],
-            optimal_order=[],
-            method="average",
-            metric="euclidean",
+        controls = restore_controls(
+            "bundled:iris", scaling="zscore", method="average", metric="euclidean"
         )
         pending = {"view": linked, "step": 3, "key": view["clustering"]["key"], "n": n}
         answer = continue_restore(
@@ -1274,7 +1250,7 @@ def test_the_script_refuses_edits_the_tree_or_their_form_refuse_by_name():
 def test_a_link_to_the_edited_k_of_another_cut_is_not_taken_for_an_echo():
     """The k field shows an edited partition's k; a link's k equal to it must still cut there."""
     from callbacks.partition import split_cluster
-    from callbacks.share import CONTROL_STATES, RESTORE_OUTPUTS, continue_restore, parse_view
+    from callbacks.share import RESTORE_OUTPUTS, continue_restore, parse_view
 
     view = page("bundled:iris", method="average", scaling="zscore")
     view["cut"] = move_cut(view, "n-clusters.value", typed_k=4, criterion="maxclust")["cut"]
@@ -1283,15 +1259,8 @@ def test_a_link_to_the_edited_k_of_another_cut_is_not_taken_for_an_echo():
     split, _, k = split_cluster(1, view["cut"], {"node": int(roots.max())}, view["id"])
     assert (k, split["base_k"]) == (5, 4)
     linked = parse_view("?src=bundled:iris&scale=zscore&method=average&crit=maxclust&k=5")
-    controls = dict.fromkeys(name for name, _, _ in CONTROL_STATES)
-    controls.update(
-        source="bundled:iris",
-        scaling="zscore",
-        missing="drop",
-        as_distances=[],
-        optimal_order=[],
-        method="average",
-        metric="euclidean",
+    controls = restore_controls(
+        "bundled:iris", scaling="zscore", method="average", metric="euclidean"
     )
     key = view["clustering"]["key"]
     pending = {"view": linked, "step": 3, "key": key, "n": 150}
