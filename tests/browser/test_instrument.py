@@ -704,6 +704,16 @@ def painted(dash_duo):
     return by_graph, min(answered, default=float("inf"))
 
 
+def recolour_ready(dash_duo):
+    """Wait until the page can recolour a dragged cut itself (its recolouring index is in)."""
+    wait_until(
+        dash_duo,
+        lambda: component_prop(dash_duo, "recolour-ready", "data") is True,
+        "the recolouring index",
+        QUICK,
+    )
+
+
 def settle(dash_duo):
     wait_until(
         dash_duo, lambda: dash_duo.redux_state_rqs == [], "the page's callbacks to settle", QUICK
@@ -721,12 +731,7 @@ class TestRecolourInTheBrowser:
     def test_ins009_a_dragged_cut_is_painted_before_the_server_answers_and_as_it_answers(
         self, page, sorted_heights
     ):
-        wait_until(
-            page,
-            lambda: component_prop(page, "recolour-ready", "data") is True,
-            "the recolouring index",
-            QUICK,
-        )
+        recolour_ready(page)
         scroll_to(page, "dendrogram-card")
         page.driver.execute_script(PAINT_RECORDER)
         drag_cut_line_to(page, 16.0)
@@ -796,12 +801,7 @@ class TestRecolourInTheBrowser:
     def test_ins011_both_plots_and_the_line_follow_the_pointer_before_it_is_dropped(self, page):
         from tests.browser.test_foundation import page_y_of_height
 
-        wait_until(
-            page,
-            lambda: component_prop(page, "recolour-ready", "data") is True,
-            "the recolouring index",
-            QUICK,
-        )
+        recolour_ready(page)
         scroll_to(page, "dendrogram-card")
         handle = page.find_elements("#dendrogram .shapelayer path")[1]
         rect = page.driver.execute_script(
@@ -850,12 +850,7 @@ class TestRecolourInTheBrowser:
     def test_ins010_many_cuts_in_a_row_match_the_server_including_overflow_and_ties(self, page):
         _choose(page.driver, "dataset", "5 blobs")
         wait_for_text(page, "clustering-status", "749 merges")
-        wait_until(
-            page,
-            lambda: component_prop(page, "recolour-ready", "data") is True,
-            "the recolouring index",
-            QUICK,
-        )
+        recolour_ready(page)
         settle(page)
         heights = x2_merge_heights()
         shown = input_value(page, "#n-clusters")
@@ -988,12 +983,7 @@ class TestEveryClusterAndNoFreeze:
         p.send_keys(Keys.CONTROL, "a")
         p.send_keys("12", Keys.ENTER)
         wait_until(page, lambda: len(leaf_labels(page)) == 12, "12 leaves", QUICK)
-        wait_until(
-            page,
-            lambda: component_prop(page, "recolour-ready", "data") is True,
-            "the recolouring index",
-            QUICK,
-        )
+        recolour_ready(page)
         settle(page)
         scroll_to(page, "dendrogram-card")
         count = page.driver.execute_script("return window.hclustRecolour.count")
@@ -1067,12 +1057,7 @@ class TestEveryClusterAndNoFreeze:
         answer, in one task), and the release replotted the dendrogram twice more."""
         _choose(page.driver, "dataset", "5 blobs")
         wait_for_text(page, "clustering-status", "749 merges")
-        wait_until(
-            page,
-            lambda: component_prop(page, "recolour-ready", "data") is True,
-            "the recolouring index",
-            QUICK,
-        )
+        recolour_ready(page)
         settle(page)
         scroll_to(page, "dendrogram-card")
         heights = x2_merge_heights()
