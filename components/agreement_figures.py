@@ -1,11 +1,11 @@
-"""Figures for clusters against known labels and cluster profiles: arrays in, go.Figure out."""
+"""Figures for clusters against known labels and cluster profiles: arrays in, plotly's figure JSON out."""
 
 import math
 
 import numpy as np
-import plotly.graph_objects as go
 
 from components.figures import FONT, k_axis_layout, k_marker, k_marker_label, unchecked_figure
+from components.plain_figure import PlainFigure
 
 SCORE_COLOURS = {"ARI": "#332288", "NMI": "#117733", "purity": "#CC6677"}
 # Box plots drawn per feature: beyond these the note says which are left out.
@@ -14,7 +14,7 @@ PROFILE_CLUSTERS_MAX = 20
 PROFILE_COLUMNS = 2
 
 
-def agreement_k_figure(k, ari, nmi, purity, current_k=None, label_column="label") -> go.Figure:
+def agreement_k_figure(k, ari, nmi, purity, current_k=None, label_column="label") -> PlainFigure:
     """ARI, NMI and purity against k, on one axis (all three are at most 1)."""
     traces = []
     for name, values in (("ARI", ari), ("NMI", nmi), ("purity", purity)):
@@ -102,7 +102,7 @@ def _grid(titles, columns=PROFILE_COLUMNS, h_space=0.1, v_space=0.14):
     return layout
 
 
-def profiles_figure(profiles, feature_names, colours) -> go.Figure:
+def profiles_figure(profiles, feature_names, colours) -> PlainFigure:
     """One box plot per feature, a box per cluster in its colour, from precomputed statistics.
 
     Parameters

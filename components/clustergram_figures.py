@@ -1,6 +1,6 @@
 """The clustergram: a heatmap of the features, rows in the dendrogram's leaf order.
 
-Arrays in, ``go.Figure`` out; no Dash. Three parts share the row axis or the
+Arrays in, plotly's figure JSON out; no Dash. Three parts share the row axis or the
 column axis:
 
 - trace 0, the heatmap (axes x, y): one row per sample or per drawn leaf;
@@ -15,10 +15,10 @@ column axis:
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
 from components.figures import FONT, HIGHLIGHT_COLOUR, unchecked_figure
+from components.plain_figure import PlainFigure
 from hclust.dendrogram import DendrogramGeometry
 
 SCALES = {
@@ -59,7 +59,7 @@ def clustergram_figure(
     title: str = "Clustergram",
     column_tree: tuple[np.ndarray, np.ndarray] | None = None,
     highlighted_rows: np.ndarray | None = None,
-) -> go.Figure:
+) -> PlainFigure:
     """The heatmap with its cluster bar and, optionally, the columns' dendrogram.
 
     Parameters

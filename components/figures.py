@@ -1,11 +1,10 @@
-"""Figure builders: arrays in, ``go.Figure`` out. No Dash, no callbacks."""
+"""Figure builders: arrays in, plotly's figure JSON out (components/plain_figure.py). No Dash."""
 
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
-import plotly.io as pio
 
+from components.plain_figure import PlainFigure
 from hclust.cut import (
     ABOVE_CUT_COLOUR,
     OVERFLOW_COLOUR,
@@ -50,27 +49,16 @@ LEGEND_ENTRIES = 12
 LEAF_DOT_SIZE = 8
 
 
-def unchecked_figure(data, layout) -> go.Figure:
-    """A figure from trace and layout dicts, without plotly's check of every property.
+def unchecked_figure(data, layout) -> PlainFigure:
+    """A figure from trace and layout dicts, without plotly's object tree.
 
-    That check costs 10-40 ms a figure, most of a light request's time; the
-    builders that use this write plotly's schema by construction, and
+    Building ``go.Figure`` objects cost 15-25 ms a figure, even unchecked: most
+    of a light request's time (components/plain_figure.py). The builders that
+    use this write plotly's schema by construction, and
     ``tests/unit/test_figure_schema.py`` checks each against the checking
     constructor (the same JSON, and no property plotly refuses).
     """
-    if isinstance(layout.get("template"), str):  # a named template, as plotly expands it
-        layout = dict(layout, template=pio.templates[layout["template"]].to_plotly_json())
-    data = [_without_none(trace) for trace in data]
-    return go.Figure(data=data, layout=_without_none(layout), _validate=False)
-
-
-def _without_none(value):
-    """Dicts (in dicts and lists) without the keys set to None, as plotly's check leaves them."""
-    if isinstance(value, dict):
-        return {key: _without_none(v) for key, v in value.items() if v is not None}
-    if isinstance(value, list) and value and isinstance(value[0], dict):
-        return [_without_none(v) for v in value]
-    return value
+    return PlainFigure(data, layout)
 
 
 def _base_layout(title, x_title, y_title):
@@ -141,7 +129,7 @@ def _link_shape(orientation):
     return "vh" if orientation in VERTICAL_TREE else "hv"
 
 
-def placeholder_figure(message: str) -> go.Figure:
+def placeholder_figure(message: str) -> PlainFigure:
     """An empty plot that says what is coming, instead of bare axes."""
     return unchecked_figure(
         [],
@@ -390,7 +378,7 @@ def dendrogram_figure(
     leaf_name: str | None = None,
     root_numbers: dict | None = None,
     leaf_clusters: np.ndarray | None = None,
-) -> go.Figure:
+) -> PlainFigure:
     """Dendrogram with one trace per colour and the cut line as shapes[0].
 
     Parameters
@@ -736,7 +724,7 @@ def scatter_figure(
     title="Samples by cluster",
     highlight=None,
     pins=None,
-) -> go.Figure:
+) -> PlainFigure:
     """Samples coloured by flat cluster, one trace per colour.
 
     A colour per trace rather than per point: plotly parses every per-point
@@ -858,7 +846,7 @@ def k_axis_layout(k) -> dict:
     return axis
 
 
-def elbow_figure(k_axis, distances, acceleration, suggested_k, current_k=None) -> go.Figure:
+def elbow_figure(k_axis, distances, acceleration, suggested_k, current_k=None) -> PlainFigure:
     """The tutorial's elbow plot: last merge distances and their acceleration.
 
     `current_k`, when given, is marked by a dashed line named "current k = …".
@@ -965,7 +953,7 @@ def k_marker_label(k, axis="x") -> dict:
 
 def quality_figure(
     k, silhouette, calinski_harabasz, davies_bouldin, current_k=None, sample=None
-) -> go.Figure:
+) -> PlainFigure:
     """Three quality indices against k, side by side; click a k to cut there."""
     titles = (
         "Silhouette (higher is better)" + (f", sample of {sample:,}" if sample else ""),
@@ -1012,7 +1000,7 @@ def quality_figure(
     return unchecked_figure(traces, layout)
 
 
-def cophenetic_figure(original, cophenetic, sampled, metric) -> go.Figure:
+def cophenetic_figure(original, cophenetic, sampled, metric) -> PlainFigure:
     """Original against cophenetic distance per pair: on the diagonal is perfect."""
     trace = dict(
         type="scattergl",

@@ -1,13 +1,12 @@
 """Figures of the merges step by step: the tree up to merge i, the samples after i merges.
 
-Plain functions, arrays in, ``go.Figure`` out. Pinned merges are drawn red then
+Plain functions, arrays in, plotly's figure JSON out. Pinned merges are drawn red then
 yellow, as the tutorial highlights the samples of ``Z[13]`` and ``Z[14]``.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from components.figures import (
     HEIGHT_HOVER_FORMAT,
@@ -18,6 +17,7 @@ from components.figures import (
     label_stride,
     unchecked_figure,
 )
+from components.plain_figure import PlainFigure
 from hclust.cut import PALETTE
 from hclust.dendrogram import DendrogramGeometry
 from hclust.merge_steps import format_height
@@ -60,7 +60,7 @@ def step_dendrogram_figure(
     pins: tuple = (),
     show_step: bool = True,
     font_size: int = 12,
-) -> go.Figure:
+) -> PlainFigure:
     """The tree as it stands after merge `step`: earlier merges dark, later ones pale.
 
     Parameters
@@ -184,7 +184,7 @@ def step_scatter_figure(
     pins: dict | None = None,
     evidence: dict | None = None,
     guesses: dict | None = None,
-) -> go.Figure:
+) -> PlainFigure:
     """The samples after `step` merges, each cluster of two or more in a colour.
 
     Parameters

@@ -10,9 +10,9 @@ the untangled orders.
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from components.figures import FONT, unchecked_figure
+from components.plain_figure import PlainFigure
 from hclust.compare import TreeComparison
 
 TREE_COLOUR = "#4a5563"
@@ -50,7 +50,7 @@ def tanglegram_figure(
     left_title: str,
     right_title: str,
     leaf_names: list[str] | None = None,
-) -> go.Figure:
+) -> PlainFigure:
     """Two trees facing each other, their leaves joined by lines in the cut's colours.
 
     Parameters

@@ -4,7 +4,6 @@ both plots, highlights, and update_views' figures."""
 import json
 
 import numpy as np
-import plotly.graph_objects as go
 import pytest
 from dash import Patch, no_update
 from numpy.testing import assert_array_equal
@@ -21,6 +20,7 @@ from callbacks.shown import (
 )
 from callbacks.views import highlighted_links
 from components.figures import ROOT_NUMBER, STRINGS
+from components.plain_figure import PlainFigure
 from hclust.cut import OVERFLOW, OVERFLOW_COLOUR, PALETTE, colour_hex, height_for_k, n_clusters_at
 from hclust.dendrogram import ABOVE, dendrogram_geometry, members
 from hclust.merge_steps import format_height
@@ -180,7 +180,7 @@ class TestLabelsFor:
         }
         dendrogram, scatter, _, status = render(session, cut)
         assert not status.startswith("⚠"), status
-        assert isinstance(scatter, go.Figure)
+        assert isinstance(scatter, PlainFigure)
 
 
 class TestColours:
@@ -318,11 +318,11 @@ class TestUpdateViews:
         colours, found_labels, _ = scatter_by_sample(scatter)
         assert colours == [new_map["labels"][str(label)] for label in labels]
         assert_array_equal(found_labels, labels)
-        assert len(scatter.data) == 6 and isinstance(dendrogram, go.Figure)
+        assert len(scatter.data) == 6 and isinstance(dendrogram, PlainFigure)
 
     def test_first_render_is_a_full_figure(self, session):
         dendrogram, scatter, colour_map, status = render(session, cut_for_k(session, 4))
-        assert isinstance(scatter, go.Figure) and isinstance(dendrogram, go.Figure)
+        assert isinstance(scatter, PlainFigure) and isinstance(dendrogram, PlainFigure)
         labels = fcluster(session["result"].Z, 4, criterion="maxclust")
         assert scatter_colour_list(scatter) == [
             colour_map["labels"][str(label)] for label in labels
@@ -333,14 +333,14 @@ class TestUpdateViews:
         _, _, colour_map, _ = render(session, cut_for_k(session, 4))
         stale = dict(colour_map, clustering=dict(session["clustering"], method="average"))
         _, scatter, _, _ = render(session, cut_for_k(session, 5), colour_map=stale)
-        assert isinstance(scatter, go.Figure)
+        assert isinstance(scatter, PlainFigure)
 
     def test_highlight_gives_a_full_figure(self, session):
         _, _, colour_map, _ = render(session, cut_for_k(session, 4))
         _, scatter, _, status = render(
             session, cut_for_k(session, 5), colour_map=colour_map, highlight={"node": 163}
         )
-        assert isinstance(scatter, go.Figure)
+        assert isinstance(scatter, PlainFigure)
         opacity = np.asarray(scatter_by_sample(scatter, "opacity")[0])
         assert np.flatnonzero(opacity == 1.0).tolist() == [33, 62, 68]
         assert "Highlighted: 3 samples" in status
@@ -584,7 +584,7 @@ class TestCutPatches:
         dendrogram, scatter, _, _ = render(
             session, cut_for_k(session, 6), colour_map=colour_map, patches=True, **change
         )
-        assert isinstance(dendrogram, go.Figure) and isinstance(scatter, go.Figure)
+        assert isinstance(dendrogram, PlainFigure) and isinstance(scatter, PlainFigure)
 
     @pytest.mark.parametrize(
         "drawn",
@@ -597,7 +597,7 @@ class TestCutPatches:
         dendrogram, scatter, _, _ = render(
             session, cut_for_k(session, 6), colour_map=dict(colour_map, drawn=drawn), patches=True
         )
-        assert isinstance(dendrogram, go.Figure) and isinstance(scatter, go.Figure)
+        assert isinstance(dendrogram, PlainFigure) and isinstance(scatter, PlainFigure)
 
 
 class TestClustersInsideATruncatedLeaf:

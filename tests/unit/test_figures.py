@@ -167,7 +167,7 @@ class TestDendrogramFigure:
         monkeypatch.setattr(figures, "WEBGL_ABOVE_POINTS", 10)
         geometry, links, _, _ = coloured_tutorial(tutorial, 16.0)
         figure = dendrogram_figure(geometry, links, 16.0, names, tutorial["Z"])
-        assert all(isinstance(trace, go.Scattergl) for trace in figure.data)
+        assert all(trace.type == "scattergl" for trace in figure.data)
 
 
 class TestScatterFigure:
@@ -347,7 +347,7 @@ class TestKAxes:
 
     def test_elbow_axis_stays_on_its_k_with_a_far_marker(self):
         k = np.arange(2, 12)
-        figure = elbow_figure(k, k * 1.0, np.ones(8), 3)
+        figure = go.Figure(elbow_figure(k, k * 1.0, np.ones(8), 3).to_dict())
         figure.add_vline(x=1200)
         assert tuple(figure.layout.xaxis.range) == (1.5, 11.5)
         assert figure.layout.xaxis.autorange is False
