@@ -7,7 +7,7 @@ import numpy as np
 from callbacks.data import PCA_AXES
 from callbacks.view_options import LEAF_LABEL_STYLES
 from components.figures import ORIENTATIONS
-from hclust.cut import assign_colours, colour_hex, flat_clusters
+from hclust.cut import assign_colours, colour_hex
 from hclust.dendrogram import P_RANGE, TRUNCATE_MODES, leaf_colour_indices, link_colour_indices
 from hclust.partition import Edit, edit_partition
 from hclust.projection import principal_components
@@ -16,7 +16,7 @@ from services import store
 
 def base_labels(result, cut):
     """Flat labels of the cut itself, before any split or merge."""
-    return flat_clusters(
+    return store.get_store().flat_labels(
         result.Z,
         cut["criterion"],
         height=cut.get("height"),

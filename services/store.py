@@ -35,7 +35,7 @@ from typing import Any
 import diskcache
 import numpy as np
 
-from hclust.cut import TreeIndex, largest_gap_cut
+from hclust.cut import TreeIndex, flat_clusters, largest_gap_cut
 from hclust.data import Dataset
 from hclust.dendrogram import DendrogramGeometry, dendrogram_geometry
 from hclust.errors import InputError
@@ -156,6 +156,7 @@ RESULT_KINDS = (
     "lesson",
     "clustergram-columns",  # the columns' linkage of the clustergram (hclust/clustergram.py)
     "first-view",  # callbacks/first_view.py: the page's start; `data` is the code's digest
+    "flat-labels",  # a cut's labels (fcluster); `data` is the linkage matrix's own digest
 )
 _CONTENT_HASH = re.compile(r"^[0-9a-f]{64}$")
 _OPTION_TYPES = (str, int, float, bool, type(None))
@@ -625,6 +626,28 @@ class Store:
         return self.memo(
             key, lambda: dendrogram_geometry(result.Z, result.tree, truncate_mode, p, root)
         )
+
+    def flat_labels(self, Z: np.ndarray, criterion: str, **cut) -> np.ndarray:
+        """Flat labels of a cut of `Z` (:func:`hclust.cut.flat_clusters`), computed once.
+
+        Every panel of the page reads the same cut's labels in its own request;
+        keyed by the linkage matrix itself, they are shared by every session
+        with that tree. Parameters are those of :func:`hclust.cut.flat_clusters`.
+        """
+        Z = np.ascontiguousarray(Z, dtype=float)
+        options = dict(cut, criterion=criterion, n=len(Z) + 1)
+        options = {
+            name: v.item() if isinstance(v, np.generic) else v for name, v in options.items()
+        }
+        try:
+            key = ResultKey(
+                "flat-labels",
+                hashlib.sha256(Z.tobytes()).hexdigest(),
+                options=tuple(sorted(options.items())),
+            )
+        except (TypeError, ValueError):  # not a cut's values: flat_clusters says what is wrong
+            return flat_clusters(Z, criterion, **cut)
+        return self.memo(key, lambda: flat_clusters(Z, criterion, **cut))
 
     def mds(self, dataset: Dataset):
         """Classical MDS of a distance-matrix dataset, shared like the linkage."""

@@ -200,6 +200,60 @@ class TestMemo:
         assert isinstance(NotReady("x"), InputError)  # shown like any refusal
 
 
+class TestFlatLabels:
+    """Every panel reads the cut's labels in its own request: computed once per tree and cut."""
+
+    @settings(max_examples=25, deadline=None)
+    @given(
+        points=arrays(np.float64, (12, 2), elements=st.floats(-100, 100)),
+        method=st.sampled_from(["ward", "average", "single", "complete"]),
+        cut=st.sampled_from(
+            [
+                dict(criterion="distance", height=5.0),
+                dict(criterion="maxclust", k=3),
+                dict(criterion="inconsistent", t=0.8, depth=2),
+                dict(criterion="maxclust_monocrit", k=4, depth=3),
+            ]
+        ),
+    )
+    def test_the_labels_are_fclusters_and_read_back(self, points, method, cut):
+        from scipy.cluster.hierarchy import linkage
+
+        from hclust.cut import flat_clusters
+
+        Z = linkage(points, method)
+        shared = Store(DictCache())
+        cut = dict(cut)
+        criterion = cut.pop("criterion")
+        first = shared.flat_labels(Z, criterion, **cut)
+        np.testing.assert_array_equal(first, flat_clusters(Z, criterion, **cut))
+        assert len(shared._cache.data) == 1
+        np.testing.assert_array_equal(shared.flat_labels(Z.copy(), criterion, **cut), first)
+        assert len(shared._cache.data) == 1  # the same tree and cut: read back
+        shared.flat_labels(Z, criterion, **dict(cut, depth=cut.get("depth", 2) + 1))
+        assert len(shared._cache.data) == 2  # anything else about the cut: its own entry
+
+    def test_another_tree_has_its_own_labels(self):
+        from scipy.cluster.hierarchy import linkage
+
+        points = np.random.default_rng(3).normal(size=(20, 2))
+        shared = Store(DictCache())
+        a = shared.flat_labels(linkage(points, "ward"), "maxclust", k=4)
+        b = shared.flat_labels(linkage(points[::-1], "ward"), "maxclust", k=4)
+        assert len(shared._cache.data) == 2 and a.shape == b.shape
+
+    def test_bad_cut_values_are_refused_by_the_cut_itself(self):
+        from scipy.cluster.hierarchy import linkage
+
+        Z = linkage(np.random.default_rng(4).normal(size=(8, 2)), "ward")
+        shared = Store(DictCache())
+        with pytest.raises(InputError, match="k must be a whole number"):
+            shared.flat_labels(Z, "maxclust", k=2.5)
+        with pytest.raises(InputError, match="cut height"):
+            shared.flat_labels(Z, "distance", height=-1.0)
+        assert shared._cache.data == {}
+
+
 class TestRouting:
     @pytest.mark.parametrize(
         "n,optimal,inline",
