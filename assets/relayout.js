@@ -1,4 +1,5 @@
-// The dendrogram's relayouts, split by intent (callbacks/relayout.py registers it).
+// The dendrogram's relayouts, split by intent (callbacks/relayout.py registers it), and its
+// zoom below the cut (callbacks/merge_steps.py).
 //
 // plotly reports every draw, zoom, pan and drag of the cut line in one
 // `relayoutData`. A server callback taking it as an input must answer "no
@@ -73,7 +74,37 @@
         return {drag: height === null ? null : {height: height, seq: seq + 1}, zoom: zoom};
     }
 
+    // "Zoom below the cut" shows heights up to this many times the cut's.
+    var ZOOM_ABOVE_CUT = 1.15;
+
+    function assign(location, value) {
+        return {operation: "Assign", location: location, params: {value: value}};
+    }
+
+    // The dendrogram's height axis focused on the clusters below the cut, or the whole height
+    // again: a Dash patch of the figure (the form dash.Patch sends), or null for no change.
+    // `byToggle`: the zoom box was just (un)ticked; otherwise a redraw, which already shows
+    // the whole height unless the zoom is on.
+    function zoomBelowCut(zoom, height, orientation, byToggle) {
+        var below = Array.isArray(zoom) && zoom.indexOf("below") >= 0 && isNumber(height) && height > 0;
+        if (!below && !byToggle) return null;
+        var reversed = orientation === "bottom" || orientation === "left";
+        var axis = sideways(orientation) ? "xaxis" : "yaxis";
+        var operations;
+        if (below) {
+            var upper = height * ZOOM_ABOVE_CUT;
+            operations = [
+                assign(["layout", axis, "range"], reversed ? [upper, 0] : [0, upper]),
+                assign(["layout", axis, "autorange"], false),
+            ];
+        } else {
+            operations = [assign(["layout", axis, "autorange"], reversed ? "reversed" : true)];
+        }
+        return {__dash_patch_update: "__dash_patch_update", operations: operations};
+    }
+
     var api = {
+        zoomBelowCut: zoomBelowCut,
         heightFromRelayout: heightFromRelayout,
         leafAxisRange: leafAxisRange,
         isZoomOut: isZoomOut,
@@ -90,6 +121,12 @@
             var none = window.dash_clientside.no_update;
             var found = splitRelayout(relayout, orientation, previousDrag);
             return [found.drag || none, found.zoom || none];
+        },
+        zoomBelowCut: function (zoom, _redrawn, cut, orientation) {
+            var context = window.dash_clientside.callback_context;
+            var byToggle = Boolean(context) && context.triggered_id === "dendrogram-zoom";
+            var patch = zoomBelowCut(zoom, cut ? cut.height : null, orientation, byToggle);
+            return patch === null ? window.dash_clientside.no_update : patch;
         },
     });
 })(typeof globalThis !== "undefined" ? globalThis : this);

@@ -11,7 +11,16 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from dash import Input, Output, Patch, State, callback, ctx, html
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    html,
+)
 from dash.exceptions import PreventUpdate
 
 from callbacks import validate
@@ -42,8 +51,6 @@ from services import store
 STEP_POINTS_MAX = 5_000
 RING_POINTS_MAX = 2_000
 PIN_NAMES = ("red", "yellow")
-# "Zoom below the cut" shows heights up to this many times the cut's.
-ZOOM_ABOVE_CUT = 1.15
 
 
 def _session_clustering(clustering, session_id):
@@ -471,7 +478,11 @@ def verdict_text(verdict, method: str) -> list:
     ]
 
 
-@callback(
+# "Zoom below the cut" (assets/relayout.js): the height axis only, from values the page has,
+# so no request. It runs after each redraw of the dendrogram too (``colour-map`` is written
+# with it), so a moved cut keeps the zoom.
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="zoomBelowCut"),
     Output("dendrogram", "figure", allow_duplicate=True),
     Input("dendrogram-zoom", "value"),
     Input("colour-map", "data"),
@@ -479,26 +490,3 @@ def verdict_text(verdict, method: str) -> list:
     State("orientation", "value"),
     prevent_initial_call=True,
 )
-@shows_errors(outputs=1, status="view-status")
-def zoom_below_cut(zoom, _redrawn, cut, orientation):
-    """Focus the height axis on the clusters below the cut, or show the whole height again.
-
-    It runs after each redraw of the dendrogram too (``colour-map`` is written with
-    it), so a moved cut keeps the zoom. Only the axis range changes: no data is read.
-    """
-    zoom = validate.strings(zoom, "The zoom option")
-    cut = validate.cut(cut)
-    height = cut.get("height") if cut else None
-    below = "below" in (zoom or []) and isinstance(height, (int, float)) and height > 0
-    if not below and ctx.triggered_id != "dendrogram-zoom":
-        raise PreventUpdate  # a redraw already shows the whole height
-    reversed_axis = orientation in ("bottom", "left")
-    axis = "xaxis" if orientation in ("left", "right") else "yaxis"
-    patch = Patch()
-    if below:
-        upper = float(height) * ZOOM_ABOVE_CUT
-        patch["layout"][axis]["range"] = [upper, 0] if reversed_axis else [0, upper]
-        patch["layout"][axis]["autorange"] = False
-    else:
-        patch["layout"][axis]["autorange"] = "reversed" if reversed_axis else True
-    return patch

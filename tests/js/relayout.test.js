@@ -88,3 +88,47 @@ test("the same height dragged twice is two events", () => {
     // a store the page mangled starts the count again rather than failing
     assert.equal(splitRelayout(relayout, "top", {seq: "x"}).drag.seq, 1);
 });
+
+// "Zoom below the cut" (callbacks/merge_steps.py registers it; it was a server callback).
+const {zoomBelowCut} = require("../../assets/relayout.js");
+
+function operations(patch) {
+    assert.equal(patch.__dash_patch_update, "__dash_patch_update");  // what dash.Patch sends
+    return Object.fromEntries(patch.operations.map(op => {
+        assert.equal(op.operation, "Assign");
+        return [op.location.join("."), op.params.value];
+    }));
+}
+
+test("the zoom focuses the height axis below the cut, and back", () => {
+    const zoomed = operations(zoomBelowCut(["below"], 0.5, "top", true));
+    assert.deepEqual(Object.keys(zoomed), ["layout.yaxis.range", "layout.yaxis.autorange"]);
+    assert.equal(zoomed["layout.yaxis.range"][0], 0);
+    assert.ok(Math.abs(zoomed["layout.yaxis.range"][1] - 0.575) < 1e-12);
+    assert.equal(zoomed["layout.yaxis.autorange"], false);
+    assert.deepEqual(operations(zoomBelowCut([], 0.5, "top", true)), {"layout.yaxis.autorange": true});
+});
+
+test("a sideways or upside-down tree zooms its own height axis, reversed where it is", () => {
+    const left = operations(zoomBelowCut(["below"], 0.5, "left", true));
+    assert.ok(Math.abs(left["layout.xaxis.range"][0] - 0.575) < 1e-12);
+    assert.equal(left["layout.xaxis.range"][1], 0);
+    const right = operations(zoomBelowCut(["below"], 2, "right", false));
+    assert.deepEqual(right["layout.xaxis.range"], [0, 2 * 1.15]);
+    assert.deepEqual(operations(zoomBelowCut([], 2, "bottom", true)), {"layout.yaxis.autorange": "reversed"});
+    assert.deepEqual(operations(zoomBelowCut(null, 2, "left", true)), {"layout.xaxis.autorange": "reversed"});
+});
+
+test("a redraw keeps the zoom, or leaves the figure as drawn", () => {
+    assert.notEqual(zoomBelowCut(["below"], 3, "top", false), null);
+    assert.equal(zoomBelowCut([], 3, "top", false), null);
+    assert.equal(zoomBelowCut(null, 3, "top", false), null);
+});
+
+test("no cut height, or none above 0, shows the whole height", () => {
+    for (const height of [null, undefined, 0, -1, NaN, Infinity, "3"]) {
+        assert.equal(zoomBelowCut(["below"], height, "top", false), null, String(height));
+        assert.deepEqual(operations(zoomBelowCut(["below"], height, "top", true)),
+            {"layout.yaxis.autorange": true}, String(height));
+    }
+});

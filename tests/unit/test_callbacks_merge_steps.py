@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from dash import no_update
 from dash.exceptions import PreventUpdate
 
 import callbacks.merge_steps as merge_steps
@@ -16,7 +15,6 @@ from callbacks.merge_steps import (
     render_step,
     slider_marks,
     valid_pins,
-    zoom_below_cut,
 )
 from components.merge_steps import PAUSE_LABEL
 from components.merge_steps_figures import PIN_COLOURS
@@ -296,47 +294,6 @@ class TestPredict:
         assert stepped == {"active": True, "step": 4, "picks": []}
         with pytest.raises(PreventUpdate):
             self.run(session, "merge-scatter.clickData", click={"points": [{}]}, step=4, guess=None)
-
-
-class TestZoomBelowCut:
-    def zoom(self, session, value, prop_id="dendrogram-zoom.value", orientation="top"):
-        cut = {
-            "criterion": "distance",
-            "height": 0.5,
-            "k": 3,
-            "t": 8,
-            "depth": 10,
-            "clustering": session["clustering"],
-        }
-        with triggered_by(prop_id):
-            return call(
-                zoom_below_cut,
-                zoom=value,
-                cut=cut,
-                orientation=orientation,
-            )
-
-    def test_focus_below_the_cut_and_back(self, session):
-        def operations(patch):
-            return {
-                tuple(op["location"]): op["params"]["value"]
-                for op in patch.to_plotly_json()["operations"]
-            }
-
-        zoomed = operations(self.zoom(session, ["below"]))
-        assert zoomed[("layout", "yaxis", "range")] == [0, pytest.approx(0.575)]
-        assert zoomed[("layout", "yaxis", "autorange")] is False
-        assert operations(self.zoom(session, [])) == {("layout", "yaxis", "autorange"): True}
-        left = operations(self.zoom(session, ["below"], orientation="left"))
-        assert left[("layout", "xaxis", "range")] == [pytest.approx(0.575), 0]
-        assert operations(self.zoom(session, [], orientation="bottom")) == {
-            ("layout", "yaxis", "autorange"): "reversed"
-        }
-
-    def test_a_redraw_keeps_the_zoom_or_leaves_the_figure(self, session):
-        assert self.zoom(session, ["below"], "colour-map.data") is not no_update
-        with pytest.raises(PreventUpdate):
-            self.zoom(session, [], "colour-map.data")
 
 
 @pytest.mark.parametrize(
