@@ -962,7 +962,7 @@ RESTORED = (
     Output("share-tick", "disabled"),
     Output("view-query", "data", allow_duplicate=True),
     *[Output(component, prop, allow_duplicate=True) for component, prop in RESTORED],
-    Input("url", "search"),
+    Input("address-change", "data"),
     Input("address-at-load", "data"),
     State("view-query", "data"),
     State("generate", "n_clicks"),
@@ -1409,6 +1409,16 @@ def _take_sample(pending, i, view, late, ticks, session_id):
     step = int(pending.get("step", 0)) + 1
     return {**pending, "step": step, "sent": sent, "sent_at": ticks}, no_update, no_update, *outputs
 
+
+# The address changed by another than the page (Back, Forward, a lesson step): the page's own
+# writes (update_address) are told apart in the browser, so they cost no request.
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="addressChange"),
+    Output("address-change", "data"),
+    Input("url", "search"),
+    State("view-query", "data"),
+    prevent_initial_call=True,
+)
 
 clientside_callback(
     ClientsideFunction(namespace="hclust", function_name="addressAtLoad"),

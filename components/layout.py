@@ -850,6 +850,7 @@ def serve_layout():
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="view-query"),
             dcc.Store(id="address-at-load"),
+            dcc.Store(id="address-change"),
             dcc.Store(id="share-pending"),
             dcc.Interval(id="share-tick", interval=RESTORE_TICK_MS, disabled=True),
             dcc.Store(id="data-version"),

@@ -659,7 +659,7 @@ class TestAddress:
         from callbacks.share import begin_restore
 
         session_id = new_session()
-        with triggered_by("url.search"):
+        with triggered_by("address-change.data"):
             pending, status, tick, *rest = call(
                 begin_restore, search=f"?src=upload&ref={'0' * 32}", session_id=session_id
             )
@@ -673,7 +673,7 @@ class TestAddress:
         reference = upload_reference(owner["id"])
         assert upload_reference(owner["id"]) == reference  # one reference per upload
         other = new_session()
-        with triggered_by("url.search"):
+        with triggered_by("address-change.data"):
             pending, status, tick, shown, value, *_ = call(
                 begin_restore, search=f"?src=upload&ref={reference}", session_id=other
             )
