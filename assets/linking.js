@@ -71,6 +71,14 @@
     // (its customdata, which dcc.Graph leaves out when it is a typed array).
     window.dash_clientside = Object.assign({}, window.dash_clientside);
     window.dash_clientside.hclust = Object.assign({}, window.dash_clientside.hclust, {
+        // A new cut with a highlight on screen: ask the server to clear it (a count, so the
+        // same request twice is two events); without one, nothing to ask.
+        cutClearsHighlight: function (cut, highlight, count) {
+            if (highlight === null || highlight === undefined) {
+                return window.dash_clientside.no_update;
+            }
+            return (typeof count === "number" ? count : 0) + 1;
+        },
         samplesOfSelection: function (selected) {
             var scatter = graph("scatter");
             if (!selected) return null;

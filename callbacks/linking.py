@@ -91,6 +91,18 @@ def node_details(dataset, result, node):
     ]
 
 
+# A new cut clears the highlight (it named clusters or samples of the old cut). Only when there
+# is one: the browser checks, so a cut without a highlight costs no request here.
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="cutClearsHighlight"),
+    Output("cut-clears-highlight", "data"),
+    Input("cut", "data"),
+    State("highlight", "data"),
+    State("cut-clears-highlight", "data"),
+    prevent_initial_call=True,
+)
+
+
 # dcc.Graph drops typed-array customdata from events: the browser, which holds
 # the decoded arrays, adds each selected point's sample (assets/linking.js).
 clientside_callback(
@@ -108,7 +120,8 @@ clientside_callback(
     Input("scatter-selection", "data"),
     Input("cluster-summary", "active_cell"),
     Input("clear-highlight", "n_clicks"),
-    Input("cut", "data"),
+    Input("cut-clears-highlight", "data"),
+    State("cut", "data"),
     State("cluster-summary", "data"),
     State("highlight", "data"),
     State("focus", "data"),
@@ -122,6 +135,7 @@ def update_highlight(
     selection,
     summary_cell,
     clear_clicks,
+    _cut_moved,
     cut,
     summary_rows,
     current,
@@ -139,9 +153,9 @@ def update_highlight(
     )
     cut, current, focus = validate.cut(cut), validate.highlight(current), validate.focus(focus)
     trigger = ctx.triggered_id
-    if trigger == "cut" and not current:
+    if trigger == "cut-clears-highlight" and not current:
         raise PreventUpdate  # nothing to clear; redrawing the views would waste the cut's fast path
-    if trigger in ("clear-highlight", "cut") or not cut:
+    if trigger in ("clear-highlight", "cut-clears-highlight") or not cut:
         return None, "Click a merge in the dendrogram to see its members."
     if trigger == "cluster-summary":
         if not summary_cell or not summary_rows or summary_cell["row"] >= len(summary_rows):

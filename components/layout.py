@@ -866,6 +866,7 @@ def serve_layout():
             dcc.Store(id="recolour-index"),
             dcc.Store(id="recolour-ready"),
             dcc.Store(id="highlight"),
+            dcc.Store(id="cut-clears-highlight"),
             dcc.Store(id="scatter-selection"),
             dcc.Store(id="cut-nudge"),
             # the dendrogram's relayouts split by intent (callbacks/relayout.py)

@@ -190,4 +190,16 @@ class TestChoosingK:
             QUICK,
         )
         assert "Highlighted: 50 samples" in text_of(page, "view-status")
+        # a new cut clears it (the highlight named a cluster of the old cut)
+        type_into(page, "n-clusters", "3")
+        wait_until(
+            page,
+            lambda: (
+                highlighted_points(page) is None
+                and "highlighted" not in trace_names(page, "dendrogram")
+            ),
+            "the highlight cleared by the new cut",
+            QUICK,
+        )
+        assert "Highlighted" not in text_of(page, "view-status")
         assert page_errors(page) == []

@@ -289,13 +289,13 @@ class TestUpdateHighlight:
         assert data is None and panel.startswith("Click a merge")
 
     def test_a_new_cut_clears(self, tutorial_session):
-        data, _ = highlight(tutorial_session, "cut.data", current={"node": 163})
+        data, _ = highlight(tutorial_session, "cut-clears-highlight.data", current={"node": 163})
         assert data is None
 
     def test_a_new_cut_without_a_highlight_changes_nothing(self, tutorial_session):
         """Clearing an empty highlight would redraw both plots in full and lose the cut's fast path."""
         with pytest.raises(PreventUpdate):
-            highlight(tutorial_session, "cut.data", current=None)
+            highlight(tutorial_session, "cut-clears-highlight.data", current=None)
 
     def test_no_cut_yet(self, tutorial_session):
         data, _ = highlight(
