@@ -6,6 +6,7 @@ so results computed from it can be cached and shared safely.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 
@@ -92,9 +93,13 @@ class Dataset:
     def n_features(self) -> int:
         return self.values.shape[1]
 
-    @property
+    @functools.cached_property
     def content_hash(self) -> str:
-        """SHA-256 of everything that changes a clustering result."""
+        """SHA-256 of everything that changes a clustering result.
+
+        Computed once per dataset and kept with it (also when it is pickled into the
+        store): every shared result's key names it, several times per request.
+        """
         digest = hashlib.sha256()
         digest.update(str(self.values.shape).encode())
         digest.update(self.values.tobytes())

@@ -200,6 +200,23 @@ class TestMemo:
         assert isinstance(NotReady("x"), InputError)  # shown like any refusal
 
 
+def test_the_content_hash_is_computed_once_and_travels_with_the_data(monkeypatch):
+    """Every shared result's key names it, several times per request: a 100,000-row dataset
+    must not be hashed again for each (it is read back from the store in every request)."""
+    import hashlib
+    import pickle
+
+    dataset = with_names(np.arange(12.0).reshape(6, 2))
+    expected = hashlib.sha256()
+    expected.update(str(dataset.values.shape).encode())
+    expected.update(dataset.values.tobytes())
+    expected.update(repr(False).encode())
+    assert dataset.content_hash == expected.hexdigest()
+    read_back = pickle.loads(pickle.dumps(dataset))
+    monkeypatch.setattr(hashlib, "sha256", None)  # any new hash would fail now
+    assert read_back.content_hash == dataset.content_hash == expected.hexdigest()
+
+
 class TestFlatLabels:
     """Every panel reads the cut's labels in its own request: computed once per tree and cut."""
 
