@@ -26,7 +26,6 @@ from dash.exceptions import PreventUpdate
 from callbacks import validate
 from callbacks.errors import shows_errors
 from callbacks.shown import scatter_axes
-from components.merge_steps import PAUSE_LABEL, PLAY_LABEL
 from components.merge_steps_figures import (
     PIN_COLOURS,
     step_dendrogram_figure,
@@ -83,41 +82,25 @@ def slider_marks(n_merges: int) -> dict:
     Output("merge-step", "value"),
     Output("merge-step", "max"),
     Output("merge-step", "marks"),
-    Output("merge-timer", "disabled"),
-    Output("merge-play", "children"),
     Input("clustering", "data"),
     Input("merge-back", "n_clicks"),
     Input("merge-forward", "n_clicks"),
-    Input("merge-play", "n_clicks"),
-    Input("merge-timer", "n_intervals"),
     Input("linkage-table", "active_cell"),
     Input("merge-dendrogram", "clickData"),
     State("merge-step", "value"),
-    State("merge-timer", "disabled"),
     State("linkage-table", "data"),
     State("session-id", "data"),
 )
-@shows_errors(outputs=5, status="merge-info")
-def navigate(
-    clustering, _back, _forward, _play, _tick, cell, click, step, paused, table, session_id
-):
-    """Move the step: back, forward, play/pause, a clicked linkage-table row or tree merge."""
+@shows_errors(outputs=3, status="merge-info")
+def navigate(clustering, _back, _forward, cell, click, step, table, session_id):
+    """Move the step: back, forward, a clicked linkage-table row or tree merge, a new tree."""
     _, _, result = _session_clustering(clustering, session_id)
     n_merges = len(result.Z)
     step = clamp_step(step, n_merges)
     trigger = ctx.triggered_id
-    paused = paused is not False
     if trigger == "merge-back":
         step = max(step - 1, 0)
     elif trigger == "merge-forward":
-        step = min(step + 1, n_merges - 1)
-    elif trigger == "merge-play":
-        paused = not paused
-        if not paused and step >= n_merges - 1:
-            step = 0  # play again from the start
-    elif trigger == "merge-timer":
-        if paused:
-            raise PreventUpdate
         step = min(step + 1, n_merges - 1)
     elif trigger == "linkage-table":
         cell = validate.table_cell(cell)
@@ -132,9 +115,34 @@ def navigate(
             step = clamp_step(click["points"][0]["customdata"], n_merges)
         except (TypeError, KeyError, IndexError):
             raise PreventUpdate from None
-    if step >= n_merges - 1:
-        paused = True  # the last merge: nothing left to play
-    return step, n_merges - 1, slider_marks(n_merges), paused, PLAY_LABEL if paused else PAUSE_LABEL
+    return step, n_merges - 1, slider_marks(n_merges)
+
+
+# Play, pause and each step of playing happen in the browser (assets/merge_play.js): a pause
+# takes effect at once, and a step costs no request of its own. A server answer to a tick
+# could arrive after a pause and replace it (plotly/dash#1861): the page paused, then played on.
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="togglePlay"),
+    Output("merge-timer", "disabled"),
+    Output("merge-play", "children"),
+    Output("merge-step", "value", allow_duplicate=True),
+    Input("merge-play", "n_clicks"),
+    State("merge-timer", "disabled"),
+    State("merge-step", "value"),
+    State("merge-step", "max"),
+    prevent_initial_call=True,
+)
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="playTick"),
+    Output("merge-step", "value", allow_duplicate=True),
+    Output("merge-timer", "disabled", allow_duplicate=True),
+    Output("merge-play", "children", allow_duplicate=True),
+    Input("merge-timer", "n_intervals"),
+    State("merge-timer", "disabled"),
+    State("merge-step", "value"),
+    State("merge-step", "max"),
+    prevent_initial_call=True,
+)
 
 
 @callback(

@@ -879,7 +879,8 @@ def address_settings(session_id, cut, colour_map, panel, axes, step, playing, le
     State("cut", "data"),
     State("highlight", "data"),
     *[State(component, prop) for _, component, prop in CONTROL_STATES],
-    State("merge-timer", "disabled"),
+    # an Input: a pause (in the browser, assets/merge_play.js) writes the step it stopped at
+    Input("merge-timer", "disabled"),
     State("share-pending", "data"),
     State("url", "search"),
     State("view-query", "data"),

@@ -30,13 +30,14 @@ def zoom_control():
     )
 
 
-def _button(label, button_id, title, primary=False):
+def _button(label, button_id, title, primary=False, **attributes):
     return html.Button(
         label,
         id=button_id,
         className="button-primary" if primary else "button-secondary",
         n_clicks=0,
         title=title,
+        **attributes,
     )
 
 
@@ -49,7 +50,13 @@ def merge_steps_panel():
             html.Div(
                 [
                     _button("◀ Back", "merge-back", "Step back one merge (or ← on the slider)"),
-                    _button(PLAY_LABEL, "merge-play", "Play the merges one by one, or pause"),
+                    _button(
+                        PLAY_LABEL,
+                        "merge-play",
+                        "Play the merges one by one, or pause",
+                        # the browser switches the label (assets/merge_play.js)
+                        **{"data-play": PLAY_LABEL, "data-pause": PAUSE_LABEL},
+                    ),
                     _button("Next ▶", "merge-forward", "Step forward one merge (or →)"),
                     html.Label("Merge i", htmlFor="merge-step", className="field-label"),
                     html.Div(
