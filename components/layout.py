@@ -247,7 +247,8 @@ def controls():
                         dcc.Input(
                             id="cut-height",
                             type="number",
-                            min=0,
+                            # no min: the browser would send a number below it as empty,
+                            # and the message could not say what was wrong with it
                             step="any",
                             debounce=True,
                             className="number-input",
@@ -261,7 +262,6 @@ def controls():
                         dcc.Input(
                             id="n-clusters",
                             type="number",
-                            min=1,
                             step=1,
                             debounce=True,
                             className="number-input",

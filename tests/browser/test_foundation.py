@@ -158,4 +158,26 @@ class TestFoundation:
             "the typed height field to follow",
         )
         wait_until(page, lambda: len(scatter_colours(page)) == 5, "five colours in the scatter")
+        # out of range: the message names the range and the value typed; the cut stays
+        type_k(page, 0)
+        wait_until(
+            page,
+            lambda: (
+                "between 1 and 150" in page.find_element("#cut-status").text
+                and "got 0" in page.find_element("#cut-status").text
+            ),
+            "the k out of range named",
+        )
+        box = page.find_element("#cut-height")
+        page.clear_input(box)
+        box.send_keys("-2", Keys.ENTER)
+        wait_until(
+            page,
+            lambda: (
+                "0 or more" in page.find_element("#cut-status").text
+                and "-2" in page.find_element("#cut-status").text
+            ),
+            "the negative height named",
+        )
+        assert abs(cut_line_y(page) - gap.height) < 1e-9 and len(scatter_colours(page)) == 5
         assert page.get_logs() == []
