@@ -568,9 +568,10 @@ def _deep_settled(driver, since, quiet_ms=1500):
 
 # DEEP_CUTS_PROFILE=1: Chromium's JS sampling profiler runs around each typed k, and each task
 # over the goal is printed with where its time went (issue 12 §5). A short busy loop named
-# __calibrate__ ties the profile's clock to performance.now(), the clock of the long tasks.
+# __calibrate__ ties the profile's clock to performance.now(), the clock of the long tasks
+# (60 ms: on a busy machine the sampling thread can miss a shorter one).
 CALIBRATE = """
-function __calibrate__() { const t = performance.now(); while (performance.now() < t + 20) {} return t; }
+function __calibrate__() { const t = performance.now(); while (performance.now() < t + 60) {} return t; }
 return __calibrate__();
 """
 
@@ -597,9 +598,10 @@ def profile_of_tasks(profile, tasks, calibrated_at, least_ms=LONG_TASK_TARGET_MS
 
     Returns
     -------
-    list of dict
+    list of dict or None
         Per task: ``start``, ``ms``, ``by_file`` (self ms per script or native part) and
         ``inclusive`` (the `top` frames with the most time under them), largest first.
+        None when no sample fell in the calibration.
     """
     nodes = {node["id"]: node for node in profile["nodes"]}
     parent = {child: node["id"] for node in profile["nodes"] for child in node.get("children", ())}
@@ -628,7 +630,7 @@ def profile_of_tasks(profile, tasks, calibrated_at, least_ms=LONG_TASK_TARGET_MS
         None,
     )
     if calibration is None:
-        return []
+        return None
     offset = calibration / 1e3 - calibrated_at  # profile ms - performance.now() ms
     found = []
     for start, ms in tasks:
@@ -656,7 +658,9 @@ def profile_of_tasks(profile, tasks, calibrated_at, least_ms=LONG_TASK_TARGET_MS
 
 
 def _print_profile(name, k, since, found):
-    for task in found:
+    if found is None:
+        print(f"  deep_cuts {name} k={k:,}: the profile missed the calibration", file=sys.stderr)
+    for task in found or ():
         files = ", ".join(f"{f} {ms:.0f}" for f, ms in task["by_file"][:6])
         print(
             f"  deep_cuts {name} k={k:,}: task of {task['ms']:.0f} ms at "

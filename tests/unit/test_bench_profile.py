@@ -63,4 +63,4 @@ class TestProfileOfTasks:
         timeline = [[("__calibrate__", "")]] * 5 + [[("work", PLOTLY)]] * 40
         assert profile_of_tasks(cdp_profile(timeline), [(5, 40)], 0, least_ms=50) == []
         uncalibrated = cdp_profile([[("work", PLOTLY)]] * 40)
-        assert profile_of_tasks(uncalibrated, [(0, 300)], 0, least_ms=50) == []
+        assert profile_of_tasks(uncalibrated, [(0, 300)], 0, least_ms=50) is None
