@@ -771,6 +771,9 @@ def deep_cuts(quick: bool = False) -> list[Table]:
         "answer to a cut used to redraw the dendrogram and the scatter in one task.",
         "'load' is the machine's 1-minute load average as the cut settled (2 cores, shared "
         "with other test runs): above 2, every figure here is inflated by waiting for a core.",
+        "DEEP_CUTS_PROFILE=1 prints each task over the goal with where its time went (Chromium's "
+        "JS sampling profiler; '(program)' is native work: style, layout, the compositor waiting "
+        "for the WebGL frame).",
         "Data: the tutorial's X2 ('5 blobs', 750 samples, ward) and 'Generate: two moons' "
         "(seed 4711, noise 0.06, ward); gunicorn -w 2, headless Chromium (software WebGL).",
     ]
