@@ -75,7 +75,29 @@
         return queuedReact;
     }
 
-    var api = {makeRedrawQueue: makeRedrawQueue};
+    // plotly draws a WebGL plot at plotGlPixelRatio (default 2) device pixels per CSS pixel
+    // whatever the screen: on a screen of 1 that is 4 times the pixels to rasterise, and
+    // where the compositor reads the canvas back (software GL) 4 times the copy, for
+    // nothing a person sees. The 20,000-sample scatter's frame took 0.5-1.2 s of the
+    // GPU process at 2, 0.3-0.5 s at 1 (headless Chromium, load 10; issue 12 §5). This
+    // gives the screen's own ratio, rounded up, never more than plotly's 2, to each config
+    // a redraw brings; a config's own plotGlPixelRatio is kept. A redraw without a config
+    // keeps the graph's (a config replaces the whole of it: its edits, its buttons).
+    // args: Plotly.react's arguments, (gd, {data, layout, config}) as dcc.Graph calls it,
+    // or (gd, data, layout, config).
+    function withScreenRatio(args, devicePixelRatio) {
+        var ratio = Math.min(2, Math.max(1, Math.ceil(devicePixelRatio || 1)));
+        var figure = args[1], whole = !!figure && !Array.isArray(figure) && typeof figure === "object";
+        var config = whole ? figure.config : args[3];
+        if (!config || typeof config !== "object" || config.plotGlPixelRatio !== undefined) return args;
+        var out = Array.prototype.slice.call(args);
+        config = Object.assign({}, config, {plotGlPixelRatio: ratio});
+        if (whole) out[1] = Object.assign({}, figure, {config: config});
+        else out[3] = config;
+        return out;
+    }
+
+    var api = {makeRedrawQueue: makeRedrawQueue, withScreenRatio: withScreenRatio};
     if (typeof module !== "undefined" && module.exports) module.exports = api;
     var Plotly = root.Plotly;
     if (Plotly && Plotly.react && !Plotly.react.__hclustQueued) {
@@ -86,7 +108,11 @@
             redraws.push([at - ms, ms, gd && gd.parentNode ? gd.parentNode.id : null]);
             if (redraws.length > 200) redraws.shift();
         };
-        Plotly.react = makeRedrawQueue(Plotly.react, function (fn) { root.setTimeout(fn, 0); }, record);
+        var react = Plotly.react;
+        var screenReact = function () {
+            return react.apply(this, withScreenRatio(arguments, root.devicePixelRatio));
+        };
+        Plotly.react = makeRedrawQueue(screenReact, function (fn) { root.setTimeout(fn, 0); }, record);
         Plotly.react.__hclustQueued = true;
     }
 })(typeof window !== "undefined" ? window : globalThis);

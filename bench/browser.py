@@ -566,12 +566,122 @@ def _deep_settled(driver, since, quiet_ms=1500):
     return not pending and now - max(last, since) > quiet_ms
 
 
+# DEEP_CUTS_PROFILE=1: Chromium's JS sampling profiler runs around each typed k, and each task
+# over the goal is printed with where its time went (issue 12 §5). A short busy loop named
+# __calibrate__ ties the profile's clock to performance.now(), the clock of the long tasks
+# (60 ms: on a busy machine the sampling thread can miss a shorter one).
+CALIBRATE = """
+function __calibrate__() { const t = performance.now(); while (performance.now() < t + 60) {} return t; }
+return __calibrate__();
+"""
+
+
+def _file_of(frame) -> str:
+    """A profile frame's script, without its path and Dash's version stamp, or the native part
+    Chromium names it by: '(program)' is work outside JavaScript (style, layout, the compositor
+    waiting for WebGL), '(garbage collector)' V8's."""
+    url = frame["url"].rsplit("/", 1)[-1].split("?")[0]
+    return url.split(".v")[0] if url else frame["functionName"]
+
+
+def profile_of_tasks(profile, tasks, calibrated_at, least_ms=LONG_TASK_TARGET_MS, top=6):
+    """Where the time of each task over `least_ms` went, from a CDP ``Profiler.stop`` profile.
+
+    Parameters
+    ----------
+    profile : dict
+        The profile (``nodes``, ``samples``, ``timeDeltas`` and ``startTime`` in µs).
+    tasks : list of (start, ms)
+        Long tasks in ``performance.now()`` time.
+    calibrated_at : float
+        ``performance.now()`` when a function named ``__calibrate__`` began (its first sample).
+
+    Returns
+    -------
+    list of dict or None
+        Per task: ``start``, ``ms``, ``by_file`` (self ms per script or native part) and
+        ``inclusive`` (the `top` frames with the most time under them), largest first.
+        None when no sample fell in the calibration.
+    """
+    nodes = {node["id"]: node for node in profile["nodes"]}
+    parent = {child: node["id"] for node in profile["nodes"] for child in node.get("children", ())}
+    times, t = [], profile["startTime"]
+    for delta in profile["timeDeltas"]:
+        t += delta
+        times.append(t)
+
+    def stack(node_id):
+        frames = []
+        while node_id is not None:
+            frames.append(nodes[node_id]["callFrame"])
+            node_id = parent.get(node_id)
+        return frames
+
+    def frame_name(frame):
+        return f"{frame['functionName'] or '(anonymous)'} {_file_of(frame)}:{frame['lineNumber']}"
+
+    samples = profile["samples"]
+    calibration = next(
+        (
+            at
+            for node, at in zip(samples, times)
+            if any(f["functionName"] == "__calibrate__" for f in stack(node))
+        ),
+        None,
+    )
+    if calibration is None:
+        return None
+    offset = calibration / 1e3 - calibrated_at  # profile ms - performance.now() ms
+    found = []
+    for start, ms in tasks:
+        if ms < least_ms:
+            continue
+        low, high = (start + offset) * 1e3, (start + ms + offset) * 1e3
+        by_file, inclusive = {}, {}
+        for i, (node, at) in enumerate(zip(samples, times)):
+            if not low <= at < high or i + 1 == len(times):
+                continue
+            weight = (times[i + 1] - at) / 1e3
+            frames = stack(node)
+            by_file[_file_of(frames[0])] = by_file.get(_file_of(frames[0]), 0) + weight
+            for name in {frame_name(f) for f in frames if f["functionName"] != "(root)"}:
+                inclusive[name] = inclusive.get(name, 0) + weight
+        found.append(
+            {
+                "start": start,
+                "ms": ms,
+                "by_file": sorted(by_file.items(), key=lambda kv: -kv[1]),
+                "inclusive": sorted(inclusive.items(), key=lambda kv: -kv[1])[:top],
+            }
+        )
+    return found
+
+
+def _print_profile(name, k, since, found):
+    if found is None:
+        print(f"  deep_cuts {name} k={k:,}: the profile missed the calibration", file=sys.stderr)
+    for task in found or ():
+        files = ", ".join(f"{f} {ms:.0f}" for f, ms in task["by_file"][:6])
+        print(
+            f"  deep_cuts {name} k={k:,}: task of {task['ms']:.0f} ms at "
+            f"+{task['start'] - since:.0f} ms; self ms by script: {files}",
+            file=sys.stderr,
+        )
+        for frame, ms in task["inclusive"]:
+            print(f"      {ms:6.0f} ms under {frame}", file=sys.stderr)
+
+
 def deep_cuts(quick: bool = False) -> list[Table]:
-    """Typed k into tens, hundreds and thousands of clusters: the longest main-thread task."""
+    """Typed k into tens, hundreds and thousands of clusters: the longest main-thread task.
+
+    With ``DEEP_CUTS_PROFILE=1`` in the environment, each task over the goal is printed with
+    where its time went (:func:`profile_of_tasks`).
+    """
     cases = [("5 blobs", 750, (40, 300, 600))]
     if not quick:
         cases.append(("two moons", 20_000, (1_000, 4_000)))
     rows = []
+    profiling = bool(os.environ.get("DEEP_CUTS_PROFILE"))
     with page() as driver:
         for name, n, ks in cases:
             if name == "5 blobs":
@@ -588,8 +698,14 @@ def deep_cuts(quick: bool = False) -> list[Table]:
             )
             driver.execute_script(DEEP_LONG)
             wait(driver, lambda d: _deep_settled(d, 0), "the page to settle", 120, 0.2)
+            if profiling:
+                driver.execute_cdp_cmd("Profiler.enable", {})
+                driver.execute_cdp_cmd("Profiler.setSamplingInterval", {"interval": 250})
             for k in ks:
                 since = driver.execute_script(DEEP_LONG)
+                if profiling:
+                    driver.execute_cdp_cmd("Profiler.start", {})
+                    calibrated_at = driver.execute_script(CALIBRATE)
                 _type_k(driver, k)
                 wait(
                     driver,
@@ -610,6 +726,9 @@ def deep_cuts(quick: bool = False) -> list[Table]:
                 tasks, redraws = driver.execute_script(
                     "return [window.__deep, window.hclustRedraws];"
                 )
+                if profiling:
+                    profile = driver.execute_cdp_cmd("Profiler.stop", {})["profile"]
+                    _print_profile(name, k, since, profile_of_tasks(profile, tasks, calibrated_at))
                 held = _redraws_per_task(tasks, redraws)
                 tasks = [(a - since, b) for a, b in tasks]
                 longest = max((b for _, b in tasks), default=0.0)
@@ -652,6 +771,9 @@ def deep_cuts(quick: bool = False) -> list[Table]:
         "answer to a cut used to redraw the dendrogram and the scatter in one task.",
         "'load' is the machine's 1-minute load average as the cut settled (2 cores, shared "
         "with other test runs): above 2, every figure here is inflated by waiting for a core.",
+        "DEEP_CUTS_PROFILE=1 prints each task over the goal with where its time went (Chromium's "
+        "JS sampling profiler; '(program)' is native work: style, layout, the compositor waiting "
+        "for the WebGL frame).",
         "Data: the tutorial's X2 ('5 blobs', 750 samples, ward) and 'Generate: two moons' "
         "(seed 4711, noise 0.06, ward); gunicorn -w 2, headless Chromium (software WebGL).",
     ]

@@ -96,7 +96,9 @@ def update_views(
         labels,
         label_colours,
         titles,
-        dataset.leaf_names(),
+        # names only from a label column: without one a point's name is its sample number,
+        # which its hover says already (a list of 20,000 strings in every answer, #12 §5)
+        dataset.leaf_names() if dataset.labels is not None else None,
         highlight=samples,
         pins={p: members(result.tree, result.tree.n + p) for p in pins},
     )

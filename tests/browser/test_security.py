@@ -6,6 +6,7 @@ cookie) would.
 """
 
 import contextlib
+import math
 
 import numpy as np
 import pytest
@@ -51,6 +52,14 @@ class TestContentSecurityPolicy:
         assert page.driver.execute_script(
             "return document.querySelectorAll('canvas.gl-canvas').length;"
         )
+        # drawn at the screen's pixel ratio (1 here), not plotly's default 2 (assets/redraw_queue.js)
+        width, css_width, ratio = graph_js(
+            page,
+            "scatter",
+            "const c = gd.querySelector('canvas.gl-canvas-context');"
+            "return [c.width, parseFloat(c.style.width), window.devicePixelRatio];",
+        )
+        assert abs(width - css_width * max(1, min(2, math.ceil(ratio)))) < 1, (width, css_width)
         scripts = page.driver.execute_script(
             "return Array.from(document.scripts, s => s.src).filter(s => s.includes('plotly'));"
         )

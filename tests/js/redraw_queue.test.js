@@ -128,3 +128,31 @@ test("idle settles once every queued redraw has run, and at once when none waits
     await state.run();
     assert.equal(idleAt, 3, "idle waited for the scatter's and the elbow's turns");
 });
+
+// withScreenRatio: WebGL plots drawn at the screen's own pixel ratio, not plotly's 2.
+const {withScreenRatio} = require("../../assets/redraw_queue.js");
+
+test("dcc.Graph's redraw gets the screen's pixel ratio, its config otherwise kept", () => {
+    const config = {edits: {shapePosition: true}, displaylogo: false};
+    const figure = {data: [1], layout: {a: 1}, frames: null, config};
+    const [gd, out] = withScreenRatio(["gd", figure], 1);
+    assert.equal(gd, "gd");
+    assert.deepEqual(out.config, {edits: {shapePosition: true}, displaylogo: false, plotGlPixelRatio: 1});
+    assert.equal(out.data, figure.data);
+    assert.equal(out.layout, figure.layout);
+    assert.equal(figure.config.plotGlPixelRatio, undefined, "the caller's config is not changed");
+});
+
+test("the ratio is the screen's, rounded up, between 1 and plotly's 2", () => {
+    const ratio = (dpr) => withScreenRatio(["gd", {data: [], config: {}}], dpr)[1].config.plotGlPixelRatio;
+    assert.deepEqual([1, 1.25, 2, 3, undefined, 0].map(ratio), [1, 2, 2, 2, 1, 1]);
+});
+
+test("a config's own ratio is kept; a redraw without a config keeps the graph's", () => {
+    const own = ["gd", {data: [], config: {plotGlPixelRatio: 3}}];
+    assert.equal(withScreenRatio(own, 1), own);
+    const bare = ["gd", [{x: [1]}], {title: "t"}];
+    assert.equal(withScreenRatio(bare, 1), bare);
+    const positional = withScreenRatio(["gd", [], {}, {displaylogo: false}], 1);
+    assert.deepEqual(positional[3], {displaylogo: false, plotGlPixelRatio: 1});
+});

@@ -530,6 +530,31 @@ class TestLeafAxisTitle:
         assert dendrogram.layout.xaxis.title.text.startswith("sample index")
 
 
+class TestScatterNames:
+    """A point's hover names its sample; its label too when the data has a label column, and no
+    list of names is sent when the names would be the sample numbers again (issue 12 §5)."""
+
+    def test_names_from_the_label_column(self):
+        session_id = new_session()
+        out = load(session_id, "bundled:iris", label="species")
+        summary, _ = compute_clustering(session_id, out["version"], "ward", "euclidean", False)
+        dataset, result = store.get_store().result_for(session_id, summary)
+        iris = dict(id=session_id, clustering=summary, result=result)
+        _, scatter, *_ = render(iris, cut_for_k(iris, 3), x_choice=out["x"], y_choice=out["y"])
+        names = dataset.leaf_names()
+        for trace in scatter.data:
+            assert list(trace.text) == [names[i] for i in trace.customdata]
+            assert "%{text}" in trace.hovertemplate
+
+    def test_no_names_without_a_label_column(self, session):
+        _, scatter, *_ = render(session, cut_for_k(session, 2))
+        assert session["dataset"].labels is None
+        for trace in scatter.data:
+            assert trace.text is None
+            assert trace.hovertemplate.startswith("sample %{customdata}<br>")
+        assert sum(len(t.customdata) for t in scatter.data) == N
+
+
 # ----------------------------------------------------------------- a cut answered by Patches
 
 
