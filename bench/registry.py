@@ -34,6 +34,8 @@ SECTIONS = {
     "abuse": "bench.abuse:run",
     # The server work of one page load, this tree against a baseline commit, side by side:
     "page_load": "bench.page_load:run",
+    # The server CPU of each step of the class's lesson, this tree against a baseline commit:
+    "lesson_cost": "bench.lesson_cost:run",
     # A class of 30, 60 and 100 students replaying a recorded lesson, a real browser alongside:
     "class": "bench.class_sim:run",
 }

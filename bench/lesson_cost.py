@@ -1,0 +1,164 @@
+"""What each step of a class's lesson costs the server, this tree against a baseline, side by side.
+
+A class on one instance is bounded by the server's CPU: 100 students doing the
+same step cost 100 times that step's work, on the machine's cores. For this
+tree and a baseline commit (``LESSON_COST_BASELINE``, by default the start of
+the eighth session's work on issue #11), each served as ``make run`` serves it:
+
+1. a headless Chromium plays the lesson (:mod:`bench.class_record`) and records
+   the requests each step makes, so each tree is measured with its own callbacks;
+2. one student (:class:`bench.class_sim.Student`) replays the lesson, round after
+   round, alternating between the two servers; the CPU time of the server's
+   processes (``psutil``, user + system) is read before and after each step.
+
+CPU time, unlike a request's wall time, counts only the work: it holds on a
+machine that other processes share. Printed: requests and server CPU ms per
+step (median over the rounds), and the ratio to the baseline.
+Run alone: ``python -m bench --only lesson_cost``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+from devtools.local_app import ROOT, app_env, gunicorn
+
+from .class_record import record_lesson
+from .class_sim import Lesson, Student
+from .common import Table, ratio
+from .page_load import _export
+
+BASELINE = os.environ.get("LESSON_COST_BASELINE", "96bf868")
+ROUNDS, QUICK_ROUNDS = 6, 2
+STEPS = ("page load", "x2", "drag", "type-cut", "type-k", "method", "upload")
+
+
+def _server_processes(url: str) -> list[psutil.Process]:
+    """Every process of the gunicorn at `url`: its master and all under it (the workers,
+    the jobs' forkserver). psutil names one holder of the listening socket; the master is
+    the highest gunicorn above it."""
+    port = int(url.rstrip("/").rsplit(":", 1)[1])
+    holders = [
+        c.pid
+        for c in psutil.net_connections(kind="tcp")
+        if c.pid and c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN
+    ]
+    if not holders:
+        raise RuntimeError(f"no process listens at {url}")
+    master = psutil.Process(holders[0])
+    while master.parent() is not None and "gunicorn" in " ".join(master.parent().cmdline()):
+        master = master.parent()
+    return [master, *master.children(recursive=True)]
+
+
+def _cpu_seconds(url: str) -> float:
+    total = 0.0
+    for process in _server_processes(url):
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def _one_round(url: str, lesson: Lesson, seed: int) -> dict:
+    """Server CPU seconds and requests of each step, for one student's whole lesson."""
+    student = Student(0, url, lesson, seed)
+    spent: dict = {}
+    try:
+        before = _cpu_seconds(url)
+        student._open_page()
+        student._replay("page load", lesson.actions[0][1])
+        spent["page load"] = [_cpu_seconds(url) - before, 2 + len(lesson.resources)]
+        for name, requests in list(student.actions())[1:]:
+            step = name.partition(":")[0]
+            time.sleep(0.3)  # the server settles (a background job's last poll)
+            before = _cpu_seconds(url)
+            student._replay(step, requests)
+            cpu = _cpu_seconds(url) - before
+            found = spent.setdefault(step, [0.0, 0])
+            found[0] += cpu
+            found[1] += len(requests)
+    finally:
+        student.pool.shutdown(wait=False, cancel_futures=True)
+        student.http.close()
+    if student.outcome.errors:
+        raise RuntimeError("; ".join(student.outcome.errors[:3]))
+    return spent
+
+
+def run(quick: bool = False) -> list[Table]:
+    rounds = QUICK_ROUNDS if quick else ROUNDS
+    with tempfile.TemporaryDirectory(prefix="lesson-cost-") as tmp:
+        tmp = Path(tmp)
+        base_name = "baseline " + BASELINE
+        trees = {base_name: _export(BASELINE, tmp / "baseline"), "this tree": ROOT}
+        measured = {}
+        with (
+            gunicorn(app_env(tmp / "cache-a"), tmp / "a.log", root=trees[base_name]) as url_a,
+            gunicorn(app_env(tmp / "cache-b"), tmp / "b.log", root=ROOT) as url_b,
+        ):
+            urls = dict(zip(trees, (url_a, url_b)))
+            for name, url in urls.items():
+                print(f"  recording the lesson on {name}", file=sys.stderr)
+                record = record_lesson(url, tmp)
+                measured[name] = dict(url=url, lesson=Lesson.from_record(record), rounds=[])
+            for round_ in range(rounds + 1):  # the first round warms each server's caches
+                for name, m in measured.items():
+                    print(f"  round {round_} on {name}", file=sys.stderr)
+                    found = _one_round(m["url"], m["lesson"], seed=round_)
+                    if round_:
+                        m["rounds"].append(found)
+    base, this = measured.values()
+
+    def median_cpu(m, step):
+        return float(np.median([r[step][0] for r in m["rounds"] if step in r])) * 1000
+
+    def requests_of(m, step):
+        return m["rounds"][0].get(step, [0, 0])[1]
+
+    rows = []
+    for step in STEPS:
+        rows.append(
+            [
+                step,
+                f"{requests_of(base, step)} → {requests_of(this, step)}",
+                f"{median_cpu(base, step):.0f} → {median_cpu(this, step):.0f}",
+                ratio(median_cpu(this, step), median_cpu(base, step)),
+            ]
+        )
+    total_base = sum(median_cpu(base, s) for s in STEPS)
+    total_this = sum(median_cpu(this, s) for s in STEPS)
+    rows.append(
+        [
+            "the whole lesson",
+            f"{sum(requests_of(base, s) for s in STEPS)} → "
+            f"{sum(requests_of(this, s) for s in STEPS)}",
+            f"{total_base:.0f} → {total_this:.0f}",
+            ratio(total_this, total_base),
+        ]
+    )
+    table = Table(
+        f"lesson cost: server CPU per step of the class's lesson, {base_name} → this tree",
+        ["step", "requests", "server CPU ms (median)", "ratio"],
+        rows,
+        notes=[
+            f"{rounds} rounds of one student, alternating between the two servers (gunicorn as "
+            "make run serves it); one warm-up round first.",
+            "Server CPU = user + system time of the gunicorn processes (psutil), read before and "
+            "after each step: the work a class of N multiplies by N, whatever else the machine "
+            "runs.",
+            "'page load' = the index page, its scripts and styles (gzip, as Chromium asks), the "
+            "layout and the callbacks fired at load; 'drag' and 'type-k' sum two steps each.",
+            "Each tree replays the lesson it recorded itself (bench/class_record.py).",
+        ],
+    )
+    return [table]
