@@ -357,30 +357,94 @@
         return {dx: Int32Array.from(dx), dy: Int32Array.from(dy), colour: colour};
     }
 
+    // A stamp's pixels for an image `width` wide: each pixel's offset from the centre
+    // in the image's 32-bit words, its colour as one word (the bytes as the image holds
+    // them, whatever the machine's byte order) and its alpha; and the stamp's extent.
+    // Made once per stamp and width.
+    function stampWords(stamp, width) {
+        if (stamp.words && stamp.words.width === width) return stamp.words;
+        var m = stamp.dx.length, offset = new Int32Array(m), word = new Uint32Array(m), alpha = new Uint8Array(m);
+        var bytes = new Uint8Array(word.buffer), left = 0, right = 0, top = 0, bottom = 0;
+        for (var k = 0; k < m; k++) {
+            offset[k] = stamp.dy[k] * width + stamp.dx[k];
+            bytes.set(stamp.colour[k], 4 * k);
+            alpha[k] = stamp.colour[k][3];
+            left = Math.min(left, stamp.dx[k]);
+            right = Math.max(right, stamp.dx[k]);
+            top = Math.min(top, stamp.dy[k]);
+            bottom = Math.max(bottom, stamp.dy[k]);
+        }
+        var red = new Uint8Array(m), green = new Uint8Array(m), blue = new Uint8Array(m);
+        for (k = 0; k < m; k++) {
+            red[k] = stamp.colour[k][0];
+            green[k] = stamp.colour[k][1];
+            blue[k] = stamp.colour[k][2];
+        }
+        stamp.words = {width: width, offset: offset, word: word, alpha: alpha, red: red, green: green, blue: blue,
+            left: left, right: right, top: top, bottom: bottom};
+        return stamp.words;
+    }
+
+    // One stamp pixel over the image's pixel `at` (bytes), source over, straight alpha:
+    // out = src·a + dst·b·(1 − a), over out's alpha.
+    function blend(data, at, c) {
+        var sa = c[3];
+        if (sa === 255 || data[at + 3] === 0) {
+            data[at] = c[0]; data[at + 1] = c[1]; data[at + 2] = c[2]; data[at + 3] = sa;
+            return;
+        }
+        var da = data[at + 3] * (255 - sa) / 255, oa = sa + da;
+        for (var ch = 0; ch < 3; ch++) data[at + ch] = Math.round((c[ch] * sa + data[at + ch] * da) / oa);
+        data[at + 3] = Math.round(oa);
+    }
+
     // Draws each group's samples, group after group (a later one on top, as plotly
     // draws later traces over earlier ones), into `image` ({width, height, data}:
     // straight-alpha RGBA, as an ImageData holds it), source over, clipped to it.
     // Sample s is centred on the pixel that holds (px[s], py[s]); `stampFor(colour)`
     // gives its group's stamp (stampOf). Non-finite positions are not drawn.
-    function paintPoints(image, groups, px, py, stampFor) {
+    // `clip` ({x0, y0, x1, y1}, optional) draws only the pixels x0 <= x < x1, y0 <= y < y1.
+    function paintPoints(image, groups, px, py, stampFor, clip) {
         var width = image.width, height = image.height, data = image.data;
+        var x0 = clip ? Math.max(0, clip.x0) : 0, y0 = clip ? Math.max(0, clip.y0) : 0;
+        var x1 = clip ? Math.min(width, clip.x1) : width, y1 = clip ? Math.min(height, clip.y1) : height;
+        // (32-bit words: an opaque pixel is one store; the image's bytes are 4-aligned)
+        var words = new Uint32Array(data.buffer, data.byteOffset, width * height);
         for (var g = 0; g < groups.length; g++) {
             var stamp = stampFor(groups[g][0]), samples = groups[g][1], m = stamp.dx.length;
+            var w = stampWords(stamp, width), offset = w.offset, word = w.word, alpha = w.alpha;
+            var red = w.red, green = w.green, blue = w.blue;
             for (var i = 0; i < samples.length; i++) {
                 var cx = Math.floor(px[samples[i]]), cy = Math.floor(py[samples[i]]);
-                if (!(cx >= -64 && cx < width + 64 && cy >= -64 && cy < height + 64)) continue;
-                for (var k = 0; k < m; k++) {
-                    var x = cx + stamp.dx[k], y = cy + stamp.dy[k];
-                    if (x < 0 || y < 0 || x >= width || y >= height) continue;
-                    var at = 4 * (y * width + x), c = stamp.colour[k], sa = c[3];
-                    if (sa === 255 || data[at + 3] === 0) {
-                        data[at] = c[0]; data[at + 1] = c[1]; data[at + 2] = c[2]; data[at + 3] = sa;
-                        continue;
+                if (!(cx + w.right >= x0 && cx + w.left < x1 && cy + w.bottom >= y0 && cy + w.top < y1)) continue;
+                var k;
+                if (cx + w.left >= x0 && cx + w.right < x1 && cy + w.top >= y0 && cy + w.bottom < y1) {
+                    // the whole stamp inside: no pixel to clip
+                    var base = cy * width + cx;
+                    for (k = 0; k < m; k++) {
+                        var at = base + offset[k], sa = alpha[k];
+                        if (sa === 255 || words[at] === 0) {
+                            words[at] = word[k];
+                            continue;
+                        }
+                        // (blend, inline: the edges of overlapping markers are most of a dense plot's pixels)
+                        var b = 4 * at, dst = data[b + 3];
+                        if (dst === 0) {
+                            words[at] = word[k];
+                            continue;
+                        }
+                        var da = dst * (255 - sa) / 255, oa = sa + da;
+                        data[b] = Math.round((red[k] * sa + data[b] * da) / oa);
+                        data[b + 1] = Math.round((green[k] * sa + data[b + 1] * da) / oa);
+                        data[b + 2] = Math.round((blue[k] * sa + data[b + 2] * da) / oa);
+                        data[b + 3] = Math.round(oa);
                     }
-                    // source over, straight alpha: out = src·a + dst·b·(1 − a), over out's alpha
-                    var da = data[at + 3] * (255 - sa) / 255, oa = sa + da;
-                    for (var ch = 0; ch < 3; ch++) data[at + ch] = Math.round((c[ch] * sa + data[at + ch] * da) / oa);
-                    data[at + 3] = Math.round(oa);
+                    continue;
+                }
+                for (k = 0; k < m; k++) {
+                    var x = cx + stamp.dx[k], y = cy + stamp.dy[k];
+                    if (x < x0 || y < y0 || x >= x1 || y >= y1) continue;
+                    blend(data, 4 * (y * width + x), stamp.colour[k]);
                 }
             }
         }
