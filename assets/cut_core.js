@@ -451,12 +451,77 @@
         return image;
     }
 
+    // ---- repainting only what a cut changes (the scatter while the line is dragged)
+
+    // Which samples can draw into each `tile` x `tile` square of a `width` x `height`
+    // image: those whose centre pixel (px, py as paintPoints takes them) lies within
+    // `reach` pixels of the square (a stamp's pixels lie within `reach` of its centre).
+    // Returns {tile, columns, rows, start, samples}: the samples of square t (row-major)
+    // are samples[start[t]] ... samples[start[t + 1] - 1], ascending. Made once per
+    // figure and zoom.
+    function tilesOf(px, py, width, height, tile, reach) {
+        var columns = Math.max(1, Math.ceil(width / tile)), rows = Math.max(1, Math.ceil(height / tile));
+        var count = new Int32Array(columns * rows + 1), n = px.length;
+        var each = function (s, visit) {
+            var cx = Math.floor(px[s]), cy = Math.floor(py[s]);
+            if (!(cx + reach >= 0 && cx - reach < width && cy + reach >= 0 && cy - reach < height)) return;
+            var c0 = Math.max(0, Math.floor((cx - reach) / tile)), c1 = Math.min(columns - 1, Math.floor((cx + reach) / tile));
+            var r0 = Math.max(0, Math.floor((cy - reach) / tile)), r1 = Math.min(rows - 1, Math.floor((cy + reach) / tile));
+            for (var r = r0; r <= r1; r++) for (var c = c0; c <= c1; c++) visit(r * columns + c);
+        };
+        for (var s = 0; s < n; s++) each(s, function (t) { count[t + 1]++; });
+        var start = new Int32Array(columns * rows + 1);
+        for (var t = 0; t < columns * rows; t++) start[t + 1] = start[t] + count[t + 1];
+        var samples = new Int32Array(start[columns * rows]), filled = start.slice(0, columns * rows);
+        for (s = 0; s < n; s++) each(s, function (t) { samples[filled[t]++] = s; });
+        return {tile: tile, columns: columns, rows: rows, reach: reach, start: start, samples: samples};
+    }
+
+    // Repaints, in `image` painted (by paintPoints) with the colours `before` (one per
+    // sample, as cut().sampleColour), what differs with the colours `after`: every
+    // square of `tiles` that a sample whose colour changed can draw into is cleared and
+    // drawn again, all its samples in paintPoints' order (by colour, ascending, then by
+    // sample). The image then holds what paintPoints draws for `after` alone.
+    // Returns the squares' bounding box {x0, y0, x1, y1} (pixels; x1, y1 excluded), or
+    // null when no colour changed.
+    function repaintChanged(image, tiles, before, after, px, py, stampFor) {
+        var columns = tiles.columns, rows = tiles.rows, tile = tiles.tile, reach = tiles.reach;
+        var dirty = new Uint8Array(columns * rows), any = false;
+        for (var s = 0; s < after.length; s++) {
+            if (before[s] === after[s]) continue;
+            var cx = Math.floor(px[s]), cy = Math.floor(py[s]);
+            if (!(cx + reach >= 0 && cx - reach < image.width && cy + reach >= 0 && cy - reach < image.height)) continue;
+            var c0 = Math.max(0, Math.floor((cx - reach) / tile)), c1 = Math.min(columns - 1, Math.floor((cx + reach) / tile));
+            var r0 = Math.max(0, Math.floor((cy - reach) / tile)), r1 = Math.min(rows - 1, Math.floor((cy + reach) / tile));
+            for (var r = r0; r <= r1; r++) for (var c = c0; c <= c1; c++) dirty[r * columns + c] = 1;
+            any = true;
+        }
+        if (!any) return null;
+        var words = new Uint32Array(image.data.buffer, image.data.byteOffset, image.width * image.height);
+        var box = {x0: image.width, y0: image.height, x1: 0, y1: 0};
+        for (var t = 0; t < columns * rows; t++) {
+            if (!dirty[t]) continue;
+            var x0 = (t % columns) * tile, y0 = Math.floor(t / columns) * tile;
+            var x1 = Math.min(image.width, x0 + tile), y1 = Math.min(image.height, y0 + tile);
+            for (var y = y0; y < y1; y++) words.fill(0, y * image.width + x0, y * image.width + x1);
+            var inside = tiles.samples.subarray(tiles.start[t], tiles.start[t + 1]);
+            paintPoints(image, groupsOf(Array.from(inside, function (q) { return after[q]; }), null).map(function (group) {
+                return [group[0], Int32Array.from(group[1], function (k) { return inside[k]; })];
+            }), px, py, stampFor, {x0: x0, y0: y0, x1: x1, y1: y1});
+            box.x0 = Math.min(box.x0, x0);
+            box.y0 = Math.min(box.y0, y0);
+            box.x1 = Math.max(box.x1, x1);
+            box.y1 = Math.max(box.y1, y1);
+        }
+        return box;
+    }
+
     var api = {
         ABOVE: ABOVE, OVERFLOW: OVERFLOW, decode: decode, fill: fill, canCut: canCut, clustersAt: clustersAt,
         assignColours: assignColours, previousOf: previousOf, hexOf: hexOf, symbolOf: symbolOf, legendText: legendText, legendLines: legendLines, cut: cut,
         colourMapOf: colourMapOf, sampleGroups: sampleGroups, linkGroups: linkGroups, leafGroups: leafGroups,
         linkTraceName: linkTraceName, linkCoordinates: linkCoordinates, symbolPath: symbolPath, stampOf: stampOf,
-        paintPoints: paintPoints,
+        paintPoints: paintPoints, tilesOf: tilesOf, repaintChanged: repaintChanged,
     };
     if (typeof module === "object" && module.exports) module.exports = api;
     root.hclustCut = api;

@@ -41,9 +41,18 @@
                 if (text) text[sample] = t.text[j];
             }
         }
-        var template = full[0];
-        gd.__hclustPoints = {data: gd.data, n: n, x: x, y: y, text: text, type: template.type, size: template.marker.size};
-        return gd.__hclustPoints;
+        var template = full[0], old = gd.__hclustPoints;
+        var points = {data: gd.data, n: n, x: x, y: y, text: text, type: template.type, size: template.marker.size};
+        // the server's answer to a cut draws the same points in new colours: their pixels
+        // (and squares, and what the live canvas holds of them) still hold
+        if (old && old.pixels && old.n === n && old.size === points.size && same(old.x, x) && same(old.y, y)) points.pixels = old.pixels;
+        gd.__hclustPoints = points;
+        return points;
+    }
+
+    function same(a, b) {
+        for (var i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+        return a.length === b.length;
     }
 
     function isLinkTrace(raw, trace) {
@@ -192,22 +201,46 @@
             if (!stamps[key]) stamps[key] = drawStamp(hex, symbol, points.size, overlay.ratio).pixels;
             return stamps[key];
         };
-        var draw = overlay.canvas.getContext("2d"), image = gd.__hclustImage;
+        var draw = overlay.canvas.getContext("2d"), image = gd.__hclustImage, painted = gd.__hclustPainted;
+        var colours = result.sampleColour, changed = 0;
         if (!image || image.width !== overlay.width || image.height !== overlay.height) {
             image = gd.__hclustImage = draw.createImageData(overlay.width, overlay.height);
+            painted = null;
+        }
+        // the canvas holds `image`: the colours painted last, at these pixels with these markers
+        if (painted && painted.pixels === pixels && painted.stamps === stamps && painted.canvas === overlay.canvas) {
+            for (var s = 0; s < colours.length; s++) changed += painted.colours[s] !== colours[s];
+        }
+        if (painted && changed <= colours.length / 2) {
+            // a merge crossed: repaint the squares where a sample changed colour (a few ms, not the
+            // whole plot): the same pixels as painting every sample again (tests/js/cut_pixels.test.js)
+            var box = C.repaintChanged(image, tilesOf(pixels, overlay), painted.colours, colours, pixels.x, pixels.y, stampFor);
+            if (box) draw.putImageData(image, 0, 0, box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
         } else {
             // one image per size, cleared: no 3 MB to allocate per frame (in 32-bit words: 4 times fewer)
             new Uint32Array(image.data.buffer, image.data.byteOffset, overlay.width * overlay.height).fill(0);
+            C.paintPoints(image, C.sampleGroups(result), pixels.x, pixels.y, stampFor);
+            draw.putImageData(image, 0, 0);
         }
-        var groups = C.sampleGroups(result), drawn = new Array(result.sampleColour.length);
-        C.paintPoints(image, groups, pixels.x, pixels.y, stampFor);
-        draw.putImageData(image, 0, 0);
+        gd.__hclustPainted = {pixels: pixels, stamps: stamps, canvas: overlay.canvas, colours: colours.slice()};
         showOverlay(gd, overlay);
+        var groups = C.sampleGroups(result), drawn = new Array(colours.length);
         for (var g = 0; g < groups.length; g++) {
             var hex = C.hexOf(raw, groups[g][0]), samples = groups[g][1];
             for (var j = 0; j < samples.length; j++) drawn[samples[j]] = hex;
         }
         return drawn;
+    }
+
+    // Which samples can draw into each square of the plot area (core().tilesOf), once per figure and zoom.
+    function tilesOf(pixels, overlay) {
+        var tiles = pixels.tiles;
+        if (tiles && tiles.width === overlay.width && tiles.height === overlay.height) return tiles;
+        var reach = stampSide(pixels.size, overlay.ratio) >> 1;
+        tiles = pixels.tiles = core().tilesOf(pixels.x, pixels.y, overlay.width, overlay.height, 64, reach);
+        tiles.width = overlay.width;
+        tiles.height = overlay.height;
+        return tiles;
     }
 
     function stampsOf(gd, size, ratio) {
@@ -225,15 +258,19 @@
             x[s] = xaxis.c2p(points.x[s]) * ratio;
             y[s] = yaxis.c2p(points.y[s]) * ratio;
         }
-        points.pixels = {key: key, x: x, y: y};
+        points.pixels = {key: key, x: x, y: y, size: points.size};
         return points.pixels;
     }
 
     // One marker of a colour and symbol, drawn once by the canvas from plotly's outline:
     // the canvas (for drawImage) and its pixels (core().paintPoints).
-    function drawStamp(hex, symbol, size, ratio) {
+    function stampSide(size, ratio) {
         var side = Math.ceil(1.6 * size * ratio) + 3;
-        side += side % 2 ? 0 : 1;  // odd: the centre is a pixel
+        return side + (side % 2 ? 0 : 1);  // odd: the centre is a pixel
+    }
+
+    function drawStamp(hex, symbol, size, ratio) {
+        var side = stampSide(size, ratio);
         var canvas = document.createElement("canvas");
         canvas.width = canvas.height = side;
         var draw = canvas.getContext("2d"), path = core().symbolPath(symbol, size / 2) || core().symbolPath("circle", size / 2);
@@ -244,12 +281,15 @@
         return {canvas: canvas, pixels: core().stampOf(draw.getImageData(0, 0, side, side).data, side, side)};
     }
 
-    // As a drag starts, before the pointer moves: the scatter's points, their pixels and
-    // a marker of every colour, so that the first frame that recolours does not make them.
-    function prepareScatter(raw) {
+    // As a drag starts, before the pointer moves: the scatter's points, their pixels, the
+    // squares they draw into and a marker of every colour, and the dendrogram's traces that
+    // no cut changes, so that the first frame that recolours does not make them.
+    function prepare(raw) {
+        var dendrogram = graph("dendrogram"), over = dendrogram && dendrogram._fullData && overlayOf(dendrogram);
+        if (over) dendrogramLayers(dendrogram, over, raw);
         var gd = graph("scatter"), points = gd && scatterPoints(gd), overlay = points && overlayOf(gd);
         if (!overlay) return;
-        pixelsOf(points, overlay.xaxis, overlay.yaxis, overlay.ratio);
+        tilesOf(pixelsOf(points, overlay.xaxis, overlay.yaxis, overlay.ratio), overlay);
         var stamps = stampsOf(gd, points.size, overlay.ratio), C = core();
         raw.palette.map(function (_, c) { return c; }).concat([C.OVERFLOW]).forEach(function (colour) {
             var hex = C.hexOf(raw, colour), symbol = C.symbolOf(raw, colour);
@@ -428,11 +468,21 @@
     }
 
     function hideRootNumbers(gd, raw) {
+        // (they stay hidden until plotly draws them again: a query per frame is the cost of a
+        // whole pass over the dendrogram's SVG, so once, and one query, not one per number)
+        var hidden = gd.__hclustRootsHidden;
+        if (hidden && hidden.data === gd.data && hidden.every(function (e) { return e.isConnected && e.style.display === "none"; })) return;
+        var roots = new Set();
         (gd.layout.annotations || []).forEach(function (a, i) {
-            if (a.name !== raw.root_number) return;
-            gd.querySelectorAll('.annotation[data-index="' + i + '"]').forEach(function (element) {
-                element.style.display = "none";
-            });
+            if (a.name === raw.root_number) roots.add(String(i));
+        });
+        hidden = gd.__hclustRootsHidden = [];
+        hidden.data = gd.data;
+        if (!roots.size) return;
+        gd.querySelectorAll(".annotation[data-index]").forEach(function (element) {
+            if (!roots.has(element.getAttribute("data-index"))) return;
+            element.style.display = "none";
+            hidden.push(element);
         });
     }
 
@@ -584,7 +634,7 @@
         event.stopPropagation();
         event.preventDefault();
         if (window.Plotly.Fx) window.Plotly.Fx.unhover(gd);
-        prepareScatter(index.raw);
+        prepare(index.raw);
         var move = function (e) {
             e.stopPropagation();  // no hover labels (nor hover callbacks) while the line moves
             dragged = heightAt(e);
