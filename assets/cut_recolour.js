@@ -207,11 +207,13 @@
             image = gd.__hclustImage = draw.createImageData(overlay.width, overlay.height);
             painted = null;
         }
-        // the canvas holds `image`: the colours painted last, at these pixels with these markers
-        if (painted && painted.pixels === pixels && painted.stamps === stamps && painted.canvas === overlay.canvas) {
+        // whether the canvas holds `image` as painted last: these pixels, markers and palette
+        var holds = Boolean(painted && painted.pixels === pixels && painted.stamps === stamps &&
+            painted.canvas === overlay.canvas && painted.raw === raw);
+        if (holds) {
             for (var s = 0; s < colours.length; s++) changed += painted.colours[s] !== colours[s];
         }
-        if (painted && changed <= colours.length / 2) {
+        if (holds && changed <= colours.length / 2) {
             // a merge crossed: repaint the squares where a sample changed colour (a few ms, not the
             // whole plot): the same pixels as painting every sample again (tests/js/cut_pixels.test.js)
             var box = C.repaintChanged(image, tilesOf(pixels, overlay), painted.colours, colours, pixels.x, pixels.y, stampFor);
@@ -222,7 +224,8 @@
             C.paintPoints(image, C.sampleGroups(result), pixels.x, pixels.y, stampFor);
             draw.putImageData(image, 0, 0);
         }
-        gd.__hclustPainted = {pixels: pixels, stamps: stamps, canvas: overlay.canvas, colours: colours.slice()};
+        // (raw: a colour's number names a hex and a symbol of this index's palette)
+        gd.__hclustPainted = {pixels: pixels, stamps: stamps, canvas: overlay.canvas, raw: raw, colours: colours.slice()};
         showOverlay(gd, overlay);
         var groups = C.sampleGroups(result), drawn = new Array(colours.length);
         for (var g = 0; g < groups.length; g++) {

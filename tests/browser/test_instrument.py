@@ -758,6 +758,13 @@ for (let i = 0; i < shown.length; i += 4) {
 return drawn > 0 ? 'same' : 'nothing drawn';
 """
 
+# Runs OVERLAY_VS_FULL_PAINT (arguments[0]) at every paint over the scatter, as it is painted.
+CHECK_EACH_PAINT = """
+window.__overlayChecks = [];
+const check = new Function('gd', arguments[0]);
+gd.addEventListener('hclust:painted', () => window.__overlayChecks.push(check(gd)));
+"""
+
 
 def hold_cut_line_at(dash_duo, height):
     """Press the cut line's handle and move it to `height` in 5 steps, the button held."""
@@ -904,6 +911,17 @@ class TestRecolourInTheBrowser:
         assert page_errors(page) == []
 
     def test_ins010_many_cuts_in_a_row_match_the_server_including_overflow_and_ties(self, page):
+        # every paint over the scatter checked as it is painted (the server's answer then drops it),
+        # from a cut of the tutorial on: the new data's first paint must not build on its canvas
+        recolour_ready(page)
+        graph_js(page, "scatter", CHECK_EACH_PAINT, OVERLAY_VS_FULL_PAINT)
+        graph_js(
+            page,
+            "dendrogram",
+            "Plotly.relayout(gd, {'shapes[0].y0': 16.0, 'shapes[0].y1': 16.0});",
+        )
+        wait_until(page, lambda: input_value(page, "#n-clusters") == "4", "k = 4", QUICK)
+        settle(page)
         _choose(page.driver, "dataset", "5 blobs")
         wait_for_text(page, "clustering-status", "749 merges")
         recolour_ready(page)
@@ -948,6 +966,8 @@ class TestRecolourInTheBrowser:
                 assert client == paints[-1][1], (
                     f"k = {k}: the browser's {graph} colours equal the server's"
                 )
+        checks = page.driver.execute_script("return window.__overlayChecks")
+        assert len(checks) >= 2 and set(checks) == {"same"}, checks
         assert page_errors(page) == []
 
 
