@@ -357,34 +357,163 @@
         return {dx: Int32Array.from(dx), dy: Int32Array.from(dy), colour: colour};
     }
 
+    // A stamp's pixels for an image `width` wide: each pixel's offset from the centre
+    // in the image's 32-bit words, its colour as one word (the bytes as the image holds
+    // them, whatever the machine's byte order) and its alpha; and the stamp's extent.
+    // Made once per stamp and width.
+    function stampWords(stamp, width) {
+        if (stamp.words && stamp.words.width === width) return stamp.words;
+        var m = stamp.dx.length, offset = new Int32Array(m), word = new Uint32Array(m), alpha = new Uint8Array(m);
+        var bytes = new Uint8Array(word.buffer), left = 0, right = 0, top = 0, bottom = 0;
+        for (var k = 0; k < m; k++) {
+            offset[k] = stamp.dy[k] * width + stamp.dx[k];
+            bytes.set(stamp.colour[k], 4 * k);
+            alpha[k] = stamp.colour[k][3];
+            left = Math.min(left, stamp.dx[k]);
+            right = Math.max(right, stamp.dx[k]);
+            top = Math.min(top, stamp.dy[k]);
+            bottom = Math.max(bottom, stamp.dy[k]);
+        }
+        var red = new Uint8Array(m), green = new Uint8Array(m), blue = new Uint8Array(m);
+        for (k = 0; k < m; k++) {
+            red[k] = stamp.colour[k][0];
+            green[k] = stamp.colour[k][1];
+            blue[k] = stamp.colour[k][2];
+        }
+        stamp.words = {width: width, offset: offset, word: word, alpha: alpha, red: red, green: green, blue: blue,
+            left: left, right: right, top: top, bottom: bottom};
+        return stamp.words;
+    }
+
+    // One stamp pixel over the image's pixel `at` (bytes), source over, straight alpha:
+    // out = src·a + dst·b·(1 − a), over out's alpha.
+    function blend(data, at, c) {
+        var sa = c[3];
+        if (sa === 255 || data[at + 3] === 0) {
+            data[at] = c[0]; data[at + 1] = c[1]; data[at + 2] = c[2]; data[at + 3] = sa;
+            return;
+        }
+        var da = data[at + 3] * (255 - sa) / 255, oa = sa + da;
+        for (var ch = 0; ch < 3; ch++) data[at + ch] = Math.round((c[ch] * sa + data[at + ch] * da) / oa);
+        data[at + 3] = Math.round(oa);
+    }
+
     // Draws each group's samples, group after group (a later one on top, as plotly
     // draws later traces over earlier ones), into `image` ({width, height, data}:
     // straight-alpha RGBA, as an ImageData holds it), source over, clipped to it.
     // Sample s is centred on the pixel that holds (px[s], py[s]); `stampFor(colour)`
     // gives its group's stamp (stampOf). Non-finite positions are not drawn.
-    function paintPoints(image, groups, px, py, stampFor) {
+    // `clip` ({x0, y0, x1, y1}, optional) draws only the pixels x0 <= x < x1, y0 <= y < y1.
+    function paintPoints(image, groups, px, py, stampFor, clip) {
         var width = image.width, height = image.height, data = image.data;
+        var x0 = clip ? Math.max(0, clip.x0) : 0, y0 = clip ? Math.max(0, clip.y0) : 0;
+        var x1 = clip ? Math.min(width, clip.x1) : width, y1 = clip ? Math.min(height, clip.y1) : height;
+        // (32-bit words: an opaque pixel is one store; the image's bytes are 4-aligned)
+        var words = new Uint32Array(data.buffer, data.byteOffset, width * height);
         for (var g = 0; g < groups.length; g++) {
             var stamp = stampFor(groups[g][0]), samples = groups[g][1], m = stamp.dx.length;
+            var w = stampWords(stamp, width), offset = w.offset, word = w.word, alpha = w.alpha;
+            var red = w.red, green = w.green, blue = w.blue;
             for (var i = 0; i < samples.length; i++) {
                 var cx = Math.floor(px[samples[i]]), cy = Math.floor(py[samples[i]]);
-                if (!(cx >= -64 && cx < width + 64 && cy >= -64 && cy < height + 64)) continue;
-                for (var k = 0; k < m; k++) {
-                    var x = cx + stamp.dx[k], y = cy + stamp.dy[k];
-                    if (x < 0 || y < 0 || x >= width || y >= height) continue;
-                    var at = 4 * (y * width + x), c = stamp.colour[k], sa = c[3];
-                    if (sa === 255 || data[at + 3] === 0) {
-                        data[at] = c[0]; data[at + 1] = c[1]; data[at + 2] = c[2]; data[at + 3] = sa;
-                        continue;
+                if (!(cx + w.right >= x0 && cx + w.left < x1 && cy + w.bottom >= y0 && cy + w.top < y1)) continue;
+                var k;
+                if (cx + w.left >= x0 && cx + w.right < x1 && cy + w.top >= y0 && cy + w.bottom < y1) {
+                    // the whole stamp inside: no pixel to clip
+                    var base = cy * width + cx;
+                    for (k = 0; k < m; k++) {
+                        var at = base + offset[k], sa = alpha[k];
+                        if (sa === 255 || words[at] === 0) {
+                            words[at] = word[k];
+                            continue;
+                        }
+                        // (blend, inline: the edges of overlapping markers are most of a dense plot's pixels)
+                        var b = 4 * at, dst = data[b + 3];
+                        if (dst === 0) {
+                            words[at] = word[k];
+                            continue;
+                        }
+                        var da = dst * (255 - sa) / 255, oa = sa + da;
+                        data[b] = Math.round((red[k] * sa + data[b] * da) / oa);
+                        data[b + 1] = Math.round((green[k] * sa + data[b + 1] * da) / oa);
+                        data[b + 2] = Math.round((blue[k] * sa + data[b + 2] * da) / oa);
+                        data[b + 3] = Math.round(oa);
                     }
-                    // source over, straight alpha: out = src·a + dst·b·(1 − a), over out's alpha
-                    var da = data[at + 3] * (255 - sa) / 255, oa = sa + da;
-                    for (var ch = 0; ch < 3; ch++) data[at + ch] = Math.round((c[ch] * sa + data[at + ch] * da) / oa);
-                    data[at + 3] = Math.round(oa);
+                    continue;
+                }
+                for (k = 0; k < m; k++) {
+                    var x = cx + stamp.dx[k], y = cy + stamp.dy[k];
+                    if (x < x0 || y < y0 || x >= x1 || y >= y1) continue;
+                    blend(data, 4 * (y * width + x), stamp.colour[k]);
                 }
             }
         }
         return image;
+    }
+
+    // ---- repainting only what a cut changes (the scatter while the line is dragged)
+
+    // Which samples can draw into each `tile` x `tile` square of a `width` x `height`
+    // image: those whose centre pixel (px, py as paintPoints takes them) lies within
+    // `reach` pixels of the square (a stamp's pixels lie within `reach` of its centre).
+    // Returns {tile, columns, rows, start, samples}: the samples of square t (row-major)
+    // are samples[start[t]] ... samples[start[t + 1] - 1], ascending. Made once per
+    // figure and zoom.
+    function tilesOf(px, py, width, height, tile, reach) {
+        var columns = Math.max(1, Math.ceil(width / tile)), rows = Math.max(1, Math.ceil(height / tile));
+        var count = new Int32Array(columns * rows + 1), n = px.length;
+        var each = function (s, visit) {
+            var cx = Math.floor(px[s]), cy = Math.floor(py[s]);
+            if (!(cx + reach >= 0 && cx - reach < width && cy + reach >= 0 && cy - reach < height)) return;
+            var c0 = Math.max(0, Math.floor((cx - reach) / tile)), c1 = Math.min(columns - 1, Math.floor((cx + reach) / tile));
+            var r0 = Math.max(0, Math.floor((cy - reach) / tile)), r1 = Math.min(rows - 1, Math.floor((cy + reach) / tile));
+            for (var r = r0; r <= r1; r++) for (var c = c0; c <= c1; c++) visit(r * columns + c);
+        };
+        for (var s = 0; s < n; s++) each(s, function (t) { count[t + 1]++; });
+        var start = new Int32Array(columns * rows + 1);
+        for (var t = 0; t < columns * rows; t++) start[t + 1] = start[t] + count[t + 1];
+        var samples = new Int32Array(start[columns * rows]), filled = start.slice(0, columns * rows);
+        for (s = 0; s < n; s++) each(s, function (t) { samples[filled[t]++] = s; });
+        return {tile: tile, columns: columns, rows: rows, reach: reach, start: start, samples: samples};
+    }
+
+    // Repaints, in `image` painted (by paintPoints) with the colours `before` (one per
+    // sample, as cut().sampleColour), what differs with the colours `after`: every
+    // square of `tiles` that a sample whose colour changed can draw into is cleared and
+    // drawn again, all its samples in paintPoints' order (by colour, ascending, then by
+    // sample). The image then holds what paintPoints draws for `after` alone.
+    // Returns the squares' bounding box {x0, y0, x1, y1} (pixels; x1, y1 excluded), or
+    // null when no colour changed.
+    function repaintChanged(image, tiles, before, after, px, py, stampFor) {
+        var columns = tiles.columns, rows = tiles.rows, tile = tiles.tile, reach = tiles.reach;
+        var dirty = new Uint8Array(columns * rows), any = false;
+        for (var s = 0; s < after.length; s++) {
+            if (before[s] === after[s]) continue;
+            var cx = Math.floor(px[s]), cy = Math.floor(py[s]);
+            if (!(cx + reach >= 0 && cx - reach < image.width && cy + reach >= 0 && cy - reach < image.height)) continue;
+            var c0 = Math.max(0, Math.floor((cx - reach) / tile)), c1 = Math.min(columns - 1, Math.floor((cx + reach) / tile));
+            var r0 = Math.max(0, Math.floor((cy - reach) / tile)), r1 = Math.min(rows - 1, Math.floor((cy + reach) / tile));
+            for (var r = r0; r <= r1; r++) for (var c = c0; c <= c1; c++) dirty[r * columns + c] = 1;
+            any = true;
+        }
+        if (!any) return null;
+        var words = new Uint32Array(image.data.buffer, image.data.byteOffset, image.width * image.height);
+        var box = {x0: image.width, y0: image.height, x1: 0, y1: 0};
+        for (var t = 0; t < columns * rows; t++) {
+            if (!dirty[t]) continue;
+            var x0 = (t % columns) * tile, y0 = Math.floor(t / columns) * tile;
+            var x1 = Math.min(image.width, x0 + tile), y1 = Math.min(image.height, y0 + tile);
+            for (var y = y0; y < y1; y++) words.fill(0, y * image.width + x0, y * image.width + x1);
+            var inside = tiles.samples.subarray(tiles.start[t], tiles.start[t + 1]);
+            paintPoints(image, groupsOf(Array.from(inside, function (q) { return after[q]; }), null).map(function (group) {
+                return [group[0], Int32Array.from(group[1], function (k) { return inside[k]; })];
+            }), px, py, stampFor, {x0: x0, y0: y0, x1: x1, y1: y1});
+            box.x0 = Math.min(box.x0, x0);
+            box.y0 = Math.min(box.y0, y0);
+            box.x1 = Math.max(box.x1, x1);
+            box.y1 = Math.max(box.y1, y1);
+        }
+        return box;
     }
 
     var api = {
@@ -392,7 +521,7 @@
         assignColours: assignColours, previousOf: previousOf, hexOf: hexOf, symbolOf: symbolOf, legendText: legendText, legendLines: legendLines, cut: cut,
         colourMapOf: colourMapOf, sampleGroups: sampleGroups, linkGroups: linkGroups, leafGroups: leafGroups,
         linkTraceName: linkTraceName, linkCoordinates: linkCoordinates, symbolPath: symbolPath, stampOf: stampOf,
-        paintPoints: paintPoints,
+        paintPoints: paintPoints, tilesOf: tilesOf, repaintChanged: repaintChanged,
     };
     if (typeof module === "object" && module.exports) module.exports = api;
     root.hclustCut = api;

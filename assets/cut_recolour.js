@@ -41,9 +41,18 @@
                 if (text) text[sample] = t.text[j];
             }
         }
-        var template = full[0];
-        gd.__hclustPoints = {data: gd.data, n: n, x: x, y: y, text: text, type: template.type, size: template.marker.size};
-        return gd.__hclustPoints;
+        var template = full[0], old = gd.__hclustPoints;
+        var points = {data: gd.data, n: n, x: x, y: y, text: text, type: template.type, size: template.marker.size};
+        // the server's answer to a cut draws the same points in new colours: their pixels
+        // (and squares, and what the live canvas holds of them) still hold
+        if (old && old.pixels && old.n === n && old.size === points.size && same(old.x, x) && same(old.y, y)) points.pixels = old.pixels;
+        gd.__hclustPoints = points;
+        return points;
+    }
+
+    function same(a, b) {
+        for (var i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+        return a.length === b.length;
     }
 
     function isLinkTrace(raw, trace) {
@@ -192,21 +201,49 @@
             if (!stamps[key]) stamps[key] = drawStamp(hex, symbol, points.size, overlay.ratio).pixels;
             return stamps[key];
         };
-        var draw = overlay.canvas.getContext("2d"), image = gd.__hclustImage;
+        var draw = overlay.canvas.getContext("2d"), image = gd.__hclustImage, painted = gd.__hclustPainted;
+        var colours = result.sampleColour, changed = 0;
         if (!image || image.width !== overlay.width || image.height !== overlay.height) {
             image = gd.__hclustImage = draw.createImageData(overlay.width, overlay.height);
-        } else {
-            image.data.fill(0);  // one image per size, cleared: no 3 MB to allocate per frame
+            painted = null;
         }
-        var groups = C.sampleGroups(result), drawn = new Array(result.sampleColour.length);
-        C.paintPoints(image, groups, pixels.x, pixels.y, stampFor);
-        draw.putImageData(image, 0, 0);
+        // whether the canvas holds `image` as painted last: these pixels, markers and palette
+        var holds = Boolean(painted && painted.pixels === pixels && painted.stamps === stamps &&
+            painted.canvas === overlay.canvas && painted.raw === raw);
+        if (holds) {
+            for (var s = 0; s < colours.length; s++) changed += painted.colours[s] !== colours[s];
+        }
+        if (holds && changed <= colours.length / 2) {
+            // a merge crossed: repaint the squares where a sample changed colour (a few ms, not the
+            // whole plot): the same pixels as painting every sample again (tests/js/cut_pixels.test.js)
+            var box = C.repaintChanged(image, tilesOf(pixels, overlay), painted.colours, colours, pixels.x, pixels.y, stampFor);
+            if (box) draw.putImageData(image, 0, 0, box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
+        } else {
+            // one image per size, cleared: no 3 MB to allocate per frame (in 32-bit words: 4 times fewer)
+            new Uint32Array(image.data.buffer, image.data.byteOffset, overlay.width * overlay.height).fill(0);
+            C.paintPoints(image, C.sampleGroups(result), pixels.x, pixels.y, stampFor);
+            draw.putImageData(image, 0, 0);
+        }
+        // (raw: a colour's number names a hex and a symbol of this index's palette)
+        gd.__hclustPainted = {pixels: pixels, stamps: stamps, canvas: overlay.canvas, raw: raw, colours: colours.slice()};
         showOverlay(gd, overlay);
+        var groups = C.sampleGroups(result), drawn = new Array(colours.length);
         for (var g = 0; g < groups.length; g++) {
             var hex = C.hexOf(raw, groups[g][0]), samples = groups[g][1];
             for (var j = 0; j < samples.length; j++) drawn[samples[j]] = hex;
         }
         return drawn;
+    }
+
+    // Which samples can draw into each square of the plot area (core().tilesOf), once per figure and zoom.
+    function tilesOf(pixels, overlay) {
+        var tiles = pixels.tiles;
+        if (tiles && tiles.width === overlay.width && tiles.height === overlay.height) return tiles;
+        var reach = stampSide(pixels.size, overlay.ratio) >> 1;
+        tiles = pixels.tiles = core().tilesOf(pixels.x, pixels.y, overlay.width, overlay.height, 64, reach);
+        tiles.width = overlay.width;
+        tiles.height = overlay.height;
+        return tiles;
     }
 
     function stampsOf(gd, size, ratio) {
@@ -224,15 +261,19 @@
             x[s] = xaxis.c2p(points.x[s]) * ratio;
             y[s] = yaxis.c2p(points.y[s]) * ratio;
         }
-        points.pixels = {key: key, x: x, y: y};
+        points.pixels = {key: key, x: x, y: y, size: points.size};
         return points.pixels;
     }
 
     // One marker of a colour and symbol, drawn once by the canvas from plotly's outline:
     // the canvas (for drawImage) and its pixels (core().paintPoints).
-    function drawStamp(hex, symbol, size, ratio) {
+    function stampSide(size, ratio) {
         var side = Math.ceil(1.6 * size * ratio) + 3;
-        side += side % 2 ? 0 : 1;  // odd: the centre is a pixel
+        return side + (side % 2 ? 0 : 1);  // odd: the centre is a pixel
+    }
+
+    function drawStamp(hex, symbol, size, ratio) {
+        var side = stampSide(size, ratio);
         var canvas = document.createElement("canvas");
         canvas.width = canvas.height = side;
         var draw = canvas.getContext("2d"), path = core().symbolPath(symbol, size / 2) || core().symbolPath("circle", size / 2);
@@ -243,12 +284,15 @@
         return {canvas: canvas, pixels: core().stampOf(draw.getImageData(0, 0, side, side).data, side, side)};
     }
 
-    // As a drag starts, before the pointer moves: the scatter's points, their pixels and
-    // a marker of every colour, so that the first frame that recolours does not make them.
-    function prepareScatter(raw) {
+    // As a drag starts, before the pointer moves: the scatter's points, their pixels, the
+    // squares they draw into and a marker of every colour, and the dendrogram's traces that
+    // no cut changes, so that the first frame that recolours does not make them.
+    function prepare(raw) {
+        var dendrogram = graph("dendrogram"), over = dendrogram && dendrogram._fullData && overlayOf(dendrogram);
+        if (over) dendrogramLayers(dendrogram, over, raw);
         var gd = graph("scatter"), points = gd && scatterPoints(gd), overlay = points && overlayOf(gd);
         if (!overlay) return;
-        pixelsOf(points, overlay.xaxis, overlay.yaxis, overlay.ratio);
+        tilesOf(pixelsOf(points, overlay.xaxis, overlay.yaxis, overlay.ratio), overlay);
         var stamps = stampsOf(gd, points.size, overlay.ratio), C = core();
         raw.palette.map(function (_, c) { return c; }).concat([C.OVERFLOW]).forEach(function (colour) {
             var hex = C.hexOf(raw, colour), symbol = C.symbolOf(raw, colour);
@@ -278,71 +322,100 @@
         }
     }
 
+    // Dots of a markers trace, a stamp each (a stamp per colour and size, cached on the plot).
+    function drawDots(draw, gd, overlay, xs, ys, count, colourOf, size) {
+        var X = overlay.xaxis, Y = overlay.yaxis, r = overlay.ratio, stamps = stampsOf(gd, "dots", r);
+        for (var i = 0; i < count; i++) {
+            var hex = colourOf(i);
+            if (!(isFinite(xs[i]) && isFinite(ys[i])) || invisible(hex)) continue;
+            var key = hex + "|" + size;
+            if (!stamps[key]) stamps[key] = drawStamp(hex, "circle", size, r).canvas;
+            var image = stamps[key], half = image.width / 2;
+            draw.drawImage(image, Math.floor(X.c2p(xs[i]) * r) + 0.5 - half, Math.floor(Y.c2p(ys[i]) * r) + 0.5 - half);
+        }
+    }
+
+    function drawTrace(draw, gd, overlay, trace, vh) {
+        if (trace.mode === "lines") {
+            draw.beginPath();
+            strokeSteps(draw, trace.x, trace.y, trace._length, vh, overlay);
+            draw.strokeStyle = trace.line.color;
+            draw.lineWidth = trace.line.width * overlay.ratio;
+            draw.stroke();
+        } else if (trace.mode === "markers" && trace.marker) {
+            var colour = trace.marker.color;
+            drawDots(draw, gd, overlay, trace.x, trace.y, trace._length,
+                Array.isArray(colour) ? function (i) { return colour[i]; } : function () { return colour; }, trace.marker.size);
+        }
+    }
+
+    // What the dendrogram draws that no cut changes (every trace but the links and the
+    // one-leaf dots: the contracted merges' dots, pins, annotations), in plotly's order,
+    // drawn once per figure, zoom and size into two canvases: the traces before the links
+    // and those after them. A frame copies them in: 1 drawImage, not one per dot.
+    function dendrogramLayers(gd, overlay, raw) {
+        var X = overlay.xaxis, Y = overlay.yaxis, full = gd._fullData;
+        var key = [X._m, X._b, Y._m, Y._b, overlay.ratio, overlay.width, overlay.height].join("|");
+        var layers = gd.__hclustLayers;
+        if (layers && layers.full === full && layers.key === key) return layers;
+        layers = gd.__hclustLayers = {full: full, key: key, before: null, after: null};
+        var vh = raw.line_shape === "vh", linksSeen = false;
+        for (var k = 1; k < full.length; k++) {  // (trace 0: the merges' hover targets)
+            var trace = full[k];
+            if (trace.visible === false) continue;
+            if (isLinkTrace(raw, trace)) { linksSeen = true; continue; }
+            if (isLeafTrace(raw, trace)) continue;  // drawn with the links, in the cut's colours
+            if (!(trace.mode === "lines" || (trace.mode === "markers" && trace.marker))) continue;
+            var which = linksSeen ? "after" : "before";
+            if (!layers[which]) {
+                var canvas = document.createElement("canvas");
+                canvas.width = overlay.width;
+                canvas.height = overlay.height;
+                layers[which] = canvas;
+            }
+            var draw = layers[which].getContext("2d");
+            draw.lineJoin = "miter";
+            draw.lineCap = "butt";
+            drawTrace(draw, gd, overlay, trace, vh);
+        }
+        return layers;
+    }
+
     // The dendrogram with the cut's link colours (and its one-leaf cluster dots), every
     // other trace as plotly drew it, in plotly's order. Returns the colour drawn per link.
     function paintDendrogramLive(gd, index, result) {
         var overlay = overlayOf(gd), full = gd._fullData, raw = index.raw, C = core();
         if (!overlay || !full) return null;
         var draw = overlay.canvas.getContext("2d"), r = overlay.ratio, vh = raw.line_shape === "vh";
-        var X = overlay.xaxis, Y = overlay.yaxis, drawn = new Array(result.linkColour.length);
-        var stamps = stampsOf(gd, "dots", r);
-        var stamp = function (hex, size) {
-            var key = hex + "|" + size;
-            if (!stamps[key]) stamps[key] = drawStamp(hex, "circle", size, r).canvas;
-            return stamps[key];
-        };
-        var dots = function (xs, ys, count, colourOf, size) {
-            for (var i = 0; i < count; i++) {
-                var hex = colourOf(i);
-                if (!(isFinite(xs[i]) && isFinite(ys[i])) || invisible(hex)) continue;
-                var image = stamp(hex, size), half = image.width / 2;
-                draw.drawImage(image, Math.floor(X.c2p(xs[i]) * r) + 0.5 - half, Math.floor(Y.c2p(ys[i]) * r) + 0.5 - half);
-            }
-        };
+        var drawn = new Array(result.linkColour.length), traces = [], oneLeaf = [];
+        var layers = dendrogramLayers(gd, overlay, raw);
         draw.clearRect(0, 0, overlay.width, overlay.height);
+        if (layers.before) draw.drawImage(layers.before, 0, 0);
         draw.lineJoin = "miter";
         draw.lineCap = "butt";
-        var linksDone = false, traces = [], oneLeaf = [];
-        for (var k = 1; k < full.length; k++) {  // (trace 0: the merges' hover targets)
-            var trace = full[k];
-            if (trace.visible === false) continue;
-            if (isLinkTrace(raw, trace)) {
-                if (linksDone) continue;
-                linksDone = true;
-                var width = trace.line.width * r;
-                C.linkGroups(result).forEach(function (group) {
-                    var hex = C.hexOf(raw, group[0]), links = group[1], xy = C.linkCoordinates(index, links);
-                    var points = 0;
-                    for (var p = 0; p < xy.x.length; p++) if (!Number.isNaN(xy.x[p])) points++;
-                    traces.push([C.linkTraceName(raw, group[0]), hex, points]);
-                    draw.beginPath();
-                    strokeSteps(draw, xy.x, xy.y, xy.x.length, vh, overlay);
-                    draw.strokeStyle = hex;
-                    draw.lineWidth = width;
-                    draw.stroke();
-                    for (var i = 0; i < links.length; i++) drawn[links[i]] = hex;
-                });
-                // then the drawn leaves that are clusters by themselves, a dot each
-                var leaves = [];
-                for (var q = 0; q < result.leafColour.length; q++) if (result.leafColour[q] !== C.ABOVE) leaves.push(q);
-                var leafHex = leaves.map(function (q) { return C.hexOf(raw, result.leafColour[q]); });
-                dots(leaves.map(function (q) { return index.leaf_x[q]; }), leaves.map(function (q) { return index.leaf_y[q]; }),
-                    leaves.length, function (i) { return leafHex[i]; }, raw.leaf_dot_size);
-                oneLeaf = leafHex;
-            } else if (isLeafTrace(raw, trace)) {
-                continue;  // drawn with the links, in the cut's colours
-            } else if (trace.mode === "lines") {
+        var linkTrace = full.find(function (t) { return t.visible !== false && isLinkTrace(raw, t); });
+        if (linkTrace) {
+            var width = linkTrace.line.width * r;
+            C.linkGroups(result).forEach(function (group) {
+                var hex = C.hexOf(raw, group[0]), links = group[1], xy = C.linkCoordinates(index, links);
+                var points = 0;
+                for (var p = 0; p < xy.x.length; p++) if (!Number.isNaN(xy.x[p])) points++;
+                traces.push([C.linkTraceName(raw, group[0]), hex, points]);
                 draw.beginPath();
-                strokeSteps(draw, trace.x, trace.y, trace._length, vh, overlay);
-                draw.strokeStyle = trace.line.color;
-                draw.lineWidth = trace.line.width * r;
+                strokeSteps(draw, xy.x, xy.y, xy.x.length, vh, overlay);
+                draw.strokeStyle = hex;
+                draw.lineWidth = width;
                 draw.stroke();
-            } else if (trace.mode === "markers" && trace.marker) {
-                var colour = trace.marker.color;
-                dots(trace.x, trace.y, trace._length, Array.isArray(colour) ? function (i) { return colour[i]; } : function () { return colour; },
-                    trace.marker.size);
-            }
+                for (var i = 0; i < links.length; i++) drawn[links[i]] = hex;
+            });
+            // then the drawn leaves that are clusters by themselves, a dot each
+            var leaves = [];
+            for (var q = 0; q < result.leafColour.length; q++) if (result.leafColour[q] !== C.ABOVE) leaves.push(q);
+            oneLeaf = leaves.map(function (q) { return C.hexOf(raw, result.leafColour[q]); });
+            drawDots(draw, gd, overlay, leaves.map(function (q) { return index.leaf_x[q]; }), leaves.map(function (q) { return index.leaf_y[q]; }),
+                leaves.length, function (i) { return oneLeaf[i]; }, raw.leaf_dot_size);
         }
+        if (layers.after) draw.drawImage(layers.after, 0, 0);
         showOverlay(gd, overlay);
         return {colours: drawn, links: traces, dots: oneLeaf};
     }
@@ -398,11 +471,21 @@
     }
 
     function hideRootNumbers(gd, raw) {
+        // (they stay hidden until plotly draws them again: a query per frame is the cost of a
+        // whole pass over the dendrogram's SVG, so once, and one query, not one per number)
+        var hidden = gd.__hclustRootsHidden;
+        if (hidden && hidden.data === gd.data && hidden.every(function (e) { return e.isConnected && e.style.display === "none"; })) return;
+        var roots = new Set();
         (gd.layout.annotations || []).forEach(function (a, i) {
-            if (a.name !== raw.root_number) return;
-            gd.querySelectorAll('.annotation[data-index="' + i + '"]').forEach(function (element) {
-                element.style.display = "none";
-            });
+            if (a.name === raw.root_number) roots.add(String(i));
+        });
+        hidden = gd.__hclustRootsHidden = [];
+        hidden.data = gd.data;
+        if (!roots.size) return;
+        gd.querySelectorAll(".annotation[data-index]").forEach(function (element) {
+            if (!roots.has(element.getAttribute("data-index"))) return;
+            element.style.display = "none";
+            hidden.push(element);
         });
     }
 
@@ -554,7 +637,7 @@
         event.stopPropagation();
         event.preventDefault();
         if (window.Plotly.Fx) window.Plotly.Fx.unhover(gd);
-        prepareScatter(index.raw);
+        prepare(index.raw);
         var move = function (e) {
             e.stopPropagation();  // no hover labels (nor hover callbacks) while the line moves
             dragged = heightAt(e);

@@ -315,6 +315,7 @@ def cut_latency(quick: bool = False) -> list[Table]:
             file=sys.stderr,
             flush=True,
         )
+        parts = []  # per drag: crossing -> its frame starts, the frame's work, the rest until shown
         latencies, settles, before_answer, changed, counts, follows, longest = (
             [],
             [],
@@ -352,12 +353,12 @@ def cut_latency(quick: bool = False) -> list[Table]:
             )
             _quiet(driver)
             r = driver.execute_script(CUT_READ)
-            frames = driver.execute_script(
+            timed = driver.execute_script(
                 "return (window.hclustRecolour && window.hclustRecolour.frames || [])"
-                ".filter(f => f[0] >= arguments[0]).map(f => f[1]);",
+                ".filter(f => f[0] >= arguments[0]);",
                 armed,
             )
-            work.append(max(frames, default=0.0))
+            work.append(max((d for _, d in timed), default=0.0))
             # the first paint of each plot that shows its final colours (what the eye sees settle);
             # 0 when it already showed them as the button was released
             final = {
@@ -389,6 +390,24 @@ def cut_latency(quick: bool = False) -> list[Table]:
                         next((t for t, seen in frames if seen == final[g]), 0.0) - crossing
                     )
                 follows.append(max(follow))
+                # where that time went: the first frame after the crossing that recoloured
+                # (its own work over 1 ms; moving the line alone takes well under)
+                drawn = next(
+                    (
+                        (t - r["mouseup"], d)
+                        for t, d in timed
+                        if t - r["mouseup"] >= crossing and d > 1
+                    ),
+                    None,
+                )
+                if drawn is not None:
+                    parts.append(
+                        (
+                            drawn[0] - crossing,
+                            drawn[1],
+                            crossing + follows[-1] - drawn[0] - drawn[1],
+                        )
+                    )
             settled = max(r["dendrogram"] + r["scatter"] + [0.0])
             longest.append(max((d for _, d in r["long"]), default=0.0))
             latencies.append(latency)
@@ -436,6 +455,16 @@ def cut_latency(quick: bool = False) -> list[Table]:
                 verdict(p95 <= CUT_TARGET_MS),
             ]
         )
+        if parts:
+            waits, works, rests = zip(*parts)
+            notes.append(
+                f"Where 'while dragging' went ({len(parts)} drags), median / p95 ms: from the crossing "
+                f"mousemove to the start of the animation frame that recoloured "
+                f"{statistics.median(waits):.0f} / {percentile(waits, 95):.0f}; that frame's own work "
+                f"{statistics.median(works):.0f} / {percentile(works, 95):.0f}; from its end to the "
+                f"next frame that shows it {statistics.median(rests):.0f} / {percentile(rests, 95):.0f} "
+                "(the browser's style, paint, raster and compositing, and the wait for that frame)."
+            )
         d_counts = sorted({c[0] for c in counts})
         s_counts = sorted({c[1] for c in counts})
         q_counts = sorted({c[2] for c in counts})
@@ -462,7 +491,10 @@ def cut_latency(quick: bool = False) -> list[Table]:
             "While dragging, assets/cut_recolour.js draws each plot's new colours into a 2D "
             "canvas over the plot (plotly's WebGL canvas, or SVG traces, hidden under it until "
             "plotly draws again: the server's answer) and records what it drew (no afterplot); "
-            "the bench hashes that record. The release tells Dash where the line is "
+            "the bench keeps that record and hashes it after the drag (hashing 10,000 colours "
+            "in the paint's own event was timed as the page's frame work, ~3 ms a frame). "
+            "A frame that crosses a merge repaints only the squares of the scatter where samples "
+            "changed colour (cut_core.repaintChanged). The release tells Dash where the line is "
             "(dash_clientside.set_props of relayoutData), without Plotly.relayout, which "
             "replotted the dendrogram twice (plotly, then dcc.Graph's figure sync). "
             f"Target: p95 ≤ {FOLLOW_TARGET_MS} ms.",

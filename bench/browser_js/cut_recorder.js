@@ -1,8 +1,9 @@
 // What a plot shows, as a short string: a hash of the points' colours, or the link colours and sizes.
-// While the line is dragged, assets/cut_recolour.js paints the colours straight into each plot's
-// WebGL scene (no plotly_afterplot) and records what it painted (gd.__hclustLive, event 'hclust:painted').
-window.__cutColours = window.__cutColours || ((gd, id) => {
-  const live = gd.__hclustLive && gd.__hclustLive.data === gd.data ? gd.__hclustLive.colours : null;
+// While the line is dragged, assets/cut_recolour.js paints the colours into a canvas over each plot
+// (no plotly_afterplot) and records what it painted (gd.__hclustLive, event 'hclust:painted');
+// `record`: such a record kept at its event, hashed later (cut_read.js), not inside the page's frame.
+window.__cutColours = ((gd, id, record) => {
+  const live = record ? record.colours : gd.__hclustLive && gd.__hclustLive.data === gd.data ? gd.__hclustLive.colours : null;
   if (id === 'scatter') {  // one trace per colour; a point's customdata is its sample
     const colours = live ? live : [];
     if (!live) for (const t of gd._fullData) { const c = t.marker.color; for (let j = 0; j < t._length; j++) colours[t.customdata[j]] = c; }
@@ -40,8 +41,9 @@ for (const id of ['dendrogram', 'scatter']) {
       else if (B.armed) requestAnimationFrame(() => B.dragging[id].push([performance.now(), seen]));
     });
     gd.addEventListener('hclust:painted', () => {
-      const seen = window.__cutColours(gd, id);
-      if (B.armed && B.mouseup === null) requestAnimationFrame(() => B.dragging[id].push([performance.now(), seen]));
+      // (the record, not its hash: hashing 10,000 colours here would be timed as the page's frame work)
+      const record = gd.__hclustLive;
+      if (B.armed && B.mouseup === null) requestAnimationFrame(() => B.dragging[id].push([performance.now(), record]));
     });
     gd.on('plotly_relayout', () => { if (B.mouseup !== null && id === 'dendrogram') B.relayout.push(performance.now()); });
   }

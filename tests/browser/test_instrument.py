@@ -724,6 +724,63 @@ def settle(dash_duo):
     )
 
 
+# What the live canvas over the scatter shows against a full paint of every sample in the
+# colours it records: assets/cut_recolour.js repaints only the squares a crossed merge
+# changed, over what the canvas held (even from an earlier drag), and must show the same.
+# (getImageData gives back straight alpha through a premultiplied canvas: a translucent
+# edge's colour only to within its alpha's steps.)
+OVERLAY_VS_FULL_PAINT = """
+const C = window.hclustCut, raw = window.hclustRecolour.state.index.raw;
+const canvas = gd.__hclustOverlay, painted = gd.__hclustPainted, live = gd.__hclustLive;
+if (!canvas || canvas.style.display === 'none' || !painted) return 'no live canvas';
+const colours = painted.colours;
+for (let s = 0; s < colours.length; s++) {
+  if (C.hexOf(raw, colours[s]) !== live.colours[s]) return 'sample ' + s + ' painted in another colour than recorded';
+}
+const stamps = gd.__hclustStamps, pixels = painted.pixels;
+const width = canvas.width, height = canvas.height;
+const full = {width, height, data: new Uint8ClampedArray(4 * width * height)};
+C.paintPoints(full, C.sampleGroups({sampleColour: colours}), pixels.x, pixels.y,
+  (c) => stamps[C.hexOf(raw, c) + C.symbolOf(raw, c)]);
+const shown = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+let drawn = 0;
+for (let i = 0; i < shown.length; i += 4) {
+  const a = full.data[i + 3];
+  drawn += a > 0;
+  if (Math.abs(shown[i + 3] - a) > 1) return 'pixel ' + i / 4 + ': alpha ' + shown[i + 3] + ', not ' + a;
+  if (a < 128) continue;
+  for (let c = 0; c < 3; c++) {
+    if (Math.abs(shown[i + c] - full.data[i + c]) > 4) {
+      return 'pixel ' + i / 4 + ': ' + shown.slice(i, i + 4) + ', not ' + full.data.slice(i, i + 4);
+    }
+  }
+}
+return drawn > 0 ? 'same' : 'nothing drawn';
+"""
+
+# Runs OVERLAY_VS_FULL_PAINT (arguments[0]) at every paint over the scatter, as it is painted.
+CHECK_EACH_PAINT = """
+window.__overlayChecks = [];
+const check = new Function('gd', arguments[0]);
+gd.addEventListener('hclust:painted', () => window.__overlayChecks.push(check(gd)));
+"""
+
+
+def hold_cut_line_at(dash_duo, height):
+    """Press the cut line's handle and move it to `height` in 5 steps, the button held."""
+    from tests.browser.test_foundation import page_y_of_height
+
+    handle = dash_duo.find_elements("#dendrogram .shapelayer path")[1]
+    rect = dash_duo.driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return [r.top, r.height];", handle
+    )
+    dy = round(page_y_of_height(dash_duo, height) - (rect[0] + rect[1] / 2))
+    holding = ActionChains(dash_duo.driver).move_to_element(handle).click_and_hold()
+    for step in range(1, 6):
+        holding.move_by_offset(0, round(dy * step / 5) - round(dy * (step - 1) / 5))
+    holding.perform()
+
+
 class TestRecolourInTheBrowser:
     """A dropped cut line is recoloured by assets/cut_recolour.js before any server answer,
     in exactly the colours, labels and legend the server then sends."""
@@ -803,15 +860,7 @@ class TestRecolourInTheBrowser:
 
         recolour_ready(page)
         scroll_to(page, "dendrogram-card")
-        handle = page.find_elements("#dendrogram .shapelayer path")[1]
-        rect = page.driver.execute_script(
-            "const r = arguments[0].getBoundingClientRect(); return [r.top, r.height];", handle
-        )
-        dy = round(page_y_of_height(page, 16.0) - (rect[0] + rect[1] / 2))
-        holding = ActionChains(page.driver).move_to_element(handle).click_and_hold()
-        for step in range(1, 6):
-            holding.move_by_offset(0, round(dy * step / 5) - round(dy * (step - 1) / 5))
-        holding.perform()
+        hold_cut_line_at(page, 16.0)
         try:
             # the button is still down: the server has not heard of the drag
             wait_until(
@@ -838,6 +887,7 @@ class TestRecolourInTheBrowser:
             )
             assert input_value(page, "#n-clusters") == "2"
             assert page.driver.execute_script("return window.hclustRecolour.count") == 0
+            assert graph_js(page, "scatter", OVERLAY_VS_FULL_PAINT) == "same"
         finally:
             ActionChains(page.driver).release().perform()
         wait_until(
@@ -845,9 +895,33 @@ class TestRecolourInTheBrowser:
         )
         settle(page)
         assert len(set(scatter_colours_now(page))) == 4
+        # a second drag repaints, over the canvas the first one left, only what changes
+        hold_cut_line_at(page, 12.0)
+        try:
+            wait_until(
+                page,
+                lambda: len(set(scatter_colours_now(page))) == 6,
+                "6 colours in the scatter while dragging again",
+                QUICK,
+            )
+            assert graph_js(page, "scatter", OVERLAY_VS_FULL_PAINT) == "same"
+        finally:
+            ActionChains(page.driver).release().perform()
+        settle(page)
         assert page_errors(page) == []
 
     def test_ins010_many_cuts_in_a_row_match_the_server_including_overflow_and_ties(self, page):
+        # every paint over the scatter checked as it is painted (the server's answer then drops it),
+        # from a cut of the tutorial on: the new data's first paint must not build on its canvas
+        recolour_ready(page)
+        graph_js(page, "scatter", CHECK_EACH_PAINT, OVERLAY_VS_FULL_PAINT)
+        graph_js(
+            page,
+            "dendrogram",
+            "Plotly.relayout(gd, {'shapes[0].y0': 16.0, 'shapes[0].y1': 16.0});",
+        )
+        wait_until(page, lambda: input_value(page, "#n-clusters") == "4", "k = 4", QUICK)
+        settle(page)
         _choose(page.driver, "dataset", "5 blobs")
         wait_for_text(page, "clustering-status", "749 merges")
         recolour_ready(page)
@@ -892,6 +966,8 @@ class TestRecolourInTheBrowser:
                 assert client == paints[-1][1], (
                     f"k = {k}: the browser's {graph} colours equal the server's"
                 )
+        checks = page.driver.execute_script("return window.__overlayChecks")
+        assert len(checks) >= 2 and set(checks) == {"same"}, checks
         assert page_errors(page) == []
 
 
