@@ -1,9 +1,10 @@
 """The lesson page as the lesson's browser tests read it (test_lesson.py,
-test_lesson_present.py): opening it, its address, the card's numbers against the
-core's, the pinned merges, and presentation mode's sizes."""
+test_lesson_end.py, test_lesson_present.py): opening it, its address, the card's numbers
+against the core's, the pinned merges, walking the steps, and presentation mode's sizes."""
 
 from urllib.parse import parse_qsl, urlparse
 
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from devtools.lesson_screenshots import TIMEOUT, in_view, prop, rect, shown_state, wait_for_step
@@ -120,3 +121,41 @@ const boxes = [...document.querySelectorAll('#dendrogram g.xtick text')]
   .map(t => t.getBoundingClientRect()).filter(b => b.width > 0).sort((a, b) => a.left - b.left);
 return boxes.filter((b, i) => i > 0 && b.left < boxes[i - 1].right).length;
 """
+
+
+# Where the walk is split in two (test_lesson.py walks up to it, test_lesson_end.py on from
+# it, opened by its class link) so that two test processes can share the steps.
+MIDDLE = 7
+
+
+def walk(driver, facts, first, last):
+    """From step `first` (shown) to step `last` by Next (step 5 by the → key on the card,
+    step 9 once Back to 8 and on again); each step in full, its numbers the core's and its
+    panel highlighted in view."""
+    number = first
+    went_back = False
+    while True:
+        shown = wait_for_step(driver, number)
+        check_numbers(driver, number, shown, facts)
+        assert address(driver)["lesson"] == str(number)
+        if number == 1:
+            check_stale_drawing_is_redrawn(driver)
+        if number == 4:
+            check_pins(driver, facts)
+        panel = lesson.step(number).panel
+        assert "lesson-highlight" in driver.find_element("id", panel).get_attribute("class")
+        assert in_view(rect(driver, panel)), f"step {number}: {panel} needs scrolling"
+        if number == last:
+            return
+        if number == 9 and not went_back:
+            click(driver, "lesson-back")  # back to the cut at 50, then on again
+            wait_for_step(driver, 8)
+            went_back = True
+            click(driver, "lesson-next")
+            continue
+        if number == 5:
+            driver.find_element("id", "lesson").click()  # the card has focus
+            driver.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
+        else:
+            click(driver, "lesson-next")
+        number += 1
