@@ -59,29 +59,38 @@ def pytest_setup_options():
 
 
 # The files that take longest, slowest first (seconds of one process in a full run with
-# --durations, on the 2-core machine under load). `make test` hands whole files to two
-# processes in collection order (--dist loadfile --no-loadscope-reorder): the long browser
-# files start first and the many short unit files fill in around them, so both processes
-# end together. Left to xdist, files with few tests (these) would be handed out last.
+# --durations=0 on the 2-core machine under load: 2026-11-29, mean load average 15, the
+# whole run 1379 s). `make test` hands whole files to two processes in collection order
+# (--dist loadfile --no-loadscope-reorder): the long files start first and the many short
+# unit files fill in around them, so both processes end together. Left to xdist, files with
+# few tests (these) would be handed out last. The lesson is three files (its walk in two
+# halves) so that no file holds a process for much longer than the others.
 SLOWEST_FIRST = (
-    "tests/browser/test_lesson.py",  # 406 s
-    "tests/browser/test_instrument.py",  # 197 s
-    "tests/browser/test_hosted_services.py",  # 195 s
-    "tests/browser/test_share_link.py",  # 188 s
-    "tests/server/test_callback_fuzz.py",  # 117 s
-    "tests/browser/test_two_instances.py",  # 117 s
-    "tests/browser/test_a11y.py",  # 115 s
-    "tests/browser/test_two_sessions.py",  # 108 s
-    "tests/browser/test_stale_view.py",  # 96 s
-    "tests/browser/test_budget.py",  # 92 s
-    "tests/browser/test_merge_steps.py",  # 84 s
-    "tests/browser/test_security.py",  # 71 s
-    "tests/browser/test_data_in.py",  # 57 s
-    "tests/browser/test_foundation.py",  # 50 s
-    "tests/browser/test_analyst_views.py",  # 45 s
-    "tests/browser/test_clustergram.py",  # 43 s
-    "tests/browser/test_tanglegram.py",  # 38 s
-    "tests/browser/test_choosing_k.py",  # 32 s
+    "tests/browser/test_instrument.py",  # 408 s
+    "tests/browser/test_hosted_services.py",  # 285 s (165 s when svc003 passes)
+    "tests/browser/test_security.py",  # 164 s
+    "tests/browser/test_a11y.py",  # 145 s
+    "tests/unit/test_share_export.py",  # 129 s (89 tests, each runs an exported script)
+    "tests/browser/test_lesson_present.py",  # 116 s
+    "tests/browser/test_two_instances.py",  # 89 s
+    "tests/browser/test_merge_steps.py",  # 85 s
+    "tests/browser/test_lesson_end.py",  # 77 s
+    "tests/browser/test_data_in.py",  # 77 s
+    "tests/browser/test_budget.py",  # 76 s
+    "tests/unit/test_diagnostics.py",  # 63 s
+    "tests/browser/test_stale_view.py",  # 63 s
+    "tests/browser/test_choosing_k.py",  # 62 s
+    "tests/server/test_callback_fuzz.py",  # 56 s
+    "tests/browser/test_share_link.py",  # 56 s
+    "tests/browser/test_two_sessions.py",  # 51 s
+    "tests/unit/test_budget.py",  # 51 s
+    "tests/browser/test_lesson.py",  # 51 s
+    "tests/unit/test_agreement.py",  # 46 s
+    "tests/browser/test_analyst_views.py",  # 44 s
+    "tests/browser/test_foundation.py",  # 43 s
+    "tests/browser/test_clustergram.py",  # 39 s
+    "tests/unit/test_ward.py",  # 39 s
+    "tests/browser/test_tanglegram.py",  # 37 s
 )
 
 

@@ -1,7 +1,8 @@
 """The view in the address (issue 14): a copied link opens the same view in a new browser,
 back and forward walk through the changes, and an upload's expired reference is said so.
 
-gunicorn with two workers, as hosted; each browser is its own headless Chromium (its own
+gunicorn with two workers, as hosted (the test process's shared instance,
+tests/browser/conftest.py); each browser is its own headless Chromium (its own
 page load, so its own session). A person uploads a file, picks a method, a scaling and k,
 splits a cluster, and copies the link; another browser opens it.
 
@@ -12,13 +13,12 @@ import json
 import re
 
 import numpy as np
-import pytest
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from callbacks.share import CONVERGED, FINISHING
-from devtools.local_app import app_env, choose_option, click_centred, gunicorn, headless_chromium
+from devtools.local_app import choose_option, click_centred, headless_chromium
 
 TIMEOUT = 90
 # What a link restores (callbacks/share.py), with the dataset it restores first; the
@@ -28,13 +28,6 @@ CONTROLS = (
     *(c for c in CONVERGED if c not in {("as-distance-matrix", "value"), ("highlight", "data")}),
     *(c for c in FINISHING if c != ("colour-map", "data")),  # panels, axes, merge step
 )
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("share-link")
-    with gunicorn(app_env(tmp / "cache"), tmp / "gunicorn.log", workers=2) as url:
-        yield url
 
 
 def wait(driver, condition, what, timeout=TIMEOUT):
@@ -175,11 +168,11 @@ def current_cut(driver):
     return prop(driver, "cut", "data") or {}
 
 
-def test_link_opens_the_same_view_in_a_new_browser(server, tmp_path):
+def test_link_opens_the_same_view_in_a_new_browser(app_server, tmp_path):
     table = tmp_path / "measures.csv"
     write_table(table)
     with headless_chromium(window="1600,1200") as alice:
-        open_page(alice, server)
+        open_page(alice, app_server)
         upload(alice, table)
         # the panels' settings go into the link too (set first: the next choices redraw anyway)
         choose_option(alice, "leaf-label-style", "large, level")
@@ -270,9 +263,9 @@ def test_link_opens_the_same_view_in_a_new_browser(server, tmp_path):
         )
 
 
-def test_expired_upload_reference_says_so_and_offers_the_upload_box(server):
+def test_expired_upload_reference_says_so_and_offers_the_upload_box(app_server):
     with headless_chromium(window="1600,1200") as carol:
-        carol.get(f"{server}/?src=upload&ref={'0' * 32}&method=average&metric=euclidean")
+        carol.get(f"{app_server}/?src=upload&ref={'0' * 32}&method=average&metric=euclidean")
         shown = (
             "const status = document.getElementById('share-status'),"
             " upload = document.getElementById('upload-data');"
@@ -285,9 +278,9 @@ def test_expired_upload_reference_says_so_and_offers_the_upload_box(server):
         wait(carol, lambda: "0.980" in carol.find_element("id", "cophenetic").text, "tutorial")
 
 
-def test_a_bad_parameter_is_named_and_the_page_keeps_its_own_view(server):
+def test_a_bad_parameter_is_named_and_the_page_keeps_its_own_view(app_server):
     with headless_chromium(window="1600,1200") as dave:
-        dave.get(f"{server}/?src=tutorial-2-blobs&method=nonsense")
+        dave.get(f"{app_server}/?src=tutorial-2-blobs&method=nonsense")
         wait(
             dave,
             lambda: "'method' must be one of" in dave.find_element("id", "share-status").text,

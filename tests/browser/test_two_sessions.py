@@ -2,7 +2,8 @@
 labels and column names. Each page's plots and download show only its own, before
 and after the other loads (issue 10, point 1).
 
-The server is gunicorn with two workers, as hosted, on a private cache; each browser is
+The server is gunicorn with two workers, as hosted (the test process's shared instance,
+tests/browser/conftest.py); each browser is
 a separate headless Chromium (its own page load, so its own session) that uploads its
 file through the upload box as a person would.
 
@@ -15,11 +16,10 @@ import io
 import os
 import zipfile
 
-import pytest
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.support.ui import WebDriverWait
 
-from devtools.local_app import app_env, choose_option, click_centred, gunicorn, headless_chromium
+from devtools.local_app import choose_option, click_centred, headless_chromium
 
 TIMEOUT = 60
 # The same twelve rows for both: two clear groups of six.
@@ -49,13 +49,6 @@ def labels_of(person):
 
 def other(person):
     return next(p for p in PEOPLE if p != person)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("two-sessions")
-    with gunicorn(app_env(tmp / "cache"), tmp / "gunicorn.log", workers=2) as url:
-        yield url
 
 
 @contextlib.contextmanager
@@ -179,13 +172,15 @@ def assert_download_is_own(driver):
 
 
 class TestTwoSessions:
-    def test_ses001_same_numbers_other_labels_each_page_shows_only_its_own(self, server, tmp_path):
+    def test_ses001_same_numbers_other_labels_each_page_shows_only_its_own(
+        self, app_server, tmp_path
+    ):
         with (
             person_browser("alice", tmp_path) as alice,
             person_browser("bob", tmp_path) as bob,
         ):
-            open_page(alice, server)
-            open_page(bob, server)
+            open_page(alice, app_server)
+            open_page(bob, app_server)
             upload_own_file(alice, tmp_path)
             assert_plots_show_only_own(alice)
             assert_download_is_own(alice)
