@@ -139,6 +139,7 @@ def run(quick: bool = False) -> list[Table]:
                     view_options("auto", 60, [], None, "top", "9:-90"),
                     None,
                     None,
+                    None,
                     session_id,
                 )[2]
 

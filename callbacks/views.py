@@ -3,7 +3,7 @@
 import json
 
 import numpy as np
-from dash import Input, Output, Patch, State, callback
+from dash import Input, Output, Patch, State, callback, ctx
 from dash.exceptions import PreventUpdate
 
 from callbacks import validate
@@ -59,6 +59,7 @@ def clusters_per_leaf(tree, labels, geometry):
     Input("view-options", "data"),
     Input("merge-pins", "data"),
     State("colour-map", "data"),
+    State("data-version", "data"),
     State("session-id", "data"),
     prevent_initial_call=True,  # the layout's placeholders stand until the first cut
 )
@@ -72,13 +73,25 @@ def update_views(
     view_options,
     pins,
     colour_map,
+    data_version,
     session_id,
 ):
     """Draw both plots for the cut, the highlight and the checked view options."""
     cut, highlight, focus = validate.cut(cut), validate.highlight(highlight), validate.focus(focus)
     options = checked(view_options)
     colour_map = validate.colour_map(colour_map)
+    data_version = validate.data_version(data_version)
     if not cut:
+        raise PreventUpdate
+    if (
+        data_version is not None
+        and data_version["key"] != cut["clustering"].get("key")
+        and ctx.triggered_id in ("scatter-x", "scatter-y")
+    ):
+        # new data came with its own axes; its tree and cut are on their way and are drawn
+        # with them. Drawing the old cut now would only be drawn over (with every panel that
+        # reads the colour map: six requests per dataset change), and the plots stay marked
+        # out of date meanwhile (callbacks/stale_view.py).
         raise PreventUpdate
     clustering = cut["clustering"]
     dataset, result = store.get_store().result_for(session_id, clustering)

@@ -219,6 +219,7 @@ def draw_views(session_id, cut, patches=False, **given):
         view_options=options_store(**controls),
         pins=None,
         colour_map=None,
+        data_version=None,
     )
     answer = update_views(cut=cut, session_id=session_id, **{**inputs, **given})
     if not patches and isinstance(answer[2], dict):  # what the figures were drawn for aside

@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 from dash import Patch, no_update
+from dash.exceptions import PreventUpdate
 from numpy.testing import assert_array_equal
 from scipy.cluster.hierarchy import dendrogram as scipy_dendrogram
 from scipy.cluster.hierarchy import fcluster, inconsistent, maxRstat, to_tree
@@ -35,6 +36,7 @@ from tests.helpers import (
     new_session,
     options_store,
     put_preset,
+    triggered_by,
 )
 
 N = 150  # the tutorial's samples
@@ -310,6 +312,22 @@ def scatter_colour_list(figure):
 
 
 class TestUpdateViews:
+    def test_new_data_s_axes_wait_for_its_cut(self, session):
+        """Loading data writes its axes and its data version at once; the old cut is not drawn
+        again with them (it would be drawn over when the new cut comes, and with it every panel
+        that reads the colour map): six requests less per dataset change (#11)."""
+        cut = cut_for_k(session, 4)
+        newer = {"key": "f" * 64, "n": 750}
+        for axis in ("scatter-x.value", "scatter-y.value"):
+            with triggered_by(axis), pytest.raises(PreventUpdate):
+                render(session, cut, data_version=newer)
+        shown = {"key": session["clustering"]["key"], "n": 150}
+        with triggered_by("scatter-x.value"):  # the page's own data: a chosen axis is drawn
+            dendrogram, scatter, _, _ = render(session, cut, data_version=shown)
+        assert isinstance(scatter, PlainFigure) and isinstance(dendrogram, PlainFigure)
+        with triggered_by("cut.data"):  # the new data's cut itself is always drawn
+            assert isinstance(render(session, cut, data_version=newer)[1], PlainFigure)
+
     def test_cut_move_on_the_same_tree_regroups_the_scatter(self, session):
         _, _, colour_map, _ = render(session, cut_for_k(session, 4))
         cut = cut_for_k(session, 6)
