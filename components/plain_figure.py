@@ -27,7 +27,7 @@ from functools import lru_cache
 
 import numpy as np
 import plotly.io as pio
-from _plotly_utils.utils import is_skipped_key
+from _plotly_utils.utils import is_skipped_key, plotlyjsShortTypes
 from plotly.basedatatypes import BaseFigure
 
 # names whose underscore is part of the name, not a path (plotly's own list)
@@ -47,7 +47,11 @@ class Props(dict):
         return self.get(name)
 
     def __setattr__(self, name, value):
-        self[name] = _props(value)
+        # as the constructor takes a key: None unsets it, and data values stay as they are
+        if value is None:
+            self.pop(name, None)
+        else:
+            self[name] = value if name in _OPAQUE else _props(value)
 
 
 def _props(value):
@@ -99,17 +103,6 @@ def _encoded(value, key=None):
     return value
 
 
-# plotly.js's typed arrays, by numpy dtype (plotly's plotlyjsShortTypes)
-_TYPED = {
-    "int8": "i1",
-    "uint8": "u1",
-    "int16": "i2",
-    "uint16": "u2",
-    "int32": "i4",
-    "uint32": "u4",
-    "float32": "f4",
-    "float64": "f8",
-}
 _NARROWER = {  # 64-bit integers, which plotly.js cannot read, go to the narrowest that holds them
     "int64": (np.int8, np.int16, np.int32),
     "uint64": (np.uint8, np.uint16, np.uint32),
@@ -129,10 +122,10 @@ def _typed(array: np.ndarray):
                 array = array.astype(narrower)
                 break
         dtype = array.dtype.name
-    if dtype not in _TYPED:  # strings, objects, 64-bit integers out of range: plain lists
+    if dtype not in plotlyjsShortTypes:  # strings, objects, 64-bit integers out of range
         return array.tolist()
     spec = {
-        "dtype": _TYPED[dtype],
+        "dtype": plotlyjsShortTypes[dtype],
         "bdata": base64.b64encode(np.ascontiguousarray(array)).decode("ascii"),
     }
     if array.ndim > 1:

@@ -64,8 +64,12 @@ def test_none_is_left_out_and_unset_properties_read_none():
     assert "name" not in figure.data[0] and "title" not in figure.layout
     assert figure.data[0].name is None and figure.layout.xaxis is None
     assert figure.layout.height == 300 and figure["layout"] is figure.layout
-    figure.layout.meta = {"geometry": "g"}
-    assert figure.to_plotly_json()["layout"]["meta"] == {"geometry": "g"}
+    figure.layout.meta = {"geometry_id": "g"}  # set later, as the constructor takes it
+    figure.layout.xaxis = {"title_text": "k"}
+    figure.layout.height = None
+    sent = figure.to_plotly_json()["layout"]
+    assert sent["meta"] == {"geometry_id": "g"} and sent["xaxis"] == {"title": {"text": "k"}}
+    assert "height" not in sent
 
 
 @settings(max_examples=150, deadline=None)
