@@ -365,20 +365,18 @@
         if (stamp.words && stamp.words.width === width) return stamp.words;
         var m = stamp.dx.length, offset = new Int32Array(m), word = new Uint32Array(m), alpha = new Uint8Array(m);
         var bytes = new Uint8Array(word.buffer), left = 0, right = 0, top = 0, bottom = 0;
+        var red = new Uint8Array(m), green = new Uint8Array(m), blue = new Uint8Array(m);
         for (var k = 0; k < m; k++) {
             offset[k] = stamp.dy[k] * width + stamp.dx[k];
             bytes.set(stamp.colour[k], 4 * k);
+            red[k] = stamp.colour[k][0];
+            green[k] = stamp.colour[k][1];
+            blue[k] = stamp.colour[k][2];
             alpha[k] = stamp.colour[k][3];
             left = Math.min(left, stamp.dx[k]);
             right = Math.max(right, stamp.dx[k]);
             top = Math.min(top, stamp.dy[k]);
             bottom = Math.max(bottom, stamp.dy[k]);
-        }
-        var red = new Uint8Array(m), green = new Uint8Array(m), blue = new Uint8Array(m);
-        for (k = 0; k < m; k++) {
-            red[k] = stamp.colour[k][0];
-            green[k] = stamp.colour[k][1];
-            blue[k] = stamp.colour[k][2];
         }
         stamp.words = {width: width, offset: offset, word: word, alpha: alpha, red: red, green: green, blue: blue,
             left: left, right: right, top: top, bottom: bottom};
@@ -462,19 +460,26 @@
     function tilesOf(px, py, width, height, tile, reach) {
         var columns = Math.max(1, Math.ceil(width / tile)), rows = Math.max(1, Math.ceil(height / tile));
         var count = new Int32Array(columns * rows + 1), n = px.length;
-        var each = function (s, visit) {
-            var cx = Math.floor(px[s]), cy = Math.floor(py[s]);
-            if (!(cx + reach >= 0 && cx - reach < width && cy + reach >= 0 && cy - reach < height)) return;
-            var c0 = Math.max(0, Math.floor((cx - reach) / tile)), c1 = Math.min(columns - 1, Math.floor((cx + reach) / tile));
-            var r0 = Math.max(0, Math.floor((cy - reach) / tile)), r1 = Math.min(rows - 1, Math.floor((cy + reach) / tile));
-            for (var r = r0; r <= r1; r++) for (var c = c0; c <= c1; c++) visit(r * columns + c);
-        };
+        var grid = {tile: tile, columns: columns, rows: rows, reach: reach};
+        var each = function (s, visit) { squaresReached(grid, width, height, px[s], py[s], visit); };
         for (var s = 0; s < n; s++) each(s, function (t) { count[t + 1]++; });
         var start = new Int32Array(columns * rows + 1);
         for (var t = 0; t < columns * rows; t++) start[t + 1] = start[t] + count[t + 1];
         var samples = new Int32Array(start[columns * rows]), filled = start.slice(0, columns * rows);
         for (s = 0; s < n; s++) each(s, function (t) { samples[filled[t]++] = s; });
         return {tile: tile, columns: columns, rows: rows, reach: reach, start: start, samples: samples};
+    }
+
+    // Visits (row-major index) each square of `grid` ({tile, columns, rows, reach}) over a
+    // `width` x `height` image that a sample centred at (x, y) can draw into; false when
+    // it can draw into none.
+    function squaresReached(grid, width, height, x, y, visit) {
+        var cx = Math.floor(x), cy = Math.floor(y), tile = grid.tile, reach = grid.reach;
+        if (!(cx + reach >= 0 && cx - reach < width && cy + reach >= 0 && cy - reach < height)) return false;
+        var c0 = Math.max(0, Math.floor((cx - reach) / tile)), c1 = Math.min(grid.columns - 1, Math.floor((cx + reach) / tile));
+        var r0 = Math.max(0, Math.floor((cy - reach) / tile)), r1 = Math.min(grid.rows - 1, Math.floor((cy + reach) / tile));
+        for (var r = r0; r <= r1; r++) for (var c = c0; c <= c1; c++) visit(r * grid.columns + c);
+        return true;
     }
 
     // Repaints, in `image` painted (by paintPoints) with the colours `before` (one per
@@ -485,16 +490,12 @@
     // Returns the squares' bounding box {x0, y0, x1, y1} (pixels; x1, y1 excluded), or
     // null when no colour changed.
     function repaintChanged(image, tiles, before, after, px, py, stampFor) {
-        var columns = tiles.columns, rows = tiles.rows, tile = tiles.tile, reach = tiles.reach;
+        var columns = tiles.columns, rows = tiles.rows, tile = tiles.tile;
         var dirty = new Uint8Array(columns * rows), any = false;
+        var mark = function (t) { dirty[t] = 1; };
         for (var s = 0; s < after.length; s++) {
             if (before[s] === after[s]) continue;
-            var cx = Math.floor(px[s]), cy = Math.floor(py[s]);
-            if (!(cx + reach >= 0 && cx - reach < image.width && cy + reach >= 0 && cy - reach < image.height)) continue;
-            var c0 = Math.max(0, Math.floor((cx - reach) / tile)), c1 = Math.min(columns - 1, Math.floor((cx + reach) / tile));
-            var r0 = Math.max(0, Math.floor((cy - reach) / tile)), r1 = Math.min(rows - 1, Math.floor((cy + reach) / tile));
-            for (var r = r0; r <= r1; r++) for (var c = c0; c <= c1; c++) dirty[r * columns + c] = 1;
-            any = true;
+            if (squaresReached(tiles, image.width, image.height, px[s], py[s], mark)) any = true;
         }
         if (!any) return null;
         var words = new Uint32Array(image.data.buffer, image.data.byteOffset, image.width * image.height);
