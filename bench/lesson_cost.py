@@ -33,7 +33,7 @@ from devtools.local_app import ROOT, app_env, gunicorn
 from .class_record import record_lesson
 from .class_sim import Lesson, Student
 from .common import Table, ratio
-from .page_load import _export
+from .page_load import export_commit
 
 BASELINE = os.environ.get("LESSON_COST_BASELINE", "96bf868")
 ROUNDS, QUICK_ROUNDS = 6, 2
@@ -100,7 +100,7 @@ def run(quick: bool = False) -> list[Table]:
     with tempfile.TemporaryDirectory(prefix="lesson-cost-") as tmp:
         tmp = Path(tmp)
         base_name = "baseline " + BASELINE
-        trees = {base_name: _export(BASELINE, tmp / "baseline"), "this tree": ROOT}
+        trees = {base_name: export_commit(BASELINE, tmp / "baseline"), "this tree": ROOT}
         measured = {}
         with (
             gunicorn(app_env(tmp / "cache-a"), tmp / "a.log", root=trees[base_name]) as url_a,

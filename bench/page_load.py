@@ -46,7 +46,7 @@ UPDATE = "_dash-update-component"
 LAYOUT = "_dash-layout"
 
 
-def _export(rev: str, into: Path) -> Path:
+def export_commit(rev: str, into: Path) -> Path:
     """The source tree of commit `rev`, written under `into`."""
     archive = subprocess.run(
         ["git", "archive", "--format=tar", rev], cwd=ROOT, capture_output=True, check=True
@@ -136,7 +136,10 @@ def run(quick: bool = False) -> list[Table]:
     rounds = QUICK_ROUNDS if quick else ROUNDS
     with tempfile.TemporaryDirectory(prefix="page-load-") as tmp:
         tmp = Path(tmp)
-        trees = {"baseline " + BASELINE: _export(BASELINE, tmp / "baseline"), "this tree": ROOT}
+        trees = {
+            "baseline " + BASELINE: export_commit(BASELINE, tmp / "baseline"),
+            "this tree": ROOT,
+        }
         measured = {}
         with (
             gunicorn(
