@@ -13,7 +13,7 @@ from callbacks.validate import MESSAGE_OUTPUTS  # noqa: E402
 from components.figures import warm_up  # noqa: E402
 from components.layout import serve_layout  # noqa: E402
 from hclust.ward import load_compiled  # noqa: E402
-from services import auth, compression, jobs, request_guard  # noqa: E402
+from services import answers, auth, compression, jobs, request_guard  # noqa: E402
 
 celery_app = jobs.celery_app()
 
@@ -51,6 +51,7 @@ server = app.server
 server.config["MAX_CONTENT_LENGTH"] = int(config.MAX_UPLOAD_MB * 2**20 * 4 / 3) + 2**20
 auth.install(server)  # sign-in before anything else, when AUTH_USERS_FILE or CLASS_CODE is set
 request_guard.guard_endpoint(app)  # a body Dash cannot dispatch gets 400, not 500
+answers.install(app)  # the same request on the same data is answered once, for every session
 security.install_headers(app)  # CSP (with the inline scripts' hashes), frames, no caching
 compression.enable(server)  # gzip/brotli; scripts and styles compressed once per process
 warm_up()  # each worker pays plotly's first-use costs as it boots, not in a request

@@ -2,13 +2,15 @@
 
 A class on one instance is bounded by the server's CPU: 100 students doing the
 same step cost 100 times that step's work, on the machine's cores. For this
-tree and a baseline commit (``LESSON_COST_BASELINE``, by default the start of
-the eighth session's work on issue #11), each served as ``make run`` serves it:
+tree with answers shared (as ``make run`` serves it), this tree with
+``SHARE_ANSWERS=0`` (what the first student to ask for each view costs), and a
+baseline commit (``LESSON_COST_BASELINE``, by default the start of the ninth
+session's work on issue #11), each served as ``make run`` serves it:
 
 1. a headless Chromium plays the lesson (:mod:`bench.class_record`) and records
    the requests each step makes, so each tree is measured with its own callbacks;
 2. one student (:class:`bench.class_sim.Student`) replays the lesson, round after
-   round, alternating between the two servers; the CPU time of the server's
+   round, alternating between the three servers; the CPU time of the server's
    processes (``psutil``, user + system) is read before and after each step.
 
 CPU time, unlike a request's wall time, counts only the work: it holds on a
@@ -35,7 +37,7 @@ from .class_sim import Lesson, Student
 from .common import Table, ratio
 from .page_load import export_commit
 
-BASELINE = os.environ.get("LESSON_COST_BASELINE", "96bf868")
+BASELINE = os.environ.get("LESSON_COST_BASELINE", "36b1b39")
 ROUNDS, QUICK_ROUNDS = 6, 2
 STEPS = ("page load", "x2", "drag", "type-cut", "type-k", "method", "upload")
 
@@ -97,16 +99,23 @@ def _one_round(url: str, lesson: Lesson, seed: int) -> dict:
 
 def run(quick: bool = False) -> list[Table]:
     rounds = QUICK_ROUNDS if quick else ROUNDS
+    base_name, alone_name, this_name = (
+        "baseline " + BASELINE,
+        "this tree, answers not shared",
+        "this tree",
+    )
     with tempfile.TemporaryDirectory(prefix="lesson-cost-") as tmp:
         tmp = Path(tmp)
-        base_name = "baseline " + BASELINE
-        trees = {base_name: export_commit(BASELINE, tmp / "baseline"), "this tree": ROOT}
+        baseline = export_commit(BASELINE, tmp / "baseline")
         measured = {}
         with (
-            gunicorn(app_env(tmp / "cache-a"), tmp / "a.log", root=trees[base_name]) as url_a,
-            gunicorn(app_env(tmp / "cache-b"), tmp / "b.log", root=ROOT) as url_b,
+            gunicorn(app_env(tmp / "cache-a"), tmp / "a.log", root=baseline) as url_a,
+            gunicorn(
+                app_env(tmp / "cache-b", SHARE_ANSWERS="0"), tmp / "b.log", root=ROOT
+            ) as url_b,
+            gunicorn(app_env(tmp / "cache-c"), tmp / "c.log", root=ROOT) as url_c,
         ):
-            urls = dict(zip(trees, (url_a, url_b)))
+            urls = {base_name: url_a, alone_name: url_b, this_name: url_c}
             for name, url in urls.items():
                 print(f"  recording the lesson on {name}", file=sys.stderr)
                 record = record_lesson(url, tmp)
@@ -117,7 +126,7 @@ def run(quick: bool = False) -> list[Table]:
                     found = _one_round(m["url"], m["lesson"], seed=round_)
                     if round_:
                         m["rounds"].append(found)
-    base, this = measured.values()
+    base, alone, this = measured.values()
 
     def median_cpu(m, step):
         return float(np.median([r[step][0] for r in m["rounds"] if step in r])) * 1000
@@ -125,40 +134,49 @@ def run(quick: bool = False) -> list[Table]:
     def requests_of(m, step):
         return m["rounds"][0].get(step, [0, 0])[1]
 
-    rows = []
-    for step in STEPS:
-        rows.append(
-            [
-                step,
-                f"{requests_of(base, step)} → {requests_of(this, step)}",
-                f"{median_cpu(base, step):.0f} → {median_cpu(this, step):.0f}",
-                ratio(median_cpu(this, step), median_cpu(base, step)),
-            ]
-        )
-    total_base = sum(median_cpu(base, s) for s in STEPS)
-    total_this = sum(median_cpu(this, s) for s in STEPS)
-    rows.append(
-        [
-            "the whole lesson",
-            f"{sum(requests_of(base, s) for s in STEPS)} → "
-            f"{sum(requests_of(this, s) for s in STEPS)}",
-            f"{total_base:.0f} → {total_this:.0f}",
-            ratio(total_this, total_base),
+    def row(name, cpu, requests):
+        return [
+            name,
+            " → ".join(str(requests(m)) for m in (base, this)),
+            " → ".join(f"{cpu(m):.0f}" for m in (base, alone, this)),
+            ratio(cpu(alone), cpu(base)),
+            ratio(cpu(this), cpu(base)),
         ]
+
+    rows = [
+        row(step, lambda m, s=step: median_cpu(m, s), lambda m, s=step: requests_of(m, s))
+        for step in STEPS
+    ]
+    rows.append(
+        row(
+            "the whole lesson",
+            lambda m: sum(median_cpu(m, s) for s in STEPS),
+            lambda m: sum(requests_of(m, s) for s in STEPS),
+        )
     )
     table = Table(
         f"lesson cost: server CPU per step of the class's lesson, {base_name} → this tree",
-        ["step", "requests", "server CPU ms (median)", "ratio"],
+        [
+            "step",
+            "requests",
+            "server CPU ms (median): baseline → not shared → shared",
+            "ratio not shared",
+            "ratio shared",
+        ],
         rows,
         notes=[
-            f"{rounds} rounds of one student, alternating between the two servers (gunicorn as "
+            f"{rounds} rounds of one student, alternating between the three servers (gunicorn as "
             "make run serves it); one warm-up round first.",
+            "'not shared': this tree with SHARE_ANSWERS=0, what each answer costs to compute (the "
+            "first student to ask for a view); 'shared': as make run serves it, where a request "
+            "another session asked before on the same data is answered with the kept answer "
+            "(services/answers.py), as for every student after the first.",
             "Server CPU = user + system time of the gunicorn processes (psutil), read before and "
             "after each step: the work a class of N multiplies by N, whatever else the machine "
             "runs.",
             "'page load' = the index page, its scripts and styles (gzip, as Chromium asks), the "
             "layout and the callbacks fired at load; 'drag' and 'type-k' sum two steps each.",
-            "Each tree replays the lesson it recorded itself (bench/class_record.py).",
+            "Each server replays the lesson it recorded itself (bench/class_record.py).",
         ],
     )
     return [table]

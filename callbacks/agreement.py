@@ -40,6 +40,7 @@ from components.agreement_figures import (
     shown_clusters,
 )
 from components.figures import placeholder_figure
+from components.sources import UPLOAD
 from hclust.agreement import agreement, agreement_per_k
 from hclust.data import Dataset
 from hclust.datasets import BUNDLED
@@ -170,20 +171,31 @@ def build_source(session_id, dataset, origin) -> AnalystSource:
 
 
 def analyst_source(session_id, clustering) -> AnalystSource:
-    """The session's :class:`AnalystSource` for the data a clustering names, built once."""
+    """The session's :class:`AnalystSource` for the data a clustering names, built once.
+
+    Data made from a preset, a bundled file or a generator is rebuilt from its
+    origin alone, so its source is shared by every session with the same data
+    and origin (and their answers with it, services/answers.py). An upload's is
+    rebuilt from the session's own table and kept under the session.
+    """
     shared = store.get_store()
     key = clustering.get("key")
     dataset = shared.loaded_dataset(session_id, key)
     if dataset is None:
         raise InputError(store.NO_DATA)
+    origin = shared.session_value(session_id, f"origin:{key}")
+    if origin is None:
+        raise InputError(
+            "The settings behind these clusters are no longer on the server; load the data again."
+        )
+    if origin["source"] != UPLOAD:
+        made_of = hashlib.sha256(repr((key, sorted(origin.items()))).encode()).hexdigest()
+        return shared.memo(
+            ResultKey("analyst-source", made_of), lambda: build_source(session_id, dataset, origin)
+        )
     name = f"analyst-source:{key}"
     found = shared.session_value(session_id, name)
     if found is None:
-        origin = shared.session_value(session_id, f"origin:{key}")
-        if origin is None:
-            raise InputError(
-                "The settings behind these clusters are no longer on the server; load the data again."
-            )
         found = build_source(session_id, dataset, origin)
         shared.put_session_value(session_id, name, found)
     return found

@@ -13,6 +13,7 @@ from functools import wraps
 from dash import no_update, set_props
 
 from hclust.errors import InputError
+from services.store import mark_answer_private
 
 
 def error_text(error: Exception) -> str:
@@ -47,6 +48,7 @@ def shows_errors(outputs: int = 1, message: int | None = None, status: str | Non
             try:
                 return function(*args, **kwargs)
             except InputError as error:
+                mark_answer_private()  # a message about this request, not a result to share
                 if status is not None:
                     set_props(status, {"children": error_text(error)})
                     return no_update

@@ -22,7 +22,6 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import dash
 from dash._callback_context import context_value
@@ -30,11 +29,7 @@ from dash._utils import AttributeDict, to_json
 from dash._validate import validate_and_group_input_args
 from dash.exceptions import PreventUpdate
 
-from services import config, sessions, store
-
-ROOT = Path(__file__).resolve().parent.parent
-# What the played start depends on besides the layout: the code that answers it.
-CODE_FOLDERS = ("callbacks", "components", "hclust", "services")
+from services import code_version, sessions, store
 
 
 @dataclass(frozen=True)
@@ -277,21 +272,14 @@ def play_start(layout, callbacks) -> PlayedStart:
 _TOKEN_SLOT = "first view session"
 
 
-def _digest_of_code() -> str:
-    digest = hashlib.sha256()
-    for folder in CODE_FOLDERS:
-        for path in sorted((ROOT / folder).rglob("*.py")):
-            digest.update(str(path.relative_to(ROOT)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def start_key(layout) -> store.ResultKey:
     """The key of the page's start: the code that answers it and the (unplayed) `layout`."""
     token = _index(layout)["session-id"].data
     text = to_json(layout).replace(token, _TOKEN_SLOT)
-    settings = repr(sorted((k, v) for k, v in vars(config).items() if k.isupper()))
-    digest = hashlib.sha256(f"{_digest_of_code()}\n{text}\n{settings}".encode()).hexdigest()
+    settings = code_version.settings_text()
+    digest = hashlib.sha256(
+        f"{code_version.code_digest()}\n{text}\n{settings}".encode()
+    ).hexdigest()
     return store.ResultKey("first-view", digest)
 
 

@@ -35,6 +35,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # A session untouched for this long is forgotten; shared results live as long.
 SESSION_TTL_SECONDS = _int("SESSION_TTL_SECONDS", 6 * 3600)
 CACHE_SIZE_LIMIT_MB = _int("CACHE_SIZE_LIMIT_MB", 2048)
+# The same request on the same data is answered once for every session (services/answers.py).
+SHARE_ANSWERS = _flag("SHARE_ANSWERS", True)
 MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 50)
 MAX_MEMORY_MB = _int("MAX_MEMORY_MB", 2048)
 

@@ -32,6 +32,8 @@ from flask import Response, request
 
 from hclust.errors import InputError
 
+from .store import mark_answer_private
+
 log = logging.getLogger("hclust.requests")
 
 UPDATE_PATH = "_dash-update-component"
@@ -168,6 +170,7 @@ def callback_error_handler(message_outputs=()):
     message_outputs = frozenset(message_outputs)
 
     def on_error(error: Exception):
+        mark_answer_private()  # a message about this request, not a result to share
         where = _outputs_named(callback_context.outputs_list)
         if isinstance(error, InputError):
             one_line = " ".join(str(error).split())

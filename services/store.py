@@ -29,7 +29,7 @@ import hashlib
 import pickle
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import diskcache
@@ -157,6 +157,10 @@ RESULT_KINDS = (
     "clustergram-columns",  # the columns' linkage of the clustergram (hclust/clustergram.py)
     "first-view",  # callbacks/first_view.py: the page's start; `data` is the code's digest
     "flat-labels",  # a cut's labels (fcluster); `data` is the linkage matrix's own digest
+    # callbacks/agreement.py: labels and unscaled values of data made without an upload;
+    # `data` digests the dataset's id (numbers, labels, names) and how it was made
+    "analyst-source",
+    "answer",  # services/answers.py: a callback's answer; `data` digests the request and code
 )
 _CONTENT_HASH = re.compile(r"^[0-9a-f]{64}$")
 _OPTION_TYPES = (str, int, float, bool, type(None))
@@ -303,9 +307,87 @@ def recording_session_writes():
 
 
 def _record(name: str, value) -> None:
+    _private_read()  # a write must happen in every session's own request, never be skipped
     writes = _SESSION_WRITES.get()
     if writes is not None:
         writes.append((name, value))
+
+
+@dataclass
+class AnswerReads:
+    """What a request read from the store (services/answers.py shares pure answers).
+
+    ``datasets`` holds the ids of the session's datasets it named; ``values`` the
+    digest of each other small value of the session it read, by name (None when
+    absent: that too decides an answer). ``private`` is set once it wrote
+    anything, read a large value of the session (an uploaded table), or met a
+    result not ready yet: its answer then depends on more than these.
+    """
+
+    datasets: set = field(default_factory=set)
+    values: dict = field(default_factory=dict)
+    private: bool = False
+
+
+# A session's value read by a request is checked again, by digest, before another
+# session is given the answer: only small values (origins, references, requests).
+SMALL_SESSION_VALUE_BYTES = 16 * 2**10
+
+
+def session_value_digest(value) -> str | None:
+    """Digest of a small session value as pickled, or None for a large one."""
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    if len(data) > SMALL_SESSION_VALUE_BYTES:
+        return None
+    return hashlib.sha256(data).hexdigest()
+
+
+_ANSWER_READS = contextvars.ContextVar("answer_reads", default=None)
+
+
+@contextlib.contextmanager
+def watching_answer_reads():
+    """Collect, as an :class:`AnswerReads`, what this context reads from the store.
+
+    The object is shared with contexts copied from this one (Dash runs each
+    callback in a copy), so their reads are collected too.
+    """
+    reads = AnswerReads()
+    token = _ANSWER_READS.set(reads)
+    try:
+        yield reads
+    finally:
+        _ANSWER_READS.reset(token)
+
+
+def mark_answer_private() -> None:
+    """Mark the answer being built as its session's own (see :class:`AnswerReads`)."""
+    _private_read()
+
+
+def _private_read() -> None:
+    reads = _ANSWER_READS.get()
+    if reads is not None:
+        reads.private = True
+
+
+def _session_value_read(name: str, value) -> None:
+    reads = _ANSWER_READS.get()
+    if reads is not None:
+        digest = session_value_digest(value)
+        if digest is None:
+            reads.private = True
+        else:
+            reads.values[name] = digest
+
+
+def _dataset_read(key, found: bool) -> None:
+    reads = _ANSWER_READS.get()
+    if reads is not None:
+        if found:
+            reads.datasets.add(key)
+        else:
+            reads.private = True  # an answer about missing data is this session's own
 
 
 def _dataset_entries(sid: str, dataset: Dataset) -> list:
@@ -337,7 +419,11 @@ class Store:
 
         Every key of a session uses the returned id, never the token itself.
         """
-        return verify_session(session_id)
+        try:
+            return verify_session(session_id)
+        except InputError:
+            _private_read()  # "expired" or "not issued" is said to this page alone
+            raise
 
     def _session_key(self, session_id, name: str, item: str | None = None) -> str:
         return str(SessionKey(self.check_session(session_id), name, item))
@@ -382,7 +468,9 @@ class Store:
                 self._put(str(key), value)
 
     def session_value(self, session_id: str, name: str):
-        return self._cache.get(self._session_key(session_id, name))
+        value = self._cache.get(self._session_key(session_id, name))
+        _session_value_read(name, value)
+        return value
 
     def begin_request(self, session_id: str, kind: str, what: str) -> str:
         """Record `what` (a request of `kind`, named by its inputs) as the session's latest.
@@ -406,19 +494,21 @@ class Store:
         """
         import secrets
 
+        _private_read()
         reference = secrets.token_hex(16)
         self._put(f"link:{reference}:table", table)
         return reference
 
     def linked_table(self, reference):
         """The table a link's reference names, or None when it is unknown or expired."""
+        _private_read()
         if not isinstance(reference, str) or not re.fullmatch(r"[0-9a-f]{32}", reference):
             return None
         return self._cache.get(f"link:{reference}:table")
 
     def dataset(self, session_id: str) -> Dataset | None:
         """The dataset the session loaded last."""
-        key = self._cache.get(self._session_key(session_id, "latest-dataset"))
+        key = self.session_value(session_id, "latest-dataset")
         return None if key is None else self.loaded_dataset(session_id, key)
 
     def loaded_dataset(self, session_id: str, key) -> Dataset | None:
@@ -430,8 +520,11 @@ class Store:
         """
         if not isinstance(key, str) or not _CONTENT_HASH.fullmatch(key):
             self.check_session(session_id)
+            _private_read()
             return None
-        return self._cache.get(self._session_key(session_id, "dataset", key))
+        dataset = self._cache.get(self._session_key(session_id, "dataset", key))
+        _dataset_read(key, dataset is not None)
+        return dataset
 
     def dataset_size(self, session_id: str, key) -> int | None:
         """How many samples the named dataset of this session has, from the server's record.
@@ -440,11 +533,13 @@ class Store:
         """
         if not isinstance(key, str) or not _CONTENT_HASH.fullmatch(key):
             self.check_session(session_id)
+            _private_read()
             return None
         n = self._cache.get(self._session_key(session_id, "dataset-size", key))
         if n is None:  # the small record expired apart from the dataset
             dataset = self.loaded_dataset(session_id, key)
             n = None if dataset is None else dataset.n_samples
+        _dataset_read(key, n is not None)
         return n
 
     def memo(self, key: ResultKey, compute: Callable[[], Any], refuse: str | None = None):
@@ -466,10 +561,50 @@ class Store:
         value = self._cache.get(name)
         if value is None:
             if refuse is not None:
+                _private_read()  # "not ready" holds only until the job is done
                 raise NotReady(refuse)
             value = compute()
             self._put(name, value)
         return value
+
+    def kept_answer(self, session_id, key: ResultKey):
+        """A callback's answer kept by :meth:`keep_answer`, if this session may have it.
+
+        It may when it owns every dataset the answer was made from, and each
+        value of its own that the answer read is the same: an answer reveals
+        what a session loaded only to another session that loaded the same
+        (numbers, labels, names and notes alike; :func:`dataset_id`).
+        Returns ``(mimetype, body)`` or None.
+        """
+        if not isinstance(key, ResultKey) or key.kind != "answer":
+            raise TypeError("answers are named by a ResultKey of kind 'answer'")
+        kept = self._cache.get(str(key))
+        if kept is None:
+            return None
+        datasets, values, mimetype, body = kept
+        if not datasets and not values:
+            return mimetype, body  # made from the request alone
+        try:
+            sid = self.check_session(session_id)
+        except InputError:
+            return None  # the request itself says why, when it is answered
+        for data in datasets:
+            if self._cache.get(str(SessionKey(sid, "dataset-size", data))) is None:
+                return None
+        for name, digest in values:
+            value = self._cache.get(str(SessionKey(sid, name)))
+            if session_value_digest(value) != digest:
+                return None
+        return mimetype, body
+
+    def keep_answer(self, key: ResultKey, reads: AnswerReads, mimetype: str, body: bytes) -> None:
+        """Keep a callback's answer, made from its request and what `reads` lists."""
+        if not isinstance(key, ResultKey) or key.kind != "answer":
+            raise TypeError("answers are named by a ResultKey of kind 'answer'")
+        if reads.private:
+            raise ValueError("this answer read what only its session may see")
+        kept = (tuple(sorted(reads.datasets)), tuple(sorted(reads.values.items())))
+        self._put(str(key), (*kept, mimetype, bytes(body)))
 
     def _named_dataset(self, session_id, data_key) -> Dataset:
         dataset = (

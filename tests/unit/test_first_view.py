@@ -180,7 +180,7 @@ class TestTheStartIsKeptByWhatMakesIt:
             return layout
 
         assert first_view.start_key(other_default()) != FIRST_VIEW.key
-        monkeypatch.setattr(first_view, "_digest_of_code", lambda: "0" * 64)
+        monkeypatch.setattr(first_view.code_version, "code_digest", lambda: "0" * 64)
         assert first_view.start_key(serve_layout()) != FIRST_VIEW.key
 
     def test_the_kept_start_never_names_a_session(self):

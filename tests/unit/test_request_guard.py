@@ -23,7 +23,7 @@ from callbacks.diagnostics import linkage_table_page, update_inconsistency
 from callbacks.views import update_views
 from hclust.cut import OVERFLOW, PALETTE
 from hclust.errors import InputError
-from services import request_guard
+from services import config, request_guard
 from services.sessions import issue_session
 from tests.helpers import call, draw_views, options_store, refusal
 
@@ -365,6 +365,7 @@ class TestOnError:
     def test_a_bug_is_raised_in_strict_mode(self, summary, monkeypatch):
         monkeypatch.setenv("HCLUST_STRICT_CALLBACKS", "1")
         monkeypatch.setattr("callbacks.diagnostics.linkage_rows", _bug)
+        monkeypatch.setattr(config, "SHARE_ANSWERS", False)  # or the kept answer skips the bug
         monkeypatch.setattr(server, "testing", False)  # answer 500 rather than raise into the test
         response = post(linkage_table_body(summary[1], summary[0]))
         assert response.status_code == 500
@@ -374,6 +375,7 @@ class TestOnError:
     ):
         monkeypatch.setenv("HCLUST_STRICT_CALLBACKS", "0")
         monkeypatch.setattr("callbacks.diagnostics.linkage_rows", _bug)
+        monkeypatch.setattr(config, "SHARE_ANSWERS", False)  # or the kept answer skips the bug
         session_id, clustering = summary
         with caplog.at_level(logging.WARNING, logger="hclust.requests"):
             response = post(linkage_table_body(clustering, session_id))

@@ -1,0 +1,211 @@
+"""Answers shared between sessions (services/answers.py), through the real Flask app.
+
+Each page here is a new layout (its own session, the tutorial's data loaded as a
+page's first view loads it) and posts callback requests built from that layout's
+values, as Dash's renderer would.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app import server
+from services import answers, config, store
+from services.sessions import issue_session
+from tests.helpers import DictCache, cluster, load, upload
+
+UPDATE = "/_dash-update-component"
+
+# What a class asks for again and again: the panels that redraw on every cut.
+SHARED_OUTPUTS = [
+    ("dendrogram", "figure"),
+    ("clustergram", "figure"),
+    ("cluster-summary", "data"),
+    ("elbow-graph", "figure"),
+    ("cluster-profiles-graph", "figure"),
+    ("label-agreement", "children"),
+    ("label-agreement-k", "figure"),
+    ("cophenetic", "children"),
+    ("inconsistency", "children"),
+    ("linkage-table", "data"),
+]
+
+
+class Page:
+    """A page's component values as its layout gave them, and its callback list."""
+
+    def __init__(self):
+        self.client = server.test_client()
+        dependencies = self.client.get("/_dash-dependencies").get_json()
+        self.callbacks = {c["output"]: c for c in dependencies if not c.get("clientside_function")}
+        self.props: dict = {}
+        self._collect(self.client.get("/_dash-layout").get_json())
+        self.token = self.props[("session-id", "data")]
+
+    def _collect(self, node):
+        if isinstance(node, list):
+            for child in node:
+                self._collect(child)
+        elif isinstance(node, dict) and "props" in node:
+            props = node["props"]
+            if isinstance(props.get("id"), str):
+                for name, value in props.items():
+                    self.props[(props["id"], name)] = value
+            self._collect(props.get("children"))
+
+    def output_for(self, component: str, prop: str) -> str:
+        wanted = f"{component}.{prop}"
+        return next(o for o in self.callbacks if wanted in o.strip(".").split("..."))
+
+    def body(self, output: str, changed: list, values: dict | None = None) -> dict:
+        callback, values = self.callbacks[output], values or {}
+
+        def entries(specs):
+            return [
+                {
+                    "id": s["id"],
+                    "property": s["property"],
+                    "value": values.get(
+                        (s["id"], s["property"]), self.props.get((s["id"], s["property"]))
+                    ),
+                }
+                for s in specs
+            ]
+
+        names = output.strip(".").split("...")
+        outputs = [{"id": n.rsplit(".", 1)[0], "property": n.rsplit(".", 1)[1]} for n in names]
+        return {
+            "output": output,
+            "outputs": outputs if output.startswith("..") else outputs[0],
+            "inputs": entries(callback["inputs"]),
+            "state": entries(callback["state"]),
+            "changedPropIds": changed,
+        }
+
+    def post(self, body):
+        return self.client.post(UPDATE, data=json.dumps(body), content_type="application/json")
+
+    def ask(self, component: str, prop: str, values: dict | None = None):
+        """Post the request for `component`.`prop` with this page's values, its first input changed."""
+        output = self.output_for(component, prop)
+        first = self.callbacks[output]["inputs"][0]
+        return self.post(self.body(output, [f"{first['id']}.{first['property']}"], values))
+
+
+def own(page: Page, response) -> bytes:
+    """An answer with this page's session token taken out."""
+    return response.get_data().replace(page.token.encode(), b"<session>")
+
+
+@pytest.fixture(autouse=True)
+def fresh_store(monkeypatch):
+    """Each test starts with nothing kept (the suite's other tests share the disk cache)."""
+    fresh = store.Store(DictCache())
+    monkeypatch.setattr(store, "get_store", lambda: fresh)
+    return fresh
+
+
+@pytest.fixture
+def sharing(monkeypatch):
+    monkeypatch.setattr(config, "SHARE_ANSWERS", True)
+
+
+class TestSharedAnswers:
+    @pytest.mark.parametrize("component, prop", SHARED_OUTPUTS)
+    def test_another_session_gets_the_very_answer_it_would_have_computed(
+        self, sharing, monkeypatch, component, prop
+    ):
+        first, second, alone = Page(), Page(), Page()
+        answered = first.ask(component, prop)
+        assert answered.status_code == 200 and not answered.headers.get(answers.SHARED_HEADER)
+        shared = second.ask(component, prop)
+        assert shared.status_code == 200
+        assert shared.headers.get(answers.SHARED_HEADER) == "1"
+        monkeypatch.setattr(config, "SHARE_ANSWERS", False)
+        computed = alone.ask(component, prop)
+        assert computed.status_code == 200 and not computed.headers.get(answers.SHARED_HEADER)
+        assert own(second, shared) == own(alone, computed) == own(first, answered)
+
+    def test_a_kept_answer_never_holds_a_session_token(self, sharing):
+        first, second = Page(), Page()
+        for component, prop in SHARED_OUTPUTS:
+            first.ask(component, prop)
+            shared = second.ask(component, prop)
+            assert first.token.encode() not in shared.get_data()
+
+    def test_an_answer_to_bad_input_is_computed_for_each_session(self, sharing):
+        first, second = Page(), Page()
+        bad = {("inconsistency-depth", "value"): "deep"}  # refused by callbacks/validate.py
+        refused = first.ask("inconsistency", "children", bad)
+        assert refused.status_code == 200 and "Table depth" in refused.get_data(as_text=True)
+        again = second.ask("inconsistency", "children", bad)
+        assert not again.headers.get(answers.SHARED_HEADER)
+        assert own(second, again) == own(first, refused)
+
+    def test_off_keeps_nothing(self, monkeypatch):
+        monkeypatch.setattr(config, "SHARE_ANSWERS", False)
+        first, second = Page(), Page()
+        first.ask("dendrogram", "figure")
+        monkeypatch.setattr(config, "SHARE_ANSWERS", True)
+        assert not second.ask("dendrogram", "figure").headers.get(answers.SHARED_HEADER)
+
+
+CSV = b"name,a,b\n" + b"".join(
+    f"secret-{i},{(i * 7) % 11},{(i * 3) % 5}\n".encode() for i in range(12)
+)
+
+
+class TestOnlyTheOwnerOfTheData:
+    def test_a_session_without_the_data_never_gets_its_answer(self, sharing):
+        owner, other = Page(), Page()
+        # the owner uploads a file of its own and clusters it, as its page would
+        upload(owner.token, CSV)
+        version = load(owner.token, "upload", features=["a", "b"], label="name")["version"]
+        clustering, _, _ = cluster(owner.token, version)
+        cut = {"clustering": clustering, "criterion": "maxclust", "k": 3}
+        values = {("cut", "data"): cut}
+        mine = owner.ask("dendrogram", "figure", values)
+        assert mine.status_code == 200 and b"secret-" in mine.get_data()
+        assert owner.ask("dendrogram", "figure", values).headers.get(answers.SHARED_HEADER)
+        # the other page names the owner's data (a forged request): no shared answer, no data
+        forged = other.ask("dendrogram", "figure", values)
+        assert not forged.headers.get(answers.SHARED_HEADER)
+        assert b"secret-" not in forged.get_data()
+        assert store.NO_DATA.split(";")[0] in forged.get_data(as_text=True)
+
+    def test_an_answer_made_from_a_session_value_needs_the_same_value(self):
+        shared = store.get_store()
+        owner, other = issue_session(), issue_session()
+        for session, scaling in ((owner, "none"), (other, "zscore")):
+            shared.put_session_value(session, "origin:x", {"scaling": scaling})
+        key = store.ResultKey("answer", "0" * 64)
+        with store.watching_answer_reads() as reads:
+            shared.session_value(owner, "origin:x")
+        assert not reads.private and set(reads.values) == {"origin:x"}
+        shared.keep_answer(key, reads, "application/json", b"{}")
+        assert shared.kept_answer(owner, key) == ("application/json", b"{}")
+        assert shared.kept_answer(other, key) is None
+        shared.put_session_value(other, "origin:x", {"scaling": "none"})
+        assert shared.kept_answer(other, key) == ("application/json", b"{}")
+        assert shared.kept_answer("not a token", key) is None
+
+    def test_writes_results_not_ready_and_large_values_are_never_shared(self):
+        shared = store.get_store()
+        session = issue_session()
+        with store.watching_answer_reads() as reads:
+            shared.put_session_value(session, "latest-x", "a")
+        assert reads.private
+        with store.watching_answer_reads() as reads, pytest.raises(store.NotReady):
+            shared.memo(store.ResultKey("quality", "1" * 64), lambda: 1, refuse="not yet")
+        assert reads.private
+        shared.put_session_value(session, "table", b"x" * (store.SMALL_SESSION_VALUE_BYTES + 1))
+        with store.watching_answer_reads() as reads:
+            shared.session_value(session, "table")
+        assert reads.private
+        with store.watching_answer_reads() as reads, pytest.raises(Exception):
+            shared.check_session("forged")
+        assert reads.private
+        with pytest.raises(ValueError):
+            shared.keep_answer(store.ResultKey("answer", "2" * 64), reads, "text/plain", b"")
