@@ -12,6 +12,7 @@ import json
 import pytest
 
 from app import server
+from hclust.errors import InputError
 from services import answers, config, store
 from services.sessions import issue_session
 from tests.helpers import DictCache, cluster, load, upload
@@ -204,7 +205,7 @@ class TestOnlyTheOwnerOfTheData:
         with store.watching_answer_reads() as reads:
             shared.session_value(session, "table")
         assert reads.private
-        with store.watching_answer_reads() as reads, pytest.raises(Exception):
+        with store.watching_answer_reads() as reads, pytest.raises(InputError):
             shared.check_session("forged")
         assert reads.private
         with pytest.raises(ValueError):
