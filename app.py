@@ -13,7 +13,7 @@ from callbacks.validate import MESSAGE_OUTPUTS  # noqa: E402
 from components.figures import warm_up  # noqa: E402
 from components.layout import serve_layout  # noqa: E402
 from hclust.ward import load_compiled  # noqa: E402
-from services import answers, auth, compression, jobs, request_guard  # noqa: E402
+from services import answers, auth, compression, jobs, request_guard, scripts_bundle  # noqa: E402
 
 celery_app = jobs.celery_app()
 
@@ -40,10 +40,12 @@ app = Explorer(
     __name__,
     title="Hierarchical clustering explorer",
     serve_locally=True,
+    assets_ignore=scripts_bundle.ASSETS_IGNORE,  # our scripts come in one file instead
     background_callback_manager=jobs.background_manager(celery_app),
     on_error=request_guard.callback_error_handler(MESSAGE_OUTPUTS),
 )
 app.layout = serve_layout
+scripts_bundle.install(app)  # the page's own scripts in one request (before Dash lists its assets)
 FIRST_VIEW = first_view.install(app, serve_layout)  # the layout answers what a page fired at load
 app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # WCAG 3.1.1
 server = app.server

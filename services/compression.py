@@ -3,8 +3,8 @@
 A page load fetches about 6 MB of scripts (the plotly bundle alone is 4.6 MB);
 gzip makes that 1.8 MB, which is what a classroom's Wi-Fi carries for
 each student. Scripts and styles are served at versioned URLs (Dash's
-fingerprints, the assets' ``?m=<mtime>``), so each is compressed once per
-process and the bytes reused, keyed by that URL.
+fingerprints, the assets' ``?m=<mtime>``, the scripts bundle's digest), so
+each is compressed once per process and the bytes reused, keyed by that URL.
 
 The page, the layout and callback answers belong to their session and would
 be compressed anew for each answer. Measured with the class benchmark on
@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from flask import request
 
-# Static files at versioned URLs: the same URL is always the same bytes.
-_VERSIONED = ("/_dash-component-suites/", "/assets/")
+# Static files at versioned URLs: the same URL is always the same bytes
+# (services/scripts_bundle.py names its bundle by digest).
+_VERSIONED = ("/_dash-component-suites/", "/assets/", "/bundle/")
 _STATIC_MIMETYPES = ("application/javascript", "text/javascript", "text/css")
 ASSET_MAX_AGE_SECONDS = 24 * 3600
 

@@ -155,7 +155,7 @@ def content_security_policy(script_hashes) -> str:
 
 # Static files are named by version and safe to cache; everything else (the
 # page, its layout with the session token, callback answers) is not.
-_CACHEABLE_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+_CACHEABLE_PREFIXES = ("/assets/", "/_dash-component-suites/", "/bundle/", "/_favicon.ico")
 
 
 def security_headers(path: str, csp: str) -> dict:
