@@ -123,6 +123,7 @@ class Outcome:
     times: dict = field(default_factory=dict)  # kind -> [action seconds]
     requests: dict = field(default_factory=dict)  # kind -> [request seconds]
     errors: list = field(default_factory=list)
+    answers: list = field(default_factory=lambda: [0, 0])  # [shared, all] callback answers
 
 
 class Student:
@@ -221,6 +222,8 @@ class Student:
         else:
             body = request.body.replace(self.lesson.session_id, self.session_id)
             response = self._post(request.path, body, {"endId": self.end_id})
+            self.outcome.answers[0] += bool(response.headers.get("X-Shared-Answer"))
+            self.outcome.answers[1] += 1
             polls = 0
             while response.status_code == 200 and polls < MAX_POLLS:
                 answer = response.json()
@@ -362,6 +365,7 @@ def run_class(url: str, lesson: Lesson, n: int, seed: int = 0) -> tuple[Outcome,
         for kind, values in outcome.requests.items():
             merged.requests.setdefault(kind, []).extend(values)
         merged.errors.extend(outcome.errors)
+        merged.answers = [a + b for a, b in zip(merged.answers, outcome.answers)]
     merged.errors.extend(f"a student still running after {CLIENT_DEADLINE_S:.0f} s" for _ in late)
     return merged, loads
 
@@ -405,7 +409,7 @@ def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Tab
             "load before -> after",
         ],
     )
-    passing = []
+    passing, shares = [], []
     with tempfile.TemporaryDirectory(prefix="bench-class-") as tmp:
         tmp = Path(tmp)
         print("  recording the lesson in headless Chromium...", file=sys.stderr, flush=True)
@@ -447,6 +451,8 @@ def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Tab
                         load if kind == "page load" else "",
                     ]
                 )
+            shared, answered = outcome.answers
+            shares.append(f"{n} students: {shared:,} of {answered:,}")
             for error in outcome.errors[:5]:
                 print(f"    {n} students: {error}", file=sys.stderr, flush=True)
             print(f"  {n} students done: {len(outcome.errors)} errors", file=sys.stderr, flush=True)
@@ -457,6 +463,9 @@ def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Tab
         f"Students open the page within {OPEN_WITHIN_S:.0f} s, think {THINK_S[0]:g}-{THINK_S[1]:g} s "
         "before each step; every 2nd changes the method, every 10th uploads a 60-row CSV.",
         "Light interactions are judged on request p95 (the goal), other kinds on the whole action.",
+        "Callback answers another student's request had made already (services/answers.py): "
+        + "; ".join(shares)
+        + ".",
         f"Capacity: {max(passing, default=0)} students meet every goal with 0 errors "
         f"({max(passing, default=0) / cores:.0f} students per core) among sizes {', '.join(map(str, sizes))}.",
     ]

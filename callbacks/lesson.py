@@ -162,16 +162,18 @@ def direct_state(number: int, current: dict | None = None) -> dict:
     return out
 
 
-def move(trigger: str, state, presenting: bool, search, at_load, current=None) -> dict:
+def move(trigger: str, state, presenting: bool, search, at_load, current=None, target=None) -> dict:
     """Every output the lesson changes when `trigger` fires.
 
     Parameters
     ----------
     trigger : str
-        The id that fired: ``lesson-open``, ``lesson-next``, ``lesson-back``,
-        ``lesson-close`` or ``address-at-load``.
+        The id that fired: ``lesson-open``, ``lesson-move`` (Next or Back, counted
+        in the browser: ``assets/lesson_move.js``), ``lesson-close`` or
+        ``address-at-load``.
     state : dict
-        The card's record, ``{"open": bool, "step": int}``.
+        The card's record, ``{"open": bool, "step": int, "seq": int, "steps": int}``;
+        ``seq`` counts its changes, so the browser knows when a move was answered.
     presenting : bool
     search : str
         The address now.
@@ -179,6 +181,8 @@ def move(trigger: str, state, presenting: bool, search, at_load, current=None) -
         The address the page was opened with.
     current : dict, optional
         The values now of the controls set directly (:data:`DIRECT`).
+    target : dict, optional
+        The ``lesson-move`` store: ``{"step": int, "from": int}``.
 
     Returns
     -------
@@ -188,6 +192,7 @@ def move(trigger: str, state, presenting: bool, search, at_load, current=None) -
     state = state if isinstance(state, dict) else {}
     number = state.get("step") if isinstance(state.get("step"), int) else 1
     number = min(max(number, 1), lesson.N_STEPS)
+    seq = state.get("seq") if isinstance(state.get("seq"), int) else 0
     out = {}
     if trigger == "address-at-load":
         try:
@@ -205,6 +210,7 @@ def move(trigger: str, state, presenting: bool, search, at_load, current=None) -
         out.update(direct_state(number, current))
     elif trigger == "lesson-close":
         new = {"open": False, "step": number, "panel": lesson.step(number).panel}
+        new.update(seq=seq + 1, steps=lesson.N_STEPS)
         query = with_flags(search, new, presenting)
         return {
             ("lesson-state", "data"): new,
@@ -214,10 +220,11 @@ def move(trigger: str, state, presenting: bool, search, at_load, current=None) -
             ("view-query", "data"): query,
         }
     else:
-        if trigger == "lesson-next":
-            number = min(number + 1, lesson.N_STEPS)
-        elif trigger == "lesson-back":
-            number = max(number - 1, 1)
+        if trigger == "lesson-move":
+            asked = target.get("step") if isinstance(target, dict) else None
+            if not isinstance(asked, int) or isinstance(asked, bool):
+                raise PreventUpdate  # not a move the page makes
+            number = min(max(asked, 1), lesson.N_STEPS)
         elif trigger != "lesson-open":
             raise PreventUpdate
         query = step_query(number, presenting)
@@ -229,6 +236,8 @@ def move(trigger: str, state, presenting: bool, search, at_load, current=None) -
         "open": True,
         "step": number,
         "panel": lesson.step(number).panel,
+        "seq": seq + 1,
+        "steps": lesson.N_STEPS,
     }
     out[("lesson", "hidden")] = False
     out[("lesson-open", "children")] = "Reset this step"
@@ -239,8 +248,7 @@ def move(trigger: str, state, presenting: bool, search, at_load, current=None) -
 @callback(
     *[Output(c, p, allow_duplicate=True) for c, p in OUTPUTS],
     Input("lesson-open", "n_clicks"),
-    Input("lesson-next", "n_clicks"),
-    Input("lesson-back", "n_clicks"),
+    Input("lesson-move", "data"),
     Input("lesson-close", "n_clicks"),
     Input("address-at-load", "data"),
     State("lesson-state", "data"),
@@ -250,10 +258,10 @@ def move(trigger: str, state, presenting: bool, search, at_load, current=None) -
     prevent_initial_call=True,
 )
 @shows_errors(outputs=len(OUTPUTS), message=OUTPUTS.index(("lesson-text", "children")))
-def lesson_step(open_, next_, back, close, at_load, state, presenting, search, *now):
+def lesson_step(open_, target, close, at_load, state, presenting, search, *now):
     """Open, move through and leave the lesson; a class link opens it at its step."""
     current = dict(zip(DIRECT, now))
-    out = move(ctx.triggered_id, state, bool(presenting), search, at_load, current)
+    out = move(ctx.triggered_id, state, bool(presenting), search, at_load, current, target)
     for component, prop in STEP_THROUGH:
         if out.get((component, prop), no_update) is not no_update:
             set_props(component, {prop: out[(component, prop)]})
@@ -275,6 +283,17 @@ def presentation_in_address(presenting, state, search):
         raise PreventUpdate
     return query, query
 
+
+# Next and Back: the step asked for, counted in the browser so that quick clicks all count.
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="lessonMove"),
+    Output("lesson-move", "data"),
+    Input("lesson-next", "n_clicks"),
+    Input("lesson-back", "n_clicks"),
+    State("lesson-state", "data"),
+    State("lesson-move", "data"),
+    prevent_initial_call=True,
+)
 
 # Body classes, the highlighted panel scrolled into view, and the resized plots.
 clientside_callback(

@@ -77,7 +77,11 @@ def lesson_card():
                 style={"display": "none"},
                 name="class link to this step",
             ),
-            dcc.Store(id="lesson-state", data={"open": False, "step": 1}),
+            dcc.Store(
+                id="lesson-state",
+                data={"open": False, "step": 1, "seq": 0, "steps": N_STEPS},
+            ),
+            dcc.Store(id="lesson-move"),  # Next and Back, counted in the browser
             dcc.Store(id="lesson-applied"),
         ],
         id="lesson",

@@ -19,12 +19,30 @@ from hclust.errors import InputError
 from tests.helpers import page_context, restore_controls
 
 
-def run(trigger, state=None, presenting=None, search="", at_load=None, annotate=None, depth=5):
-    """The callback as Dash calls it: its outputs by (component, prop), and what set_props sent."""
-    clicks = {"lesson-open": 0, "lesson-next": 0, "lesson-back": 0, "lesson-close": 0}
-    prop = "address-at-load.data" if trigger == "address-at-load" else f"{trigger}.n_clicks"
+def run(
+    trigger,
+    state=None,
+    presenting=None,
+    search="",
+    at_load=None,
+    annotate=None,
+    depth=5,
+    target=None,
+):
+    """The callback as Dash calls it: its outputs by (component, prop), and what set_props sent.
+
+    Next and Back reach it as the ``lesson-move`` the browser counts (assets/lesson_move.js,
+    tested under Node): one step on from the step shown, once the last move was answered.
+    """
+    if trigger in ("lesson-next", "lesson-back"):
+        step = (state or {}).get("step", 1) + (1 if trigger == "lesson-next" else -1)
+        target = {"step": step, "from": (state or {}).get("seq", 0)}
+        trigger = "lesson-move"
+    prop = {"address-at-load": "address-at-load.data", "lesson-move": "lesson-move.data"}.get(
+        trigger, f"{trigger}.n_clicks"
+    )
     with page_context(prop) as sent:
-        values = lesson_step(*clicks.values(), at_load, state, presenting, search, annotate, depth)
+        values = lesson_step(0, target, 0, at_load, state, presenting, search, annotate, depth)
     return dict(zip(OUTPUTS, values)), sent
 
 
@@ -88,6 +106,31 @@ class TestMoving:
         out, _ = run("lesson-next", {"open": True, "step": 9})
         assert out[("lesson-table", "children")] is not None
 
+    def test_a_move_asks_for_its_step_whatever_the_step_shown(self):
+        # three quick clicks of Next from step 3, counted in the browser before any answer
+        shown_state = {"open": True, "step": 3, "seq": 5, "steps": 13}
+        out, _ = run("lesson-move", shown_state, target={"step": 6, "from": 5})
+        assert out[("lesson-state", "data")]["step"] == 6
+        assert out[("lesson-step", "children")].startswith("Step 6 of 13")
+        out, _ = run("lesson-move", shown_state, target={"step": 40, "from": 5})
+        assert out[("lesson-state", "data")]["step"] == 13
+
+    def test_every_change_of_the_state_counts_one_more(self):
+        state = None
+        for trigger in ("lesson-open", "lesson-next", "lesson-next", "lesson-back"):
+            out, _ = run(trigger, state)
+            before = (state or {}).get("seq", 0)
+            state = out[("lesson-state", "data")]
+            assert state["seq"] == before + 1 and state["steps"] == lesson.N_STEPS
+        assert state["step"] == 2
+        out, _ = run("lesson-close", state)
+        assert out[("lesson-state", "data")]["seq"] == state["seq"] + 1
+
+    @pytest.mark.parametrize("target", [None, {}, {"step": "4"}, {"step": True}, [4]])
+    def test_a_move_the_page_cannot_make_changes_nothing(self, target):
+        with pytest.raises(PreventUpdate):
+            move("lesson-move", {"open": True, "step": 3}, False, "", None, target=target)
+
     def test_leave_and_come_back_at_the_same_step(self):
         search = step_query(7, True)
         out, _ = run("lesson-close", {"open": True, "step": 7}, ["on"], search)
@@ -96,6 +139,8 @@ class TestMoving:
             "open": False,
             "step": 7,
             "panel": "dendrogram-card",
+            "seq": 1,
+            "steps": 13,
         }
         assert "step 7" in out[("lesson-open", "children")]
         left = dict(parse_qsl(out[("url", "search")][1:]))
