@@ -173,7 +173,8 @@ def run(quick: bool = False) -> list[Table]:
             "(services/answers.py), as for every student after the first.",
             "Server CPU = user + system time of the gunicorn processes (psutil), read before and "
             "after each step: the work a class of N multiplies by N, whatever else the machine "
-            "runs.",
+            "runs. Linux counts it in 10 ms ticks per process, so a step's figure is +-10 ms; "
+            "the whole lesson's is the sum of the steps' medians.",
             "'page load' = the index page, its scripts and styles (gzip, as Chromium asks), the "
             "layout and the callbacks fired at load; 'drag' and 'type-k' sum two steps each.",
             "Each server replays the lesson it recorded itself (bench/class_record.py).",
