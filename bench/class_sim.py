@@ -40,7 +40,7 @@ import numpy as np
 from devtools.local_app import app_env, gunicorn, headless_chromium
 
 from .class_record import KINDS, record_lesson, settled, type_and_enter
-from .common import Table, verdict
+from .common import Table, server_cpu_seconds, verdict
 
 SIZES = (30, 60, 100)
 QUICK_SIZES = (10,)
@@ -409,7 +409,7 @@ def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Tab
             "load before -> after",
         ],
     )
-    passing, shares = [], []
+    passing, shares, busy = [], [], []
     with tempfile.TemporaryDirectory(prefix="bench-class-") as tmp:
         tmp = Path(tmp)
         print("  recording the lesson in headless Chromium...", file=sys.stderr, flush=True)
@@ -422,7 +422,20 @@ def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Tab
         )
         for n in sizes:
             with gunicorn(app_env(tmp / f"cache-{n}"), tmp / f"gunicorn-{n}.log", **server) as url:
+                began, server_cpu, own_cpu = (
+                    time.monotonic(),
+                    server_cpu_seconds(url),
+                    time.process_time(),
+                )
                 outcome, loads = run_class(url, lesson, n)
+                wall = time.monotonic() - began
+                server_cpu = server_cpu_seconds(url) - server_cpu
+                own_cpu = time.process_time() - own_cpu
+            busy.append(
+                f"{n} students: {wall:.0f} s; server {server_cpu:.0f} CPU-s "
+                f"({server_cpu / (wall * cores):.0%} of the machine), load generator "
+                f"{own_cpu:.0f} CPU-s ({own_cpu / (wall * cores):.0%})"
+            )
             log = (tmp / f"gunicorn-{n}.log").read_text()
             timeouts = log.count("WORKER TIMEOUT")
             if timeouts:
@@ -463,6 +476,9 @@ def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Tab
         f"Students open the page within {OPEN_WITHIN_S:.0f} s, think {THINK_S[0]:g}-{THINK_S[1]:g} s "
         "before each step; every 2nd changes the method, every 10th uploads a 60-row CSV.",
         "Light interactions are judged on request p95 (the goal), other kinds on the whole action.",
+        "Where the machine's time went (the real browser's Chromium aside): "
+        + "; ".join(busy)
+        + ".",
         "Callback answers another student's request had made already (services/answers.py): "
         + "; ".join(shares)
         + ".",

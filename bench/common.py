@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 
 import numpy as np
+import psutil
 
 LIBRARIES = ("numpy", "scipy", "fastcluster", "plotly", "dash")
 
@@ -120,3 +121,33 @@ def machine_info() -> dict:
         "Load at start": load_average(),
         "Libraries": ", ".join(versions),
     }
+
+
+def _server_processes(url: str) -> list[psutil.Process]:
+    """Every process of the gunicorn at `url`: its master and all under it (the workers,
+    the jobs' forkserver). psutil names one holder of the listening socket; the master is
+    the highest gunicorn above it."""
+    port = int(url.rstrip("/").rsplit(":", 1)[1])
+    holders = [
+        c.pid
+        for c in psutil.net_connections(kind="tcp")
+        if c.pid and c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN
+    ]
+    if not holders:
+        raise RuntimeError(f"no process listens at {url}")
+    master = psutil.Process(holders[0])
+    while master.parent() is not None and "gunicorn" in " ".join(master.parent().cmdline()):
+        master = master.parent()
+    return [master, *master.children(recursive=True)]
+
+
+def server_cpu_seconds(url: str) -> float:
+    """User + system CPU seconds of the gunicorn at `url`, all its processes together."""
+    total = 0.0
+    for process in _server_processes(url):
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total

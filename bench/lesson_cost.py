@@ -28,13 +28,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-import psutil
 
 from devtools.local_app import ROOT, app_env, gunicorn
 
 from .class_record import record_lesson
 from .class_sim import Lesson, Student
-from .common import Table, ratio
+from .common import Table, ratio, server_cpu_seconds
 from .page_load import export_commit
 
 BASELINE = os.environ.get("LESSON_COST_BASELINE", "36b1b39")
@@ -42,50 +41,21 @@ ROUNDS, QUICK_ROUNDS = 6, 2
 STEPS = ("page load", "x2", "drag", "type-cut", "type-k", "method", "upload")
 
 
-def _server_processes(url: str) -> list[psutil.Process]:
-    """Every process of the gunicorn at `url`: its master and all under it (the workers,
-    the jobs' forkserver). psutil names one holder of the listening socket; the master is
-    the highest gunicorn above it."""
-    port = int(url.rstrip("/").rsplit(":", 1)[1])
-    holders = [
-        c.pid
-        for c in psutil.net_connections(kind="tcp")
-        if c.pid and c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN
-    ]
-    if not holders:
-        raise RuntimeError(f"no process listens at {url}")
-    master = psutil.Process(holders[0])
-    while master.parent() is not None and "gunicorn" in " ".join(master.parent().cmdline()):
-        master = master.parent()
-    return [master, *master.children(recursive=True)]
-
-
-def _cpu_seconds(url: str) -> float:
-    total = 0.0
-    for process in _server_processes(url):
-        try:
-            times = process.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        total += times.user + times.system
-    return total
-
-
 def _one_round(url: str, lesson: Lesson, seed: int) -> dict:
     """Server CPU seconds and requests of each step, for one student's whole lesson."""
     student = Student(0, url, lesson, seed)
     spent: dict = {}
     try:
-        before = _cpu_seconds(url)
+        before = server_cpu_seconds(url)
         student._open_page()
         student._replay("page load", lesson.actions[0][1])
-        spent["page load"] = [_cpu_seconds(url) - before, 2 + len(lesson.resources)]
+        spent["page load"] = [server_cpu_seconds(url) - before, 2 + len(lesson.resources)]
         for name, requests in list(student.actions())[1:]:
             step = name.partition(":")[0]
             time.sleep(0.3)  # the server settles (a background job's last poll)
-            before = _cpu_seconds(url)
+            before = server_cpu_seconds(url)
             student._replay(step, requests)
-            cpu = _cpu_seconds(url) - before
+            cpu = server_cpu_seconds(url) - before
             found = spent.setdefault(step, [0.0, 0])
             found[0] += cpu
             found[1] += len(requests)
