@@ -192,6 +192,8 @@ def labelled_download(session_id, cut):
 )
 @shows_errors(outputs=2, message=1)
 def download_labels(n_clicks, cut, session_id):
+    # one person's file, stamped with the time it was made: never a shared answer
+    store.mark_answer_private()
     if not n_clicks or not isinstance(cut, dict) or not isinstance(cut.get("clustering"), dict):
         raise PreventUpdate
     cut = validate.cut(cut)

@@ -190,6 +190,8 @@ def export_view(
     session_id,
 ):
     """The tree as Newick, Z as .npy and CSV, or the view as a Python script."""
+    # one person's file (a zip is stamped with the time it was made): never a shared answer
+    store.mark_answer_private()
     trigger = ctx.triggered_id
     if trigger not in ("export-newick", "export-linkage", "export-python"):
         raise PreventUpdate

@@ -22,8 +22,9 @@ datasets is answered with the kept bytes. Never shared:
   met a result that was not ready yet;
 - an answer to bad input or a failure (the error handlers say so), a
   background job's, one that sets a cookie, and one that holds a session token;
-- an answer larger than :data:`MAX_KEPT_BYTES`, which is one analyst's, not a
-  class's.
+- an answer larger than :data:`MAX_KEPT_BYTES`, or to a request larger than
+  :data:`MAX_SHARED_REQUEST_BYTES` (an upload), which is one analyst's, not a
+  class's; downloads, which carry the time they were made.
 
 A shared answer carries the header ``X-Shared-Answer: 1``. ``SHARE_ANSWERS=0`` turns
 sharing off (``services.config``).
@@ -40,6 +41,7 @@ from . import code_version, config, store
 
 SESSION_STORE = "session-id"
 MAX_KEPT_BYTES = 2 * 2**20
+MAX_SHARED_REQUEST_BYTES = 256 * 2**10
 SHARED_HEADER = "X-Shared-Answer"
 
 
@@ -61,7 +63,9 @@ def answer_key(body: dict, token) -> store.ResultKey:
     """The key of the answer to `body`: the request without its session, the code, the settings."""
     parts = {name: body.get(name) for name in ("output", "outputs", "inputs", "state")}
     parts["changed"] = body.get("changedPropIds")
-    text = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=repr)
+    # in the order the request gave them: callbacks walk dicts in that order, so two
+    # orders can make two answers
+    text = json.dumps(parts, separators=(",", ":"), default=repr)
     if isinstance(token, str) and token:
         text = text.replace(json.dumps(token), '"<session>"')
     digest = hashlib.sha256()
@@ -83,8 +87,8 @@ def install(app) -> None:
     def answer_from_kept():
         if request.path != path or request.method != "POST" or request.args.get("cacheKey"):
             return None
-        if not config.SHARE_ANSWERS:
-            return None
+        if not config.SHARE_ANSWERS or (request.content_length or 0) > MAX_SHARED_REQUEST_BYTES:
+            return None  # off, or an upload: one person's file, not worth hashing
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not isinstance(body.get("output"), str):
             return None

@@ -244,16 +244,21 @@ class SessionKey:
 def dataset_id(dataset: Dataset) -> str:
     """Names one loaded dataset within its session, by its numbers and all the person gave them.
 
-    Two loads of the same numbers under other labels, column names, file name
-    or notes get different ids, so a page never shows a dataset it did not load.
+    Two loads of the same numbers under other labels, column names, label column,
+    file name, notes or file rows get different ids, so a page never shows a
+    dataset it did not load, and an answer made from one id is made from all of it
+    (services/answers.py).
     """
     digest = hashlib.sha256()
+    rows = None if dataset.source_rows is None else dataset.source_rows.tobytes()
     for part in (
         dataset.content_hash,
         dataset.feature_names,
         dataset.name,
         dataset.labels,
         dataset.notes,
+        dataset.label_name,
+        rows,
     ):
         digest.update(repr(part).encode())
         digest.update(b"\x00")
@@ -371,14 +376,18 @@ def _private_read() -> None:
         reads.private = True
 
 
+# Session values too large to check again by digest (an uploaded table, what is rebuilt
+# from it): an answer that reads one is its session's own.
+_LARGE_SESSION_VALUES = ("table", "analyst-source:")
+
+
 def _session_value_read(name: str, value) -> None:
     reads = _ANSWER_READS.get()
-    if reads is not None:
-        digest = session_value_digest(value)
-        if digest is None:
-            reads.private = True
-        else:
-            reads.values[name] = digest
+    if reads is None:
+        return
+    digest = None if name.startswith(_LARGE_SESSION_VALUES) else session_value_digest(value)
+    if digest is None or reads.values.setdefault(name, digest) != digest:
+        reads.private = True  # large, or read twice with two values
 
 
 def _dataset_read(key, found: bool) -> None:
@@ -407,7 +416,7 @@ class Store:
     Parameters
     ----------
     cache : diskcache.Cache or compatible
-        Anything with ``get``, ``set(key, value, expire=...)``.
+        Anything with ``get``, ``set(key, value, expire=...)`` and ``in``.
     """
 
     def __init__(self, cache):
@@ -456,6 +465,7 @@ class Store:
         where the cache has them (a page's start: about ten values per page load).
         """
         sid = self.check_session(session_id)
+        _private_read()
         entries = []
         for name, value in writes:
             if name == "dataset":
@@ -588,8 +598,8 @@ class Store:
             sid = self.check_session(session_id)
         except InputError:
             return None  # the request itself says why, when it is answered
-        for data in datasets:
-            if self._cache.get(str(SessionKey(sid, "dataset-size", data))) is None:
+        for data in datasets:  # the dataset itself: its size record can outlive it
+            if str(SessionKey(sid, "dataset", data)) not in self._cache:
                 return None
         for name, digest in values:
             value = self._cache.get(str(SessionKey(sid, name)))
@@ -792,7 +802,7 @@ class Store:
 
 
 class RedisCache:
-    """The two calls :class:`Store` needs, on Redis, for a hosted instance.
+    """The calls :class:`Store` needs (get, set, ``in``), on Redis, for a hosted instance.
 
     Values are pickled; they are written only by this application's own
     workers, never by clients.
@@ -809,6 +819,9 @@ class RedisCache:
 
     def set(self, key, value, expire=None):
         self._redis.set(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), ex=expire)
+
+    def __contains__(self, key) -> bool:
+        return bool(self._redis.exists(key))
 
 
 @functools.cache

@@ -287,7 +287,7 @@ NEEDS_REDIS_AND_CELERY = pytest.mark.skipif(
 
 
 class DictCache:
-    """The two calls Store needs, in memory, so a test sees every entry written."""
+    """The calls Store needs (get, set, ``in``), in memory, so a test sees every entry written."""
 
     def __init__(self):
         self.data = {}
@@ -297,6 +297,9 @@ class DictCache:
 
     def set(self, key, value, expire=None):
         self.data[key] = value
+
+    def __contains__(self, key):
+        return key in self.data
 
 
 # ---------------------------------------------------------------- accessibility (axe-core)

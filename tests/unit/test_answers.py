@@ -8,12 +8,14 @@ values, as Dash's renderer would.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from app import server
+from hclust.data import DEFAULT_PRESET, load_preset
 from hclust.errors import InputError
-from services import answers, config, store
+from services import answers, code_version, config, store
 from services.sessions import issue_session
 from tests.helpers import DictCache, cluster, load, upload
 
@@ -210,3 +212,82 @@ class TestOnlyTheOwnerOfTheData:
         assert reads.private
         with pytest.raises(ValueError):
             shared.keep_answer(store.ResultKey("answer", "2" * 64), reads, "text/plain", b"")
+
+
+class TestWhatMakesAnAnswer:
+    def test_the_order_of_a_request_s_dicts_is_part_of_its_key(self):
+        body = {
+            "output": "a.b",
+            "inputs": [{"id": "x", "property": "data", "value": {"1": 1, "2": 2}}],
+        }
+        reordered = {
+            "output": "a.b",
+            "inputs": [{"id": "x", "property": "data", "value": {"2": 2, "1": 1}}],
+        }
+        assert answers.answer_key(body, None) != answers.answer_key(reordered, None)
+        assert answers.answer_key(body, None) == answers.answer_key(
+            json.loads(json.dumps(body)), None
+        )
+
+    def test_the_session_token_is_no_part_of_the_key(self):
+        def body(token):
+            return {
+                "output": "a.b",
+                "state": [{"id": "session-id", "property": "data", "value": token}],
+            }
+
+        assert answers.answer_key(body("one"), "one") == answers.answer_key(body("two"), "two")
+
+    def test_a_download_is_never_shared(self, sharing):
+        first, second = Page(), Page()
+        clicked = {("download-labels", "n_clicks"): 1}
+        assert first.ask("download", "data", clicked).status_code == 200
+        again = second.ask("download", "data", clicked)
+        assert again.status_code == 200 and not again.headers.get(answers.SHARED_HEADER)
+
+    def test_a_request_as_large_as_an_upload_is_never_kept(self, sharing):
+        first, second = Page(), Page()
+        output = first.output_for("inconsistency", "children")
+        padding = " " * (answers.MAX_SHARED_REQUEST_BYTES + 1)  # JSON allows the spaces
+
+        def post(page):
+            data = json.dumps(page.body(output, ["clustering.data"])) + padding
+            return page.client.post(UPDATE, data=data, content_type="application/json")
+
+        assert post(first).status_code == 200
+        assert not post(second).headers.get(answers.SHARED_HEADER)
+
+    def test_the_data_must_still_be_there_not_only_its_size(self, fresh_store):
+        session = issue_session()
+        dataset = load_preset(DEFAULT_PRESET)
+        data_key = fresh_store.put_dataset(session, dataset)
+        with store.watching_answer_reads() as reads:
+            fresh_store.loaded_dataset(session, data_key)
+        key = store.ResultKey("answer", "3" * 64)
+        fresh_store.keep_answer(key, reads, "application/json", b"{}")
+        assert fresh_store.kept_answer(session, key) is not None
+        sid = store.verify_session(session)
+        del fresh_store._cache.data[str(store.SessionKey(sid, "dataset", data_key))]
+        assert fresh_store.kept_answer(session, key) is None  # its size record alone is left
+
+    def test_the_label_column_s_name_and_the_file_s_rows_name_a_dataset(self):
+        dataset = load_preset(DEFAULT_PRESET)
+        renamed = replace(dataset, label_name="another header")
+        moved = replace(dataset, source_rows=dataset.source_rows[::-1].copy())
+        ids = {store.dataset_id(d) for d in (dataset, renamed, moved)}
+        assert len(ids) == 3
+
+    def test_the_code_digest_covers_data_files_and_package_versions(self, tmp_path, monkeypatch):
+        for folder in code_version.CODE_FOLDERS:
+            (tmp_path / folder).mkdir()
+        (tmp_path / "app.py").write_text("")
+        (tmp_path / "requirements.txt").write_text("# pinned\nplotly==7.1.0\n")
+        (tmp_path / "hclust" / "table.csv").write_text("a\n1\n")
+        monkeypatch.setattr(code_version, "ROOT", tmp_path)
+        digest = code_version.code_digest.__wrapped__
+        before = digest()
+        (tmp_path / "hclust" / "table.csv").write_text("a\n2\n")
+        after_data = digest()
+        monkeypatch.setattr(code_version.metadata, "version", lambda name: "0.0.0")
+        after_upgrade = digest()
+        assert len({before, after_data, after_upgrade}) == 3
