@@ -175,6 +175,7 @@
             if (redraws.length > 200) redraws.shift();
         };
         var react = Plotly.react, doc = root.document, hidden = null;
+        var warmed = root.hclustWarmed = [];  // the symbols made ahead, in order (for the tests)
         var warm = makeSymbolWarmer({
             start: function (symbol) {
                 hidden = doc.createElement("div");
@@ -185,8 +186,12 @@
                 Plotly.newPlot(hidden, [{type: "scattergl", mode: "markers", x: [0], y: [0], marker: {symbol: symbol, size: 4}}],
                     {width: 40, height: 40, margin: {l: 0, r: 0, t: 0, b: 0}, xaxis: {visible: false}, yaxis: {visible: false}},
                     {staticPlot: true, plotGlPixelRatio: 1, displayModeBar: false});
+                warmed.push(symbol);
             },
-            next: function (symbol) { Plotly.restyle(hidden, {"marker.symbol": symbol}); },
+            next: function (symbol) {
+                Plotly.restyle(hidden, {"marker.symbol": symbol});
+                warmed.push(symbol);
+            },
             finish: function () {
                 Plotly.purge(hidden);  // frees its WebGL context
                 hidden.remove();
