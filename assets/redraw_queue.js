@@ -158,7 +158,23 @@
         return drawn.length ? [wanted, drawn] : null;
     }
 
+    // plotly asks every WebGL canvas for multisampling (antialias: true). Software WebGL
+    // (SwiftShader, headless Chromium, machines without a GPU) then renders each point 4
+    // times over and resolves the samples when the page reads the frame back, which it does
+    // on the main thread: the frame after a 20,000-point scatter's redraw held the page for
+    // 130-340 ms, 45-90 ms without (issue 12 §5). The scatter's markers need no
+    // multisampling: plotly's point shaders smooth their own edges. Lines (the dendrogram
+    // drawn with WebGL) keep it.
+    // kind, attributes: getContext's arguments; graph: the id of the plot the canvas is in.
+    var SMOOTH_MARKERS_ONLY = ["scatter"];
+
+    function contextAttributes(kind, attributes, graph) {
+        if (!/webgl/.test(String(kind)) || SMOOTH_MARKERS_ONLY.indexOf(graph) < 0) return attributes;
+        return Object.assign({}, attributes || {}, {antialias: false});
+    }
+
     var api = {
+        contextAttributes: contextAttributes,
         makeRedrawQueue: makeRedrawQueue,
         withScreenRatio: withScreenRatio,
         makeSymbolWarmer: makeSymbolWarmer,
@@ -208,5 +224,16 @@
         };
         Plotly.react = makeRedrawQueue(screenReact, function (fn) { root.setTimeout(fn, 0); }, record);
         Plotly.react.__hclustQueued = true;
+        var Canvas = root.HTMLCanvasElement, getContext = Canvas && Canvas.prototype.getContext;
+        if (getContext && !getContext.__hclustAttributes) {
+            Canvas.prototype.getContext = function (kind, attributes) {
+                // dcc.Graph's div (the plot's id) holds plotly's div, which holds the canvas
+                var graph = this.closest && this.closest(".js-plotly-plot");
+                var id = graph && graph.parentNode ? graph.parentNode.id : null;
+                var rest = Array.prototype.slice.call(arguments, 2);
+                return getContext.apply(this, [kind, contextAttributes(kind, attributes, id)].concat(rest));
+            };
+            Canvas.prototype.getContext.__hclustAttributes = true;
+        }
     }
 })(typeof window !== "undefined" ? window : globalThis);

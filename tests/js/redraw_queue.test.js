@@ -217,3 +217,20 @@ test("only a figure with WebGL markers and a list of symbols asks for a warming"
     assert.equal(symbolsOf(["gd", {data: [gl], layout: {}}]), null);
     assert.equal(symbolsOf(["gd", {data: [gl]}]), null);
 });
+
+// contextAttributes: the scatter's WebGL canvas without multisampling, every other as plotly asks.
+const {contextAttributes} = require("../../assets/redraw_queue.js");
+
+test("the scatter's WebGL context is asked for no multisampling, its other attributes kept", () => {
+    const asked = {antialias: true, preserveDrawingBuffer: true};
+    assert.deepEqual(contextAttributes("webgl", asked, "scatter"), {antialias: false, preserveDrawingBuffer: true});
+    assert.deepEqual(asked, {antialias: true, preserveDrawingBuffer: true}, "plotly's own object is left as it was");
+    assert.deepEqual(contextAttributes("experimental-webgl", undefined, "scatter"), {antialias: false});
+});
+
+test("other plots' WebGL (the dendrogram's lines) and 2D canvases keep what they ask", () => {
+    const asked = {antialias: true, preserveDrawingBuffer: true};
+    assert.equal(contextAttributes("webgl", asked, "dendrogram"), asked);
+    assert.equal(contextAttributes("webgl", asked, null), asked);
+    assert.equal(contextAttributes("2d", asked, "scatter"), asked);
+});
