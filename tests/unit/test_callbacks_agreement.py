@@ -301,6 +301,22 @@ class TestManyClusters:
         assert f"{TABLE_CLUSTERS_MAX} largest of 300 clusters" in text_of(children)
         assert f"ARI = {adjusted_rand_score(codes, labels):.4f}" in text_of(children)
 
+    def test_box_plots_of_the_clusters_with_a_colour_of_their_own_and_say_so(self):
+        # a box per grey cluster could not be told apart, and each is a trace that every cut
+        # redraws (#12 §5)
+        session = loaded("tutorial-5-blobs")
+        cut = move_cut(session, "n-clusters.value", typed_k=300)["cut"]
+        colours = colour_map(session, cut)["labels"]
+        figure, _, _, _, note, _ = update_profiles(colour_map(session, cut), cut, session["id"])
+        sizes = np.bincount(cut_labels(session, cut))
+        for axis in ("x", "x2"):
+            boxes = [t for t in figure.data if t.xaxis == axis]
+            clusters = [int(box.name.split()[-1]) for box in boxes]
+            assert [box.marker.color for box in boxes] == [colours[str(c)] for c in clusters]
+            assert {box.marker.color for box in boxes} == set(PALETTE)
+            assert sorted(sizes[clusters]) == sorted(sizes)[-len(PALETTE) :]
+        assert f"Box plots of the {len(PALETTE)} largest clusters." in note
+
 
 class TestRebuiltSource:
     def test_a_random_sample_gets_its_own_rows_labels_and_raw_values(self):
