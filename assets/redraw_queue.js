@@ -191,9 +191,18 @@
             if (redraws.length > 200) redraws.shift();
         };
         var react = Plotly.react, doc = root.document, hidden = null;
-        var warmed = root.hclustWarmed = [];  // the symbols made ahead, in order (for the tests)
+        // the symbols made ahead, in order, and how long each step took (ms), for the tests and the bench
+        var warmed = root.hclustWarmed = [], warmedMs = root.hclustWarmedMs = [];
+        var timed = function (step) {
+            return function (symbol) {
+                var start = root.performance.now();
+                step(symbol);
+                warmed.push(symbol);
+                warmedMs.push(Math.round(root.performance.now() - start));
+            };
+        };
         var warm = makeSymbolWarmer({
-            start: function (symbol) {
+            start: timed(function (symbol) {
                 hidden = doc.createElement("div");
                 hidden.setAttribute("aria-hidden", "true");
                 hidden.className = "hclust-symbol-warmer";
@@ -202,12 +211,8 @@
                 Plotly.newPlot(hidden, [{type: "scattergl", mode: "markers", x: [0], y: [0], marker: {symbol: symbol, size: 4}}],
                     {width: 40, height: 40, margin: {l: 0, r: 0, t: 0, b: 0}, xaxis: {visible: false}, yaxis: {visible: false}},
                     {staticPlot: true, plotGlPixelRatio: 1, displayModeBar: false});
-                warmed.push(symbol);
-            },
-            next: function (symbol) {
-                Plotly.restyle(hidden, {"marker.symbol": symbol});
-                warmed.push(symbol);
-            },
+            }),
+            next: timed(function (symbol) { Plotly.restyle(hidden, {"marker.symbol": symbol}); }),
             finish: function () {
                 Plotly.purge(hidden);  // frees its WebGL context
                 hidden.remove();
