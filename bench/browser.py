@@ -737,6 +737,17 @@ def deep_cuts(quick: bool = False) -> list[Table]:
             )
             driver.execute_script(DEEP_LONG)
             wait(driver, lambda d: _deep_settled(d, 0), "the page to settle", 120, 0.2)
+            # the WebGL symbols made ahead in idle time (assets/redraw_queue.js), ms per step
+            warmed = driver.execute_script(
+                "return [window.hclustWarmed || [], window.hclustWarmedMs || []];"
+            )
+            if warmed[0]:
+                print(
+                    f"  deep_cuts {name} n={n:,}: symbols made ahead in idle tasks of "
+                    f"{dict(zip(*warmed))} ms",
+                    file=sys.stderr,
+                    flush=True,
+                )
             if profiling:
                 driver.execute_cdp_cmd("Profiler.enable", {})
                 driver.execute_cdp_cmd("Profiler.setSamplingInterval", {"interval": 250})
