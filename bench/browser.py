@@ -821,6 +821,9 @@ def deep_cuts(quick: bool = False) -> list[Table]:
         "answer to a cut used to redraw the dendrogram and the scatter in one task.",
         "'load' is the machine's 1-minute load average as the cut settled (2 cores, shared "
         "with other test runs): above 2, every figure here is inflated by waiting for a core.",
+        "The 20,000-sample scatter is drawn with WebGL: assets/redraw_queue.js makes the marker "
+        "symbols a later cut may draw in idle tasks after its first draw (printed, ms per step), "
+        "not in the redraw of the first deep cut.",
         "DEEP_CUTS_PROFILE=1 prints each task over the goal with where its time went (Chromium's "
         "JS sampling profiler; '(program)' is native work: style, layout, the compositor waiting "
         "for the WebGL frame).",
