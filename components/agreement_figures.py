@@ -6,11 +6,15 @@ import numpy as np
 
 from components.figures import FONT, k_axis_layout, k_marker, k_marker_label, unchecked_figure
 from components.plain_figure import PlainFigure
+from hclust.cut import PALETTE
 
 SCORE_COLOURS = {"ARI": "#332288", "NMI": "#117733", "purity": "#CC6677"}
 # Box plots drawn per feature: beyond these the note says which are left out.
 PROFILE_FEATURES_MAX = 12
-PROFILE_CLUSTERS_MAX = 20
+# The clusters with a colour of their own (the largest): a box per pale grey cluster could
+# not be told apart, and each box is an SVG trace that every cut redraws (8 of 20 were grey
+# at deep cuts: 40% of the plot's redraw, #12 §5).
+PROFILE_CLUSTERS_MAX = len(PALETTE)
 PROFILE_COLUMNS = 2
 
 

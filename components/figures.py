@@ -820,6 +820,11 @@ def scatter_figure(
     layout["margin"] = dict(MARGIN, r=130)
     layout["annotations"] = cluster_legend(labels, label_colours)
     layout["uirevision"] = "scatter"
+    if kind == "scattergl":
+        # every symbol a later cut may draw, made ahead in idle time (assets/redraw_queue.js):
+        # plotly makes each WebGL symbol once per page, 15-350 ms, in the redraw that first
+        # draws it; a deep cut brings them all (#12 §5)
+        layout["meta"] = {"gl_symbols": [*SYMBOLS, OVERFLOW_SYMBOL]}
     return unchecked_figure(traces, layout)
 
 

@@ -60,6 +60,32 @@ class TestContentSecurityPolicy:
             "return [c.width, parseFloat(c.style.width), window.devicePixelRatio];",
         )
         assert abs(width - css_width * max(1, min(2, math.ceil(ratio)))) < 1, (width, css_width)
+        # without multisampling: software WebGL renders each point once, not 4 times (#12 §5)
+        assert (
+            graph_js(
+                page,
+                "scatter",
+                "const c = gd.querySelector('canvas.gl-canvas-context');"
+                "return c.getContext('webgl').getContextAttributes().antialias;",
+            )
+            is False
+        )
+        # every symbol a later cut may draw is made ahead in idle time, in a hidden plot that
+        # is then removed (assets/redraw_queue.js; #12 §5): no WebGL context is left behind
+        wanted = set(graph_js(page, "scatter", "return gd.layout.meta.gl_symbols;"))
+        drawn = graph_js(page, "scatter", "return gd._fullData.map(t => t.marker.symbol);")
+        wanted -= {"circle", *drawn}  # a circle needs no making; the drawn ones are made
+        wait_until(
+            page,
+            lambda: (
+                wanted <= set(page.driver.execute_script("return window.hclustWarmed;"))
+                and not page.driver.execute_script(
+                    "return document.querySelector('.hclust-symbol-warmer');"
+                )
+            ),
+            "the WebGL symbols made ahead",
+        )
+        assert "hexagon" in wanted
         scripts = page.driver.execute_script(
             "return Array.from(document.scripts, s => s.src).filter(s => s.includes('plotly'));"
         )

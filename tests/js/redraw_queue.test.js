@@ -156,3 +156,81 @@ test("a config's own ratio is kept; a redraw without a config keeps the graph's"
     const positional = withScreenRatio(["gd", [], {}, {displaylogo: false}], 1);
     assert.deepEqual(positional[3], {displaylogo: false, plotGlPixelRatio: 1});
 });
+
+// makeSymbolWarmer: the WebGL marker symbols a later cut may draw, made ahead one per idle task.
+const {makeSymbolWarmer, symbolsOf} = require("../../assets/redraw_queue.js");
+
+function warmerOps(state) {
+    const calls = [];
+    return {
+        calls,
+        ops: {
+            start: (symbol) => calls.push(["start", symbol, state.task]),
+            next: (symbol) => calls.push(["next", symbol, state.task]),
+            finish: () => calls.push(["finish", null, state.task]),
+        },
+    };
+}
+
+test("each symbol not drawn yet is made in a task of its own, then the hidden plot goes", async () => {
+    const state = loop(), {calls, ops} = warmerOps(state);
+    const warm = makeSymbolWarmer(ops, state.schedule);
+    warm(["circle", "square", "diamond", "hexagon"], ["square"]);
+    assert.deepEqual(calls, [], "nothing in the redraw's own task");
+    await state.run();
+    assert.deepEqual(calls.map((c) => c.slice(0, 2)), [["start", "diamond"], ["next", "hexagon"], ["finish", null]]);
+    const tasks = calls.map((c) => c[2]);
+    assert.equal(new Set(tasks).size, tasks.length, "one step per task");
+});
+
+test("symbols are made once per page, and a later figure's new ones start a new round", async () => {
+    const state = loop(), {calls, ops} = warmerOps(state);
+    const warm = makeSymbolWarmer(ops, state.schedule);
+    warm(["square", "hexagon"], []);
+    warm(["square", "hexagon"], []);  // a second answer before the first round ran
+    await state.run();
+    warm(["square", "hexagon", "star"], ["square"]);
+    await state.run();
+    assert.deepEqual(calls.map((c) => c.slice(0, 2)), [
+        ["start", "square"], ["next", "hexagon"], ["finish", null], ["start", "star"], ["finish", null],
+    ]);
+});
+
+test("a hidden plot that cannot be drawn (no WebGL) stops the round without a throw", async () => {
+    const state = loop(), calls = [];
+    const warm = makeSymbolWarmer({
+        start: () => { calls.push("start"); throw new Error("WebGL is not supported"); },
+        next: () => calls.push("next"),
+        finish: () => calls.push("finish"),
+    }, state.schedule);
+    warm(["square", "hexagon"], []);
+    await state.run();
+    assert.deepEqual(calls, ["start"]);
+});
+
+test("only a figure with WebGL markers and a list of symbols asks for a warming", () => {
+    const layout = {meta: {gl_symbols: ["circle", "square", "hexagon"]}};
+    const gl = {type: "scattergl", marker: {symbol: "square"}};
+    assert.deepEqual(symbolsOf(["gd", {data: [gl], layout}]), [["circle", "square", "hexagon"], ["square"]]);
+    assert.deepEqual(symbolsOf(["gd", [gl], layout]), [["circle", "square", "hexagon"], ["square"]]);
+    assert.equal(symbolsOf(["gd", {data: [{type: "scatter", marker: {symbol: "square"}}], layout}]), null);
+    assert.equal(symbolsOf(["gd", {data: [gl], layout: {}}]), null);
+    assert.equal(symbolsOf(["gd", {data: [gl]}]), null);
+});
+
+// contextAttributes: the scatter's WebGL canvas without multisampling, every other as plotly asks.
+const {contextAttributes} = require("../../assets/redraw_queue.js");
+
+test("the scatter's WebGL context is asked for no multisampling, its other attributes kept", () => {
+    const asked = {antialias: true, preserveDrawingBuffer: true};
+    assert.deepEqual(contextAttributes("webgl", asked, "scatter"), {antialias: false, preserveDrawingBuffer: true});
+    assert.deepEqual(asked, {antialias: true, preserveDrawingBuffer: true}, "plotly's own object is left as it was");
+    assert.deepEqual(contextAttributes("experimental-webgl", undefined, "scatter"), {antialias: false});
+});
+
+test("other plots' WebGL (the dendrogram's lines) and 2D canvases keep what they ask", () => {
+    const asked = {antialias: true, preserveDrawingBuffer: true};
+    assert.equal(contextAttributes("webgl", asked, "dendrogram"), asked);
+    assert.equal(contextAttributes("webgl", asked, null), asked);
+    assert.equal(contextAttributes("2d", asked, "scatter"), asked);
+});

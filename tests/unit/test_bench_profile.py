@@ -62,6 +62,10 @@ class TestProfileOfTasks:
             for name, ms in inclusive
         )
         assert [f for f, _ in found[1]["by_file"]] == ["async-table"]
+        # by its own time, with the column: plotly's minified functions are told apart by it
+        own = dict(found[0]["by_function"])
+        assert round(own["calc plotly-strict.min.js:1:0"]) in (149, 150, 151)
+        assert "react plotly-strict.min.js:1:0" not in own  # no time of its own
 
     def test_short_tasks_and_an_uncalibrated_profile_are_left_out(self):
         timeline = [[("__calibrate__", "")]] * 5 + [[("work", PLOTLY)]] * 40

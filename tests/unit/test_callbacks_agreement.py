@@ -18,6 +18,7 @@ from callbacks.agreement import (
 )
 from callbacks.clustering import compute_clustering
 from callbacks.shown import cluster_colours, labels_for
+from hclust.cut import OVERFLOW_COLOUR, PALETTE
 from hclust.datasets import load_bundled_table
 from services import store
 from tests.helpers import load, move_cut, new_session, refusal
@@ -62,6 +63,20 @@ def text_of(component):
     return "" if children is None else text_of(children)
 
 
+def swatch(rules, row):
+    """The colour a DataTable gives `row`'s swatch: its matching rules in order, a later
+    one winning (dash_table merges them so); only the rules these tables write."""
+    colour = None
+    for rule in rules:
+        where = rule["if"]
+        if where.get("column_id") != "colour":
+            continue
+        query = where.get("filter_query")
+        if query is None or query == f"{{cluster}} = {row['cluster']}":
+            colour = rule["color"]
+    return colour
+
+
 def table_in(children):
     return next(c for c in children if getattr(c, "id", None) == "label-agreement-table")
 
@@ -99,8 +114,8 @@ class TestLabelAgreement:
                 assert row[name] == expected.loc[row["cluster"], name]
         # each cluster's row in the colour the views drew it
         colours = colour_map(iris)["labels"]
-        styled = {s["if"]["filter_query"]: s["color"] for s in table.style_data_conditional}
-        assert styled == {f"{{cluster}} = {k}": v for k, v in colours.items()}
+        for row in table.data:
+            assert swatch(table.style_data_conditional, row) == colours[str(row["cluster"])]
 
     def test_follows_the_cut(self, iris):
         cut = move_cut(iris, "n-clusters.value", typed_k=5)["cut"]
@@ -269,6 +284,14 @@ class TestManyClusters:
         assert len(rows) == TABLE_CLUSTERS_MAX
         assert f"the {TABLE_CLUSTERS_MAX} largest clusters" in note
         assert sorted(r["size"] for r in rows) == sorted(sizes)[-TABLE_CLUSTERS_MAX:]
+        # every listed cluster's swatch in its colour, from a rule per palette colour and one
+        # for the pale grey: a rule per row took the table 150-300 ms a cut (#12 §5)
+        colours = colour_map(session, cut)["labels"]
+        rules = update_profiles(colour_map(session, cut), cut, session["id"])[3]
+        assert len(rules) <= len(PALETTE) + 1
+        for row in rows:
+            assert swatch(rules, row) == colours[str(row["cluster"])]
+        assert {swatch(rules, row) for row in rows} == {*PALETTE, OVERFLOW_COLOUR}
 
         codes = np.random.default_rng(0).integers(0, 3, len(labels))
         source = AnalystSource("kind", codes, ("a", "b", "c"), None, "none", False)
@@ -277,6 +300,22 @@ class TestManyClusters:
         assert len(table.data) == TABLE_CLUSTERS_MAX
         assert f"{TABLE_CLUSTERS_MAX} largest of 300 clusters" in text_of(children)
         assert f"ARI = {adjusted_rand_score(codes, labels):.4f}" in text_of(children)
+
+    def test_box_plots_of_the_clusters_with_a_colour_of_their_own_and_say_so(self):
+        # a box per grey cluster could not be told apart, and each is a trace that every cut
+        # redraws (#12 §5)
+        session = loaded("tutorial-5-blobs")
+        cut = move_cut(session, "n-clusters.value", typed_k=300)["cut"]
+        colours = colour_map(session, cut)["labels"]
+        figure, _, _, _, note, _ = update_profiles(colour_map(session, cut), cut, session["id"])
+        sizes = np.bincount(cut_labels(session, cut))
+        for axis in ("x", "x2"):
+            boxes = [t for t in figure.data if t.xaxis == axis]
+            clusters = [int(box.name.split()[-1]) for box in boxes]
+            assert [box.marker.color for box in boxes] == [colours[str(c)] for c in clusters]
+            assert {box.marker.color for box in boxes} == set(PALETTE)
+            assert sorted(sizes[clusters]) == sorted(sizes)[-len(PALETTE) :]
+        assert f"Box plots of the {len(PALETTE)} largest clusters." in note
 
 
 class TestRebuiltSource:

@@ -16,7 +16,9 @@ from components.figures import (
 from hclust.cut import (
     ABOVE_CUT_COLOUR,
     OVERFLOW_COLOUR,
+    OVERFLOW_SYMBOL,
     PALETTE,
+    SYMBOLS,
     assign_colours,
     colour_hex,
     labels_at,
@@ -242,6 +244,21 @@ class TestScatterFigure:
         assert sorted(c for c in colours if c != OVERFLOW_COLOUR) == sorted(PALETTE)
         figure = scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names)
         assert {trace.marker.color for trace in figure.data} == set(colours)
+
+    def test_a_webgl_scatter_lists_every_symbol_a_cut_may_draw(self):
+        # assets/redraw_queue.js makes them ahead, in idle time: plotly makes each WebGL
+        # symbol in the redraw that first draws it, and a deep cut brings them all (#12 §5)
+        rng = np.random.default_rng(0)
+        n = figures.WEBGL_ABOVE_POINTS + 1
+        labels = np.arange(n) % 3
+        colours = dict(zip(range(3), PALETTE))
+        figure = scatter_figure(rng.normal(size=(n, 2)), labels, colours, ("x", "y"), None)
+        assert {trace.type for trace in figure.data} == {"scattergl"}
+        wanted = figure.layout.meta["gl_symbols"]
+        assert set(wanted) == {*SYMBOLS, OVERFLOW_SYMBOL}
+        assert {trace.marker.symbol for trace in figure.data} < set(wanted)
+        small = scatter_figure(rng.normal(size=(50, 2)), labels[:50], colours, ("x", "y"), None)
+        assert "meta" not in small.to_plotly_json()["layout"]  # SVG markers need none
 
 
 class TestElbowFigure:
