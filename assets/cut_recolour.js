@@ -603,6 +603,83 @@
         });
     }
 
+    // While the line is dragged it is drawn into a canvas of its own over the plot's paper
+    // (under the WebGL plots and their live colours, as plotly's line), in plotly's colour,
+    // width and dashes, and plotly's line is hidden until the drop. A canvas's new pixels are
+    // all a frame changes: moving plotly's SVG line, or any element by a CSS transform (even
+    // a composited one), made Chromium re-layerize the whole page in every frame, 13-100 ms
+    // at load 11 in a trace (bench cut_latency's notes). Returns what liveLine and
+    // dropLiveLine need, or null when there is no line to copy.
+    function startLiveLine(gd) {
+        var shape = Array.prototype.filter.call(gd.querySelectorAll('.shapelayer [data-index="0"]'), function (element) {
+            return !element.parentElement.closest('.shapelayer [data-index="0"]');
+        });
+        var drawn = null;
+        shape.forEach(function (element) {
+            var paths = element.tagName.toLowerCase() === "path" ? [element] : Array.from(element.querySelectorAll("path"));
+            paths.forEach(function (path) {
+                if (!drawn && path.style.strokeOpacity !== "0") drawn = path;
+            });
+        });
+        var paper = gd.querySelector(".svg-container > svg.main-svg");
+        var segment = drawn && core().lineSegment(drawn.getAttribute("d"));
+        if (!segment || !paper) return null;
+        var width = Number(paper.getAttribute("width")), height = Number(paper.getAttribute("height"));
+        var ratio = window.devicePixelRatio || 1, canvas = gd.__hclustLiveLine;
+        if (!(width > 0 && height > 0)) return null;
+        if (!canvas || !canvas.isConnected) {
+            canvas = gd.__hclustLiveLine = document.createElement("canvas");
+            canvas.className = "hclust-live-line";
+            canvas.setAttribute("aria-hidden", "true");
+            canvas.style.position = "absolute";
+            canvas.style.left = "0px";
+            canvas.style.top = "0px";
+            canvas.style.pointerEvents = "none";
+        }
+        if (canvas.previousSibling !== paper) paper.parentNode.insertBefore(canvas, paper.nextSibling);
+        if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
+            canvas.width = Math.round(width * ratio);
+            canvas.height = Math.round(height * ratio);
+            canvas.style.width = width + "px";
+            canvas.style.height = height + "px";
+        }
+        var style = window.getComputedStyle(drawn), draw = canvas.getContext("2d");
+        var dashes = style.strokeDasharray && style.strokeDasharray !== "none" ? style.strokeDasharray.split(/[\s,]+/).map(parseFloat) : [];
+        draw.setTransform(ratio, 0, 0, ratio, 0, 0);
+        draw.clearRect(0, 0, width, height);
+        draw.strokeStyle = style.stroke;
+        draw.globalAlpha = Number(style.strokeOpacity) * Number(style.opacity);
+        draw.lineWidth = parseFloat(style.strokeWidth);
+        draw.setLineDash(dashes.filter(function (v) { return Number.isFinite(v); }));
+        canvas.style.visibility = "";
+        shape.forEach(function (element) { element.style.visibility = "hidden"; });
+        return {canvas: canvas, draw: draw, shape: shape, segment: segment, drawnAt: null, width: width, height: height};
+    }
+
+    // The line at height h: plotly's, moved by the whole pixels from where plotly drew it.
+    function liveLine(gd, line, axis, vertical, h) {
+        var shift = core().lineShift(axis.l2p(h), axis.l2p(gd._fullLayout.shapes[0][vertical ? "y0" : "x0"]));
+        if (line.drawnAt === shift) return;
+        var s = line.segment, dx = vertical ? 0 : shift, dy = vertical ? shift : 0, draw = line.draw;
+        var pad = draw.lineWidth + 2;
+        if (line.drawnAt !== null) {  // (only the band the line was in: not the whole canvas)
+            var was = line.drawnAt;
+            draw.clearRect(Math.min(s.x0, s.x1) + (vertical ? 0 : was) - pad, Math.min(s.y0, s.y1) + (vertical ? was : 0) - pad,
+                Math.abs(s.x1 - s.x0) + 2 * pad, Math.abs(s.y1 - s.y0) + 2 * pad);
+        }
+        draw.beginPath();
+        draw.moveTo(s.x0 + dx, s.y0 + dy);
+        draw.lineTo(s.x1 + dx, s.y1 + dy);
+        draw.stroke();
+        line.drawnAt = shift;
+    }
+
+    // The drop: plotly's line takes the place the canvas drew it at, and shows again.
+    function dropLiveLine(line) {
+        line.shape.forEach(function (element) { element.style.visibility = ""; });
+        line.canvas.style.visibility = "hidden";
+    }
+
     // Tells Dash where the dropped line now is, as plotly's relayout event would.
     // Not through Plotly.relayout: a shape's move makes plotly replot the whole
     // figure, and dcc.Graph then copies the new layout into its figure and plots it
@@ -638,6 +715,7 @@
         event.preventDefault();
         if (window.Plotly.Fx) window.Plotly.Fx.unhover(gd);
         prepare(index.raw);
+        var line = startLiveLine(gd);
         var move = function (e) {
             e.stopPropagation();  // no hover labels (nor hover callbacks) while the line moves
             dragged = heightAt(e);
@@ -646,7 +724,8 @@
                 frame = null;
                 var start = performance.now();
                 recolour(dragged, true);
-                placeLine(gd, axis, vertical, dragged);
+                if (line) liveLine(gd, line, axis, vertical, dragged);
+                else placeLine(gd, axis, vertical, dragged);
                 // each frame's own work, for the bench (the last 100)
                 var frames = window.hclustRecolour.frames;
                 frames.push([start, performance.now() - start]);
@@ -659,6 +738,7 @@
             e.stopPropagation();
             if (frame !== null) window.cancelAnimationFrame(frame);
             frame = null;
+            if (line) dropLiveLine(line);
             if (dragged === null) return;  // a click, not a drag
             var h = heightAt(e), update = {};
             recolour(h, true);  // usually shown already, by the last frame
