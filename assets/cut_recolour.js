@@ -433,11 +433,21 @@
     // Rewrites the legend's drawn text in place (plotly draws rich text as tspans
     // of lines), keeping its title line: Plotly.relayout would tell dcc.Graph, which
     // then redraws its figure over the live colours.
-    function setLegend(gd, raw, legend) {
-        var texts = gd.querySelectorAll(".annotation-text"), C = core();
+    function legendText(gd, raw) {
+        var texts = gd.querySelectorAll(".annotation-text");
         for (var i = 0; i < texts.length; i++) {
             var text = texts[i], title = text.querySelector("tspan.line");
-            if (!title || (text.getAttribute("data-unformatted") || "").indexOf(raw.strings.legend_title) !== 0) continue;
+            if (title && (text.getAttribute("data-unformatted") || "").indexOf(raw.strings.legend_title) === 0) return {text: text, title: title};
+        }
+        return null;
+    }
+
+    function setLegend(gd, raw, legend) {
+        var live = gd.__hclustLegend, C = core();
+        if (live && live.on) return paintLegend(live, legend, raw);
+        var found = legendText(gd, raw);
+        if (found) {
+            var text = found.text, title = found.title;
             if (text.getAttribute("data-unformatted") === legend) return;
             while (title.nextSibling) text.removeChild(title.nextSibling);
             C.legendLines(legend, raw).forEach(function (line, k) {
@@ -455,8 +465,95 @@
                 text.appendChild(row);
             });
             text.setAttribute("data-unformatted", legend);
-            return;
         }
+    }
+
+    // While the line is dragged, the legend's lines after its title are drawn into a canvas
+    // over the plot's SVG that holds them, in its font and colours, and its own lines are
+    // hidden until the drop: new text in plotly's SVG (a layout) made Chromium re-layerize the
+    // whole page in the frame that crossed a merge; a canvas's new pixels do not.
+    function startLiveLegend(gd, raw) {
+        var found = legendText(gd, raw), live = gd.__hclustLegend;
+        if (!found || !found.text.getCTM) return;
+        var text = found.text, title = found.title, svg = text.ownerSVGElement;
+        var width = Number(svg.getAttribute("width")), height = Number(svg.getAttribute("height"));
+        var ratio = window.devicePixelRatio || 1, matrix = text.getCTM(), style = window.getComputedStyle(title);
+        if (!svg || !matrix || !(width > 0 && height > 0) || !title.getNumberOfChars()) return;
+        if (!live || !live.canvas.isConnected) {
+            var canvas = document.createElement("canvas");
+            canvas.className = "hclust-live-legend";
+            canvas.setAttribute("aria-hidden", "true");
+            canvas.style.position = "absolute";
+            canvas.style.left = "0px";
+            canvas.style.top = "0px";
+            canvas.style.pointerEvents = "none";
+            live = gd.__hclustLegend = {canvas: canvas};
+        }
+        if (live.canvas.previousSibling !== svg) svg.parentNode.insertBefore(live.canvas, svg.nextSibling);
+        if (live.canvas.width !== Math.round(width * ratio) || live.canvas.height !== Math.round(height * ratio)) {
+            live.canvas.width = Math.round(width * ratio);
+            live.canvas.height = Math.round(height * ratio);
+            live.canvas.style.width = width + "px";
+            live.canvas.style.height = height + "px";
+        }
+        var size = parseFloat(style.fontSize), start = title.getStartPositionOfChar(0);
+        live.on = true;
+        live.draw = live.canvas.getContext("2d");
+        live.draw.setTransform(ratio * matrix.a, ratio * matrix.b, ratio * matrix.c, ratio * matrix.d, ratio * matrix.e, ratio * matrix.f);
+        live.font = style.fontStyle + " " + style.fontWeight + " " + style.fontSize + " " + style.fontFamily;
+        live.fill = style.fill;
+        live.anchor = window.getComputedStyle(text).textAnchor;
+        live.x = Number(title.getAttribute("x")) || 0;
+        live.y = start.y;
+        live.size = size;
+        live.width = width;
+        live.height = height;
+        live.text = text;
+        live.drawn = null;
+        paintLegend(live, text.getAttribute("data-unformatted") || "", raw);
+        live.canvas.style.visibility = "";
+        live.rows = [];
+        for (var row = title.nextSibling; row; row = row.nextSibling) {
+            if (row.style) {
+                row.style.visibility = "hidden";
+                live.rows.push(row);
+            }
+        }
+    }
+
+    function paintLegend(live, legend, raw) {
+        if (live.drawn === legend) return;
+        var draw = live.draw, lines = core().legendLines(legend, raw);
+        draw.save();
+        draw.setTransform(1, 0, 0, 1, 0, 0);
+        draw.clearRect(0, 0, live.canvas.width, live.canvas.height);
+        draw.restore();
+        draw.font = live.font;
+        draw.textBaseline = "alphabetic";
+        draw.textAlign = "left";
+        lines.forEach(function (line, k) {
+            var y = live.y + 1.3 * (k + 1) * live.size, whole = draw.measureText(line.text).width;
+            var x = live.anchor === "middle" ? live.x - whole / 2 : live.anchor === "end" ? live.x - whole : live.x;
+            var first = line.colour ? line.text.charAt(0) : "";
+            if (first) {
+                draw.fillStyle = line.colour;
+                draw.fillText(first, x, y);
+                x += draw.measureText(first).width;
+            }
+            draw.fillStyle = live.fill;
+            draw.fillText(line.text.slice(first.length), x, y);
+        });
+        live.drawn = legend;
+    }
+
+    // The drop: the legend's own lines show again, with what the canvas showed.
+    function stopLiveLegend(gd, raw) {
+        var live = gd.__hclustLegend;
+        if (!live || !live.on) return;
+        live.on = false;
+        (live.rows || []).forEach(function (row) { row.style.visibility = ""; });
+        if (live.drawn !== null) setLegend(gd, raw, live.drawn);
+        live.canvas.style.visibility = "hidden";
     }
 
     function drawScatter(gd, points, result, raw) {
@@ -513,7 +610,7 @@
     // start from the last committed cut, as the server's will, so the live
     // colours are the ones the release shows. A cut that is not live is committed:
     // the next one starts from its colours.
-    function recolour(h, live) {
+    function recolour(h, live, force) {
         var index = state.index, dendrogram = graph("dendrogram"), scatter = graph("scatter");
         if (!canRecolour() || !scatter || !core().canCut(index, h)) return false;
         var points = scatterPoints(scatter);
@@ -533,7 +630,8 @@
             if (drawn && drawn.data === gd.data) return drawn.key === cutKey && drawn.from === state.colourMap;
             return isCommitted;
         };
-        var scatterShows = shows(state.scatterShows, scatter), dendrogramShows = shows(state.dendrogramShows, dendrogram);
+        // (force: paint over both plots what they show, as a drag starts)
+        var scatterShows = !force && shows(state.scatterShows, scatter), dendrogramShows = !force && shows(state.dendrogramShows, dendrogram);
         if (live && scatterShows && dendrogramShows) return true;
         if (!live) window.hclustRecolour.last = {height: h, at: performance.now()};
         var result = (scatterShows && dendrogramShows) ? null : C.cut(index, h, C.previousOf(state.colourMap));
@@ -610,7 +708,8 @@
     // a composited one), made Chromium re-layerize the whole page in every frame, 13-100 ms
     // at load 11 in a trace (bench cut_latency's notes). Returns what liveLine and
     // dropLiveLine need, or null when there is no line to copy.
-    function startLiveLine(gd) {
+    // plotly's line: its outermost elements (line and grab handle), and the path that draws it.
+    function drawnLine(gd) {
         var shape = Array.prototype.filter.call(gd.querySelectorAll('.shapelayer [data-index="0"]'), function (element) {
             return !element.parentElement.closest('.shapelayer [data-index="0"]');
         });
@@ -621,6 +720,11 @@
                 if (!drawn && path.style.strokeOpacity !== "0") drawn = path;
             });
         });
+        return {shape: shape, drawn: drawn};
+    }
+
+    function startLiveLine(gd) {
+        var plotly = drawnLine(gd), shape = plotly.shape, drawn = plotly.drawn;
         var paper = gd.querySelector(".svg-container > svg.main-svg");
         var segment = drawn && core().lineSegment(drawn.getAttribute("d"));
         if (!segment || !paper) return null;
@@ -658,6 +762,11 @@
 
     // The line at height h: plotly's, moved by the whole pixels from where plotly drew it.
     function liveLine(gd, line, axis, vertical, h) {
+        if (!line.shape.every(function (element) { return element.isConnected; })) {
+            // plotly drew the dendrogram again (an earlier cut's answer): its new line hides too
+            line.shape = drawnLine(gd).shape;
+            line.shape.forEach(function (element) { element.style.visibility = "hidden"; });
+        }
         var shift = core().lineShift(axis.l2p(h), axis.l2p(gd._fullLayout.shapes[0][vertical ? "y0" : "x0"]));
         if (line.drawnAt === shift) return;
         var s = line.segment, dx = vertical ? 0 : shift, dy = vertical ? shift : 0, draw = line.draw;
@@ -716,6 +825,11 @@
         if (window.Plotly.Fx) window.Plotly.Fx.unhover(gd);
         prepare(index.raw);
         var line = startLiveLine(gd);
+        // the plots' colours drawn over them and their legends into canvases now, as they are:
+        // then a frame that crosses a merge changes only pixels of canvases (see startLiveLine)
+        recolour(start, true, true);
+        var legends = [gd, graph("scatter")].filter(Boolean);
+        legends.forEach(function (plot) { startLiveLegend(plot, index.raw); });
         var move = function (e) {
             e.stopPropagation();  // no hover labels (nor hover callbacks) while the line moves
             dragged = heightAt(e);
@@ -739,6 +853,7 @@
             if (frame !== null) window.cancelAnimationFrame(frame);
             frame = null;
             if (line) dropLiveLine(line);
+            legends.forEach(function (plot) { stopLiveLegend(plot, index.raw); });
             if (dragged === null) return;  // a click, not a drag
             var h = heightAt(e), update = {};
             recolour(h, true);  // usually shown already, by the last frame
