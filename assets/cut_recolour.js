@@ -484,30 +484,40 @@
             canvas.className = "hclust-live-legend";
             canvas.setAttribute("aria-hidden", "true");
             canvas.style.position = "absolute";
-            canvas.style.left = "0px";
-            canvas.style.top = "0px";
             canvas.style.pointerEvents = "none";
             live = gd.__hclustLegend = {canvas: canvas};
         }
         if (live.canvas.previousSibling !== svg) svg.parentNode.insertBefore(live.canvas, svg.nextSibling);
-        if (live.canvas.width !== Math.round(width * ratio) || live.canvas.height !== Math.round(height * ratio)) {
-            live.canvas.width = Math.round(width * ratio);
-            live.canvas.height = Math.round(height * ratio);
-            live.canvas.style.width = width + "px";
-            live.canvas.style.height = height + "px";
-        }
         var size = parseFloat(style.fontSize), start = title.getStartPositionOfChar(0);
+        // (the canvas covers only where the lines can go, below the title: a small area for the
+        // compositor to draw again; the whole plot when the legend is turned or scaled)
+        var box = {left: 0, top: 0, width: width, height: height};
+        var anchor = window.getComputedStyle(text).textAnchor;
+        if (matrix.a === 1 && matrix.b === 0 && matrix.c === 0 && matrix.d === 1) {
+            box.left = anchor === "start" ? Math.max(0, Math.floor(matrix.e + Number(title.getAttribute("x") || 0) - 2)) : 0;
+            box.top = Math.max(0, Math.floor(matrix.f + start.y + 0.2 * size));
+            box.width = Math.max(1, width - box.left);
+            box.height = Math.max(1, Math.min(height - box.top, Math.ceil(1.3 * size * (raw.legend_entries + 2))));
+        }
+        var canvasWidth = Math.round(box.width * ratio), canvasHeight = Math.round(box.height * ratio);
+        if (live.canvas.width !== canvasWidth || live.canvas.height !== canvasHeight) {
+            live.canvas.width = canvasWidth;
+            live.canvas.height = canvasHeight;
+        }
+        live.canvas.style.left = box.left + "px";
+        live.canvas.style.top = box.top + "px";
+        live.canvas.style.width = box.width + "px";
+        live.canvas.style.height = box.height + "px";
         live.on = true;
         live.draw = live.canvas.getContext("2d");
-        live.draw.setTransform(ratio * matrix.a, ratio * matrix.b, ratio * matrix.c, ratio * matrix.d, ratio * matrix.e, ratio * matrix.f);
+        live.draw.setTransform(ratio * matrix.a, ratio * matrix.b, ratio * matrix.c, ratio * matrix.d,
+            ratio * (matrix.e - box.left), ratio * (matrix.f - box.top));
         live.font = style.fontStyle + " " + style.fontWeight + " " + style.fontSize + " " + style.fontFamily;
         live.fill = style.fill;
-        live.anchor = window.getComputedStyle(text).textAnchor;
+        live.anchor = anchor;
         live.x = Number(title.getAttribute("x")) || 0;
         live.y = start.y;
         live.size = size;
-        live.width = width;
-        live.height = height;
         live.text = text;
         live.drawn = null;
         paintLegend(live, text.getAttribute("data-unformatted") || "", raw);

@@ -804,6 +804,25 @@ return r.top + r.height / 2;
 """
 
 
+# Which legend a plot shows: while the line is dragged, the lines after its title drawn into
+# a canvas (its SVG lines hidden) from the legend of the cut it shows; else plotly's own.
+LIVE_LEGEND = """
+const live = gd.__hclustLegend, text = Array.from(gd.querySelectorAll('.annotation-text'))
+  .find(t => (t.getAttribute('data-unformatted') || '').startsWith('<b>cluster (size)</b>'));
+const rows = Array.from(text.querySelectorAll('tspan.line')).slice(1);
+const hidden = rows.filter(r => getComputedStyle(r).visibility === 'hidden').length;
+if (!live || live.canvas.style.visibility === 'hidden') {
+  return hidden ? hidden + " of plotly's legend lines hidden" : "plotly's legend";
+}
+if (hidden !== rows.length) return 'both legends shown';
+if (live.drawn !== gd.__hclustLive.legend) return "another legend than the cut's: " + live.drawn;
+const c = live.canvas, pixels = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+let inked = 0;
+for (let i = 3; i < pixels.length; i += 4) inked += pixels[i] > 0;
+return inked > 50 * (live.drawn.split('<br>').length - 1) ? "the cut's legend, in its canvas" : 'an empty canvas';
+"""
+
+
 def shown_line_y(dash_duo):
     y = dash_duo.driver.execute_script(SHOWN_LINE_Y)
     assert not isinstance(y, str), y
@@ -913,6 +932,10 @@ class TestRecolourInTheBrowser:
             assert input_value(page, "#n-clusters") == "2"
             assert page.driver.execute_script("return window.hclustRecolour.count") == 0
             assert graph_js(page, "scatter", OVERLAY_VS_FULL_PAINT) == "same"
+            for graph in ("dendrogram", "scatter"):
+                assert graph_js(page, graph, LIVE_LEGEND) == "the cut's legend, in its canvas", (
+                    graph
+                )
         finally:
             ActionChains(page.driver).release().perform()
         wait_until(
@@ -920,6 +943,8 @@ class TestRecolourInTheBrowser:
         )
         settle(page)
         assert len(set(scatter_colours_now(page))) == 4
+        for graph in ("dendrogram", "scatter"):
+            assert graph_js(page, graph, LIVE_LEGEND) == "plotly's legend", graph
         # a second drag repaints, over the canvas the first one left, only what changes
         hold_cut_line_at(page, 12.0)
         try:
