@@ -838,8 +838,8 @@
         // the plots' colours drawn over them and their legends into canvases now, as they are:
         // then a frame that crosses a merge changes only pixels of canvases (see startLiveLine)
         recolour(start, true, true);
-        var legends = [gd, graph("scatter")].filter(Boolean);
-        legends.forEach(function (plot) { startLiveLegend(plot, index.raw); });
+        var plots = [gd, graph("scatter")].filter(Boolean);
+        plots.forEach(function (plot) { startLiveLegend(plot, index.raw); });
         var move = function (e) {
             e.stopPropagation();  // no hover labels (nor hover callbacks) while the line moves
             dragged = heightAt(e);
@@ -863,8 +863,11 @@
             if (frame !== null) window.cancelAnimationFrame(frame);
             frame = null;
             if (line) dropLiveLine(line);
-            legends.forEach(function (plot) { stopLiveLegend(plot, index.raw); });
-            if (dragged === null) return;  // a click, not a drag
+            plots.forEach(function (plot) { stopLiveLegend(plot, index.raw); });
+            if (dragged === null) {  // a click, not a drag: plotly's own drawing again (no answer will redraw it)
+                plots.forEach(dropOverlay);
+                return;
+            }
             var h = heightAt(e), update = {};
             recolour(h, true);  // usually shown already, by the last frame
             placeLine(gd, axis, vertical, h);

@@ -823,6 +823,16 @@ return inked > 50 * (live.drawn.split('<br>').length - 1) ? "the cut's legend, i
 """
 
 
+# Whether a plot shows plotly's own drawing, or a live canvas over it (plotly's hidden).
+DRAWN_OVER = """
+const canvas = gd.__hclustOverlay;
+if (!canvas || canvas.style.display === 'none') {
+  return gd.__hclustHidden ? 'plotly hidden, no canvas' : "plotly's drawing";
+}
+return 'a live canvas over it';
+"""
+
+
 def shown_line_y(dash_duo):
     y = dash_duo.driver.execute_script(SHOWN_LINE_Y)
     assert not isinstance(y, str), y
@@ -908,6 +918,13 @@ class TestRecolourInTheBrowser:
 
         recolour_ready(page)
         scroll_to(page, "dendrogram-card")
+        # a click on the line (no move): plotly's own drawing, line and legends stay shown
+        handle = page.find_elements("#dendrogram .shapelayer path")[1]
+        ActionChains(page.driver).move_to_element(handle).click_and_hold().release().perform()
+        for graph in ("dendrogram", "scatter"):
+            assert graph_js(page, graph, LIVE_LEGEND) == "plotly's legend", graph
+            assert graph_js(page, graph, DRAWN_OVER) == "plotly's drawing", graph
+        shown_line_y(page)  # (one line shown: plotly's)
         hold_cut_line_at(page, 16.0)
         try:
             # the button is still down: the server has not heard of the drag
