@@ -837,8 +837,9 @@
         var line = startLiveLine(gd);
         // the plots' colours drawn over them and their legends into canvases now, as they are:
         // then a frame that crosses a merge changes only pixels of canvases (see startLiveLine)
-        recolour(start, true, true);
         var plots = [gd, graph("scatter")].filter(Boolean);
+        var covered = plots.map(function (plot) { return Boolean(plot.__hclustHidden); });
+        recolour(start, true, true);
         plots.forEach(function (plot) { startLiveLegend(plot, index.raw); });
         var move = function (e) {
             e.stopPropagation();  // no hover labels (nor hover callbacks) while the line moves
@@ -864,8 +865,8 @@
             frame = null;
             if (line) dropLiveLine(line);
             plots.forEach(function (plot) { stopLiveLegend(plot, index.raw); });
-            if (dragged === null) {  // a click, not a drag: plotly's own drawing again (no answer will redraw it)
-                plots.forEach(dropOverlay);
+            if (dragged === null) {  // a click, not a drag: each plot as it was (no answer will redraw it)
+                plots.forEach(function (plot, i) { if (!covered[i]) dropOverlay(plot); });
                 return;
             }
             var h = heightAt(e), update = {};
