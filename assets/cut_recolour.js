@@ -158,7 +158,7 @@
             canvas.setAttribute("aria-hidden", "true");
             canvas.style.position = "absolute";
             canvas.style.pointerEvents = "none";
-            gd.__hclustDrop = function () { dropOverlay(gd); };
+            gd.__hclustDrop = function () { dropOverlay(gd); renewLiveLegend(gd); };
         }
         // plotly draws the plot again: the overlay goes (bound at each paint: a purged plot loses listeners)
         if (gd.removeListener) gd.removeListener("plotly_afterplot", gd.__hclustDrop);
@@ -430,9 +430,7 @@
         gd.dispatchEvent(new CustomEvent("hclust:painted", {detail: shown}));
     }
 
-    // Rewrites the legend's drawn text in place (plotly draws rich text as tspans
-    // of lines), keeping its title line: Plotly.relayout would tell dcc.Graph, which
-    // then redraws its figure over the live colours.
+    // The legend's drawn text and its title line (plotly draws rich text as tspans of lines).
     function legendText(gd, raw) {
         var texts = gd.querySelectorAll(".annotation-text");
         for (var i = 0; i < texts.length; i++) {
@@ -442,6 +440,8 @@
         return null;
     }
 
+    // Rewrites the legend's drawn text in place, keeping its title line: Plotly.relayout
+    // would tell dcc.Graph, which then redraws its figure over the live colours.
     function setLegend(gd, raw, legend) {
         var live = gd.__hclustLegend, C = core();
         if (live && live.on) return paintLegend(live, legend, raw);
@@ -476,9 +476,10 @@
         var found = legendText(gd, raw), live = gd.__hclustLegend;
         if (!found || !found.text.getCTM) return;
         var text = found.text, title = found.title, svg = text.ownerSVGElement;
+        if (!svg) return;
         var width = Number(svg.getAttribute("width")), height = Number(svg.getAttribute("height"));
         var ratio = window.devicePixelRatio || 1, matrix = text.getCTM(), style = window.getComputedStyle(title);
-        if (!svg || !matrix || !(width > 0 && height > 0) || !title.getNumberOfChars()) return;
+        if (!matrix || !(width > 0 && height > 0) || !title.getNumberOfChars()) return;
         if (!live || !live.canvas.isConnected) {
             var canvas = document.createElement("canvas");
             canvas.className = "hclust-live-legend";
@@ -554,6 +555,13 @@
             draw.fillText(line.text.slice(first.length), x, y);
         });
         live.drawn = legend;
+    }
+
+    // plotly drew the plot again while the line moves (an earlier cut's answer): its new
+    // legend lines hide too, and the canvas shows what they say, as the plot now does.
+    function renewLiveLegend(gd) {
+        var live = gd.__hclustLegend;
+        if (live && live.on && !live.text.isConnected && state.index) startLiveLegend(gd, state.index.raw);
     }
 
     // The drop: the legend's own lines show again, with what the canvas showed.
@@ -776,6 +784,8 @@
             // plotly drew the dendrogram again (an earlier cut's answer): its new line hides too
             line.shape = drawnLine(gd).shape;
             line.shape.forEach(function (element) { element.style.visibility = "hidden"; });
+            var paper = gd.querySelector(".svg-container > svg.main-svg");
+            if (paper && line.canvas.previousSibling !== paper) paper.parentNode.insertBefore(line.canvas, paper.nextSibling);
         }
         var shift = core().lineShift(axis.l2p(h), axis.l2p(gd._fullLayout.shapes[0][vertical ? "y0" : "x0"]));
         if (line.drawnAt === shift) return;

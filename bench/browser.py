@@ -538,10 +538,12 @@ def cut_latency(quick: bool = False) -> list[Table]:
         "no Layerize in them (9-16 ms of CPU for a crossing frame's own work, then commit and "
         "draw). Chromium dispatches mousemove aligned to the frame (in the same BeginMainFrame, "
         "just before the animation frame callbacks), so drawing in the event itself would gain "
-        "nothing. The 'shown' mark (the next animation frame after the paint) is not late: in "
-        "the trace it came before the display's swap of that frame in 7 of 12 crossings under "
-        "load (the next main frame starts once the painted one is committed, while it is "
-        "still being drawn), so pointer → shown is if anything a lower bound.",
+        "nothing. The 'shown' mark (the next animation frame after the paint) is not late but "
+        "early: in the traces it came before the display's swap of that frame in 12 of 17 "
+        "crossings (4 of 5 with this tree's drag, by 0.2-37 ms at load 10), as the next main "
+        "frame starts once the painted one is committed, while the compositor still draws it; "
+        "so pointer → shown is a lower bound of pointer → on screen (the trace's swap times "
+        "would be the exact mark).",
         "With CUT_LATENCY_BASELINE=<commit>, a git archive of that commit is served beside "
         "this tree and measured by this module: a browser each, the drags interleaved (this "
         "tree first on even drags, the baseline first on odd ones), one row per tree.",
