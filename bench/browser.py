@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -60,9 +61,12 @@ chromium = headless_chromium
 
 
 @contextlib.contextmanager
-def page(root: Path | None = None):
-    """A served app and a browser showing its freshly loaded page (the default tutorial)."""
-    with served_app(root) as url, chromium() as driver:
+def page(root: Path | None = None, browser=None):
+    """A served app and a browser showing its freshly loaded page (the default tutorial).
+
+    `browser`: a context manager giving the driver (``chromium`` by default).
+    """
+    with served_app(root) as url, (browser or chromium)() as driver:
         driver.get(url)
         wait(driver, lambda d: "0.980" in text(d, "cophenetic"), "the default page", 90)
         wait(
@@ -281,6 +285,81 @@ def _quiet(driver, seconds=0.5, timeout=20):
     wait(driver, settled, "the page to settle", timeout, 0.1)
 
 
+# Chromium's trace categories for CUT_LATENCY_TRACE: frames, paint, layerizing, raster, drawing.
+TRACE_CATEGORIES = (
+    "devtools.timeline,disabled-by-default-devtools.timeline,"
+    "disabled-by-default-devtools.timeline.frame,cc,viz,benchmark"
+)
+
+
+@contextlib.contextmanager
+def traced_chromium(window: str = "1400,1000"):
+    """headless_chromium, with chromedriver collecting a Chromium trace into its performance log."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+
+    from devtools.local_app import CHROMIUM_ARGUMENTS
+
+    options = Options()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for argument in (*CHROMIUM_ARGUMENTS, f"--window-size={window}"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    options.add_experimental_option(
+        "perfLoggingPrefs",
+        {"enableNetwork": False, "enablePage": False, "traceCategories": TRACE_CATEGORIES},
+    )
+    driver = webdriver.Chrome(options=options)
+    driver.set_script_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def trace_events(driver) -> list:
+    """The trace events chromedriver collected since the last call (it restarts tracing)."""
+    import json
+
+    events = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Tracing.dataCollected":
+            value = message["params"].get("value")
+            events.extend(value if isinstance(value, list) else [message["params"]])
+    return events
+
+
+def drag_frames(events) -> list[tuple[float, float, float]]:
+    """Per main frame of the page that ran assets/cut_recolour.js: (its CPU ms, of which ours,
+    of which Layerize), from a trace's events (thread time, ``tdur``)."""
+    main = [e for e in events if e.get("name") == "FireAnimationFrame"]
+    if not main:
+        return []
+    tid = max({e["tid"] for e in main}, key=lambda t: sum(e["tid"] == t for e in main))
+    thread = sorted(
+        (e for e in events if e.get("tid") == tid and e.get("ph") == "X" and "ts" in e),
+        key=lambda e: e["ts"],
+    )
+    frames = []
+    for frame in (e for e in thread if e["name"] == "ProxyMain::BeginMainFrame"):
+        inside = [e for e in thread if frame["ts"] <= e["ts"] <= frame["ts"] + frame["dur"]]
+        ours = [
+            e
+            for e in inside
+            if e["name"] == "FunctionCall"
+            and "cut_recolour" in e.get("args", {}).get("data", {}).get("url", "")
+        ]
+        if ours:
+            frames.append(
+                tuple(
+                    sum(e.get("tdur", e["dur"]) for e in group) / 1e3
+                    for group in ([frame], ours, [e for e in inside if e["name"] == "Layerize"])
+                )
+            )
+    return frames
+
+
 def _cut_setup(driver, n):
     """Generate n two-moons samples; returns the drawn merge heights (highest first), the two
     drag targets and their gaps' indices."""
@@ -414,6 +493,9 @@ def cut_latency(quick: bool = False) -> list[Table]:
     ``git archive`` of it) is served and driven side by side with this one, by this
     module's own measurement: a browser each, their drags interleaved (this tree first on
     even drags, the baseline first on odd ones), so that both meet the same machine load.
+    With ``CUT_LATENCY_TRACE=<file>``, this tree's browser records a Chromium trace of its
+    drags (chromedriver's performance log), written to that file (chrome://tracing or
+    Perfetto read it), and the notes say how many of the drag's frames re-layerized.
     """
     n, drags = (2_000, 5) if quick else (10_000, 20)
     rows, notes = [], []
@@ -425,8 +507,13 @@ def cut_latency(quick: bool = False) -> list[Table]:
 
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-cut-")))
             trees.append((f"baseline {baseline}", export_commit(baseline, folder)))
+        # CUT_LATENCY_TRACE=<file>: this tree's browser records a Chromium trace of its drags there
+        tracing = os.environ.get("CUT_LATENCY_TRACE")
         load_start = os.getloadavg()[0]
-        drivers = [stack.enter_context(page(root)) for _, root in trees]
+        drivers = [
+            stack.enter_context(page(root, traced_chromium if tracing and t == 0 else None))
+            for t, (_, root) in enumerate(trees)
+        ]
         setups = [_cut_setup(driver, n) for driver in drivers]
         heights, targets, (i1, i2) = setups[0]
         print(
@@ -436,6 +523,9 @@ def cut_latency(quick: bool = False) -> list[Table]:
             flush=True,
         )
         results = [[] for _ in trees]
+        traced = []
+        if tracing:
+            trace_events(drivers[0])  # (what came before the drags)
         for i in range(drags):
             order = list(range(len(trees)))
             for t in order if i % 2 == 0 else order[::-1]:
@@ -443,7 +533,32 @@ def cut_latency(quick: bool = False) -> list[Table]:
                 results[t].append(
                     _cut_drag(drivers[t], trees[t][0], i, tree_targets[i % 2], tree_heights)
                 )
+                if tracing and t == 0:
+                    traced += trace_events(drivers[0])
+        if tracing:
+            for _ in range(3):  # (chromedriver hands a trace's data over a call or two late)
+                time.sleep(1.0)
+                traced += trace_events(drivers[0])
         load = f"{load_start:.1f} → {os.getloadavg()[0]:.1f}"
+    if tracing:
+        import json
+
+        Path(tracing).write_text(json.dumps({"traceEvents": traced}), encoding="utf-8")
+        frames = drag_frames(traced)
+        layerized = [f for f in frames if f[2] > 1]
+        painting = [f for f in frames if f[1] > 1]
+        notes.append(
+            f"Trace of this tree's drags ({tracing}, {len(traced):,} events): {len(frames)} main "
+            f"frames ran the drag's code, {len(layerized)} of them re-layerized over 1 ms of CPU"
+            + (
+                f" (median {statistics.median(f[2] for f in layerized):.0f} ms)"
+                if layerized
+                else ""
+            )
+            + f"; of the {len(painting)} that painted (our work over 1 ms), "
+            f"{sum(f[2] > 1 for f in painting)} re-layerized. (Each drag's mousedown and drop "
+            "hide or show plotly's line and legend lines: the frames after them re-layerize.)"
+        )
     all_counts = []
     for (label, _), done in zip(trees, results):
         latencies = [d["latency"] for d in done]
