@@ -13,15 +13,12 @@ from hclust.cut import TreeIndex
 from hclust.data import tutorial_blobs
 from hclust.merge_steps import clusters_after
 from tests.browser.test_foundation import TIMEOUT, drag_cut_line_to, input_value, wait_until
-from tests.browser.test_instrument import (  # noqa: F401  (page and shared_duo are fixtures)
-    QUICK,
+from tests.browser.test_instrument import (
     click_at,
     component_prop,
     graph_js,
-    page,
     page_errors,
     scroll_to,
-    shared_duo,
     stays,
     text_of,
     trace_by_name,
