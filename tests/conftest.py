@@ -17,6 +17,14 @@ os.environ.setdefault("HCLUST_STRICT_CALLBACKS", "1")
 
 import multiprocess  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+# No deadline for any hypothesis example: how long an example takes is a timing, and timings
+# belong in bench/, not in tests; on the shared 2-core machine hypothesis's default 200 ms
+# fails a correct example now and then ("Unreliable test timings"). The number of examples
+# stays each test's own.
+settings.register_profile("hclust", deadline=None)
+settings.load_profile("hclust")
 
 # The test servers run threaded inside pytest; forking a job from a threaded
 # process can inherit a held lock and hang. A forkserver forks jobs from a
