@@ -174,6 +174,8 @@ def test_stp001_step_play_table_pins_and_the_exercise(page):
     merged = {int(Z[N - 3, 0]), int(Z[N - 3, 1])}
     wrong = sorted(set(node_of_sample.tolist()) - merged)[0]
     pick(dash_duo, int(np.flatnonzero(node_of_sample == wrong)[0]))
+    # as a person does: the second point once the page has taken the first
+    wait_for_text(dash_duo, "merge-verdict", f"Picked cluster {wrong}")
     pick(dash_duo, int(np.flatnonzero(node_of_sample == sorted(merged)[0])[0]))
     verdict = wait_for_text(dash_duo, "merge-verdict", "Not this time", "closer")
     assert f"{Z[N - 3, 2]:.2f}" in verdict
