@@ -61,34 +61,55 @@ def in_view(box) -> bool:
     )
 
 
+# The component properties shown_state reads (as ``prop`` reads them), in one round trip.
+SHOWN_PROPS = {
+    "cut": ("cut", "data"),
+    "dataset": ("dataset", "value"),
+    "truncate_mode": ("truncate-mode", "value"),
+    "p": ("truncate-p", "value"),
+    "annotate_above": ("annotate-above", "value"),
+    "inconsistency_depth": ("inconsistency-depth", "value"),
+    "pending": ("share-pending", "data"),
+}
+SHOWN_SCRIPT = """
+const state = window.store.getState(), out = {};
+for (const [name, [id, property]] of Object.entries(arguments[0])) {
+  const path = state.paths.strs[id];
+  let node = state.layout;
+  if (path) for (const key of path) node = node[key];
+  out[name] = path && node.props[property] !== undefined ? node.props[property] : null;
+}
+const gd = document.querySelector('#dendrogram .js-plotly-plot');
+const shapes = gd && gd._fullLayout && gd._fullLayout.shapes || [];
+const line = shapes.find(s => s.type === 'line' && s.visible !== false);
+out.line = line ? line.y0 : null;
+out.stale = !!document.querySelector('.plots.stale, .diagnostics.stale');
+return out;
+"""
+
+
 def shown_state(driver) -> dict:
     """What the page shows: the controls, the cut it drew, and whether it is up to date."""
-    cut = prop(driver, "cut", "data") or {}
+    read = driver.execute_script(SHOWN_SCRIPT, SHOWN_PROPS)
+    cut = read["cut"] or {}
     clustering = cut.get("clustering") or {}
     return {
         "title": driver.find_element("id", "lesson-step").text,
-        "dataset": prop(driver, "dataset", "value"),
+        "dataset": read["dataset"],
         "method": clustering.get("method"),
         "metric": clustering.get("metric"),
-        "truncate_mode": prop(driver, "truncate-mode", "value"),
-        "p": prop(driver, "truncate-p", "value"),
+        "truncate_mode": read["truncate_mode"],
+        "p": read["p"],
         "criterion": cut.get("criterion"),
         "height": cut.get("height"),
         "k": cut.get("k"),
         "t": cut.get("t"),
         "depth": cut.get("depth"),
-        "annotate_above": prop(driver, "annotate-above", "value"),
-        "inconsistency_depth": prop(driver, "inconsistency-depth", "value"),
-        "line": driver.execute_script(
-            "const gd = document.querySelector('#dendrogram .js-plotly-plot');"
-            "const shapes = gd && gd._fullLayout && gd._fullLayout.shapes || [];"
-            "const line = shapes.find(s => s.type === 'line' && s.visible !== false);"
-            "return line ? line.y0 : null;"
-        ),
-        "pending": prop(driver, "share-pending", "data"),
-        "stale": driver.execute_script(
-            "return !!document.querySelector('.plots.stale, .diagnostics.stale')"
-        ),
+        "annotate_above": read["annotate_above"],
+        "inconsistency_depth": read["inconsistency_depth"],
+        "line": read["line"],
+        "pending": read["pending"],
+        "stale": read["stale"],
     }
 
 
@@ -134,7 +155,6 @@ def wait_for_step(driver, number: int, timeout: float = TIMEOUT) -> dict:
         WebDriverWait(driver, timeout, poll_frequency=0.3).until(done)
     except Exception as error:
         raise AssertionError(f"step {number} not shown: {last}") from error
-    time.sleep(0.4)  # plotly's last frame
     return last["shown"]
 
 
@@ -149,6 +169,7 @@ def walk(driver, url: str, shots: Path, present: bool = False) -> None:
     shots.mkdir(parents=True, exist_ok=True)
     for number in range(1, lesson.N_STEPS + 1):
         wait_for_step(driver, number)
+        time.sleep(0.4)  # plotly's last frame, for the picture (a test reads the state shown)
         driver.save_screenshot(str(shots / f"step-{number:02d}.png"))
         if number < lesson.N_STEPS:
             driver.find_element("id", "lesson-next").click()

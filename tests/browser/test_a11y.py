@@ -20,13 +20,11 @@ from selenium.webdriver.common.keys import Keys
 from hclust.data import tutorial_blobs
 from tests.browser.test_data_in import downloaded_csv
 from tests.browser.test_foundation import input_value, wait_until
-from tests.browser.test_instrument import (  # noqa: F401  (page and shared_duo are fixtures)
+from tests.browser.test_instrument import (
     QUICK,
     component_prop,
-    page,
     page_errors,
     settle,
-    shared_duo,
     wait_for_text,
 )
 from tests.helpers import axe_violations

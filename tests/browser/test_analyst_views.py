@@ -20,12 +20,10 @@ from hclust.cut import largest_gap_cut, monotone_heights
 from hclust.datasets import load_bundled_table
 from tests.browser.test_choosing_k import type_into
 from tests.browser.test_foundation import TIMEOUT, wait_until
-from tests.browser.test_instrument import (  # noqa: F401  (page and shared_duo are fixtures)
+from tests.browser.test_instrument import (
     graph_js,
-    page,
     page_errors,
     scroll_to,
-    shared_duo,
     text_of,
     wait_for_text,
 )

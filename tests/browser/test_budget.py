@@ -9,7 +9,7 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 from callbacks.clustering import INLINE_MAX_N
-from devtools.local_app import app_env, choose_option, click_centred, gunicorn, headless_chromium
+from devtools.local_app import app_env, choose_option, click_centred, gunicorn
 from services.budget import Budget, DiskcacheState
 
 
@@ -26,7 +26,7 @@ def _text(driver, element_id):
     return driver.find_element("id", element_id).text
 
 
-def test_bud001_a_queued_job_says_where_it_stands_and_can_be_cancelled(server):
+def test_bud001_a_queued_job_says_where_it_stands_and_can_be_cancelled(server, chromium):
     url, budget = server
     release, held = threading.Event(), threading.Event()
 
@@ -37,7 +37,7 @@ def test_bud001_a_queued_job_says_where_it_stands_and_can_be_cancelled(server):
 
     holder = threading.Thread(target=another_session, daemon=True)
     try:
-        with headless_chromium() as browser:
+        with chromium() as browser:
             browser.get(url)
             WebDriverWait(browser, 90).until(
                 lambda d: d.find_element("id", "cut-height").get_attribute("value")

@@ -13,15 +13,13 @@ from devtools.local_app import choose_option as _choose
 from hclust.cut import height_for_k, monotone_heights, n_clusters_at
 from hclust.data import tutorial_blobs
 from tests.browser.test_foundation import TIMEOUT, cut_line_y, input_value, wait_until
-from tests.browser.test_instrument import (  # noqa: F401  (page and shared_duo are fixtures)
+from tests.browser.test_instrument import (
     QUICK,
     click_at,
     graph_js,
     highlighted_points,
-    page,
     page_errors,
     scroll_to,
-    shared_duo,
     text_of,
     trace_names,
     viewport_xy,

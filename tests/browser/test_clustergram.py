@@ -16,17 +16,15 @@ from components.clustergram_figures import BAR_FILL_TRACE, HEATMAP_TRACE, MARK_T
 from hclust.data import tutorial_blobs
 from tests.browser.test_choosing_k import type_into
 from tests.browser.test_foundation import drag_cut_line_to, input_value, wait_until
-from tests.browser.test_instrument import (  # noqa: F401  (page and shared_duo are fixtures)
+from tests.browser.test_instrument import (
     QUICK,
     SAMPLE_VALUES,
     click_merge,
     drag,
     graph_js,
     highlighted_points,
-    page,
     page_errors,
     scroll_to,
-    shared_duo,
     viewport_xy,
 )
 

@@ -15,12 +15,10 @@ import zipfile
 from devtools.local_app import choose_option as _choose
 from devtools.local_app import click_centred as _click
 from tests.browser.test_foundation import TIMEOUT, input_value, wait_until
-from tests.browser.test_instrument import (  # noqa: F401  (fixtures)
+from tests.browser.test_instrument import (
     generate,
     leaf_labels,
-    page,
     page_errors,
-    shared_duo,
     wait_for_text,
 )
 

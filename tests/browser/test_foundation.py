@@ -13,7 +13,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 from hclust.cut import height_for_k, monotone_heights, n_clusters_at
 from hclust.data import tutorial_blobs
 from hclust.linkage import compute_linkage
-from tests.browser.csp import csp_violations, watch_csp
 from tests.fixtures import tutorial_values as ref
 
 TIMEOUT = 30
@@ -26,20 +25,6 @@ GRAPH = "document.querySelector('#{id} .js-plotly-plot')"
 def sorted_heights():
     X, _ = tutorial_blobs()
     return np.sort(monotone_heights(compute_linkage(X, "ward", "euclidean")))
-
-
-@pytest.fixture
-def page(dash_duo):
-    from app import app
-
-    watch_csp(dash_duo.driver)
-    dash_duo.start_server(app)
-    dash_duo.wait_for_contains_text("#cophenetic", "0.980", timeout=TIMEOUT)
-    wait_until(
-        dash_duo, lambda: cut_line_y(dash_duo) is not None, "the dendrogram with its cut line"
-    )
-    yield dash_duo
-    assert csp_violations(dash_duo.driver) == [], "the page broke its Content-Security-Policy"
 
 
 def wait_until(dash_duo, condition, what, timeout=TIMEOUT):

@@ -17,7 +17,6 @@ from devtools.local_app import (
     choose_option,
     click_centred,
     gunicorn,
-    headless_chromium,
     redis_and_celery,
 )
 from tests.browser.csp import csp_violations, watch_csp
@@ -38,8 +37,8 @@ def hosted(tmp_path_factory):
 
 
 @pytest.fixture
-def browser():
-    with headless_chromium() as driver:
+def browser(chromium):
+    with chromium() as driver:
         watch_csp(driver)
         yield driver
         assert csp_violations(driver) == [], "the page broke its Content-Security-Policy"

@@ -1,9 +1,9 @@
 """Using the plots as an instrument, in a real browser: click a merge, select points,
 step the cut with the keyboard, snap a dragged cut, zoom into a big tree.
 
-One server and one browser serve the whole module (set up exactly as
-dash.testing's ``dash_duo`` is); every test starts from a fresh page load, which
-is a fresh session. The helpers here are shared with test_data_in.py and
+One server and one browser serve every such file of the test process (set up exactly
+as dash.testing's ``dash_duo`` is, tests/browser/conftest.py); every test starts from a
+fresh page load, which is a fresh session. The helpers here are shared with test_data_in.py and
 test_choosing_k.py.
 
 Run with ``python -m pytest tests/browser -q --headless``.
@@ -25,7 +25,6 @@ from devtools.local_app import click_centred as _click
 from hclust.cut import ABOVE_CUT_COLOUR, monotone_heights, n_clusters_at, snap_to_gap
 from hclust.data import tutorial_blobs
 from hclust.linkage import compute_linkage
-from tests.browser.csp import csp_violations, watch_csp
 from tests.browser.test_foundation import (
     GRAPH,
     TIMEOUT,
@@ -44,51 +43,8 @@ HARMLESS = ("WebGL", "GPU stall")
 # ---------------------------------------------------------------- the page
 
 
-@pytest.fixture(scope="module")
-def shared_duo(request, tmp_path_factory):
-    """dash.testing's server and browser, configured as the dash_duo fixture does, for one module."""
-    from dash.testing.application_runners import ThreadedRunner
-    from dash.testing.composite import DashComposite
-
-    from app import app
-
-    option = request.config.getoption
-    with (
-        ThreadedRunner() as server,
-        DashComposite(
-            server=server,
-            browser=option("webdriver"),
-            remote=option("remote"),
-            remote_url=option("remote_url"),
-            headless=option("headless"),
-            options=request.config.hook.pytest_setup_options(),
-            download_path=str(tmp_path_factory.mktemp("download")),
-            percy_assets_root=option("percy_assets"),
-            percy_finalize=option("nopercyfinalize"),
-            pause=option("pause"),
-        ) as duo,
-    ):
-        watch_csp(duo.driver)
-        duo.start_server(app)
-        yield duo
-
-
-@pytest.fixture
-def page(shared_duo):
-    """A fresh load of the page (a new session) showing the tutorial's default cut."""
-    shared_duo.reset_log_timestamp()
-    shared_duo.wait_for_page()
-    shared_duo.wait_for_contains_text("#cophenetic", "0.980", timeout=TIMEOUT)
-    wait_until(
-        shared_duo, lambda: cut_line_y(shared_duo) is not None, "the dendrogram with its cut line"
-    )
-    wait_until(shared_duo, lambda: input_value(shared_duo, "#n-clusters") == "2", "the default cut")
-    # no figure may be replaced under the mouse: wait for every callback of the load to answer
-    wait_until(
-        shared_duo, lambda: shared_duo.redux_state_rqs == [], "the page's callbacks to settle"
-    )
-    yield shared_duo
-    assert csp_violations(shared_duo.driver) == [], "the page broke its Content-Security-Policy"
+# The page (`page`, a fresh load on the process's shared server and browser, `shared_duo`)
+# is a fixture of tests/browser/conftest.py.
 
 
 def page_errors(dash_duo):

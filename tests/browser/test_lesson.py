@@ -13,7 +13,6 @@ Run with ``python -m pytest tests/browser/test_lesson.py -q --headless``.
 import pytest
 
 from devtools.lesson_screenshots import set_viewport
-from devtools.local_app import headless_chromium
 from hclust import lesson
 from tests.browser.lesson_page import MIDDLE, click, open_page, walk
 
@@ -23,8 +22,8 @@ def facts():
     return lesson.tutorial_facts()
 
 
-def test_les001_walk_from_the_lesson_button_to_the_middle_step(app_server, facts):
-    with headless_chromium("1280,720") as driver:
+def test_les001_walk_from_the_lesson_button_to_the_middle_step(app_server, facts, chromium):
+    with chromium("1280,720") as driver:
         set_viewport(driver, 1280, 720)
         open_page(driver, app_server)
         click(driver, "lesson-open")

@@ -13,7 +13,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from callbacks.lesson import step_query
 from devtools.lesson_screenshots import set_viewport, wait_for_step
-from devtools.local_app import headless_chromium
 from hclust import lesson
 from tests.browser.lesson_page import MIDDLE, address, click, walk
 
@@ -23,8 +22,10 @@ def facts():
     return lesson.tutorial_facts()
 
 
-def test_les003_walk_from_the_middle_steps_link_to_the_end_leave_and_come_back(app_server, facts):
-    with headless_chromium("1280,720") as driver:
+def test_les003_walk_from_the_middle_steps_link_to_the_end_leave_and_come_back(
+    app_server, facts, chromium
+):
+    with chromium("1280,720") as driver:
         set_viewport(driver, 1280, 720)
         driver.get(app_server.rstrip("/") + step_query(MIDDLE, presenting=False))
         walk(driver, facts, MIDDLE, lesson.N_STEPS)

@@ -14,13 +14,12 @@ import re
 from selenium.webdriver.support.ui import WebDriverWait
 
 from devtools.lesson_screenshots import prop, rect, set_viewport, wait_for_step
-from devtools.local_app import headless_chromium
 from tests.browser.lesson_page import address, check_presentation, click, open_page
 from tests.helpers import axe_violations
 
 
-def test_les002_presentation_mode_and_the_class_link(app_server):
-    with headless_chromium("1280,720") as teacher:
+def test_les002_presentation_mode_and_the_class_link(app_server, chromium):
+    with chromium("1280,720") as teacher:
         set_viewport(teacher, 1280, 720)
         open_page(teacher, app_server)
         teacher.find_element("css selector", "#presentation-mode input").click()
@@ -48,7 +47,7 @@ def test_les002_presentation_mode_and_the_class_link(app_server):
         link = teacher.find_element("id", "lesson-link-box").get_attribute("value")
         assert re.search(r"[?&]lesson=6(&|$)", link) and "present=1" in link
         teacher_session = prop(teacher, "session-id", "data")
-    with headless_chromium("1280,720") as student:
+    with chromium("1280,720") as student:
         set_viewport(student, 1280, 720)
         student.get(link)
         wait_for_step(student, 6)

@@ -13,15 +13,12 @@ from hclust.cut import TreeIndex
 from hclust.data import tutorial_blobs
 from hclust.merge_steps import clusters_after
 from tests.browser.test_foundation import TIMEOUT, drag_cut_line_to, input_value, wait_until
-from tests.browser.test_instrument import (  # noqa: F401  (page and shared_duo are fixtures)
-    QUICK,
+from tests.browser.test_instrument import (
     click_at,
     component_prop,
     graph_js,
-    page,
     page_errors,
     scroll_to,
-    shared_duo,
     stays,
     text_of,
     trace_by_name,
@@ -177,6 +174,8 @@ def test_stp001_step_play_table_pins_and_the_exercise(page):
     merged = {int(Z[N - 3, 0]), int(Z[N - 3, 1])}
     wrong = sorted(set(node_of_sample.tolist()) - merged)[0]
     pick(dash_duo, int(np.flatnonzero(node_of_sample == wrong)[0]))
+    # as a person does: the second point once the page has taken the first
+    wait_for_text(dash_duo, "merge-verdict", f"Picked cluster {wrong}")
     pick(dash_duo, int(np.flatnonzero(node_of_sample == sorted(merged)[0])[0]))
     verdict = wait_for_text(dash_duo, "merge-verdict", "Not this time", "closer")
     assert f"{Z[N - 3, 2]:.2f}" in verdict

@@ -14,17 +14,15 @@ import requests
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.security import generate_password_hash
 
-from devtools.local_app import app_env, gunicorn, headless_chromium
+from devtools.local_app import app_env, gunicorn
 from services import config
 from tests.browser.csp import csp_violations, watch_csp
 from tests.browser.test_data_in import upload, wait_for_status
-from tests.browser.test_instrument import (  # noqa: F401  (page and shared_duo are fixtures)
+from tests.browser.test_instrument import (
     component_prop,
     generate,
     graph_js,
-    page,
     page_errors,
-    shared_duo,
     wait_for_text,
     wait_until,
 )
@@ -140,8 +138,8 @@ def signed_in_server(tmp_path_factory):
 
 
 @pytest.fixture
-def browser():
-    with headless_chromium() as driver:
+def browser(chromium):
+    with chromium() as driver:
         watch_csp(driver)
         yield driver
 

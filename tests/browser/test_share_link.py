@@ -18,7 +18,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from callbacks.share import CONVERGED, FINISHING
-from devtools.local_app import choose_option, click_centred, headless_chromium
+from devtools.local_app import choose_option, click_centred
 
 TIMEOUT = 90
 # What a link restores (callbacks/share.py), with the dataset it restores first; the
@@ -168,10 +168,10 @@ def current_cut(driver):
     return prop(driver, "cut", "data") or {}
 
 
-def test_link_opens_the_same_view_in_a_new_browser(app_server, tmp_path):
+def test_link_opens_the_same_view_in_a_new_browser(app_server, tmp_path, chromium):
     table = tmp_path / "measures.csv"
     write_table(table)
-    with headless_chromium(window="1600,1200") as alice:
+    with chromium("1600,1200") as alice:
         open_page(alice, app_server)
         upload(alice, table)
         # the panels' settings go into the link too (set first: the next choices redraw anyway)
@@ -235,7 +235,7 @@ def test_link_opens_the_same_view_in_a_new_browser(app_server, tmp_path):
         wait(alice, lambda: settled(alice) is not None, "alice's page to settle")
         shown = settled(alice)
 
-        with headless_chromium(window="1600,1200") as bob:
+        with chromium("1600,1200") as bob:
             bob.get(link)
             # the same view in the same colour per sample (the link names the colours: alice's
             # came from the cuts she tried before, a new page would colour the cut otherwise)
@@ -263,8 +263,8 @@ def test_link_opens_the_same_view_in_a_new_browser(app_server, tmp_path):
         )
 
 
-def test_expired_upload_reference_says_so_and_offers_the_upload_box(app_server):
-    with headless_chromium(window="1600,1200") as carol:
+def test_expired_upload_reference_says_so_and_offers_the_upload_box(app_server, chromium):
+    with chromium("1600,1200") as carol:
         carol.get(f"{app_server}/?src=upload&ref={'0' * 32}&method=average&metric=euclidean")
         shown = (
             "const status = document.getElementById('share-status'),"
@@ -278,8 +278,8 @@ def test_expired_upload_reference_says_so_and_offers_the_upload_box(app_server):
         wait(carol, lambda: "0.980" in carol.find_element("id", "cophenetic").text, "tutorial")
 
 
-def test_a_bad_parameter_is_named_and_the_page_keeps_its_own_view(app_server):
-    with headless_chromium(window="1600,1200") as dave:
+def test_a_bad_parameter_is_named_and_the_page_keeps_its_own_view(app_server, chromium):
+    with chromium("1600,1200") as dave:
         dave.get(f"{app_server}/?src=tutorial-2-blobs&method=nonsense")
         wait(
             dave,

@@ -10,14 +10,12 @@ Run with ``python -m pytest tests/browser/test_stale_view.py -q --headless``.
 from devtools.local_app import choose_option as _choose
 from tests.browser.test_data_in import PEOPLE, upload, write_csv
 from tests.browser.test_foundation import wait_until
-from tests.browser.test_instrument import (  # noqa: F401  (fixtures)
+from tests.browser.test_instrument import (
     QUICK,
     component_prop,
     dendrogram_title,
     generate,
-    page,
     page_errors,
-    shared_duo,
     wait_for_text,
 )
 

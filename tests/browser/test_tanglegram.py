@@ -11,13 +11,11 @@ from hclust.compare import bakers_gamma
 from hclust.data import tutorial_blobs
 from tests.browser.test_choosing_k import type_into
 from tests.browser.test_foundation import wait_until
-from tests.browser.test_instrument import (  # noqa: F401  (page and shared_duo are fixtures)
+from tests.browser.test_instrument import (
     QUICK,
     graph_js,
-    page,
     page_errors,
     scroll_to,
-    shared_duo,
     text_of,
     wait_for_text,
 )

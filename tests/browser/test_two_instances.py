@@ -25,7 +25,6 @@ from devtools.local_app import (
     choose_option,
     click_centred,
     gunicorns,
-    headless_chromium,
     redis_and_celery,
     round_robin_proxy,
 )
@@ -59,8 +58,8 @@ def two_instances(tmp_path_factory):
 
 
 @pytest.fixture
-def browser():
-    with headless_chromium() as driver:
+def browser(chromium):
+    with chromium() as driver:
         yield driver
 
 

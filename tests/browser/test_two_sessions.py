@@ -19,7 +19,7 @@ import zipfile
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.support.ui import WebDriverWait
 
-from devtools.local_app import choose_option, click_centred, headless_chromium
+from devtools.local_app import choose_option, click_centred
 
 TIMEOUT = 60
 # The same twelve rows for both: two clear groups of six.
@@ -52,11 +52,11 @@ def other(person):
 
 
 @contextlib.contextmanager
-def person_browser(person, tmp_path):
+def person_browser(chromium, person, tmp_path):
     """One person's own Chromium, downloading into their own folder."""
     downloads = tmp_path / f"{person}-downloads"
     downloads.mkdir()
-    with headless_chromium(window="1600,1200") as driver:
+    with chromium("1600,1200") as driver:
         driver.execute_cdp_cmd(
             "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
         )
@@ -173,11 +173,11 @@ def assert_download_is_own(driver):
 
 class TestTwoSessions:
     def test_ses001_same_numbers_other_labels_each_page_shows_only_its_own(
-        self, app_server, tmp_path
+        self, app_server, tmp_path, chromium
     ):
         with (
-            person_browser("alice", tmp_path) as alice,
-            person_browser("bob", tmp_path) as bob,
+            person_browser(chromium, "alice", tmp_path) as alice,
+            person_browser(chromium, "bob", tmp_path) as bob,
         ):
             open_page(alice, app_server)
             open_page(bob, app_server)

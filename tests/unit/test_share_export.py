@@ -1,8 +1,8 @@
 """hclust.export and callbacks.share: Newick, Z and the exported Python script.
 
 What is written is parsed back (a small Newick parser here, numpy for Z) and
-compared with scipy; exported scripts run in a subprocess and their
-clusters.csv is compared with the page's labels row by row. The download's
+compared with scipy; exported scripts run in a Python of their own (``python -I``, which
+sees no project code) and their clusters.csv is compared with the page's labels row by row. The download's
 file format is being changed elsewhere, so the comparison is per-row cluster
 assignments (and the clustered values), not the download's bytes.
 """
@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import math
 import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -295,6 +297,62 @@ def call_unwrapped(view, **changed):
 
 # --------------------------------------------------------------------------- scripts, run
 
+# One ``python -I`` per test process runs the exported scripts one after another, each as
+# ``python -I script.py args`` would: as __main__ in a namespace of its own, with its own
+# argv, working folder and output, an exit code from SystemExit or a traceback. Starting
+# an interpreter and importing numpy, scipy and pandas for each script took most of this
+# file's time; test_typed_names_enter_the_script_as_literals_only still starts a Python of
+# its own for its script.
+RUN_SCRIPT = r"""
+import contextlib, io, json, os, runpy, sys, traceback
+for line in sys.stdin:
+    job = json.loads(line)
+    os.chdir(job["cwd"])
+    sys.argv = [job["script"], *job["args"]]
+    out, err, code = io.StringIO(), io.StringIO(), 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            runpy.run_path(job["script"], run_name="__main__")
+        except SystemExit as end:
+            code = end.code if isinstance(end.code, int) else (0 if end.code is None else 1)
+            if not isinstance(end.code, (int, type(None))):
+                print(end.code, file=sys.stderr)
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+    print(json.dumps({"returncode": code, "stdout": out.getvalue(), "stderr": err.getvalue()}),
+          flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def run_script():
+    """run_script(script, *args, cwd=...): the exported script's exit code, stdout and stderr,
+    as ``subprocess.run([sys.executable, "-I", script, *args], cwd=cwd)`` gives them."""
+    python = subprocess.Popen(
+        [sys.executable, "-I", "-c", RUN_SCRIPT],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+    def run(script, *args, cwd):
+        job = {"script": str(script), "args": [str(a) for a in args], "cwd": str(cwd)}
+        python.stdin.write(json.dumps(job) + "\n")
+        python.stdin.flush()
+        answer = python.stdout.readline()
+        assert answer, f"the scripts' Python ended (exit code {python.poll()})"
+        return SimpleNamespace(**json.loads(answer))
+
+    try:
+        yield run
+    finally:
+        python.stdin.close()
+        try:
+            python.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            python.kill()
+
 
 def semicolon_file(rng, n=60):
     """Semicolon-separated, decimal commas, latin-1 names, a label column and gaps."""
@@ -439,7 +497,7 @@ VIEWS = {
 
 
 @pytest.mark.parametrize("name", list(VIEWS))
-def test_exported_script_reproduces_the_pages_clusters(name, tmp_path):
+def test_exported_script_reproduces_the_pages_clusters(name, tmp_path, run_script):
     spec = dict(VIEWS[name])
     cut_move = spec.pop("cut", None)
     view = page(**spec)
@@ -453,13 +511,13 @@ def test_exported_script_reproduces_the_pages_clusters(name, tmp_path):
     assert sent["filename"] == "exported.py"
     script = tmp_path / "exported.py"
     script.write_bytes(content_of(sent))
-    args = [sys.executable, "-I", str(script)]
+    args = []
     if "content" in spec:
         data_file = tmp_path / "elsewhere" / spec["content"][1]
         data_file.parent.mkdir()
         data_file.write_bytes(spec["content"][0])
-        args.append(str(data_file))
-    run = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        args.append(data_file)
+    run = run_script(script, *args, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
 
     written = pd.read_csv(tmp_path / "clusters.csv", keep_default_na=False)
@@ -475,20 +533,14 @@ def test_exported_script_reproduces_the_pages_clusters(name, tmp_path):
         assert "openpyxl" in script.read_text(encoding="utf-8").splitlines()[2]
 
 
-def test_a_sampled_views_script_draws_the_same_sample(tmp_path):
+def test_a_sampled_views_script_draws_the_same_sample(tmp_path, run_script):
     view = sampled_page()
     expected = shown_labels(view)
     dataset, _ = store.get_store().result_for(view["id"], view["clustering"])
     assert dataset.n_samples == 60 and "random sample" in dataset.name
     script = tmp_path / "exported.py"
     script.write_bytes(content_of(export(view, "export-python")))
-    run = subprocess.run(
-        [sys.executable, "-I", str(script)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = run_script(script, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     written = pd.read_csv(tmp_path / "clusters.csv", keep_default_na=False)
     assert_array_equal(written["cluster"].to_numpy(), expected)
@@ -1168,7 +1220,7 @@ def fcluster_k(view, k):
     return fcluster(result.Z, k, criterion="maxclust")
 
 
-def test_an_edited_views_script_writes_the_downloads_clusters(tmp_path):
+def test_an_edited_views_script_writes_the_downloads_clusters(tmp_path, run_script):
     from tests.unit.test_download import download
 
     view = edited_page()
@@ -1177,13 +1229,7 @@ def test_an_edited_views_script_writes_the_downloads_clusters(tmp_path):
     script.write_bytes(content_of(export(view, "export-python")))
     assert "apply_edits" in script.read_text(encoding="utf-8")
     iris = Path(__file__).resolve().parents[2] / "hclust" / "datasets" / "iris.csv"
-    run = subprocess.run(
-        [sys.executable, "-I", str(script), str(iris)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = run_script(script, iris, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     written = pd.read_csv(tmp_path / "clusters.csv", keep_default_na=False)
     assert_array_equal(written["cluster"].to_numpy(), table["cluster"].to_numpy())

@@ -75,10 +75,12 @@ class TestTies:
             return np.sqrt(2 * len(A) * len(B) / (len(A) + len(B))) * gap
 
         for i, (a, b, merged_at, _) in enumerate(Z):
-            ids = list(clusters)
-            cheapest = min(
-                height(clusters[p], clusters[q]) for j, p in enumerate(ids) for q in ids[j + 1 :]
-            )
+            # height() of every pair of the clusters there are before this merge, at once
+            sizes = np.array([len(members) for members in clusters.values()], dtype=float)
+            centres = np.array([X[members].mean(axis=0) for members in clusters.values()])
+            gaps = np.linalg.norm(centres[:, None] - centres[None], axis=-1)
+            costs = np.sqrt(2 * np.outer(sizes, sizes) / (sizes[:, None] + sizes[None])) * gaps
+            cheapest = costs[np.triu_indices(len(sizes), 1)].min()
             assert merged_at == pytest.approx(height(clusters[int(a)], clusters[int(b)]), abs=1e-9)
             assert merged_at <= cheapest + 1e-9, f"merge {i} is not a cheapest pair"
             clusters[n + i] = clusters.pop(int(a)) + clusters.pop(int(b))
