@@ -338,35 +338,68 @@ def _typed_k_repaint(driver, k: int, timeout: float = 60.0) -> float:
 # ---------------------------------------------------------------- a class
 
 
+def _students(url: str, lesson: Lesson, indices, seed: int, start: float, deadline: float):
+    """Students `indices` in threads of this process; their outcomes and this process's CPU time.
+
+    ``time.monotonic`` is the machine's clock on Linux, the same in every process.
+    """
+    opens = random.Random(seed)
+    at = [opens.uniform(0, OPEN_WITHIN_S) for _ in range(max(indices, default=-1) + 1)]
+    students = [Student(i, url, lesson, seed) for i in indices]
+    with futures.ThreadPoolExecutor(max(1, len(students))) as pool:
+        running = [pool.submit(s.run, start + at[s.index], deadline) for s in students]
+        done, late = futures.wait(running, timeout=CLIENT_DEADLINE_S + 60)
+    outcomes = [f.result() for f in done]
+    late_errors = [f"a student still running after {CLIENT_DEADLINE_S:.0f} s" for _ in late]
+    return outcomes, late_errors, time.process_time()
+
+
 def run_class(url: str, lesson: Lesson, n: int, seed: int = 0) -> tuple[Outcome, dict]:
-    """N students and one real browser against `url`; returns the merged outcome and loads."""
+    """N students and one real browser against `url`; returns the merged outcome and loads.
+
+    The students run as threads of ``CLASS_CLIENT_PROCESSES`` processes (default 1):
+    one Python process reading every student's 1.8 MB of scripts can be what a large
+    class waits for, not the server.
+    """
+    import multiprocessing
+
     loads = {"before": os.getloadavg()}
     stop = threading.Event()
     browser_out = Outcome()
-    start = time.monotonic() + 1.0
+    start = time.monotonic() + 2.0
     deadline = start + CLIENT_DEADLINE_S
-    students = [Student(i, url, lesson, seed) for i in range(n)]
-    opens = random.Random(seed)
-    with futures.ThreadPoolExecutor(n) as pool:
-        running = [
-            pool.submit(s.run, start + opens.uniform(0, OPEN_WITHIN_S), deadline) for s in students
-        ]
-        # the real browser opens the page with the class, and types k while the class works
-        browser = threading.Thread(target=browser_alongside, args=(url, stop, browser_out))
+    processes = max(1, min(n, int(os.environ.get("CLASS_CLIENT_PROCESSES", "1"))))
+    chunks = [list(range(i, n, processes)) for i in range(processes)]
+    # the real browser opens the page with the class, and types k while the class works
+    browser = threading.Thread(target=browser_alongside, args=(url, stop, browser_out))
+    if processes == 1:
         browser.start()
-        done, late = futures.wait(running, timeout=CLIENT_DEADLINE_S + 60)
-        stop.set()
-        browser.join(timeout=120)
+        results = [_students(url, lesson, chunks[0], seed, start, deadline)]
+        client_cpu = 0.0  # counted in this process's own time by the caller
+    else:
+        context = multiprocessing.get_context("fork")
+        with futures.ProcessPoolExecutor(processes, mp_context=context) as pool:
+            running = [
+                pool.submit(_students, url, lesson, chunk, seed, start, deadline)
+                for chunk in chunks
+            ]
+            browser.start()
+            results = [f.result() for f in running]
+        client_cpu = sum(cpu for _, _, cpu in results)
+    stop.set()
+    browser.join(timeout=120)
     loads["after"] = os.getloadavg()
+    loads["client cpu"] = client_cpu
     merged = Outcome()
-    for outcome in [f.result() for f in done] + [browser_out]:
+    for outcome in [o for outcomes, _, _ in results for o in outcomes] + [browser_out]:
         for kind, values in outcome.times.items():
             merged.times.setdefault(kind, []).extend(values)
         for kind, values in outcome.requests.items():
             merged.requests.setdefault(kind, []).extend(values)
         merged.errors.extend(outcome.errors)
         merged.answers = [a + b for a, b in zip(merged.answers, outcome.answers)]
-    merged.errors.extend(f"a student still running after {CLIENT_DEADLINE_S:.0f} s" for _ in late)
+    for _, late_errors, _ in results:
+        merged.errors.extend(late_errors)
     return merged, loads
 
 
@@ -430,7 +463,7 @@ def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Tab
                 outcome, loads = run_class(url, lesson, n)
                 wall = time.monotonic() - began
                 server_cpu = server_cpu_seconds(url) - server_cpu
-                own_cpu = time.process_time() - own_cpu
+                own_cpu = time.process_time() - own_cpu + loads["client cpu"]
             busy.append(
                 f"{n} students: {wall:.0f} s; server {server_cpu:.0f} CPU-s "
                 f"({server_cpu / (wall * cores):.0%} of the machine), load generator "
@@ -470,11 +503,13 @@ def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Tab
                 print(f"    {n} students: {error}", file=sys.stderr, flush=True)
             print(f"  {n} students done: {len(outcome.errors)} errors", file=sys.stderr, flush=True)
     served = ", ".join(f"{k}={v}" for k, v in server.items() if v is not None) or "defaults"
+    clients = int(os.environ.get("CLASS_CLIENT_PROCESSES", "1"))
     table.notes += [
         f"Server as `make run` starts it (gunicorn.conf.py; overrides: {served}), fresh cache per size; "
         "the load generator and the real browser share the machine with it.",
         f"Students open the page within {OPEN_WITHIN_S:.0f} s, think {THINK_S[0]:g}-{THINK_S[1]:g} s "
-        "before each step; every 2nd changes the method, every 10th uploads a 60-row CSV.",
+        "before each step; every 2nd changes the method, every 10th uploads a 60-row CSV; "
+        f"they run as threads of {clients} Python process(es) (CLASS_CLIENT_PROCESSES).",
         "Light interactions are judged on request p95 (the goal), other kinds on the whole action.",
         "Where the machine's time went (the real browser's Chromium aside): "
         + "; ".join(busy)
