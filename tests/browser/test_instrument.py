@@ -852,9 +852,20 @@ class TestRecolourInTheBrowser:
         builder.perform()
         settle(page)
 
+        seen = {}
+
         def kept():
             cut = component_prop(page, "cut", "data")
             view = component_prop(page, "clustergram-view", "data") or {}
+            seen.update(
+                height=cut["height"],
+                k=cut["k"],
+                typed_k=input_value(page, "#n-clusters"),
+                line=cut_line_y(page),
+                view={k: view.get(k) for k in ("rows", "count")},
+                drawn_cut=(view.get("drawn") or {}).get("cut") == cut,
+                status=text_of(page, "clustergram-status"),
+            )
             return (
                 abs(cut["height"] - 12.0) < 0.5
                 and input_value(page, "#n-clusters") == str(cut["k"])
@@ -866,7 +877,10 @@ class TestRecolourInTheBrowser:
                 and "The dendrogram's zoom: 60 samples" in text_of(page, "clustergram-status")
             )
 
-        wait_until(page, kept, "the cut dropped near 12 and the zoom, both", QUICK)
+        try:
+            wait_until(page, kept, "the cut dropped near 12 and the zoom, both", QUICK)
+        except TimeoutException:
+            raise AssertionError(f"the cut near 12 and the zoom, both; seen: {seen}") from None
         stays(page, kept, "the cut and the zoom", seconds=1.0)
         assert page_errors(page) == []
 
