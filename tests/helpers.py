@@ -365,3 +365,62 @@ def apply_patch(figure, patch):
         else:
             raise AssertionError(f"an operation the test does not know: {operation}")
     return figure
+
+
+class PageValues:
+    """A page's component values as Dash's renderer keeps them, and its server callbacks;
+    builds callback request bodies from them. Subclasses say how the page talks to the
+    server (over HTTP, or the Flask test client)."""
+
+    def __init__(self, dependencies, layout):
+        self.callbacks = {c["output"]: c for c in dependencies if not c.get("clientside_function")}
+        self.props: dict[tuple[str, str], object] = {}
+        self._collect(layout)
+
+    def _collect(self, node):
+        if isinstance(node, list):
+            for child in node:
+                self._collect(child)
+        elif isinstance(node, dict) and "props" in node:
+            props = node["props"]
+            if isinstance(props.get("id"), str):
+                for name, value in props.items():
+                    self.props[(props["id"], name)] = value
+            self._collect(props.get("children"))
+
+    def output_for(self, component: str, prop: str) -> str:
+        """The callback id of the server-side callback that writes `component`.`prop` first."""
+        wanted = f"{component}.{prop}"
+        for output in self.callbacks:
+            if wanted in output.strip(".").split("..."):
+                return output
+        raise KeyError(wanted)
+
+    def body(self, output: str, changed: list[str], values: dict | None = None) -> dict:
+        """A request for `output` with the page's values, some replaced by `values`."""
+        callback = self.callbacks[output]
+        values = values or {}
+
+        def entries(specs):
+            return [
+                {
+                    "id": s["id"],
+                    "property": s["property"],
+                    "value": values.get(
+                        (s["id"], s["property"]), self.props.get((s["id"], s["property"]))
+                    ),
+                }
+                for s in specs
+            ]
+
+        names = output.strip(".").split("...")
+        outputs = [
+            {"id": name.rsplit(".", 1)[0], "property": name.rsplit(".", 1)[1]} for name in names
+        ]
+        return {
+            "output": output,
+            "outputs": outputs if output.startswith("..") else outputs[0],
+            "inputs": entries(callback["inputs"]),
+            "state": entries(callback["state"]),
+            "changedPropIds": changed,
+        }

@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from devtools.local_app import app_env, gunicorn
+from tests.helpers import PageValues
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 LONG_RUN = "FUZZ_EXAMPLES" in os.environ
@@ -38,65 +39,16 @@ HUGE = "__huge_number__"  # replaced by the literal 1e999 (past float range) in 
 JOB_POLL_SECONDS = 5.0
 
 
-class Page:
-    """The page's state as Dash's renderer keeps it: component props, updated by answers."""
+class Page(PageValues):
+    """The page's state as Dash's renderer keeps it, over HTTP: component props, updated by answers."""
 
     def __init__(self, url: str):
         self.url = url
         self.http = requests.Session()
-        dependencies = self.http.get(url + "_dash-dependencies", timeout=30).json()
-        self.callbacks = {c["output"]: c for c in dependencies if not c.get("clientside_function")}
-        self.props: dict[tuple[str, str], object] = {}
-        self._collect(self.http.get(url + "_dash-layout", timeout=30).json())
-
-    def _collect(self, node):
-        if isinstance(node, list):
-            for child in node:
-                self._collect(child)
-        elif isinstance(node, dict) and "props" in node:
-            props = node["props"]
-            if isinstance(props.get("id"), str):
-                for name, value in props.items():
-                    self.props[(props["id"], name)] = value
-            self._collect(props.get("children"))
-
-    def output_for(self, component: str, prop: str) -> str:
-        """The callback id of the server-side callback that writes `component`.`prop` first."""
-        wanted = f"{component}.{prop}"
-        for output in self.callbacks:
-            names = output.strip(".").split("...")
-            if wanted in names:
-                return output
-        raise KeyError(wanted)
-
-    def body(self, output: str, changed: list[str], values: dict | None = None) -> dict:
-        """A request for `output` with the page's values, some replaced by `values`."""
-        callback = self.callbacks[output]
-        values = values or {}
-
-        def entries(specs):
-            return [
-                {
-                    "id": s["id"],
-                    "property": s["property"],
-                    "value": values.get(
-                        (s["id"], s["property"]), self.props.get((s["id"], s["property"]))
-                    ),
-                }
-                for s in specs
-            ]
-
-        names = output.strip(".").split("...")
-        outputs = [
-            {"id": name.rsplit(".", 1)[0], "property": name.rsplit(".", 1)[1]} for name in names
-        ]
-        return {
-            "output": output,
-            "outputs": outputs if output.startswith("..") else outputs[0],
-            "inputs": entries(callback["inputs"]),
-            "state": entries(callback["state"]),
-            "changedPropIds": changed,
-        }
+        super().__init__(
+            self.http.get(url + "_dash-dependencies", timeout=30).json(),
+            self.http.get(url + "_dash-layout", timeout=30).json(),
+        )
 
     def post(self, body, raw: str | None = None, params=None) -> requests.Response:
         data = raw if raw is not None else json.dumps(body)

@@ -17,7 +17,7 @@ from hclust.data import DEFAULT_PRESET, load_preset
 from hclust.errors import InputError
 from services import answers, code_version, config, store
 from services.sessions import issue_session
-from tests.helpers import DictCache, cluster, load, upload
+from tests.helpers import DictCache, PageValues, cluster, load, upload
 
 UPDATE = "/_dash-update-component"
 
@@ -36,56 +36,16 @@ SHARED_OUTPUTS = [
 ]
 
 
-class Page:
-    """A page's component values as its layout gave them, and its callback list."""
+class Page(PageValues):
+    """A new page through the Flask test client: its own session, its layout's values."""
 
     def __init__(self):
         self.client = server.test_client()
-        dependencies = self.client.get("/_dash-dependencies").get_json()
-        self.callbacks = {c["output"]: c for c in dependencies if not c.get("clientside_function")}
-        self.props: dict = {}
-        self._collect(self.client.get("/_dash-layout").get_json())
+        super().__init__(
+            self.client.get("/_dash-dependencies").get_json(),
+            self.client.get("/_dash-layout").get_json(),
+        )
         self.token = self.props[("session-id", "data")]
-
-    def _collect(self, node):
-        if isinstance(node, list):
-            for child in node:
-                self._collect(child)
-        elif isinstance(node, dict) and "props" in node:
-            props = node["props"]
-            if isinstance(props.get("id"), str):
-                for name, value in props.items():
-                    self.props[(props["id"], name)] = value
-            self._collect(props.get("children"))
-
-    def output_for(self, component: str, prop: str) -> str:
-        wanted = f"{component}.{prop}"
-        return next(o for o in self.callbacks if wanted in o.strip(".").split("..."))
-
-    def body(self, output: str, changed: list, values: dict | None = None) -> dict:
-        callback, values = self.callbacks[output], values or {}
-
-        def entries(specs):
-            return [
-                {
-                    "id": s["id"],
-                    "property": s["property"],
-                    "value": values.get(
-                        (s["id"], s["property"]), self.props.get((s["id"], s["property"]))
-                    ),
-                }
-                for s in specs
-            ]
-
-        names = output.strip(".").split("...")
-        outputs = [{"id": n.rsplit(".", 1)[0], "property": n.rsplit(".", 1)[1]} for n in names]
-        return {
-            "output": output,
-            "outputs": outputs if output.startswith("..") else outputs[0],
-            "inputs": entries(callback["inputs"]),
-            "state": entries(callback["state"]),
-            "changedPropIds": changed,
-        }
 
     def post(self, body):
         return self.client.post(UPDATE, data=json.dumps(body), content_type="application/json")
