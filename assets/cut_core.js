@@ -517,12 +517,66 @@
         return box;
     }
 
+    // ---- the cut for a typed k, as hclust.cut.height_for_k finds it
+
+    // The next double after x towards +Infinity or -Infinity (numpy.nextafter).
+    function nextAfter(x, up) {
+        if (!isFinite(x)) return x;
+        if (x === 0) return up ? Number.MIN_VALUE : -Number.MIN_VALUE;
+        var bits = new BigInt64Array(new Float64Array([x]).buffer);
+        bits[0] += (x > 0) === up ? 1n : -1n;
+        return new Float64Array(bits.buffer)[0];
+    }
+
+    // hclust.cut.cut_in_gap: the middle of [low, high) when it lies strictly inside.
+    function cutInGap(low, high) {
+        var middle = isFinite(low + high) ? (low + high) / 2 : low / 2 + high / 2;
+        if (low < middle && middle < high) return middle;
+        var above = nextAfter(low, true);
+        return above < high ? above : low;
+    }
+
+    // hclust.cut.above_top: a height above the highest merge.
+    function aboveTop(top) {
+        var height = top + Math.max(Math.abs(top) * 0.05, 1e-9);
+        return isFinite(height) ? height : nextAfter(top, true);
+    }
+
+    // The height the server's height_for_k gives for k clusters, or null where it
+    // gives none (ties make k impossible, k out of range) or the index does not
+    // hold the merges k needs (the server then answers alone). The index's
+    // top_height lists the highest merges in descending order: sorted_heights read
+    // from the top, and `floor` the next one down.
+    function heightForK(index, k) {
+        var n = index.n, top = index.top_height, held = top.length;
+        if (!Number.isInteger(k) || k < 1 || k > n || held === 0) return null;
+        if (k === 1) return aboveTop(top[0]);
+        if (k - 2 >= held) return null;
+        var high = top[k - 2], low;
+        if (k === n) {
+            low = 0;
+            if (high <= 0) return null;
+        } else if (k - 1 < held) {
+            low = top[k - 1];
+        } else if (index.floor !== -Infinity) {
+            low = index.floor;
+        } else {
+            return null;
+        }
+        if (high <= low) return null;
+        var h = cutInGap(low, high);
+        // never offer a cut that is not k (fcluster joins merges at or below h)
+        if (!canCut(index, h) || clustersAt(index, h).removed + 1 !== k) return null;
+        return h;
+    }
+
     var api = {
         ABOVE: ABOVE, OVERFLOW: OVERFLOW, decode: decode, fill: fill, canCut: canCut, clustersAt: clustersAt,
         assignColours: assignColours, previousOf: previousOf, hexOf: hexOf, symbolOf: symbolOf, legendText: legendText, legendLines: legendLines, cut: cut,
         colourMapOf: colourMapOf, sampleGroups: sampleGroups, linkGroups: linkGroups, leafGroups: leafGroups,
         linkTraceName: linkTraceName, linkCoordinates: linkCoordinates, symbolPath: symbolPath, stampOf: stampOf,
         paintPoints: paintPoints, tilesOf: tilesOf, repaintChanged: repaintChanged,
+        heightForK: heightForK, cutInGap: cutInGap, nextAfter: nextAfter,
     };
     if (typeof module === "object" && module.exports) module.exports = api;
     root.hclustCut = api;

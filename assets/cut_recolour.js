@@ -677,9 +677,23 @@
         document.addEventListener("mouseup", up, true);
     }
 
+    // A cut typed into the height or k field (assets/typed_cut.js): both plots
+    // show it, and the line moves to it, before the server's answer draws the
+    // same cut. Returns false where the page leaves the cut to the server.
+    function showCut(h) {
+        var gd = graph("dendrogram"), layout = gd && gd._fullLayout;
+        if (!state.index || !layout || !layout.shapes || !layout.shapes[0]) return false;
+        if (!recolour(h, false)) return false;
+        var vertical = state.index.raw.axis === "y";
+        placeLine(gd, layout[vertical ? "yaxis" : "xaxis"], vertical, h);
+        gd.__hclustLine = h;  // a drag starting before plotly draws the line again starts here
+        if (gd.once) gd.once("plotly_afterplot", function () { gd.__hclustLine = undefined; });
+        return true;
+    }
+
     document.addEventListener("mousedown", onMouseDown, true);
 
-    window.hclustRecolour = {count: 0, overlays: 0, recolour: recolour, state: state, frames: []};
+    window.hclustRecolour = {count: 0, overlays: 0, recolour: recolour, showCut: showCut, state: state, frames: []};
 
     window.dash_clientside = Object.assign({}, window.dash_clientside);
     window.dash_clientside.hclust = Object.assign({}, window.dash_clientside.hclust, {

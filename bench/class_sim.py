@@ -295,20 +295,22 @@ def browser_alongside(url: str, stop: threading.Event, out: Outcome, ks=(3, 4, 5
 
 
 TYPED_K_RECORDER = """
-const box = document.getElementById('n-clusters');
 const gd = document.querySelector('#scatter .js-plotly-plot');
 window.__k = {t0: null, plots: []};
-if (!box.__classBench) {
-  box.__classBench = true;
-  box.addEventListener('keydown', e => {
-    if (e.key === 'Enter' && window.__k.t0 === null) window.__k.t0 = performance.now();
+// (on the window, capturing: before the page's own listeners see the key)
+if (!window.__classBench) {
+  window.__classBench = true;
+  window.addEventListener('keydown', e => {
+    if (e.target.id === 'n-clusters' && e.key === 'Enter' && window.__k.t0 === null) window.__k.t0 = performance.now();
   }, true);
 }
-// painted: the frame after plotly applied new data (a full redraw or a restyle of the colours)
+// painted: the frame after plotly applied new data (a full redraw or a restyle of the colours),
+// or after assets/cut_recolour.js painted the typed cut's colours over the plot
 const painted = () => requestAnimationFrame(() => window.__k.plots.push(performance.now()));
 if (!gd.__classBench) {
   gd.__classBench = true;
   for (const e of ['plotly_afterplot', 'plotly_restyle', 'plotly_redraw']) gd.on(e, painted);
+  gd.addEventListener('hclust:painted', painted);
 }
 """
 

@@ -14,12 +14,17 @@ from hclust.cut import height_for_k, monotone_heights, n_clusters_at
 from hclust.data import tutorial_blobs
 from tests.browser.test_foundation import TIMEOUT, cut_line_y, input_value, wait_until
 from tests.browser.test_instrument import (
+    PAINT_RECORDER,
     QUICK,
     click_at,
     graph_js,
     highlighted_points,
     page_errors,
+    painted,
+    recolour_ready,
+    scatter_colours_now,
     scroll_to,
+    settle,
     text_of,
     trace_names,
     viewport_xy,
@@ -200,4 +205,43 @@ class TestChoosingK:
             QUICK,
         )
         assert "Highlighted" not in text_of(page, "view-status")
+        assert page_errors(page) == []
+
+    def test_chk005_a_typed_k_or_height_is_painted_before_the_server_answers(
+        self, page, sorted_heights
+    ):
+        """Issue 11: under a class's load the server's answer takes seconds; the page
+        recolours both plots for a typed k (or height) at once, in the very colours,
+        labels and legend the server's answer then draws. The server is made slow here
+        (a second of network latency) so that the order does not depend on this machine."""
+        recolour_ready(page)
+        scroll_to(page, "dendrogram-card")
+        page.driver.set_network_conditions(
+            latency=1000, download_throughput=10**8, upload_throughput=10**8
+        )
+        try:
+            for field, value, k in (
+                ("n-clusters", "4", 4),
+                ("cut-height", f"{height_for_k(sorted_heights, 3).height:.4f}", 3),
+            ):
+                page.driver.execute_script(PAINT_RECORDER)
+                type_into(page, field, value)
+                wait_until(
+                    page,
+                    lambda k=k: input_value(page, "#n-clusters") == str(k),
+                    f"k = {k}",
+                    QUICK,
+                )
+                settle(page)
+                by_graph, first_answer = painted(page)
+                for graph, paints in by_graph.items():
+                    before, final = paints[0][1], paints[-1][1]
+                    assert final != before, f"{field}: {graph} recoloured"
+                    first_final = next(at for at, signature in paints if signature == final)
+                    assert first_final < first_answer, (
+                        f"{field} = {value}: {graph} showed the server's colours before its answer"
+                    )
+                assert len(set(scatter_colours_now(page))) == k
+        finally:
+            page.driver.delete_network_conditions()
         assert page_errors(page) == []

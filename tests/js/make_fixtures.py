@@ -33,7 +33,13 @@ from components.figures import (  # noqa: E402
     scatter_figure,
 )
 from components.recolour import geometry_id, recolour_index  # noqa: E402
-from hclust.cut import TreeIndex, assign_colours, colour_hex, labels_at  # noqa: E402
+from hclust.cut import (  # noqa: E402
+    TreeIndex,
+    assign_colours,
+    colour_hex,
+    height_for_k,
+    labels_at,
+)
 from hclust.dendrogram import (  # noqa: E402
     dendrogram_geometry,
     leaf_colour_indices,
@@ -122,11 +128,35 @@ def one_cut(Z, tree, geometry, orientation, h, colour_map):
     }
 
 
-def one_tree(seed, n, deep=False):
+def typed_ks(rng, tree):
+    """height_for_k for a typed k: every k of a small tree, else a sample with both ends."""
+    n = tree.n
+    ks = range(1, n + 1) if n <= 80 else sorted({1, 2, n - 1, n, *rng.integers(1, n + 1, 40)})
+    return [[int(k), height_for_k(tree.sorted_heights, int(k)).height] for k in ks]
+
+
+def adjacent_heights_tree():
+    """Merge heights one float apart, a tie, identical samples: where midpoints round onto a height.
+
+    A chain: leaf i joins the cluster of leaves 0..i-1 at heights[i - 1].
+    """
+    one = 1.0
+    heights = [0.0, 0.0, 0.5, one, np.nextafter(one, 2), np.nextafter(np.nextafter(one, 2), 2)]
+    heights += [2.0, 2.0, 3.0]
+    n = len(heights) + 1
+    Z = np.array(
+        [[0 if i == 0 else n + i - 1, i + 1, h, i + 2] for i, h in enumerate(heights)], dtype=float
+    )
+    Z[0, :2] = [0, 1]
+    return Z
+
+
+def one_tree(seed, n, deep=False, Z=None):
     """A random tree and a chain of cuts; `deep` adds cuts below what the index holds."""
     rng = np.random.default_rng(seed)
     method = METHODS[seed % len(METHODS)]
-    Z = linkage(random_data(rng, n, ties=not deep), method)
+    if Z is None:
+        Z = linkage(random_data(rng, n, ties=not deep), method)
     tree = TreeIndex.from_linkage(Z)
     mode = ("none", "lastp", "level")[int(rng.integers(0, 3))]
     p = int(rng.integers(2, 40))
@@ -153,6 +183,7 @@ def one_tree(seed, n, deep=False):
         "truncate": [mode, p],
         "index": index,
         "cuts": cuts,
+        "ks": typed_ks(rng, tree),
     }
 
 
@@ -163,6 +194,8 @@ def main(out_dir: Path) -> None:
     ]
     # deeper than the index: a floor, and cuts the browser leaves to the server
     trees.append(one_tree(TREES, 2_150, deep=True))
+    Z = adjacent_heights_tree()
+    trees.append(one_tree(TREES + 1, len(Z) + 1, Z=Z))
     (out_dir / "trees.json").write_text(json.dumps(trees, allow_nan=False))
     print(f"wrote {len(trees)} trees to {out_dir / 'trees.json'}")
 

@@ -1,0 +1,40 @@
+// assets/typed_cut.js: which cut a typed height or k asks for, before the server answers.
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const path = require("node:path");
+const core = require("../../assets/cut_core.js");
+const {typedHeight} = require("../../assets/typed_cut.js");
+
+const trees = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "trees.json"), "utf8"));
+const small = trees.find((tree) => tree.n > 20 && tree.index.floor === null);
+const deep = trees.find((tree) => tree.index.floor !== null);
+
+test("a typed k asks for the height the server's height_for_k gives", () => {
+    const index = core.decode(small.index);
+    for (const [k, expected] of small.ks) {
+        assert.equal(typedHeight("k", String(k), index, core), expected, `k = ${k}`);
+        assert.equal(typedHeight("k", `${k}.0`, index, core), expected, `k = ${k}.0`);
+    }
+});
+
+test("a typed height is the cut itself, where the index holds its merges", () => {
+    const index = core.decode(deep.index);
+    assert.equal(typedHeight("height", "12.5", core.decode(small.index), core), 12.5);
+    assert.equal(typedHeight("height", "0", core.decode(small.index), core), 0);
+    assert.equal(typedHeight("height", String(deep.index.floor * 2), index, core), deep.index.floor * 2);
+    assert.equal(typedHeight("height", String(deep.index.floor / 2), index, core), null, "below the floor");
+});
+
+test("what the server refuses or answers alone is left to it", () => {
+    const index = core.decode(small.index);
+    for (const text of ["", " ", "abc", "-1", "NaN", "Infinity"]) {
+        assert.equal(typedHeight("height", text, index, core), null, JSON.stringify(text));
+    }
+    for (const text of ["", "0", "-2", "2.5", String(small.n + 1), "abc"]) {
+        assert.equal(typedHeight("k", text, index, core), null, JSON.stringify(text));
+    }
+    assert.equal(typedHeight("k", "2", null, core), null, "no index");
+    assert.equal(typedHeight("criterion", "2", index, core), null);
+});
