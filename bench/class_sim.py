@@ -60,7 +60,9 @@ GOALS = {  # kind -> (what is measured, p95 goal in seconds)
 # Each request names its kind of action, for the server's access log (ACCESS_LOG_FORMAT):
 # the time the server itself took, beside the time a student waited.
 KIND_HEADER = "X-Bench-Kind"
-ACCESS_LOG_FORMAT = "%({x-bench-kind}i)s|%(D)s"
+REQUEST_START_HEADER = "X-Request-Start"  # when the student sent it (bench/gunicorn_timed.py)
+ACCESS_LOG_FORMAT = "%({x-bench-kind}i)s|%({x-bench-wait}i)s|%(D)s"
+TIMED_CONFIG = Path(__file__).with_name("gunicorn_timed.py")
 CONFIG = re.compile(r'<script id="_dash-config" type="application/json">(.*?)</script>', re.S)
 
 
@@ -102,6 +104,11 @@ class Lesson:
             raise RuntimeError("the recording has no /_dash-layout answer with a session id")
         resources = sorted({r["url"] for r in record["resources"]})
         return cls(resources, actions, session_id)
+
+
+def _sent_now() -> dict:
+    """The header that says when a request left the student (bench/gunicorn_timed.py)."""
+    return {REQUEST_START_HEADER: f"{time.time():.6f}"}
 
 
 def _session_id(layout) -> str | None:
@@ -182,7 +189,7 @@ class Student:
         return self.outcome
 
     def _get(self, path: str):
-        response = self.http.get(self.url + path, timeout=REQUEST_TIMEOUT_S)
+        response = self.http.get(self.url + path, timeout=REQUEST_TIMEOUT_S, headers=_sent_now())
         if response.status_code >= 400:
             raise RuntimeError(f"GET {path}: HTTP {response.status_code}")
         return response
@@ -199,7 +206,9 @@ class Student:
         A student's laptop unpacks the 6 MB of scripts on its own CPU; the load
         generator shares the server's cores, so it does not unpack them either.
         """
-        with self.http.get(self.url + path, timeout=REQUEST_TIMEOUT_S, stream=True) as response:
+        with self.http.get(
+            self.url + path, timeout=REQUEST_TIMEOUT_S, stream=True, headers=_sent_now()
+        ) as response:
             if response.status_code >= 400:
                 raise RuntimeError(f"GET {path}: HTTP {response.status_code}")
             for _ in response.raw.stream(2**16, decode_content=False):
@@ -245,7 +254,7 @@ class Student:
             self.url + path,
             params=query,
             data=body.encode(),
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", **_sent_now()},
             timeout=REQUEST_TIMEOUT_S,
         )
         if response.status_code >= 400:
@@ -433,16 +442,24 @@ def meets_goals(outcome: Outcome) -> bool:
     return not outcome.errors
 
 
-def server_times(access_log: Path) -> dict:
-    """{kind: [seconds]} of every request the access log names a kind for."""
-    times: dict = {}
+def server_times(access_log: Path) -> tuple[dict, dict]:
+    """({kind: [seconds in the app]}, {kind: [seconds waiting for a worker thread]}) of every
+    request the access log names a kind for."""
+    own: dict = {}
+    waits: dict = {}
     if not access_log.exists():
-        return times
+        return own, waits
     for line in access_log.read_text().splitlines():
-        kind, _, micros = line.strip().strip("'\"").rpartition("|")
-        if kind and kind != "-" and micros.isdigit():
-            times.setdefault(kind, []).append(int(micros) / 1e6)
-    return times
+        kind, _, rest = line.strip().strip("'\"").partition("|")
+        wait, _, micros = rest.partition("|")
+        if kind in ("", "-") or not micros.isdigit():
+            continue
+        own.setdefault(kind, []).append(int(micros) / 1e6)
+        try:
+            waits.setdefault(kind, []).append(float(wait))
+        except ValueError:
+            pass
+    return own, waits
 
 
 def record(workdir: Path, server: dict) -> Lesson:
@@ -465,7 +482,7 @@ def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Tab
             "count",
             "action p50 / p95 / p99 (s)",
             "request p95 (s)",
-            "server's own p95 (s)",
+            "at the server p95: waiting / in the app (s)",
             "goal (p95)",
             "errors",
             "load before -> after",
@@ -485,6 +502,7 @@ def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Tab
         for n in sizes:
             access = tmp / f"access-{n}.log"
             logged = ("--access-logfile", str(access), "--access-logformat", ACCESS_LOG_FORMAT)
+            logged += ("-c", str(TIMED_CONFIG))
             with gunicorn(
                 app_env(tmp / f"cache-{n}"), tmp / f"gunicorn-{n}.log", arguments=logged, **server
             ) as url:
@@ -509,7 +527,7 @@ def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Tab
             if meets_goals(outcome):
                 passing.append(n)
             load = f"{loads['before'][0]:.1f} -> {loads['after'][0]:.1f}"
-            own = server_times(access)
+            own, waits = server_times(access)
             kinds = list(dict.fromkeys([*GOALS, *outcome.times]))
             for kind in kinds:
                 times = outcome.times.get(kind, [])
@@ -526,7 +544,9 @@ def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Tab
                         len(times),
                         f"{p[0]:.2f} / {p[1]:.2f} / {p[2]:.2f}",
                         "–" if np.isnan(request_p95) else f"{request_p95:.2f}",
-                        f"{_pcts(own[kind])[1]:.2f}" if own.get(kind) else "–",
+                        f"{_pcts(waits[kind])[1]:.2f} / {_pcts(own[kind])[1]:.2f}"
+                        if own.get(kind) and waits.get(kind)
+                        else "–",
                         "–" if goal is None else f"{goal:g} s {verdict(shown <= goal)}",
                         len(outcome.errors) if kind == "page load" else "",
                         load if kind == "page load" else "",
@@ -548,10 +568,11 @@ def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Tab
         "Light interactions are judged on request p95 (the goal), other kinds on the whole action.",
         "The real browser opens its page and X2 before the students arrive, as a teacher's "
         "projector would, then types k all through the class.",
-        "The server's own p95: its access log's time per request of that kind, from reading the "
-        "request to writing the answer (gunicorn's %(D)s; a request waiting for a free worker "
-        "thread is not counted). The rest of a student's request time is the wait for the "
-        "server's threads and the load generator's own share of the two cores.",
+        "At the server, per request of that kind (its access log, bench/gunicorn_timed.py): "
+        "waiting, from the student's send to a worker thread taking it (the kernel's queue, "
+        "gunicorn's poller and thread pool); in the app, from there to the answer written "
+        "(gunicorn's %(D)s). The rest of a student's request time is the load generator's own "
+        "share of the two cores.",
         "Where the machine's time went (the real browser's Chromium aside): "
         + "; ".join(busy)
         + ".",
