@@ -8,7 +8,7 @@
 // answer follows and draws the same colours; cuts it alone can make (other
 // criteria, snapping, highlights, very deep cuts) are left to it.
 (function () {
-    var state = {index: null, colourMap: null, horizontal: false, snap: false, highlight: false};
+    var state = {index: null, colourMap: null, horizontal: false, snap: false, highlight: false, cut: null};
 
     function core() {
         return window.hclustCut;  // assets/cut_core.js (Dash loads assets in name order)
@@ -698,7 +698,9 @@
     window.dash_clientside = Object.assign({}, window.dash_clientside);
     window.dash_clientside.hclust = Object.assign({}, window.dash_clientside.hclust, {
         // Keeps what recolouring needs; returns whether a dragged cut can be recoloured here.
-        stashRecolour: function (index, colourMap, criterion, flags, highlight) {
+        // (and the committed cut, whose fields assets/typed_cut.js compares as the server does)
+        stashRecolour: function (index, colourMap, criterion, flags, highlight, cut) {
+            state.cut = cut || null;
             if (!index) state.index = null;
             else if (!state.index || state.index.raw !== index) state.index = core().decode(index);
             state.colourMap = colourMap;

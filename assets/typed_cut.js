@@ -8,7 +8,7 @@
 // deeper than the index, a bad value, another criterion, snapping, a highlight) is
 // left to the server alone.
 //
-// typedHeight is pure (no DOM) and tested under Node (tests/js/typed_cut.test.js).
+// asksServer and typedHeight are pure (no DOM) and tested under Node (tests/js/typed_cut.test.js).
 // Dash serves every assets/*.js as a classic script: this attaches itself to
 // globalThis.hclustTypedCut, and to module.exports under Node.
 (function (root) {
@@ -16,43 +16,59 @@
 
     var FIELDS = {"cut-height": "height", "n-clusters": "k"};
 
+    // The number a typed field sends (dcc.Input of type number), or null.
+    function numberOf(text) {
+        if (typeof text !== "string" || text.trim() === "") return null;
+        var value = Number(text);
+        return isFinite(value) ? value : null;
+    }
+
+    // Python's round(value, 6), as callbacks/cut.py shows a cut's height in its field.
+    function round6(value) {
+        return Math.abs(value) < 1e15 ? Number(value.toFixed(6)) : value;
+    }
+
+    // Whether the server acts on a field, as callbacks/cut.py typed_field decides: Enter
+    // (`submit`) always asks for the field's value; leaving the field (`blur`) asks only
+    // where the value is not what the committed cut shows (its k, its height to 6 places).
+    function asksServer(how, field, text, cut) {
+        if (how === "submit") return true;
+        if (!cut) return true;
+        var shown = field === "k" ? (cut.k === undefined ? null : cut.k)
+            : (cut.height === null || cut.height === undefined ? null : round6(cut.height));
+        return numberOf(text) !== shown;
+    }
+
     // The cut height a typed value asks for, as callbacks/cut.py resolves it, or null.
     // `field` is "height" or "k"; `text` the field's value; `index` the decoded
     // recolouring index; `core` assets/cut_core.js.
     function typedHeight(field, text, index, core) {
-        if (typeof text !== "string" || text.trim() === "" || !index) return null;
-        var value = Number(text);
-        if (!isFinite(value)) return null;
+        var value = numberOf(text);
+        if (value === null || !index) return null;
         if (field === "k") return Number.isInteger(value) ? core.heightForK(index, value) : null;
         if (field === "height") return value >= 0 && core.canCut(index, value) ? value : null;
         return null;
     }
 
-    // Enter asks for the field's value; leaving the field asks only for a value
-    // typed since it was entered (the server asks where the field no longer shows
-    // the cut: an unchanged field shows it).
+    // Enter (on keypress, as dcc.Input counts n_submit) or leaving the field.
     function onLeave(event) {
         var input = event.target, field = input && FIELDS[input.id];
         if (!field) return;
-        if (event.type === "focusin") {
-            input.__hclustEntered = input.value;
-            return;
-        }
-        if (event.type === "keydown" && event.key !== "Enter") return;
-        if (event.type === "focusout" && (input.value === input.__hclustEntered || input.value === input.__hclustShown)) return;
+        if (event.type === "keypress" && (event.key !== "Enter" || event.isComposing)) return;
         var recolour = window.hclustRecolour, core = window.hclustCut;
         if (!recolour || !core || !recolour.state) return;
+        var how = event.type === "keypress" ? "submit" : "blur";
+        if (!asksServer(how, field, input.value, recolour.state.cut)) return;
         var h = typedHeight(field, input.value, recolour.state.index, core);
-        if (h !== null && recolour.showCut(h)) input.__hclustShown = input.value;
+        if (h !== null) recolour.showCut(h);
     }
 
     if (typeof document !== "undefined") {
-        document.addEventListener("focusin", onLeave, true);
-        document.addEventListener("keydown", onLeave, true);
+        document.addEventListener("keypress", onLeave, true);
         document.addEventListener("focusout", onLeave, true);
     }
 
-    var api = {typedHeight: typedHeight};
+    var api = {typedHeight: typedHeight, asksServer: asksServer, round6: round6};
     if (typeof module === "object" && module.exports) module.exports = api;
     root.hclustTypedCut = api;
 })(typeof globalThis !== "undefined" ? globalThis : this);

@@ -106,9 +106,18 @@ class Lesson:
         return cls(resources, actions, session_id)
 
 
-def _sent_now() -> dict:
-    """The header that says when a request left the student (bench/gunicorn_timed.py)."""
-    return {REQUEST_START_HEADER: f"{time.time():.6f}"}
+def _stamping_adapter(**options):
+    """A requests adapter that stamps each request with the time it is sent
+    (``X-Request-Start``, read by bench/gunicorn_timed.py): as late as requests allows,
+    after the request is prepared, as the connection is taken."""
+    import requests
+
+    class Stamping(requests.adapters.HTTPAdapter):
+        def send(self, request, *args, **kwargs):
+            request.headers[REQUEST_START_HEADER] = f"{time.time():.6f}"
+            return super().send(request, *args, **kwargs)
+
+    return Stamping(**options)
 
 
 def _session_id(layout) -> str | None:
@@ -148,7 +157,7 @@ class Student:
         # a browser sends a request again once when a kept-alive connection was
         # closed under it; so does a student (no other retry: errors count)
         retry = urllib3.util.Retry(total=1, connect=1, read=1, status=0, allowed_methods=None)
-        adapter = requests.adapters.HTTPAdapter(pool_maxsize=BROWSER_CONNECTIONS, max_retries=retry)
+        adapter = _stamping_adapter(pool_maxsize=BROWSER_CONNECTIONS, max_retries=retry)
         self.http.mount("http://", adapter)
         self.http.headers["Accept-Encoding"] = "gzip, deflate"  # as Chromium asks over http
         self.pool = futures.ThreadPoolExecutor(BROWSER_CONNECTIONS)
@@ -189,7 +198,7 @@ class Student:
         return self.outcome
 
     def _get(self, path: str):
-        response = self.http.get(self.url + path, timeout=REQUEST_TIMEOUT_S, headers=_sent_now())
+        response = self.http.get(self.url + path, timeout=REQUEST_TIMEOUT_S)
         if response.status_code >= 400:
             raise RuntimeError(f"GET {path}: HTTP {response.status_code}")
         return response
@@ -206,9 +215,7 @@ class Student:
         A student's laptop unpacks the 6 MB of scripts on its own CPU; the load
         generator shares the server's cores, so it does not unpack them either.
         """
-        with self.http.get(
-            self.url + path, timeout=REQUEST_TIMEOUT_S, stream=True, headers=_sent_now()
-        ) as response:
+        with self.http.get(self.url + path, timeout=REQUEST_TIMEOUT_S, stream=True) as response:
             if response.status_code >= 400:
                 raise RuntimeError(f"GET {path}: HTTP {response.status_code}")
             for _ in response.raw.stream(2**16, decode_content=False):
@@ -254,7 +261,7 @@ class Student:
             self.url + path,
             params=query,
             data=body.encode(),
-            headers={"Content-Type": "application/json", **_sent_now()},
+            headers={"Content-Type": "application/json"},
             timeout=REQUEST_TIMEOUT_S,
         )
         if response.status_code >= 400:
@@ -570,9 +577,10 @@ def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Tab
         "projector would, then types k all through the class.",
         "At the server, per request of that kind (its access log, bench/gunicorn_timed.py): "
         "waiting, from the student's send to a worker thread taking it (the kernel's queue, "
-        "gunicorn's poller and thread pool); in the app, from there to the answer written "
-        "(gunicorn's %(D)s). The rest of a student's request time is the load generator's own "
-        "share of the two cores.",
+        "gunicorn's poller and thread pool, and any new connection; the student's own send "
+        "runs on the same busy cores, so part of it can be the load generator's); in the app, "
+        "from there to the answer written (gunicorn's %(D)s). The rest of a student's request "
+        "time is the load generator's own share of the two cores.",
         "Where the machine's time went (the real browser's Chromium aside): "
         + "; ".join(busy)
         + ".",

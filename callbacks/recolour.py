@@ -48,6 +48,7 @@ clientside_callback(
     Input("criterion", "value"),
     Input("dendrogram-flags", "value"),
     Input("highlight", "data"),
+    Input("cut", "data"),
 )
 
 

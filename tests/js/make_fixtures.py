@@ -187,6 +187,37 @@ def one_tree(seed, n, deep=False, Z=None):
     }
 
 
+def typed_field_cases(trees):
+    """Whether callbacks/cut.py's typed_field asks for a field, after Enter or Tab away, for
+    committed cuts of the fixture trees and values typed near them (assets/typed_cut.js)."""
+    from callbacks.cut import typed_field
+
+    rng = np.random.default_rng(7)
+    cases = []
+    for tree in trees[:20]:
+        for cut in tree["cuts"]:
+            if "labels" not in cut:
+                continue
+            h = cut["height"]
+            state = {"criterion": "distance", "height": h, "k": len(set(cut["labels"]))}
+            k = state["k"]
+            heights = [h, round(h, 6), round(h, 4), h + 1e-7, float(rng.uniform(0, 2 * h + 1))]
+            for field, prop, values in (
+                ("k", "n-clusters", [k, k + 1, max(1, k - 1), None]),
+                ("height", "cut-height", [*heights, None]),
+            ):
+                for value in values:
+                    text = "" if value is None else repr(value)
+                    for how, event in (("submit", "n_submit"), ("blur", "n_blur")):
+                        typed = {"cut-height": None, "n-clusters": None}
+                        typed[prop] = None if value is None else float(text)
+                        asked = typed_field(
+                            [f"{prop}.{event}"], state, typed["cut-height"], typed["n-clusters"]
+                        )
+                        cases.append([how, field, text, state, asked is not None])
+    return cases
+
+
 def main(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     trees = [
@@ -198,6 +229,9 @@ def main(out_dir: Path) -> None:
     trees.append(one_tree(TREES + 1, len(Z) + 1, Z=Z))
     (out_dir / "trees.json").write_text(json.dumps(trees, allow_nan=False))
     print(f"wrote {len(trees)} trees to {out_dir / 'trees.json'}")
+    cases = typed_field_cases(trees)
+    (out_dir / "typed_fields.json").write_text(json.dumps(cases, allow_nan=False))
+    print(f"wrote {len(cases)} typed-field cases to {out_dir / 'typed_fields.json'}")
 
 
 if __name__ == "__main__":

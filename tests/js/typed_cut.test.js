@@ -38,3 +38,26 @@ test("what the server refuses or answers alone is left to it", () => {
     assert.equal(typedHeight("k", "2", null, core), null, "no index");
     assert.equal(typedHeight("criterion", "2", index, core), null);
 });
+
+test("the page paints a typed field exactly when the server's typed_field acts on it", () => {
+    const cases = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "typed_fields.json"), "utf8"));
+    const {asksServer} = require("../../assets/typed_cut.js");
+    let blurIgnored = 0;
+    for (const [how, field, text, cut, asked] of cases) {
+        assert.equal(asksServer(how, field, text, cut), asked, `${how} ${field} ${JSON.stringify(text)} at ${JSON.stringify(cut)}`);
+        if (how === "blur" && !asked) blurIgnored++;
+    }
+    assert.ok(cases.length > 500 && blurIgnored > 50, `${cases.length} cases, ${blurIgnored} blurs ignored`);
+});
+
+test("leaving a field that shows the committed cut asks nothing, whatever the field held before", () => {
+    const {asksServer} = require("../../assets/typed_cut.js");
+    const cut = {criterion: "distance", height: 16.115302399893288, k: 4};
+    // a drag moved the cut while the k field had the focus: it now shows the cut
+    assert.equal(asksServer("blur", "k", "4", cut), false);
+    assert.equal(asksServer("blur", "height", "16.115302", cut), false);
+    // a value typed earlier, then another cut: typing it again and leaving asks again
+    assert.equal(asksServer("blur", "k", "5", cut), true);
+    assert.equal(asksServer("submit", "k", "4", cut), true, "Enter always asks");
+    assert.equal(asksServer("blur", "k", "4", null), true, "no cut yet");
+});
