@@ -1,4 +1,4 @@
-// A cut typed into the height or k field, shown at once (issue 11: typed k -> scatter
+// A cut typed into the height or k field (or a k clicked in the elbow or quality plot), shown at once (issue 11: typed k -> scatter
 // repainted). Enter, or Tab away, sends the field to the server (callbacks/cut.py), which
 // answers the cut, its message and both figures; under a class's load that takes
 // seconds. The page already holds the tree's top merges (the recolouring index), so
@@ -68,7 +68,32 @@
         document.addEventListener("focusout", onLeave, true);
     }
 
-    var api = {typedHeight: typedHeight, asksServer: asksServer, round6: round6};
+    // The k of a clicked point in the elbow or quality plot (x is k), as callbacks/cut.py
+    // k_from_click reads it, or null.
+    function kOfClick(click) {
+        var point = click && click.points && click.points[0];
+        var k = point ? point.x : null;
+        return typeof k === "number" && Number.isInteger(k) ? k : null;
+    }
+
+    if (typeof window !== "undefined") {
+        window.dash_clientside = Object.assign({}, window.dash_clientside);
+        window.dash_clientside.hclust = Object.assign({}, window.dash_clientside.hclust, {
+            // A k clicked in the elbow or quality plot, shown at once as a typed k is.
+            showClickedK: function (elbowClick, qualityClick) {
+                var ctx = window.dash_clientside.callback_context;
+                var click = ctx && ctx.triggered_id === "quality-graph" ? qualityClick : elbowClick;
+                var recolour = window.hclustRecolour, core = window.hclustCut, k = kOfClick(click);
+                if (k !== null && recolour && core && recolour.state && recolour.state.index) {
+                    var h = core.heightForK(recolour.state.index, k);
+                    if (h !== null) recolour.showCut(h);
+                }
+                return window.dash_clientside.no_update;
+            },
+        });
+    }
+
+    var api = {typedHeight: typedHeight, asksServer: asksServer, round6: round6, kOfClick: kOfClick};
     if (typeof module === "object" && module.exports) module.exports = api;
     root.hclustTypedCut = api;
 })(typeof globalThis !== "undefined" ? globalThis : this);

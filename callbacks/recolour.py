@@ -59,3 +59,14 @@ clientside_callback(
     Input("dendrogram", "relayoutData"),
     prevent_initial_call=True,
 )
+
+
+# A k clicked in the elbow or quality plot is shown at once (assets/typed_cut.js), as a
+# typed k is; the server's cut_from_k_plot answers it.
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="showClickedK"),
+    Output("recolour-ready", "data", allow_duplicate=True),
+    Input("elbow-graph", "clickData"),
+    Input("quality-graph", "clickData"),
+    prevent_initial_call=True,
+)

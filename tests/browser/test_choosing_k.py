@@ -211,7 +211,8 @@ class TestChoosingK:
         self, page, sorted_heights
     ):
         """Issue 11: under a class's load the server's answer takes seconds; the page
-        recolours both plots for a typed k (or height; Enter or Tab away) at once, in the very colours,
+        recolours both plots for a typed k (or height; Enter or Tab away) or a k clicked in
+        the elbow plot at once, in the very colours,
         labels and legend the server's answer then draws. The server is made slow here
         (a second of network latency) so that the order does not depend on this machine."""
         recolour_ready(page)
@@ -224,11 +225,15 @@ class TestChoosingK:
                 ("n-clusters", "4", 4, Keys.ENTER),
                 ("cut-height", f"{height_for_k(sorted_heights, 3).height:.4f}", 3, Keys.ENTER),
                 ("n-clusters", "5", 5, Keys.TAB),
+                ("elbow-graph", "6", 6, None),
             ):
                 page.driver.execute_script(PAINT_RECORDER)
-                box = page.find_element(f"#{field}")
-                box.send_keys(Keys.CONTROL, "a")
-                box.send_keys(value, leave)
+                if leave is None:
+                    click_k(page, field, k)  # the merge-distance trace
+                else:
+                    box = page.find_element(f"#{field}")
+                    box.send_keys(Keys.CONTROL, "a")
+                    box.send_keys(value, leave)
                 wait_until(
                     page,
                     lambda k=k: input_value(page, "#n-clusters") == str(k),

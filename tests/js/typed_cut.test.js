@@ -61,3 +61,12 @@ test("leaving a field that shows the committed cut asks nothing, whatever the fi
     assert.equal(asksServer("submit", "k", "4", cut), true, "Enter always asks");
     assert.equal(asksServer("blur", "k", "4", null), true, "no cut yet");
 });
+
+test("a clicked point's k is its x, as the server's k_from_click reads it", () => {
+    const {kOfClick} = require("../../assets/typed_cut.js");
+    assert.equal(kOfClick({points: [{x: 4, y: 0.7}]}), 4);
+    assert.equal(kOfClick({points: [{x: 4.5}]}), null);
+    assert.equal(kOfClick({points: [{x: "4"}]}), null);
+    assert.equal(kOfClick({points: []}), null);
+    assert.equal(kOfClick(null), null);
+});
