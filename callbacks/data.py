@@ -6,7 +6,15 @@ the person had stay exactly as they were.
 
 import secrets
 
-from dash import Input, Output, State, callback, no_update
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    no_update,
+)
 from dash.exceptions import PreventUpdate
 
 from callbacks import validate
@@ -589,17 +597,25 @@ def load_sample(sample_clicks, current, session_id):
     return loaded_outputs(session_id, current, dataset, origin, loaded_from, label)
 
 
-@callback(
+# In the browser (assets/answered_here.js, the same rules as show_source_options): no request.
+# The layout shows the first dataset's (a preset's): only the choice of another changes them.
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="sourceOptionStyles"),
     Output("upload-options", "style"),
     Output("generator-options", "style"),
     Output("gen-blobs-field", "style"),
     Output("gen-shape-fields", "style"),
     Input("dataset", "value"),
-    # the layout shows the first dataset's (a preset's): only the choice of another changes them
     prevent_initial_call=True,
 )
+
+
 def show_source_options(source):
-    """Column choices for files, settings for generators; nothing for presets."""
+    """Column choices for files, settings for generators; nothing for presets.
+
+    The page answers this in the browser (``sourceOptionStyles``); this is the
+    rule the layout's first styles are checked against.
+    """
     shown, hidden = {}, {"display": "none"}
     is_file = source == UPLOAD or (isinstance(source, str) and source.startswith("bundled:"))
     is_generator = isinstance(source, str) and source.startswith("generate:")

@@ -857,6 +857,7 @@ def serve_layout():
             dcc.Store(id="table-version"),
             dcc.Store(id="upload-job"),
             dcc.Store(id="sample-offer"),
+            dcc.Store(id="job-tree"),  # a tree a background job answered: its cut follows
             dcc.Store(id="quality-ready"),
             dcc.Store(id="quality-job"),
             dcc.Store(id="clustering"),

@@ -137,9 +137,11 @@ def cluster(session_id, data_version, method="ward", metric="euclidean"):
             session_id, "clustering", f"{key}|{method}|{metric}|False"
         ),
     }
-    summary, status, sample_offer = call(
+    summary, status, sample_offer, job_tree, focus = call(
         run_clustering, set_progress=progress.append, request=request, session_id=session_id
     )
+    assert job_tree == summary  # the tree's cut follows (callbacks/cut.py cut_for_tree)
+    assert focus is (None if isinstance(summary, dict) else no_update)  # a new tree, shown whole
     assert sample_offer is None  # the tutorial's data fits any memory budget
     return summary, status, progress
 

@@ -201,7 +201,7 @@ class TestRequestClustering:
             metric="cityblock",
             optimal_order=[],
             session_id=session_id,
-        )
+        )[:4]
         from_job, job_status, _ = cluster(session_id, version, "average", "cityblock")
         assert summary == from_job and status == job_status and offer is None
         assert job is no_update  # no job is started
@@ -220,7 +220,7 @@ class TestRequestClustering:
             metric="euclidean",
             optimal_order=[],
             session_id=session_id,
-        )
+        )[:4]
         assert (summary, status, offer) == (no_update,) * 3
         assert {k: v for k, v in job.items() if k != "id"} == {
             "data_version": version,
@@ -228,9 +228,11 @@ class TestRequestClustering:
             "metric": "euclidean",
             "optimal_order": False,
         }
-        result, _, _ = call(
+        result, _, _, job_tree, focus = call(
             run_clustering, set_progress=lambda _: None, request=job, session_id=session_id
         )
+        assert job_tree == result  # names the tree whose cut follows (cut_for_tree)
+        assert focus is None  # and it is shown whole
         assert result["n"] == len(X)
 
     def test_a_job_overtaken_by_a_newer_choice_stays_silent(self):
@@ -308,7 +310,7 @@ class TestRequestClustering:
             metric="cosine",
             optimal_order=[],
             session_id=session_id,
-        )
+        )[:4]
         assert summary is no_update and job is no_update and status.startswith("⚠")
 
 

@@ -265,7 +265,14 @@ class TestWhoLoadsData:
         assert (numeric, features, labels, label) == ([], [], [], None)
 
     def test_the_layout_shows_the_first_datasets_options_without_a_request(self):
-        assert wiring(show_source_options)["prevent_initial_call"]
+        from app import app
+        from callbacks.first_view import registered
+
+        # the browser answers a change of source (assets/answered_here.js sourceOptionStyles,
+        # under Node in tests/js/answered_here.test.js); the layout shows the first one's
+        [shows] = [w for w in registered(app) if "upload-options.style" in w.outputs]
+        assert shows.in_browser and not shows.fires_at_load
+        assert shows.inputs == ("dataset.value",)
         ids = ("upload-options", "generator-options", "gen-blobs-field", "gen-shape-fields")
         styles = layout_styles()
         assert tuple(styles[id_] for id_ in ids) == show_source_options(DEFAULT_PRESET)

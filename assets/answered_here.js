@@ -1,0 +1,65 @@
+// Answers the browser gives itself, without a request (issue #11: a dataset change was 31
+// requests in six rounds, each round waiting for the last and queued at the server):
+// - which options a source of data has (callbacks/data.py);
+// - the button that offers a random sample (callbacks/clustering.py).
+//
+// The functions are pure (no DOM) and tested under Node (tests/js/answered_here.test.js).
+// Dash serves every assets/*.js as a classic script: this attaches itself to
+// globalThis.hclustAnsweredHere, and to module.exports under Node.
+(function (root) {
+    "use strict";
+
+    var SHOWN = {}, HIDDEN = {display: "none"};
+    // components/sources.py UPLOAD: the value of the dataset menu for the uploaded file
+    var UPLOAD = "upload";
+
+    // Column choices for files, settings for generators, nothing for presets: the styles of
+    // upload-options, generator-options, gen-blobs-field and gen-shape-fields.
+    function sourceOptionStyles(source) {
+        var text = typeof source === "string" ? source : "";
+        var isFile = text === UPLOAD || text.indexOf("bundled:") === 0;
+        var isGenerator = text.indexOf("generate:") === 0;
+        var isBlobs = text === "generate:blobs";
+        return [
+            isFile ? SHOWN : HIDDEN,
+            isGenerator ? SHOWN : HIDDEN,
+            isBlobs ? SHOWN : HIDDEN,
+            isBlobs ? HIDDEN : SHOWN,
+        ];
+    }
+
+    function whole(value) {
+        return typeof value === "number" && isFinite(value) && value >= 0 && Math.floor(value) === value;
+    }
+
+    function grouped(n) {
+        return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    }
+
+    // The sample button's text and style for the server's offer ({rows, of}) or none.
+    function sampleOfferButton(offer) {
+        if (!offer || typeof offer !== "object" || !whole(offer.rows) || !whole(offer.of)) {
+            return ["", HIDDEN];
+        }
+        return ["Cluster a random sample of " + grouped(offer.rows) + " of " + grouped(offer.of) + " rows", SHOWN];
+    }
+
+    var api = {
+        UPLOAD: UPLOAD,
+        sourceOptionStyles: sourceOptionStyles,
+        sampleOfferButton: sampleOfferButton,
+    };
+    if (typeof module === "object" && module.exports) module.exports = api;
+    root.hclustAnsweredHere = api;
+    if (typeof window === "undefined") return;
+
+    window.dash_clientside = Object.assign({}, window.dash_clientside);
+    window.dash_clientside.hclust = Object.assign({}, window.dash_clientside.hclust, {
+        sourceOptionStyles: function (source) {
+            return sourceOptionStyles(source);
+        },
+        sampleOfferButton: function (offer) {
+            return sampleOfferButton(offer);
+        },
+    });
+})(typeof globalThis !== "undefined" ? globalThis : this);

@@ -1,0 +1,39 @@
+// assets/answered_here.js: answers the browser gives itself, without a request (#11).
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const {UPLOAD, sourceOptionStyles, sampleOfferButton} = require("../../assets/answered_here.js");
+
+const SHOWN = {}, HIDDEN = {display: "none"};
+
+test("each source shows its own options (the cases of callbacks/data.py's tests)", () => {
+    const cases = [
+        ["tutorial-2-blobs", [HIDDEN, HIDDEN, HIDDEN, SHOWN]],
+        ["bundled:iris", [SHOWN, HIDDEN, HIDDEN, SHOWN]],
+        [UPLOAD, [SHOWN, HIDDEN, HIDDEN, SHOWN]],
+        ["generate:blobs", [HIDDEN, SHOWN, SHOWN, HIDDEN]],
+        ["generate:moons", [HIDDEN, SHOWN, HIDDEN, SHOWN]],
+        [null, [HIDDEN, HIDDEN, HIDDEN, SHOWN]],
+        [["bundled:iris"], [HIDDEN, HIDDEN, HIDDEN, SHOWN]],
+    ];
+    for (const [source, expected] of cases) {
+        assert.deepEqual(sourceOptionStyles(source), expected, String(source));
+    }
+});
+
+test("the sample button says the server's offer, with thousands grouped", () => {
+    assert.deepEqual(sampleOfferButton({rows: 12300, of: 1234567}), [
+        "Cluster a random sample of 12,300 of 1,234,567 rows",
+        SHOWN,
+    ]);
+    assert.deepEqual(sampleOfferButton({rows: 500, of: 900}), [
+        "Cluster a random sample of 500 of 900 rows",
+        SHOWN,
+    ]);
+});
+
+test("no offer, or a broken one, hides the button", () => {
+    for (const offer of [null, undefined, {}, {rows: "12", of: 30}, {rows: 1.5, of: 3}, [1, 2]]) {
+        assert.deepEqual(sampleOfferButton(offer), ["", HIDDEN]);
+    }
+});
