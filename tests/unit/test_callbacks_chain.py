@@ -68,12 +68,19 @@ class TestADatasetChange:
         # the source's options and the sample button (assets/answered_here.js)
         assert not names & {"show_source_options", "show_sample_offer"}
 
+    def test_the_data_comes_with_its_columns(self, x2):
+        requests, layout = x2
+        # one request loads the data and answers its column menus: the first of the chain
+        assert requests[0] == ("load_choice", 1)
+        assert "column_choices" not in dict(requests)
+        assert value(layout, "data-version.data")["n"] == ref.X2_SHAPE[0]
+
     def test_requests_and_rounds(self, x2):
         requests, _ = x2
         # 31 requests in 6 rounds in a recorded X2 before (session 10), of which this play
         # (without the browser's own events) counted 27 in 6
-        assert len(requests) <= 23
-        assert max(r for _, r in requests) <= 5
+        assert len(requests) <= 22
+        assert max(r for _, r in requests) <= 4
 
 
 class TestAMethodChange:

@@ -242,8 +242,16 @@ class TestWhoLoadsData:
 
     def test_every_loader_answers_the_same_outputs(self):
         outputs = [wiring(f)["outputs"] for f in self.loaders()]
-        assert outputs[0] == outputs[1] == outputs[2]
+        assert outputs[0][:6] == outputs[1] == outputs[2]
         assert outputs[0][:2] == ["data-version.data", "data-status.children"]
+        # a choice of data comes with its column menus and scaling (no request of their own)
+        assert outputs[0][6:] == [
+            "feature-columns.options",
+            "feature-columns.value",
+            "label-column.options",
+            "label-column.value",
+            "scaling.value",
+        ]
 
     def test_one_loader_loads_the_first_dataset_and_the_server_plays_it(self):
         # no loader fires in the browser at load: the server plays load_choice into the
@@ -255,9 +263,9 @@ class TestWhoLoadsData:
             w for w in FIRST_VIEW.callbacks if w.fires_at_load and w.function in self.loaders()
         ]
         assert [w.function for w in played] == [load_choice]
-        # column_choices waits for a change of dataset: for the first one it has nothing to
-        # choose, as the layout's empty menus say
-        assert wiring(column_choices)["prevent_initial_call"]
+        # the columns of a choice come with its load (no callback of their own): for the
+        # first dataset there is nothing to choose, as the layout's empty menus say
+        assert not [w for w in FIRST_VIEW.callbacks if w.function is column_choices]
         values = layout_values()
         assert not values["feature-columns"] and not values["label-column"]
         assert values["dataset"] == DEFAULT_PRESET
