@@ -1,6 +1,8 @@
 // Answers the browser gives itself, without a request (issue #11: a dataset change was 31
 // requests in six rounds, each round waiting for the last and queued at the server):
 // - which options a source of data has (callbacks/data.py);
+// - which metrics a method takes (callbacks/clustering.py restrict_metrics, from the rules the
+//   layout holds: components/layout.py metric_rules);
 // - the button that offers a random sample (callbacks/clustering.py).
 //
 // The functions are pure (no DOM) and tested under Node (tests/js/answered_here.test.js).
@@ -44,10 +46,22 @@
         return ["Cluster a random sample of " + grouped(offer.rows) + " of " + grouped(offer.of) + " rows", SHOWN];
     }
 
+    // The metric menu for `method` and the metric kept (the first allowed one when the
+    // metric shown is not allowed). `rules`: {metrics: [...], allowed: {method: [...]}}.
+    function restrictMetrics(method, metric, rules) {
+        var metrics = (rules && rules.metrics) || [];
+        var allowed = (rules && rules.allowed && rules.allowed[method]) || metrics;
+        var options = metrics.map(function (m) {
+            return {label: m, value: m, disabled: allowed.indexOf(m) < 0};
+        });
+        return [options, allowed.indexOf(metric) >= 0 ? metric : allowed[0]];
+    }
+
     var api = {
         UPLOAD: UPLOAD,
         sourceOptionStyles: sourceOptionStyles,
         sampleOfferButton: sampleOfferButton,
+        restrictMetrics: restrictMetrics,
     };
     if (typeof module === "object" && module.exports) module.exports = api;
     root.hclustAnsweredHere = api;
@@ -60,6 +74,9 @@
         },
         sampleOfferButton: function (offer) {
             return sampleOfferButton(offer);
+        },
+        restrictMetrics: function (method, metric, rules) {
+            return restrictMetrics(method, metric, rules);
         },
     });
 })(typeof globalThis !== "undefined" ? globalThis : this);

@@ -16,12 +16,12 @@ from dash.exceptions import PreventUpdate
 from callbacks import validate
 from callbacks.cut import cut_for_tree
 from callbacks.errors import shows_errors
+from components.layout import metric_options
 from hclust.data import MIN_ROWS
 from hclust.diagnostics import DEFAULT_LARGEST_K
 from hclust.errors import InputError
 from hclust.linkage import (
     METHODS,
-    METRICS,
     SCIPY_TREE_MAX_N,
     compatible_metrics,
     is_monotonic,
@@ -47,18 +47,26 @@ STAGES = ("reading", "distances", "linkage", "geometry", "diagnostics")
 PREPARED_DIAGNOSTICS_MAX_N = 2_000
 
 
-@callback(
+# The metric menu follows the method in the browser (assets/answered_here.js restrictMetrics,
+# from the layout's ``metric-rules``): the clustering then waits for no answer of the server's
+# about the metric (#11: a round of its own in every method change). The layout holds the
+# first method's menu.
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="restrictMetrics"),
     Output("metric", "options"),
     Output("metric", "value"),
     Input("method", "value"),
     State("metric", "value"),
+    State("metric-rules", "data"),
+    prevent_initial_call=True,
 )
+
+
 def restrict_metrics(method, metric):
-    """Offer only the metrics scipy accepts with `method`."""
+    """Offer only the metrics scipy accepts with `method` (the rule restrictMetrics follows)."""
     method = validate.one_of(method, "The linkage method", METHODS, optional=True)
     allowed = compatible_metrics(method)
-    options = [{"label": m, "value": m, "disabled": m not in allowed} for m in METRICS]
-    return options, metric if metric in allowed else allowed[0]
+    return metric_options(method), metric if metric in allowed else allowed[0]
 
 
 def compute_clustering(session_id, data_version, method, metric, optimal_order, report=None):

@@ -2,7 +2,9 @@
 "use strict";
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const {UPLOAD, sourceOptionStyles, sampleOfferButton} = require("../../assets/answered_here.js");
+const {UPLOAD, sourceOptionStyles, sampleOfferButton, restrictMetrics} = require(
+    "../../assets/answered_here.js",
+);
 
 const SHOWN = {}, HIDDEN = {display: "none"};
 
@@ -36,4 +38,31 @@ test("no offer, or a broken one, hides the button", () => {
     for (const offer of [null, undefined, {}, {rows: "12", of: 30}, {rows: 1.5, of: 3}, [1, 2]]) {
         assert.deepEqual(sampleOfferButton(offer), ["", HIDDEN]);
     }
+});
+
+// components/layout.py metric_rules(): every metric, and those each method takes
+const METRICS = ["euclidean", "sqeuclidean", "cityblock", "cosine", "correlation", "chebyshev"];
+const RULES = {
+    metrics: METRICS,
+    allowed: {average: METRICS, single: METRICS, ward: ["euclidean"], centroid: ["euclidean"]},
+};
+
+test("a euclidean-only method disables the other metrics and moves to euclidean", () => {
+    const [options, value] = restrictMetrics("ward", "cosine", RULES);
+    assert.equal(value, "euclidean");
+    assert.deepEqual(options.map((o) => o.value), METRICS);
+    assert.deepEqual(options.filter((o) => !o.disabled).map((o) => o.value), ["euclidean"]);
+    assert.deepEqual(options[0], {label: "euclidean", value: "euclidean", disabled: false});
+});
+
+test("other methods keep the metric and offer every one", () => {
+    const [options, value] = restrictMetrics("average", "cosine", RULES);
+    assert.equal(value, "cosine");
+    assert.ok(options.every((o) => !o.disabled));
+});
+
+test("an unknown method offers every metric (the server refuses it when clustering)", () => {
+    const [options, value] = restrictMetrics("nonsense", "cosine", RULES);
+    assert.equal(value, "cosine");
+    assert.equal(options.length, METRICS.length);
 });

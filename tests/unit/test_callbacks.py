@@ -97,6 +97,30 @@ class TestRestrictMetrics:
         assert value == "cosine"
         assert not any(o["disabled"] for o in options)
 
+    def test_the_browser_follows_the_method_from_the_layouts_rules(self):
+        # no request and no round of its own before the clustering (#11): the browser
+        # answers (assets/answered_here.js restrictMetrics, under Node) from the rules the
+        # layout holds, and the layout holds the first method's menu
+        from app import app
+        from callbacks.first_view import registered
+        from components.layout import serve_layout
+        from hclust.linkage import DEFAULT_METHOD, DEFAULT_METRIC, METHODS, compatible_metrics
+
+        [follows] = [w for w in registered(app) if w.outputs == ("metric.options", "metric.value")]
+        assert follows.in_browser and not follows.fires_at_load
+        assert follows.inputs == ("method.value",)
+        assert follows.states == ("metric.value", "metric-rules.data")
+        components = {
+            c.id: c for c in serve_layout()._traverse() if isinstance(getattr(c, "id", 0), str)
+        }
+        rules = components["metric-rules"].data
+        assert rules == {
+            "metrics": list(METRICS),
+            "allowed": {m: list(compatible_metrics(m)) for m in METHODS},
+        }
+        menu = (components["metric"].options, components["metric"].value)
+        assert menu == restrict_metrics(DEFAULT_METHOD, DEFAULT_METRIC)
+
 
 class TestRunClustering:
     def test_summary_and_status(self, session):

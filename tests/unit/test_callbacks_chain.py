@@ -88,6 +88,10 @@ class TestAMethodChange:
         requests = played(page, {"method.value": "average"})
         names = [name for name, _ in requests]
         assert len(names) == len(set(names)) and "cut_for_tree" not in names
-        assert len(requests) <= 20
-        assert max(r for _, r in requests) <= 4
+        # the metric menu follows the method in the browser: the tree is the first request
+        assert requests[0] == ("request_clustering", 1) and "restrict_metrics" not in names
+        # 25 requests in 5 rounds in a recorded method change before (session 10), of which
+        # this play counted 23 in 5
+        assert len(requests) <= 19
+        assert max(r for _, r in requests) <= 3
         assert value(page, "cut.data")["clustering"]["method"] == "average"
