@@ -152,7 +152,10 @@ CUT_OUTPUTS = ("cut_height", "n_clusters", "criterion", "cut", "status")
 # The callback of callbacks/cut.py that each changed input reaches (one per intent).
 EVENTS = ("n_submit", "n_blur")
 CUT_INTENTS = {
+    # a new tree: its cut comes with request_clustering's answer (cut_with_tree, which calls
+    # cut_for_tree), or from cut_for_tree itself after a background job (job-tree.data)
     "clustering.data": cut_callbacks.cut_for_tree,
+    "job-tree.data": cut_callbacks.cut_for_tree,
     "cut-drag.data": cut_callbacks.cut_from_drag,
     "elbow-graph.clickData": cut_callbacks.cut_from_k_plot,
     "quality-graph.clickData": cut_callbacks.cut_from_k_plot,
