@@ -137,22 +137,9 @@ def optimal_order_label(n):
     return " optimal leaf ordering", False
 
 
-@callback(
-    Output("optimal-order", "options"),
-    Input("data-version", "data"),
-    State("session-id", "data"),
-)
-def describe_optimal_order(data_version, session_id):
-    """The checkbox for the data the page names, sized by the server's record of it."""
-    data_version = validate.data_version(data_version)
-    if not isinstance(data_version, dict):
-        return no_update
-    try:
-        n = store.get_store().dataset_size(session_id, data_version.get("key"))
-    except InputError:
-        return no_update
-    if n is None:
-        return no_update
+def optimal_order_options(n):
+    """The checkbox for data of `n` samples (the server's own record of it), as the loaders
+    answer it with the data (callbacks/data.py: no request of its own, #11)."""
     label, disabled = optimal_order_label(n)
     return [{"label": label, "value": "on", "disabled": disabled}]
 

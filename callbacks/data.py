@@ -19,6 +19,7 @@ from dash import (
 from dash.exceptions import MissingCallbackContextException, PreventUpdate
 
 from callbacks import validate
+from callbacks.clustering import optimal_order_options
 from components.sources import UPLOAD, dataset_options
 from hclust.data import PRESETS, Dataset, load_preset, random_sample
 from hclust.datasets import BUNDLED, load_bundled_table
@@ -417,13 +418,14 @@ def loaded_outputs(session_id, current, dataset, origin, loaded_from, label):
         x,
         options,
         y,
+        optimal_order_options(dataset.n_samples),
     )
 
 
 def kept_outputs(error, current):
     """A refused load: the message, and everything the person had stays as it was."""
     kept = " The data loaded before is unchanged." if current else ""
-    return no_update, f"⚠ {error}{kept}", no_update, no_update, no_update, no_update
+    return no_update, f"⚠ {error}{kept}", *[no_update] * (len(loaded_props()) - 2)
 
 
 def load_selected(
@@ -459,7 +461,8 @@ def load_selected(
 
 
 def loaded_props(duplicate=False):
-    """What every way of loading data writes: the data version, the status line, the axes."""
+    """What every way of loading data writes: the data version, the status line, the axes,
+    and the optimal ordering's checkbox for the data's size (no request of its own, #11)."""
     return [
         Output(component, prop, allow_duplicate=duplicate)
         for component, prop in (
@@ -469,6 +472,7 @@ def loaded_props(duplicate=False):
             ("scatter-x", "value"),
             ("scatter-y", "options"),
             ("scatter-y", "value"),
+            ("optimal-order", "options"),
         )
     ]
 

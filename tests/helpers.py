@@ -245,7 +245,7 @@ def upload(session_id, content, filename="table.csv"):
     return outputs
 
 
-LOAD_OUTPUTS = ("version", "status", "x_options", "x", "y_options", "y")
+LOAD_OUTPUTS = ("version", "status", "x_options", "x", "y_options", "y", "order_options")
 # The data controls as a test starts them, by the loading callbacks' parameter names.
 LOAD_INPUTS = dict(
     features=None,

@@ -61,13 +61,14 @@ class TestLoadDataset:
     def test_loads_the_tutorial(self):
         session_id = new_session()
         out = load(session_id, "tutorial-2-blobs")
-        version, status, x_options, x, y_options, y = (out[name] for name in LOAD_OUTPUTS)
+        version, status, x_options, x, y_options, y, order = (out[name] for name in LOAD_OUTPUTS)
         dataset = store.get_store().dataset(session_id)
         assert (version["key"], version["n"]) == (store.dataset_id(dataset), ref.X_SHAPE[0])
         assert version["source"] == "tutorial-2-blobs"
         assert f"{ref.X_SHAPE[0]} rows × {ref.X_SHAPE[1]} columns" in status
         assert (x, y) == ("x", "y")
         assert [o["value"] for o in x_options] == ["x", "y"] == [o["value"] for o in y_options]
+        assert order == [{"label": " optimal leaf ordering", "value": "on", "disabled": False}]
 
     def test_unknown_preset_keeps_what_was_loaded(self):
         session_id = new_session()

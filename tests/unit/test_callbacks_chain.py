@@ -74,12 +74,15 @@ class TestADatasetChange:
         assert requests[0] == ("load_choice", 1)
         assert "column_choices" not in dict(requests)
         assert value(layout, "data-version.data")["n"] == ref.X2_SHAPE[0]
+        # and the optimal ordering's checkbox for its size
+        assert "describe_optimal_order" not in dict(requests)
+        assert value(layout, "optimal-order.options")[0]["value"] == "on"
 
     def test_requests_and_rounds(self, x2):
         requests, _ = x2
         # 31 requests in 6 rounds in a recorded X2 before (session 10), of which this play
         # (without the browser's own events) counted 27 in 6
-        assert len(requests) <= 22
+        assert len(requests) <= 21
         assert max(r for _, r in requests) <= 4
 
 

@@ -242,10 +242,11 @@ class TestWhoLoadsData:
 
     def test_every_loader_answers_the_same_outputs(self):
         outputs = [wiring(f)["outputs"] for f in self.loaders()]
-        assert outputs[0][:6] == outputs[1] == outputs[2]
+        assert outputs[0][:7] == outputs[1] == outputs[2]
         assert outputs[0][:2] == ["data-version.data", "data-status.children"]
+        assert outputs[0][6] == "optimal-order.options"  # for the data's size
         # a choice of data comes with its column menus and scaling (no request of their own)
-        assert outputs[0][6:] == [
+        assert outputs[0][7:] == [
             "feature-columns.options",
             "feature-columns.value",
             "label-column.options",
