@@ -3,6 +3,7 @@
 // - which options a source of data has (callbacks/data.py);
 // - which metrics a method takes (callbacks/clustering.py restrict_metrics, from the rules the
 //   layout holds: components/layout.py metric_rules);
+// - the exercise's prompt when the step moves (callbacks/merge_steps.py predict);
 // - the button that offers a random sample (callbacks/clustering.py).
 //
 // The functions are pure (no DOM) and tested under Node (tests/js/answered_here.test.js).
@@ -11,6 +12,8 @@
 (function (root) {
     "use strict";
 
+    // Stands for Dash's no_update in the pure functions (Dash's own is only in the browser).
+    var KEEP = {keep: true};
     var SHOWN = {}, HIDDEN = {display: "none"};
     // components/sources.py UPLOAD: the value of the dataset menu for the uploaded file
     var UPLOAD = "upload";
@@ -57,11 +60,22 @@
         return [options, allowed.indexOf(metric) >= 0 ? metric : allowed[0]];
     }
 
+    // A moved step while the exercise runs asks for two new picks (callbacks/merge_steps.py
+    // predict; the picks of another step count for nothing there). KEEP without the exercise.
+    var NEW_PICKS = "Click a point of each of the two clusters you expect to merge next.";
+    function verdictForStep(step, guess) {
+        if (!guess || typeof guess !== "object" || !guess.active) return KEEP;
+        return NEW_PICKS;
+    }
+
     var api = {
         UPLOAD: UPLOAD,
         sourceOptionStyles: sourceOptionStyles,
         sampleOfferButton: sampleOfferButton,
         restrictMetrics: restrictMetrics,
+        verdictForStep: verdictForStep,
+        KEEP: KEEP,
+        NEW_PICKS: NEW_PICKS,
     };
     if (typeof module === "object" && module.exports) module.exports = api;
     root.hclustAnsweredHere = api;
@@ -77,6 +91,10 @@
         },
         restrictMetrics: function (method, metric, rules) {
             return restrictMetrics(method, metric, rules);
+        },
+        verdictForStep: function (step, guess) {
+            var verdict = verdictForStep(step, guess);
+            return verdict === KEEP ? window.dash_clientside.no_update : verdict;
         },
     });
 })(typeof globalThis !== "undefined" ? globalThis : this);

@@ -2,7 +2,15 @@
 "use strict";
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const {UPLOAD, sourceOptionStyles, sampleOfferButton, restrictMetrics} = require(
+const {
+    UPLOAD,
+    KEEP,
+    NEW_PICKS,
+    sourceOptionStyles,
+    sampleOfferButton,
+    restrictMetrics,
+    verdictForStep,
+} = require(
     "../../assets/answered_here.js",
 );
 
@@ -65,4 +73,11 @@ test("an unknown method offers every metric (the server refuses it when clusteri
     const [options, value] = restrictMetrics("nonsense", "cosine", RULES);
     assert.equal(value, "cosine");
     assert.equal(options.length, METRICS.length);
+});
+
+test("a moved step asks for new picks while the exercise runs, and for nothing without it", () => {
+    assert.equal(verdictForStep(4, {active: true, step: 3, picks: [12]}), NEW_PICKS);
+    assert.equal(verdictForStep(4, {active: false}), KEEP);
+    assert.equal(verdictForStep(4, null), KEEP);
+    assert.equal(verdictForStep(4, undefined), KEEP);
 });
