@@ -1,17 +1,27 @@
 """Method and metric: which pairs are allowed, and computing the linkage as a
 background job with staged progress and a cancel button."""
 
-from dash import Input, Output, State, callback, ctx, no_update
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    no_update,
+)
 from dash.exceptions import PreventUpdate
 
 from callbacks import validate
+from callbacks.cut import cut_for_tree
 from callbacks.errors import shows_errors
+from components.layout import metric_options
 from hclust.data import MIN_ROWS
 from hclust.diagnostics import DEFAULT_LARGEST_K
 from hclust.errors import InputError
 from hclust.linkage import (
     METHODS,
-    METRICS,
     SCIPY_TREE_MAX_N,
     compatible_metrics,
     is_monotonic,
@@ -37,18 +47,26 @@ STAGES = ("reading", "distances", "linkage", "geometry", "diagnostics")
 PREPARED_DIAGNOSTICS_MAX_N = 2_000
 
 
-@callback(
+# The metric menu follows the method in the browser (assets/answered_here.js restrictMetrics,
+# from the layout's ``metric-rules``): the clustering then waits for no answer of the server's
+# about the metric (#11: a round of its own in every method change). The layout holds the
+# first method's menu.
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="restrictMetrics"),
     Output("metric", "options"),
     Output("metric", "value"),
     Input("method", "value"),
     State("metric", "value"),
+    State("metric-rules", "data"),
+    prevent_initial_call=True,
 )
+
+
 def restrict_metrics(method, metric):
-    """Offer only the metrics scipy accepts with `method`."""
+    """Offer only the metrics scipy accepts with `method` (the rule restrictMetrics follows)."""
     method = validate.one_of(method, "The linkage method", METHODS, optional=True)
     allowed = compatible_metrics(method)
-    options = [{"label": m, "value": m, "disabled": m not in allowed} for m in METRICS]
-    return options, metric if metric in allowed else allowed[0]
+    return metric_options(method), metric if metric in allowed else allowed[0]
 
 
 def compute_clustering(session_id, data_version, method, metric, optimal_order, report=None):
@@ -119,22 +137,9 @@ def optimal_order_label(n):
     return " optimal leaf ordering", False
 
 
-@callback(
-    Output("optimal-order", "options"),
-    Input("data-version", "data"),
-    State("session-id", "data"),
-)
-def describe_optimal_order(data_version, session_id):
-    """The checkbox for the data the page names, sized by the server's record of it."""
-    data_version = validate.data_version(data_version)
-    if not isinstance(data_version, dict):
-        return no_update
-    try:
-        n = store.get_store().dataset_size(session_id, data_version.get("key"))
-    except InputError:
-        return no_update
-    if n is None:
-        return no_update
+def optimal_order_options(n):
+    """The checkbox for data of `n` samples (the server's own record of it), as the loaders
+    answer it with the data (callbacks/data.py: no request of its own, #11)."""
     label, disabled = optimal_order_label(n)
     return [{"label": label, "value": "on", "disabled": disabled}]
 
@@ -223,27 +228,77 @@ def _is_shown(shown, request):
     ) == bool(request["optimal_order"])
 
 
+# The cut of a tree answered here comes with it (cut.cut_for_tree): the panels that read the
+# cut then fire with those that read the tree, one round of requests fewer for each new tree
+# (#11). A tree a job answers gets its cut as before, from cut_for_tree, with the criterion
+# fields as they are when the job ends.
+CUT_OF_TREE = [
+    Output("focus", "data", allow_duplicate=True),  # a new tree is shown whole
+    Output("cut-height", "value", allow_duplicate=True),
+    Output("n-clusters", "value", allow_duplicate=True),
+    Output("criterion", "value", allow_duplicate=True),
+    Output("cut", "data", allow_duplicate=True),
+    Output("cut-status", "children", allow_duplicate=True),
+]
+NO_CUT = (no_update,) * len(CUT_OF_TREE)
+
+
+def cut_with_tree(summary, fields, cut, nudge, session_id):
+    """The focus and cut outputs for the tree `summary` just answered (:data:`CUT_OF_TREE`):
+    no focus (the new tree is shown whole) and its cut.
+
+    No tree answered (a refusal, a job, a superseded request): they stay.
+    """
+    if not isinstance(summary, dict):
+        return NO_CUT
+    try:
+        return (None, *cut_for_tree(summary, *fields, cut, nudge, session_id))
+    except PreventUpdate:  # the same tree again: its cut and focus stay
+        return NO_CUT
+
+
 @callback(
     Output("clustering", "data"),
     Output("clustering-status", "children"),
     Output("sample-offer", "data"),
     Output("linkage-job", "data"),
+    *CUT_OF_TREE,
     Input("data-version", "data"),
     Input("method", "value"),
     Input("metric", "value"),
     Input("optimal-order", "value"),
     State("session-id", "data"),
     State("clustering", "data"),
+    State("criterion", "value"),
+    State("criterion-t", "value"),
+    State("criterion-depth", "value"),
+    State("cut", "data"),
+    State("cut-nudge", "data"),
     prevent_initial_call=True,
 )
-@shows_errors(outputs=4, message=1)
-def request_clustering(data_version, method, metric, optimal_order, session_id, shown=None):
-    """Cluster small data at once; hand large data to the background job.
+@shows_errors(outputs=4 + len(CUT_OF_TREE), message=1)
+def request_clustering(
+    data_version,
+    method,
+    metric,
+    optimal_order,
+    session_id,
+    shown=None,
+    criterion=None,
+    t=None,
+    depth=None,
+    cut=None,
+    nudge=None,
+):
+    """Cluster small data at once, with the tree's cut; hand large data to the background job.
 
     Whether the work runs here or as a job is decided from the size the
     server stored for the named data, never from the size the page sends.
     Each request becomes the session's latest; whichever path answers an
     older one after it stays silent (see :func:`clustering_outcome`).
+    Every answer carries every output (plotly/dash#1861): the cut outputs are
+    the new tree's cut (:func:`cut_with_tree`), or ``no_update`` when no tree
+    is answered.
     """
     data_version = validate.data_version(data_version)
     method = validate.text(method, "The linkage method", 100, optional=True)
@@ -268,16 +323,20 @@ def request_clustering(data_version, method, metric, optimal_order, session_id, 
     if _is_shown(shown, request) and ctx.triggered_id != "data-version":
         # back to what the plots show (a refused choice undone): nothing to compute, and the
         # refusal stays on the page
-        return no_update, no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update, *NO_CUT
     if not runs_inline(n, request["optimal_order"]):
-        return no_update, no_update, no_update, request
-    return (*clustering_outcome(session_id, request), no_update)
+        return no_update, no_update, no_update, request, *NO_CUT
+    outcome = clustering_outcome(session_id, request)
+    cut_outputs = cut_with_tree(outcome[0], (criterion, t, depth), cut, nudge, session_id)
+    return (*outcome, no_update, *cut_outputs)
 
 
 @callback(
     Output("clustering", "data", allow_duplicate=True),
     Output("clustering-status", "children", allow_duplicate=True),
     Output("sample-offer", "data", allow_duplicate=True),
+    Output("job-tree", "data"),
+    Output("focus", "data", allow_duplicate=True),
     Input("linkage-job", "data"),
     State("session-id", "data"),
     background=True,
@@ -314,18 +373,20 @@ def run_clustering(set_progress, request, session_id):
         with jobs.admitted(
             session_id, "clustering", cost, lambda text: set_progress((0, len(STAGES), text))
         ):
-            return clustering_outcome(session_id, request, _progress_reporter(set_progress))
+            outcome = clustering_outcome(session_id, request, _progress_reporter(set_progress))
     except jobs.JobRefused as refused:
-        return no_update, f"⚠ {refused}", no_update
+        return no_update, f"⚠ {refused}", no_update, no_update, no_update
+    # the tree's cut follows from cut.cut_for_tree, with the criterion fields as they are now;
+    # a new tree is shown whole
+    tree = outcome[0]
+    return (*outcome, tree, None if isinstance(tree, dict) else no_update)
 
 
-@callback(
+# The offer of a sample, as its button says it: the browser has the offer (#11: one request
+# fewer per new tree).
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="sampleOfferButton"),
     Output("use-sample", "children"),
     Output("use-sample", "style"),
     Input("sample-offer", "data"),
 )
-def show_sample_offer(offer):
-    offer = validate.sample_offer(offer)
-    if not offer:
-        return "", {"display": "none"}
-    return f"Cluster a random sample of {offer['rows']:,} of {offer['of']:,} rows", {}

@@ -223,7 +223,9 @@ def _shown_height(cut):
 
 @callback(
     *_outputs(True),
-    Input("clustering", "data"),
+    # a tree answered in the request comes with this cut (clustering.request_clustering); a
+    # tree a background job answers is named here (``job-tree``) for its cut to follow
+    Input("job-tree", "data"),
     *_FIELDS,
     *_CONTEXT[1:],
     prevent_initial_call=True,

@@ -6,10 +6,20 @@ the person had stay exactly as they were.
 
 import secrets
 
-from dash import Input, Output, State, callback, no_update
-from dash.exceptions import PreventUpdate
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    no_update,
+)
+from dash.exceptions import MissingCallbackContextException, PreventUpdate
 
 from callbacks import validate
+from callbacks.clustering import optimal_order_options
 from components.sources import UPLOAD, dataset_options
 from hclust.data import PRESETS, Dataset, load_preset, random_sample
 from hclust.datasets import BUNDLED, load_bundled_table
@@ -343,23 +353,12 @@ def read_large_upload(job, session_id):
     return outputs if table is None else keep_table(session_id, table, pending["file"])
 
 
-@callback(
-    Output("feature-columns", "options"),
-    Output("feature-columns", "value"),
-    Output("label-column", "options"),
-    Output("label-column", "value"),
-    Output("scaling", "value"),
-    Input("dataset", "value"),
-    Input("table-version", "data"),
-    State("session-id", "data"),
-    # the first dataset is a preset, which has no columns to choose (the layout's empty menus)
-    prevent_initial_call=True,
-)
 def column_choices(source, table_version, session_id):
     """Feature, label and scaling defaults for the active table.
 
     A bundled dataset brings its own scaling (penguins mixes grams and
-    millimetres, so z-score); other sources keep the person's choice.
+    millimetres, so z-score); other sources keep the person's choice
+    (``no_update``).
     """
     source = validate.text(source, "The dataset", 200, optional=True)
     table = active_table(session_id, source)
@@ -419,13 +418,14 @@ def loaded_outputs(session_id, current, dataset, origin, loaded_from, label):
         x,
         options,
         y,
+        optimal_order_options(dataset.n_samples),
     )
 
 
 def kept_outputs(error, current):
     """A refused load: the message, and everything the person had stays as it was."""
     kept = " The data loaded before is unchanged." if current else ""
-    return no_update, f"⚠ {error}{kept}", no_update, no_update, no_update, no_update
+    return no_update, f"⚠ {error}{kept}", *[no_update] * (len(loaded_props()) - 2)
 
 
 def load_selected(
@@ -461,7 +461,8 @@ def load_selected(
 
 
 def loaded_props(duplicate=False):
-    """What every way of loading data writes: the data version, the status line, the axes."""
+    """What every way of loading data writes: the data version, the status line, the axes,
+    and the optimal ordering's checkbox for the data's size (no request of its own, #11)."""
     return [
         Output(component, prop, allow_duplicate=duplicate)
         for component, prop in (
@@ -471,6 +472,7 @@ def loaded_props(duplicate=False):
             ("scatter-x", "value"),
             ("scatter-y", "options"),
             ("scatter-y", "value"),
+            ("optimal-order", "options"),
         )
     ]
 
@@ -495,10 +497,57 @@ GENERATOR_STATE = [
 ]
 
 
-# The only load at page load (the first preset): column_choices has nothing to give a
-# preset, so it waits for a change of dataset.
+# The column menus and the scaling, as load_choice answers them with the data.
+COLUMN_PROPS = (
+    ("feature-columns", "options"),
+    ("feature-columns", "value"),
+    ("label-column", "options"),
+    ("label-column", "value"),
+    ("scaling", "value"),
+)
+# What makes the choice a new one: its columns are then the table's defaults.
+NEW_CHOICE = {"dataset.value", "table-version.data"}
+
+
+def _triggers() -> set:
+    try:
+        return set(ctx.triggered_prop_ids)
+    except MissingCallbackContextException:  # called as a plain function: the values given
+        return set()
+
+
+def column_outputs(session_id, source, features, label, scaling, new_choice):
+    """The column menus and the scaling for `source` (:data:`COLUMN_PROPS`).
+
+    A new choice of data gets its table's defaults (:func:`column_choices`);
+    otherwise the person's picks stand, in menus of the table's columns.
+    Always every value, never ``no_update`` (plotly/dash#1861).
+    """
+    if new_choice:
+        numeric, chosen, labels, label, default_scaling = column_choices(source, None, session_id)
+        return (
+            numeric,
+            chosen,
+            labels,
+            label,
+            scaling if default_scaling is no_update else default_scaling,
+        )
+    table = active_table(session_id, source)
+    if table is None:
+        return [], [], [], None, scaling
+    return (
+        [{"label": c, "value": c} for c in numeric_columns(table)],
+        features,
+        [{"label": c, "value": c} for c in label_columns(table)],
+        label,
+        scaling,
+    )
+
+
+# The only load at page load (the first preset, which has no columns to choose).
 @callback(
     *loaded_props(),
+    *[Output(*control) for control in COLUMN_PROPS],
     *[Input(*control) for control in SOURCE_CONTROLS],
     *GENERATOR_STATE,
 )
@@ -519,11 +568,23 @@ def load_choice(
 ):
     """Load the chosen source with its options (columns, labels, distances, scaling, missing).
 
-    A dataset and its options are one choice: choosing a file makes
-    :func:`column_choices` pick its columns first, and Dash then sends one
-    request here for both. A new upload (``table-version``) is a new choice too.
+    A dataset and its options are one choice: a new dataset (or a new upload,
+    ``table-version``) is loaded with its table's default columns and scaling,
+    and the menus are answered with the data, in one request (#11: the columns
+    were a request and a round of their own). A change of an option loads the
+    options as chosen. A refusal changes nothing.
     """
-    return load_selected(
+    source = validate.text(source, "The dataset", 200, optional=True)
+    features = validate.strings(features, "The feature columns")
+    label = validate.text(label, "The label column", 1_000, optional=True)
+    try:
+        columns = column_outputs(
+            session_id, source, features, label, scaling, bool(_triggers() & NEW_CHOICE)
+        )
+    except InputError as error:
+        return (*kept_outputs(error, validate.data_version(current)), *[no_update] * 5)
+    _, features, _, label, scaling = columns
+    loaded = load_selected(
         session_id,
         current,
         source,
@@ -535,6 +596,9 @@ def load_choice(
         (n, noise, seed, blob_rows),
         table_version,
     )
+    if loaded[0] is no_update:  # refused: the menus stay as they were, with the data
+        return (*loaded, *[no_update] * 5)
+    return (*loaded, *columns)
 
 
 @callback(
@@ -549,7 +613,20 @@ def load_generated(generate_clicks, *choice):
 
     `choice`: the values of :data:`SOURCE_CONTROLS`, then of :data:`GENERATOR_STATE`.
     """
-    return load_choice(*choice)
+    (source, features, label, as_distances, scaling, missing, table_version, *generator) = choice
+    *generator, current, session_id = generator
+    return load_selected(
+        session_id,
+        current,
+        source,
+        features,
+        label,
+        as_distances,
+        scaling,
+        missing,
+        tuple(generator),
+        table_version,
+    )
 
 
 @callback(
@@ -589,17 +666,25 @@ def load_sample(sample_clicks, current, session_id):
     return loaded_outputs(session_id, current, dataset, origin, loaded_from, label)
 
 
-@callback(
+# In the browser (assets/answered_here.js, the same rules as show_source_options): no request.
+# The layout shows the first dataset's (a preset's): only the choice of another changes them.
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="sourceOptionStyles"),
     Output("upload-options", "style"),
     Output("generator-options", "style"),
     Output("gen-blobs-field", "style"),
     Output("gen-shape-fields", "style"),
     Input("dataset", "value"),
-    # the layout shows the first dataset's (a preset's): only the choice of another changes them
     prevent_initial_call=True,
 )
+
+
 def show_source_options(source):
-    """Column choices for files, settings for generators; nothing for presets."""
+    """Column choices for files, settings for generators; nothing for presets.
+
+    The page answers this in the browser (``sourceOptionStyles``); this is the
+    rule the layout's first styles are checked against.
+    """
     shown, hidden = {}, {"display": "none"}
     is_file = source == UPLOAD or (isinstance(source, str) and source.startswith("bundled:"))
     is_generator = isinstance(source, str) and source.startswith("generate:")

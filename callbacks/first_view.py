@@ -268,6 +268,50 @@ def play_start(layout, callbacks) -> PlayedStart:
     return PlayedStart(tuple(answered), writes)
 
 
+def play_change(layout, callbacks, changes: dict) -> list[tuple[str, int]]:
+    """Play what Dash's renderer fires after the person changes `changes` ({"id.prop": value}).
+
+    The server callbacks run on `layout` (a played start, changed in place) as
+    Dash would fire them: each when no callback upstream of it is pending, once
+    for all its inputs that changed meanwhile. Browser-side callbacks are left
+    out (they make no request). Returns each request as (key, round): round 1
+    is fired by the person's change, round r + 1 by an answer of round r. For
+    tests and benchmarks of how long a chain of requests an action costs (#11).
+    """
+    components = _index(layout)
+    server = [w for w in callbacks if not w.in_browser and not w.background]
+    reach = _reaches(server)
+    changed_for, round_of = defaultdict(set), {}
+    for name, value in changes.items():
+        _write(components, name, value)
+        for wiring in server:
+            if name in wiring.inputs:
+                changed_for[wiring.key].add(name)
+                round_of[wiring.key] = 1
+    pending, requests = set(changed_for), []
+    by_key = {w.key: w for w in server}
+    while pending:
+        if len(requests) > 4 * len(by_key):
+            raise RuntimeError(f"the change does not settle: {sorted(pending)}")
+        ready = sorted(k for k in pending if not any(k in reach[other] for other in pending - {k}))
+        if not ready:
+            raise RuntimeError(f"the change has a cycle among {sorted(pending)}")
+        key = ready[0]
+        pending.discard(key)
+        this_round = round_of.pop(key)
+        requests.append((key, this_round))
+        written = _call(by_key[key], components, changed_for.pop(key, set()))
+        for name, value in written.items():
+            _write(components, name, value)
+        for other in server:
+            hit = set(written) & set(other.inputs) - set(other.outputs)
+            if hit:
+                pending.add(other.key)
+                changed_for[other.key] |= hit
+                round_of[other.key] = max(round_of.get(other.key, 0), this_round + 1)
+    return requests
+
+
 # Stands for the page's session token in the kept start (a token never contains a space).
 _TOKEN_SLOT = "first view session"
 

@@ -275,14 +275,9 @@ def focus_from_buttons(branch_clicks, reset_clicks, highlight, clustering):
     return no_update  # a click the disabled button let through: no merge is highlighted
 
 
-@callback(
-    Output("focus", "data", allow_duplicate=True),
-    Input("clustering", "data"),
-    prevent_initial_call=True,
-)
-def focus_for_tree(clustering):
-    """A new tree is shown whole."""
-    return None
+# A new tree is shown whole: the answer that brings a tree clears the focus
+# (clustering.request_clustering, run_clustering). A callback of its own answered None for
+# every tree, one more request and round in each dataset or method change (#11).
 
 
 @callback(

@@ -404,12 +404,25 @@ def _evidence_marks(found, xy, tree, Z):
     }
 
 
+# A moved step during the exercise asks for two new picks: the browser says so (assets/
+# answered_here.js verdictForStep); the picks of another step count for nothing here and in
+# render_step (_guess). A server request on every move of the step answered nothing but that,
+# and nothing at all without the exercise (#11: one request per new tree, per play tick).
+clientside_callback(
+    ClientsideFunction(namespace="hclust", function_name="verdictForStep"),
+    Output("merge-verdict", "children", allow_duplicate=True),
+    Input("merge-step", "value"),
+    State("merge-guess", "data"),
+    prevent_initial_call=True,
+)
+
+
 @callback(
     Output("merge-guess", "data"),
     Output("merge-verdict", "children"),
     Input("merge-predict", "n_clicks"),
     Input("merge-scatter", "clickData"),
-    Input("merge-step", "value"),
+    State("merge-step", "value"),
     State("merge-guess", "data"),
     State("clustering", "data"),
     State("session-id", "data"),
@@ -432,8 +445,6 @@ def predict(_start, click, step, guess, clustering, session_id):
     guess = _guess(guess, step)
     if guess is None:
         raise PreventUpdate
-    if trigger == "merge-step":
-        return guess, "Click a point of each of the two clusters you expect to merge next."
     try:
         sample = click["points"][0]["customdata"]
     except (TypeError, KeyError, IndexError):

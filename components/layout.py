@@ -30,9 +30,28 @@ from hclust.generators import (
     NOISE_RANGE,
     TUTORIAL_BLOBS,
 )
-from hclust.linkage import DEFAULT_METHOD, DEFAULT_METRIC, METHOD_DESCRIPTIONS, METHODS, METRICS
+from hclust.linkage import (
+    DEFAULT_METHOD,
+    DEFAULT_METRIC,
+    METHOD_DESCRIPTIONS,
+    METHODS,
+    METRICS,
+    compatible_metrics,
+)
 from hclust.preprocess import MISSING_MENU, SCALING_MENU
 from services import config, sessions
+
+
+def metric_options(method):
+    """The metric menu for `method`: every metric, those scipy refuses with it disabled."""
+    allowed = compatible_metrics(method)
+    return [{"label": m, "value": m, "disabled": m not in allowed} for m in METRICS]
+
+
+def metric_rules():
+    """The metrics, and those each method takes: what the browser's metric menu follows
+    (assets/answered_here.js restrictMetrics)."""
+    return {"metrics": list(METRICS), "allowed": {m: list(compatible_metrics(m)) for m in METHODS}}
 
 
 def _field(label, control, help_text=None, html_for=None, help_id=None):
@@ -222,7 +241,7 @@ def controls():
                 "Distance metric",
                 dcc.Dropdown(
                     id="metric",
-                    options=[{"label": m, "value": m} for m in METRICS],
+                    options=metric_options(DEFAULT_METHOD),
                     value=DEFAULT_METRIC,
                     clearable=False,
                 ),
@@ -857,6 +876,9 @@ def serve_layout():
             dcc.Store(id="table-version"),
             dcc.Store(id="upload-job"),
             dcc.Store(id="sample-offer"),
+            # which metrics each method takes, for the browser's metric menu (restrictMetrics)
+            dcc.Store(id="metric-rules", data=metric_rules()),
+            dcc.Store(id="job-tree"),  # a tree a background job answered: its cut follows
             dcc.Store(id="quality-ready"),
             dcc.Store(id="quality-job"),
             dcc.Store(id="clustering"),

@@ -137,9 +137,11 @@ def cluster(session_id, data_version, method="ward", metric="euclidean"):
             session_id, "clustering", f"{key}|{method}|{metric}|False"
         ),
     }
-    summary, status, sample_offer = call(
+    summary, status, sample_offer, job_tree, focus = call(
         run_clustering, set_progress=progress.append, request=request, session_id=session_id
     )
+    assert job_tree == summary  # the tree's cut follows (callbacks/cut.py cut_for_tree)
+    assert focus is (None if isinstance(summary, dict) else no_update)  # a new tree, shown whole
     assert sample_offer is None  # the tutorial's data fits any memory budget
     return summary, status, progress
 
@@ -150,7 +152,10 @@ CUT_OUTPUTS = ("cut_height", "n_clusters", "criterion", "cut", "status")
 # The callback of callbacks/cut.py that each changed input reaches (one per intent).
 EVENTS = ("n_submit", "n_blur")
 CUT_INTENTS = {
+    # a new tree: its cut comes with request_clustering's answer (cut_with_tree, which calls
+    # cut_for_tree), or from cut_for_tree itself after a background job (job-tree.data)
     "clustering.data": cut_callbacks.cut_for_tree,
+    "job-tree.data": cut_callbacks.cut_for_tree,
     "cut-drag.data": cut_callbacks.cut_from_drag,
     "elbow-graph.clickData": cut_callbacks.cut_from_k_plot,
     "quality-graph.clickData": cut_callbacks.cut_from_k_plot,
@@ -240,7 +245,7 @@ def upload(session_id, content, filename="table.csv"):
     return outputs
 
 
-LOAD_OUTPUTS = ("version", "status", "x_options", "x", "y_options", "y")
+LOAD_OUTPUTS = ("version", "status", "x_options", "x", "y_options", "y", "order_options")
 # The data controls as a test starts them, by the loading callbacks' parameter names.
 LOAD_INPUTS = dict(
     features=None,

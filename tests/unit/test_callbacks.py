@@ -61,13 +61,14 @@ class TestLoadDataset:
     def test_loads_the_tutorial(self):
         session_id = new_session()
         out = load(session_id, "tutorial-2-blobs")
-        version, status, x_options, x, y_options, y = (out[name] for name in LOAD_OUTPUTS)
+        version, status, x_options, x, y_options, y, order = (out[name] for name in LOAD_OUTPUTS)
         dataset = store.get_store().dataset(session_id)
         assert (version["key"], version["n"]) == (store.dataset_id(dataset), ref.X_SHAPE[0])
         assert version["source"] == "tutorial-2-blobs"
         assert f"{ref.X_SHAPE[0]} rows × {ref.X_SHAPE[1]} columns" in status
         assert (x, y) == ("x", "y")
         assert [o["value"] for o in x_options] == ["x", "y"] == [o["value"] for o in y_options]
+        assert order == [{"label": " optimal leaf ordering", "value": "on", "disabled": False}]
 
     def test_unknown_preset_keeps_what_was_loaded(self):
         session_id = new_session()
@@ -96,6 +97,30 @@ class TestRestrictMetrics:
         options, value = restrict_metrics(method, "cosine")
         assert value == "cosine"
         assert not any(o["disabled"] for o in options)
+
+    def test_the_browser_follows_the_method_from_the_layouts_rules(self):
+        # no request and no round of its own before the clustering (#11): the browser
+        # answers (assets/answered_here.js restrictMetrics, under Node) from the rules the
+        # layout holds, and the layout holds the first method's menu
+        from app import app
+        from callbacks.first_view import registered
+        from components.layout import serve_layout
+        from hclust.linkage import DEFAULT_METHOD, DEFAULT_METRIC, METHODS, compatible_metrics
+
+        [follows] = [w for w in registered(app) if w.outputs == ("metric.options", "metric.value")]
+        assert follows.in_browser and not follows.fires_at_load
+        assert follows.inputs == ("method.value",)
+        assert follows.states == ("metric.value", "metric-rules.data")
+        components = {
+            c.id: c for c in serve_layout()._traverse() if isinstance(getattr(c, "id", 0), str)
+        }
+        rules = components["metric-rules"].data
+        assert rules == {
+            "metrics": list(METRICS),
+            "allowed": {m: list(compatible_metrics(m)) for m in METHODS},
+        }
+        menu = (components["metric"].options, components["metric"].value)
+        assert menu == restrict_metrics(DEFAULT_METHOD, DEFAULT_METRIC)
 
 
 class TestRunClustering:
@@ -201,7 +226,7 @@ class TestRequestClustering:
             metric="cityblock",
             optimal_order=[],
             session_id=session_id,
-        )
+        )[:4]
         from_job, job_status, _ = cluster(session_id, version, "average", "cityblock")
         assert summary == from_job and status == job_status and offer is None
         assert job is no_update  # no job is started
@@ -220,7 +245,7 @@ class TestRequestClustering:
             metric="euclidean",
             optimal_order=[],
             session_id=session_id,
-        )
+        )[:4]
         assert (summary, status, offer) == (no_update,) * 3
         assert {k: v for k, v in job.items() if k != "id"} == {
             "data_version": version,
@@ -228,9 +253,11 @@ class TestRequestClustering:
             "metric": "euclidean",
             "optimal_order": False,
         }
-        result, _, _ = call(
+        result, _, _, job_tree, focus = call(
             run_clustering, set_progress=lambda _: None, request=job, session_id=session_id
         )
+        assert job_tree == result  # names the tree whose cut follows (cut_for_tree)
+        assert focus is None  # and it is shown whole
         assert result["n"] == len(X)
 
     def test_a_job_overtaken_by_a_newer_choice_stays_silent(self):
@@ -308,7 +335,7 @@ class TestRequestClustering:
             metric="cosine",
             optimal_order=[],
             session_id=session_id,
-        )
+        )[:4]
         assert summary is no_update and job is no_update and status.startswith("⚠")
 
 

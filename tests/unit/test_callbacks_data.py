@@ -19,6 +19,7 @@ from callbacks.data import (
     axis_options,
     column_choices,
     describe,
+    load_choice,
     read_large_upload,
     receive_upload,
     show_source_options,
@@ -28,7 +29,15 @@ from hclust.datasets import BUNDLED, load_bundled_table
 from hclust.generators import blobs as draw_blobs
 from hclust.preprocess import SCALINGS
 from services import store
-from tests.helpers import call, load, new_session, upload, wiring
+from tests.helpers import (
+    LOAD_OUTPUTS,
+    call,
+    load,
+    new_session,
+    triggered_by,
+    upload,
+    wiring,
+)
 
 UPLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "uploads"
 IRIS_FEATURES = list(BUNDLED["iris"].features)
@@ -444,6 +453,68 @@ class TestDescribe:
 
     def test_warnings(self):
         assert describe(self.dataset(), ["2 rows repeat"]).endswith("⚠ 2 rows repeat")
+
+
+class TestAChoiceComesWithItsColumns:
+    """load_choice answers a new choice's column menus and scaling with its data, in one
+    request (#11: the columns were a request and a round of their own before the load)."""
+
+    COLUMNS = ("numeric", "features", "labels", "label", "scaling")
+
+    def choose(self, session_id, source, prop_id, **inputs):
+        with triggered_by(prop_id):
+            outputs = call(load_choice, source=source, session_id=session_id, **inputs)
+        return dict(zip((*LOAD_OUTPUTS, *self.COLUMNS), outputs))
+
+    def test_a_new_dataset_is_loaded_with_its_default_columns(self):
+        session_id = new_session()
+        # the menus still hold another table's picks when the dataset changes
+        out = self.choose(
+            session_id, "bundled:penguins", "dataset.value", features=["sepal_length"]
+        )
+        expected = call(column_choices, source="bundled:penguins", session_id=new_session())
+        assert tuple(out[name] for name in self.COLUMNS) == expected
+        assert out["features"] == PENGUIN_FEATURES and out["scaling"] == "zscore"
+        table = load_bundled_table("penguins").frame.dropna(subset=PENGUIN_FEATURES)
+        assert_allclose(
+            loaded(session_id).values, zscore(table[PENGUIN_FEATURES].to_numpy()), atol=1e-9
+        )
+
+    def test_a_new_upload_is_a_new_choice(self):
+        session_id = new_session()
+        upload(session_id, TABLE_CSV)
+        out = self.choose(
+            session_id, UPLOAD, "table-version.data", features=["old"], scaling="minmax"
+        )
+        assert out["features"] == ["a", "b", "code"] and out["label"] == "name"
+        assert out["scaling"] == "minmax"  # an upload keeps the person's scaling
+        assert loaded(session_id).feature_names == ("a", "b", "code")
+
+    def test_the_persons_picks_stand_when_an_option_changes(self):
+        session_id = new_session()
+        out = self.choose(
+            session_id,
+            "bundled:penguins",
+            "feature-columns.value",
+            features=PENGUIN_FEATURES[:2],
+            label="island",
+            scaling="none",
+        )
+        assert out["features"] == PENGUIN_FEATURES[:2] and out["label"] == "island"
+        assert out["scaling"] == "none"
+        assert [o["value"] for o in out["numeric"]] == [*PENGUIN_FEATURES, "year"]
+        assert loaded(session_id).feature_names == tuple(PENGUIN_FEATURES[:2])
+
+    def test_a_preset_has_no_columns(self):
+        out = self.choose(new_session(), "tutorial-5-blobs", "dataset.value", scaling="minmax")
+        assert tuple(out[name] for name in self.COLUMNS) == ([], [], [], None, "minmax")
+        assert out["version"]["n"] == 750
+
+    def test_a_refusal_keeps_the_menus_with_the_data(self):
+        session_id = new_session()
+        out = self.choose(session_id, UPLOAD, "dataset.value")  # no upload on the server
+        assert_refused(out, "upload it again")
+        assert all(out[name] is no_update for name in self.COLUMNS)
 
 
 class TestColumnChoices:

@@ -50,7 +50,10 @@ class TestRelayoutIsSplitInTheBrowser:
         triggers = sorted(sorted(c["inputs"]) for c in writers(callbacks, "cut.data"))
         assert triggers == sorted(
             [
-                ["clustering.data"],
+                # a new tree: its cut comes with the tree answered in the request (#11), or
+                # follows the tree a background job answered
+                ["data-version.data", "method.value", "metric.value", "optimal-order.value"],
+                ["job-tree.data"],
                 ["cut-drag.data"],
                 ["elbow-graph.clickData", "quality-graph.clickData"],
                 ["cut-nudge.data"],
@@ -72,9 +75,11 @@ class TestRelayoutIsSplitInTheBrowser:
     def test_each_focus_callback_has_one_intent(self, callbacks):
         triggers = sorted(sorted(c["inputs"]) for c in writers(callbacks, "focus.data"))
         assert triggers == [
-            ["clustering.data"],
+            # a new tree is shown whole: the answers that bring one clear the focus (#11)
+            ["data-version.data", "method.value", "metric.value", "optimal-order.value"],
             ["dendrogram-leaf-zoom.data"],
             ["focus-branch.n_clicks", "focus-reset.n_clicks"],
+            ["linkage-job.data"],
         ]
 
     def test_the_clustergram_follows_the_same_zoom(self, callbacks):

@@ -173,7 +173,7 @@ class TestTwoRows:
             metric="euclidean",
             optimal_order=[],
             session_id=session_id,
-        )
+        )[:4]
         return session_id, summary, status
 
     @pytest.mark.parametrize("method", ["ward", "single", "complete", "centroid"])

@@ -8,12 +8,11 @@ import pytest
 from dash import no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.clustering import compute_clustering
+from callbacks.clustering import compute_clustering, request_clustering
 from callbacks.linking import (
     MEMBERS_SHOWN,
     MERGES_CURVE,
     focus_buttons,
-    focus_for_tree,
     focus_from_buttons,
     focus_from_zoom,
     node_details,
@@ -28,7 +27,15 @@ from hclust.dendrogram import dendrogram_geometry
 from hclust.errors import InputError
 from services import store
 from tests.fixtures import tutorial_values as ref
-from tests.helpers import call, new_session, options_store, page_context, put_preset, triggered_by
+from tests.helpers import (
+    call,
+    new_session,
+    options_store,
+    page_context,
+    put_preset,
+    triggered_by,
+    wiring,
+)
 
 BIG_N = 3_000
 
@@ -390,7 +397,6 @@ class TestZoomOf:
 FOCUS_INTENTS = {
     "focus-branch.n_clicks": focus_from_buttons,
     "focus-reset.n_clicks": focus_from_buttons,
-    "clustering.data": focus_for_tree,
     "dendrogram-leaf-zoom.data": focus_from_zoom,
 }
 
@@ -437,8 +443,22 @@ class TestUpdateFocus:
         assert out == (None, False, True)
 
     def test_new_clustering_clears(self, big_session):
-        current = {"node": BIG_N + 10, "clustering": big_session["clustering"]}
-        assert focus(big_session, "clustering.data", focus=current) == (None, True, True)
+        # the answer that brings a new tree clears the focus (no request of its own, #11)
+        session_id = new_session()
+        version = put_preset(session_id, "tutorial-5-blobs")
+        with triggered_by("data-version.data", version):
+            outputs = call(
+                request_clustering,
+                data_version=version,
+                method="ward",
+                metric="euclidean",
+                optimal_order=[],
+                session_id=session_id,
+                criterion="distance",
+            )
+        focus_index = wiring(request_clustering)["outputs"].index("focus.data")
+        assert outputs[0]["n"] == 750 and outputs[focus_index] is None
+        assert focus_buttons(None, outputs[focus_index], outputs[0]) == (True, True)
 
     def test_zoom_in_on_a_truncated_view_focuses(self, big_session):
         geometry, tree = big_session["result"].geometry, big_session["result"].tree

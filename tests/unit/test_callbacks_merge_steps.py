@@ -18,7 +18,15 @@ from callbacks.merge_steps import (
 from components.merge_steps_figures import PIN_COLOURS
 from hclust.merge_steps import clusters_after, format_height
 from services import store
-from tests.helpers import call, draw_views, new_session, put_preset, refusal, triggered_by
+from tests.helpers import (
+    call,
+    draw_views,
+    new_session,
+    put_preset,
+    refusal,
+    triggered_by,
+    wiring,
+)
 
 N = 150
 
@@ -290,8 +298,17 @@ class TestPredict:
     def test_closing_and_stepping(self, session):
         guess = {"active": True, "step": 3, "picks": [1]}
         assert self.run(session, "merge-predict.n_clicks", step=3, guess=guess)[0] is None
-        stepped, _ = self.run(session, "merge-step.value", step=4, guess=guess)
-        assert stepped == {"active": True, "step": 4, "picks": []}
+        # a moved step costs no request here (the browser resets the prompt, verdictForStep
+        # under Node): the picks of step 3 count for nothing at step 4
+        assert "merge-step.value" not in wiring(predict)["inputs"]
+        Z, tree = session["result"].Z, session["result"].tree
+        _, node_of_sample = clusters_after(tree, 4)
+        sample = int(np.flatnonzero(node_of_sample == int(Z[4, 0]))[0])
+        stepped, message = self.pick(session, guess, sample, 4)
+        assert stepped == {"active": True, "step": 4, "picks": [int(Z[4, 0])]}
+        assert "now click" in text(message)
+        *_, info, _, _ = draw(session, 4, guess=guess)
+        assert "which two clusters merge next" in text(info)  # the old picks are not drawn
         with pytest.raises(PreventUpdate):
             self.run(session, "merge-scatter.clickData", click={"points": [{}]}, step=4, guess=None)
 

@@ -61,16 +61,14 @@ class TestCompression:
 
     def test_session_answers_are_sent_as_they_are(self, client):
         # compressing them anew for every answer cost a class more CPU than it saved
+        blob = {"size": 50, "mean x": 0, "mean y": 0, "std x": 2, "std y": 2, "corr": 0}
         body = json.dumps(
             {
-                "output": "..metric.options...metric.value..",
-                "outputs": [
-                    {"id": "metric", "property": "options"},
-                    {"id": "metric", "property": "value"},
-                ],
-                "inputs": [{"id": "method", "property": "value", "value": "average"}],
-                "state": [{"id": "metric", "property": "value", "value": "cityblock"}],
-                "changedPropIds": [],
+                "output": "gen-blobs.data",
+                "outputs": {"id": "gen-blobs", "property": "data"},
+                "inputs": [{"id": "gen-add-blob", "property": "n_clicks", "value": 1}],
+                "state": [{"id": "gen-blobs", "property": "data", "value": [blob] * 10}],
+                "changedPropIds": ["gen-add-blob.n_clicks"],
             }
         )
         answer = client.post(

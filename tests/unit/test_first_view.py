@@ -145,7 +145,7 @@ class TestTheLayoutHoldsTheFirstView:
         played = first_view.play_start(layout, FIRST_VIEW.callbacks)
         components = first_view._index(layout)
         by_key = {w.key: w for w in FIRST_VIEW.callbacks}
-        assert len(played.answered) >= 20
+        assert len(played.answered) >= 15  # 19 since #11 folded relays into their sources
         for key in dict.fromkeys(played.answered):
             again = first_view._call(by_key[key], components, set())
             for name, value in again.items():

@@ -138,7 +138,7 @@ def test_no_more_linkages_run_at_once_than_instance_jobs(budget, slow_linkage):
 def test_a_session_runs_one_job_at_a_time(budget, slow_linkage, monkeypatch):
     budget(jobs_=4)
     session_id, version = session_with(random_dataset(200, seed=7))
-    clustering, _, _ = run_clustering(lambda _: None, request_for(session_id, version), session_id)
+    clustering, *_ = run_clustering(lambda _: None, request_for(session_id, version), session_id)
     # the session's linkage and its quality indices, counted together
     monkeypatch.setattr(
         hclust.diagnostics, "quality_per_k", slow_linkage.wrap(hclust.diagnostics.quality_per_k)
@@ -235,7 +235,7 @@ def _outcome(session_id, request):
 def test_a_job_larger_than_the_instance_memory_is_refused_naming_the_limit(budget, slow_linkage):
     budget(jobs_=2, memory_mb=10)
     session_id, version = session_with(random_dataset(2_000, seed=9))
-    summary, status, _ = run_clustering(
+    summary, status, *_ = run_clustering(
         lambda _: None, request_for(session_id, version), session_id
     )
     assert status.startswith("⚠ This job needs about 31 MB")

@@ -24,17 +24,15 @@ def directives(response):
 
 
 def callback_body():
-    """A real callback request, as the page posts it (the source options of a preset)."""
+    """A real callback request, as the page posts it (the cut height field for a criterion)."""
     return {
-        "output": "..upload-options.style...generator-options.style...gen-blobs-field.style...gen-shape-fields.style..",
+        "output": "..cut-height.disabled...cut-height-help.children..",
         "outputs": [
-            {"id": "upload-options", "property": "style"},
-            {"id": "generator-options", "property": "style"},
-            {"id": "gen-blobs-field", "property": "style"},
-            {"id": "gen-shape-fields", "property": "style"},
+            {"id": "cut-height", "property": "disabled"},
+            {"id": "cut-height-help", "property": "children"},
         ],
-        "inputs": [{"id": "dataset", "property": "value", "value": "tutorial-2-blobs"}],
-        "changedPropIds": ["dataset.value"],
+        "inputs": [{"id": "criterion", "property": "value", "value": "distance"}],
+        "changedPropIds": ["criterion.value"],
         "state": [],
     }
 

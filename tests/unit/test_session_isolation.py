@@ -117,7 +117,7 @@ def clustered(session):
         metric="euclidean",
         optimal_order=[],
         session_id=session["id"],
-    )
+    )[:4]
     assert isinstance(summary, dict), status
     with triggered_by("clustering.data"):
         outputs = call(
@@ -243,7 +243,7 @@ class TestTheServerDecidesFromItsOwnRecords:
             metric="euclidean",
             optimal_order=[],
             session_id=session_id,
-        )
+        )[:4]
         assert summary is no_update and counted_builds == []  # nothing computed in the request
         assert isinstance(job, dict) and job["data_version"]["n"] == INLINE_MAX_N + 1
 
@@ -257,7 +257,7 @@ class TestTheServerDecidesFromItsOwnRecords:
             metric="euclidean",
             optimal_order=[],
             session_id=session_id,
-        )
+        )[:4]
         assert job is no_update and summary["n"] == 40
 
     def test_a_panel_never_starts_a_slow_linkage_the_page_names(self, counted_builds):
@@ -340,7 +340,7 @@ class TestTheServerDecidesFromItsOwnRecords:
             metric="euclidean",
             optimal_order=[],
             session_id=session_id,
-        )
+        )[:4]
         assert summary is no_update and "memory" in status and 2 <= offer["rows"] < 1_500
         # the page sends only the click: its copy of the offer (it could say 1,499) is not read
         loaded = load_sample(1, version, session_id)

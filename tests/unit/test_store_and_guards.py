@@ -13,7 +13,6 @@ import services.store as store_module
 from callbacks.clustering import (
     STAGES,
     compute_clustering,
-    describe_optimal_order,
     optimal_order_label,
 )
 from components.layout import DEFAULT_LARGEST_K
@@ -30,7 +29,7 @@ from services.store import (
     build_clustering,
     optimal_order_seconds,
 )
-from tests.helpers import DictCache
+from tests.helpers import DictCache, load
 
 
 def new_session():
@@ -448,28 +447,20 @@ class TestOptimalOrderLabel:
             and f"{OPTIMAL_ORDER_MAX_N + 1:,}" in label
         )
 
-    def test_the_callback(self, fresh_store):
-        session_id = new_session()
-        big = fresh_store.put_dataset(session_id, random_dataset(1, n=OPTIMAL_ORDER_MAX_N + 5))
-        small = fresh_store.put_dataset(session_id, random_dataset(2, n=10))
-        options = describe_optimal_order({"key": big, "n": OPTIMAL_ORDER_MAX_N + 5}, session_id)
-        assert len(options) == 1 and options[0]["value"] == "on" and options[0]["disabled"] is True
-        assert describe_optimal_order({"key": small, "n": 10}, session_id)[0]["disabled"] is False
+    def test_the_loaders_answer_it_with_the_data(self, fresh_store):
+        # no request of its own (#11): each way of loading answers it from the data it loaded
+        for n, disabled in ((OPTIMAL_ORDER_MAX_N + 5, True), (10, False)):
+            out = load(new_session(), "generate:moons", n=n, noise=0.05, seed=1)
+            assert out["version"]["n"] == n
+            assert out["order_options"] == [
+                {"label": optimal_order_label(n)[0], "value": "on", "disabled": disabled}
+            ]
 
-    def test_the_size_is_the_servers_not_the_pages(self, fresh_store):
-        """A page claiming 10 samples for data of 2,005 still sees the checkbox disabled."""
-        session_id = new_session()
-        big = fresh_store.put_dataset(session_id, random_dataset(1, n=OPTIMAL_ORDER_MAX_N + 5))
-        options = describe_optimal_order({"key": big, "n": 10}, session_id)
-        assert (
-            options[0]["disabled"] is True and f"{OPTIMAL_ORDER_MAX_N + 5:,}" in options[0]["label"]
-        )
-
-    def test_no_data_yet(self, fresh_store):
+    def test_a_refused_load_keeps_it(self, fresh_store):
         from dash import no_update
 
-        assert describe_optimal_order(None, new_session()) is no_update
-        assert describe_optimal_order({"key": "0" * 64, "n": 10}, new_session()) is no_update
+        out = load(new_session(), "generate:moons", n=1, noise=0.05, seed=1)
+        assert out["version"] is no_update and out["order_options"] is no_update
 
 
 @pytest.fixture

@@ -242,8 +242,17 @@ class TestWhoLoadsData:
 
     def test_every_loader_answers_the_same_outputs(self):
         outputs = [wiring(f)["outputs"] for f in self.loaders()]
-        assert outputs[0] == outputs[1] == outputs[2]
+        assert outputs[0][:7] == outputs[1] == outputs[2]
         assert outputs[0][:2] == ["data-version.data", "data-status.children"]
+        assert outputs[0][6] == "optimal-order.options"  # for the data's size
+        # a choice of data comes with its column menus and scaling (no request of their own)
+        assert outputs[0][7:] == [
+            "feature-columns.options",
+            "feature-columns.value",
+            "label-column.options",
+            "label-column.value",
+            "scaling.value",
+        ]
 
     def test_one_loader_loads_the_first_dataset_and_the_server_plays_it(self):
         # no loader fires in the browser at load: the server plays load_choice into the
@@ -255,9 +264,9 @@ class TestWhoLoadsData:
             w for w in FIRST_VIEW.callbacks if w.fires_at_load and w.function in self.loaders()
         ]
         assert [w.function for w in played] == [load_choice]
-        # column_choices waits for a change of dataset: for the first one it has nothing to
-        # choose, as the layout's empty menus say
-        assert wiring(column_choices)["prevent_initial_call"]
+        # the columns of a choice come with its load (no callback of their own): for the
+        # first dataset there is nothing to choose, as the layout's empty menus say
+        assert not [w for w in FIRST_VIEW.callbacks if w.function is column_choices]
         values = layout_values()
         assert not values["feature-columns"] and not values["label-column"]
         assert values["dataset"] == DEFAULT_PRESET
@@ -265,7 +274,14 @@ class TestWhoLoadsData:
         assert (numeric, features, labels, label) == ([], [], [], None)
 
     def test_the_layout_shows_the_first_datasets_options_without_a_request(self):
-        assert wiring(show_source_options)["prevent_initial_call"]
+        from app import app
+        from callbacks.first_view import registered
+
+        # the browser answers a change of source (assets/answered_here.js sourceOptionStyles,
+        # under Node in tests/js/answered_here.test.js); the layout shows the first one's
+        [shows] = [w for w in registered(app) if "upload-options.style" in w.outputs]
+        assert shows.in_browser and not shows.fires_at_load
+        assert shows.inputs == ("dataset.value",)
         ids = ("upload-options", "generator-options", "gen-blobs-field", "gen-shape-fields")
         styles = layout_styles()
         assert tuple(styles[id_] for id_ in ids) == show_source_options(DEFAULT_PRESET)
