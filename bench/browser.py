@@ -755,7 +755,9 @@ def deep_cuts(quick: bool = False) -> list[Table]:
                 since = driver.execute_script(DEEP_LONG)
                 if profiling:
                     driver.execute_cdp_cmd("Profiler.start", {})
-                    calibrated_at = driver.execute_script(CALIBRATE)
+                    # a new source each time: V8 reuses the code of a script run before, with
+                    # __calibrate__ inlined into its caller and so missing from the profile
+                    calibrated_at = driver.execute_script(f"// {name} k={k}{CALIBRATE}")
                 _type_k(driver, k)
                 wait(
                     driver,
