@@ -605,11 +605,12 @@ const signature = (gd, id) => {
     // per sample (its customdata), whoever drew it: colour, and the cluster its hover names
     const colours = [], labels = [];
     for (const t of gd._fullData) {
-      const one = /cluster (\\d+)/.exec(t.hovertemplate);
       for (let j = 0; j < t._length; j++) {
         const sample = Number(t.customdata[j]);
         colours[sample] = t.marker.color;
-        labels[sample] = Number(one ? one[1] : /cluster (\\d+)/.exec(t.hovertext[j])[1]);
+        // the hover as plotly fills it (the grey's hovertext: its cluster, or the number)
+        const shown = t.hovertemplate.replace('%{hovertext}', t.hovertext ? String(t.hovertext[j]) : '');
+        labels[sample] = Number(/cluster (\\d+)/.exec(shown)[1]);
       }
     }
     return JSON.stringify([colours, labels, legend]);
