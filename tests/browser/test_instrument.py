@@ -1116,7 +1116,9 @@ class TestEveryClusterAndNoFreeze:
         "{40: 550, 300: 248, 600: 833} and {40: 189, 300: 393, 600: 368} ms at load 11-14 "
         "(session 8); {40: 230, 300: 253, 600: 1069}, {40: 362, 300: 1854, 600: 167} and "
         "{40: 210, 300: 187, 600: 290} ms at load 10-12, one XPASS in the whole file at load "
-        "10 (session 9). Each plot is redrawn once per cut, in a task of its own "
+        "10 (session 9); {40: 191, 300: 648, 600: 279} ms at load 8 (session 10, counting "
+        "only the cut's own tasks, until a second without one). Each plot is redrawn once "
+        "per cut, in a task of its own "
         "(assets/redraw_queue.js); what is left over 200 ms is one plotly redraw of an SVG "
         "plot (X2's dendrogram or scatter, the clustergram, the cluster profiles), profiled by "
         "DEEP_CUTS_PROFILE=1 python -m bench --only deep_cuts",
