@@ -100,8 +100,8 @@
     // plotly draws a WebGL marker other than a plain circle from a distance field of its
     // outline, made the first time a page draws that symbol and kept for the page (one cache
     // for every graph): 15-130 ms a symbol on a busy machine, the first one 200-350 ms. A
-    // typed k of a thousand clusters on 20,000 samples brings every symbol of the palette and
-    // the pale grey's hexagon at once: 300-500 ms of the scatter's redraw (issue 12 §5). A
+    // typed k of a thousand clusters on 20,000 samples brings every symbol of the palette at
+    // once: 300-500 ms of the scatter's redraw (issue 12 §5; the grey's circle needs none). A
     // WebGL figure lists the symbols its later cuts may draw (layout.meta.gl_symbols,
     // components/figures.py); the warmer has each made ahead, in a hidden one-point plot, one
     // symbol per idle task, once per page, then removes that plot.

@@ -589,6 +589,27 @@ def _type_k(driver, k):
     box.send_keys(str(k), Keys.ENTER)
 
 
+def browser_cpu(driver) -> dict:
+    """CPU seconds so far of the page's renderer main thread ('main') and of Chromium's GPU
+    process ('gpu': software WebGL draws there). Unlike a task's length, they do not grow
+    while the machine's other processes hold the cores."""
+    import psutil
+
+    found = {"main": 0.0, "gpu": 0.0}
+    for process in psutil.Process(driver.service.process.pid).children(recursive=True):
+        try:
+            command = " ".join(process.cmdline())
+            if "--type=gpu-process" in command:
+                times = process.cpu_times()
+                found["gpu"] += times.user + times.system
+            elif "--type=renderer" in command:
+                main = next(t for t in process.threads() if t.id == process.pid)
+                found["main"] += main.user_time + main.system_time
+        except (psutil.Error, StopIteration):
+            continue
+    return found
+
+
 def _deep_settled(driver, since, quiet_ms=1500):
     """No callback pending, and no long task in the last `quiet_ms`, `quiet_ms` after `since`."""
     now, pending, last = driver.execute_script(
@@ -753,9 +774,12 @@ def deep_cuts(quick: bool = False) -> list[Table]:
                 driver.execute_cdp_cmd("Profiler.setSamplingInterval", {"interval": 250})
             for k in ks:
                 since = driver.execute_script(DEEP_LONG)
+                cpu_before = browser_cpu(driver)
                 if profiling:
                     driver.execute_cdp_cmd("Profiler.start", {})
-                    calibrated_at = driver.execute_script(CALIBRATE)
+                    # a new source each time: V8 reuses the code of a script run before, with
+                    # __calibrate__ inlined into its caller and so missing from the profile
+                    calibrated_at = driver.execute_script(f"// {name} k={k}{CALIBRATE}")
                 _type_k(driver, k)
                 wait(
                     driver,
@@ -773,6 +797,10 @@ def deep_cuts(quick: bool = False) -> list[Table]:
                     "the page to settle",
                     180,
                 )
+                cpu = {
+                    part: seconds - cpu_before[part]
+                    for part, seconds in browser_cpu(driver).items()
+                }
                 tasks, redraws = driver.execute_script(
                     "return [window.__deep, window.hclustRedraws];"
                 )
@@ -803,6 +831,8 @@ def deep_cuts(quick: bool = False) -> list[Table]:
                         f"{longest:.0f}",
                         len(over),
                         f"{sum(b for _, b in tasks):.0f}",
+                        f"{1e3 * cpu['main']:.0f}",
+                        f"{1e3 * cpu['gpu']:.0f}",
                         ", ".join(in_longest) or "–",
                         most,
                         f"{load:.1f}",
@@ -821,6 +851,10 @@ def deep_cuts(quick: bool = False) -> list[Table]:
         "answer to a cut used to redraw the dendrogram and the scatter in one task.",
         "'load' is the machine's 1-minute load average as the cut settled (2 cores, shared "
         "with other test runs): above 2, every figure here is inflated by waiting for a core.",
+        "'page CPU' and 'GPU CPU': CPU time of the page's main thread and of Chromium's GPU "
+        "process (software WebGL) from the typed k until settled, 1.5 s of quiet included. "
+        "They do not grow with the load: compare trees by them, the task lengths by the "
+        "load they were met at.",
         "The 20,000-sample scatter is drawn with WebGL: assets/redraw_queue.js makes the marker "
         "symbols a later cut may draw in idle tasks after its first draw (printed, ms per step), "
         "not in the redraw of the first deep cut.",
@@ -839,6 +873,8 @@ def deep_cuts(quick: bool = False) -> list[Table]:
             "longest task ms",
             f"tasks > {LONG_TASK_TARGET_MS} ms",
             "blocked ms",
+            "page CPU ms",
+            "GPU CPU ms",
             "plots redrawn in the longest task",
             "most redraws in one task",
             "load",

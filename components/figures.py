@@ -753,8 +753,8 @@ def scatter_figure(
     Each point's ``customdata`` is its sample index (a compact typed array;
     dcc.Graph cannot read those back into events, so the browser names the
     selected samples itself: ``scatter-selection``, assets/linking.js). The hover names the
-    cluster: in the template for a palette colour (one cluster), per point
-    (``hovertext``) for the pale grey of the smallest clusters.
+    cluster: in the template for a palette colour (one cluster), per point for the grey of
+    the smallest clusters (``hovertext``: the cluster's number, which the template names).
     """
     n = len(xy)
     kind = "scattergl" if n > WEBGL_ABOVE_POINTS else "scatter"
@@ -773,11 +773,13 @@ def scatter_figure(
                 line=dict(width=np.where(chosen, 1.5, 0), color=HIGHLIGHT_COLOUR),
             )
         group_labels = np.unique(labels[samples])
-        # a palette colour is one cluster; pale grey gathers the smallest, each point says which
-        cluster = (
-            STRINGS["cluster"].format(label=group_labels[0])
-            if len(group_labels) == 1
-            else "%{hovertext}"
+        # a palette colour is one cluster; grey gathers the smallest, each point says which:
+        # its hovertext is the cluster's number, sent as a typed array (float64, as plotly
+        # sends numbers for text) and named by the template, not a string per point (most of
+        # 20,000 points at a deep cut: 294 KB of the answer, and as many strings for the
+        # browser to parse and collect; issue 12 §5)
+        cluster = STRINGS["cluster"].format(
+            label=group_labels[0] if len(group_labels) == 1 else "%{hovertext}"
         )
         traces.append(
             dict(
@@ -790,11 +792,7 @@ def scatter_figure(
                 showlegend=False,
                 customdata=samples.astype(np.int32),
                 text=[point_names[i] for i in samples.tolist()] if named else None,
-                hovertext=[
-                    STRINGS["cluster"].format(label=label) for label in labels[samples].tolist()
-                ]
-                if len(group_labels) > 1
-                else None,
+                hovertext=labels[samples].astype(np.float64) if len(group_labels) > 1 else None,
                 hovertemplate="sample %{customdata}"
                 + (" · %{text}" if named else "")
                 + f"<br>{cluster}<br>%{{x:.4g}}, %{{y:.4g}}<extra></extra>",

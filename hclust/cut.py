@@ -307,9 +307,12 @@ ABOVE_CUT_COLOUR = "#909090"
 OVERFLOW_COLOUR = "#666666"
 OVERFLOW = -1
 # A second cue besides colour (WCAG 1.4.1): a marker symbol per palette index, as
-# plotly names them (each drawn by both SVG and WebGL scatter plots).
+# plotly names them (each drawn by both SVG and WebGL scatter plots). The dark grey of
+# the clusters beyond the palette, most of the points at a deep cut, is the circle:
+# plotly's WebGL draws it without a distance-field texture, which took software WebGL
+# about twice as long a point for 20,000 points (issue 12 §5).
 SYMBOLS = (
-    "circle",
+    "hexagon",
     "square",
     "diamond",
     "triangle-up",
@@ -318,7 +321,7 @@ SYMBOLS = (
     "cross",
     "star",
 )
-OVERFLOW_SYMBOL = "hexagon"
+OVERFLOW_SYMBOL = "circle"
 
 
 def assign_colours(tree: TreeIndex, roots: np.ndarray, previous: dict | None = None) -> np.ndarray:

@@ -83,7 +83,7 @@ class TestContentSecurityPolicy:
             ),
             "the WebGL symbols made ahead",
         )
-        assert "hexagon" in wanted
+        assert len(wanted) >= 4, wanted  # the symbols of the colours a deeper cut brings
         scripts = page.driver.execute_script(
             "return Array.from(document.scripts, s => s.src).filter(s => s.includes('plotly'));"
         )

@@ -8,7 +8,7 @@ const path = require("node:path");
 const core = require("../../assets/cut_core.js");
 
 // The symbols the page draws (hclust.cut.SYMBOLS and OVERFLOW_SYMBOL).
-const SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "triangle-down", "cross", "star", "hexagon"];
+const SYMBOLS = ["hexagon", "square", "diamond", "triangle-up", "x", "triangle-down", "cross", "star", "circle"];
 
 // plotly's symbol definitions, read out of the bundle the page serves
 // (assets/plotly-strict.min.js: src/components/drawing/symbol_defs.js, minified).

@@ -201,6 +201,34 @@ class TestScatterFigure:
         _, found, _ = scatter_by_sample(figure)
         assert_array_equal(found, labels)
 
+    def test_the_grey_hover_is_sent_as_cluster_numbers_that_the_template_names(
+        self, tutorial, names
+    ):
+        # one typed array, not a string per point: most of 20,000 points are grey at a deep
+        # cut, 294 KB of strings for the browser to parse and collect (#12 §5)
+        _, _, labels, label_colours = coloured_tutorial(tutorial, 3.0)
+        figure = scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names)
+        grey = figure.data[0]
+        assert grey.hovertext.dtype == np.float64
+        assert_array_equal(grey.hovertext, labels[grey.customdata])
+        assert "<br>cluster %{hovertext}<br>" in grey.hovertemplate
+        sent = figure.to_plotly_json()["data"][0]["hovertext"]
+        assert set(sent) == {"dtype", "bdata"}
+        one = figure.data[1]  # a palette colour: one cluster, named in its template
+        assert one.hovertext is None and f"cluster {labels[one.customdata[0]]}<br>" in (
+            one.hovertemplate
+        )
+
+    def test_the_grey_is_drawn_as_circles_and_no_palette_colour_is(self, tutorial, names):
+        # WebGL draws a circle without a distance-field texture: the grey, most points at
+        # a deep cut, costs software WebGL about half the GPU time of a hexagon (#12 §5);
+        # each colour keeps a symbol of its own as the second cue besides colour
+        _, _, labels, label_colours = coloured_tutorial(tutorial, 3.0)
+        figure = scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names)
+        symbols = {trace.marker.color: trace.marker.symbol for trace in figure.data}
+        assert symbols.pop(OVERFLOW_COLOUR) == "circle"
+        assert "circle" not in symbols.values() and len(set(symbols.values())) == len(symbols)
+
     def test_customdata_is_a_compact_array_of_sample_indices(self, tutorial, names):
         _, _, labels, label_colours = coloured_tutorial(tutorial, 16.0)
         for trace in scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names).data:
