@@ -809,16 +809,27 @@
         line.canvas.style.visibility = "hidden";
     }
 
-    // Tells Dash where the dropped line now is, as plotly's relayout event would.
-    // Not through Plotly.relayout: a shape's move makes plotly replot the whole
-    // figure, and dcc.Graph then copies the new layout into its figure and plots it
-    // again: two full redraws in the release's task (100-350 ms each at deep cuts,
-    // issue 12 §5) that also drop the colours drawn over the plot. The line stays
-    // where placeLine drew it until the server's answer draws the cut.
-    function commitLine(gd, update) {
-        var id = gd.parentNode && gd.parentNode.id, clientside = window.dash_clientside;
-        if (id && clientside && typeof clientside.set_props === "function") clientside.set_props(id, {relayoutData: update});
-        else window.Plotly.relayout(gd, update);
+    // Commits the dropped line's cut: here (the colours the next drag starts from), and to
+    // the server through the `cut-drag` store, which assets/relayout.js writes for plotly's
+    // own drags of the line.
+    // Not through the dendrogram's relayoutData, which plotly writes for a zoom or pan: a
+    // zoom made right after the drop wrote it too before Dash had read the drop's (Dash
+    // reads it when it runs relayout.js's splitter, 0.1-1 s later under load), so one of
+    // the two was never read (ins009 lost the zoom). Nor through Plotly.relayout: a shape's
+    // move makes plotly replot the whole figure, and dcc.Graph then copies the new layout
+    // into its figure and plots it again: two full redraws in the release's task (100-350
+    // ms each at deep cuts, issue 12 §5) that also drop the colours drawn over the plot.
+    // The line stays where placeLine drew it until the server's answer draws the cut.
+    function commitLine(gd, h, update) {
+        var clientside = window.dash_clientside;
+        if (clientside && typeof clientside.set_props === "function") {
+            recolour(h, false);
+            // (a new number each drop: the same height twice is two drops, as relayout.js counts)
+            state.drops = (state.drops || 0) + 1;
+            clientside.set_props("cut-drag", {data: {height: h, seq: state.drops}});
+        } else {
+            window.Plotly.relayout(gd, update);
+        }
     }
 
     // Dragging the line. When this page can recolour the cut, the drag is ours
@@ -884,12 +895,11 @@
             placeLine(gd, axis, vertical, h);
             update["shapes[0]." + index.raw.axis + "0"] = h;
             update["shapes[0]." + index.raw.axis + "1"] = h;
-            // as plotly's own drag ends (the relayout reaches Dash, and recolourRelayout
-            // commits the cut), once the colours are painted
+            // committed once the colours are painted
             gd.__hclustLine = h;
             if (gd.once) gd.once("plotly_afterplot", function () { gd.__hclustLine = undefined; });  // plotly drew its line again
             window.requestAnimationFrame(function () {
-                setTimeout(function () { commitLine(gd, update); }, 0);
+                setTimeout(function () { commitLine(gd, h, update); }, 0);
             });
         };
         document.addEventListener("mousemove", move, true);
@@ -912,8 +922,9 @@
             state.highlight = !!highlight;
             return Boolean(state.index && state.horizontal && !state.snap && !state.highlight);
         },
-        // The dendrogram's relayout (a drag released, or a relayout of the line):
-        // the cut is committed here, from the colours it started from.
+        // The dendrogram's relayout of the line (plotly's own drag, where this page does not
+        // drag it; commitLine commits this page's drops): the cut is committed here, from the
+        // colours it started from.
         recolourRelayout: function (relayoutData) {
             var h = cutHeight(relayoutData);
             if (h !== null) recolour(h, false);

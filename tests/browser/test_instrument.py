@@ -819,6 +819,12 @@ class TestRecolourInTheBrowser:
                 f"{graph} showed its final colours before the first server answer"
             )
         assert len(set(scatter_colours_now(page))) == 4
+        # The drop reached the server through the cut-drag store, and left the dendrogram's
+        # relayoutData to plotly: a zoom right after a drop wrote it too, before Dash had read
+        # it (0.1-1 s under load), and one of the two was lost.
+        relayout = component_prop(page, "dendrogram", "relayoutData") or {}
+        assert not any(key.startswith("shapes") for key in relayout), relayout
+        assert abs(component_prop(page, "cut-drag", "data")["height"] - 16.0) < 0.5
 
         # Then drop the line near 12 and at once zoom into some leaves, as a quick hand does:
         # both the cut and the zoom are kept (a zoom's relayout once made Dash drop the
