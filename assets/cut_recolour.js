@@ -158,6 +158,7 @@
             canvas.setAttribute("aria-hidden", "true");
             canvas.style.position = "absolute";
             canvas.style.pointerEvents = "none";
+            canvas.style.display = "none";  // (until showOverlay: warm() paints it unseen)
             gd.__hclustDrop = function () { dropOverlay(gd); renewLiveLegend(gd); };
         }
         // plotly draws the plot again: the overlay goes (bound at each paint: a purged plot loses listeners)
@@ -190,8 +191,9 @@
         gd.__hclustHidden = null;
     }
 
-    // The scatter's points in their new colours and symbols. Returns the colour drawn per sample.
-    function paintScatterLive(gd, points, result, raw) {
+    // The scatter's points in their new colours and symbols, shown over the plot unless
+    // `unseen` (warm()). Returns the colour drawn per sample.
+    function paintScatterLive(gd, points, result, raw, unseen) {
         var overlay = overlayOf(gd), C = core();
         if (!overlay) return null;
         var pixels = pixelsOf(points, overlay.xaxis, overlay.yaxis, overlay.ratio);
@@ -221,12 +223,13 @@
         } else {
             // one image per size, cleared: no 3 MB to allocate per frame (in 32-bit words: 4 times fewer)
             new Uint32Array(image.data.buffer, image.data.byteOffset, overlay.width * overlay.height).fill(0);
+            window.hclustRecolour.fullPaints++;
             C.paintPoints(image, C.sampleGroups(result), pixels.x, pixels.y, stampFor);
             draw.putImageData(image, 0, 0);
         }
         // (raw: a colour's number names a hex and a symbol of this index's palette)
         gd.__hclustPainted = {pixels: pixels, stamps: stamps, canvas: overlay.canvas, raw: raw, colours: colours.slice()};
-        showOverlay(gd, overlay);
+        if (!unseen) showOverlay(gd, overlay);
         var groups = C.sampleGroups(result), drawn = new Array(colours.length);
         for (var g = 0; g < groups.length; g++) {
             var hex = C.hexOf(raw, groups[g][0]), samples = groups[g][1];
@@ -382,8 +385,9 @@
     }
 
     // The dendrogram with the cut's link colours (and its one-leaf cluster dots), every
-    // other trace as plotly drew it, in plotly's order. Returns the colour drawn per link.
-    function paintDendrogramLive(gd, index, result) {
+    // other trace as plotly drew it, in plotly's order, shown over the plot unless `unseen`
+    // (warm()). Returns the colour drawn per link.
+    function paintDendrogramLive(gd, index, result, unseen) {
         var overlay = overlayOf(gd), full = gd._fullData, raw = index.raw, C = core();
         if (!overlay || !full) return null;
         var draw = overlay.canvas.getContext("2d"), r = overlay.ratio, vh = raw.line_shape === "vh";
@@ -416,7 +420,7 @@
                 leaves.length, function (i) { return oneLeaf[i]; }, raw.leaf_dot_size);
         }
         if (layers.after) draw.drawImage(layers.after, 0, 0);
-        showOverlay(gd, overlay);
+        if (!unseen) showOverlay(gd, overlay);
         return {colours: drawn, links: traces, dots: oneLeaf};
     }
 
@@ -699,6 +703,52 @@
         return true;
     }
 
+    // The first drag on a new figure made, in its mousedown and first frames, what every
+    // later drag reuses: the scatter's pixels and squares, a marker per colour, the
+    // dendrogram's fixed layers, the live canvases and their 2D contexts, and a first full
+    // paint by code the engine had not yet compiled (a profile at 10,000 samples: 0.3-1 s
+    // under load, with the pointer's moves waiting behind it). It is made here instead, in
+    // idle time after plotly draws either plot: each plot's canvas is painted, unseen, with
+    // the cut it shows, and a drag's mousedown then only shows it (cut_recolour repaints only
+    // what changed: none).
+    function warm() {
+        var index = state.index, dendrogram = graph("dendrogram"), scatter = graph("scatter");
+        if (state.dragging || !canRecolour() || !scatter) return;
+        var layout = dendrogram._fullLayout, shape = layout && layout.shapes && layout.shapes[0];
+        if (!shape) return;
+        prepare(index.raw);
+        // (as a mousedown starts: where the line is drawn, by this page or by plotly)
+        var h = dendrogram.__hclustLine !== undefined ? dendrogram.__hclustLine : shape[index.raw.axis + "0"];
+        var points = scatterPoints(scatter), C = core();
+        if (!C.canCut(index, h) || !points || points.n !== index.n) return;
+        var result = C.cut(index, h, C.previousOf(state.colourMap));
+        // (a plot showing live colours keeps them: its canvas is what is seen)
+        if (!scatter.__hclustHidden) paintScatterLive(scatter, points, result, index.raw, true);
+        if (!dendrogram.__hclustHidden) paintDendrogramLive(dendrogram, index, result, true);
+    }
+
+    var warming = null;
+
+    function warmSoon() {
+        if (warming !== null) return;
+        var run = function () {
+            warming = null;
+            warm();
+        };
+        warming = window.requestIdleCallback ? window.requestIdleCallback(run, {timeout: 2000}) : window.setTimeout(run, 200);
+    }
+
+    // warm() after each draw of either plot (bound again each time: a purged plot loses listeners)
+    function warmAfterDraws() {
+        ["dendrogram", "scatter"].forEach(function (id) {
+            var gd = graph(id);
+            if (!gd || !gd.on) return;
+            if (gd.removeListener) gd.removeListener("plotly_afterplot", warmSoon);
+            gd.on("plotly_afterplot", warmSoon);
+        });
+        warmSoon();
+    }
+
     function cutHeight(event) {
         if (!state.index || !event) return null;
         var axis = state.index.raw.axis;
@@ -851,6 +901,7 @@
         var grab = axis._offset + axis.l2p(start) - along(event);
         var heightAt = function (e) { return axis.p2l(along(e) + grab - axis._offset); };
         var dragged = null, frame = null;
+        state.dragging = true;
         event.stopPropagation();
         event.preventDefault();
         if (window.Plotly.Fx) window.Plotly.Fx.unhover(gd);
@@ -879,6 +930,7 @@
             });
         };
         var up = function (e) {
+            state.dragging = false;
             document.removeEventListener("mousemove", move, true);
             document.removeEventListener("mouseup", up, true);
             e.stopPropagation();
@@ -908,7 +960,8 @@
 
     document.addEventListener("mousedown", onMouseDown, true);
 
-    window.hclustRecolour = {count: 0, overlays: 0, recolour: recolour, state: state, frames: []};
+    // (fullPaints: the scatter's canvas painted whole, not only where colours changed)
+    window.hclustRecolour = {count: 0, overlays: 0, fullPaints: 0, recolour: recolour, state: state, frames: []};
 
     window.dash_clientside = Object.assign({}, window.dash_clientside);
     window.dash_clientside.hclust = Object.assign({}, window.dash_clientside.hclust, {
@@ -920,7 +973,9 @@
             state.horizontal = criterion === "distance" || criterion === "maxclust";
             state.snap = (flags || []).indexOf("snap") >= 0;
             state.highlight = !!highlight;
-            return Boolean(state.index && state.horizontal && !state.snap && !state.highlight);
+            var ready = Boolean(state.index && state.horizontal && !state.snap && !state.highlight);
+            if (ready) warmAfterDraws();
+            return ready;
         },
         // The dendrogram's relayout of the line (plotly's own drag, where this page does not
         // drag it; commitLine commits this page's drops): the cut is committed here, from the

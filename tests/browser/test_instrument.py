@@ -895,13 +895,26 @@ class TestRecolourInTheBrowser:
 
         recolour_ready(page)
         scroll_to(page, "dendrogram-card")
+        # the scatter's live canvas is painted in idle time once the plots are drawn, unseen
+        # (plotly's drawing shows), so that a drag's mousedown need not paint it whole
+        wait_until(
+            page,
+            lambda: graph_js(page, "scatter", "return Boolean(gd.__hclustPainted)"),
+            "the scatter's live canvas painted ahead of a drag",
+            QUICK,
+        )
+        full_paints = page.driver.execute_script("return window.hclustRecolour.fullPaints")
         # a click on the line (no move): each plot shows what it showed, plotly's line and legends
         before = {graph: graph_js(page, graph, DRAWN_OVER) for graph in ("dendrogram", "scatter")}
+        assert before["scatter"] == "plotly's drawing"
         handle = page.find_elements("#dendrogram .shapelayer path")[1]
         ActionChains(page.driver).move_to_element(handle).click_and_hold().release().perform()
         for graph in ("dendrogram", "scatter"):
             assert graph_js(page, graph, LIVE_LEGEND) == "plotly's legend", graph
             assert graph_js(page, graph, DRAWN_OVER) == before[graph], graph
+        assert (
+            page.driver.execute_script("return window.hclustRecolour.fullPaints") == full_paints
+        ), "the mousedown showed the canvas painted ahead, without painting it whole again"
         shown_line_y(page)  # (one line shown: plotly's)
         hold_cut_line_at(page, 16.0)
         try:
