@@ -420,6 +420,12 @@ def _cut_drag(driver, label, i, target, heights) -> dict:
         ".filter(f => f[0] >= arguments[0]);",
         armed,
     )
+    # assets/cut_recolour.js's warm-ups (idle time after a plot is drawn) since the drag began
+    warms = driver.execute_script(
+        "return (window.hclustRecolour && window.hclustRecolour.warms || [])"
+        ".filter(f => f[0] >= arguments[0]);",
+        armed,
+    )
     out = {"work": max((d for _, d in timed), default=0.0), "follow": None, "part": None}
     # the first paint of each plot that shows its final colours (what the eye sees settle);
     # 0 when it already showed them as the button was released
@@ -479,7 +485,8 @@ def _cut_drag(driver, label, i, target, heights) -> dict:
         f"afterplots d {[round(t) for t in r['dendrogram']]} s "
         f"{[round(t) for t in r['scatter']]}, relayout "
         f"{[round(t) for t in r['relayout']]}, "
-        f"long tasks {[(round(a), round(b)) for a, b in r['long']]})",
+        f"long tasks {[(round(a), round(b)) for a, b in r['long']]}, "
+        f"warm-ups {[(round(a - r['mouseup']), round(b)) for a, b in warms]})",
         file=sys.stderr,
         flush=True,
     )
@@ -631,9 +638,22 @@ def cut_latency(quick: bool = False) -> list[Table]:
         "in the paint's own event was timed as the page's frame work, ~3 ms a frame). "
         "A frame that crosses a merge repaints only the squares of the scatter where samples "
         "changed colour (cut_core.repaintChanged). The release tells Dash where the line is "
-        "(dash_clientside.set_props of relayoutData), without Plotly.relayout, which "
-        "replotted the dendrogram twice (plotly, then dcc.Graph's figure sync). "
+        "(dash_clientside.set_props of the cut-drag store: the dendrogram's relayoutData is "
+        "plotly's, and a zoom right after the drop wrote it before Dash read the drop's), "
+        "without Plotly.relayout, which replotted the dendrogram twice (plotly, then "
+        "dcc.Graph's figure sync). "
         f"Target: p95 ≤ {FOLLOW_TARGET_MS} ms.",
+        "The first drag on a new figure: a CPU profile (CDP Profiler) of the first drags at "
+        "10,000 samples put 0.3-1.1 s (load 12) in its mousedown, with the pointer's moves "
+        "waiting behind it: the live canvas's 2D context (180 ms), the squares each sample "
+        "draws into (160 ms), a first full paint of the scatter (170 ms), the markers, the "
+        "dendrogram's fixed layers and the samples' pixels; then 130 ms in the frame that "
+        "first crossed a merge, in code not yet compiled (the repaint of the changed squares). "
+        "assets/cut_recolour.js's warm() now makes all of it in idle time "
+        "(requestIdleCallback) after plotly draws either plot, and paints each plot's live "
+        "canvas, hidden, with the cut it shows, once per page first with a cut one merge "
+        "higher (so the crossing's code is compiled): a mousedown only shows the canvases, "
+        "41 ms in the same profile, and the first crossing frame took 38 ms.",
         "A Chromium trace of drags at 10,000 samples (chromedriver's performance log with "
         "trace categories devtools.timeline, disabled-by-default-devtools.timeline(.frame), "
         "cc, viz, benchmark; load 10-12) showed where the time after our frame went: not "
@@ -647,8 +667,9 @@ def cut_latency(quick: bool = False) -> list[Table]:
         "also on a plain page of 3,000 SVG groups: 2.2 ms against 0.0), and so does new SVG "
         "text (4.3 ms there); new pixels in a canvas do not (0.0 ms). So while the line is "
         "dragged, assets/cut_recolour.js draws the line into a canvas of its own (plotly's "
-        "line hidden until the drop), shows and paints the plots' live canvases at the "
-        "mousedown, and draws the legends' lines into small canvases (their SVG lines hidden "
+        "line hidden until the drop), shows the plots' live canvases at the mousedown "
+        "(painted ahead: the note on the first drag), and draws the legends' lines into "
+        "small canvases (their SVG lines hidden "
         "until the drop): a drag's frames change only canvases' pixels, and the trace shows "
         "no Layerize in them (9-16 ms of CPU for a crossing frame's own work, then commit and "
         "draw). Chromium dispatches mousemove aligned to the frame (in the same BeginMainFrame, "
