@@ -652,8 +652,11 @@ def cut_latency(quick: bool = False) -> list[Table]:
         "assets/cut_recolour.js's warm() now makes all of it in idle time "
         "(requestIdleCallback) after plotly draws either plot, and paints each plot's live "
         "canvas, hidden, with the cut it shows, once per page first with a cut one merge "
-        "higher (so the crossing's code is compiled): a mousedown only shows the canvases, "
-        "41 ms in the same profile, and the first crossing frame took 38 ms.",
+        "higher (so the crossing's code is compiled): a mousedown only shows the canvases "
+        "(41 ms in the same profile). In 4 runs beside ea839c5 (load 6-9), the first two "
+        "drags' pointer → shown took 34-66 ms (one 218) against 122-254 ms, their frame's "
+        "work 18-26 ms (44-47 before the crossing was compiled ahead) against 44-119; each "
+        "warm-up took 16-45 ms, after the server's answer had settled.",
         "A Chromium trace of drags at 10,000 samples (chromedriver's performance log with "
         "trace categories devtools.timeline, disabled-by-default-devtools.timeline(.frame), "
         "cc, viz, benchmark; load 10-12) showed where the time after our frame went: not "
