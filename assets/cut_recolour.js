@@ -709,27 +709,34 @@
     // paint by code the engine had not yet compiled (a profile at 10,000 samples: 0.3-1 s
     // under load, with the pointer's moves waiting behind it). It is made here instead, in
     // idle time after plotly draws either plot: each plot's canvas is painted, unseen, with
-    // the cut it shows, and a drag's mousedown then only shows it (cut_recolour repaints only
-    // what changed: none).
+    // the cut it shows, and a drag's mousedown then only shows it (its paint repaints only
+    // what changed: nothing).
     function warm() {
         var started = performance.now();
-        warmUp();
+        if (!warmUp() && state.warmTries < 20) {
+            // the plots are not drawn yet (or not for this index): again once they may be
+            state.warmTries++;
+            window.setTimeout(warmAfterDraws, 500);
+        }
         // (each warm-up's time, for the bench: the last 20)
         var warms = window.hclustRecolour.warms;
         warms.push([started, performance.now() - started]);
         if (warms.length > 20) warms.shift();
     }
 
+    // Returns false when the plots are not ready to be warmed.
     function warmUp() {
         var index = state.index, dendrogram = graph("dendrogram"), scatter = graph("scatter");
-        if (state.dragging || !canRecolour() || !scatter) return;
+        if (state.dragging) return true;  // (the drag paints)
+        if (!canRecolour() || !scatter) return false;
         var layout = dendrogram._fullLayout, shape = layout && layout.shapes && layout.shapes[0];
-        if (!shape) return;
+        if (!shape) return false;
         prepare(index.raw);
         // (as a mousedown starts: where the line is drawn, by this page or by plotly)
         var h = dendrogram.__hclustLine !== undefined ? dendrogram.__hclustLine : shape[index.raw.axis + "0"];
         var points = scatterPoints(scatter), C = core();
-        if (!C.canCut(index, h) || !points || points.n !== index.n) return;
+        if (!C.canCut(index, h)) return true;  // (the server draws such cuts)
+        if (!points || points.n !== index.n) return false;
         var result = C.cut(index, h, C.previousOf(state.colourMap)), cuts = [result];
         // Once per page, first a cut one merge higher: the code a frame that crosses a merge
         // runs (the cut, the repaint of the squares that changed) is compiled here, not in the
@@ -744,6 +751,7 @@
             if (!scatter.__hclustHidden) paintScatterLive(scatter, points, cut, index.raw, true);
             if (!dendrogram.__hclustHidden) paintDendrogramLive(dendrogram, index, cut, true);
         });
+        return true;
     }
 
     var warming = null;
@@ -993,6 +1001,7 @@
             state.snap = (flags || []).indexOf("snap") >= 0;
             state.highlight = !!highlight;
             var ready = Boolean(state.index && state.horizontal && !state.snap && !state.highlight);
+            state.warmTries = 0;
             if (ready) warmAfterDraws();
             return ready;
         },
