@@ -570,12 +570,30 @@
         return h;
     }
 
+    // ---- the cut line while it is dragged
+
+    // The ends of a straight line drawn by an SVG path "M x0,y0 L x1,y1" (plotly's line
+    // shape), as {x0, y0, x1, y1}; null for any other path.
+    function lineSegment(d) {
+        var match = /^\s*M\s*(-?[\d.e+-]+)[\s,]+(-?[\d.e+-]+)\s*L\s*(-?[\d.e+-]+)[\s,]+(-?[\d.e+-]+)\s*$/i.exec(String(d || ""));
+        if (!match) return null;
+        var v = match.slice(1).map(Number);
+        return v.every(Number.isFinite) ? {x0: v[0], y0: v[1], x1: v[2], y1: v[3]} : null;
+    }
+
+    // How far (CSS pixels, whole) to move a line drawn at pixel `drawn` to show it at pixel
+    // `at`: whole pixels, so that its edges fall on the pixels plotly's own line covers.
+    function lineShift(at, drawn) {
+        var shift = Math.round(at - drawn);
+        return Number.isFinite(shift) ? shift + 0 : 0;  // (+ 0: no -0)
+    }
+
     var api = {
         ABOVE: ABOVE, OVERFLOW: OVERFLOW, decode: decode, fill: fill, canCut: canCut, clustersAt: clustersAt,
         assignColours: assignColours, previousOf: previousOf, hexOf: hexOf, symbolOf: symbolOf, legendText: legendText, legendLines: legendLines, cut: cut,
         colourMapOf: colourMapOf, sampleGroups: sampleGroups, linkGroups: linkGroups, leafGroups: leafGroups,
         linkTraceName: linkTraceName, linkCoordinates: linkCoordinates, symbolPath: symbolPath, stampOf: stampOf,
-        paintPoints: paintPoints, tilesOf: tilesOf, repaintChanged: repaintChanged,
+        paintPoints: paintPoints, tilesOf: tilesOf, repaintChanged: repaintChanged, lineSegment: lineSegment, lineShift: lineShift,
         heightForK: heightForK, cutInGap: cutInGap, nextAfter: nextAfter,
     };
     if (typeof module === "object" && module.exports) module.exports = api;

@@ -158,7 +158,8 @@
             canvas.setAttribute("aria-hidden", "true");
             canvas.style.position = "absolute";
             canvas.style.pointerEvents = "none";
-            gd.__hclustDrop = function () { dropOverlay(gd); };
+            canvas.style.display = "none";  // (until showOverlay: warm() paints it unseen)
+            gd.__hclustDrop = function () { dropOverlay(gd); renewLiveLegend(gd); };
         }
         // plotly draws the plot again: the overlay goes (bound at each paint: a purged plot loses listeners)
         if (gd.removeListener) gd.removeListener("plotly_afterplot", gd.__hclustDrop);
@@ -190,8 +191,9 @@
         gd.__hclustHidden = null;
     }
 
-    // The scatter's points in their new colours and symbols. Returns the colour drawn per sample.
-    function paintScatterLive(gd, points, result, raw) {
+    // The scatter's points in their new colours and symbols, shown over the plot unless
+    // `unseen` (warm()). Returns the colour drawn per sample.
+    function paintScatterLive(gd, points, result, raw, unseen) {
         var overlay = overlayOf(gd), C = core();
         if (!overlay) return null;
         var pixels = pixelsOf(points, overlay.xaxis, overlay.yaxis, overlay.ratio);
@@ -221,12 +223,13 @@
         } else {
             // one image per size, cleared: no 3 MB to allocate per frame (in 32-bit words: 4 times fewer)
             new Uint32Array(image.data.buffer, image.data.byteOffset, overlay.width * overlay.height).fill(0);
+            window.hclustRecolour.fullPaints++;
             C.paintPoints(image, C.sampleGroups(result), pixels.x, pixels.y, stampFor);
             draw.putImageData(image, 0, 0);
         }
         // (raw: a colour's number names a hex and a symbol of this index's palette)
         gd.__hclustPainted = {pixels: pixels, stamps: stamps, canvas: overlay.canvas, raw: raw, colours: colours.slice()};
-        showOverlay(gd, overlay);
+        if (!unseen) showOverlay(gd, overlay);
         var groups = C.sampleGroups(result), drawn = new Array(colours.length);
         for (var g = 0; g < groups.length; g++) {
             var hex = C.hexOf(raw, groups[g][0]), samples = groups[g][1];
@@ -382,8 +385,9 @@
     }
 
     // The dendrogram with the cut's link colours (and its one-leaf cluster dots), every
-    // other trace as plotly drew it, in plotly's order. Returns the colour drawn per link.
-    function paintDendrogramLive(gd, index, result) {
+    // other trace as plotly drew it, in plotly's order, shown over the plot unless `unseen`
+    // (warm()). Returns the colour drawn per link.
+    function paintDendrogramLive(gd, index, result, unseen) {
         var overlay = overlayOf(gd), full = gd._fullData, raw = index.raw, C = core();
         if (!overlay || !full) return null;
         var draw = overlay.canvas.getContext("2d"), r = overlay.ratio, vh = raw.line_shape === "vh";
@@ -416,7 +420,7 @@
                 leaves.length, function (i) { return oneLeaf[i]; }, raw.leaf_dot_size);
         }
         if (layers.after) draw.drawImage(layers.after, 0, 0);
-        showOverlay(gd, overlay);
+        if (!unseen) showOverlay(gd, overlay);
         return {colours: drawn, links: traces, dots: oneLeaf};
     }
 
@@ -430,14 +434,24 @@
         gd.dispatchEvent(new CustomEvent("hclust:painted", {detail: shown}));
     }
 
-    // Rewrites the legend's drawn text in place (plotly draws rich text as tspans
-    // of lines), keeping its title line: Plotly.relayout would tell dcc.Graph, which
-    // then redraws its figure over the live colours.
-    function setLegend(gd, raw, legend) {
-        var texts = gd.querySelectorAll(".annotation-text"), C = core();
+    // The legend's drawn text and its title line (plotly draws rich text as tspans of lines).
+    function legendText(gd, raw) {
+        var texts = gd.querySelectorAll(".annotation-text");
         for (var i = 0; i < texts.length; i++) {
             var text = texts[i], title = text.querySelector("tspan.line");
-            if (!title || (text.getAttribute("data-unformatted") || "").indexOf(raw.strings.legend_title) !== 0) continue;
+            if (title && (text.getAttribute("data-unformatted") || "").indexOf(raw.strings.legend_title) === 0) return {text: text, title: title};
+        }
+        return null;
+    }
+
+    // Rewrites the legend's drawn text in place, keeping its title line: Plotly.relayout
+    // would tell dcc.Graph, which then redraws its figure over the live colours.
+    function setLegend(gd, raw, legend) {
+        var live = gd.__hclustLegend, C = core();
+        if (live && live.on) return paintLegend(live, legend, raw);
+        var found = legendText(gd, raw);
+        if (found) {
+            var text = found.text, title = found.title;
             if (text.getAttribute("data-unformatted") === legend) return;
             while (title.nextSibling) text.removeChild(title.nextSibling);
             C.legendLines(legend, raw).forEach(function (line, k) {
@@ -455,8 +469,113 @@
                 text.appendChild(row);
             });
             text.setAttribute("data-unformatted", legend);
-            return;
         }
+    }
+
+    // While the line is dragged, the legend's lines after its title are drawn into a canvas
+    // over the plot's SVG that holds them, in its font and colours, and its own lines are
+    // hidden until the drop: new text in plotly's SVG (a layout) made Chromium re-layerize the
+    // whole page in the frame that crossed a merge; a canvas's new pixels do not.
+    function startLiveLegend(gd, raw) {
+        var found = legendText(gd, raw), live = gd.__hclustLegend;
+        if (!found || !found.text.getCTM) return;
+        var text = found.text, title = found.title, svg = text.ownerSVGElement;
+        if (!svg) return;
+        var width = Number(svg.getAttribute("width")), height = Number(svg.getAttribute("height"));
+        var ratio = window.devicePixelRatio || 1, matrix = text.getCTM(), style = window.getComputedStyle(title);
+        if (!matrix || !(width > 0 && height > 0) || !title.getNumberOfChars()) return;
+        if (!live || !live.canvas.isConnected) {
+            var canvas = document.createElement("canvas");
+            canvas.className = "hclust-live-legend";
+            canvas.setAttribute("aria-hidden", "true");
+            canvas.style.position = "absolute";
+            canvas.style.pointerEvents = "none";
+            live = gd.__hclustLegend = {canvas: canvas};
+        }
+        if (live.canvas.previousSibling !== svg) svg.parentNode.insertBefore(live.canvas, svg.nextSibling);
+        var size = parseFloat(style.fontSize), start = title.getStartPositionOfChar(0);
+        // (the canvas covers only where the lines can go, below the title: a small area for the
+        // compositor to draw again; the whole plot when the legend is turned or scaled)
+        var box = {left: 0, top: 0, width: width, height: height};
+        var anchor = window.getComputedStyle(text).textAnchor;
+        if (matrix.a === 1 && matrix.b === 0 && matrix.c === 0 && matrix.d === 1) {
+            box.left = anchor === "start" ? Math.max(0, Math.floor(matrix.e + Number(title.getAttribute("x") || 0) - 2)) : 0;
+            box.top = Math.max(0, Math.floor(matrix.f + start.y + 0.2 * size));
+            box.width = Math.max(1, width - box.left);
+            box.height = Math.max(1, Math.min(height - box.top, Math.ceil(1.3 * size * (raw.legend_entries + 2))));
+        }
+        var canvasWidth = Math.round(box.width * ratio), canvasHeight = Math.round(box.height * ratio);
+        if (live.canvas.width !== canvasWidth || live.canvas.height !== canvasHeight) {
+            live.canvas.width = canvasWidth;
+            live.canvas.height = canvasHeight;
+        }
+        live.canvas.style.left = box.left + "px";
+        live.canvas.style.top = box.top + "px";
+        live.canvas.style.width = box.width + "px";
+        live.canvas.style.height = box.height + "px";
+        live.on = true;
+        live.draw = live.canvas.getContext("2d");
+        live.draw.setTransform(ratio * matrix.a, ratio * matrix.b, ratio * matrix.c, ratio * matrix.d,
+            ratio * (matrix.e - box.left), ratio * (matrix.f - box.top));
+        live.font = style.fontStyle + " " + style.fontWeight + " " + style.fontSize + " " + style.fontFamily;
+        live.fill = style.fill;
+        live.anchor = anchor;
+        live.x = Number(title.getAttribute("x")) || 0;
+        live.y = start.y;
+        live.size = size;
+        live.text = text;
+        live.drawn = null;
+        paintLegend(live, text.getAttribute("data-unformatted") || "", raw);
+        live.canvas.style.visibility = "";
+        live.rows = [];
+        for (var row = title.nextSibling; row; row = row.nextSibling) {
+            if (row.style) {
+                row.style.visibility = "hidden";
+                live.rows.push(row);
+            }
+        }
+    }
+
+    function paintLegend(live, legend, raw) {
+        if (live.drawn === legend) return;
+        var draw = live.draw, lines = core().legendLines(legend, raw);
+        draw.save();
+        draw.setTransform(1, 0, 0, 1, 0, 0);
+        draw.clearRect(0, 0, live.canvas.width, live.canvas.height);
+        draw.restore();
+        draw.font = live.font;
+        draw.textBaseline = "alphabetic";
+        draw.textAlign = "left";
+        lines.forEach(function (line, k) {
+            var y = live.y + 1.3 * (k + 1) * live.size, whole = draw.measureText(line.text).width;
+            var x = live.anchor === "middle" ? live.x - whole / 2 : live.anchor === "end" ? live.x - whole : live.x;
+            var first = line.colour ? line.text.charAt(0) : "";
+            if (first) {
+                draw.fillStyle = line.colour;
+                draw.fillText(first, x, y);
+                x += draw.measureText(first).width;
+            }
+            draw.fillStyle = live.fill;
+            draw.fillText(line.text.slice(first.length), x, y);
+        });
+        live.drawn = legend;
+    }
+
+    // plotly drew the plot again while the line moves (an earlier cut's answer): its new
+    // legend lines hide too, and the canvas shows what they say, as the plot now does.
+    function renewLiveLegend(gd) {
+        var live = gd.__hclustLegend;
+        if (live && live.on && !live.text.isConnected && state.index) startLiveLegend(gd, state.index.raw);
+    }
+
+    // The drop: the legend's own lines show again, with what the canvas showed.
+    function stopLiveLegend(gd, raw) {
+        var live = gd.__hclustLegend;
+        if (!live || !live.on) return;
+        live.on = false;
+        (live.rows || []).forEach(function (row) { row.style.visibility = ""; });
+        if (live.drawn !== null) setLegend(gd, raw, live.drawn);
+        live.canvas.style.visibility = "hidden";
     }
 
     function drawScatter(gd, points, result, raw) {
@@ -513,7 +632,7 @@
     // start from the last committed cut, as the server's will, so the live
     // colours are the ones the release shows. A cut that is not live is committed:
     // the next one starts from its colours.
-    function recolour(h, live) {
+    function recolour(h, live, force) {
         var index = state.index, dendrogram = graph("dendrogram"), scatter = graph("scatter");
         if (!canRecolour() || !scatter || !core().canCut(index, h)) return false;
         var points = scatterPoints(scatter);
@@ -533,7 +652,8 @@
             if (drawn && drawn.data === gd.data) return drawn.key === cutKey && drawn.from === state.colourMap;
             return isCommitted;
         };
-        var scatterShows = shows(state.scatterShows, scatter), dendrogramShows = shows(state.dendrogramShows, dendrogram);
+        // (force: paint over both plots what they show, as a drag starts)
+        var scatterShows = !force && shows(state.scatterShows, scatter), dendrogramShows = !force && shows(state.dendrogramShows, dendrogram);
         if (live && scatterShows && dendrogramShows) return true;
         if (!live) window.hclustRecolour.last = {height: h, at: performance.now()};
         var result = (scatterShows && dendrogramShows) ? null : C.cut(index, h, C.previousOf(state.colourMap));
@@ -583,6 +703,79 @@
         return true;
     }
 
+    // The first drag on a new figure made, in its mousedown and first frames, what every
+    // later drag reuses: the scatter's pixels and squares, a marker per colour, the
+    // dendrogram's fixed layers, the live canvases and their 2D contexts, and a first full
+    // paint by code the engine had not yet compiled (a profile at 10,000 samples: 0.3-1 s
+    // under load, with the pointer's moves waiting behind it). It is made here instead, in
+    // idle time after plotly draws either plot: each plot's canvas is painted, unseen, with
+    // the cut it shows, and a drag's mousedown then only shows it (its paint repaints only
+    // what changed: nothing).
+    function warm() {
+        var started = performance.now();
+        if (!warmUp() && state.warmTries < 20) {
+            // the plots are not drawn yet (or not for this index): again once they may be
+            state.warmTries++;
+            window.setTimeout(warmAfterDraws, 500);
+        }
+        // (each warm-up's time, for the bench: the last 20)
+        var warms = window.hclustRecolour.warms;
+        warms.push([started, performance.now() - started]);
+        if (warms.length > 20) warms.shift();
+    }
+
+    // Returns false when the plots are not ready to be warmed.
+    function warmUp() {
+        var index = state.index, dendrogram = graph("dendrogram"), scatter = graph("scatter");
+        if (state.dragging) return true;  // (the drag paints)
+        if (!canRecolour() || !scatter) return false;
+        var layout = dendrogram._fullLayout, shape = layout && layout.shapes && layout.shapes[0];
+        if (!shape) return false;
+        prepare(index.raw);
+        // (as a mousedown starts: where the line is drawn, by this page or by plotly)
+        var h = dendrogram.__hclustLine !== undefined ? dendrogram.__hclustLine : shape[index.raw.axis + "0"];
+        var points = scatterPoints(scatter), C = core();
+        if (!C.canCut(index, h)) return true;  // (the server draws such cuts)
+        if (!points || points.n !== index.n) return false;
+        var result = C.cut(index, h, C.previousOf(state.colourMap)), cuts = [result];
+        // Once per page, first a cut one merge higher: the code a frame that crosses a merge
+        // runs (the cut, the repaint of the squares that changed) is compiled here, not in the
+        // first drag's first crossing (35-45 ms of its frame at 10,000 samples, 5-10 later).
+        var removed = C.clustersAt(index, h).removed;
+        if (!state.practised && removed > 0) {
+            state.practised = true;
+            cuts.unshift(C.cut(index, index.top_height[removed - 1], C.previousOf(state.colourMap)));
+        }
+        // (a plot showing live colours keeps them: its canvas is what is seen)
+        cuts.forEach(function (cut) {
+            if (!scatter.__hclustHidden) paintScatterLive(scatter, points, cut, index.raw, true);
+            if (!dendrogram.__hclustHidden) paintDendrogramLive(dendrogram, index, cut, true);
+        });
+        return true;
+    }
+
+    var warming = null;
+
+    function warmSoon() {
+        if (warming !== null) return;
+        var run = function () {
+            warming = null;
+            warm();
+        };
+        warming = window.requestIdleCallback ? window.requestIdleCallback(run, {timeout: 2000}) : window.setTimeout(run, 200);
+    }
+
+    // warm() after each draw of either plot (bound again each time: a purged plot loses listeners)
+    function warmAfterDraws() {
+        ["dendrogram", "scatter"].forEach(function (id) {
+            var gd = graph(id);
+            if (!gd || !gd.on) return;
+            if (gd.removeListener) gd.removeListener("plotly_afterplot", warmSoon);
+            gd.on("plotly_afterplot", warmSoon);
+        });
+        warmSoon();
+    }
+
     function cutHeight(event) {
         if (!state.index || !event) return null;
         var axis = state.index.raw.axis;
@@ -603,16 +796,117 @@
         });
     }
 
-    // Tells Dash where the dropped line now is, as plotly's relayout event would.
-    // Not through Plotly.relayout: a shape's move makes plotly replot the whole
-    // figure, and dcc.Graph then copies the new layout into its figure and plots it
-    // again: two full redraws in the release's task (100-350 ms each at deep cuts,
-    // issue 12 §5) that also drop the colours drawn over the plot. The line stays
-    // where placeLine drew it until the server's answer draws the cut.
-    function commitLine(gd, update) {
-        var id = gd.parentNode && gd.parentNode.id, clientside = window.dash_clientside;
-        if (id && clientside && typeof clientside.set_props === "function") clientside.set_props(id, {relayoutData: update});
-        else window.Plotly.relayout(gd, update);
+    // While the line is dragged it is drawn into a canvas of its own over the plot's paper
+    // (under the WebGL plots and their live colours, as plotly's line), in plotly's colour,
+    // width and dashes, and plotly's line is hidden until the drop. A canvas's new pixels are
+    // all a frame changes: moving plotly's SVG line, or any element by a CSS transform (even
+    // a composited one), made Chromium re-layerize the whole page in every frame, 13-100 ms
+    // at load 11 in a trace (bench cut_latency's notes). Returns what liveLine and
+    // dropLiveLine need, or null when there is no line to copy.
+    // plotly's line: its outermost elements (line and grab handle), and the path that draws it.
+    function drawnLine(gd) {
+        var shape = Array.prototype.filter.call(gd.querySelectorAll('.shapelayer [data-index="0"]'), function (element) {
+            return !element.parentElement.closest('.shapelayer [data-index="0"]');
+        });
+        var drawn = null;
+        shape.forEach(function (element) {
+            var paths = element.tagName.toLowerCase() === "path" ? [element] : Array.from(element.querySelectorAll("path"));
+            paths.forEach(function (path) {
+                if (!drawn && path.style.strokeOpacity !== "0") drawn = path;
+            });
+        });
+        return {shape: shape, drawn: drawn};
+    }
+
+    function startLiveLine(gd) {
+        var plotly = drawnLine(gd), shape = plotly.shape, drawn = plotly.drawn;
+        var paper = gd.querySelector(".svg-container > svg.main-svg");
+        var segment = drawn && core().lineSegment(drawn.getAttribute("d"));
+        if (!segment || !paper) return null;
+        var width = Number(paper.getAttribute("width")), height = Number(paper.getAttribute("height"));
+        var ratio = window.devicePixelRatio || 1, canvas = gd.__hclustLiveLine;
+        if (!(width > 0 && height > 0)) return null;
+        if (!canvas || !canvas.isConnected) {
+            canvas = gd.__hclustLiveLine = document.createElement("canvas");
+            canvas.className = "hclust-live-line";
+            canvas.setAttribute("aria-hidden", "true");
+            canvas.style.position = "absolute";
+            canvas.style.left = "0px";
+            canvas.style.top = "0px";
+            canvas.style.pointerEvents = "none";
+        }
+        if (canvas.previousSibling !== paper) paper.parentNode.insertBefore(canvas, paper.nextSibling);
+        if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
+            canvas.width = Math.round(width * ratio);
+            canvas.height = Math.round(height * ratio);
+            canvas.style.width = width + "px";
+            canvas.style.height = height + "px";
+        }
+        var style = window.getComputedStyle(drawn), draw = canvas.getContext("2d");
+        var dashes = style.strokeDasharray && style.strokeDasharray !== "none" ? style.strokeDasharray.split(/[\s,]+/).map(parseFloat) : [];
+        draw.setTransform(ratio, 0, 0, ratio, 0, 0);
+        draw.clearRect(0, 0, width, height);
+        draw.strokeStyle = style.stroke;
+        draw.globalAlpha = Number(style.strokeOpacity) * Number(style.opacity);
+        draw.lineWidth = parseFloat(style.strokeWidth);
+        draw.setLineDash(dashes.filter(function (v) { return Number.isFinite(v); }));
+        canvas.style.visibility = "";
+        shape.forEach(function (element) { element.style.visibility = "hidden"; });
+        return {canvas: canvas, draw: draw, shape: shape, segment: segment, drawnAt: null, width: width, height: height};
+    }
+
+    // The line at height h: plotly's, moved by the whole pixels from where plotly drew it.
+    function liveLine(gd, line, axis, vertical, h) {
+        if (!line.shape.every(function (element) { return element.isConnected; })) {
+            // plotly drew the dendrogram again (an earlier cut's answer): its new line hides too
+            line.shape = drawnLine(gd).shape;
+            line.shape.forEach(function (element) { element.style.visibility = "hidden"; });
+            var paper = gd.querySelector(".svg-container > svg.main-svg");
+            if (paper && line.canvas.previousSibling !== paper) paper.parentNode.insertBefore(line.canvas, paper.nextSibling);
+        }
+        var shift = core().lineShift(axis.l2p(h), axis.l2p(gd._fullLayout.shapes[0][vertical ? "y0" : "x0"]));
+        if (line.drawnAt === shift) return;
+        var s = line.segment, dx = vertical ? 0 : shift, dy = vertical ? shift : 0, draw = line.draw;
+        var pad = draw.lineWidth + 2;
+        if (line.drawnAt !== null) {  // (only the band the line was in: not the whole canvas)
+            var was = line.drawnAt;
+            draw.clearRect(Math.min(s.x0, s.x1) + (vertical ? 0 : was) - pad, Math.min(s.y0, s.y1) + (vertical ? was : 0) - pad,
+                Math.abs(s.x1 - s.x0) + 2 * pad, Math.abs(s.y1 - s.y0) + 2 * pad);
+        }
+        draw.beginPath();
+        draw.moveTo(s.x0 + dx, s.y0 + dy);
+        draw.lineTo(s.x1 + dx, s.y1 + dy);
+        draw.stroke();
+        line.drawnAt = shift;
+    }
+
+    // The drop: plotly's line takes the place the canvas drew it at, and shows again.
+    function dropLiveLine(line) {
+        line.shape.forEach(function (element) { element.style.visibility = ""; });
+        line.canvas.style.visibility = "hidden";
+    }
+
+    // Commits the dropped line's cut: here (the colours the next drag starts from), and to
+    // the server through the `cut-drag` store, which assets/relayout.js writes for plotly's
+    // own drags of the line.
+    // Not through the dendrogram's relayoutData, which plotly writes for a zoom or pan: a
+    // zoom made right after the drop wrote it too before Dash had read the drop's (Dash
+    // reads it when it runs relayout.js's splitter, 0.1-1 s later under load), so one of
+    // the two was never read (ins009 lost the zoom). Nor through Plotly.relayout: a shape's
+    // move makes plotly replot the whole figure, and dcc.Graph then copies the new layout
+    // into its figure and plots it again: two full redraws in the release's task (100-350
+    // ms each at deep cuts, issue 12 §5) that also drop the colours drawn over the plot.
+    // The line stays where placeLine drew it until the server's answer draws the cut.
+    function commitLine(gd, h, update) {
+        var clientside = window.dash_clientside;
+        if (clientside && typeof clientside.set_props === "function") {
+            recolour(h, false);
+            // (a new number each drop: the same height twice is two drops, as relayout.js counts)
+            state.drops = (state.drops || 0) + 1;
+            clientside.set_props("cut-drag", {data: {height: h, seq: state.drops}});
+        } else {
+            window.Plotly.relayout(gd, update);
+        }
     }
 
     // Dragging the line. When this page can recolour the cut, the drag is ours
@@ -634,10 +928,18 @@
         var grab = axis._offset + axis.l2p(start) - along(event);
         var heightAt = function (e) { return axis.p2l(along(e) + grab - axis._offset); };
         var dragged = null, frame = null;
+        state.dragging = true;
         event.stopPropagation();
         event.preventDefault();
         if (window.Plotly.Fx) window.Plotly.Fx.unhover(gd);
         prepare(index.raw);
+        var line = startLiveLine(gd);
+        // the plots' colours drawn over them and their legends into canvases now, as they are:
+        // then a frame that crosses a merge changes only pixels of canvases (see startLiveLine)
+        var plots = [gd, graph("scatter")].filter(Boolean);
+        var covered = plots.map(function (plot) { return Boolean(plot.__hclustHidden); });
+        recolour(start, true, true);
+        plots.forEach(function (plot) { startLiveLegend(plot, index.raw); });
         var move = function (e) {
             e.stopPropagation();  // no hover labels (nor hover callbacks) while the line moves
             dragged = heightAt(e);
@@ -646,7 +948,8 @@
                 frame = null;
                 var start = performance.now();
                 recolour(dragged, true);
-                placeLine(gd, axis, vertical, dragged);
+                if (line) liveLine(gd, line, axis, vertical, dragged);
+                else placeLine(gd, axis, vertical, dragged);
                 // each frame's own work, for the bench (the last 100)
                 var frames = window.hclustRecolour.frames;
                 frames.push([start, performance.now() - start]);
@@ -654,23 +957,28 @@
             });
         };
         var up = function (e) {
+            state.dragging = false;
             document.removeEventListener("mousemove", move, true);
             document.removeEventListener("mouseup", up, true);
             e.stopPropagation();
             if (frame !== null) window.cancelAnimationFrame(frame);
             frame = null;
-            if (dragged === null) return;  // a click, not a drag
+            if (line) dropLiveLine(line);
+            plots.forEach(function (plot) { stopLiveLegend(plot, index.raw); });
+            if (dragged === null) {  // a click, not a drag: each plot as it was (no answer will redraw it)
+                plots.forEach(function (plot, i) { if (!covered[i]) dropOverlay(plot); });
+                return;
+            }
             var h = heightAt(e), update = {};
             recolour(h, true);  // usually shown already, by the last frame
             placeLine(gd, axis, vertical, h);
             update["shapes[0]." + index.raw.axis + "0"] = h;
             update["shapes[0]." + index.raw.axis + "1"] = h;
-            // as plotly's own drag ends (the relayout reaches Dash, and recolourRelayout
-            // commits the cut), once the colours are painted
+            // committed once the colours are painted
             gd.__hclustLine = h;
             if (gd.once) gd.once("plotly_afterplot", function () { gd.__hclustLine = undefined; });  // plotly drew its line again
             window.requestAnimationFrame(function () {
-                setTimeout(function () { commitLine(gd, update); }, 0);
+                setTimeout(function () { commitLine(gd, h, update); }, 0);
             });
         };
         document.addEventListener("mousemove", move, true);
@@ -693,7 +1001,8 @@
 
     document.addEventListener("mousedown", onMouseDown, true);
 
-    window.hclustRecolour = {count: 0, overlays: 0, recolour: recolour, showCut: showCut, state: state, frames: []};
+    // (fullPaints: the scatter's canvas painted whole, not only where colours changed)
+    window.hclustRecolour = {count: 0, overlays: 0, fullPaints: 0, recolour: recolour, showCut: showCut, state: state, frames: [], warms: []};
 
     window.dash_clientside = Object.assign({}, window.dash_clientside);
     window.dash_clientside.hclust = Object.assign({}, window.dash_clientside.hclust, {
@@ -707,10 +1016,14 @@
             state.horizontal = criterion === "distance" || criterion === "maxclust";
             state.snap = (flags || []).indexOf("snap") >= 0;
             state.highlight = !!highlight;
-            return Boolean(state.index && state.horizontal && !state.snap && !state.highlight);
+            var ready = Boolean(state.index && state.horizontal && !state.snap && !state.highlight);
+            state.warmTries = 0;
+            if (ready) warmAfterDraws();
+            return ready;
         },
-        // The dendrogram's relayout (a drag released, or a relayout of the line):
-        // the cut is committed here, from the colours it started from.
+        // The dendrogram's relayout of the line (plotly's own drag, where this page does not
+        // drag it; commitLine commits this page's drops): the cut is committed here, from the
+        // colours it started from.
         recolourRelayout: function (relayoutData) {
             var h = cutHeight(relayoutData);
             if (h !== null) recolour(h, false);

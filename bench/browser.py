@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -45,10 +46,14 @@ DIAGNOSTICS_TARGET_S = 1.0
 
 
 @contextlib.contextmanager
-def served_app():
-    """gunicorn -w 2 on a free loopback port with a temporary CACHE_DIR; yields the URL."""
+def served_app(root: Path | None = None):
+    """gunicorn -w 2 on a free loopback port with a temporary CACHE_DIR; yields the URL.
+
+    `root`: the source tree to serve (another commit's, for a side-by-side run); this one by default.
+    """
     with tempfile.TemporaryDirectory(prefix="bench-browser-") as tmp:
-        with gunicorn(app_env(Path(tmp) / "cache"), Path(tmp) / "gunicorn.log") as url:
+        served = {} if root is None else {"root": root}
+        with gunicorn(app_env(Path(tmp) / "cache"), Path(tmp) / "gunicorn.log", **served) as url:
             yield url
 
 
@@ -56,9 +61,12 @@ chromium = headless_chromium
 
 
 @contextlib.contextmanager
-def page():
-    """A served app and a browser showing its freshly loaded page (the default tutorial)."""
-    with served_app() as url, chromium() as driver:
+def page(root: Path | None = None, browser=None):
+    """A served app and a browser showing its freshly loaded page (the default tutorial).
+
+    `browser`: a context manager giving the driver (``chromium`` by default).
+    """
+    with served_app(root) as url, (browser or chromium)() as driver:
         driver.get(url)
         wait(driver, lambda d: "0.980" in text(d, "cophenetic"), "the default page", 90)
         wait(
@@ -277,172 +285,304 @@ def _quiet(driver, seconds=0.5, timeout=20):
     wait(driver, settled, "the page to settle", timeout, 0.1)
 
 
+# Chromium's trace categories for CUT_LATENCY_TRACE: frames, paint, layerizing, raster, drawing.
+TRACE_CATEGORIES = (
+    "devtools.timeline,disabled-by-default-devtools.timeline,"
+    "disabled-by-default-devtools.timeline.frame,cc,viz,benchmark"
+)
+
+
+@contextlib.contextmanager
+def traced_chromium(window: str = "1400,1000"):
+    """headless_chromium, with chromedriver collecting a Chromium trace into its performance log."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+
+    from devtools.local_app import CHROMIUM_ARGUMENTS
+
+    options = Options()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for argument in (*CHROMIUM_ARGUMENTS, f"--window-size={window}"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    options.add_experimental_option(
+        "perfLoggingPrefs",
+        {"enableNetwork": False, "enablePage": False, "traceCategories": TRACE_CATEGORIES},
+    )
+    driver = webdriver.Chrome(options=options)
+    driver.set_script_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def trace_events(driver) -> list:
+    """The trace events chromedriver collected since the last call (it restarts tracing)."""
+    import json
+
+    events = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Tracing.dataCollected":
+            value = message["params"].get("value")
+            events.extend(value if isinstance(value, list) else [message["params"]])
+    return events
+
+
+def drag_frames(events) -> list[tuple[float, float, float]]:
+    """Per main frame of the page that ran assets/cut_recolour.js: (its CPU ms, of which ours,
+    of which Layerize), from a trace's events (thread time, ``tdur``)."""
+    main = [e for e in events if e.get("name") == "FireAnimationFrame"]
+    if not main:
+        return []
+    tid = max({e["tid"] for e in main}, key=lambda t: sum(e["tid"] == t for e in main))
+    thread = sorted(
+        (e for e in events if e.get("tid") == tid and e.get("ph") == "X" and "ts" in e),
+        key=lambda e: e["ts"],
+    )
+    frames = []
+    for frame in (e for e in thread if e["name"] == "ProxyMain::BeginMainFrame"):
+        inside = [e for e in thread if frame["ts"] <= e["ts"] <= frame["ts"] + frame["dur"]]
+        ours = [
+            e
+            for e in inside
+            if e["name"] == "FunctionCall"
+            and "cut_recolour" in e.get("args", {}).get("data", {}).get("url", "")
+        ]
+        if ours:
+            frames.append(
+                tuple(
+                    sum(e.get("tdur", e["dur"]) for e in group) / 1e3
+                    for group in ([frame], ours, [e for e in inside if e["name"] == "Layerize"])
+                )
+            )
+    return frames
+
+
+def _cut_setup(driver, n):
+    """Generate n two-moons samples; returns the drawn merge heights (highest first), the two
+    drag targets and their gaps' indices."""
+    generate_moons(driver, n)
+    click(driver, "#generate")
+    wait(
+        driver,
+        lambda d: f"{n - 1:,} merges" in text(d, "clustering-status"),
+        f"{n - 1:,} merges",
+        180,
+        0.2,
+    )
+    wait(
+        driver,
+        lambda d: samples_in_dendrogram(d) == n,
+        f"the dendrogram of {n:,} samples",
+        60,
+        0.2,
+    )
+    time.sleep(1.0)
+    heights = merge_heights(driver)[:12]
+    gaps = sorted(((heights[i] - heights[i + 1], i) for i in range(len(heights) - 1)), reverse=True)
+    (_, i1), (_, i2) = gaps[0], gaps[1]
+    targets = [
+        (heights[i2] + heights[i2 + 1]) / 2,
+        (heights[i1] + heights[i1 + 1]) / 2,
+    ]  # start away from the default cut
+    return heights, targets, (i1, i2)
+
+
+def _cut_drag(driver, label, i, target, heights) -> dict:
+    """One drag of the cut line to `target`, measured (see cut_latency's notes)."""
+    before_state = driver.execute_script(SCATTER_STATE)
+    before_k, before_h = input_value(driver, "n-clusters"), input_value(driver, "cut-height")
+    driver.execute_script(CUT_RECORDER)
+    armed = driver.execute_script("return performance.now();")
+    drag_cut_to(driver, target)
+    wait(
+        driver,
+        lambda d: d.execute_script("return window.__cut.mouseup !== null;"),
+        "the mouseup",
+        10,
+    )
+    wait(
+        driver,
+        lambda d: (
+            input_value(d, "n-clusters") != before_k
+            and d.execute_script(SCATTER_STATE) != before_state
+        ),
+        f"drag {i + 1}: k and the scatter colours to change",
+        20,
+        0.05,
+    )
+    _quiet(driver)
+    r = driver.execute_script(CUT_READ)
+    timed = driver.execute_script(
+        "return (window.hclustRecolour && window.hclustRecolour.frames || [])"
+        ".filter(f => f[0] >= arguments[0]);",
+        armed,
+    )
+    # assets/cut_recolour.js's warm-ups (idle time after a plot is drawn) since the drag began
+    warms = driver.execute_script(
+        "return (window.hclustRecolour && window.hclustRecolour.warms || [])"
+        ".filter(f => f[0] >= arguments[0]);",
+        armed,
+    )
+    out = {"work": max((d for _, d in timed), default=0.0), "follow": None, "part": None}
+    # the first paint of each plot that shows its final colours (what the eye sees settle);
+    # 0 when it already showed them as the button was released
+    final = {
+        g: r["shown"][g][-1] if r["shown"][g] else r["at_mouseup"][g]
+        for g in ("dendrogram", "scatter")
+    }
+    shown_at = []
+    for g in final:
+        if r["at_mouseup"][g] == final[g]:
+            shown_at.append(0.0)
+        else:
+            shown_at.append(next(t for t, seen in zip(r[g], r["shown"][g]) if seen == final[g]))
+    out["latency"] = max(shown_at)
+
+    # while dragging: from the first pointer move past the new cut's merge to both plots showing its colours
+    def k_at(h):
+        return 1 + sum(m > h for m in heights)
+
+    crossing = next((t for t, h in r["moves"] if k_at(h) == k_at(target)), None)
+    if crossing is not None:
+        follow = []
+        for g in final:
+            frames = [(t, seen) for t, seen in r["dragging"][g] if t >= crossing] + list(
+                zip(r[g], r["shown"][g])
+            )
+            follow.append(next((t for t, seen in frames if seen == final[g]), 0.0) - crossing)
+        out["follow"] = max(follow)
+        # where that time went: the first frame after the crossing that recoloured
+        # (its own work over 1 ms; moving the line alone takes well under)
+        drawn = next(
+            ((t - r["mouseup"], d) for t, d in timed if t - r["mouseup"] >= crossing and d > 1),
+            None,
+        )
+        if drawn is not None:
+            out["part"] = (
+                drawn[0] - crossing,
+                drawn[1],
+                crossing + out["follow"] - drawn[0] - drawn[1],
+            )
+    out["settled"] = max(r["dendrogram"] + r["scatter"] + [0.0])
+    out["longest"] = max((d for _, d in r["long"]), default=0.0)
+    out["before_answer"] = r["first_response"] is None or out["latency"] < r["first_response"]
+    out["counts"] = (len(r["dendrogram"]), len(r["scatter"]), len(r["requests"]))
+    after_state = driver.execute_script(SCATTER_STATE)
+    out["changed"] = (
+        after_state.split("|")[0] != before_state.split("|")[0]
+        or input_value(driver, "cut-height") != before_h
+    )
+    follow_text = f"{out['follow']:.0f}" if out["follow"] is not None else "nan"
+    print(
+        f"  {label} drag {i + 1}: k {before_k} -> {input_value(driver, 'n-clusters')}, "
+        f"{out['latency']:.0f} ms (settled {out['settled']:.0f} ms; "
+        f"pointer past the merge -> shown {follow_text} ms; frame work {out['work']:.0f} ms) "
+        f"(afterplots d/s {len(r['dendrogram'])}/{len(r['scatter'])}, requests "
+        f"{[(round(a), round(b)) for a, b, _ in r['requests']]}, "
+        f"afterplots d {[round(t) for t in r['dendrogram']]} s "
+        f"{[round(t) for t in r['scatter']]}, relayout "
+        f"{[round(t) for t in r['relayout']]}, "
+        f"long tasks {[(round(a), round(b)) for a, b in r['long']]}, "
+        f"warm-ups {[(round(a - r['mouseup']), round(b)) for a, b in warms]})",
+        file=sys.stderr,
+        flush=True,
+    )
+    return out
+
+
 def cut_latency(quick: bool = False) -> list[Table]:
+    """Drag the cut line at 10,000 samples; see the table's notes.
+
+    With ``CUT_LATENCY_BASELINE=<commit>`` in the environment, that commit's tree (a
+    ``git archive`` of it) is served and driven side by side with this one, by this
+    module's own measurement: a browser each, their drags interleaved (this tree first on
+    even drags, the baseline first on odd ones), so that both meet the same machine load.
+    With ``CUT_LATENCY_TRACE=<file>``, this tree's browser records a Chromium trace of its
+    drags (chromedriver's performance log), written to that file (chrome://tracing or
+    Perfetto read it), and the notes say how many of the drag's frames re-layerized.
+    """
     n, drags = (2_000, 5) if quick else (10_000, 20)
     rows, notes = [], []
-    load_start = os.getloadavg()[0]
-    work = []  # per drag: the longest of its frames' own work in the page (ms)
-    with page() as driver:
-        generate_moons(driver, n)
-        click(driver, "#generate")
-        wait(
-            driver,
-            lambda d: f"{n - 1:,} merges" in text(d, "clustering-status"),
-            f"{n - 1:,} merges",
-            180,
-            0.2,
-        )
-        wait(
-            driver,
-            lambda d: samples_in_dendrogram(d) == n,
-            f"the dendrogram of {n:,} samples",
-            60,
-            0.2,
-        )
-        time.sleep(1.0)
-        heights = merge_heights(driver)[:12]
-        gaps = sorted(
-            ((heights[i] - heights[i + 1], i) for i in range(len(heights) - 1)), reverse=True
-        )
-        (_, i1), (_, i2) = gaps[0], gaps[1]
-        targets = [
-            (heights[i2] + heights[i2 + 1]) / 2,
-            (heights[i1] + heights[i1 + 1]) / 2,
-        ]  # start away from the default cut
+    baseline = os.environ.get("CUT_LATENCY_BASELINE")
+    with contextlib.ExitStack() as stack:
+        trees = [("this tree", None)]
+        if baseline:
+            from .page_load import export_commit
+
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-cut-")))
+            trees.append((f"baseline {baseline}", export_commit(baseline, folder)))
+        # CUT_LATENCY_TRACE=<file>: this tree's browser records a Chromium trace of its drags there
+        tracing = os.environ.get("CUT_LATENCY_TRACE")
+        load_start = os.getloadavg()[0]
+        drivers = [
+            stack.enter_context(page(root, traced_chromium if tracing and t == 0 else None))
+            for t, (_, root) in enumerate(trees)
+        ]
+        setups = [_cut_setup(driver, n) for driver in drivers]
+        heights, targets, (i1, i2) = setups[0]
         print(
             f"  cut_latency n={n}: alternating cut heights {targets[0]:.4g} (k={i2 + 2}) and "
-            f"{targets[1]:.4g} (k={i1 + 2})",
+            f"{targets[1]:.4g} (k={i1 + 2}); trees: {', '.join(label for label, _ in trees)}",
             file=sys.stderr,
             flush=True,
         )
-        parts = []  # per drag: crossing -> its frame starts, the frame's work, the rest until shown
-        latencies, settles, before_answer, changed, counts, follows, longest = (
-            [],
-            [],
-            0,
-            0,
-            [],
-            [],
-            [],
-        )
+        results = [[] for _ in trees]
+        traced = []
+        if tracing:
+            trace_events(drivers[0])  # (what came before the drags)
         for i in range(drags):
-            target = targets[i % 2]
-            before_state = driver.execute_script(SCATTER_STATE)
-            before_k, before_h = (
-                input_value(driver, "n-clusters"),
-                input_value(driver, "cut-height"),
-            )
-            driver.execute_script(CUT_RECORDER)
-            armed = driver.execute_script("return performance.now();")
-            drag_cut_to(driver, target)
-            wait(
-                driver,
-                lambda d: d.execute_script("return window.__cut.mouseup !== null;"),
-                "the mouseup",
-                10,
-            )
-            wait(
-                driver,
-                lambda d, before_k=before_k, before_state=before_state: (
-                    input_value(d, "n-clusters") != before_k
-                    and d.execute_script(SCATTER_STATE) != before_state
-                ),
-                f"drag {i + 1}: k and the scatter colours to change",
-                20,
-                0.05,
-            )
-            _quiet(driver)
-            r = driver.execute_script(CUT_READ)
-            timed = driver.execute_script(
-                "return (window.hclustRecolour && window.hclustRecolour.frames || [])"
-                ".filter(f => f[0] >= arguments[0]);",
-                armed,
-            )
-            work.append(max((d for _, d in timed), default=0.0))
-            # the first paint of each plot that shows its final colours (what the eye sees settle);
-            # 0 when it already showed them as the button was released
-            final = {
-                g: r["shown"][g][-1] if r["shown"][g] else r["at_mouseup"][g]
-                for g in ("dendrogram", "scatter")
-            }
-            shown_at = []
-            for g in final:
-                if r["at_mouseup"][g] == final[g]:
-                    shown_at.append(0.0)
-                else:
-                    shown_at.append(
-                        next(t for t, seen in zip(r[g], r["shown"][g]) if seen == final[g])
-                    )
-            latency = max(shown_at)
-            # while dragging: from the first pointer move past the new cut's merge to both plots showing its colours
-
-            def k_at(h):
-                return 1 + sum(m > h for m in heights)
-
-            crossing = next((t for t, h in r["moves"] if k_at(h) == k_at(target)), None)
-            if crossing is not None:
-                follow = []
-                for g in final:
-                    frames = [(t, seen) for t, seen in r["dragging"][g] if t >= crossing] + list(
-                        zip(r[g], r["shown"][g])
-                    )
-                    follow.append(
-                        next((t for t, seen in frames if seen == final[g]), 0.0) - crossing
-                    )
-                follows.append(max(follow))
-                # where that time went: the first frame after the crossing that recoloured
-                # (its own work over 1 ms; moving the line alone takes well under)
-                drawn = next(
-                    (
-                        (t - r["mouseup"], d)
-                        for t, d in timed
-                        if t - r["mouseup"] >= crossing and d > 1
-                    ),
-                    None,
+            order = list(range(len(trees)))
+            for t in order if i % 2 == 0 else order[::-1]:
+                tree_heights, tree_targets, _ = setups[t]
+                results[t].append(
+                    _cut_drag(drivers[t], trees[t][0], i, tree_targets[i % 2], tree_heights)
                 )
-                if drawn is not None:
-                    parts.append(
-                        (
-                            drawn[0] - crossing,
-                            drawn[1],
-                            crossing + follows[-1] - drawn[0] - drawn[1],
-                        )
-                    )
-            settled = max(r["dendrogram"] + r["scatter"] + [0.0])
-            longest.append(max((d for _, d in r["long"]), default=0.0))
-            latencies.append(latency)
-            settles.append(settled)
-            before_answer += r["first_response"] is None or latency < r["first_response"]
-            counts.append((len(r["dendrogram"]), len(r["scatter"]), len(r["requests"])))
-            after_state = driver.execute_script(SCATTER_STATE)
-            changed += (
-                after_state.split("|")[0] != before_state.split("|")[0]
-                or input_value(driver, "cut-height") != before_h
-            )
-            print(
-                f"  drag {i + 1}: k {before_k} -> {input_value(driver, 'n-clusters')}, "
-                f"{latency:.0f} ms (settled {settled:.0f} ms; "
-                f"pointer past the merge -> shown {follows[-1] if crossing is not None else float('nan'):.0f} ms) "
-                f"(afterplots d/s {len(r['dendrogram'])}/{len(r['scatter'])}, requests "
-                f"{[(round(a), round(b)) for a, b, _ in r['requests']]}, "
-                f"afterplots d {[round(t) for t in r['dendrogram']]} s "
-                f"{[round(t) for t in r['scatter']]}, relayout "
-                f"{[round(t) for t in r['relayout']]}, "
-                f"long tasks {[(round(a), round(b)) for a, b in r['long']]})",
-                file=sys.stderr,
-                flush=True,
-            )
-        med, p95 = statistics.median(latencies), percentile(latencies, 95)
+                if tracing and t == 0:
+                    traced += trace_events(drivers[0])
+        if tracing:
+            for _ in range(3):  # (chromedriver hands a trace's data over a call or two late)
+                time.sleep(1.0)
+                traced += trace_events(drivers[0])
         load = f"{load_start:.1f} → {os.getloadavg()[0]:.1f}"
+    if tracing:
+        import json
+
+        Path(tracing).write_text(json.dumps({"traceEvents": traced}), encoding="utf-8")
+        frames = drag_frames(traced)
+        layerized = [f for f in frames if f[2] > 1]
+        painting = [f for f in frames if f[1] > 1]
+        notes.append(
+            f"Trace of this tree's drags ({tracing}, {len(traced):,} events): {len(frames)} main "
+            f"frames ran the drag's code, {len(layerized)} of them re-layerized over 1 ms of CPU"
+            + (
+                f" (median {statistics.median(f[2] for f in layerized):.0f} ms)"
+                if layerized
+                else ""
+            )
+            + f"; of the {len(painting)} that painted (our work over 1 ms), "
+            f"{sum(f[2] > 1 for f in painting)} re-layerized. (Each drag's mousedown and drop "
+            "hide or show plotly's line and legend lines: the frames after them re-layerize.)"
+        )
+    all_counts = []
+    for (label, _), done in zip(trees, results):
+        latencies = [d["latency"] for d in done]
+        settles = [d["settled"] for d in done]
+        follows = [d["follow"] for d in done if d["follow"] is not None]
+        work = [d["work"] for d in done]
+        med, p95 = statistics.median(latencies), percentile(latencies, 95)
         rows.append(
             [
+                label,
                 f"{n:,}",
                 drags,
-                f"{changed}/{drags}",
+                f"{sum(d['changed'] for d in done)}/{drags}",
                 f"{med:.0f}",
                 f"{p95:.0f}",
                 f"{max(latencies):.0f}",
-                f"{before_answer}/{drags}",
+                f"{sum(d['before_answer'] for d in done)}/{drags}",
                 f"{statistics.median(settles):.0f}",
                 f"{percentile(settles, 95):.0f}",
                 f"{statistics.median(follows):.0f} / {percentile(follows, 95):.0f} ({len(follows)})"
@@ -450,77 +590,126 @@ def cut_latency(quick: bool = False) -> list[Table]:
                 else "–",
                 f"{statistics.median(work):.0f} / {percentile(work, 95):.0f}",
                 load,
-                f"{max(longest):.0f}",
+                f"{max(d['longest'] for d in done):.0f}",
                 f"{p95 / CUT_TARGET_MS:.2f}",
                 verdict(p95 <= CUT_TARGET_MS),
             ]
         )
+        parts = [d["part"] for d in done if d["part"] is not None]
         if parts:
             waits, works, rests = zip(*parts)
             notes.append(
-                f"Where 'while dragging' went ({len(parts)} drags), median / p95 ms: from the crossing "
-                f"mousemove to the start of the animation frame that recoloured "
+                f"{label}: where 'while dragging' went ({len(parts)} drags), median / p95 ms: from the "
+                f"crossing mousemove to the start of the animation frame that recoloured "
                 f"{statistics.median(waits):.0f} / {percentile(waits, 95):.0f}; that frame's own work "
                 f"{statistics.median(works):.0f} / {percentile(works, 95):.0f}; from its end to the "
                 f"next frame that shows it {statistics.median(rests):.0f} / {percentile(rests, 95):.0f} "
-                "(the browser's style, paint, raster and compositing, and the wait for that frame)."
+                "(the browser's style, paint, layerizing, raster and compositing, and the wait for that "
+                "frame)."
             )
-        d_counts = sorted({c[0] for c in counts})
-        s_counts = sorted({c[1] for c in counts})
-        q_counts = sorted({c[2] for c in counts})
-        notes += [
-            "Latency = from the drag's mouseup to the later of the first plotly_afterplot on "
-            "#dendrogram and on #scatter that shows the plot's "
-            "final colours (0 when it already showed them at the release: both plots follow the "
-            "line while it is dragged, assets/cut_recolour.js), timed at the next animation frame "
-            "after it (when the browser can paint it; performance.now() in the page; each "
-            "afterplot records a hash of the scatter's point colours and the dendrogram's "
-            "link colours and sizes; 'final' = after 0.5 s without another afterplot). 'before any "
-            "answer' counts drags whose colours were "
-            "shown before the first _dash-update-component response arrived: recoloured in the "
-            "browser (assets/cut_recolour.js).",
-            "'settled' = the last afterplot of either plot: the server's answer redraws both plots "
-            "in the same colours (and updates the inputs, "
-            "the summary and the k plots); it is shown for completeness, not as the latency.",
-            "'while dragging' = from the first mousemove whose pointer height lies past the new "
-            "cut's merge (its event time) to the first "
-            "animation frame after an afterplot of each plot with its final colours, the later of "
-            "the two; median / p95 (drags measured). "
-            "It is how closely the colours follow the line, and includes up to one frame of "
-            "waiting for the next animation frame. "
-            "While dragging, assets/cut_recolour.js draws each plot's new colours into a 2D "
-            "canvas over the plot (plotly's WebGL canvas, or SVG traces, hidden under it until "
-            "plotly draws again: the server's answer) and records what it drew (no afterplot); "
-            "the bench keeps that record and hashes it after the drag (hashing 10,000 colours "
-            "in the paint's own event was timed as the page's frame work, ~3 ms a frame). "
-            "A frame that crosses a merge repaints only the squares of the scatter where samples "
-            "changed colour (cut_core.repaintChanged). The release tells Dash where the line is "
-            "(dash_clientside.set_props of relayoutData), without Plotly.relayout, which "
-            "replotted the dendrogram twice (plotly, then dcc.Graph's figure sync). "
-            f"Target: p95 ≤ {FOLLOW_TARGET_MS} ms.",
-            "'frame work' = per drag, the longest of its animation frames' own work in the page "
-            "(recolouring both plots and moving the line; performance.now() around it, "
-            "window.hclustRecolour.frames): median / p95 over the drags. The rest of "
-            "'while dragging' is the browser's own: waiting for the frame, style, layout, "
-            "painting and compositing the page (software rendering: headless Chromium here has "
-            "no GPU), and any task that was running when the pointer moved.",
-            "'load' = the machine's 1-minute load average at the start and the end of the "
-            "section (2 cores shared with other test runs; above 2 every time here includes "
-            "waiting for a core).",
-            "'longest task' = the longest main-thread task (PerformanceObserver 'longtask', over "
-            "50 ms) from the mousedown until the page settled, over all drags; "
-            f"target ≤ {LONG_TASK_TARGET_MS} ms.",
-            "Drags alternate between the midpoints of the two largest gaps among the drawn merges "
-            f"(k = {i2 + 2} and k = {i1 + 2}); "
-            "'changed' counts drags after which the scatter's distinct colours or the cut height changed.",
-            f"Afterplots per drag on dendrogram/scatter: {d_counts}/{s_counts}; callback requests per drag: {q_counts} "
-            "(the server's answers after the browser's recolour).",
-            "Data: 'Generate: two moons' (noise 0.06, seed 4711), ward, truncated dendrogram (the "
-            "page's default); gunicorn -w 2, headless Chromium.",
-        ]
+        all_counts += [d["counts"] for d in done]
+    d_counts = sorted({c[0] for c in all_counts})
+    s_counts = sorted({c[1] for c in all_counts})
+    q_counts = sorted({c[2] for c in all_counts})
+    notes += [
+        "Latency = from the drag's mouseup to the later of the first plotly_afterplot on "
+        "#dendrogram and on #scatter that shows the plot's "
+        "final colours (0 when it already showed them at the release: both plots follow the "
+        "line while it is dragged, assets/cut_recolour.js), timed at the next animation frame "
+        "after it (when the browser can paint it; performance.now() in the page; each "
+        "afterplot records a hash of the scatter's point colours and the dendrogram's "
+        "link colours and sizes; 'final' = after 0.5 s without another afterplot). 'before any "
+        "answer' counts drags whose colours were "
+        "shown before the first _dash-update-component response arrived: recoloured in the "
+        "browser (assets/cut_recolour.js).",
+        "'settled' = the last afterplot of either plot: the server's answer redraws both plots "
+        "in the same colours (and updates the inputs, "
+        "the summary and the k plots); it is shown for completeness, not as the latency.",
+        "'while dragging' = from the first mousemove whose pointer height lies past the new "
+        "cut's merge (its event time) to the first "
+        "animation frame after an afterplot of each plot with its final colours, the later of "
+        "the two; median / p95 (drags measured). "
+        "It is how closely the colours follow the line, and includes up to one frame of "
+        "waiting for the next animation frame. "
+        "While dragging, assets/cut_recolour.js draws each plot's new colours into a 2D "
+        "canvas over the plot (plotly's WebGL canvas, or SVG traces, hidden under it until "
+        "plotly draws again: the server's answer) and records what it drew (no afterplot); "
+        "the bench keeps that record and hashes it after the drag (hashing 10,000 colours "
+        "in the paint's own event was timed as the page's frame work, ~3 ms a frame). "
+        "A frame that crosses a merge repaints only the squares of the scatter where samples "
+        "changed colour (cut_core.repaintChanged). The release tells Dash where the line is "
+        "(dash_clientside.set_props of the cut-drag store: the dendrogram's relayoutData is "
+        "plotly's, and a zoom right after the drop wrote it before Dash read the drop's), "
+        "without Plotly.relayout, which replotted the dendrogram twice (plotly, then "
+        "dcc.Graph's figure sync). "
+        f"Target: p95 ≤ {FOLLOW_TARGET_MS} ms.",
+        "The first drag on a new figure: a CPU profile (CDP Profiler) of the first drags at "
+        "10,000 samples put 0.3-1.1 s (load 12) in its mousedown, with the pointer's moves "
+        "waiting behind it: the live canvas's 2D context (180 ms), the squares each sample "
+        "draws into (160 ms), a first full paint of the scatter (170 ms), the markers, the "
+        "dendrogram's fixed layers and the samples' pixels; then 130 ms in the frame that "
+        "first crossed a merge, in code not yet compiled (the repaint of the changed squares). "
+        "assets/cut_recolour.js's warm() now makes all of it in idle time "
+        "(requestIdleCallback) after plotly draws either plot, and paints each plot's live "
+        "canvas, hidden, with the cut it shows, once per page first with a cut one merge "
+        "higher (so the crossing's code is compiled): a mousedown only shows the canvases "
+        "(41 ms in the same profile). In 4 runs beside ea839c5 (load 6-9), the first two "
+        "drags' pointer → shown took 34-66 ms (one 218) against 122-254 ms, their frame's "
+        "work 18-26 ms (44-47 before the crossing was compiled ahead) against 44-119; each "
+        "warm-up took 16-45 ms, after the server's answer had settled.",
+        "A Chromium trace of drags at 10,000 samples (chromedriver's performance log with "
+        "trace categories devtools.timeline, disabled-by-default-devtools.timeline(.frame), "
+        "cc, viz, benchmark; load 10-12) showed where the time after our frame went: not "
+        "raster (0-5 tiles of 1-4 ms) nor drawing (software compositing, 2-13 ms a frame), "
+        "but 'Layerize', Chromium rebuilding the page's composited layers from all its paint "
+        "chunks (the page is many SVG plots): 20-35 ms of CPU (13-500 ms of wall time) in "
+        "every frame of the drag. Every frame did it because every frame moved plotly's SVG "
+        "line; a frame that crossed a merge also rewrote the legends' SVG text and showed the "
+        "overlays. Moving an element by a CSS transform, even on a layer of its own "
+        "(will-change: transform), still re-layerizes (Chromium 156 made no direct update; "
+        "also on a plain page of 3,000 SVG groups: 2.2 ms against 0.0), and so does new SVG "
+        "text (4.3 ms there); new pixels in a canvas do not (0.0 ms). So while the line is "
+        "dragged, assets/cut_recolour.js draws the line into a canvas of its own (plotly's "
+        "line hidden until the drop), shows the plots' live canvases at the mousedown "
+        "(painted ahead: the note on the first drag), and draws the legends' lines into "
+        "small canvases (their SVG lines hidden "
+        "until the drop): a drag's frames change only canvases' pixels, and the trace shows "
+        "no Layerize in them (9-16 ms of CPU for a crossing frame's own work, then commit and "
+        "draw). Chromium dispatches mousemove aligned to the frame (in the same BeginMainFrame, "
+        "just before the animation frame callbacks), so drawing in the event itself would gain "
+        "nothing. The 'shown' mark (the next animation frame after the paint) is not late but "
+        "early: in the traces it came before the display's swap of that frame in 12 of 17 "
+        "crossings (4 of 5 with this tree's drag, by 0.2-37 ms at load 10), as the next main "
+        "frame starts once the painted one is committed, while the compositor still draws it; "
+        "so pointer → shown is a lower bound of pointer → on screen (the trace's swap times "
+        "would be the exact mark).",
+        "With CUT_LATENCY_BASELINE=<commit>, a git archive of that commit is served beside "
+        "this tree and measured by this module: a browser each, the drags interleaved (this "
+        "tree first on even drags, the baseline first on odd ones), one row per tree.",
+        "'frame work' = per drag, the longest of its animation frames' own work in the page "
+        "(recolouring both plots and moving the line; performance.now() around it, "
+        "window.hclustRecolour.frames): median / p95 over the drags. The rest of "
+        "'while dragging' is the browser's own: waiting for the frame, style, layout, "
+        "painting and compositing the page (software rendering: headless Chromium here has "
+        "no GPU), and any task that was running when the pointer moved.",
+        "'load' = the machine's 1-minute load average at the start and the end of the "
+        "section (2 cores shared with other test runs; above 2 every time here includes "
+        "waiting for a core).",
+        "'longest task' = the longest main-thread task (PerformanceObserver 'longtask', over "
+        "50 ms) from the mousedown until the page settled, over all drags; "
+        f"target ≤ {LONG_TASK_TARGET_MS} ms.",
+        "Drags alternate between the midpoints of the two largest gaps among the drawn merges "
+        f"(k = {i2 + 2} and k = {i1 + 2}); "
+        "'changed' counts drags after which the scatter's distinct colours or the cut height changed.",
+        f"Afterplots per drag on dendrogram/scatter: {d_counts}/{s_counts}; callback requests per drag: {q_counts} "
+        "(the server's answers after the browser's recolour).",
+        "Data: 'Generate: two moons' (noise 0.06, seed 4711), ward, truncated dendrogram (the "
+        "page's default); gunicorn -w 2, headless Chromium.",
+    ]
     table = Table(
         "Cut drag: mouse release to both plots recoloured (headless Chromium, gunicorn -w 2)",
         [
+            "tree",
             "n",
             "drags",
             "changed",
