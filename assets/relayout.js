@@ -7,7 +7,9 @@
 // superseded real answer of that callback (plotly/dash#1861). So the browser
 // splits it here, at no cost, into two stores, each written only for its own event:
 // - `cut-drag`: the dragged line's height, with a sequence number so that the
-//   same height twice is two events;
+//   same height twice is two events (where plotly drags the line; a drop this page
+//   drags itself, assets/cut_recolour.js writes it directly, so that a zoom right
+//   after it cannot overwrite the drop in `relayoutData`);
 // - `dendrogram-leaf-zoom`: the leaf axis's new range, or "out" (autorange, as
 //   a double-click or the home button gives); the y axis for a sideways tree.
 //

@@ -1,7 +1,8 @@
 """The cut: one state (``cut``), set by one callback per intent.
 
-A new tree, the dragged line (``cut-drag``, which assets/relayout.js splits from
-the dendrogram's relayouts, so a zoom or pan reaches no cut callback), a k clicked
+A new tree, the dragged line (``cut-drag``, written by assets/cut_recolour.js at a
+drop it drew, or split by assets/relayout.js from plotly's own relayouts, so a zoom
+or pan reaches no cut callback), a k clicked
 in the elbow or quality plot and a keyboard nudge each have their own callback,
 answering only their own event. The typed fields (height, k, criterion, t, depth)
 are outputs of every intent and inputs of one callback (Dash refuses a cycle across
