@@ -796,6 +796,14 @@
         });
     }
 
+    // The line shown at h (a drop, or a typed cut) until plotly draws it again, with the
+    // server's answer: a drag starting meanwhile starts from h (__hclustLine).
+    function holdLine(gd, axis, vertical, h) {
+        placeLine(gd, axis, vertical, h);
+        gd.__hclustLine = h;
+        if (gd.once) gd.once("plotly_afterplot", function () { gd.__hclustLine = undefined; });
+    }
+
     // While the line is dragged it is drawn into a canvas of its own over the plot's paper
     // (under the WebGL plots and their live colours, as plotly's line), in plotly's colour,
     // width and dashes, and plotly's line is hidden until the drop. A canvas's new pixels are
@@ -971,12 +979,10 @@
             }
             var h = heightAt(e), update = {};
             recolour(h, true);  // usually shown already, by the last frame
-            placeLine(gd, axis, vertical, h);
+            holdLine(gd, axis, vertical, h);
             update["shapes[0]." + index.raw.axis + "0"] = h;
             update["shapes[0]." + index.raw.axis + "1"] = h;
             // committed once the colours are painted
-            gd.__hclustLine = h;
-            if (gd.once) gd.once("plotly_afterplot", function () { gd.__hclustLine = undefined; });  // plotly drew its line again
             window.requestAnimationFrame(function () {
                 setTimeout(function () { commitLine(gd, h, update); }, 0);
             });
@@ -993,9 +999,7 @@
         if (!state.index || !layout || !layout.shapes || !layout.shapes[0]) return false;
         if (!recolour(h, false)) return false;
         var vertical = state.index.raw.axis === "y";
-        placeLine(gd, layout[vertical ? "yaxis" : "xaxis"], vertical, h);
-        gd.__hclustLine = h;  // a drag starting before plotly draws the line again starts here
-        if (gd.once) gd.once("plotly_afterplot", function () { gd.__hclustLine = undefined; });
+        holdLine(gd, layout[vertical ? "yaxis" : "xaxis"], vertical, h);
         return true;
     }
 
