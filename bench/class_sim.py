@@ -39,6 +39,7 @@ import numpy as np
 
 from devtools.local_app import app_env, gunicorn, headless_chromium
 
+from .class_client import BrowserConnections
 from .class_record import KINDS, record_lesson, settled, type_and_enter
 from .common import Table, server_cpu_seconds, verdict
 
@@ -60,7 +61,6 @@ GOALS = {  # kind -> (what is measured, p95 goal in seconds)
 # Each request names its kind of action, for the server's access log (ACCESS_LOG_FORMAT):
 # the time the server itself took, beside the time a student waited.
 KIND_HEADER = "X-Bench-Kind"
-REQUEST_START_HEADER = "X-Request-Start"  # when the student sent it (bench/gunicorn_timed.py)
 ACCESS_LOG_FORMAT = "%({x-bench-kind}i)s|%({x-bench-wait}i)s|%(D)s"
 TIMED_CONFIG = Path(__file__).with_name("gunicorn_timed.py")
 CONFIG = re.compile(r'<script id="_dash-config" type="application/json">(.*?)</script>', re.S)
@@ -106,20 +106,6 @@ class Lesson:
         return cls(resources, actions, session_id)
 
 
-def _stamping_adapter(**options):
-    """A requests adapter that stamps each request with the time it is sent
-    (``X-Request-Start``, read by bench/gunicorn_timed.py): as late as requests allows,
-    after the request is prepared, as the connection is taken."""
-    import requests
-
-    class Stamping(requests.adapters.HTTPAdapter):
-        def send(self, request, *args, **kwargs):
-            request.headers[REQUEST_START_HEADER] = f"{time.time():.6f}"
-            return super().send(request, *args, **kwargs)
-
-    return Stamping(**options)
-
-
 def _session_id(layout) -> str | None:
     """The data of the ``session-id`` store, wherever it sits in a layout tree."""
     stack = [layout]
@@ -148,18 +134,10 @@ class Outcome:
 
 class Student:
     def __init__(self, index: int, url: str, lesson: Lesson, seed: int):
-        import requests
-        import urllib3
-
         self.index, self.url, self.lesson = index, url.rstrip("/"), lesson
         self.random = random.Random(seed * 1000 + index)
-        self.http = requests.Session()
-        # a browser sends a request again once when a kept-alive connection was
-        # closed under it; so does a student (no other retry: errors count)
-        retry = urllib3.util.Retry(total=1, connect=1, read=1, status=0, allowed_methods=None)
-        adapter = _stamping_adapter(pool_maxsize=BROWSER_CONNECTIONS, max_retries=retry)
-        self.http.mount("http://", adapter)
-        self.http.headers["Accept-Encoding"] = "gzip, deflate"  # as Chromium asks over http
+        # a browser's kept-alive connections, at a small share of the cores it measures
+        self.http = BrowserConnections(self.url, REQUEST_TIMEOUT_S, BROWSER_CONNECTIONS)
         self.pool = futures.ThreadPoolExecutor(BROWSER_CONNECTIONS)
         self.end_id = None
         self.session_id = None
@@ -198,9 +176,9 @@ class Student:
         return self.outcome
 
     def _get(self, path: str):
-        response = self.http.get(self.url + path, timeout=REQUEST_TIMEOUT_S)
-        if response.status_code >= 400:
-            raise RuntimeError(f"GET {path}: HTTP {response.status_code}")
+        response = self.http.get(path)
+        if response.status >= 400:
+            raise RuntimeError(f"GET {path}: HTTP {response.status}")
         return response
 
     def _open_page(self) -> None:
@@ -215,11 +193,7 @@ class Student:
         A student's laptop unpacks the 6 MB of scripts on its own CPU; the load
         generator shares the server's cores, so it does not unpack them either.
         """
-        with self.http.get(self.url + path, timeout=REQUEST_TIMEOUT_S, stream=True) as response:
-            if response.status_code >= 400:
-                raise RuntimeError(f"GET {path}: HTTP {response.status_code}")
-            for _ in response.raw.stream(2**16, decode_content=False):
-                pass
+        self._get(path)
 
     def _replay(self, kind: str, requests: list) -> None:
         """Send an action's requests with the overlap the browser gave them."""
@@ -243,10 +217,10 @@ class Student:
         else:
             body = request.body.replace(self.lesson.session_id, self.session_id)
             response = self._post(request.path, body, {"endId": self.end_id})
-            self.outcome.answers[0] += bool(response.headers.get("X-Shared-Answer"))
+            self.outcome.answers[0] += bool(response.headers.get("x-shared-answer"))
             self.outcome.answers[1] += 1
             polls = 0
-            while response.status_code == 200 and polls < MAX_POLLS:
+            while response.status == 200 and polls < MAX_POLLS:
                 answer = response.json()
                 if "cacheKey" not in answer or "response" in answer:
                     break
@@ -257,15 +231,9 @@ class Student:
         self.outcome.requests.setdefault(kind, []).append(time.monotonic() - began)
 
     def _post(self, path: str, body: str, query: dict):
-        response = self.http.post(
-            self.url + path,
-            params=query,
-            data=body.encode(),
-            headers={"Content-Type": "application/json"},
-            timeout=REQUEST_TIMEOUT_S,
-        )
-        if response.status_code >= 400:
-            raise RuntimeError(f"POST {path}: HTTP {response.status_code}: {response.text[:200]}")
+        response = self.http.post(path, body.encode(), query, "application/json")
+        if response.status >= 400:
+            raise RuntimeError(f"POST {path}: HTTP {response.status}: {response.text[:200]}")
         return response
 
 
