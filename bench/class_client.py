@@ -13,11 +13,7 @@ keeps what a browser does that the server can see:
   (the server's keep-alive timeout), as a browser retries; any other failure is
   the student's error;
 - the time it sends each request, in ``X-Request-Start``
-  (bench/gunicorn_timed.py), stamped as the request is written;
-- optionally, a student's own network: ``download_rate`` bytes per second shared
-  by its connections, so that a slow download holds the server's thread as a
-  classroom's Wi-Fi would (the kernel's buffers on both sides still absorb what
-  they hold, as on a real network).
+  (bench/gunicorn_timed.py), stamped as the request is written.
 """
 
 from __future__ import annotations
@@ -25,14 +21,12 @@ from __future__ import annotations
 import http.client
 import json
 import queue
-import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
 
 CONNECTIONS = 6  # a browser's parallel connections to one host
 REQUEST_START_HEADER = "X-Request-Start"
-READ_CHUNK = 2**16
 # errors of a kept-alive connection the server closed between two requests
 _STALE = (http.client.RemoteDisconnected, ConnectionError)
 
@@ -54,13 +48,7 @@ class Answer:
 class BrowserConnections:
     """Up to :data:`CONNECTIONS` kept-alive connections to one server, shared by threads."""
 
-    def __init__(
-        self,
-        url: str,
-        timeout: float,
-        connections: int = CONNECTIONS,
-        download_rate: float | None = None,
-    ):
+    def __init__(self, url: str, timeout: float, connections: int = CONNECTIONS):
         parsed = urllib.parse.urlsplit(url)
         self.host, self.port = parsed.hostname, parsed.port or 80
         self.timeout = timeout
@@ -70,22 +58,6 @@ class BrowserConnections:
         for _ in range(connections):
             self._slots.put(None)
         self._open: list = []
-        self.download_rate = download_rate
-        self._pace_lock = threading.Lock()
-        self._line_free_at = 0.0  # when the student's network has carried what was read
-
-    def _read(self, response) -> bytes:
-        if not self.download_rate:
-            return response.read()
-        chunks = []
-        while chunk := response.read(READ_CHUNK):
-            chunks.append(chunk)
-            with self._pace_lock:
-                now = time.monotonic()
-                self._line_free_at = max(self._line_free_at, now) + len(chunk) / self.download_rate
-                wait = self._line_free_at - now
-            time.sleep(wait)
-        return b"".join(chunks)
 
     def _connection(self, fresh: bool):
         """A kept-alive connection if one is idle (and `fresh` is not asked), else a new one."""
@@ -115,7 +87,7 @@ class BrowserConnections:
                 sent[REQUEST_START_HEADER] = f"{time.time():.6f}"
                 connection.request(method, path, body=body, headers=sent)
                 response = connection.getresponse()
-                data = self._read(response)
+                data = response.read()
             except _STALE:
                 self._release(connection, False)
                 if reused and attempt == 0:

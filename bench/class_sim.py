@@ -51,8 +51,6 @@ REQUEST_TIMEOUT_S = 60.0
 CLIENT_DEADLINE_S = 300.0  # a student who is not done by then is counted as failed
 POLL_S, MAX_POLLS = 0.25, 240  # background callbacks: as the page polls, at most a minute
 BROWSER_CONNECTIONS = 6  # a browser's parallel connections to one host
-# each student's own network, Mbit/s (unset: loopback, as fast as the student reads)
-DOWNLOAD_MBIT = float(os.environ.get("CLASS_DOWNLOAD_MBIT", "0") or 0)
 GOALS = {  # kind -> (what is measured, p95 goal in seconds)
     "page load": ("action", 2.0),
     "light (cut, k)": ("request", 0.3),
@@ -139,8 +137,7 @@ class Student:
         self.index, self.url, self.lesson = index, url.rstrip("/"), lesson
         self.random = random.Random(seed * 1000 + index)
         # a browser's kept-alive connections, at a small share of the cores it measures
-        rate = DOWNLOAD_MBIT * 125_000 or None  # bytes per second
-        self.http = BrowserConnections(self.url, REQUEST_TIMEOUT_S, BROWSER_CONNECTIONS, rate)
+        self.http = BrowserConnections(self.url, REQUEST_TIMEOUT_S, BROWSER_CONNECTIONS)
         self.pool = futures.ThreadPoolExecutor(BROWSER_CONNECTIONS)
         self.end_id = None
         self.session_id = None
@@ -542,14 +539,7 @@ def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Tab
         "the load generator and the real browser share the machine with it.",
         f"Students open the page within {OPEN_WITHIN_S:.0f} s, think {THINK_S[0]:g}-{THINK_S[1]:g} s "
         "before each step; every 2nd changes the method, every 10th uploads a 60-row CSV; "
-        f"they run as threads of {clients} Python process(es) (CLASS_CLIENT_PROCESSES), "
-        "each with a browser's 6 kept-alive connections, "
-        + (
-            f"and reads its answers at {DOWNLOAD_MBIT:g} Mbit/s (CLASS_DOWNLOAD_MBIT)."
-            if DOWNLOAD_MBIT
-            else "and reads its answers as fast as loopback carries them (CLASS_DOWNLOAD_MBIT "
-            "sets a student's network)."
-        ),
+        f"they run as threads of {clients} Python process(es) (CLASS_CLIENT_PROCESSES).",
         "Light interactions are judged on request p95 (the goal), other kinds on the whole action.",
         "The real browser opens its page and X2 before the students arrive, as a teacher's "
         "projector would, then types k all through the class.",
