@@ -86,6 +86,30 @@ class TestIssuedSessions:
         with pytest.raises(InputError, match="expired"):
             sessions.verify_session(token)
 
+    def test_a_token_checked_before_still_expires(self, monkeypatch):
+        """A token's signature is checked once per process; its age on every use."""
+        token = sessions.issue_session()
+        assert sessions.verify_session(token)
+        later = time.time() + config.SESSION_MAX_AGE_SECONDS + 2
+        monkeypatch.setattr(sessions.time, "time", lambda: later)
+        with pytest.raises(InputError, match="expired"):
+            sessions.verify_session(token)
+
+    def test_a_token_from_the_future_is_refused(self, monkeypatch):
+        token = sessions.issue_session()
+        assert sessions.verify_session(token)
+        earlier = time.time() - 60
+        monkeypatch.setattr(sessions.time, "time", lambda: earlier)
+        with pytest.raises(InputError, match="expired"):
+            sessions.verify_session(token)
+
+    def test_a_token_checked_before_is_refused_once_the_key_changes(self, monkeypatch):
+        token = sessions.issue_session()
+        assert sessions.verify_session(token)
+        monkeypatch.setattr(sessions.security, "secret_key", lambda: "a-new-key" * 8)
+        with pytest.raises(InputError, match="not issued by this server"):
+            sessions.verify_session(token)
+
     def test_keys_use_the_inner_id(self):
         """A session's values are found again from its token, and by no other token."""
 
