@@ -21,6 +21,7 @@ from __future__ import annotations
 import http.client
 import json
 import queue
+import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ class BrowserConnections:
 
     def __init__(self, url: str, timeout: float, connections: int = CONNECTIONS):
         parsed = urllib.parse.urlsplit(url)
+        if parsed.path not in ("", "/"):
+            raise ValueError(f"a server's root, not a path under it: {url}")
         self.host, self.port = parsed.hostname, parsed.port or 80
         self.timeout = timeout
         self.headers = {"Accept-Encoding": "gzip, deflate"}
@@ -57,7 +60,9 @@ class BrowserConnections:
         self._slots = queue.Queue()
         for _ in range(connections):
             self._slots.put(None)
-        self._open: list = []
+        self._open: set = set()
+        self._lock = threading.Lock()
+        self._closed = False
 
     def _connection(self, fresh: bool):
         """A kept-alive connection if one is idle (and `fresh` is not asked), else a new one."""
@@ -68,7 +73,11 @@ class BrowserConnections:
             except queue.Empty:
                 pass
         connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-        self._open.append(connection)
+        with self._lock:
+            if self._closed:
+                self._slots.put(None)
+                raise ConnectionAbortedError("this student's connections are closed")
+            self._open.add(connection)
         return connection, False
 
     def _release(self, connection, reusable: bool) -> None:
@@ -76,12 +85,20 @@ class BrowserConnections:
             self._idle.put(connection)
         else:
             connection.close()
+            with self._lock:
+                self._open.discard(connection)
         self._slots.put(None)
 
     def request(self, method: str, path: str, body: bytes | None = None, headers=None) -> Answer:
-        """Send one request and read its whole answer (compressed bodies are not unpacked)."""
+        """Send one request and read its whole answer (compressed bodies are not unpacked).
+
+        As a browser does, a request is sent again, once and on a new connection, only
+        when a kept-alive connection failed before any of its answer arrived; a failure
+        while the answer is read is the student's error (the server may have acted on it).
+        """
         for attempt in (0, 1):
             connection, reused = self._connection(fresh=attempt > 0)
+            response = None
             try:
                 sent = dict(self.headers, **(headers or {}))
                 sent[REQUEST_START_HEADER] = f"{time.time():.6f}"
@@ -90,7 +107,7 @@ class BrowserConnections:
                 data = response.read()
             except _STALE:
                 self._release(connection, False)
-                if reused and attempt == 0:
+                if reused and attempt == 0 and response is None:
                     continue  # the server closed a kept-alive connection: once more, anew
                 raise
             except BaseException:
@@ -109,5 +126,9 @@ class BrowserConnections:
         return self.request("POST", target, body, {"Content-Type": content_type})
 
     def close(self) -> None:
-        for connection in self._open:
+        """Close every connection; a request still running afterwards gets no new one."""
+        with self._lock:
+            self._closed = True
+            connections, self._open = list(self._open), set()
+        for connection in connections:
             connection.close()

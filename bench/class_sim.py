@@ -539,7 +539,11 @@ def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Tab
         "the load generator and the real browser share the machine with it.",
         f"Students open the page within {OPEN_WITHIN_S:.0f} s, think {THINK_S[0]:g}-{THINK_S[1]:g} s "
         "before each step; every 2nd changes the method, every 10th uploads a 60-row CSV; "
-        f"they run as threads of {clients} Python process(es) (CLASS_CLIENT_PROCESSES).",
+        f"they run as threads of {clients} Python process(es) (CLASS_CLIENT_PROCESSES), each "
+        "with a browser's 6 kept-alive connections (bench/class_client.py), on loopback: no "
+        "network between them and the server, which a classroom's Wi-Fi adds (a student's "
+        "1.9 MB of scripts takes what the network gives it, and holds a server thread while "
+        "the kernel's send buffer is full).",
         "Light interactions are judged on request p95 (the goal), other kinds on the whole action.",
         "The real browser opens its page and X2 before the students arrive, as a teacher's "
         "projector would, then types k all through the class.",

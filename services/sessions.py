@@ -43,16 +43,16 @@ def _serializer_for(secret: str) -> URLSafeTimedSerializer:
 
 @functools.lru_cache(maxsize=4096)
 def _signed(secret: str, token: str):
-    """(inner value, second it was signed) of a token signed with `secret`, or None.
+    """(inner value, second it was signed) of a token signed with `secret`.
+
+    Raises ``BadSignature`` for any other token; ``lru_cache`` keeps no exception, so
+    only tokens this server signed are kept and forged ones cannot push them out.
 
     Whether a token carries this key's signature never changes, so a page's
     token is checked once per process, not ~150 times a lesson (24 us each: an
     HMAC; 1 us once kept); its age is checked on every use (:func:`verify_session`).
     """
-    try:
-        inner, signed_at = _serializer_for(secret).loads(token, return_timestamp=True)
-    except BadSignature:
-        return None
+    inner, signed_at = _serializer_for(secret).loads(token, return_timestamp=True)
     return inner, int(signed_at.timestamp())
 
 
@@ -72,10 +72,10 @@ def verify_session(token) -> str:
     """
     if not isinstance(token, str) or len(token) > _MAX_TOKEN_LENGTH:
         raise InputError(NOT_ISSUED)
-    signed = _signed(security.secret_key(), token)
-    if signed is None:
-        raise InputError(NOT_ISSUED)
-    inner, signed_at = signed
+    try:
+        inner, signed_at = _signed(security.secret_key(), token)
+    except BadSignature:
+        raise InputError(NOT_ISSUED) from None
     # itsdangerous's own rule: whole seconds, too old or from the future is expired
     age = int(time.time()) - signed_at
     if age > config.SESSION_MAX_AGE_SECONDS or age < 0:

@@ -110,6 +110,41 @@ class TestIssuedSessions:
         with pytest.raises(InputError, match="not issued by this server"):
             sessions.verify_session(token)
 
+    @pytest.mark.parametrize("later", [0, 0.9, 1.0, 1.5, -1.0, -0.1])
+    def test_the_age_rule_is_itsdangerous_own(self, monkeypatch, later):
+        """At the boundary (whole seconds, max age itself, a second from the future)."""
+        from itsdangerous import SignatureExpired
+        from itsdangerous.timed import TimestampSigner
+
+        signed_at = int(time.time()) - 10
+        with monkeypatch.context() as patch:
+            patch.setattr(TimestampSigner, "get_timestamp", lambda self: signed_at)
+            token = sessions.issue_session()
+        now = signed_at + config.SESSION_MAX_AGE_SECONDS + later
+        monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(now))
+        try:
+            sessions._serializer().loads(token, max_age=config.SESSION_MAX_AGE_SECONDS)
+            theirs = "valid"
+        except SignatureExpired:
+            theirs = "expired"
+        monkeypatch.setattr(sessions.time, "time", lambda: now)
+        try:
+            sessions.verify_session(token)
+            ours = "valid"
+        except InputError as error:
+            ours = "expired" if "expired" in str(error) else str(error)
+        assert ours == theirs
+
+    def test_only_tokens_this_server_signed_are_kept(self):
+        token = sessions.issue_session()
+        sessions.verify_session(token)
+        kept = sessions._signed.cache_info().currsize
+        forged = URLSafeTimedSerializer("not-our-key", salt=sessions.SALT).dumps("a" * 32)
+        for n in range(20):
+            with pytest.raises(InputError, match="not issued by this server"):
+                sessions.verify_session(forged + "x" * n)
+        assert sessions._signed.cache_info().currsize == kept
+
     def test_keys_use_the_inner_id(self):
         """A session's values are found again from its token, and by no other token."""
 
