@@ -24,6 +24,7 @@ Run alone: ``python -m bench --only class`` (or ``python -m bench.class_sim 30,6
 from __future__ import annotations
 
 import concurrent.futures as futures
+import contextlib
 import json
 import os
 import random
@@ -37,9 +38,10 @@ from pathlib import Path
 
 import numpy as np
 
-from devtools.local_app import app_env, gunicorn, headless_chromium
+from devtools.local_app import app_env, free_port, gunicorn, headless_chromium
 
 from .class_client import BrowserConnections
+from .class_network import enter_student_side, shaped_network
 from .class_record import KINDS, record_lesson, settled, type_and_enter
 from .common import Table, server_cpu_seconds, verdict
 
@@ -51,6 +53,8 @@ REQUEST_TIMEOUT_S = 60.0
 CLIENT_DEADLINE_S = 300.0  # a student who is not done by then is counted as failed
 POLL_S, MAX_POLLS = 0.25, 240  # background callbacks: as the page polls, at most a minute
 BROWSER_CONNECTIONS = 6  # a browser's parallel connections to one host
+# a classroom's network, Mbit/s shared by the class (bench/class_network.py); unset: loopback
+NETWORK_MBIT = float(os.environ.get("CLASS_NETWORK_MBIT", "0") or 0)
 GOALS = {  # kind -> (what is measured, p95 goal in seconds)
     "page load": ("action", 2.0),
     "light (cut, k)": ("request", 0.3),
@@ -353,13 +357,17 @@ def _students(url: str, lesson: Lesson, indices, seed: int, start: float, deadli
     return outcomes, late_errors, time.process_time()
 
 
-def run_class(url: str, lesson: Lesson, n: int, seed: int = 0) -> tuple[Outcome, dict]:
+def run_class(
+    url: str, lesson: Lesson, n: int, seed: int = 0, students_url: str | None = None
+) -> tuple[Outcome, dict]:
     """N students and one real browser against `url`; returns the merged outcome and loads.
 
     The students run as threads of ``CLASS_CLIENT_PROCESSES`` processes (default 4):
     in one Python process, 100 students' threads wait for its one interpreter lock
     (measured at 100 students: page load p50 3.9 s with one process, 0.8 s with four,
-    the server's CPU the same), which a class on 100 laptops does not.
+    the server's CPU the same), which a class on 100 laptops does not. With
+    `students_url`, the students reach the server there, from the shaped network's
+    namespace (:mod:`bench.class_network`); the real browser stays on `url`.
     """
     import multiprocessing
 
@@ -373,15 +381,18 @@ def run_class(url: str, lesson: Lesson, n: int, seed: int = 0) -> tuple[Outcome,
     start = time.monotonic() + 2.0
     deadline = start + CLIENT_DEADLINE_S
     processes = max(1, min(n, int(os.environ.get("CLASS_CLIENT_PROCESSES", "4"))))
+    if students_url:
+        processes = max(2, processes)  # the namespace is entered by the pool's processes
     chunks = [list(range(i, n, processes)) for i in range(processes)]
     if processes == 1:
         results = [_students(url, lesson, chunks[0], seed, start, deadline)]
         client_cpu = 0.0  # counted in this process's own time by the caller
     else:
         context = multiprocessing.get_context("fork")
-        with futures.ProcessPoolExecutor(processes, mp_context=context) as pool:
+        enter = {"initializer": enter_student_side} if students_url else {}
+        with futures.ProcessPoolExecutor(processes, mp_context=context, **enter) as pool:
             running = [
-                pool.submit(_students, url, lesson, chunk, seed, start, deadline)
+                pool.submit(_students, students_url or url, lesson, chunk, seed, start, deadline)
                 for chunk in chunks
             ]
             results = [f.result() for f in running]
@@ -437,6 +448,13 @@ def server_times(access_log: Path) -> tuple[dict, dict]:
     return own, waits
 
 
+def _also_bound(host: str | None, port: int | None) -> tuple:
+    """gunicorn's binds for a shaped network: loopback (the real browser) and the students' link."""
+    if not host:
+        return ()
+    return ("--bind", f"127.0.0.1:{port}", "--bind", f"{host}:{port}")
+
+
 def record(workdir: Path, server: dict) -> Lesson:
     with gunicorn(app_env(workdir / "record-cache"), workdir / "record.log", **server) as url:
         raw = record_lesson(url, workdir)
@@ -478,15 +496,25 @@ def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Tab
             access = tmp / f"access-{n}.log"
             logged = ("--access-logfile", str(access), "--access-logformat", ACCESS_LOG_FORMAT)
             logged += ("-c", str(TIMED_CONFIG))
-            with gunicorn(
-                app_env(tmp / f"cache-{n}"), tmp / f"gunicorn-{n}.log", arguments=logged, **server
-            ) as url:
+            network = shaped_network(NETWORK_MBIT) if NETWORK_MBIT else contextlib.nullcontext()
+            port = free_port() if NETWORK_MBIT else None
+            with (
+                network as students_host,
+                gunicorn(
+                    app_env(tmp / f"cache-{n}"),
+                    tmp / f"gunicorn-{n}.log",
+                    arguments=logged + _also_bound(students_host, port),
+                    port=port,
+                    **server,
+                ) as url,
+            ):
+                students_url = url.replace("127.0.0.1", students_host) if students_host else None
                 began, server_cpu, own_cpu = (
                     time.monotonic(),
                     server_cpu_seconds(url),
                     time.process_time(),
                 )
-                outcome, loads = run_class(url, lesson, n)
+                outcome, loads = run_class(url, lesson, n, students_url=students_url)
                 wall = time.monotonic() - began
                 server_cpu = server_cpu_seconds(url) - server_cpu
                 own_cpu = time.process_time() - own_cpu + loads["client cpu"]
@@ -540,10 +568,14 @@ def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Tab
         f"Students open the page within {OPEN_WITHIN_S:.0f} s, think {THINK_S[0]:g}-{THINK_S[1]:g} s "
         "before each step; every 2nd changes the method, every 10th uploads a 60-row CSV; "
         f"they run as threads of {clients} Python process(es) (CLASS_CLIENT_PROCESSES), each "
-        "with a browser's 6 kept-alive connections (bench/class_client.py), on loopback: no "
-        "network between them and the server, which a classroom's Wi-Fi adds (a student's "
-        "1.9 MB of scripts takes what the network gives it, and holds a server thread while "
-        "the kernel's send buffer is full).",
+        "with a browser's 6 kept-alive connections (bench/class_client.py), "
+        + (
+            f"behind one link of {NETWORK_MBIT:g} Mbit/s shared by the class "
+            "(CLASS_NETWORK_MBIT, bench/class_network.py); the real browser on loopback."
+            if NETWORK_MBIT
+            else "on loopback: no network between them and the server, which a classroom's "
+            "Wi-Fi adds (CLASS_NETWORK_MBIT=100 puts the students behind a shaped link)."
+        ),
         "Light interactions are judged on request p95 (the goal), other kinds on the whole action.",
         "The real browser opens its page and X2 before the students arrive, as a teacher's "
         "projector would, then types k all through the class.",

@@ -2,6 +2,7 @@
 
 import importlib.util
 import os
+import socket
 from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
@@ -16,6 +17,7 @@ def load_conf(**env):
     spec = importlib.util.spec_from_file_location("gunicorn_conf_under_test", CONF)
     module = importlib.util.module_from_spec(spec)
     keys = ("HOST", "PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_TIMEOUT")
+    keys += ("GUNICORN_SEND_BUFFER",)
     clean = {k: v for k, v in os.environ.items() if k not in keys}
     with mock.patch.dict(os.environ, {**clean, **env}, clear=True):
         spec.loader.exec_module(module)
@@ -43,6 +45,40 @@ class TestSizing:
 
     def test_nonsense_falls_back_to_the_default(self):
         assert load_conf(GUNICORN_THREADS="many").threads == 8
+
+
+class TestSendBuffer:
+    """A connection's kernel send buffer holds a whole script (see ``when_ready``)."""
+
+    def serve(self, conf):
+        listener = socket.create_server(("127.0.0.1", 0))
+        logged = []
+        log = SimpleNamespace(info=lambda *args: logged.append(args))
+        conf.when_ready(SimpleNamespace(LISTENERS=[listener], log=log))
+        client = socket.create_connection(listener.getsockname())
+        accepted, _ = listener.accept()
+        sizes = [s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) for s in (listener, accepted)]
+        for s in (client, accepted, listener):
+            s.close()
+        return sizes, logged
+
+    def test_every_connection_gets_the_buffer_asked_for(self):
+        asked = 1_000_000  # or this machine's cap (net.core.wmem_max), whichever is less
+        with open("/proc/sys/net/core/wmem_max") as cap:
+            asked = min(asked, int(cap.read()))
+        (listening, accepted), logged = self.serve(load_conf(GUNICORN_SEND_BUFFER=str(asked)))
+        assert listening == accepted == 2 * asked  # Linux reports twice (its bookkeeping)
+        assert logged and logged[0][1] == [asked]
+
+    def test_zero_leaves_the_kernel_its_own_sizing(self):
+        conf = load_conf(GUNICORN_SEND_BUFFER="0")
+        (listening, _), logged = self.serve(conf)
+        assert conf.send_buffer_bytes == 0 and logged == []
+        assert listening == socket.socket().getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+
+    def test_default_and_nonsense(self):
+        assert load_conf().send_buffer_bytes == 4 * 2**20
+        assert load_conf(GUNICORN_SEND_BUFFER="lots").send_buffer_bytes == 4 * 2**20
 
 
 class TestWorkerSetup:
