@@ -235,11 +235,44 @@ def install_reaper() -> bool:
     return True
 
 
+# The job and the result key that this thread's poll has just looked up (_PollsUntilAnswered).
+_LOOKED_UP = contextvars.ContextVar("hclust_looked_up_job", default=None)
+
+
+class _PollsUntilAnswered:
+    """A job that has ended with its answer written counts as running until a poll reads it.
+
+    Dash polls a background job by reading its result, then asking whether the job still
+    runs; a job that has ended when no result was read counts as cancelled, and the page stops
+    polling it for good. A job that wrote its answer and exited between the two questions (a
+    few milliseconds apart, longer on a loaded machine) had its answer dropped: a 20,000-row
+    tree was never shown (ins007, once in CI). A job writes its answer before it exits, so a
+    job asked about after it has ended has answered if its answer is waiting; the next poll
+    reads it. A job that ended without an answer (cancelled, killed, abandoned) still ends.
+    """
+
+    def get_result(self, key, job):
+        record_poll(key)
+        _LOOKED_UP.set((str(job), key))
+        return super().get_result(key, job)
+
+    def job_running(self, job):
+        looked_up = _LOOKED_UP.get()
+        _LOOKED_UP.set(None)
+        # the process first, its answer second: an answer read after the exit is never missed
+        if super().job_running(job):
+            return True
+        return bool(
+            looked_up is not None and looked_up[0] == str(job) and self.result_ready(looked_up[1])
+        )
+
+
 def _race_safe_diskcache_manager():
     from dash import DiskcacheManager
 
-    class RaceSafeDiskcacheManager(DiskcacheManager):
-        """Dash's manager, plus: polls recorded, unpolled jobs ended, ended jobs reaped.
+    class RaceSafeDiskcacheManager(_PollsUntilAnswered, DiskcacheManager):
+        """Dash's manager, plus: polls recorded, unpolled jobs ended, ended jobs reaped, and
+        an answer written just before its job ended still read (:class:`_PollsUntilAnswered`).
 
         A job that ends while being ended is not an error: Dash checks that the
         job's process exists, then lists its children; a job that exits in
@@ -281,10 +314,6 @@ def _race_safe_diskcache_manager():
             record_poll(key)  # the page starts polling now
             return super().call_job_fn(key, job_fn, args, context)
 
-        def get_result(self, key, job):
-            record_poll(key)
-            return super().get_result(key, job)
-
         def job_running(self, job):
             reap_finished_jobs()
             return super().job_running(job)
@@ -295,16 +324,13 @@ def _race_safe_diskcache_manager():
 def _polled_celery_manager():
     from dash import CeleryManager
 
-    class PolledCeleryManager(CeleryManager):
-        """Dash's Celery manager, recording each poll so a queued job whose page is gone leaves."""
+    class PolledCeleryManager(_PollsUntilAnswered, CeleryManager):
+        """Dash's Celery manager, recording each poll so a queued job whose page is gone leaves,
+        and reading an answer written just before its task ended (:class:`_PollsUntilAnswered`)."""
 
         def call_job_fn(self, key, job_fn, args, context):
             record_poll(key)
             return super().call_job_fn(key, job_fn, args, context)
-
-        def get_result(self, key, job):
-            record_poll(key)
-            return super().get_result(key, job)
 
     return PolledCeleryManager
 
