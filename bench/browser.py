@@ -920,114 +920,142 @@ def _print_profile(name, k, since, found):
             print(f"      {ms:6.0f} ms in {frame}", file=sys.stderr)
 
 
+# The server's answers since `since` (performance.now() ms): [bytes, ms] of each callback
+# request's body, from the page's resource timing (answers are sent uncompressed).
+ANSWERS_SINCE = """
+return performance.getEntriesByType('resource')
+  .filter(e => e.name.indexOf('_dash-update-component') >= 0 && e.startTime >= arguments[0])
+  .map(e => [e.decodedBodySize || e.encodedBodySize || 0, e.duration]);
+"""
+
+
+def _open_case(driver, name, n):
+    """Load a case's data in a page and wait until it has settled."""
+    if name == "5 blobs":
+        choose(driver, "dataset", X2_OPTION)
+    else:
+        generate_moons(driver, n)
+        click(driver, "#generate")
+    wait(
+        driver,
+        lambda d, n=n: f"{n - 1:,} merges" in text(d, "clustering-status"),
+        f"{n - 1:,} merges",
+        300,
+        0.2,
+    )
+    driver.execute_script(DEEP_LONG)
+    driver.execute_script("performance.setResourceTimingBufferSize(5000);")
+    wait(driver, lambda d: _deep_settled(d, 0), "the page to settle", 120, 0.2)
+
+
+def _deep_cut(driver, tree, name, n, k, profiling) -> list:
+    """Type k in a page showing the case's data; the table's row for it."""
+    since = driver.execute_script(DEEP_LONG)
+    cpu_before = browser_cpu(driver)
+    if profiling:
+        driver.execute_cdp_cmd("Profiler.start", {})
+        # a new source each time: V8 reuses the code of a script run before, with
+        # __calibrate__ inlined into its caller and so missing from the profile
+        calibrated_at = driver.execute_script(f"// {tree} {name} k={k}{CALIBRATE}")
+    _type_k(driver, k)
+    wait(
+        driver,
+        lambda d: any(
+            f"{words} {k} clusters" in text(d, "cut-status")
+            for words in ("gives", "exactly")  # (or: no cut gives exactly k)
+        ),
+        f"k = {k}",
+        180,
+        0.2,
+    )
+    wait(driver, lambda d: _deep_settled(d, since), "the page to settle", 180)
+    cpu = {part: seconds - cpu_before[part] for part, seconds in browser_cpu(driver).items()}
+    tasks, redraws = driver.execute_script("return [window.__deep, window.hclustRedraws];")
+    answers = driver.execute_script(ANSWERS_SINCE, since)
+    if profiling:
+        profile = driver.execute_cdp_cmd("Profiler.stop", {})["profile"]
+        _print_profile(name, k, since, profile_of_tasks(profile, tasks, calibrated_at))
+    held = _redraws_per_task(tasks, redraws)
+    tasks = [(a - since, b) for a, b in tasks]
+    longest = max((b for _, b in tasks), default=0.0)
+    in_longest = held[max(range(len(tasks)), key=lambda i: tasks[i][1])] if tasks else []
+    most = max((len(h) for h in held), default=0)
+    over = [b for _, b in tasks if b > LONG_TASK_TARGET_MS]
+    load = os.getloadavg()[0]
+    print(
+        f"  deep_cuts {tree} {name} n={n:,} k={k:,}: longest task {longest:.0f} ms, "
+        f"tasks (start, ms) {[(round(a), round(b)) for a, b in tasks]}, "
+        f"plots redrawn per task {held}, answers KB {[round(b / 1e3) for b, _ in answers]}, "
+        f"load {load:.1f}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return [
+        tree,
+        name,
+        f"{n:,}",
+        f"{k:,}",
+        f"{longest:.0f}",
+        len(over),
+        f"{sum(b for _, b in tasks):.0f}",
+        f"{1e3 * cpu['main']:.0f}",
+        f"{1e3 * cpu['gpu']:.0f}",
+        f"{sum(b for b, _ in answers) / 1e3:.0f}",
+        f"{max((b for b, _ in answers), default=0) / 1e3:.0f}",
+        ", ".join(in_longest) or "–",
+        most,
+        f"{load:.1f}",
+        verdict(longest <= LONG_TASK_TARGET_MS),
+    ]
+
+
 def deep_cuts(quick: bool = False) -> list[Table]:
     """Typed k into tens, hundreds and thousands of clusters: the longest main-thread task.
 
     With ``DEEP_CUTS_PROFILE=1`` in the environment, each task over the goal is printed with
-    where its time went (:func:`profile_of_tasks`).
+    where its time went (:func:`profile_of_tasks`). With ``DEEP_CUTS_BASELINE=<commit>``,
+    that commit's tree (a ``git archive`` of it) is served and driven beside this one, a
+    browser each, each k typed in both pages in turn (this tree first at even steps), so
+    that both meet the same machine load.
     """
     cases = [("5 blobs", 750, (40, 300, 600))]
     if not quick:
         cases.append(("two moons", 20_000, (1_000, 4_000, 11_000)))
     rows = []
     profiling = bool(os.environ.get("DEEP_CUTS_PROFILE"))
-    with page() as driver:
+    baseline = os.environ.get("DEEP_CUTS_BASELINE")
+    with contextlib.ExitStack() as stack:
+        trees = [("this tree", None)]
+        if baseline:
+            from .page_load import export_commit
+
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-deep-")))
+            trees.append((f"baseline {baseline}", export_commit(baseline, folder)))
+        drivers = [stack.enter_context(page(root)) for _, root in trees]
+        step = 0
         for name, n, ks in cases:
-            if name == "5 blobs":
-                choose(driver, "dataset", X2_OPTION)
-            else:
-                generate_moons(driver, n)
-                click(driver, "#generate")
-            wait(
-                driver,
-                lambda d, n=n: f"{n - 1:,} merges" in text(d, "clustering-status"),
-                f"{n - 1:,} merges",
-                300,
-                0.2,
-            )
-            driver.execute_script(DEEP_LONG)
-            wait(driver, lambda d: _deep_settled(d, 0), "the page to settle", 120, 0.2)
-            # the WebGL symbols made ahead in idle time (assets/redraw_queue.js), ms per step
-            warmed = driver.execute_script(
-                "return [window.hclustWarmed || [], window.hclustWarmedMs || []];"
-            )
-            if warmed[0]:
-                print(
-                    f"  deep_cuts {name} n={n:,}: symbols made ahead in idle tasks of "
-                    f"{dict(zip(*warmed))} ms",
-                    file=sys.stderr,
-                    flush=True,
+            for (tree, _), driver in zip(trees, drivers):
+                _open_case(driver, name, n)
+                # the WebGL symbols made ahead in idle time (assets/redraw_queue.js), ms per step
+                warmed = driver.execute_script(
+                    "return [window.hclustWarmed || [], window.hclustWarmedMs || []];"
                 )
-            if profiling:
-                driver.execute_cdp_cmd("Profiler.enable", {})
-                driver.execute_cdp_cmd("Profiler.setSamplingInterval", {"interval": 250})
+                if warmed[0]:
+                    print(
+                        f"  deep_cuts {tree} {name} n={n:,}: symbols made ahead in idle tasks "
+                        f"of {dict(zip(*warmed))} ms",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                if profiling:
+                    driver.execute_cdp_cmd("Profiler.enable", {})
+                    driver.execute_cdp_cmd("Profiler.setSamplingInterval", {"interval": 250})
             for k in ks:
-                since = driver.execute_script(DEEP_LONG)
-                cpu_before = browser_cpu(driver)
-                if profiling:
-                    driver.execute_cdp_cmd("Profiler.start", {})
-                    # a new source each time: V8 reuses the code of a script run before, with
-                    # __calibrate__ inlined into its caller and so missing from the profile
-                    calibrated_at = driver.execute_script(f"// {name} k={k}{CALIBRATE}")
-                _type_k(driver, k)
-                wait(
-                    driver,
-                    lambda d, k=k: any(
-                        f"{words} {k} clusters" in text(d, "cut-status")
-                        for words in ("gives", "exactly")  # (or: no cut gives exactly k)
-                    ),
-                    f"k = {k}",
-                    180,
-                    0.2,
-                )
-                wait(
-                    driver,
-                    lambda d, since=since: _deep_settled(d, since),
-                    "the page to settle",
-                    180,
-                )
-                cpu = {
-                    part: seconds - cpu_before[part]
-                    for part, seconds in browser_cpu(driver).items()
-                }
-                tasks, redraws = driver.execute_script(
-                    "return [window.__deep, window.hclustRedraws];"
-                )
-                if profiling:
-                    profile = driver.execute_cdp_cmd("Profiler.stop", {})["profile"]
-                    _print_profile(name, k, since, profile_of_tasks(profile, tasks, calibrated_at))
-                held = _redraws_per_task(tasks, redraws)
-                tasks = [(a - since, b) for a, b in tasks]
-                longest = max((b for _, b in tasks), default=0.0)
-                in_longest = (
-                    held[max(range(len(tasks)), key=lambda i: tasks[i][1])] if tasks else []
-                )
-                most = max((len(h) for h in held), default=0)
-                over = [b for _, b in tasks if b > LONG_TASK_TARGET_MS]
-                load = os.getloadavg()[0]
-                print(
-                    f"  deep_cuts {name} n={n:,} k={k:,}: longest task {longest:.0f} ms, "
-                    f"tasks (start, ms) {[(round(a), round(b)) for a, b in tasks]}, "
-                    f"plots redrawn per task {held}, load {load:.1f}",
-                    file=sys.stderr,
-                    flush=True,
-                )
-                rows.append(
-                    [
-                        name,
-                        f"{n:,}",
-                        f"{k:,}",
-                        f"{longest:.0f}",
-                        len(over),
-                        f"{sum(b for _, b in tasks):.0f}",
-                        f"{1e3 * cpu['main']:.0f}",
-                        f"{1e3 * cpu['gpu']:.0f}",
-                        ", ".join(in_longest) or "–",
-                        most,
-                        f"{load:.1f}",
-                        verdict(longest <= LONG_TASK_TARGET_MS),
-                    ]
-                )
+                order = list(range(len(trees)))
+                for t in order if step % 2 == 0 else order[::-1]:
+                    rows.append(_deep_cut(drivers[t], trees[t][0], name, n, k, profiling))
+                step += 1
+    rows.sort(key=lambda row: (row[1] != "5 blobs", int(row[3].replace(",", "")), row[0]))
     notes = [
         "A person types k into 'Number of clusters k' (Enter); from then until the page has "
         "settled (no callback pending, no long task for 1.5 s), every main-thread task over "
@@ -1050,12 +1078,17 @@ def deep_cuts(quick: bool = False) -> list[Table]:
         "DEEP_CUTS_PROFILE=1 prints each task over the goal with where its time went (Chromium's "
         "JS sampling profiler; '(program)' is native work: style, layout, the compositor waiting "
         "for the WebGL frame).",
+        "'answers KB': the bodies of the server's answers to the callbacks from the typed k "
+        "until settled (resource timing; sent uncompressed), and the largest of them.",
+        "With DEEP_CUTS_BASELINE=<commit>, a git archive of that commit is served and driven "
+        "beside this tree, a browser each, each k typed in both pages in turn.",
         "Data: the tutorial's X2 ('5 blobs', 750 samples, ward) and 'Generate: two moons' "
         "(seed 4711, noise 0.06, ward); gunicorn -w 2, headless Chromium (software WebGL).",
     ]
     table = Table(
         "Deep cuts: typed k -> the longest main-thread task (headless Chromium, gunicorn -w 2)",
         [
+            "tree",
             "data",
             "n",
             "k",
@@ -1064,6 +1097,8 @@ def deep_cuts(quick: bool = False) -> list[Table]:
             "blocked ms",
             "page CPU ms",
             "GPU CPU ms",
+            "answers KB",
+            "largest answer KB",
             "plots redrawn in the longest task",
             "most redraws in one task",
             "load",

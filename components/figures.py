@@ -774,10 +774,10 @@ def scatter_figure(
             )
         group_labels = np.unique(labels[samples])
         # a palette colour is one cluster; grey gathers the smallest, each point says which:
-        # its hovertext is the cluster's number, sent as a typed array (float64, as plotly
-        # sends numbers for text) and named by the template, not a string per point (most of
-        # 20,000 points at a deep cut: 294 KB of the answer, and as many strings for the
-        # browser to parse and collect; issue 12 §5)
+        # its hovertext is the cluster's number, sent as a typed array of int32 (plotly.js
+        # decodes any typed array there; float64 took twice the bytes) and named by the
+        # template, not a string per point (most of 20,000 points at a deep cut: 294 KB of
+        # the answer, and as many strings for the browser to parse and collect; issue 12 §5)
         cluster = STRINGS["cluster"].format(
             label=group_labels[0] if len(group_labels) == 1 else "%{hovertext}"
         )
@@ -792,7 +792,7 @@ def scatter_figure(
                 showlegend=False,
                 customdata=samples.astype(np.int32),
                 text=[point_names[i] for i in samples.tolist()] if named else None,
-                hovertext=labels[samples].astype(np.float64) if len(group_labels) > 1 else None,
+                hovertext=labels[samples].astype(np.int32) if len(group_labels) > 1 else None,
                 hovertemplate="sample %{customdata}"
                 + (" · %{text}" if named else "")
                 + f"<br>{cluster}<br>%{{x:.4g}}, %{{y:.4g}}<extra></extra>",

@@ -1,5 +1,7 @@
 """components.figures: arrays in, plotly figures out."""
 
+import base64
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -209,11 +211,12 @@ class TestScatterFigure:
         _, _, labels, label_colours = coloured_tutorial(tutorial, 3.0)
         figure = scatter_figure(tutorial["X"], labels, label_colours, ("x", "y"), names)
         grey = figure.data[0]
-        assert grey.hovertext.dtype == np.float64
+        assert grey.hovertext.dtype == np.int32  # 4 bytes a point, not float64's 8
         assert_array_equal(grey.hovertext, labels[grey.customdata])
         assert "<br>cluster %{hovertext}<br>" in grey.hovertemplate
         sent = figure.to_plotly_json()["data"][0]["hovertext"]
-        assert set(sent) == {"dtype", "bdata"}
+        assert set(sent) == {"dtype", "bdata"} and sent["dtype"] == "i4"
+        assert len(base64.b64decode(sent["bdata"])) == 4 * len(grey.customdata)
         one = figure.data[1]  # a palette colour: one cluster, named in its template
         assert one.hovertext is None and f"cluster {labels[one.customdata[0]]}<br>" in (
             one.hovertemplate
