@@ -285,6 +285,18 @@ def _quiet(driver, seconds=0.5, timeout=20):
     wait(driver, settled, "the page to settle", timeout, 0.1)
 
 
+def _trees_side_by_side(stack: contextlib.ExitStack, baseline: str | None) -> list:
+    """[(name, source root)]: this tree (None: served from here), and `baseline`'s, a
+    ``git archive`` of that commit in a folder `stack` removes, when one is named."""
+    trees = [("this tree", None)]
+    if baseline:
+        from .page_load import export_commit
+
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-baseline-")))
+        trees.append((f"baseline {baseline}", export_commit(baseline, folder)))
+    return trees
+
+
 # Chromium's trace categories for CUT_LATENCY_TRACE: frames, paint, layerizing, raster, drawing.
 TRACE_CATEGORIES = (
     "devtools.timeline,disabled-by-default-devtools.timeline,"
@@ -508,12 +520,7 @@ def cut_latency(quick: bool = False) -> list[Table]:
     rows, notes = [], []
     baseline = os.environ.get("CUT_LATENCY_BASELINE")
     with contextlib.ExitStack() as stack:
-        trees = [("this tree", None)]
-        if baseline:
-            from .page_load import export_commit
-
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-cut-")))
-            trees.append((f"baseline {baseline}", export_commit(baseline, folder)))
+        trees = _trees_side_by_side(stack, baseline)
         # CUT_LATENCY_TRACE=<file>: this tree's browser records a Chromium trace of its drags there
         tracing = os.environ.get("CUT_LATENCY_TRACE")
         load_start = os.getloadavg()[0]
@@ -1025,12 +1032,7 @@ def deep_cuts(quick: bool = False) -> list[Table]:
     profiling = bool(os.environ.get("DEEP_CUTS_PROFILE"))
     baseline = os.environ.get("DEEP_CUTS_BASELINE")
     with contextlib.ExitStack() as stack:
-        trees = [("this tree", None)]
-        if baseline:
-            from .page_load import export_commit
-
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-deep-")))
-            trees.append((f"baseline {baseline}", export_commit(baseline, folder)))
+        trees = _trees_side_by_side(stack, baseline)
         drivers = [stack.enter_context(page(root)) for _, root in trees]
         step = 0
         for name, n, ks in cases:
