@@ -21,9 +21,9 @@ import os
 import socket
 
 
-def _int(name: str, default: int) -> int:
+def _int(name: str, default: int, least: int = 1) -> int:
     try:
-        return max(1, int(os.environ.get(name, default)))
+        return max(least, int(os.environ.get(name, default)))
     except ValueError:
         return default
 
@@ -40,10 +40,8 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 control_socket_disable = True
 # the bundles and layout are small next to a worker's memory; no request body is
 # buffered beyond MAX_CONTENT_LENGTH (app.py)
-try:
-    send_buffer_bytes = max(0, int(os.environ.get("GUNICORN_SEND_BUFFER", 4 * 2**20)))
-except ValueError:
-    send_buffer_bytes = 4 * 2**20
+# a connection's kernel send buffer (when_ready); 0 leaves it to the kernel
+send_buffer_bytes = _int("GUNICORN_SEND_BUFFER", 4 * 2**20, least=0)
 
 
 def when_ready(server):

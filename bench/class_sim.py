@@ -40,6 +40,7 @@ import numpy as np
 
 from devtools.local_app import app_env, free_port, gunicorn, headless_chromium
 
+from .class_client import CONNECTIONS as BROWSER_CONNECTIONS
 from .class_client import BrowserConnections
 from .class_network import enter_student_side, shaped_network
 from .class_record import KINDS, record_lesson, settled, type_and_enter
@@ -52,7 +53,6 @@ THINK_S = (1.0, 3.0)
 REQUEST_TIMEOUT_S = 60.0
 CLIENT_DEADLINE_S = 300.0  # a student who is not done by then is counted as failed
 POLL_S, MAX_POLLS = 0.25, 240  # background callbacks: as the page polls, at most a minute
-BROWSER_CONNECTIONS = 6  # a browser's parallel connections to one host
 # a classroom's network, Mbit/s shared by the class (bench/class_network.py); unset: loopback
 NETWORK_MBIT = float(os.environ.get("CLASS_NETWORK_MBIT", "0") or 0)
 GOALS = {  # kind -> (what is measured, p95 goal in seconds)
@@ -138,10 +138,10 @@ class Outcome:
 
 class Student:
     def __init__(self, index: int, url: str, lesson: Lesson, seed: int):
-        self.index, self.url, self.lesson = index, url.rstrip("/"), lesson
+        self.index, self.lesson = index, lesson
         self.random = random.Random(seed * 1000 + index)
         # a browser's kept-alive connections, at a small share of the cores it measures
-        self.http = BrowserConnections(self.url, REQUEST_TIMEOUT_S, BROWSER_CONNECTIONS)
+        self.http = BrowserConnections(url, REQUEST_TIMEOUT_S, BROWSER_CONNECTIONS)
         self.pool = futures.ThreadPoolExecutor(BROWSER_CONNECTIONS)
         self.end_id = None
         self.session_id = None
@@ -188,16 +188,10 @@ class Student:
     def _open_page(self) -> None:
         page = self._get("/")
         self.end_id = json.loads(CONFIG.search(page.text).group(1))["end_id"]
-        # scripts, styles and chunks, BROWSER_CONNECTIONS at a time
-        list(self.pool.map(self._fetch_static, self.lesson.resources))
-
-    def _fetch_static(self, path: str) -> None:
-        """A script or style as a browser fetches it: every byte read, none decompressed here.
-
-        A student's laptop unpacks the 6 MB of scripts on its own CPU; the load
-        generator shares the server's cores, so it does not unpack them either.
-        """
-        self._get(path)
+        # scripts, styles and chunks, BROWSER_CONNECTIONS at a time, as a browser fetches them:
+        # every byte read, none unpacked (a student's laptop unpacks the 6 MB of scripts on
+        # its own CPU; the load generator shares the server's cores, so it does not)
+        list(self.pool.map(self._get, self.lesson.resources))
 
     def _replay(self, kind: str, requests: list) -> None:
         """Send an action's requests with the overlap the browser gave them."""
@@ -508,7 +502,7 @@ def run(quick: bool = False, sizes=None, server: dict | None = None) -> list[Tab
                     **server,
                 ) as url,
             ):
-                students_url = url.replace("127.0.0.1", students_host) if students_host else None
+                students_url = f"http://{students_host}:{port}/" if students_host else None
                 began, server_cpu, own_cpu = (
                     time.monotonic(),
                     server_cpu_seconds(url),
