@@ -28,6 +28,7 @@
         ["top_node", Int32Array], ["top_height", Float64Array], ["left", Int32Array], ["right", Int32Array],
         ["left_start", Int32Array], ["left_size", Int32Array], ["right_start", Int32Array], ["right_size", Int32Array],
         ["link_height", Float64Array], ["link_start", Int32Array], ["link_x", Float32Array], ["link_y", Float32Array],
+        ["link_left", Int32Array], ["link_right", Int32Array],
         ["leaf_order", Int32Array], ["leaf_start", Int32Array], ["leaf_height", Float64Array],
         ["leaf_parent_height", Float64Array], ["leaf_x", Float32Array], ["leaf_y", Float32Array],
     ];
@@ -291,6 +292,56 @@
             y.set(index.link_y.subarray(4 * j, 4 * j + 4), 4 * k);
         }
         return {x: x, y: y};
+    }
+
+    // The chosen links as one unbroken line per group of links that meet, and a gap after
+    // each, as components.figures._tours walks them, point for point: what an SVG plot
+    // draws fast (plotly makes a <path> of each piece between two gaps). The walk of a
+    // group, from its top link: (xl,hl), the walk under its left child, up to (xl,h),
+    // across to (xr,h), down to (xr,hr), the walk under its right child. The walk under a
+    // child link, entered where its parent's leg meets its bar (x): across to (xl,h), down
+    // to (xl,hl), the walk under its left child, up, across to (xr,h), down to (xr,hr), the
+    // walk under its right child, up, and back across to x. links: ascending link numbers.
+    function linkTour(index, links) {
+        var total = index.link_left.length, chosen = new Uint8Array(total);
+        for (var k = 0; k < links.length; k++) chosen[links[k]] = 1;
+        var vertical = index.raw.axis === "y", lx = index.link_x, ly = index.link_y;
+        // each link's corners from its 4 points (xl,hl) (xr,h) (xr,hr) gap, as leaf-axis
+        // position and height whatever the orientation
+        var pos = function (j, p) { return vertical ? lx[4 * j + p] : ly[4 * j + p]; };
+        var hgt = function (j, p) { return vertical ? ly[4 * j + p] : lx[4 * j + p]; };
+        var child = function (links_, j) { var c = links_[j]; return c >= 0 && chosen[c] ? c : -1; };
+        var hasParent = new Uint8Array(total);
+        for (k = 0; k < links.length; k++) {
+            var l = child(index.link_left, links[k]), r = child(index.link_right, links[k]);
+            if (l >= 0) hasParent[l] = 1;
+            if (r >= 0) hasParent[r] = 1;
+        }
+        var xs = [], ys = [];
+        var point = function (position, height) {
+            xs.push(vertical ? position : height);
+            ys.push(vertical ? height : position);
+        };
+        for (k = 0; k < links.length; k++) {
+            var top = links[k];
+            if (hasParent[top]) continue;
+            // what is left to draw, last first: [POINT, x, h], or [WALK, link, x]
+            var todo = [[1, child(index.link_right, top), pos(top, 1)], [0, pos(top, 1), hgt(top, 2)],
+                [0, pos(top, 1), hgt(top, 1)], [0, pos(top, 0), hgt(top, 1)],
+                [1, child(index.link_left, top), pos(top, 0)], [0, pos(top, 0), hgt(top, 0)]];
+            while (todo.length) {
+                var step = todo.pop();
+                if (step[0] === 0) { point(step[1], step[2]); continue; }
+                var c = step[1];
+                if (c < 0) continue;
+                var xl = pos(c, 0), xr = pos(c, 1), h = hgt(c, 1);
+                todo.push([0, step[2], h], [0, xr, h], [1, child(index.link_right, c), xr], [0, xr, hgt(c, 2)],
+                    [0, xr, h], [0, xl, h], [1, child(index.link_left, c), xl], [0, xl, hgt(c, 0)], [0, xl, h]);
+            }
+            xs.push(NaN);
+            ys.push(NaN);
+        }
+        return {x: Float32Array.from(xs), y: Float32Array.from(ys)};
     }
 
     // ---- points drawn into pixels (the scatter while the line is dragged)
@@ -592,7 +643,7 @@
         ABOVE: ABOVE, OVERFLOW: OVERFLOW, decode: decode, fill: fill, canCut: canCut, clustersAt: clustersAt,
         assignColours: assignColours, previousOf: previousOf, hexOf: hexOf, symbolOf: symbolOf, legendText: legendText, legendLines: legendLines, cut: cut,
         colourMapOf: colourMapOf, sampleGroups: sampleGroups, linkGroups: linkGroups, leafGroups: leafGroups,
-        linkTraceName: linkTraceName, linkCoordinates: linkCoordinates, symbolPath: symbolPath, stampOf: stampOf,
+        linkTraceName: linkTraceName, linkCoordinates: linkCoordinates, linkTour: linkTour, symbolPath: symbolPath, stampOf: stampOf,
         paintPoints: paintPoints, tilesOf: tilesOf, repaintChanged: repaintChanged, lineSegment: lineSegment, lineShift: lineShift,
         heightForK: heightForK, cutInGap: cutInGap, nextAfter: nextAfter,
     };

@@ -103,10 +103,13 @@
 
     function dendrogramTraces(index, result, template) {
         var C = core(), raw = index.raw;
+        // SVG: one unbroken line per group of links that meet; WebGL: a gap after each link
+        var svg = template.type === "scatter";
         var traces = C.linkGroups(result).map(function (group) {
-            var xy = C.linkCoordinates(index, group[1]);
+            var xy = svg ? C.linkTour(index, group[1]) : C.linkCoordinates(index, group[1]);
             return {type: template.type, x: xy.x, y: xy.y, mode: "lines", hoverinfo: "skip", showlegend: false,
-                name: C.linkTraceName(raw, group[0]), line: {color: C.hexOf(raw, group[0]), width: 1.5, shape: raw.line_shape}};
+                name: C.linkTraceName(raw, group[0]),
+                line: {color: C.hexOf(raw, group[0]), width: 1.5, shape: svg ? "linear" : raw.line_shape}};
         });
         var leaves = [];
         for (var q = 0; q < result.leafColour.length; q++) if (result.leafColour[q] !== C.ABOVE) leaves.push(q);

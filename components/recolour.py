@@ -32,6 +32,7 @@ from components.figures import (
     _link_shape,
     _oriented,
     _segments,
+    child_links,
 )
 from hclust.cut import (
     ABOVE_CUT_COLOUR,
@@ -109,6 +110,7 @@ def recolour_index(
         geometry.x_left, geometry.x_right, geometry.h_left, geometry.h_right, geometry.height
     )
     x, y = _oriented(positions, heights, orientation)
+    left_link, right_link = child_links(geometry, Z)
     leaves = geometry.leaf_nodes
     leaf_x, leaf_y = _oriented(geometry.leaf_x, np.zeros(len(leaves)), orientation)
     return {
@@ -139,6 +141,9 @@ def recolour_index(
         "link_start": _packed(tree.start[nodes], "<i4"),
         "link_x": _packed(x, "<f4"),
         "link_y": _packed(y, "<f4"),
+        # the drawn link of each link's children (-1: a drawn leaf), for the SVG tree's walks
+        "link_left": _packed(left_link, "<i4"),
+        "link_right": _packed(right_link, "<i4"),
         "leaf_order": _packed(tree.leaf_order, "<i4"),
         # drawn leaves: a leaf is a whole cluster when leaf_height <= h < leaf_parent_height
         "leaf_start": _packed(tree.start[leaves], "<i4"),

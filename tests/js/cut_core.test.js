@@ -14,14 +14,16 @@ function hexOfSample(raw, result) {
     return Array.from(result.sampleColour, (c) => core.hexOf(raw, c));
 }
 
-// What the browser would draw for one cut: its result and the dendrogram's traces.
-function drawn(index, cutFixture) {
+// What the browser would draw for one cut: its result and the dendrogram's traces, of
+// plotly type `type` (assets/cut_recolour.js dendrogramTraces: an SVG tree's links walked
+// as unbroken lines, a WebGL tree's with a gap after each link).
+function drawn(index, cutFixture, type) {
     const result = core.cut(index, cutFixture.height, core.previousOf(cutFixture.previous));
     if (result === null) return null;
     const raw = index.raw;
     const traces = core.linkGroups(result).map(([colour, links]) => {
-        const xy = core.linkCoordinates(index, links);
-        return {name: core.linkTraceName(raw, colour), colour: core.hexOf(raw, colour), x: Array.from(xy.x), y: Array.from(xy.y)};
+        const xy = type === "scatter" ? core.linkTour(index, links) : core.linkCoordinates(index, links);
+        return {name: core.linkTraceName(raw, colour), type, colour: core.hexOf(raw, colour), x: Array.from(xy.x), y: Array.from(xy.y)};
     });
     const leaves = core.leafGroups(result);
     if (leaves.length) {
@@ -29,6 +31,7 @@ function drawn(index, cutFixture) {
         const chosen = leaves.flatMap(([, items]) => Array.from(items)).sort((a, b) => a - b);
         traces.push({
             name: raw.strings.leaf_trace,
+            type,
             colour: chosen.map((q) => core.hexOf(raw, result.leafColour[q])),
             x: chosen.map((q) => index.leaf_x[q]),
             y: chosen.map((q) => index.leaf_y[q]),
@@ -53,7 +56,7 @@ for (const tree of trees) {
         const raw = index.raw;
         tree.cuts.forEach((expected, i) => {
             const what = `cut ${i} at ${expected.height}`;
-            const got = drawn(index, expected);
+            const got = drawn(index, expected, expected.traces && expected.traces.length ? expected.traces[0].type : "scatter");
             if (expected.beyond_index) {
                 assert.equal(got, null, `${what}: below the index's floor, left to the server`);
                 return;

@@ -78,6 +78,7 @@ def traces_of(figure):
     return [
         {
             "name": trace.name,
+            "type": trace.type,
             "colour": trace.line.color if trace.mode == "lines" else list(trace.marker.color),
             "x": _numbers(trace.x),
             "y": _numbers(trace.y),

@@ -361,4 +361,5 @@ def test_pins_are_drawn_on_the_main_scatter_and_dendrogram(session):
         assert sorted(points.customdata.tolist()) == expected.tolist()
         assert points.marker.color == colour
         link = traces(dendrogram, f"pinned merge {row}")[0]
-        assert link.line.color == colour and len(link.x) == 4
+        # one link: its 4 corners as one line, and a gap
+        assert link.line.color == colour and len(link.x) == 5 and np.isnan(link.x[-1])

@@ -367,9 +367,10 @@ class TestUpdateViews:
         dendrogram, _, _, _ = render(session, cut_for_k(session, 4), highlight={"node": 163})
         thick = [trace for trace in dendrogram.data if trace.name == "highlighted"]
         assert len(thick) == 1
-        assert (
-            np.isfinite(np.asarray(thick[0].x, dtype=float)).sum() == 3 * 2
-        )  # two links, three points each (a step shape)
+        x = np.asarray(thick[0].x, dtype=float)
+        # two links that meet, one unbroken line (components.figures._tours): 4 points for
+        # the top link, 7 for the walk under its child, and a gap
+        assert np.isfinite(x).sum() == 4 + 7 and np.isnan(x).sum() == 1
 
     def test_orientation_left(self, session):
         cut = cut_for_k(session, 4)

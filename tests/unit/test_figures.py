@@ -5,7 +5,10 @@ import base64
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
+from scipy.cluster.hierarchy import linkage
 
 import components.figures as figures
 from components.figures import (
@@ -21,12 +24,14 @@ from hclust.cut import (
     OVERFLOW_SYMBOL,
     PALETTE,
     SYMBOLS,
+    TreeIndex,
     assign_colours,
     colour_hex,
     labels_at,
 )
 from hclust.dendrogram import ABOVE, dendrogram_geometry, link_colour_indices
 from hclust.diagnostics import elbow
+from tests.drawn_lines import groups, link_strokes, strokes, strokes_of_steps
 from tests.fixtures import scatter_by_sample
 from tests.fixtures import tutorial_values as ref
 
@@ -47,6 +52,17 @@ def coloured_tutorial(tutorial, height, truncate_mode="none", p=30):
 
 def line_traces(figure):
     return [trace for trace in figure.data if trace.mode == "lines"]
+
+
+def colour_index_of(trace, links):
+    """The palette index (or ABOVE) a link trace is drawn in."""
+    drawn = {ABOVE_CUT_COLOUR if c == ABOVE else colour_hex(int(c)): c for c in np.unique(links)}
+    return drawn[trace.line.color]
+
+
+def pieces(x):
+    """Pieces of a line between its gaps (a gap after each): plotly's <path>s for it."""
+    return int(np.isnan(np.asarray(x, dtype=float)).sum())
 
 
 @pytest.fixture(scope="module")
@@ -90,38 +106,76 @@ class TestDendrogramFigure:
         }
         assert {trace.line.color for trace in traces} == expected
 
-    def test_every_link_is_drawn_once(self, tutorial, names):
+    def test_every_link_is_drawn_and_nothing_else(self, tutorial, names):
         geometry, links, _, _ = coloured_tutorial(tutorial, 16.0)
         traces = line_traces(dendrogram_figure(geometry, links, 16.0, names, tutorial["Z"]))
-        # each link is three points and a gap; the step shape implies its fourth corner
-        assert sum(len(trace.x) for trace in traces) == 4 * geometry.n_links
-        drawn = []
         for trace in traces:
-            colour_index = (
-                ABOVE if trace.line.color == ABOVE_CUT_COLOUR else PALETTE.index(trace.line.color)
-            )
-            assert len(trace.x) == 4 * np.sum(links == colour_index)
-            assert trace.line.shape == "vh"  # up from (xl, hl), then across at h
-            x = np.asarray(trace.x, dtype=float).reshape(-1, 4)
-            y = np.asarray(trace.y, dtype=float).reshape(-1, 4)
-            drawn += [
-                tuple(np.round(row, 3))
-                for row in np.column_stack([x[:, 0], y[:, 0], x[:, 1], y[:, 1], y[:, 2]])
-            ]
-        expected = np.column_stack(
-            [geometry.x_left, geometry.h_left, geometry.x_right, geometry.height, geometry.h_right]
-        )
-        assert sorted(drawn) == sorted(tuple(np.round(row, 3)) for row in expected)
+            assert trace.line.shape == "linear"  # every step is up, down or across
+            chosen = links == colour_index_of(trace, links)
+            assert strokes(trace.x, trace.y) == link_strokes(geometry, chosen)
+
+    @pytest.mark.parametrize("height", [0.5, 16.0, 50.0])
+    def test_an_svg_tree_draws_one_unbroken_line_per_group_of_links_that_meet(
+        self, tutorial, names, height
+    ):
+        """plotly makes a <path> of each piece of a line between two gaps, styled one by one:
+        one piece per link made a cut's redraw of a 750-sample tree twice as long (#12 §5)."""
+        geometry, links, labels, _ = coloured_tutorial(tutorial, height)
+        traces = line_traces(dendrogram_figure(geometry, links, height, names, tutorial["Z"]))
+        for trace in traces:
+            chosen = links == colour_index_of(trace, links)
+            assert pieces(trace.x) == groups(geometry, tutorial["Z"], chosen)
+        # one piece for each cluster of two samples or more, and one for the grey tree above
+        clusters = int(np.sum(np.bincount(labels) >= 2))
+        assert sum(pieces(trace.x) for trace in traces) == clusters + bool(np.any(links == ABOVE))
+        assert clusters + 1 < geometry.n_links / 3
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        seed=st.integers(0, 2**32 - 1),
+        n=st.integers(2, 60),
+        method=st.sampled_from(["single", "complete", "average", "ward", "centroid", "median"]),
+        truncate=st.sampled_from([("none", 30), ("lastp", 5), ("level", 3)]),
+        tied=st.booleans(),
+    )
+    def test_walks_draw_exactly_the_chosen_links_one_piece_per_group(
+        self, seed, n, method, truncate, tied
+    ):
+        """Any set of links (a colour's), of any tree: inversions (centroid, median), ties,
+        truncated leaves."""
+        rng = np.random.default_rng(seed)
+        X = rng.integers(0, 3, size=(n, 2)) if tied else rng.normal(size=(n, 2))
+        Z = linkage(X.astype(float), method)
+        geometry = dendrogram_geometry(Z, TreeIndex.from_linkage(Z), *truncate)
+        chosen = rng.random(geometry.n_links) < rng.uniform(0, 1)
+        positions, heights = figures._tours(geometry, chosen, *figures.child_links(geometry, Z))
+        assert positions.dtype == heights.dtype == np.float32
+        assert strokes(positions, heights) == link_strokes(geometry, chosen)
+        assert pieces(positions) == groups(geometry, Z, chosen)
+        if chosen.any():
+            assert np.isnan(positions[-1])  # a gap after each piece, the last too
+
+    def test_a_webgl_tree_keeps_a_gap_after_each_link(self):
+        """WebGL draws a line in one go, gaps or not: its links stay 3 points and a gap."""
+        rng = np.random.default_rng(3)
+        Z = linkage(rng.normal(size=(1_100, 2)), "ward")
+        tree = TreeIndex.from_linkage(Z)
+        geometry = dendrogram_geometry(Z, tree)
+        one = np.zeros(geometry.n_links, dtype=np.int64)
+        figure = dendrogram_figure(geometry, one, 1.0, [str(i) for i in range(1_100)], Z)
+        (trace,) = line_traces(figure)
+        assert trace.type == "scattergl" and trace.line.shape == "vh"
+        assert len(trace.x) == 4 * geometry.n_links == 4 * pieces(trace.x)
+        assert strokes_of_steps(trace.x, trace.y) == link_strokes(geometry, one == 0)
 
     def test_links_above_the_cut_are_grey(self, tutorial, names):
         geometry, links, _, _ = coloured_tutorial(tutorial, 16.0)
         traces = line_traces(dendrogram_figure(geometry, links, 16.0, names, tutorial["Z"]))
         grey = [trace for trace in traces if trace.line.color == ABOVE_CUT_COLOUR]
         assert len(grey) == 1
-        heights = np.asarray(grey[0].y, dtype=float)
-        # the 3 merges above a 4-cluster cut; their tops are the last three heights
-        tops = np.unique(heights[1::4])
-        np.testing.assert_allclose(tops, tutorial["Z"][-3:, 2], rtol=1e-6)  # float32 on the wire
+        bars = sorted(at for way, at in strokes(grey[0].x, grey[0].y) if way == "across")
+        # the 3 merges above a 4-cluster cut: their bars are at the last three heights
+        np.testing.assert_allclose(bars, tutorial["Z"][-3:, 2], rtol=1e-6)  # float32 sent
 
     @pytest.mark.parametrize("delta", [-1, 1])
     def test_colours_length_must_match_links(self, tutorial, names, delta):

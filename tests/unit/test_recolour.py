@@ -11,10 +11,11 @@ import pytest
 from numpy.testing import assert_array_equal
 
 from components import recolour
-from components.figures import dendrogram_figure
+from components.figures import child_links, dendrogram_figure
 from hclust.cut import TreeIndex
 from hclust.dendrogram import dendrogram_geometry
 from hclust.linkage import compute_linkage
+from tests.drawn_lines import strokes, strokes_of_steps
 
 CLUSTERING = {"key": "abc", "method": "ward", "metric": "euclidean"}
 
@@ -63,7 +64,14 @@ class TestRecolourIndex:
             geometry, one_colour, 1.0, [str(i) for i in range(200)], Z, orientation="left"
         )
         drawn = next(trace for trace in figure.data if trace.name == "colour 0")
-        assert_array_equal(np.asarray(drawn.x, dtype=np.float32), x)
+        # the SVG figure walks the links the index lists as 3 points and a gap each
+        assert strokes(drawn.x, drawn.y) == strokes_of_steps(x, y, index["line_shape"])
+        left, right = child_links(geometry, Z)
+        assert_array_equal(unpacked(index, "link_left", "<i4"), left)
+        assert_array_equal(unpacked(index, "link_right", "<i4"), right)
+        # (a child of link j is drawn as link left[j]: its top is where j's leg ends)
+        inner = left >= 0
+        assert_array_equal(geometry.height[left[inner]], geometry.h_left[inner])
         assert_array_equal(
             unpacked(index, "link_height", "<f8"), tree.node_height[200 + geometry.merges]
         )
