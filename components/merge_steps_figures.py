@@ -13,7 +13,9 @@ from components.figures import (
     HEIGHT_TICKFORMAT,
     PIN_COLOURS,
     _base_layout,
-    _segments,
+    _hover_targets,
+    _tours,
+    child_links,
     label_stride,
     unchecked_figure,
 )
@@ -31,20 +33,15 @@ GUESS_COLOUR = "#1F5FBF"
 ZOOM_ABOVE_STEP = 3.0
 
 
-def _link_trace(geometry, chosen, colour, width, name, dash=None):
-    pos, h = _segments(
-        geometry.x_left[chosen],
-        geometry.x_right[chosen],
-        geometry.h_left[chosen],
-        geometry.h_right[chosen],
-        geometry.height[chosen],
-    )
+def _link_trace(geometry, children, chosen, colour, width, name):
+    # an unbroken line per group of links that meet: a piece per link is a <path> each
+    pos, h = _tours(geometry, chosen, *children)
     return dict(
         type="scatter",
         x=pos,
         y=h,
         mode="lines",
-        line=dict(color=colour, width=width, shape="vh", dash=dash),
+        line=dict(color=colour, width=width, shape="linear"),
         hoverinfo="skip",
         showlegend=False,
         name=name,
@@ -79,19 +76,19 @@ def step_dendrogram_figure(
 
     Notes
     -----
-    Trace 0 holds a marker per drawn merge, its ``customdata`` the row of Z (a
+    Trace 0 holds a hover target per drawn merge (no marker drawn), its ``customdata`` the row of Z (a
     plain list, so a click event carries it): clicking a merge steps to it.
     """
     merges = geometry.merges
     done = merges < step
     current = (merges == step) & show_step
+    children = child_links(geometry, Z)
     traces = [
         dict(
             type="scatter",
             x=geometry.x_merge.tolist(),
             y=geometry.height.tolist(),
-            mode="markers",
-            marker=dict(size=10, color="rgba(0,0,0,0.01)"),
+            **_hover_targets("scatter", 10),
             customdata=merges.tolist(),
             hovertemplate=(
                 f"merge %{{customdata}} at height %{{y:{HEIGHT_HOVER_FORMAT}}}"
@@ -107,13 +104,13 @@ def step_dendrogram_figure(
         (done, DONE_COLOUR, 1.6, "merges done"),
     ):
         if chosen.any():
-            traces.append(_link_trace(geometry, chosen, colour, width, name))
+            traces.append(_link_trace(geometry, children, chosen, colour, width, name))
     if show_step and current.any():
-        traces.append(_link_trace(geometry, current, STEP_COLOUR, 4, "this merge"))
+        traces.append(_link_trace(geometry, children, current, STEP_COLOUR, 4, "this merge"))
     for colour, pin in zip(PIN_COLOURS, pins):
         chosen = merges == pin
         if chosen.any():
-            traces.append(_link_trace(geometry, chosen, colour, 5, f"pinned merge {pin}"))
+            traces.append(_link_trace(geometry, children, chosen, colour, 5, f"pinned merge {pin}"))
     n = Z.shape[0] + 1
     ticks = [
         leaf_names[node] if node < n else f"({size})"

@@ -16,8 +16,10 @@ from callbacks.merge_steps import (
     valid_pins,
 )
 from components.merge_steps_figures import PIN_COLOURS
+from hclust.dendrogram import dendrogram_geometry
 from hclust.merge_steps import clusters_after, format_height
 from services import store
+from tests.drawn_lines import groups, link_strokes, strokes
 from tests.helpers import (
     call,
     draw_views,
@@ -196,9 +198,16 @@ class TestRender:
         assert red[0].marker.color == PIN_COLOURS[0] and yellow[0].marker.color == PIN_COLOURS[1]
         assert len(red[0].x) == Z[13, 3] and len(yellow[0].x) == Z[14, 3]
         # the tree: merge i thick, earlier dark, later pale
-        assert len(traces(dendrogram, "this merge")[0].x) == 4
-        assert len(traces(dendrogram, "merges done")[0].x) == 4 * i
-        assert len(traces(dendrogram, "later merges")[0].x) == 4 * (N - 2 - i)
+        geometry = dendrogram_geometry(Z, tree)
+        for name, chosen in (
+            ("this merge", geometry.merges == i),
+            ("merges done", geometry.merges < i),
+            ("later merges", geometry.merges > i),
+        ):
+            (drawn,) = traces(dendrogram, name)
+            assert strokes(drawn.x, drawn.y) == link_strokes(geometry, chosen)
+            # one unbroken line per group of links that meet (components.figures._tours)
+            assert np.isnan(np.asarray(drawn.x, dtype=float)).sum() == groups(geometry, Z, chosen)
         assert [t.line.color for t in traces(dendrogram, "pinned")] == list(PIN_COLOURS)
         words = text(info)
         assert f"Z[{i}] = [{a}, {b}," in words
