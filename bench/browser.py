@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from devtools.chromium_trace import chromium_trace, main_thread_tasks
 from devtools.local_app import app_env, choose_option, click_centred, gunicorn, headless_chromium
 
 from .common import Table, verdict
@@ -964,18 +965,21 @@ def _deep_cut(driver, tree, name, n, k, profiling) -> list:
         # a new source each time: V8 reuses the code of a script run before, with
         # __calibrate__ inlined into its caller and so missing from the profile
         calibrated_at = driver.execute_script(f"// {tree} {name} k={k}{CALIBRATE}")
-    _type_k(driver, k)
-    wait(
-        driver,
-        lambda d: any(
-            f"{words} {k} clusters" in text(d, "cut-status")
-            for words in ("gives", "exactly")  # (or: no cut gives exactly k)
-        ),
-        f"k = {k}",
-        180,
-        0.2,
-    )
-    wait(driver, lambda d: _deep_settled(d, since), "the page to settle", 180)
+    # the trace gives each task's thread time: the page's own work, without the wait for a core
+    with chromium_trace(driver) as events:
+        _type_k(driver, k)
+        wait(
+            driver,
+            lambda d: any(
+                f"{words} {k} clusters" in text(d, "cut-status")
+                for words in ("gives", "exactly")  # (or: no cut gives exactly k)
+            ),
+            f"k = {k}",
+            180,
+            0.2,
+        )
+        wait(driver, lambda d: _deep_settled(d, since), "the page to settle", 180)
+    own = max((task.thread_ms for task in main_thread_tasks(events)), default=0.0)
     cpu = {part: seconds - cpu_before[part] for part, seconds in browser_cpu(driver).items()}
     tasks, redraws = driver.execute_script("return [window.__deep, window.hclustRedraws];")
     answers = driver.execute_script(ANSWERS_SINCE, since)
@@ -991,6 +995,7 @@ def _deep_cut(driver, tree, name, n, k, profiling) -> list:
     load = os.getloadavg()[0]
     print(
         f"  deep_cuts {tree} {name} n={n:,} k={k:,}: longest task {longest:.0f} ms, "
+        f"longest in thread time {own:.0f} ms, "
         f"tasks (start, ms) {[(round(a), round(b)) for a, b in tasks]}, "
         f"plots redrawn per task {held}, answers KB {[round(b / 1e3) for b, _ in answers]}, "
         f"load {load:.1f}",
@@ -1003,6 +1008,7 @@ def _deep_cut(driver, tree, name, n, k, profiling) -> list:
         f"{n:,}",
         f"{k:,}",
         f"{longest:.0f}",
+        f"{own:.0f}",
         len(over),
         f"{sum(b for _, b in tasks):.0f}",
         f"{1e3 * cpu['main']:.0f}",
@@ -1012,7 +1018,7 @@ def _deep_cut(driver, tree, name, n, k, profiling) -> list:
         ", ".join(in_longest) or "–",
         most,
         f"{load:.1f}",
-        verdict(longest <= LONG_TASK_TARGET_MS),
+        verdict(own <= LONG_TASK_TARGET_MS),
     ]
 
 
@@ -1064,6 +1070,12 @@ def deep_cuts(quick: bool = False) -> list[Table]:
         "50 ms is recorded by a PerformanceObserver('longtask') in the page. 'longest' is the "
         "longest of them; 'blocked' their sum. Issue 12 §5: no task over "
         f"{LONG_TASK_TARGET_MS} ms at any cut.",
+        "'longest task's thread ms': the longest task's own work on the page's main thread, "
+        "from a Chromium trace of the same time (devtools/chromium_trace.py): a task's length "
+        "also counts the wait for a core, which grows with the machine's load from other "
+        "work, and the main thread's waits for the GPU process, which draws WebGL in software "
+        "here ('GPU CPU'; a GPU draws it in a fraction of that). The verdict "
+        f"(≤ {LONG_TASK_TARGET_MS} ms) is on the thread time, as tests/browser ins014's.",
         "'plots redrawn': the figure redraws (Plotly.react) that ran inside the task; 'most "
         "redraws in one task' over all long tasks of the cut. "
         "assets/redraw_queue.js gives each figure redraw a task of its own; the server's "
@@ -1095,6 +1107,7 @@ def deep_cuts(quick: bool = False) -> list[Table]:
             "n",
             "k",
             "longest task ms",
+            "longest task's thread ms",
             f"tasks > {LONG_TASK_TARGET_MS} ms",
             "blocked ms",
             "page CPU ms",
