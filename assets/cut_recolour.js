@@ -312,14 +312,17 @@
         return match !== null && Number(match[1]) < 0.05;
     }
 
-    // Strokes the points of a WebGL lines trace (NaN: a gap) as plotly's step shape draws them.
-    function strokeSteps(draw, xs, ys, count, vh, overlay) {
+    // Strokes the points of a lines trace (NaN: a gap) as plotly's step shape draws them
+    // ('vh' when vh, else 'hv'), or straight from point to point when linear (an SVG tree's
+    // walks, components.figures._tours).
+    function strokeSteps(draw, xs, ys, count, vh, overlay, linear) {
         var X = overlay.xaxis, Y = overlay.yaxis, r = overlay.ratio, open = false, px = 0, py = 0;
         for (var i = 0; i < count; i++) {
             var x = xs[i], y = ys[i];
             if (!(isFinite(x) && isFinite(y))) { open = false; continue; }
             var qx = X.c2p(x) * r, qy = Y.c2p(y) * r;
             if (!open) draw.moveTo(qx, qy);
+            else if (linear) draw.lineTo(qx, qy);
             else if (vh) { draw.lineTo(px, qy); draw.lineTo(qx, qy); }
             else { draw.lineTo(qx, py); draw.lineTo(qx, qy); }
             open = true;
@@ -344,7 +347,7 @@
     function drawTrace(draw, gd, overlay, trace, vh) {
         if (trace.mode === "lines") {
             draw.beginPath();
-            strokeSteps(draw, trace.x, trace.y, trace._length, vh, overlay);
+            strokeSteps(draw, trace.x, trace.y, trace._length, vh, overlay, trace.line.shape === "linear");
             draw.strokeStyle = trace.line.color;
             draw.lineWidth = trace.line.width * overlay.ratio;
             draw.stroke();
