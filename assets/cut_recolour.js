@@ -405,14 +405,16 @@
         draw.lineCap = "butt";
         var linkTrace = full.find(function (t) { return t.visible !== false && isLinkTrace(raw, t); });
         if (linkTrace) {
-            var width = linkTrace.line.width * r;
+            // the links as plotly's traces hold them: an SVG tree's walks, a WebGL tree's steps
+            var width = linkTrace.line.width * r, walks = linkTrace.line.shape === "linear";
             C.linkGroups(result).forEach(function (group) {
-                var hex = C.hexOf(raw, group[0]), links = group[1], xy = C.linkCoordinates(index, links);
+                var hex = C.hexOf(raw, group[0]), links = group[1];
+                var xy = walks ? C.linkTour(index, links) : C.linkCoordinates(index, links);
                 var points = 0;
                 for (var p = 0; p < xy.x.length; p++) if (!Number.isNaN(xy.x[p])) points++;
                 traces.push([C.linkTraceName(raw, group[0]), hex, points]);
                 draw.beginPath();
-                strokeSteps(draw, xy.x, xy.y, xy.x.length, vh, overlay);
+                strokeSteps(draw, xy.x, xy.y, xy.x.length, vh, overlay, walks);
                 draw.strokeStyle = hex;
                 draw.lineWidth = width;
                 draw.stroke();

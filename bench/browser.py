@@ -979,7 +979,10 @@ def _deep_cut(driver, tree, name, n, k, profiling) -> list:
             0.2,
         )
         wait(driver, lambda d: _deep_settled(d, since), "the page to settle", 180)
-    own = max((task.thread_ms for task in main_thread_tasks(events)), default=0.0)
+    traced = main_thread_tasks(events)
+    if not traced:  # an empty trace must not pass for a page without long tasks
+        raise RuntimeError(f"deep_cuts {tree} k={k}: the trace holds no task of the page")
+    own = max(task.thread_ms for task in traced)
     cpu = {part: seconds - cpu_before[part] for part, seconds in browser_cpu(driver).items()}
     tasks, redraws = driver.execute_script("return [window.__deep, window.hclustRedraws];")
     answers = driver.execute_script(ANSWERS_SINCE, since)

@@ -3,7 +3,8 @@
 // (no plotly_afterplot) and records what it painted (gd.__hclustLive, event 'hclust:painted');
 // `record`: such a record kept at its event, hashed later (cut_read.js), not inside the page's frame.
 window.__cutColours = ((gd, id, record) => {
-  const live = record ? record.colours : gd.__hclustLive && gd.__hclustLive.data === gd.data ? gd.__hclustLive.colours : null;
+  const current = record || (gd.__hclustLive && gd.__hclustLive.data === gd.data ? gd.__hclustLive : null);
+  const live = current ? current.colours : null;
   if (id === 'scatter') {  // one trace per colour; a point's customdata is its sample
     const colours = live ? live : [];
     if (!live) for (const t of gd._fullData) { const c = t.marker.color; for (let j = 0; j < t._length; j++) colours[t.customdata[j]] = c; }
@@ -11,9 +12,12 @@ window.__cutColours = ((gd, id, record) => {
     for (let i = 0; i < colours.length; i++) { const c = colours[i]; hash = (hash * 31 + c.charCodeAt(1) * 7 + c.charCodeAt(3) * 3 + c.charCodeAt(5)) | 0; }
     return String(hash);
   }
+  // each link trace's colour and drawn points (an SVG tree's links are walks, a WebGL tree's
+  // 3 points a link: the live paint reports the points of what plotly's traces would hold)
   let entries;
-  if (live) { const count = {}; for (const c of live) count[c] = (count[c] || 0) + 4; entries = Object.entries(count).map(([c, k]) => c + ':' + k); }
-  else entries = gd._fullData.filter(t => t.mode === 'lines').map(t => t.line.color + ':' + t._length);
+  const finite = (values) => { let k = 0; for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) k++; return k; };
+  if (live) entries = current.links.map(([, colour, points]) => colour + ':' + points);
+  else entries = gd._fullData.filter(t => t.mode === 'lines').map(t => t.line.color + ':' + finite(t.x));
   return entries.sort().join(',');
 });
 const B = window.__cut = window.__cut || {mouseup: null, after: {dendrogram: [], scatter: []}};

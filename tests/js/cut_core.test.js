@@ -86,6 +86,15 @@ for (const tree of trees) {
             // and each group's marker symbol, a second cue besides its colour
             const symbols = core.sampleGroups(result).map(([colour]) => core.symbolOf(raw, colour));
             assert.deepEqual(symbols, expected.symbols, `${what}: marker symbols`);
+            // each colour's links as a WebGL tree's trace holds them (and the live canvas draws them)
+            assert.deepEqual(
+                core.linkGroups(result).map(([, links]) => {
+                    const xy = core.linkCoordinates(index, links);
+                    return [nan(Array.from(xy.x)), nan(Array.from(xy.y))];
+                }),
+                expected.steps.map(([x, y]) => [nan(x), nan(y)]),
+                `${what}: links as steps`,
+            );
             // the dendrogram's traces, in the figure's order
             assert.deepEqual(
                 traces.map((t) => ({...t, x: nan(t.x), y: nan(t.y)})),

@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from components.figures import (  # noqa: E402
+    _oriented,
+    _segments,
     cluster_legend,
     colour_groups,
     dendrogram_figure,
@@ -88,6 +90,16 @@ def traces_of(figure):
     ]
 
 
+def _segments_of(geometry, chosen):
+    return _segments(
+        geometry.x_left[chosen],
+        geometry.x_right[chosen],
+        geometry.h_left[chosen],
+        geometry.h_right[chosen],
+        geometry.height[chosen],
+    )
+
+
 def one_cut(Z, tree, geometry, orientation, h, colour_map):
     """What the server draws for a cut at h, as callbacks/views.py computes it."""
     labels = labels_at(Z, h)
@@ -114,6 +126,14 @@ def one_cut(Z, tree, geometry, orientation, h, colour_map):
             [colour, samples.tolist()] for colour, samples in colour_groups(labels, label_colours)
         ],
         "traces": traces_of(figure),
+        # each colour's links as a WebGL tree draws them: 3 points and a gap a link
+        "steps": [
+            [
+                _numbers(values)
+                for values in _oriented(*_segments_of(geometry, links == colour), orientation)
+            ]
+            for colour in np.unique(links)
+        ],
         # the scatter's marker symbol per colour group, as scatter_figure draws it
         "symbols": [
             trace.marker.symbol
