@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -62,12 +61,9 @@ chromium = headless_chromium
 
 
 @contextlib.contextmanager
-def page(root: Path | None = None, browser=None):
-    """A served app and a browser showing its freshly loaded page (the default tutorial).
-
-    `browser`: a context manager giving the driver (``chromium`` by default).
-    """
-    with served_app(root) as url, (browser or chromium)() as driver:
+def page(root: Path | None = None):
+    """A served app and a browser showing its freshly loaded page (the default tutorial)."""
+    with served_app(root) as url, chromium() as driver:
         driver.get(url)
         wait(driver, lambda d: "0.980" in text(d, "cophenetic"), "the default page", 90)
         wait(
@@ -300,47 +296,13 @@ def _trees_side_by_side(stack: contextlib.ExitStack, baseline: str | None) -> li
 
 # Chromium's trace categories for CUT_LATENCY_TRACE: frames, paint, layerizing, raster, drawing.
 TRACE_CATEGORIES = (
-    "devtools.timeline,disabled-by-default-devtools.timeline,"
-    "disabled-by-default-devtools.timeline.frame,cc,viz,benchmark"
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
+    "disabled-by-default-devtools.timeline.frame",
+    "cc",
+    "viz",
+    "benchmark",
 )
-
-
-@contextlib.contextmanager
-def traced_chromium(window: str = "1400,1000"):
-    """headless_chromium, with chromedriver collecting a Chromium trace into its performance log."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-
-    from devtools.local_app import CHROMIUM_ARGUMENTS
-
-    options = Options()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for argument in (*CHROMIUM_ARGUMENTS, f"--window-size={window}"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    options.add_experimental_option(
-        "perfLoggingPrefs",
-        {"enableNetwork": False, "enablePage": False, "traceCategories": TRACE_CATEGORIES},
-    )
-    driver = webdriver.Chrome(options=options)
-    driver.set_script_timeout(60)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def trace_events(driver) -> list:
-    """The trace events chromedriver collected since the last call (it restarts tracing)."""
-    import json
-
-    events = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message.get("method") == "Tracing.dataCollected":
-            value = message["params"].get("value")
-            events.extend(value if isinstance(value, list) else [message["params"]])
-    return events
 
 
 def drag_frames(events) -> list[tuple[float, float, float]]:
@@ -514,7 +476,7 @@ def cut_latency(quick: bool = False) -> list[Table]:
     module's own measurement: a browser each, their drags interleaved (this tree first on
     even drags, the baseline first on odd ones), so that both meet the same machine load.
     With ``CUT_LATENCY_TRACE=<file>``, this tree's browser records a Chromium trace of its
-    drags (chromedriver's performance log), written to that file (chrome://tracing or
+    drags (through its DevTools socket, devtools/chromium_trace.py), written to that file (chrome://tracing or
     Perfetto read it), and the notes say how many of the drag's frames re-layerized.
     """
     n, drags = (2_000, 5) if quick else (10_000, 20)
@@ -525,10 +487,7 @@ def cut_latency(quick: bool = False) -> list[Table]:
         # CUT_LATENCY_TRACE=<file>: this tree's browser records a Chromium trace of its drags there
         tracing = os.environ.get("CUT_LATENCY_TRACE")
         load_start = os.getloadavg()[0]
-        drivers = [
-            stack.enter_context(page(root, traced_chromium if tracing and t == 0 else None))
-            for t, (_, root) in enumerate(trees)
-        ]
+        drivers = [stack.enter_context(page(root)) for _, root in trees]
         setups = [_cut_setup(driver, n) for driver in drivers]
         heights, targets, (i1, i2) = setups[0]
         print(
@@ -539,21 +498,20 @@ def cut_latency(quick: bool = False) -> list[Table]:
         )
         results = [[] for _ in trees]
         traced = []
-        if tracing:
-            trace_events(drivers[0])  # (what came before the drags)
         for i in range(drags):
             order = list(range(len(trees)))
             for t in order if i % 2 == 0 else order[::-1]:
                 tree_heights, tree_targets, _ = setups[t]
-                results[t].append(
-                    _cut_drag(drivers[t], trees[t][0], i, tree_targets[i % 2], tree_heights)
+                tracer = (
+                    chromium_trace(drivers[t], TRACE_CATEGORIES)
+                    if tracing and t == 0
+                    else contextlib.nullcontext([])
                 )
-                if tracing and t == 0:
-                    traced += trace_events(drivers[0])
-        if tracing:
-            for _ in range(3):  # (chromedriver hands a trace's data over a call or two late)
-                time.sleep(1.0)
-                traced += trace_events(drivers[0])
+                with tracer as events:
+                    results[t].append(
+                        _cut_drag(drivers[t], trees[t][0], i, tree_targets[i % 2], tree_heights)
+                    )
+                traced += events
         load = f"{load_start:.1f} → {os.getloadavg()[0]:.1f}"
     if tracing:
         import json
