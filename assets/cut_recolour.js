@@ -312,18 +312,18 @@
         return match !== null && Number(match[1]) < 0.05;
     }
 
-    // Strokes the points of a lines trace (NaN: a gap) as plotly's step shape draws them
-    // ('vh' when vh, else 'hv'), or straight from point to point when linear (an SVG tree's
-    // walks, components.figures._tours).
-    function strokeSteps(draw, xs, ys, count, vh, overlay, linear) {
+    // Strokes the points of a lines trace (NaN: a gap) as plotly draws its line shape: the
+    // steps 'vh' or 'hv', or 'linear', straight from point to point (an SVG tree's walks,
+    // components.figures._tours).
+    function strokeSteps(draw, xs, ys, count, shape, overlay) {
         var X = overlay.xaxis, Y = overlay.yaxis, r = overlay.ratio, open = false, px = 0, py = 0;
         for (var i = 0; i < count; i++) {
             var x = xs[i], y = ys[i];
             if (!(isFinite(x) && isFinite(y))) { open = false; continue; }
             var qx = X.c2p(x) * r, qy = Y.c2p(y) * r;
             if (!open) draw.moveTo(qx, qy);
-            else if (linear) draw.lineTo(qx, qy);
-            else if (vh) { draw.lineTo(px, qy); draw.lineTo(qx, qy); }
+            else if (shape === "linear") draw.lineTo(qx, qy);
+            else if (shape === "vh") { draw.lineTo(px, qy); draw.lineTo(qx, qy); }
             else { draw.lineTo(qx, py); draw.lineTo(qx, qy); }
             open = true;
             px = qx;
@@ -344,10 +344,10 @@
         }
     }
 
-    function drawTrace(draw, gd, overlay, trace, vh) {
+    function drawTrace(draw, gd, overlay, trace) {
         if (trace.mode === "lines") {
             draw.beginPath();
-            strokeSteps(draw, trace.x, trace.y, trace._length, vh, overlay, trace.line.shape === "linear");
+            strokeSteps(draw, trace.x, trace.y, trace._length, trace.line.shape, overlay);
             draw.strokeStyle = trace.line.color;
             draw.lineWidth = trace.line.width * overlay.ratio;
             draw.stroke();
@@ -368,7 +368,7 @@
         var layers = gd.__hclustLayers;
         if (layers && layers.full === full && layers.key === key) return layers;
         layers = gd.__hclustLayers = {full: full, key: key, before: null, after: null};
-        var vh = raw.line_shape === "vh", linksSeen = false;
+        var linksSeen = false;
         for (var k = 1; k < full.length; k++) {  // (trace 0: the merges' hover targets)
             var trace = full[k];
             if (trace.visible === false) continue;
@@ -385,7 +385,7 @@
             var draw = layers[which].getContext("2d");
             draw.lineJoin = "miter";
             draw.lineCap = "butt";
-            drawTrace(draw, gd, overlay, trace, vh);
+            drawTrace(draw, gd, overlay, trace);
         }
         return layers;
     }
@@ -396,7 +396,7 @@
     function paintDendrogramLive(gd, index, result, unseen) {
         var overlay = overlayOf(gd), full = gd._fullData, raw = index.raw, C = core();
         if (!overlay || !full) return null;
-        var draw = overlay.canvas.getContext("2d"), r = overlay.ratio, vh = raw.line_shape === "vh";
+        var draw = overlay.canvas.getContext("2d"), r = overlay.ratio;
         var drawn = new Array(result.linkColour.length), traces = [], oneLeaf = [];
         var layers = dendrogramLayers(gd, overlay, raw);
         draw.clearRect(0, 0, overlay.width, overlay.height);
@@ -406,7 +406,7 @@
         var linkTrace = full.find(function (t) { return t.visible !== false && isLinkTrace(raw, t); });
         if (linkTrace) {
             // the links as plotly's traces hold them: an SVG tree's walks, a WebGL tree's steps
-            var width = linkTrace.line.width * r, walks = linkTrace.line.shape === "linear";
+            var width = linkTrace.line.width * r, shape = linkTrace.line.shape, walks = shape === "linear";
             C.linkGroups(result).forEach(function (group) {
                 var hex = C.hexOf(raw, group[0]), links = group[1];
                 var xy = walks ? C.linkTour(index, links) : C.linkCoordinates(index, links);
@@ -414,7 +414,7 @@
                 for (var p = 0; p < xy.x.length; p++) if (!Number.isNaN(xy.x[p])) points++;
                 traces.push([C.linkTraceName(raw, group[0]), hex, points]);
                 draw.beginPath();
-                strokeSteps(draw, xy.x, xy.y, xy.x.length, vh, overlay, walks);
+                strokeSteps(draw, xy.x, xy.y, xy.x.length, shape, overlay);
                 draw.strokeStyle = hex;
                 draw.lineWidth = width;
                 draw.stroke();

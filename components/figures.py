@@ -104,6 +104,17 @@ def _segments(x_left, x_right, h_left, h_right, height):
     return positions.ravel(), heights.ravel()
 
 
+def _steps(geometry: DendrogramGeometry, chosen=slice(None)):
+    """:func:`_segments` of the chosen links of `geometry` (every link by default)."""
+    return _segments(
+        geometry.x_left[chosen],
+        geometry.x_right[chosen],
+        geometry.h_left[chosen],
+        geometry.h_right[chosen],
+        geometry.height[chosen],
+    )
+
+
 def child_links(geometry: DendrogramGeometry, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The drawn link of each link's left and right child, -1 where the child is a drawn
     leaf (a sample, or a merge hidden by truncation)."""
@@ -522,13 +533,7 @@ def dendrogram_figure(
             pos, h = _tours(geometry, chosen, *children)
             shape = "linear"
         else:
-            pos, h = _segments(
-                geometry.x_left[chosen],
-                geometry.x_right[chosen],
-                geometry.h_left[chosen],
-                geometry.h_right[chosen],
-                geometry.height[chosen],
-            )
+            pos, h = _steps(geometry, chosen)
             shape = _link_shape(orientation)
         x, y = _oriented(pos, h, orientation)
         line = dict(color=colour, width=width, shape=shape)

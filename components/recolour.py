@@ -31,7 +31,7 @@ from components.figures import (
     VERTICAL_TREE,
     _link_shape,
     _oriented,
-    _segments,
+    _steps,
     child_links,
 )
 from hclust.cut import (
@@ -106,9 +106,7 @@ def recolour_index(
     left = Z[top, 0].astype(np.int64)
     right = Z[top, 1].astype(np.int64)
     nodes = n + geometry.merges
-    positions, heights = _segments(
-        geometry.x_left, geometry.x_right, geometry.h_left, geometry.h_right, geometry.height
-    )
+    positions, heights = _steps(geometry)
     x, y = _oriented(positions, heights, orientation)
     left_link, right_link = child_links(geometry, Z)
     leaves = geometry.leaf_nodes

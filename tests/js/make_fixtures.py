@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from components.figures import (  # noqa: E402
     _oriented,
-    _segments,
+    _steps,
     cluster_legend,
     colour_groups,
     dendrogram_figure,
@@ -90,16 +90,6 @@ def traces_of(figure):
     ]
 
 
-def _segments_of(geometry, chosen):
-    return _segments(
-        geometry.x_left[chosen],
-        geometry.x_right[chosen],
-        geometry.h_left[chosen],
-        geometry.h_right[chosen],
-        geometry.height[chosen],
-    )
-
-
 def one_cut(Z, tree, geometry, orientation, h, colour_map):
     """What the server draws for a cut at h, as callbacks/views.py computes it."""
     labels = labels_at(Z, h)
@@ -130,7 +120,7 @@ def one_cut(Z, tree, geometry, orientation, h, colour_map):
         "steps": [
             [
                 _numbers(values)
-                for values in _oriented(*_segments_of(geometry, links == colour), orientation)
+                for values in _oriented(*_steps(geometry, links == colour), orientation)
             ]
             for colour in np.unique(links)
         ],
