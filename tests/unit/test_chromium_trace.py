@@ -3,12 +3,15 @@ tests/browser/test_chromium_trace.py)."""
 
 from devtools.chromium_trace import main_thread_tasks
 
+# the main thread of a renderer, as a trace names it
+MAIN = {"ph": "M", "name": "thread_name", "pid": 7, "tid": 7, "args": {"name": "CrRendererMain"}}
+
 
 def test_only_renderer_main_threads_tasks_and_a_missing_thread_time_is_the_wall_time():
     """A task the trace gives no thread time counts its wall time, never 0: ins014 would
     otherwise pass it whatever its length."""
     events = [
-        {"ph": "M", "name": "thread_name", "pid": 7, "tid": 7, "args": {"name": "CrRendererMain"}},
+        MAIN,
         {"ph": "M", "name": "thread_name", "pid": 7, "tid": 9, "args": {"name": "Compositor"}},
         {"ph": "X", "name": "RunTask", "pid": 7, "tid": 7, "ts": 20, "dur": 300_000},
         {"ph": "X", "name": "RunTask", "pid": 7, "tid": 7, "ts": 10, "dur": 5_000, "tdur": 4_000},
@@ -19,9 +22,6 @@ def test_only_renderer_main_threads_tasks_and_a_missing_thread_time_is_the_wall_
         (10, 5.0, 4.0, True),
         (20, 300.0, 300.0, False),
     ]
-
-
-MAIN = {"ph": "M", "name": "thread_name", "pid": 7, "tid": 7, "args": {"name": "CrRendererMain"}}
 
 
 def test_a_task_still_running_when_the_trace_ended_lasts_until_its_last_event():
